@@ -1,0 +1,140 @@
+// Package config reads Custos's TOML configuration: strict decoding (an unknown key or
+// a wrong type is an error naming the key), defaults for every key, validation that
+// lists every problem with its key path, and secrets only by reference.
+package config
+
+import (
+	"github.com/custos-msp/custos/duration"
+	"github.com/custos-msp/custos/secret"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	// Dir is the directory of the configuration file; relative paths in the file are
+	// resolved against it. It is not read from the file.
+	Dir string `toml:"-"`
+
+	Log        Log        `toml:"log"`
+	Store      Store      `toml:"store"`
+	Seal       Seal       `toml:"seal"`
+	Sync       Sync       `toml:"sync"`
+	Connectors Connectors `toml:"connectors"`
+	Customers  Customers  `toml:"customers"`
+	Rules      Rules      `toml:"rules"`
+}
+
+// Log configures logging.
+type Log struct {
+	// Level is debug, info, warn or error.
+	Level string `toml:"level"`
+	// Format is auto (console on a terminal, JSON otherwise), json or console.
+	Format string `toml:"format"`
+}
+
+// Store configures the database.
+type Store struct {
+	// Driver is sqlite or postgres.
+	Driver string `toml:"driver"`
+	// Path is the SQLite file.
+	Path string `toml:"path"`
+	// DSN is the PostgreSQL connection string; it holds a password, so it is a secret.
+	DSN secret.Ref `toml:"dsn"`
+	// MaxOpenConns bounds the connection pool (PostgreSQL).
+	MaxOpenConns int `toml:"max_open_conns"`
+}
+
+// Seal configures the encryption of sealed fields (raw payloads, message bodies).
+type Seal struct {
+	// Key is the current 32-byte key: raw bytes, 64 hex digits or base64.
+	Key secret.Ref `toml:"key"`
+	// PreviousKeys still open values sealed before a key rotation.
+	PreviousKeys []secret.Ref `toml:"previous_keys"`
+	// KeepRawPayloads stores each record's vendor payload, sealed, for troubleshooting.
+	KeepRawPayloads bool `toml:"keep_raw_payloads"`
+}
+
+// Sync configures the sync engine.
+type Sync struct {
+	// BatchSize is how many records are committed in one transaction with their cursor.
+	BatchSize int `toml:"batch_size"`
+	// Concurrency is how many scopes of one stream are pulled at once.
+	Concurrency int `toml:"concurrency"`
+}
+
+// Connectors holds one section per vendor.
+type Connectors struct {
+	ITGlue ITGlue `toml:"itglue"`
+}
+
+// HTTP holds the shared HTTP client's settings that every connector has.
+type HTTP struct {
+	// RequestsPerSecond is the sustained request rate to the vendor.
+	RequestsPerSecond float64 `toml:"requests_per_second"`
+	// MaxRetries is how many times a request is retried after 429, 5xx or a
+	// connection error.
+	MaxRetries int `toml:"max_retries"`
+	// Timeout bounds one request, reading the body included.
+	Timeout duration.Duration `toml:"timeout"`
+}
+
+// ITGlue configures the IT Glue connector.
+type ITGlue struct {
+	Enabled bool `toml:"enabled"`
+	// BaseURL is the region's API host: https://api.itglue.com,
+	// https://api.eu.itglue.com or https://api.au.itglue.com, or a gateway.
+	BaseURL string `toml:"base_url"`
+	// APIKey is sent as x-api-key.
+	APIKey secret.Ref `toml:"api_key"`
+	// NetworkTypes are the configuration type names that count as network devices,
+	// matched case-insensitively and resolved to ids on every run.
+	NetworkTypes []string `toml:"network_types"`
+	// OrganizationTypes limits which organizations are customers (e.g. "Customer");
+	// empty means every organization but the MSP's own.
+	OrganizationTypes []string `toml:"organization_types"`
+	// IncludeArchived also reads archived configurations.
+	IncludeArchived bool `toml:"include_archived"`
+	// PageSize is page[size], 1 to 1000.
+	PageSize int `toml:"page_size"`
+	HTTP
+}
+
+// Customers configures how source organizations become customers.
+type Customers struct {
+	// CreateFrom lists the sources whose organizations create customers; other
+	// sources only link to existing ones.
+	CreateFrom []string `toml:"create_from"`
+	// InactiveStatuses are source status names that mark a customer offboarded.
+	InactiveStatuses []string `toml:"inactive_statuses"`
+}
+
+// Rules holds the settings of every reconcile rule.
+type Rules struct {
+	ConfigBackupMissing    Rule                   `toml:"config_backup_missing"`
+	ConfigBackupStale      ConfigBackupStale      `toml:"config_backup_stale"`
+	ConfigBackupIncomplete ConfigBackupIncomplete `toml:"config_backup_incomplete"`
+}
+
+// Rule holds what every rule has.
+type Rule struct {
+	Enabled bool `toml:"enabled"`
+	// Severity is info, low, medium, high or critical.
+	Severity string `toml:"severity"`
+}
+
+// ConfigBackupStale configures CONFIG-BACKUP-STALE.
+type ConfigBackupStale struct {
+	Rule
+	// MaxAge is how old the newest backup may be.
+	MaxAge duration.Duration `toml:"max_age"`
+}
+
+// ConfigBackupIncomplete configures CONFIG-BACKUP-INCOMPLETE.
+type ConfigBackupIncomplete struct {
+	Rule
+	// Window is how long after its installation a device must have both backups.
+	Window duration.Duration `toml:"window"`
+	// OldPattern and NewPattern are regular expressions matched against backup file
+	// names to tell the old device's configuration from the new one's.
+	OldPattern string `toml:"old_pattern"`
+	NewPattern string `toml:"new_pattern"`
+}

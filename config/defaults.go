@@ -1,0 +1,44 @@
+package config
+
+import (
+	"time"
+
+	"github.com/custos-msp/custos/duration"
+)
+
+// Default returns the configuration with every key at its default. Load starts from
+// it, so a key left out of the file keeps its default.
+func Default() Config {
+	return Config{
+		Log:   Log{Level: "info", Format: "auto"},
+		Store: Store{Driver: "sqlite", Path: "custos.db", MaxOpenConns: 10},
+		Sync:  Sync{BatchSize: 500, Concurrency: 4},
+		Connectors: Connectors{
+			ITGlue: ITGlue{
+				BaseURL:      "https://api.itglue.com",
+				NetworkTypes: []string{"Firewall", "Router", "Switch", "Managed Network Device"},
+				PageSize:     1000,
+				// IT Glue allows 3,000 requests per 5 minutes (10/s) per account, shared
+				// with every other integration; take half.
+				HTTP: HTTP{RequestsPerSecond: 5, MaxRetries: 4, Timeout: duration.Duration(60 * time.Second)},
+			},
+		},
+		Customers: Customers{
+			CreateFrom:       []string{"itglue"},
+			InactiveStatuses: []string{"Inactive"},
+		},
+		Rules: Rules{
+			ConfigBackupMissing: Rule{Enabled: true, Severity: "high"},
+			ConfigBackupStale: ConfigBackupStale{
+				Rule:   Rule{Enabled: true, Severity: "medium"},
+				MaxAge: duration.Duration(90 * 24 * time.Hour),
+			},
+			ConfigBackupIncomplete: ConfigBackupIncomplete{
+				Rule:       Rule{Enabled: true, Severity: "medium"},
+				Window:     duration.Duration(30 * 24 * time.Hour),
+				OldPattern: `(?i)(^|[^a-z])(old|before|pre|previous)([^a-z]|$)`,
+				NewPattern: `(?i)(^|[^a-z])(new|after|post|current)([^a-z]|$)`,
+			},
+		},
+	}
+}

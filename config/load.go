@@ -1,0 +1,95 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Problem is one thing wrong with a configuration: the key path and the reason.
+type Problem struct {
+	Key    string
+	Reason string
+}
+
+// String formats the problem as "key: reason".
+func (p Problem) String() string {
+	if p.Key == "" {
+		return p.Reason
+	}
+	return p.Key + ": " + p.Reason
+}
+
+// Error lists every problem found in one configuration file.
+type Error struct {
+	File     string
+	Problems []Problem
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = "  " + p.String()
+	}
+	return fmt.Sprintf("config %s: %d problem(s):\n%s", e.File, len(e.Problems), strings.Join(lines, "\n"))
+}
+
+// Load reads, decodes strictly and validates the file. On any problem it returns an
+// *Error that lists them all.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(abs, data)
+}
+
+// Parse decodes and validates a file's contents; path names the file in errors and
+// anchors its relative paths.
+func Parse(path string, data []byte) (*Config, error) {
+	cfg := Default()
+	cfg.Dir = filepath.Dir(path)
+	md, err := toml.Decode(string(data), &cfg)
+	if err != nil {
+		return nil, &Error{File: path, Problems: []Problem{decodeProblem(err)}}
+	}
+	var problems []Problem
+	for _, key := range md.Undecoded() {
+		problems = append(problems, Problem{Key: key.String(), Reason: "unknown key"})
+	}
+	problems = append(problems, cfg.Validate()...)
+	if len(problems) > 0 {
+		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Key < problems[j].Key })
+		return nil, &Error{File: path, Problems: problems}
+	}
+	return &cfg, nil
+}
+
+// decodeProblem turns a TOML decoding error into a problem that names the key and the
+// line where the decoder knows them.
+func decodeProblem(err error) Problem {
+	var perr toml.ParseError
+	if errors.As(err, &perr) {
+		reason := fmt.Sprintf("line %d: %s", perr.Position.Line, perr.Message)
+		return Problem{Key: perr.LastKey, Reason: reason}
+	}
+	return Problem{Reason: err.Error()}
+}
+
+// Resolve returns path made absolute against the configuration file's directory.
+func (c *Config) Resolve(path string) string {
+	if path == "" || filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(c.Dir, path)
+}

@@ -1,0 +1,93 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Severities are the severities a rule may have, least severe first.
+var Severities = []string{"info", "low", "medium", "high", "critical"}
+
+// Validate checks every value and returns every problem found, each with its key path.
+func (c *Config) Validate() []Problem {
+	v := &validator{}
+	v.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
+	v.oneOf("log.format", c.Log.Format, "auto", "json", "console")
+
+	v.oneOf("store.driver", c.Store.Driver, "sqlite", "postgres")
+	switch c.Store.Driver {
+	case "sqlite":
+		v.check(c.Store.Path != "", "store.path", "must name the SQLite file")
+	case "postgres":
+		v.check(!c.Store.DSN.IsZero(), "store.dsn", `must name where the PostgreSQL DSN is kept, e.g. { env = "CUSTOS_POSTGRES_DSN" }`)
+	}
+	v.check(c.Store.MaxOpenConns > 0, "store.max_open_conns", "must be at least 1")
+
+	v.check(!c.Seal.KeepRawPayloads || !c.Seal.Key.IsZero(), "seal.key", "must name the sealing key when seal.keep_raw_payloads is true")
+
+	v.check(c.Sync.BatchSize >= 1 && c.Sync.BatchSize <= 10000, "sync.batch_size", "must be between 1 and 10000")
+	v.check(c.Sync.Concurrency >= 1 && c.Sync.Concurrency <= 64, "sync.concurrency", "must be between 1 and 64")
+
+	it := c.Connectors.ITGlue
+	if it.Enabled {
+		v.url("connectors.itglue.base_url", it.BaseURL)
+		v.check(!it.APIKey.IsZero(), "connectors.itglue.api_key", `must name where the key is kept, e.g. { env = "ITGLUE_API_KEY" }`)
+		v.check(len(it.NetworkTypes) > 0, "connectors.itglue.network_types", "must list at least one configuration type name")
+		for i, name := range it.NetworkTypes {
+			v.check(strings.TrimSpace(name) != "", fmt.Sprintf("connectors.itglue.network_types[%d]", i), "must not be empty")
+		}
+		v.check(it.PageSize >= 1 && it.PageSize <= 1000, "connectors.itglue.page_size", "must be between 1 and 1000 (the API's maximum)")
+		v.http("connectors.itglue", it.HTTP)
+	}
+
+	v.check(len(c.Customers.CreateFrom) > 0, "customers.create_from", "must name at least one source, or no customer is ever created")
+	for i, src := range c.Customers.CreateFrom {
+		v.oneOf(fmt.Sprintf("customers.create_from[%d]", i), src, "itglue")
+	}
+
+	v.rule("rules.config_backup_missing", c.Rules.ConfigBackupMissing)
+	v.rule("rules.config_backup_stale", c.Rules.ConfigBackupStale.Rule)
+	v.check(c.Rules.ConfigBackupStale.MaxAge > 0, "rules.config_backup_stale.max_age", "must be positive")
+	v.rule("rules.config_backup_incomplete", c.Rules.ConfigBackupIncomplete.Rule)
+	v.check(c.Rules.ConfigBackupIncomplete.Window > 0, "rules.config_backup_incomplete.window", "must be positive")
+	v.regexp("rules.config_backup_incomplete.old_pattern", c.Rules.ConfigBackupIncomplete.OldPattern)
+	v.regexp("rules.config_backup_incomplete.new_pattern", c.Rules.ConfigBackupIncomplete.NewPattern)
+	return v.problems
+}
+
+type validator struct {
+	problems []Problem
+}
+
+func (v *validator) check(ok bool, key, reason string) {
+	if !ok {
+		v.problems = append(v.problems, Problem{Key: key, Reason: reason})
+	}
+}
+
+func (v *validator) oneOf(key, value string, allowed ...string) {
+	v.check(slices.Contains(allowed, value), key, fmt.Sprintf("%q is not one of %s", value, strings.Join(allowed, ", ")))
+}
+
+func (v *validator) url(key, raw string) {
+	u, err := url.Parse(raw)
+	v.check(err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "", key, fmt.Sprintf("%q is not an absolute http(s) URL", raw))
+}
+
+func (v *validator) http(prefix string, h HTTP) {
+	v.check(h.RequestsPerSecond > 0, prefix+".requests_per_second", "must be positive")
+	v.check(h.MaxRetries >= 0 && h.MaxRetries <= 10, prefix+".max_retries", "must be between 0 and 10")
+	v.check(h.Timeout > 0, prefix+".timeout", "must be positive")
+}
+
+func (v *validator) rule(prefix string, r Rule) {
+	v.oneOf(prefix+".severity", r.Severity, Severities...)
+}
+
+func (v *validator) regexp(key, pattern string) {
+	_, err := regexp.Compile(pattern)
+	v.check(err == nil, key, fmt.Sprintf("invalid regular expression: %v", err))
+}
