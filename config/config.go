@@ -75,6 +75,10 @@ type HTTP struct {
 	MaxRetries int `toml:"max_retries"`
 	// Timeout bounds one request, reading the body included.
 	Timeout duration.Duration `toml:"timeout"`
+	// MinRetryWait and MaxRetryWait bound the exponential backoff between retries
+	// when the vendor sends no Retry-After.
+	MinRetryWait duration.Duration `toml:"min_retry_wait"`
+	MaxRetryWait duration.Duration `toml:"max_retry_wait"`
 }
 
 // ITGlue configures the IT Glue connector.

@@ -20,7 +20,13 @@ func Default() Config {
 				PageSize:     1000,
 				// IT Glue allows 3,000 requests per 5 minutes (10/s) per account, shared
 				// with every other integration; take half.
-				HTTP: HTTP{RequestsPerSecond: 5, MaxRetries: 4, Timeout: duration.Duration(60 * time.Second)},
+				HTTP: HTTP{
+					RequestsPerSecond: 5,
+					MaxRetries:        4,
+					Timeout:           duration.Duration(60 * time.Second),
+					MinRetryWait:      duration.Duration(10 * time.Second),
+					MaxRetryWait:      duration.Duration(5 * time.Minute),
+				},
 			},
 		},
 		Customers: Customers{

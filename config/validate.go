@@ -81,6 +81,8 @@ func (v *validator) http(prefix string, h HTTP) {
 	v.check(h.RequestsPerSecond > 0, prefix+".requests_per_second", "must be positive")
 	v.check(h.MaxRetries >= 0 && h.MaxRetries <= 10, prefix+".max_retries", "must be between 0 and 10")
 	v.check(h.Timeout > 0, prefix+".timeout", "must be positive")
+	v.check(h.MinRetryWait > 0, prefix+".min_retry_wait", "must be positive")
+	v.check(h.MaxRetryWait >= h.MinRetryWait, prefix+".max_retry_wait", "must not be less than min_retry_wait")
 }
 
 func (v *validator) rule(prefix string, r Rule) {
