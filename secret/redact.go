@@ -15,8 +15,12 @@ const minRedactLen = 6
 // never told about: bearer tokens, API-key headers, and secret query parameters.
 var credentialPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9\-._~+/]+=*`),
-	regexp.MustCompile(`(?i)((?:x-api-key|apikey|api-key|authorization)["']?\s*[:=]\s*["']?)[^\s"',}]+`),
-	regexp.MustCompile(`(?i)([?&](?:sig|code|key|token|access_token|client_secret|password)=)[^&\s"]+`),
+	// The quotes around a header name or value may be escaped (\" inside a JSON
+	// string, as in a log line), and a value never takes a backslash with it, so a
+	// redacted JSON line stays valid. An authorization scheme is kept and the
+	// credential after it redacted.
+	regexp.MustCompile(`(?i)((?:x-api-key|apikey|api-key|authorization)\\?["']?\s*[:=]\s*\\?["']?(?:(?:bearer|basic|digest|negotiate|ntlm)\s+)?)[^\s"',}\\]+`),
+	regexp.MustCompile(`(?i)([?&](?:sig|code|key|token|access_token|client_secret|password)=)[^&\s"\\]+`),
 }
 
 // Redactor replaces known secret values, and anything shaped like a credential, with
