@@ -4,6 +4,7 @@ package duration
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -34,10 +35,14 @@ func Parse(s string) (Duration, error) {
 	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
 		if num, ok := strings.CutSuffix(s, suffix); ok {
 			f, err := strconv.ParseFloat(num, 64)
-			if err != nil {
+			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 				return 0, fmt.Errorf("invalid duration %q: want a number before %q", s, suffix)
 			}
-			return Duration(f * float64(unit)), nil
+			v := f * float64(unit)
+			if v >= math.MaxInt64 || v <= math.MinInt64 {
+				return 0, fmt.Errorf("invalid duration %q: out of range", s)
+			}
+			return Duration(v), nil
 		}
 	}
 	td, err := time.ParseDuration(s)
