@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -83,8 +84,15 @@ func decodeProblem(err error) Problem {
 		reason := fmt.Sprintf("line %d: %s", perr.Position.Line, perr.Message)
 		return Problem{Key: perr.LastKey, Reason: reason}
 	}
+	// The decoder reports a wrong type as unstructured text, "toml: line N (last key
+	// "k"): incompatible types: ...", so the key is only found in the message.
+	if m := typeErrorPattern.FindStringSubmatch(err.Error()); m != nil {
+		return Problem{Key: m[2], Reason: "line " + m[1] + ": " + m[3]}
+	}
 	return Problem{Reason: err.Error()}
 }
+
+var typeErrorPattern = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
 
 // Resolve returns path made absolute against the configuration file's directory.
 func (c *Config) Resolve(path string) string {

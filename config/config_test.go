@@ -1,0 +1,247 @@
+package config_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/custos-msp/custos/config"
+)
+
+// parseProblems parses data and returns the problems it reports.
+func parseProblems(t *testing.T, name string, data []byte) []config.Problem {
+	t.Helper()
+	cfg, err := config.Parse(filepath.Join("/etc/custos", name), data)
+	if err == nil {
+		t.Fatalf("Parse accepted %s: %+v", name, cfg)
+	}
+	var cerr *config.Error
+	if !errors.As(err, &cerr) {
+		t.Fatalf("error is %T, want *config.Error: %v", err, err)
+	}
+	if cfg != nil {
+		t.Errorf("Parse returned a config with an error")
+	}
+	if len(cerr.Problems) == 0 {
+		t.Fatalf("*config.Error with no problems")
+	}
+	return cerr.Problems
+}
+
+func hasProblem(problems []config.Problem, key, reason string) bool {
+	for _, p := range problems {
+		if p.Key == key && strings.Contains(p.Reason, reason) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestParse_BadFiles runs every config/testdata/*.bad.toml: each holds one mistake and
+// must be reported under its key path with a reason that says what is wrong.
+func TestParse_BadFiles(t *testing.T) {
+	tests := []struct {
+		file   string
+		key    string
+		reason string
+		// several means the file may give more than one problem (all about key).
+		several bool
+	}{
+		{"log_level", "log.level", `"verbose" is not one of debug, info, warn, error`, false},
+		{"log_format", "log.format", `"xml" is not one of auto, json, console`, false},
+		{"store_driver", "store.driver", `"mysql" is not one of sqlite, postgres`, false},
+		{"store_path", "store.path", "must name the SQLite file", false},
+		{"store_dsn", "store.dsn", "CUSTOS_POSTGRES_DSN", false},
+		{"store_max_open_conns", "store.max_open_conns", "at least 1", false},
+		{"seal_key", "seal.key", "keep_raw_payloads", false},
+		{"sync_batch_size", "sync.batch_size", "between 1 and 10000", false},
+		{"sync_concurrency", "sync.concurrency", "between 1 and 64", false},
+		{"itglue_base_url", "connectors.itglue.base_url", "not an absolute http(s) URL", false},
+		{"itglue_api_key", "connectors.itglue.api_key", "ITGLUE_API_KEY", false},
+		{"itglue_network_types", "connectors.itglue.network_types", "at least one", false},
+		{"itglue_network_type_blank", "connectors.itglue.network_types[1]", "must not be empty", false},
+		{"itglue_page_size", "connectors.itglue.page_size", "between 1 and 1000", false},
+		{"itglue_requests_per_second", "connectors.itglue.requests_per_second", "must be positive", false},
+		{"itglue_max_retries", "connectors.itglue.max_retries", "between 0 and 10", false},
+		{"itglue_timeout", "connectors.itglue.timeout", "must be positive", false},
+		{"itglue_min_retry_wait", "connectors.itglue.min_retry_wait", "must be positive", false},
+		{"itglue_max_retry_wait", "connectors.itglue.max_retry_wait", "not be less than min_retry_wait", false},
+		{"customers_create_from_empty", "customers.create_from", "at least one source", false},
+		{"customers_create_from_unknown", "customers.create_from[1]", `"hubspot" is not one of itglue`, false},
+		{"rules_missing_severity", "rules.config_backup_missing.severity", `"urgent" is not one of info, low, medium, high, critical`, false},
+		{"rules_stale_severity", "rules.config_backup_stale.severity", `"High" is not one of`, false},
+		{"rules_stale_max_age", "rules.config_backup_stale.max_age", "must be positive", false},
+		{"rules_incomplete_severity", "rules.config_backup_incomplete.severity", `"" is not one of`, false},
+		{"rules_incomplete_window", "rules.config_backup_incomplete.window", "must be positive", false},
+		{"rules_incomplete_old_pattern", "rules.config_backup_incomplete.old_pattern", "invalid regular expression", false},
+		{"rules_incomplete_new_pattern", "rules.config_backup_incomplete.new_pattern", "invalid regular expression", false},
+		{"unknown_key", "log.levle", "unknown key", false},
+		{"unknown_nested_key", "rules.config_backup_stale.max_agee", "unknown key", false},
+		{"unknown_section", "conectors.itglue.enabled", "unknown key", true},
+		{"wrong_type", "sync.batch_size", "line 4: incompatible types", false},
+		{"inline_secret", "connectors.itglue.api_key", "line 2: secrets are never inline", false},
+		{"inline_previous_key", "seal.previous_keys", "secrets are never inline", false},
+		{"secret_env_and_file", "store.dsn", "line 2: give env or file, not both", false},
+		{"secret_unknown_field", "seal.key", `unknown key "path"`, false},
+		{"bad_duration", "rules.config_backup_stale.max_age", `line 2: invalid duration "90 days"`, false},
+		{"syntax", "", "line 2: expected '.' or ']'", false},
+	}
+	seen := map[string]bool{}
+	for _, tt := range tests {
+		seen[tt.file+".bad.toml"] = true
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", tt.file+".bad.toml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			problems := parseProblems(t, tt.file+".bad.toml", data)
+			if !hasProblem(problems, tt.key, tt.reason) {
+				t.Errorf("problems = %q, want key %q with reason containing %q", problems, tt.key, tt.reason)
+			}
+			if !tt.several && len(problems) != 1 {
+				t.Errorf("problems = %q, want only the one the file is about", problems)
+			}
+			for _, p := range problems {
+				if strings.Contains(p.String(), "inline-secret-value") || strings.Contains(p.String(), "0123456789abcdef") {
+					t.Errorf("problem %q shows an inline secret", p)
+				}
+			}
+		})
+	}
+
+	files, err := filepath.Glob(filepath.Join("testdata", "*.bad.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if !seen[filepath.Base(f)] {
+			t.Errorf("%s has no entry in this test", f)
+		}
+	}
+}
+
+func TestParse_ReportsEveryProblemAtOnce(t *testing.T) {
+	doc := `
+[log]
+level = "loud"
+colour = true
+
+[sync]
+batch_size = 0
+
+[connectors.itglue]
+enabled = true
+page_size = 0
+
+[rules.config_backup_stale]
+severity = "severe"
+max_age = "0s"
+`
+	problems := parseProblems(t, "custos.toml", []byte(doc))
+	want := []struct{ key, reason string }{
+		{"log.level", "is not one of"},
+		{"log.colour", "unknown key"},
+		{"sync.batch_size", "between 1 and 10000"},
+		{"connectors.itglue.api_key", "must name where the key is kept"},
+		{"connectors.itglue.page_size", "between 1 and 1000"},
+		{"rules.config_backup_stale.severity", "is not one of"},
+		{"rules.config_backup_stale.max_age", "must be positive"},
+	}
+	for _, w := range want {
+		if !hasProblem(problems, w.key, w.reason) {
+			t.Errorf("missing problem %s: %s", w.key, w.reason)
+		}
+	}
+	if len(problems) != len(want) {
+		t.Errorf("got %d problems, want %d: %q", len(problems), len(want), problems)
+	}
+	for i := 1; i < len(problems); i++ {
+		if problems[i-1].Key > problems[i].Key {
+			t.Errorf("problems are not sorted by key: %q before %q", problems[i-1].Key, problems[i].Key)
+		}
+	}
+
+	_, err := config.Parse("/etc/custos/custos.toml", []byte(doc))
+	msg := err.Error()
+	if !strings.Contains(msg, "/etc/custos/custos.toml") || !strings.Contains(msg, "7 problem(s)") {
+		t.Errorf("error text %q does not name the file and the count", msg)
+	}
+	for _, w := range want {
+		if !strings.Contains(msg, w.key+": ") {
+			t.Errorf("error text does not list %s:\n%s", w.key, msg)
+		}
+	}
+}
+
+func TestParse_EmptyFileIsTheDefaults(t *testing.T) {
+	cfg, err := config.Parse("/etc/custos/custos.toml", nil)
+	if err != nil {
+		t.Fatalf("Parse of an empty file: %v", err)
+	}
+	if cfg.Dir != "/etc/custos" {
+		t.Errorf("Dir = %q", cfg.Dir)
+	}
+	cfg.Dir = ""
+	assertEqualConfig(t, *cfg, config.Default())
+}
+
+func TestDefault_IsValid(t *testing.T) {
+	cfg := config.Default()
+	if problems := cfg.Validate(); len(problems) > 0 {
+		t.Errorf("Default() has problems: %q", problems)
+	}
+}
+
+func TestLoad_RelativeStorePathResolvesAgainstConfigDir(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "etc")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	doc := "[store]\npath = \"data/custos.db\"\n"
+	if err := os.WriteFile(filepath.Join(sub, "custos.toml"), []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Load with a relative config path from elsewhere: the store path follows the
+	// config file, not the working directory.
+	t.Chdir(dir)
+	cfg, err := config.Load(filepath.Join("etc", "custos.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	realSub, err := filepath.EvalSymlinks(sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotDir, err := filepath.EvalSymlinks(cfg.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotDir != realSub {
+		t.Errorf("Dir = %q, want %q", cfg.Dir, sub)
+	}
+	tests := []struct {
+		in, want string
+	}{
+		{cfg.Store.Path, filepath.Join(cfg.Dir, "data", "custos.db")},
+		{"/var/lib/custos/custos.db", "/var/lib/custos/custos.db"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := cfg.Resolve(tt.in); got != tt.want {
+			t.Errorf("Resolve(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if !filepath.IsAbs(cfg.Resolve(cfg.Store.Path)) {
+		t.Errorf("Resolve(%q) is not absolute", cfg.Store.Path)
+	}
+}
+
+func TestLoad_MissingFile(t *testing.T) {
+	_, err := config.Load(filepath.Join(t.TempDir(), "nope.toml"))
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("error = %v, want os.ErrNotExist", err)
+	}
+}
