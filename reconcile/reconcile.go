@@ -1,0 +1,108 @@
+// Package reconcile holds the rules that turn normalised records into findings, and
+// the engine that evaluates them and records the result. Each rule has a stable id; a
+// finding's fingerprint depends only on the rule and the subject, never on a volatile
+// detail, so re-running reconcile updates findings instead of duplicating them.
+package reconcile
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/custos-msp/custos/store"
+)
+
+// Finding is what a rule reports.
+type Finding struct {
+	Rule       string
+	Subject    string
+	CustomerID *uint
+	Severity   string
+	Summary    string
+	Evidence   []string
+}
+
+// Fingerprint identifies a finding across runs: a hash of the rule and the subject.
+func Fingerprint(rule, subject string) string {
+	sum := sha256.Sum256([]byte(rule + "\x00" + subject))
+	return hex.EncodeToString(sum[:12])
+}
+
+// Input is the records rules evaluate, read once per run.
+type Input struct {
+	Configurations []store.CheckedConfiguration
+}
+
+// Rule turns records into findings.
+type Rule interface {
+	// ID is the rule's stable id, e.g. CONFIG-BACKUP-MISSING.
+	ID() string
+	// Evaluate returns the rule's findings at now.
+	Evaluate(in *Input, now time.Time) []Finding
+}
+
+// Engine evaluates rules against the store.
+type Engine struct {
+	Store *store.Store
+	Rules []Rule
+	Log   zerolog.Logger
+}
+
+// Result says what one run did.
+type Result struct {
+	store.ApplyResult
+	// Failed lists the rules that panicked; their findings were left as they were.
+	Failed []string
+}
+
+// Run reads the records, evaluates every rule and records the findings at now.
+func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
+	var res Result
+	configs, err := e.Store.CheckedConfigurations(ctx)
+	if err != nil {
+		return res, fmt.Errorf("reconcile: %w", err)
+	}
+	in := &Input{Configurations: configs}
+	var (
+		evaluated []string
+		found     []store.FindingInput
+	)
+	for _, r := range e.Rules {
+		fs, err := evaluate(r, in, now)
+		if err != nil {
+			e.Log.Error().Err(err).Str("rule", r.ID()).Msg("rule failed; its findings are left as they were")
+			res.Failed = append(res.Failed, r.ID())
+			continue
+		}
+		evaluated = append(evaluated, r.ID())
+		for _, f := range fs {
+			found = append(found, store.FindingInput{
+				Rule: f.Rule, Fingerprint: Fingerprint(f.Rule, f.Subject), Subject: f.Subject,
+				CustomerID: f.CustomerID, Severity: f.Severity, Summary: f.Summary,
+				Evidence: strings.Join(f.Evidence, ","),
+			})
+		}
+	}
+	res.ApplyResult, err = e.Store.ApplyFindings(ctx, evaluated, found, now)
+	if err != nil {
+		return res, fmt.Errorf("reconcile: %w", err)
+	}
+	return res, nil
+}
+
+// evaluate runs one rule, turning a panic into an error so one broken rule never
+// stops the others.
+func evaluate(r Rule, in *Input, now time.Time) (fs []Finding, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("rule %s panicked: %v\n%s", r.ID(), p, debug.Stack())
+		}
+	}()
+	return r.Evaluate(in, now), nil
+}

@@ -1,0 +1,31 @@
+package reconcile
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/custos-msp/custos/config"
+)
+
+// FromConfig builds the enabled rules, in a fixed order.
+func FromConfig(cfg config.Rules) ([]Rule, error) {
+	var rules []Rule
+	if cfg.ConfigBackupMissing.Enabled {
+		rules = append(rules, ConfigBackupMissing{Severity: cfg.ConfigBackupMissing.Severity})
+	}
+	if c := cfg.ConfigBackupStale; c.Enabled {
+		rules = append(rules, ConfigBackupStale{Severity: c.Severity, MaxAge: c.MaxAge.Std()})
+	}
+	if c := cfg.ConfigBackupIncomplete; c.Enabled {
+		old, err := regexp.Compile(c.OldPattern)
+		if err != nil {
+			return nil, fmt.Errorf("rules.config_backup_incomplete.old_pattern: %w", err)
+		}
+		nw, err := regexp.Compile(c.NewPattern)
+		if err != nil {
+			return nil, fmt.Errorf("rules.config_backup_incomplete.new_pattern: %w", err)
+		}
+		rules = append(rules, ConfigBackupIncomplete{Severity: c.Severity, Window: c.Window.Std(), Old: old, New: nw})
+	}
+	return rules, nil
+}

@@ -1,0 +1,182 @@
+package store
+
+import "time"
+
+// Customer is the canonical customer that every source's records are mapped onto.
+type Customer struct {
+	ID   uint   `gorm:"primaryKey"`
+	Name string `gorm:"not null"`
+	// Key is the normalised name; two sources' spellings of one name share it.
+	Key string `gorm:"uniqueIndex;not null"`
+	// Status is active or offboarded, since StatusSince.
+	Status      string `gorm:"not null;default:active"`
+	StatusSince *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Customer statuses.
+const (
+	CustomerActive     = "active"
+	CustomerOffboarded = "offboarded"
+)
+
+// Link ties a source's id for a customer, technician or device to the canonical row.
+type Link struct {
+	ID       uint   `gorm:"primaryKey"`
+	Source   string `gorm:"not null;uniqueIndex:idx_link_identity"`
+	Kind     string `gorm:"not null;uniqueIndex:idx_link_identity"`
+	SourceID string `gorm:"not null;uniqueIndex:idx_link_identity"`
+	TargetID uint   `gorm:"not null;index"`
+	// Method says how the link was made: auto:created, auto:name or manual.
+	Method    string `gorm:"not null"`
+	CreatedAt time.Time
+}
+
+// Link kinds.
+const (
+	LinkCustomer = "customer"
+)
+
+// Pulled holds what every row written by a stream carries: its identity at the source,
+// which pull wrote it, when it was last seen and whether a complete snapshot has since
+// missed it.
+type Pulled struct {
+	Source   string `gorm:"not null;uniqueIndex:,composite:identity;index:,composite:pull"`
+	SourceID string `gorm:"not null;uniqueIndex:,composite:identity"`
+	Stream   string `gorm:"not null;index:,composite:pull"`
+	Scope    string `gorm:"not null;index:,composite:pull"`
+	SeenAt   time.Time
+	// RemovedAt is set when a complete snapshot of the scope no longer listed the row.
+	RemovedAt *time.Time
+	// Raw is the vendor payload, sealed; empty unless raw payloads are kept.
+	Raw string
+}
+
+// Organization is a customer as one source knows it (record.Organization).
+type Organization struct {
+	ID uint `gorm:"primaryKey"`
+	Pulled
+	Name            string
+	ShortName       string
+	Type            string
+	Status          string
+	SourceUpdatedAt time.Time
+	CustomerID      *uint `gorm:"index"`
+}
+
+// Configuration is a device as a documentation tool knows it (record.Configuration).
+type Configuration struct {
+	ID uint `gorm:"primaryKey"`
+	Pulled
+	CustomerRef     string `gorm:"index"`
+	CustomerID      *uint  `gorm:"index"`
+	Name            string
+	Hostname        string
+	Serial          string
+	TypeName        string
+	InstalledAt     *time.Time
+	Archived        bool
+	SourceCreatedAt time.Time
+	SourceUpdatedAt time.Time
+	Backups         []ConfigBackup `gorm:"constraint:OnDelete:CASCADE"`
+}
+
+// ConfigBackup is a configuration backup attached to a Configuration.
+type ConfigBackup struct {
+	ID              uint   `gorm:"primaryKey"`
+	Source          string `gorm:"not null;uniqueIndex:idx_backup_identity"`
+	SourceID        string `gorm:"not null;uniqueIndex:idx_backup_identity"`
+	ConfigurationID uint   `gorm:"not null;index"`
+	FileName        string
+	Name            string
+	ContentType     string
+	Size            int64
+	SourceCreatedAt time.Time
+	SourceUpdatedAt time.Time
+	Raw             string
+}
+
+// Finding is something a rule flagged. Its fingerprint is stable across runs, so a
+// re-run updates it rather than duplicating it.
+type Finding struct {
+	ID          uint   `gorm:"primaryKey"`
+	Rule        string `gorm:"not null;index"`
+	Fingerprint string `gorm:"not null;uniqueIndex"`
+	// Subject names what the finding is about, e.g. "itglue:configuration:123".
+	Subject    string `gorm:"not null"`
+	CustomerID *uint  `gorm:"index"`
+	Severity   string `gorm:"not null"`
+	Summary    string `gorm:"not null"`
+	// Evidence lists the records behind the finding, as "table:id", comma-separated.
+	Evidence  string
+	FirstSeen time.Time
+	LastSeen  time.Time
+	// Status is open, acknowledged, resolved or suppressed.
+	Status       string `gorm:"not null;index"`
+	StatusBy     string
+	StatusReason string
+	ResolvedAt   *time.Time
+}
+
+// Finding statuses.
+const (
+	StatusOpen         = "open"
+	StatusAcknowledged = "acknowledged"
+	StatusResolved     = "resolved"
+	StatusSuppressed   = "suppressed"
+)
+
+// Checkpoint is where a stream resumes for a scope.
+type Checkpoint struct {
+	Connector string `gorm:"primaryKey"`
+	Stream    string `gorm:"primaryKey"`
+	Scope     string `gorm:"primaryKey"`
+	Cursor    string
+	// PullStartedAt is when the snapshot pull that Cursor is part of began; the
+	// resumed pull keeps it, so the final sweep knows what this pull has seen.
+	PullStartedAt *time.Time
+	UpdatedAt     time.Time
+}
+
+// Coverage is the record of one pull of one stream for one scope: the window it read,
+// how it ended and what it brought. "No findings" is judged against it.
+type Coverage struct {
+	ID          uint      `gorm:"primaryKey"`
+	Connector   string    `gorm:"not null;index:idx_coverage_stream"`
+	Stream      string    `gorm:"not null;index:idx_coverage_stream"`
+	Scope       string    `gorm:"not null;index:idx_coverage_stream"`
+	StartedAt   time.Time `gorm:"not null;index"`
+	FinishedAt  time.Time
+	WindowStart *time.Time
+	WindowEnd   *time.Time
+	// Outcome is one of connectors.Outcome.
+	Outcome  string `gorm:"not null"`
+	Records  int
+	Pages    int
+	Removed  int
+	Warnings int
+	Error    string
+}
+
+// JobRun is the history of one run of a job.
+type JobRun struct {
+	ID         uint      `gorm:"primaryKey"`
+	Job        string    `gorm:"not null;index"`
+	Scope      string    `gorm:"not null"`
+	StartedAt  time.Time `gorm:"not null;index"`
+	FinishedAt *time.Time
+	// Outcome is running, ok or failed.
+	Outcome string `gorm:"not null"`
+	// Counts is a JSON object of what the run did, e.g. {"records":120}.
+	Counts string
+	Error  string
+}
+
+// models lists every table, in creation order.
+func models() []any {
+	return []any{
+		&Customer{}, &Link{}, &Organization{}, &Configuration{}, &ConfigBackup{},
+		&Finding{}, &Checkpoint{}, &Coverage{}, &JobRun{},
+	}
+}

@@ -1,0 +1,125 @@
+// Package store keeps Custos's normalised records in SQLite (the embedded default) or
+// PostgreSQL (for several replicas), through gorm. It knows no vendor: it writes the
+// record types that connectors emit, findings, checkpoints, coverage and job history,
+// and it seals raw payloads before they touch the disk.
+package store
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Sealer encrypts and decrypts sealed fields. *seal.Keyring implements it.
+type Sealer interface {
+	Seal(plaintext, associatedData []byte) (string, error)
+	Open(sealed string, associatedData []byte) ([]byte, error)
+}
+
+// Options says which database to open.
+type Options struct {
+	// Driver is "sqlite" or "postgres".
+	Driver string
+	// Path is the SQLite file.
+	Path string
+	// DSN is the PostgreSQL connection string.
+	DSN          string
+	MaxOpenConns int
+	// Sealer seals raw payloads; with none, raw payloads are not kept.
+	Sealer Sealer
+}
+
+// Store is the database.
+type Store struct {
+	db     *gorm.DB
+	driver string
+	sealer Sealer
+}
+
+// Open connects, applies the schema and returns the store.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	var dialector gorm.Dialector
+	switch opts.Driver {
+	case "sqlite":
+		dialector = sqlite.Open(sqliteDSN(opts.Path))
+	case "postgres":
+		dialector = postgres.Open(opts.DSN)
+	default:
+		return nil, fmt.Errorf("store: unknown driver %q (want sqlite or postgres)", opts.Driver)
+	}
+	db, err := gorm.Open(dialector, &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: opening %s: %w", opts.Driver, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if opts.MaxOpenConns > 0 {
+		sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("store: connecting to %s: %w", opts.Driver, err)
+	}
+	s := &Store{db: db, driver: opts.Driver, sealer: opts.Sealer}
+	if err := s.migrate(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// sqliteDSN turns a file path into a DSN with WAL, a busy timeout, foreign keys, and
+// transactions that take the write lock at BEGIN (so two writers never deadlock on an
+// upgrade from a read lock).
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_foreign_keys", "on")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	if err := s.db.WithContext(ctx).AutoMigrate(models()...); err != nil {
+		return fmt.Errorf("store: applying schema: %w", err)
+	}
+	return nil
+}
+
+// Driver returns "sqlite" or "postgres".
+func (s *Store) Driver() string { return s.driver }
+
+// DB returns the gorm handle, for packages that query records (mapping, reconcile).
+func (s *Store) DB(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+
+// Close closes the database. Calling it again does nothing.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}

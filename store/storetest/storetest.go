@@ -1,0 +1,97 @@
+// Package storetest opens fresh stores for tests: SQLite always, and PostgreSQL when
+// CUSTOS_TEST_POSTGRES_DSN names a server (each test gets a schema of its own).
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL driver, for creating test schemas
+
+	"github.com/custos-msp/custos/store"
+)
+
+// DSNEnv names the environment variable that holds the PostgreSQL test DSN.
+const DSNEnv = "CUSTOS_TEST_POSTGRES_DSN"
+
+// Each runs f once against SQLite and once against PostgreSQL, as subtests named
+// "sqlite" and "postgres". Without a DSN the PostgreSQL subtest is skipped and says why.
+func Each(t *testing.T, f func(t *testing.T, st *store.Store)) {
+	t.Helper()
+	for _, driver := range []string{"sqlite", "postgres"} {
+		t.Run(driver, func(t *testing.T) {
+			f(t, Open(t, driver, nil))
+		})
+	}
+}
+
+// Open returns an empty store of the driver, closed when the test ends.
+func Open(t testing.TB, driver string, sealer store.Sealer) *store.Store {
+	t.Helper()
+	opts := Options(t, driver)
+	opts.Sealer = sealer
+	st, err := store.Open(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("opening %s store: %v", driver, err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
+// Options returns store options for an empty database of the driver: a file in a
+// temporary directory, or a fresh schema on the test PostgreSQL server.
+func Options(t testing.TB, driver string) store.Options {
+	t.Helper()
+	switch driver {
+	case "sqlite":
+		return store.Options{Driver: "sqlite", Path: filepath.Join(t.TempDir(), "custos.db"), MaxOpenConns: 4}
+	case "postgres":
+		base := os.Getenv(DSNEnv)
+		if base == "" {
+			t.Skipf("PostgreSQL tests skipped: set %s (e.g. postgres://custos:custos@localhost/custos_test) to run them", DSNEnv)
+		}
+		return store.Options{Driver: "postgres", DSN: freshSchema(t, base), MaxOpenConns: 8}
+	}
+	t.Fatalf("unknown driver %q", driver)
+	return store.Options{}
+}
+
+// freshSchema creates a schema for one test, drops it afterwards, and returns a DSN
+// whose search_path points at it.
+func freshSchema(t testing.TB, base string) string {
+	t.Helper()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("opening %s: %v", DSNEnv, err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("creating schema on the test PostgreSQL server: %v", err)
+	}
+	t.Cleanup(func() { _, _ = db.Exec("DROP SCHEMA " + schema + " CASCADE") })
+	return withSearchPath(base, schema)
+}
+
+func withSearchPath(dsn, schema string) string {
+	if strings.Contains(dsn, "://") {
+		u, err := url.Parse(dsn)
+		if err == nil {
+			q := u.Query()
+			q.Set("search_path", schema)
+			u.RawQuery = q.Encode()
+			return u.String()
+		}
+	}
+	return fmt.Sprintf("%s search_path=%s", dsn, schema)
+}

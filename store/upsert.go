@@ -1,0 +1,186 @@
+package store
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/custos-msp/custos/record"
+)
+
+// insertBatch is how many rows go into one INSERT statement, well under both
+// databases' limits on bound parameters.
+const insertBatch = 200
+
+// upsertRecords writes a page's records, grouped by type, each group upserted on
+// (source, source_id).
+func (s *Store) upsertRecords(tx *gorm.DB, p Page) error {
+	var (
+		orgs    []*record.Organization
+		configs []*record.Configuration
+	)
+	for _, r := range p.Records {
+		switch r := r.(type) {
+		case *record.Organization:
+			orgs = append(orgs, r)
+		case *record.Configuration:
+			configs = append(configs, r)
+		default:
+			return fmt.Errorf("no table for record type %T", r)
+		}
+	}
+	if err := s.upsertOrganizations(tx, p, orgs); err != nil {
+		return err
+	}
+	return s.upsertConfigurations(tx, p, configs)
+}
+
+func (s *Store) pulled(p Page, k record.Key, raw []byte, table string) (Pulled, error) {
+	sealed, err := s.sealRaw(raw, table)
+	if err != nil {
+		return Pulled{}, fmt.Errorf("sealing %s %s: %w", table, k.SourceID, err)
+	}
+	return Pulled{
+		Source: k.Source, SourceID: k.SourceID, Stream: p.Key.Stream, Scope: p.Key.Scope,
+		SeenAt: p.SeenAt, Raw: sealed,
+	}, nil
+}
+
+// sealRaw seals a raw payload bound to its table, or drops it when no sealer is set.
+func (s *Store) sealRaw(raw []byte, table string) (string, error) {
+	if s.sealer == nil || len(raw) == 0 {
+		return "", nil
+	}
+	return s.sealer.Seal(raw, []byte(table+".raw"))
+}
+
+// OpenRaw returns the clear raw payload of a row of table.
+func (s *Store) OpenRaw(sealed, table string) ([]byte, error) {
+	if sealed == "" {
+		return nil, nil
+	}
+	if s.sealer == nil {
+		return nil, fmt.Errorf("store: %s.raw is sealed and no sealing key is configured", table)
+	}
+	return s.sealer.Open(sealed, []byte(table+".raw"))
+}
+
+func (s *Store) upsertOrganizations(tx *gorm.DB, p Page, recs []*record.Organization) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	rows := make([]Organization, len(recs))
+	for i, r := range recs {
+		base, err := s.pulled(p, r.RecordKey(), r.Raw, "organizations")
+		if err != nil {
+			return err
+		}
+		rows[i] = Organization{
+			Pulled: base, Name: r.Name, ShortName: r.ShortName, Type: r.Type,
+			Status: r.Status, SourceUpdatedAt: r.SourceUpdatedAt.UTC(),
+		}
+	}
+	return upsert(tx, &rows, "customer_id")
+}
+
+func (s *Store) upsertConfigurations(tx *gorm.DB, p Page, recs []*record.Configuration) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	rows := make([]Configuration, len(recs))
+	sourceIDs := make([]string, len(recs))
+	for i, r := range recs {
+		base, err := s.pulled(p, r.RecordKey(), r.Raw, "configurations")
+		if err != nil {
+			return err
+		}
+		rows[i] = Configuration{
+			Pulled: base, CustomerRef: r.CustomerRef, Name: r.Name, Hostname: r.Hostname,
+			Serial: r.Serial, TypeName: r.TypeName, InstalledAt: utcPtr(r.InstalledAt),
+			Archived: r.Archived, SourceCreatedAt: r.SourceCreatedAt.UTC(), SourceUpdatedAt: r.SourceUpdatedAt.UTC(),
+		}
+		sourceIDs[i] = r.SourceID
+	}
+	if err := upsert(tx, &rows, "customer_id"); err != nil {
+		return err
+	}
+	source := recs[0].Source
+	var ids []struct {
+		ID       uint
+		SourceID string
+	}
+	if err := tx.Model(&Configuration{}).Select("id", "source_id").
+		Where("source = ? AND source_id IN ?", source, sourceIDs).Scan(&ids).Error; err != nil {
+		return fmt.Errorf("reading configuration ids: %w", err)
+	}
+	idBySource := make(map[string]uint, len(ids))
+	configIDs := make([]uint, 0, len(ids))
+	for _, row := range ids {
+		idBySource[row.SourceID] = row.ID
+		configIDs = append(configIDs, row.ID)
+	}
+	var backups []ConfigBackup
+	var keep []string
+	for _, r := range recs {
+		for _, b := range r.Backups {
+			sealed, err := s.sealRaw(b.Raw, "config_backups")
+			if err != nil {
+				return fmt.Errorf("sealing backup %s: %w", b.SourceID, err)
+			}
+			backups = append(backups, ConfigBackup{
+				Source: source, SourceID: b.SourceID, ConfigurationID: idBySource[r.SourceID],
+				FileName: b.FileName, Name: b.Name, ContentType: b.ContentType, Size: b.Size,
+				SourceCreatedAt: b.CreatedAt.UTC(), SourceUpdatedAt: b.UpdatedAt.UTC(), Raw: sealed,
+			})
+			keep = append(keep, b.SourceID)
+		}
+	}
+	// The page lists each configuration's complete set of backups: drop the ones the
+	// source no longer has, then upsert the rest.
+	stale := tx.Where("configuration_id IN ?", configIDs)
+	if len(keep) > 0 {
+		stale = stale.Where("source_id NOT IN ?", keep)
+	}
+	if err := stale.Delete(&ConfigBackup{}).Error; err != nil {
+		return fmt.Errorf("removing backups no longer attached: %w", err)
+	}
+	if len(backups) == 0 {
+		return nil
+	}
+	return upsert(tx, &backups)
+}
+
+// upsert inserts rows, updating every column but the primary key and the excluded
+// ones when (source, source_id) already exists. A row seen again is no longer removed.
+func upsert[T any](tx *gorm.DB, rows *[]T, exclude ...string) error {
+	stmt := &gorm.Statement{DB: tx}
+	if err := stmt.Parse(new(T)); err != nil {
+		return fmt.Errorf("parsing model: %w", err)
+	}
+	var update []string
+	for _, name := range stmt.Schema.DBNames {
+		if name == "id" || slices.Contains(exclude, name) {
+			continue
+		}
+		update = append(update, name)
+	}
+	err := tx.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "source"}, {Name: "source_id"}},
+		DoUpdates: clause.AssignmentColumns(update),
+	}).CreateInBatches(rows, insertBatch).Error
+	if err != nil {
+		return fmt.Errorf("upserting %s: %w", stmt.Schema.Table, err)
+	}
+	return nil
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

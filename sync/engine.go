@@ -1,0 +1,243 @@
+// Package sync runs connector streams into the store: it pulls each scope from its
+// checkpoint, commits records in batches together with the cursor that resumes after
+// them, and writes a coverage row for every pull, so that a failed or interrupted pull
+// resumes without gaps or duplicates and is never mistaken for "no data".
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	stdsync "sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/record"
+	"github.com/custos-msp/custos/store"
+)
+
+// Engine pulls streams into the store.
+type Engine struct {
+	Store *store.Store
+	Log   zerolog.Logger
+	// BatchSize is the number of records committed together with their cursor.
+	BatchSize int
+	// Concurrency bounds how many scopes of one stream are pulled at once.
+	Concurrency int
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Result is the outcome of one pull of one stream for one scope.
+type Result struct {
+	Key     store.StreamKey
+	Outcome connectors.Outcome
+	Records int
+	Removed int
+	Err     error
+}
+
+// Run pulls every stream of the connector, one stream after the other (a later stream
+// may depend on records of an earlier one) and the scopes of each stream concurrently.
+// One scope's failure never stops the others: every failure is in the results, and
+// the returned error joins them.
+func (e *Engine) Run(ctx context.Context, c connectors.Connector) ([]Result, error) {
+	var (
+		results []Result
+		errs    []error
+	)
+	for _, s := range c.Streams() {
+		rs := e.RunStream(ctx, c.Name(), s)
+		for _, r := range rs {
+			if r.Err != nil {
+				errs = append(errs, r.Err)
+			}
+		}
+		results = append(results, rs...)
+	}
+	return results, errors.Join(errs...)
+}
+
+// RunStream pulls one stream for each of its scopes.
+func (e *Engine) RunStream(ctx context.Context, connector string, s connectors.Stream) []Result {
+	scopes, err := e.scopes(ctx, s)
+	if err != nil {
+		res := Result{Key: store.StreamKey{Connector: connector, Stream: s.Name(), Scope: "*"}}
+		res.Err = fmt.Errorf("%s/%s: listing scopes: %w", connector, s.Name(), err)
+		res.Outcome = connectors.Classify(err)
+		e.recordCoverage(ctx, e.now(), &res, 0, 0)
+		return []Result{res}
+	}
+	results := make([]Result, len(scopes))
+	var g errgroup.Group
+	g.SetLimit(max(e.Concurrency, 1))
+	for i, scope := range scopes {
+		key := store.StreamKey{Connector: connector, Stream: s.Name(), Scope: scope.ID}
+		g.Go(func() error {
+			results[i] = e.pull(ctx, key, s, scope)
+			return nil // a failing scope never stops the others
+		})
+	}
+	_ = g.Wait()
+	return results
+}
+
+// scopes lists a stream's scopes, turning a panic into an error.
+func (e *Engine) scopes(ctx context.Context, s connectors.Stream) (scopes []connectors.Scope, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+			e.Log.Error().Str("stream", s.Name()).Bytes("stack", debug.Stack()).Msg("stream panicked listing scopes")
+		}
+	}()
+	return s.Scopes(ctx)
+}
+
+func (e *Engine) now() time.Time {
+	now := time.Now
+	if e.Now != nil {
+		now = e.Now
+	}
+	// Both databases keep microseconds; compare and store nothing finer.
+	return now().UTC().Truncate(time.Microsecond)
+}
+
+// pull runs one stream for one scope from its checkpoint and records its coverage.
+func (e *Engine) pull(ctx context.Context, key store.StreamKey, s connectors.Stream, scope connectors.Scope) (res Result) {
+	res.Key = key
+	started := e.now()
+	log := e.Log.With().Str("connector", key.Connector).Str("stream", key.Stream).Str("scope", key.Scope).Logger()
+	sink := &batchSink{engine: e, key: key, log: log}
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error().Bytes("stack", debug.Stack()).Msgf("stream panicked: %v", p)
+			res.Err = fmt.Errorf("%s: panic: %v", key, p)
+			res.Outcome = connectors.OutcomeFailed
+		}
+		e.recordCoverage(ctx, started, &res, sink.pages, sink.warnings)
+	}()
+
+	cp, err := e.Store.Checkpoint(ctx, key)
+	if err != nil {
+		res.Err, res.Outcome = err, connectors.OutcomeFailed
+		return res
+	}
+	// A snapshot pull resumed from its cursor keeps the start of the pull it resumes,
+	// so the final sweep counts what the interrupted part saw.
+	sink.pullStarted = started
+	if s.Mode() == connectors.Snapshot && cp.Cursor != "" && cp.PullStartedAt != nil {
+		sink.pullStarted = cp.PullStartedAt.UTC()
+	}
+	if s.Mode() == connectors.Snapshot {
+		sink.keepPullStart = true
+	}
+
+	next, err := s.Pull(ctx, scope, connectors.Cursor(cp.Cursor), sink)
+	// Pages the stream handed over are whole pages with their cursors: commit them
+	// even when the pull failed later, so the next pull resumes after them.
+	if ferr := sink.flush(context.WithoutCancel(ctx)); ferr != nil && err == nil {
+		err = ferr
+	}
+	res.Records = sink.committed
+	if err == nil {
+		if s.Mode() == connectors.Snapshot {
+			res.Removed, err = e.Store.CompleteSnapshot(context.WithoutCancel(ctx), key, sink.pullStarted, string(next))
+		} else {
+			err = e.Store.SaveCursor(context.WithoutCancel(ctx), key, string(next))
+		}
+	}
+	res.Outcome = connectors.Classify(err)
+	if err != nil {
+		res.Err = fmt.Errorf("%s: %w", key, err)
+		log.Warn().Err(err).Str("outcome", string(res.Outcome)).Int("records", res.Records).Msg("pull failed")
+		return res
+	}
+	log.Info().Int("records", res.Records).Int("removed", res.Removed).Msg("pull complete")
+	return res
+}
+
+func (e *Engine) recordCoverage(ctx context.Context, started time.Time, res *Result, pages, warnings int) {
+	key := res.Key
+	cov := &store.Coverage{
+		Connector: key.Connector, Stream: key.Stream, Scope: key.Scope,
+		StartedAt: started, FinishedAt: e.now(), Outcome: string(res.Outcome),
+		Records: res.Records, Pages: pages, Removed: res.Removed, Warnings: warnings,
+	}
+	if res.Err != nil {
+		cov.Error = res.Err.Error()
+	}
+	if err := e.Store.RecordCoverage(context.WithoutCancel(ctx), cov); err != nil {
+		e.Log.Error().Err(err).Str("key", key.String()).Msg("recording coverage")
+	}
+}
+
+// batchSink buffers pages until a batch is full, then commits the records with the
+// cursor of the last buffered page in one transaction.
+type batchSink struct {
+	engine        *Engine
+	key           store.StreamKey
+	log           zerolog.Logger
+	pullStarted   time.Time
+	keepPullStart bool
+
+	mu        stdsync.Mutex
+	buffered  []record.Record
+	cursor    connectors.Cursor
+	pending   bool
+	pages     int
+	committed int
+	warnings  int
+}
+
+// Page implements connectors.Sink.
+func (b *batchSink) Page(ctx context.Context, records []record.Record, next connectors.Cursor) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buffered = append(b.buffered, records...)
+	b.cursor = next
+	b.pending = true
+	b.pages++
+	if len(b.buffered) < max(b.engine.BatchSize, 1) {
+		return nil
+	}
+	return b.flushLocked(ctx)
+}
+
+// Warn implements connectors.Sink.
+func (b *batchSink) Warn(err error) {
+	b.mu.Lock()
+	b.warnings++
+	b.mu.Unlock()
+	b.log.Warn().Err(err).Msg("record skipped")
+}
+
+func (b *batchSink) flush(ctx context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.flushLocked(ctx)
+}
+
+func (b *batchSink) flushLocked(ctx context.Context) error {
+	if !b.pending {
+		return nil
+	}
+	var started *time.Time
+	if b.keepPullStart {
+		started = &b.pullStarted
+	}
+	err := b.engine.Store.CommitPage(ctx, store.Page{
+		Key: b.key, Records: b.buffered, Cursor: string(b.cursor),
+		PullStartedAt: started, SeenAt: b.engine.now(),
+	})
+	if err != nil {
+		return err
+	}
+	b.committed += len(b.buffered)
+	b.buffered = b.buffered[:0]
+	b.pending = false
+	return nil
+}
