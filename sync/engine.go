@@ -123,7 +123,7 @@ func (e *Engine) pull(ctx context.Context, key store.StreamKey, s connectors.Str
 
 	cp, err := e.Store.Checkpoint(ctx, key)
 	if err != nil {
-		res.Err, res.Outcome = err, connectors.OutcomeFailed
+		res.Err, res.Outcome = err, outcome(ctx, err)
 		return res
 	}
 	// A snapshot pull resumed from its cursor keeps the start of the pull it resumes,
@@ -150,7 +150,7 @@ func (e *Engine) pull(ctx context.Context, key store.StreamKey, s connectors.Str
 			err = e.Store.SaveCursor(context.WithoutCancel(ctx), key, string(next))
 		}
 	}
-	res.Outcome = connectors.Classify(err)
+	res.Outcome = outcome(ctx, err)
 	if err != nil {
 		res.Err = fmt.Errorf("%s: %w", key, err)
 		log.Warn().Err(err).Str("outcome", string(res.Outcome)).Int("records", res.Records).Msg("pull failed")
@@ -158,6 +158,15 @@ func (e *Engine) pull(ctx context.Context, key store.StreamKey, s connectors.Str
 	}
 	log.Info().Int("records", res.Records).Int("removed", res.Removed).Msg("pull complete")
 	return res
+}
+
+// outcome classifies how a pull ended; any failure after the run was stopped counts
+// as cancelled, whatever error the stopping caused.
+func outcome(ctx context.Context, err error) connectors.Outcome {
+	if err != nil && ctx.Err() != nil {
+		return connectors.OutcomeCancelled
+	}
+	return connectors.Classify(err)
 }
 
 func (e *Engine) recordCoverage(ctx context.Context, started time.Time, res *Result, pages, warnings int) {
@@ -204,7 +213,9 @@ func (b *batchSink) Page(ctx context.Context, records []record.Record, next conn
 	if len(b.buffered) < max(b.engine.BatchSize, 1) {
 		return nil
 	}
-	return b.flushLocked(ctx)
+	// A page the sink accepted commits even when the run is being stopped: the batch
+	// in flight lands with its cursor, and the stream sees the cancellation next.
+	return b.flushLocked(context.WithoutCancel(ctx))
 }
 
 // Warn implements connectors.Sink.
