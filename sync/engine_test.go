@@ -78,8 +78,8 @@ func (s *pagedStream) Pull(ctx context.Context, scope connectors.Scope, from con
 
 type testConnector struct{ stream connectors.Stream }
 
-func (c testConnector) Name() string                   { return "test" }
-func (c testConnector) Streams() []connectors.Stream   { return []connectors.Stream{c.stream} }
+func (c testConnector) Name() string                    { return "test" }
+func (c testConnector) Streams() []connectors.Stream    { return []connectors.Stream{c.stream} }
 func (c testConnector) Check(ctx context.Context) error { return nil }
 
 func newStream(failAt map[string]int) *pagedStream {
@@ -92,8 +92,8 @@ func engine(st *store.Store, batch int) *sync.Engine {
 
 type row struct {
 	SourceID, Scope, Name string
-	Removed             bool
-	Backups             string
+	Removed               bool
+	Backups               string
 }
 
 // dump lists the stored configurations and their backups, in a comparable form.
