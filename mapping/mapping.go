@@ -186,13 +186,14 @@ var legalSuffixes = []string{
 
 // NormaliseName reduces a customer name to the key automatic matching compares:
 // lower case, punctuation dropped, "&" read as "and", and trailing legal-form words
-// removed ("Contoso Ltd." and "CONTOSO limited" both become "contoso").
+// removed ("Contoso Ltd." and "CONTOSO limited" both become "contoso", and
+// "Fabrikam GmbH & Co. KG" becomes "fabrikam").
 func NormaliseName(name string) string {
 	name = strings.ReplaceAll(strings.ToLower(name), "&", " and ")
 	words := strings.FieldsFunc(name, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
-	for len(words) > 1 && slices.Contains(legalSuffixes, words[len(words)-1]) {
+	for len(words) > 1 && (slices.Contains(legalSuffixes, words[len(words)-1]) || words[len(words)-1] == "and") {
 		words = words[:len(words)-1]
 	}
 	return strings.Join(words, " ")

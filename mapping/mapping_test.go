@@ -1,0 +1,137 @@
+package mapping_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/custos-msp/custos/mapping"
+	"github.com/custos-msp/custos/record"
+	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/store/storetest"
+)
+
+var (
+	ctx = context.Background()
+	now = time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+)
+
+func TestNormaliseName(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Contoso Ltd", "contoso"},
+		{"CONTOSO limited.", "contoso"},
+		{"Contoso, Inc.", "contoso"},
+		{"  Fabrikam   GmbH & Co. KG ", "fabrikam"},
+		{"A&B Plumbing", "a and b plumbing"},
+		{"Ltd", "ltd"},
+		{"Northwind Traders", "northwind traders"},
+		{"Müller Bäckerei GmbH", "müller bäckerei"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := mapping.NormaliseName(tt.in); got != tt.want {
+			t.Errorf("NormaliseName(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func org(source, id, name, status string) *record.Organization {
+	return &record.Organization{Source: source, SourceID: id, Name: name, Type: "Customer", Status: status}
+}
+
+func write(t *testing.T, st *store.Store, stream string, recs ...record.Record) {
+	t.Helper()
+	key := store.StreamKey{Connector: "x", Stream: stream, Scope: "account"}
+	if err := st.CommitPage(ctx, store.Page{Key: key, Records: recs, SeenAt: now}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func customerOf(t *testing.T, st *store.Store, source, sourceID string) (store.Customer, string) {
+	t.Helper()
+	var link store.Link
+	if err := st.DB(ctx).Where("source = ? AND kind = ? AND source_id = ?", source, store.LinkCustomer, sourceID).Take(&link).Error; err != nil {
+		return store.Customer{}, ""
+	}
+	var c store.Customer
+	if err := st.DB(ctx).First(&c, link.TargetID).Error; err != nil {
+		t.Fatal(err)
+	}
+	return c, link.Method
+}
+
+func TestResolve_CreatesLinksAndPropagates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		opts := mapping.Options{CreateFrom: []string{"itglue"}, InactiveStatuses: []string{"Inactive"}}
+		write(t, st, "organizations", org("itglue", "1", "Contoso Ltd", "Active"), org("itglue", "2", "Fabrikam Inc", "Inactive"))
+		write(t, st, "sites", org("dattormm", "s-9", "CONTOSO Limited", ""), org("dattormm", "s-10", "Unknown Corp", ""))
+		write(t, st, "configurations", &record.Configuration{Source: "itglue", SourceID: "c1", CustomerRef: "1", Name: "fw"})
+
+		res, err := mapping.Resolve(ctx, st, opts, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res != (mapping.Result{Linked: 3, Created: 2, Unresolved: 1}) {
+			t.Errorf("result = %+v, want 3 linked, 2 created, 1 unresolved", res)
+		}
+		contoso, method := customerOf(t, st, "itglue", "1")
+		if contoso.Name != "Contoso Ltd" || method != mapping.MethodCreated {
+			t.Errorf("itglue 1 → %q by %s", contoso.Name, method)
+		}
+		site, method := customerOf(t, st, "dattormm", "s-9")
+		if site.ID != contoso.ID || method != mapping.MethodName {
+			t.Errorf("dattormm site linked to customer %d by %s, want %d by name", site.ID, method, contoso.ID)
+		}
+		if c, _ := customerOf(t, st, "dattormm", "s-10"); c.ID != 0 {
+			t.Error("a source that may not create customers created one")
+		}
+		fabrikam, _ := customerOf(t, st, "itglue", "2")
+		if fabrikam.Status != store.CustomerOffboarded {
+			t.Errorf("Fabrikam status = %s, want offboarded (inactive in IT Glue)", fabrikam.Status)
+		}
+		var cfg store.Configuration
+		if err := st.DB(ctx).Where("source_id = ?", "c1").Take(&cfg).Error; err != nil {
+			t.Fatal(err)
+		}
+		if cfg.CustomerID == nil || *cfg.CustomerID != contoso.ID {
+			t.Errorf("configuration customer = %v, want %d", cfg.CustomerID, contoso.ID)
+		}
+
+		again, err := mapping.Resolve(ctx, st, opts, now)
+		if err != nil || again != (mapping.Result{Unresolved: 1}) {
+			t.Errorf("second Resolve = %+v, %v; want only the unresolved one again", again, err)
+		}
+		var n int64
+		st.DB(ctx).Model(&store.Customer{}).Count(&n)
+		if n != 2 {
+			t.Errorf("customers = %d after two runs, want 2", n)
+		}
+	})
+}
+
+func TestLinkCustomer_ManualOverride(t *testing.T) {
+	st := storetest.Open(t, "sqlite", nil)
+	opts := mapping.Options{CreateFrom: []string{"itglue"}}
+	write(t, st, "organizations", org("itglue", "1", "Contoso Ltd", "Active"), org("itglue", "2", "Contoso Holdings", "Active"))
+	write(t, st, "sites", org("dattormm", "s-1", "Contoso Holdings", ""))
+	if _, err := mapping.Resolve(ctx, st, opts, now); err != nil {
+		t.Fatal(err)
+	}
+	contoso, _ := customerOf(t, st, "itglue", "1")
+	if err := mapping.LinkCustomer(ctx, st, "dattormm", "s-1", contoso.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, method := customerOf(t, st, "dattormm", "s-1")
+	if got.ID != contoso.ID || method != mapping.MethodManual {
+		t.Errorf("after override: customer %d by %s, want %d manual", got.ID, method, contoso.ID)
+	}
+	if err := mapping.LinkCustomer(ctx, st, "dattormm", "s-1", 9999); err == nil {
+		t.Error("linking to a customer that does not exist succeeded")
+	}
+	if _, err := mapping.Resolve(ctx, st, opts, now); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := customerOf(t, st, "dattormm", "s-1"); got.ID != contoso.ID {
+		t.Error("Resolve replaced a manual link")
+	}
+}
