@@ -172,7 +172,8 @@ func (c *Client) Do(ctx context.Context, r Request) ([]byte, http.Header, error)
 			Path:       req.URL.Path,
 			Status:     resp.StatusCode,
 			RetryAfter: resp.Header.Get("Retry-After"),
-			Body:       c.opts.Redactor.String(excerpt(data)),
+			// Redact before cutting: a known secret cut in two no longer matches.
+			Body: excerpt(c.opts.Redactor.String(string(data))),
 		}
 	}
 	return data, resp.Header, nil
@@ -243,12 +244,12 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 }
 
 // excerpt keeps the start of an error body for the error message.
-func excerpt(b []byte) string {
+func excerpt(s string) string {
 	const maxLen = 512
-	if len(b) > maxLen {
-		return string(b[:maxLen]) + "…"
+	if len(s) > maxLen {
+		return s[:maxLen] + "…"
 	}
-	return string(b)
+	return s
 }
 
 // limitedTransport waits for the vendor's rate limiter before every attempt.
