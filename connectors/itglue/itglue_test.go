@@ -13,8 +13,10 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/duration"
 	fx "github.com/custos-msp/custos/fixtures/itglue"
 	"github.com/custos-msp/custos/record"
+	"github.com/custos-msp/custos/secret"
 )
 
 func TestOrganizations_EmitsCustomerOrganizations(t *testing.T) {
@@ -650,5 +652,27 @@ func TestNeeds_NamesAdministratorKeyWithoutPasswordAccess(t *testing.T) {
 	}
 	if e.conn.Name() != "itglue" {
 		t.Errorf("Name = %q", e.conn.Name())
+	}
+}
+
+func BenchmarkConfigurationsPull(b *testing.B) {
+	now := time.Now().UTC()
+	ds := fx.Generate(1, 2000, 3, now)
+	srv := fx.NewServer(ds, testKey)
+	defer srv.Close()
+	cfg := testConfig(srv.URL())
+	cfg.RequestsPerSecond = 1e6
+	cfg.Timeout = duration.Duration(10 * time.Second)
+	conn := New(cfg, secret.New(testKey), connectors.Deps{})
+	scope := connectors.Scope{ID: ds.Organizations[0].ID}
+	b.ReportAllocs()
+	for b.Loop() {
+		sink := &recordingSink{}
+		if _, err := conn.Streams()[1].Pull(context.Background(), scope, "", sink); err != nil {
+			b.Fatal(err)
+		}
+		if n := len(sink.records()); n != 2000 {
+			b.Fatalf("%d records, want 2000", n)
+		}
 	}
 }
