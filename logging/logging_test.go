@@ -163,8 +163,10 @@ func TestNew_SecretsNeverReachTheLog(t *testing.T) {
 		// unknown is a credential the redactor was never told about; only its shape
 		// can give it away.
 		unknown = "unregisteredTokenValue123456"
+		// password has characters that JSON and the console format escape.
+		password = `Pw"zq\back<slashQ>`
 	)
-	redactor := secret.NewRedactor(secret.New(apiKey), secret.New(bearer))
+	redactor := secret.NewRedactor(secret.New(apiKey), secret.New(bearer), secret.New(password))
 	apiValue := secret.New(apiKey)
 
 	for _, format := range []string{"json", "console"} {
@@ -181,12 +183,13 @@ func TestNew_SecretsNeverReachTheLog(t *testing.T) {
 			log.Debug().Msg("Authorization: Bearer " + unknown)
 			log.Debug().Str("header", `x-api-key: "`+unknown+`"`).Msg("quoted header")
 			log.Debug().Str("url", "https://x.example/report?sig="+unknown+"&page=2").Msg("signed URL")
+			log.Warn().Str("dsn", "postgres://custos:"+password+"@db/custos").Msg("escaped password")
 			log.Info().Interface("value_interface", apiValue).Msg("secret.Value as interface")
 			log.Info().Stringer("value_stringer", apiValue).Msg("secret.Value as stringer")
 			log.Info().Str("value_str", apiValue.String()).Msg("secret.Value as string")
 
 			out := buf.String()
-			for _, s := range []string{apiKey, bearer, unknown, "3f9c2a7b", "eyJ0eXAi"} {
+			for _, s := range []string{apiKey, bearer, unknown, "3f9c2a7b", "eyJ0eXAi", "Pw", "zq", "slashQ"} {
 				if strings.Contains(out, s) {
 					t.Errorf("log output contains secret %q:\n%s", s, out)
 				}
@@ -196,8 +199,8 @@ func TestNew_SecretsNeverReachTheLog(t *testing.T) {
 					t.Errorf("field %s missing", field)
 				}
 			}
-			if n := strings.Count(out, secret.Placeholder); n < 10 {
-				t.Errorf("placeholder appears %d times, want at least 10:\n%s", n, out)
+			if n := strings.Count(out, secret.Placeholder); n < 11 {
+				t.Errorf("placeholder appears %d times, want at least 11:\n%s", n, out)
 			}
 			if format == "json" {
 				for _, line := range strings.Split(strings.TrimSpace(out), "\n") {

@@ -1,8 +1,11 @@
 package secret
 
 import (
+	"bytes"
+	"encoding/json"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -45,9 +48,33 @@ func (r *Redactor) Add(values ...Value) {
 	for _, v := range values {
 		if len(v.v) >= minRedactLen {
 			r.values = append(r.values, v.v, Placeholder)
+			for _, e := range escapedForms(v.v) {
+				r.values = append(r.values, e, Placeholder)
+			}
 		}
 	}
 	r.replacer = strings.NewReplacer(r.values...)
+}
+
+// escapedForms returns how s looks inside a JSON string (as in a JSON log line, with
+// and without HTML escaping) where that differs from s, so a secret holding a quote or
+// a backslash is still found there.
+func escapedForms(s string) []string {
+	var forms []string
+	for _, html := range []bool{false, true} {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(html)
+		if err := enc.Encode(s); err != nil {
+			continue
+		}
+		e := strings.TrimSuffix(b.String(), "\n")
+		e = e[1 : len(e)-1] // the surrounding quotes
+		if e != s && !slices.Contains(forms, e) {
+			forms = append(forms, e)
+		}
+	}
+	return forms
 }
 
 // String returns s with every secret replaced.

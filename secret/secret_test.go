@@ -250,3 +250,28 @@ func TestRedactor_Writer(t *testing.T) {
 		t.Errorf("wrote %q", got)
 	}
 }
+
+// TestRedactor_FindsEscapedSecrets reproduces a leak: a secret holding a quote or a
+// backslash appears escaped in a JSON log line, where its clear form does not match.
+func TestRedactor_FindsEscapedSecrets(t *testing.T) {
+	const pw = `pa"ss\word<&>9`
+	r := secret.NewRedactor(secret.New(pw))
+	for _, html := range []bool{false, true} {
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(html)
+		if err := enc.Encode(map[string]string{"dsn": "postgres://u:" + pw + "@db/custos"}); err != nil {
+			t.Fatal(err)
+		}
+		got := r.String(b.String())
+		if strings.Contains(got, "ss\\") || strings.Contains(got, "word") {
+			t.Errorf("html=%v: %s still shows the secret", html, got)
+		}
+		if !json.Valid([]byte(got)) {
+			t.Errorf("html=%v: redaction broke the JSON: %s", html, got)
+		}
+	}
+	if got := r.String("clear " + pw); got != "clear "+secret.Placeholder {
+		t.Errorf("clear form: %q", got)
+	}
+}
