@@ -392,3 +392,29 @@ func BenchmarkSeal2KiB(b *testing.B) {
 		}
 	}
 }
+
+func TestKeyring_ConcurrentUse(t *testing.T) {
+	k := mustKeyring(t, testKey(t, 1), testKey(t, 2))
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			var err error
+			for j := 0; j < 50 && err == nil; j++ {
+				plain := []byte(strings.Repeat("p", i+j))
+				var sealed string
+				if sealed, err = k.Seal(plain, []byte("outbox.body")); err == nil {
+					var got []byte
+					if got, err = k.Open(sealed, []byte("outbox.body")); err == nil && !bytes.Equal(got, plain) {
+						err = errors.New("round trip changed the plaintext")
+					}
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
