@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/custos-msp/custos/secret"
 )
 
 // Problem is one thing wrong with a configuration: the key path and the reason.
@@ -69,6 +71,7 @@ func Parse(path string, data []byte) (*Config, error) {
 		problems = append(problems, Problem{Key: key.String(), Reason: "unknown key"})
 	}
 	problems = append(problems, cfg.Validate()...)
+	cfg.resolveSecretFiles()
 	if len(problems) > 0 {
 		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Key < problems[j].Key })
 		return nil, &Error{File: path, Problems: problems}
@@ -93,6 +96,18 @@ func decodeProblem(err error) Problem {
 }
 
 var typeErrorPattern = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+
+// resolveSecretFiles anchors every secret file reference at the configuration
+// file's directory.
+func (c *Config) resolveSecretFiles() {
+	refs := []*secret.Ref{&c.Store.DSN, &c.Seal.Key, &c.Connectors.ITGlue.APIKey}
+	for i := range c.Seal.PreviousKeys {
+		refs = append(refs, &c.Seal.PreviousKeys[i])
+	}
+	for _, r := range refs {
+		r.File = c.Resolve(r.File)
+	}
+}
 
 // Resolve returns path made absolute against the configuration file's directory.
 func (c *Config) Resolve(path string) string {

@@ -19,7 +19,7 @@ func WriteKeyFile(path string) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("writing sealing key: %s already exists; refusing to overwrite a key", path)
+			return fmt.Errorf("writing sealing key: %s: refusing to overwrite a key: %w", path, fs.ErrExist)
 		}
 		return fmt.Errorf("writing sealing key: %w", err)
 	}

@@ -1,0 +1,164 @@
+// Package app wires a configuration into a running Custos: logger, sealing keys,
+// store, connectors, sync and reconcile. The CLI and the tests start it the same way.
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/connectors/registry"
+	"github.com/custos-msp/custos/jobs"
+	"github.com/custos-msp/custos/logging"
+	"github.com/custos-msp/custos/mapping"
+	"github.com/custos-msp/custos/reconcile"
+	"github.com/custos-msp/custos/seal"
+	"github.com/custos-msp/custos/secret"
+	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/sync"
+)
+
+// Options are what the caller adds to the configuration.
+type Options struct {
+	// Version is reported in the User-Agent.
+	Version string
+	// LogOutput receives the log; os.Stderr in the CLI.
+	LogOutput io.Writer
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// App is a configured Custos.
+type App struct {
+	Config     *config.Config
+	Log        zerolog.Logger
+	Store      *store.Store
+	Connectors []connectors.Connector
+	runner     *jobs.Runner
+	now        func() time.Time
+}
+
+// Open builds everything the configuration describes and opens the store.
+func Open(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
+	redactor := secret.NewRedactor()
+	log, err := logging.New(cfg.Log, opts.LogOutput, redactor)
+	if err != nil {
+		return nil, fmt.Errorf("log: %w", err)
+	}
+	clock := opts.Now
+	if clock == nil {
+		clock = time.Now
+	}
+	// Both databases keep microseconds: a finer clock would compare unequal to itself
+	// after a round trip.
+	now := func() time.Time { return clock().UTC().Truncate(time.Microsecond) }
+	storeOpts, err := storeOptions(cfg, redactor)
+	if err != nil {
+		return nil, err
+	}
+	conns, err := registry.Build(cfg.Connectors, connectors.Deps{
+		UserAgent: "Custos/" + opts.Version + " (+https://github.com/custos-msp/custos)",
+		Logger:    log,
+		Redactor:  redactor,
+	})
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, storeOpts)
+	if err != nil {
+		return nil, err
+	}
+	return &App{
+		Config: cfg, Log: log, Store: st, Connectors: conns, now: now,
+		runner: &jobs.Runner{Store: st, Log: log, Now: now},
+	}, nil
+}
+
+// storeOptions reads the store's secrets: the PostgreSQL DSN and the sealing keys.
+func storeOptions(cfg *config.Config, redactor *secret.Redactor) (store.Options, error) {
+	opts := store.Options{Driver: cfg.Store.Driver, Path: cfg.Resolve(cfg.Store.Path), MaxOpenConns: cfg.Store.MaxOpenConns}
+	if cfg.Store.Driver == "postgres" {
+		dsn, err := cfg.Store.DSN.Load()
+		if err != nil {
+			return opts, fmt.Errorf("store.dsn: %w", err)
+		}
+		redactor.Add(dsn)
+		opts.DSN = dsn.Reveal()
+	}
+	if cfg.Seal.KeepRawPayloads {
+		keyring, err := seal.FromConfig(cfg.Seal)
+		if err != nil {
+			return opts, err
+		}
+		opts.Sealer = keyring
+	}
+	return opts, nil
+}
+
+// Close closes the store.
+func (a *App) Close() error { return a.Store.Close() }
+
+func (a *App) mappingOptions() mapping.Options {
+	return mapping.Options{CreateFrom: a.Config.Customers.CreateFrom, InactiveStatuses: a.Config.Customers.InactiveStatuses}
+}
+
+// Sync pulls every enabled connector (or only the named one) and records the run.
+func (a *App) Sync(ctx context.Context, only string) ([]sync.Result, error) {
+	conns := a.Connectors
+	if only != "" {
+		conns = nil
+		for _, c := range a.Connectors {
+			if c.Name() == only {
+				conns = append(conns, c)
+			}
+		}
+		if len(conns) == 0 {
+			return nil, fmt.Errorf("sync: connector %q is not enabled in the configuration", only)
+		}
+	}
+	job := &jobs.SyncJob{
+		Engine: &sync.Engine{
+			Store: a.Store, Log: a.Log, BatchSize: a.Config.Sync.BatchSize,
+			Concurrency: a.Config.Sync.Concurrency, Now: a.now,
+		},
+		Connectors: conns, Mapping: a.mappingOptions(), Now: a.now,
+	}
+	var results []sync.Result
+	err := a.runner.Run(ctx, "sync", scopeName(only), func(ctx context.Context) (jobs.Counts, error) {
+		rs, counts, err := job.Run(ctx)
+		results = rs
+		return counts, err
+	})
+	return results, err
+}
+
+// Reconcile evaluates every enabled rule and records the run.
+func (a *App) Reconcile(ctx context.Context) (reconcile.Result, error) {
+	rules, err := reconcile.FromConfig(a.Config.Rules)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	job := &jobs.ReconcileJob{
+		Store: a.Store, Mapping: a.mappingOptions(), Now: a.now,
+		Engine: &reconcile.Engine{Store: a.Store, Rules: rules, Log: a.Log},
+	}
+	var res reconcile.Result
+	err = a.runner.Run(ctx, "reconcile", "all", func(ctx context.Context) (jobs.Counts, error) {
+		r, counts, err := job.Run(ctx)
+		res = r
+		return counts, err
+	})
+	return res, err
+}
+
+func scopeName(only string) string {
+	if only == "" {
+		return "all"
+	}
+	return only
+}

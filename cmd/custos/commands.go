@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/custos-msp/custos/app"
+	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/demo"
+	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/sync"
+)
+
+func openApp(ctx context.Context, path string) (*app.App, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	return app.Open(ctx, cfg, app.Options{Version: version, LogOutput: os.Stderr})
+}
+
+func newVersionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintf(cmd.OutOrStdout(), "custos %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		},
+	}
+}
+
+func newCheckConfigCommand(g *globalFlags) *cobra.Command {
+	var online bool
+	cmd := &cobra.Command{
+		Use:   "check-config",
+		Short: "Validate the configuration file and list every problem",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out := cmd.OutOrStdout()
+			cfg, err := config.Load(g.config)
+			if err != nil {
+				fmt.Fprintln(out, err)
+				return exitError{code: 1}
+			}
+			fmt.Fprintf(out, "%s: valid\n", g.config)
+			if !online {
+				return nil
+			}
+			a, err := app.Open(cmd.Context(), cfg, app.Options{Version: version, LogOutput: io.Discard})
+			if err != nil {
+				fmt.Fprintln(out, err)
+				return exitError{code: 1}
+			}
+			defer a.Close()
+			failed := false
+			for _, c := range a.Connectors {
+				if err := c.Check(cmd.Context()); err != nil {
+					failed = true
+					fmt.Fprintf(out, "%s: cannot connect: %v\n", c.Name(), err)
+					continue
+				}
+				fmt.Fprintf(out, "%s: connected\n", c.Name())
+			}
+			if failed {
+				return exitError{code: 1}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&online, "online", false, "also connect to every enabled vendor with its credentials")
+	return cmd
+}
+
+func newSyncCommand(g *globalFlags) *cobra.Command {
+	var connector string
+	cmd := &cobra.Command{
+		Use:   "sync",
+		Short: "Pull every enabled connector now",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := openApp(cmd.Context(), g.config)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			results, err := a.Sync(cmd.Context(), connector)
+			printResults(cmd.OutOrStdout(), results)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&connector, "connector", "", "pull only this connector")
+	return cmd
+}
+
+func printResults(w io.Writer, results []sync.Result) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CONNECTOR\tSTREAM\tSCOPE\tOUTCOME\tRECORDS\tREMOVED\tERROR")
+	for _, r := range results {
+		msg := ""
+		if r.Err != nil {
+			msg = r.Err.Error()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", r.Key.Connector, r.Key.Stream, r.Key.Scope, r.Outcome, r.Records, r.Removed, msg)
+	}
+	tw.Flush()
+}
+
+func newReconcileCommand(g *globalFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "reconcile",
+		Short: "Evaluate every rule against the stored records now",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := openApp(cmd.Context(), g.config)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			res, err := a.Reconcile(cmd.Context())
+			fmt.Fprintf(cmd.OutOrStdout(), "findings: %d opened, %d re-opened, %d still open, %d resolved\n",
+				res.Opened, res.Reopened, res.Updated, res.Resolved)
+			return err
+		},
+	}
+}
+
+func newFindingsCommand(g *globalFlags) *cobra.Command {
+	var (
+		asJSON bool
+		filter store.FindingFilter
+	)
+	cmd := &cobra.Command{
+		Use:   "findings",
+		Short: "List findings",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if filter.Status != "" && !validStatus(filter.Status) {
+				return fmt.Errorf("--status %q: want open, acknowledged, resolved or suppressed", filter.Status)
+			}
+			a, err := openApp(cmd.Context(), g.config)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			fs, err := a.Store.Findings(cmd.Context(), filter)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeFindingsJSON(cmd.OutOrStdout(), fs)
+			}
+			writeFindingsTable(cmd.OutOrStdout(), fs)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	cmd.Flags().StringVar(&filter.Customer, "customer", "", "only this customer (name, case-insensitive)")
+	cmd.Flags().StringVar(&filter.Rule, "rule", "", "only this rule id, e.g. CONFIG-BACKUP-MISSING")
+	cmd.Flags().StringVar(&filter.Status, "status", "", "only this status: open, acknowledged, resolved or suppressed")
+	return cmd
+}
+
+func validStatus(s string) bool {
+	switch s {
+	case store.StatusOpen, store.StatusAcknowledged, store.StatusResolved, store.StatusSuppressed:
+		return true
+	}
+	return false
+}
+
+func newDemoCommand() *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run the whole pipeline against built-in fake vendor servers",
+		Long:  "demo starts fake vendor servers in-process, writes a configuration and an SQLite database under --dir,\nsyncs, reconciles and prints the findings. It needs no account anywhere.",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDemo(cmd.Context(), cmd.OutOrStdout(), dir)
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", "custos-demo", "directory for the demo's configuration and database")
+	return cmd
+}
+
+func runDemo(ctx context.Context, out io.Writer, dir string) error {
+	env, err := demo.Start(dir, time.Now())
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	a, err := openApp(ctx, env.ConfigPath)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	results, err := a.Sync(ctx, "")
+	if err != nil {
+		printResults(out, results)
+		return err
+	}
+	if _, err := a.Reconcile(ctx); err != nil {
+		return err
+	}
+	fs, err := a.Store.Findings(ctx, store.FindingFilter{Status: store.StatusOpen})
+	if err != nil {
+		return err
+	}
+	records := 0
+	for _, r := range results {
+		records += r.Records
+	}
+	fmt.Fprintf(out, "Synced %d records from the fake IT Glue in %d pulls; %d open findings:\n\n", records, len(results), len(fs))
+	writeFindingsTable(out, fs)
+	fmt.Fprintf(out, "\nConfiguration: %s\nTry: custos --config %s findings --json\n", env.ConfigPath, env.ConfigPath)
+	return nil
+}

@@ -1,0 +1,95 @@
+// Package demo runs the whole pipeline against the fake vendor servers in fixtures:
+// it starts them in-process, writes a configuration, a sealing key and an SQLite
+// database into a directory, syncs and reconciles. It is a newcomer's first command.
+package demo
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	itgluefake "github.com/custos-msp/custos/fixtures/itglue"
+	"github.com/custos-msp/custos/seal"
+)
+
+// apiKey is the fake IT Glue server's key: a demo value, not a credential.
+const apiKey = "ITG.demo0000000000000000000000000000"
+
+// Environment is a running demo: the fake servers and the configuration written for
+// them.
+type Environment struct {
+	// ConfigPath is the configuration file the demo wrote.
+	ConfigPath string
+	itglue     *itgluefake.Server
+}
+
+// Start starts the fake vendor servers with the demo data as of now and writes a
+// configuration for them under dir. A sealing key already in dir is kept, so the
+// database written by an earlier run stays readable.
+func Start(dir string, now time.Time) (*Environment, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	ds, err := itgluefake.LoadDemo(now)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	env := &Environment{ConfigPath: filepath.Join(abs, "custos.toml"), itglue: itgluefake.NewServer(ds, apiKey)}
+	if err := env.write(abs); err != nil {
+		env.Close()
+		return nil, err
+	}
+	return env, nil
+}
+
+func (e *Environment) write(dir string) error {
+	if err := seal.WriteKeyFile(filepath.Join(dir, "seal.key")); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "itglue.key"), []byte(apiKey+"\n"), 0o600); err != nil {
+		return fmt.Errorf("demo: writing the fake IT Glue key: %w", err)
+	}
+	cfg := strings.ReplaceAll(configTemplate, "{{ITGLUE_URL}}", e.itglue.URL())
+	if err := os.WriteFile(e.ConfigPath, []byte(cfg), 0o600); err != nil {
+		return fmt.Errorf("demo: writing the configuration: %w", err)
+	}
+	return nil
+}
+
+// Close stops the fake servers.
+func (e *Environment) Close() { e.itglue.Close() }
+
+// configTemplate is the demo's configuration; paths are relative to its directory.
+const configTemplate = `# Written by "custos demo" for the fake vendor servers it runs in-process.
+# The servers stop when the demo exits; the database and this file stay, so
+# "custos --config <this file> findings" still works. See config.example.toml
+# for every key.
+
+[log]
+level = "warn"
+
+[store]
+driver = "sqlite"
+path = "custos.db"
+
+[seal]
+key = { file = "seal.key" }
+keep_raw_payloads = true
+
+[connectors.itglue]
+enabled = true
+base_url = "{{ITGLUE_URL}}"
+api_key = { file = "itglue.key" }
+organization_types = ["Customer"]
+min_retry_wait = "100ms"
+max_retry_wait = "2s"
+requests_per_second = 50
+`

@@ -1,0 +1,75 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/mapping"
+	"github.com/custos-msp/custos/reconcile"
+	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/sync"
+)
+
+// SyncJob pulls every stream of the connectors, then ties what they brought to
+// customers.
+type SyncJob struct {
+	Engine     *sync.Engine
+	Connectors []connectors.Connector
+	Mapping    mapping.Options
+	Now        func() time.Time
+}
+
+// Run pulls each connector in turn. A connector that fails does not stop the next;
+// the error joins every failure.
+func (j *SyncJob) Run(ctx context.Context) ([]sync.Result, Counts, error) {
+	var (
+		results []sync.Result
+		errs    []error
+	)
+	counts := Counts{}
+	for _, c := range j.Connectors {
+		rs, err := j.Engine.Run(ctx, c)
+		results = append(results, rs...)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, r := range results {
+		counts["records"] += r.Records
+		counts["removed"] += r.Removed
+		counts["pulls_"+string(r.Outcome)]++
+	}
+	m, err := mapping.Resolve(ctx, j.Engine.Store, j.Mapping, j.Now())
+	if err != nil {
+		errs = append(errs, err)
+	}
+	counts["customers_created"] = m.Created
+	counts["links_made"] = m.Linked
+	counts["unresolved"] = m.Unresolved
+	return results, counts, errors.Join(errs...)
+}
+
+// ReconcileJob resolves mappings and evaluates the rules.
+type ReconcileJob struct {
+	Store   *store.Store
+	Engine  *reconcile.Engine
+	Mapping mapping.Options
+	Now     func() time.Time
+}
+
+// Run evaluates every rule at the job's clock.
+func (j *ReconcileJob) Run(ctx context.Context) (reconcile.Result, Counts, error) {
+	now := j.Now()
+	if _, err := mapping.Resolve(ctx, j.Store, j.Mapping, now); err != nil {
+		return reconcile.Result{}, nil, err
+	}
+	res, err := j.Engine.Run(ctx, now)
+	counts := Counts{"opened": res.Opened, "reopened": res.Reopened, "updated": res.Updated, "resolved": res.Resolved, "rules_failed": len(res.Failed)}
+	if err == nil && len(res.Failed) > 0 {
+		err = fmt.Errorf("reconcile: rules failed: %v", res.Failed)
+	}
+	return res, counts, err
+}
