@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -674,5 +675,40 @@ func BenchmarkConfigurationsPull(b *testing.B) {
 		if n := len(sink.records()); n != 2000 {
 			b.Fatalf("%d records, want 2000", n)
 		}
+	}
+}
+
+func TestConfigurations_ScopesPulledConcurrently(t *testing.T) {
+	e := newDemoEnv(t, withConfig(func(c *config.ITGlue) { c.OrganizationTypes = []string{"Customer"} }))
+	scopes, err := e.configurations().Scopes(context.Background())
+	if err != nil {
+		t.Fatalf("Scopes: %v", err)
+	}
+	sinks := make([]*recordingSink, len(scopes))
+	errs := make([]error, len(scopes))
+	var wg sync.WaitGroup
+	for i, sc := range scopes {
+		sinks[i] = &recordingSink{}
+		wg.Go(func() {
+			_, errs[i] = e.configurations().Pull(context.Background(), sc, "", sinks[i])
+		})
+	}
+	wg.Wait()
+	var names []string
+	for i := range scopes {
+		if errs[i] != nil {
+			t.Errorf("scope %s: %v", scopes[i].Name, errs[i])
+		}
+		for _, c := range sinks[i].configurations() {
+			if c.CustomerRef != scopes[i].ID {
+				t.Errorf("%s emitted for scope %s, belongs to %s", c.Name, scopes[i].ID, c.CustomerRef)
+			}
+			names = append(names, c.Name)
+		}
+	}
+	slices.Sort(names)
+	want := []string{"CON-FW01", "CON-SW01", "FAB-FW02", "FAB-RTR01", "NW-CORE01", "NW-FW01"}
+	if !reflect.DeepEqual(names, want) {
+		t.Errorf("configurations = %q, want %q", names, want)
 	}
 }

@@ -70,10 +70,7 @@ func (s *OrganizationsStream) Pull(ctx context.Context, _ connectors.Scope, from
 			}
 			return nil
 		})
-	if err != nil {
-		return "", err
-	}
-	return "", nil
+	return "", err
 }
 
 func toOrganization(o organization) *record.Organization {
