@@ -111,41 +111,31 @@ func (e *Engine) pull(ctx context.Context, key store.StreamKey, s connectors.Str
 	res.Key = key
 	started := e.now()
 	log := e.Log.With().Str("connector", key.Connector).Str("stream", key.Stream).Str("scope", key.Scope).Logger()
-	sink := &batchSink{engine: e, key: key, log: log}
-	defer func() {
-		if p := recover(); p != nil {
-			log.Error().Bytes("stack", debug.Stack()).Msgf("stream panicked: %v", p)
-			res.Err = fmt.Errorf("%s: panic: %v", key, p)
-			res.Outcome = connectors.OutcomeFailed
-		}
-		e.recordCoverage(ctx, started, &res, sink.pages, sink.warnings)
-	}()
+	var pages, warnings int
+	defer func() { e.recordCoverage(ctx, started, &res, pages, warnings) }()
 
 	cp, err := e.Store.Checkpoint(ctx, key)
 	if err != nil {
 		res.Err, res.Outcome = err, outcome(ctx, err)
 		return res
 	}
-	// A snapshot pull resumed from its cursor keeps the start of the pull it resumes,
-	// so the final sweep counts what the interrupted part saw.
-	sink.pullStarted = started
-	if s.Mode() == connectors.Snapshot && cp.Cursor != "" && cp.PullStartedAt != nil {
-		sink.pullStarted = cp.PullStartedAt.UTC()
-	}
+	// A snapshot pull keeps the time it began with its cursor; a resumed pull keeps
+	// the start of the pull it resumes, so the final sweep counts what the
+	// interrupted part saw.
+	var pullStart *time.Time
 	if s.Mode() == connectors.Snapshot {
-		sink.keepPullStart = true
+		ps := started
+		if cp.Cursor != "" && cp.PullStartedAt != nil {
+			ps = cp.PullStartedAt.UTC()
+		}
+		pullStart = &ps
 	}
-
-	next, err := s.Pull(ctx, scope, connectors.Cursor(cp.Cursor), sink)
-	// Pages the stream handed over are whole pages with their cursors: commit them
-	// even when the pull failed later, so the next pull resumes after them.
-	if ferr := sink.flush(context.WithoutCancel(ctx)); ferr != nil && err == nil {
-		err = ferr
-	}
-	res.Records = sink.committed
+	sink := newBatchSink(e, key, log, pullStart)
+	next, err := runPull(ctx, s, scope, connectors.Cursor(cp.Cursor), sink, log)
+	pages, warnings, res.Records = sink.pages, sink.warnings, sink.committed
 	if err == nil {
-		if s.Mode() == connectors.Snapshot {
-			res.Removed, err = e.Store.CompleteSnapshot(context.WithoutCancel(ctx), key, sink.pullStarted, string(next))
+		if pullStart != nil {
+			res.Removed, err = e.Store.CompleteSnapshot(context.WithoutCancel(ctx), key, *pullStart, string(next))
 		} else {
 			err = e.Store.SaveCursor(context.WithoutCancel(ctx), key, string(next))
 		}
@@ -158,6 +148,23 @@ func (e *Engine) pull(ctx context.Context, key store.StreamKey, s connectors.Str
 	}
 	log.Info().Int("records", res.Records).Int("removed", res.Removed).Msg("pull complete")
 	return res
+}
+
+// runPull calls the stream's Pull, turning a panic into an error, and then commits
+// what the sink still holds: pages the stream handed over are whole pages with their
+// cursors, so they are kept even when the pull failed later, and the next pull
+// resumes after them.
+func runPull(ctx context.Context, s connectors.Stream, scope connectors.Scope, from connectors.Cursor, sink *batchSink, log zerolog.Logger) (next connectors.Cursor, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error().Bytes("stack", debug.Stack()).Msgf("stream panicked: %v", p)
+			err = fmt.Errorf("panic: %v", p)
+		}
+		if cerr := sink.close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	return s.Pull(ctx, scope, from, sink)
 }
 
 // outcome classifies how a pull ended; any failure after the run was stopped counts
@@ -184,38 +191,81 @@ func (e *Engine) recordCoverage(ctx context.Context, started time.Time, res *Res
 	}
 }
 
-// batchSink buffers pages until a batch is full, then commits the records with the
-// cursor of the last buffered page in one transaction.
+// batchSink buffers pages until a batch is full, then hands the records with the
+// cursor of the last buffered page to a writer goroutine that commits them in one
+// transaction. The stream decodes the next page while the writer commits the last
+// batch; batches commit in order, and at most one waits while another is written.
 type batchSink struct {
-	engine        *Engine
-	key           store.StreamKey
-	log           zerolog.Logger
-	pullStarted   time.Time
-	keepPullStart bool
+	engine *Engine
+	key    store.StreamKey
+	log    zerolog.Logger
+	// pullStarted is committed with every cursor of a snapshot pull.
+	pullStarted *time.Time
 
-	mu        stdsync.Mutex
-	buffered  []record.Record
-	cursor    connectors.Cursor
-	pending   bool
-	pages     int
-	committed int
-	warnings  int
+	mu       stdsync.Mutex
+	buffered []record.Record
+	cursor   connectors.Cursor
+	pending  bool
+	pages    int
+	warnings int
+
+	batches   chan store.Page
+	done      chan struct{}
+	committed int   // written by the writer; read after done is closed
+	writeErr  error // the writer's first error, under mu
+}
+
+func newBatchSink(e *Engine, key store.StreamKey, log zerolog.Logger, pullStarted *time.Time) *batchSink {
+	b := &batchSink{
+		engine: e, key: key, log: log, pullStarted: pullStarted,
+		batches: make(chan store.Page, 1), done: make(chan struct{}),
+	}
+	go b.write()
+	return b
+}
+
+// write commits batches in order until the channel closes. After a failure it
+// commits nothing more, so no later cursor can skip the failed batch.
+func (b *batchSink) write() {
+	defer close(b.done)
+	for p := range b.batches {
+		if b.err() != nil {
+			continue
+		}
+		// A batch the sink accepted commits even when the run is being stopped: it
+		// lands with its cursor, and the stream sees the cancellation next.
+		if err := b.engine.Store.CommitPage(context.Background(), p); err != nil {
+			b.mu.Lock()
+			b.writeErr = err
+			b.mu.Unlock()
+			continue
+		}
+		b.committed += len(p.Records)
+	}
+}
+
+func (b *batchSink) err() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.writeErr
 }
 
 // Page implements connectors.Sink.
-func (b *batchSink) Page(ctx context.Context, records []record.Record, next connectors.Cursor) error {
+func (b *batchSink) Page(_ context.Context, records []record.Record, next connectors.Cursor) error {
+	if err := b.err(); err != nil {
+		return err
+	}
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	b.buffered = append(b.buffered, records...)
 	b.cursor = next
 	b.pending = true
 	b.pages++
-	if len(b.buffered) < max(b.engine.BatchSize, 1) {
-		return nil
+	full := len(b.buffered) >= max(b.engine.BatchSize, 1)
+	b.mu.Unlock()
+	if full {
+		b.handOff()
 	}
-	// A page the sink accepted commits even when the run is being stopped: the batch
-	// in flight lands with its cursor, and the stream sees the cancellation next.
-	return b.flushLocked(context.WithoutCancel(ctx))
+	return nil
 }
 
 // Warn implements connectors.Sink.
@@ -226,29 +276,27 @@ func (b *batchSink) Warn(err error) {
 	b.log.Warn().Err(err).Msg("record skipped")
 }
 
-func (b *batchSink) flush(ctx context.Context) error {
+// handOff passes the buffered records and their cursor to the writer.
+func (b *batchSink) handOff() {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.flushLocked(ctx)
+	if !b.pending {
+		b.mu.Unlock()
+		return
+	}
+	p := store.Page{
+		Key: b.key, Records: b.buffered, Cursor: string(b.cursor),
+		PullStartedAt: b.pullStarted, SeenAt: b.engine.now(),
+	}
+	b.buffered, b.pending = nil, false
+	b.mu.Unlock()
+	b.batches <- p
 }
 
-func (b *batchSink) flushLocked(ctx context.Context) error {
-	if !b.pending {
-		return nil
-	}
-	var started *time.Time
-	if b.keepPullStart {
-		started = &b.pullStarted
-	}
-	err := b.engine.Store.CommitPage(ctx, store.Page{
-		Key: b.key, Records: b.buffered, Cursor: string(b.cursor),
-		PullStartedAt: started, SeenAt: b.engine.now(),
-	})
-	if err != nil {
-		return err
-	}
-	b.committed += len(b.buffered)
-	b.buffered = b.buffered[:0]
-	b.pending = false
-	return nil
+// close commits what is still buffered, waits for the writer and returns its first
+// error. It must be called once, after the stream's Pull returned.
+func (b *batchSink) close() error {
+	b.handOff()
+	close(b.batches)
+	<-b.done
+	return b.err()
 }
