@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// run executes the command line in-process and returns what it printed.
+func run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	cmd := newRootCommand()
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	err := cmd.Execute()
+	return out.String(), err
+}
+
+func findingsJSON(t *testing.T, args ...string) []findingJSON {
+	t.Helper()
+	out, err := run(t, args...)
+	if err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, out)
+	}
+	var fs []findingJSON
+	if err := json.Unmarshal([]byte(out), &fs); err != nil {
+		t.Fatalf("findings --json is not a JSON array: %v\n%s", err, out)
+	}
+	return fs
+}
+
+func TestDemo_FlagsMissingBackupsAndIsIdempotent(t *testing.T) {
+	dir := t.TempDir()
+	first, err := run(t, "demo", "--dir", dir)
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, first)
+	}
+	for _, want := range []string{
+		"CONFIG-BACKUP-MISSING", "Firewall CON-FW01 has no configuration backup",
+		"CONFIG-BACKUP-STALE", "FAB-RTR01", "CONFIG-BACKUP-INCOMPLETE", "FAB-FW02",
+		filepath.Join(dir, "custos.toml"),
+	} {
+		if !strings.Contains(first, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, first)
+		}
+	}
+	// A switch with a recent backup, a complete pair, the MSP's own firewall, a
+	// vendor's firewall, an archived one and a workstation raise nothing.
+	for _, quiet := range []string{"CON-SW01", "NW-FW01", "NW-CORE01", "MSP-FW01", "TS-FW01", "FAB-FW01", "CON-PC-001"} {
+		if strings.Contains(first, quiet) {
+			t.Errorf("demo flagged %s:\n%s", quiet, first)
+		}
+	}
+
+	config := filepath.Join(dir, "custos.toml")
+	before := findingsJSON(t, "--config", config, "findings", "--json")
+	if second, err := run(t, "demo", "--dir", dir); err != nil {
+		t.Fatalf("second demo: %v\n%s", err, second)
+	}
+	after := findingsJSON(t, "--config", config, "findings", "--json")
+	if len(before) != 3 || len(after) != len(before) {
+		t.Fatalf("findings: %d after the first run, %d after the second; want 3 both times", len(before), len(after))
+	}
+	for i := range before {
+		b, a := before[i], after[i]
+		if a.Fingerprint != b.Fingerprint || a.Status != "open" || !a.FirstSeen.Equal(b.FirstSeen) || !a.LastSeen.After(b.LastSeen) {
+			t.Errorf("finding %s changed across runs: before %+v after %+v", b.Rule, b, a)
+		}
+		if a.Rule == "" || a.Severity == "" || a.Customer == "" || a.Summary == "" {
+			t.Errorf("finding lacks a required field: %+v", a)
+		}
+	}
+}
+
+func TestFindings_Filters(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, "demo", "--dir", dir); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	config := filepath.Join(dir, "custos.toml")
+	tests := []struct {
+		args  []string
+		rules []string
+	}{
+		{[]string{"--customer", "contoso ltd"}, []string{"CONFIG-BACKUP-MISSING"}},
+		{[]string{"--customer", "Fabrikam Inc"}, []string{"CONFIG-BACKUP-INCOMPLETE", "CONFIG-BACKUP-STALE"}},
+		{[]string{"--rule", "CONFIG-BACKUP-STALE"}, []string{"CONFIG-BACKUP-STALE"}},
+		{[]string{"--status", "resolved"}, nil},
+		{[]string{"--customer", "Nobody"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			fs := findingsJSON(t, append([]string{"--config", config, "findings", "--json"}, tt.args...)...)
+			var rules []string
+			for _, f := range fs {
+				rules = append(rules, f.Rule)
+			}
+			slices.Sort(rules)
+			if !slices.Equal(rules, tt.rules) {
+				t.Errorf("rules = %v, want %v", rules, tt.rules)
+			}
+		})
+	}
+	if _, err := run(t, "--config", config, "findings", "--status", "closed"); err == nil {
+		t.Error("an unknown --status was accepted")
+	}
+}
+
+func TestCheckConfig(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.toml")
+	if err := os.WriteFile(bad, []byte("[store]\ndriver = \"mysql\"\n[connectors.itglue]\nenabled = true\npage_size = 5000\ncolour = \"blue\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, "--config", bad, "check-config")
+	var exit exitError
+	if !errors.As(err, &exit) || exit.code != 1 {
+		t.Fatalf("check-config of a bad file: err %v, want exit status 1", err)
+	}
+	for _, want := range []string{"store.driver", "connectors.itglue.page_size", "connectors.itglue.colour: unknown key", "connectors.itglue.api_key"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check-config output lacks %q:\n%s", want, out)
+		}
+	}
+
+	good, err := run(t, "--config", filepath.Join("..", "..", "config.example.toml"), "check-config")
+	if err != nil || !strings.Contains(good, "valid") {
+		t.Errorf("config.example.toml: %v\n%s", err, good)
+	}
+}
