@@ -26,6 +26,16 @@ func openApp(ctx context.Context, path string) (*app.App, error) {
 	return app.Open(ctx, cfg, app.Options{Version: version, LogOutput: os.Stderr})
 }
 
+// withApp runs f with Custos opened from the command's configuration file.
+func withApp(cmd *cobra.Command, g *globalFlags, f func(ctx context.Context, a *app.App) error) error {
+	a, err := openApp(cmd.Context(), g.config)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return f(cmd.Context(), a)
+}
+
 func newVersionCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
@@ -86,14 +96,11 @@ func newSyncCommand(g *globalFlags) *cobra.Command {
 		Short: "Pull every enabled connector now",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openApp(cmd.Context(), g.config)
-			if err != nil {
+			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				results, err := a.Sync(ctx, connector)
+				printResults(cmd.OutOrStdout(), results)
 				return err
-			}
-			defer a.Close()
-			results, err := a.Sync(cmd.Context(), connector)
-			printResults(cmd.OutOrStdout(), results)
-			return err
+			})
 		},
 	}
 	cmd.Flags().StringVar(&connector, "connector", "", "pull only this connector")
@@ -119,15 +126,12 @@ func newReconcileCommand(g *globalFlags) *cobra.Command {
 		Short: "Evaluate every rule against the stored records now",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openApp(cmd.Context(), g.config)
-			if err != nil {
+			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				res, err := a.Reconcile(ctx)
+				fmt.Fprintf(cmd.OutOrStdout(), "findings: %d opened, %d re-opened, %d still open, %d resolved\n",
+					res.Opened, res.Reopened, res.Updated, res.Resolved)
 				return err
-			}
-			defer a.Close()
-			res, err := a.Reconcile(cmd.Context())
-			fmt.Fprintf(cmd.OutOrStdout(), "findings: %d opened, %d re-opened, %d still open, %d resolved\n",
-				res.Opened, res.Reopened, res.Updated, res.Resolved)
-			return err
+			})
 		},
 	}
 }
@@ -145,20 +149,17 @@ func newFindingsCommand(g *globalFlags) *cobra.Command {
 			if filter.Status != "" && !validStatus(filter.Status) {
 				return fmt.Errorf("--status %q: want open, acknowledged, resolved or suppressed", filter.Status)
 			}
-			a, err := openApp(cmd.Context(), g.config)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			fs, err := a.Store.Findings(cmd.Context(), filter)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeFindingsJSON(cmd.OutOrStdout(), fs)
-			}
-			writeFindingsTable(cmd.OutOrStdout(), fs)
-			return nil
+			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				fs, err := a.Store.Findings(ctx, filter)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeFindingsJSON(cmd.OutOrStdout(), fs)
+				}
+				writeFindingsTable(cmd.OutOrStdout(), fs)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
