@@ -3,7 +3,6 @@ package itglue
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -98,7 +97,7 @@ func (s *ConfigurationsStream) Pull(ctx context.Context, scope connectors.Scope,
 		q.Set("include", "attachments")
 		q.Set("sort", "id")
 		q.Set("page[size]", strconv.Itoa(s.c.pageSize))
-		err := s.c.walk(ctx, "/configurations", q, start, "configurations", what, func(doc *document, page int) error {
+		err := walk(ctx, s.c, "/configurations", q, start, "configurations", what, func(doc *configDocument, page int) error {
 			p := configPage{c: s.c, orgID: orgID, doc: doc, sink: sink}
 			records, err := p.records(ctx)
 			if err != nil {
@@ -139,13 +138,11 @@ func (c *Connector) networkTypeIDs(ctx context.Context) ([]int64, error) {
 	q := url.Values{}
 	q.Set("sort", "id")
 	q.Set("page[size]", strconv.Itoa(c.pageSize))
-	err := c.walk(ctx, "/configuration_types", q, 1, "configuration-types", "configuration types",
-		func(doc *document, page int) error {
+	err := walk(ctx, c, "/configuration_types", q, 1, "configuration-types", "configuration types",
+		func(doc *document[configurationTypeAttributes, none], page int) error {
 			for _, r := range doc.Data {
-				var attrs struct {
-					Name string `json:"name"`
-				}
-				if err := decodeAttributes(r, &attrs); err != nil {
+				attrs, err := r.attributes()
+				if err != nil {
 					return fmt.Errorf("itglue: list configuration types page %d: %w", page, err)
 				}
 				all = append(all, typ{r.ID, attrs.Name})
@@ -207,6 +204,12 @@ func quoteList(names []string, limit int) string {
 	return s
 }
 
+// configurationTypeAttributes are the attributes of a configuration-types resource
+// that Custos uses.
+type configurationTypeAttributes struct {
+	Name string `json:"name"`
+}
+
 // configurationAttributes are the attributes of a configurations resource that
 // Custos uses.
 type configurationAttributes struct {
@@ -234,11 +237,14 @@ type attachmentAttributes struct {
 	UpdatedAt   timestamp `json:"updated-at"`
 }
 
+// configDocument is a page of configurations with their attachments included.
+type configDocument = document[configurationAttributes, attachmentAttributes]
+
 // configPage turns one page of configurations into records.
 type configPage struct {
 	c        *Connector
 	orgID    int64
-	doc      *document
+	doc      *configDocument
 	sink     connectors.Sink
 	fellBack bool
 }
@@ -246,8 +252,8 @@ type configPage struct {
 func (p *configPage) records(ctx context.Context) ([]record.Record, error) {
 	out := make([]record.Record, 0, len(p.doc.Data))
 	for _, r := range p.doc.Data {
-		var attrs configurationAttributes
-		if err := decodeAttributes(r, &attrs); err != nil {
+		attrs, err := r.attributes()
+		if err != nil {
 			return nil, err
 		}
 		if int64(attrs.OrganizationID) != p.orgID {
@@ -281,10 +287,10 @@ func (p *configPage) records(ctx context.Context) ([]record.Record, error) {
 // backups returns the attachments of configuration r: those its attachments linkage
 // names in the document's included resources or, when IT Glue sent no linkage, those
 // listed by GET /configurations/{id}/relationships/attachments.
-func (p *configPage) backups(ctx context.Context, r resource) ([]record.Backup, error) {
-	var atts []resource
-	if rel, ok := r.Relationships["attachments"]; ok && rel.Present {
-		for _, id := range rel.Data {
+func (p *configPage) backups(ctx context.Context, r resource[configurationAttributes]) ([]record.Backup, error) {
+	var atts []resource[attachmentAttributes]
+	if rel := r.Relationships["attachments"].Data; rel.Present {
+		for _, id := range rel.IDs {
 			if id.Type != "attachments" {
 				continue
 			}
@@ -299,8 +305,8 @@ func (p *configPage) backups(ctx context.Context, r resource) ([]record.Backup, 
 		q := url.Values{}
 		q.Set("page[size]", strconv.Itoa(p.c.pageSize))
 		what := fmt.Sprintf("attachments of configuration %d", r.ID)
-		err := p.c.walk(ctx, "/configurations/"+strconv.FormatInt(r.ID, 10)+"/relationships/attachments", q, 1,
-			"attachments", what, func(doc *document, _ int) error {
+		err := walk(ctx, p.c, "/configurations/"+strconv.FormatInt(r.ID, 10)+"/relationships/attachments", q, 1,
+			"attachments", what, func(doc *document[attachmentAttributes, none], _ int) error {
 				atts = append(atts, doc.Data...)
 				return nil
 			})
@@ -325,14 +331,13 @@ func (p *configPage) backups(ctx context.Context, r resource) ([]record.Backup, 
 	return backups, nil
 }
 
-func toBackup(a resource) (record.Backup, error) {
-	var attrs attachmentAttributes
-	if err := decodeAttributes(a, &attrs); err != nil {
-		return record.Backup{}, err
-	}
-	raw, err := withoutDownloadURL(a.Raw)
+// toBackup maps an attachment to a backup. The backup keeps no raw payload: every
+// field Custos needs is a column, and the attachment's payload carries its download
+// URL, which may be a pre-signed link and must never be stored or logged.
+func toBackup(a resource[attachmentAttributes]) (record.Backup, error) {
+	attrs, err := a.attributes()
 	if err != nil {
-		return record.Backup{}, fmt.Errorf("attachment %d: %w", a.ID, err)
+		return record.Backup{}, err
 	}
 	b := record.Backup{
 		SourceID:    strconv.FormatInt(a.ID, 10),
@@ -341,7 +346,6 @@ func toBackup(a resource) (record.Backup, error) {
 		ContentType: deref(attrs.ContentType),
 		CreatedAt:   attrs.CreatedAt.Time,
 		UpdatedAt:   attrs.UpdatedAt.Time,
-		Raw:         raw,
 	}
 	if b.Name == "" {
 		b.Name = b.FileName
@@ -353,29 +357,4 @@ func toBackup(a resource) (record.Backup, error) {
 		return record.Backup{}, fmt.Errorf("attachment %d has no attachment-file-name", a.ID)
 	}
 	return b, nil
-}
-
-// withoutDownloadURL returns the attachment resource without its download URL, which
-// may be a pre-signed link and must never be stored or logged.
-func withoutDownloadURL(raw json.RawMessage) ([]byte, error) {
-	var res map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &res); err != nil {
-		return nil, err
-	}
-	attrsRaw, ok := res["attributes"]
-	if !ok {
-		return nil, errors.New("no attributes")
-	}
-	var attrs map[string]json.RawMessage
-	if err := json.Unmarshal(attrsRaw, &attrs); err != nil {
-		return nil, err
-	}
-	delete(attrs, "download-url")
-	b, err := json.Marshal(attrs)
-	if err != nil {
-		return nil, err
-	}
-	res["attributes"] = b
-	delete(res, "links") // a resource's links may point at the file as well
-	return json.Marshal(res)
 }

@@ -106,7 +106,7 @@ func (c *Connector) Check(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("itglue: checking the connection: %w", err)
 	}
-	if _, err := decodeDocument(body, "organizations"); err != nil {
+	if _, err := decodeDocument[none, none](body, "organizations"); err != nil {
 		return fmt.Errorf("itglue: checking the connection: GET /organizations: %w", err)
 	}
 	return nil
@@ -135,9 +135,12 @@ type organizationAttributes struct {
 	UpdatedAt              timestamp `json:"updated-at"`
 }
 
+// orgDocument is a page of organizations.
+type orgDocument = document[organizationAttributes, none]
+
 type organization struct {
-	res   resource
-	attrs organizationAttributes
+	res   resource[organizationAttributes]
+	attrs *organizationAttributes
 }
 
 // isCustomer says whether the organization is one Custos checks: never the MSP's own
@@ -159,14 +162,14 @@ func (c *Connector) isCustomer(o organization) bool {
 }
 
 // decodeOrganizations decodes one page of organizations, sorted by id.
-func decodeOrganizations(doc *document) ([]organization, error) {
+func decodeOrganizations(doc *orgDocument) ([]organization, error) {
 	out := make([]organization, 0, len(doc.Data))
 	for _, r := range doc.Data {
-		o := organization{res: r}
-		if err := decodeAttributes(r, &o.attrs); err != nil {
+		attrs, err := r.attributes()
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, o)
+		out = append(out, organization{res: r, attrs: attrs})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].res.ID < out[j].res.ID })
 	return out, nil
@@ -175,8 +178,8 @@ func decodeOrganizations(doc *document) ([]organization, error) {
 // customerOrganizations lists every customer organization, sorted by id.
 func (c *Connector) customerOrganizations(ctx context.Context) ([]organization, error) {
 	var out []organization
-	err := c.walk(ctx, "/organizations", c.orgQuery(), 1, "organizations", "organizations",
-		func(doc *document, page int) error {
+	err := walk(ctx, c, "/organizations", c.orgQuery(), 1, "organizations", "organizations",
+		func(doc *orgDocument, page int) error {
 			orgs, err := decodeOrganizations(doc)
 			if err != nil {
 				return fmt.Errorf("itglue: list organizations page %d: %w", page, err)

@@ -58,6 +58,21 @@ func TestDecodeDocument(t *testing.T) {
 		{name: "errors body", body: `{"errors":[{"status":"422","title":"Bad","detail":"no"}]}`, wantErr: "carries errors"},
 		{name: "not JSON", body: `<html>`, wantErr: "decoding JSON:API document"},
 		{
+			name:    "truncated inside a resource",
+			body:    `{"data":[{"id":"1","type":"configurations","attributes":{"name":"CON-`,
+			wantErr: "decoding JSON:API document",
+		},
+		{
+			name:    "data after the document",
+			body:    `{"data":[]} {}`,
+			wantErr: "decoding JSON:API document",
+		},
+		{
+			name:    "bad attribute names the resource",
+			body:    `{"data":[{"attributes":{"created-at":"yesterday"},"id":"7","type":"configurations"}]}`,
+			wantErr: `data[0]: resource configurations 7: attributes: "yesterday" is not a timestamp`,
+		},
+		{
 			name:    "bad included id",
 			body:    `{"data":[],"included":[{"id":"x","type":"attachments"}]}`,
 			wantErr: "included[0]",
@@ -70,7 +85,7 @@ func TestDecodeDocument(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc, err := decodeDocument([]byte(tt.body), "configurations")
+			doc, err := decodeDocument[configurationAttributes, attachmentAttributes]([]byte(tt.body), "configurations")
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
@@ -146,7 +161,7 @@ func TestRefID_NumberStringOrNull(t *testing.T) {
 func TestConfigPage_LinkageToMissingIncludedIsAnError(t *testing.T) {
 	body := `{"data":[{"id":"31200533","type":"configurations","attributes":{"organization-id":2519664,"name":"CON-SW01"},
 		"relationships":{"attachments":{"data":[{"id":"9911201","type":"attachments"}]}}}],"included":[],"meta":{"next-page":null}}`
-	doc, err := decodeDocument([]byte(body), "configurations")
+	doc, err := decodeDocument[configurationAttributes, attachmentAttributes]([]byte(body), "configurations")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +177,7 @@ func TestConfigPage_OtherOrganizationSkippedWithWarning(t *testing.T) {
 		{"id":"1","type":"configurations","attributes":{"organization-id":2519664,"name":"A"},"relationships":{"attachments":{"data":[]}}},
 		{"id":"2","type":"configurations","attributes":{"organization-id":2519671,"name":"B"},"relationships":{"attachments":{"data":[]}}}],
 		"meta":{"next-page":null}}`
-	doc, err := decodeDocument([]byte(body), "configurations")
+	doc, err := decodeDocument[configurationAttributes, attachmentAttributes]([]byte(body), "configurations")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,8 +48,8 @@ func (s *OrganizationsStream) Pull(ctx context.Context, _ connectors.Scope, from
 			start = cur.Page
 		}
 	}
-	err := s.c.walk(ctx, "/organizations", s.c.orgQuery(), start, "organizations", "organizations",
-		func(doc *document, page int) error {
+	err := walk(ctx, s.c, "/organizations", s.c.orgQuery(), start, "organizations", "organizations",
+		func(doc *orgDocument, page int) error {
 			orgs, err := decodeOrganizations(doc)
 			if err != nil {
 				return fmt.Errorf("itglue: list organizations page %d: %w", page, err)
