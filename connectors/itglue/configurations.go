@@ -215,11 +215,9 @@ type configurationTypeAttributes struct {
 type configurationAttributes struct {
 	OrganizationID        refID     `json:"organization-id"`
 	Name                  string    `json:"name"`
-	Hostname              *string   `json:"hostname"`
-	SerialNumber          *string   `json:"serial-number"`
-	AssetTag              *string   `json:"asset-tag"`
-	ConfigurationTypeID   refID     `json:"configuration-type-id"`
-	ConfigurationTypeName *string   `json:"configuration-type-name"`
+	Hostname              string    `json:"hostname"`
+	SerialNumber          string    `json:"serial-number"`
+	ConfigurationTypeName string    `json:"configuration-type-name"`
 	InstalledAt           timestamp `json:"installed-at"`
 	Archived              *bool     `json:"archived"`
 	CreatedAt             timestamp `json:"created-at"`
@@ -229,9 +227,9 @@ type configurationAttributes struct {
 // attachmentAttributes are the attributes of an attachments resource. The download
 // URL is deliberately not read.
 type attachmentAttributes struct {
-	FileName    *string   `json:"attachment-file-name"`
-	Name        *string   `json:"name"`
-	ContentType *string   `json:"attachment-content-type"`
+	FileName    string    `json:"attachment-file-name"`
+	Name        string    `json:"name"`
+	ContentType string    `json:"attachment-content-type"`
 	FileSize    *int64    `json:"attachment-file-size"`
 	CreatedAt   timestamp `json:"created-at"`
 	UpdatedAt   timestamp `json:"updated-at"`
@@ -270,9 +268,9 @@ func (p *configPage) records(ctx context.Context) ([]record.Record, error) {
 			SourceID:        strconv.FormatInt(r.ID, 10),
 			CustomerRef:     strconv.FormatInt(int64(attrs.OrganizationID), 10),
 			Name:            attrs.Name,
-			Hostname:        deref(attrs.Hostname),
-			Serial:          deref(attrs.SerialNumber),
-			TypeName:        deref(attrs.ConfigurationTypeName),
+			Hostname:        attrs.Hostname,
+			Serial:          attrs.SerialNumber,
+			TypeName:        attrs.ConfigurationTypeName,
 			InstalledAt:     attrs.InstalledAt.ptr(),
 			Archived:        attrs.Archived != nil && *attrs.Archived,
 			SourceCreatedAt: attrs.CreatedAt.Time,
@@ -341,9 +339,9 @@ func toBackup(a resource[attachmentAttributes]) (record.Backup, error) {
 	}
 	b := record.Backup{
 		SourceID:    strconv.FormatInt(a.ID, 10),
-		FileName:    deref(attrs.FileName),
-		Name:        deref(attrs.Name),
-		ContentType: deref(attrs.ContentType),
+		FileName:    attrs.FileName,
+		Name:        attrs.Name,
+		ContentType: attrs.ContentType,
 		CreatedAt:   attrs.CreatedAt.Time,
 		UpdatedAt:   attrs.UpdatedAt.Time,
 	}

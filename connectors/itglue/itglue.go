@@ -122,16 +122,14 @@ func (c *Connector) get(ctx context.Context, path string, q url.Values) ([]byte,
 	return body, err
 }
 
-// organizationAttributes are the attributes of an organizations resource.
+// organizationAttributes are the attributes of an organizations resource that
+// Custos uses.
 type organizationAttributes struct {
 	Name                   string    `json:"name"`
-	ShortName              *string   `json:"short-name"`
+	ShortName              string    `json:"short-name"`
 	Primary                *bool     `json:"primary"`
-	OrganizationTypeID     *refID    `json:"organization-type-id"`
-	OrganizationTypeName   *string   `json:"organization-type-name"`
-	OrganizationStatusID   *refID    `json:"organization-status-id"`
-	OrganizationStatusName *string   `json:"organization-status-name"`
-	CreatedAt              timestamp `json:"created-at"`
+	OrganizationTypeName   string    `json:"organization-type-name"`
+	OrganizationStatusName string    `json:"organization-status-name"`
 	UpdatedAt              timestamp `json:"updated-at"`
 }
 
@@ -152,7 +150,7 @@ func (c *Connector) isCustomer(o organization) bool {
 	if len(c.cfg.OrganizationTypes) == 0 {
 		return true
 	}
-	name := strings.TrimSpace(deref(o.attrs.OrganizationTypeName))
+	name := strings.TrimSpace(o.attrs.OrganizationTypeName)
 	for _, t := range c.cfg.OrganizationTypes {
 		if strings.EqualFold(strings.TrimSpace(t), name) {
 			return true
@@ -200,11 +198,4 @@ func (c *Connector) orgQuery() url.Values {
 	q.Set("sort", "id")
 	q.Set("page[size]", strconv.Itoa(c.pageSize))
 	return q
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

@@ -78,9 +78,9 @@ func toOrganization(o organization) *record.Organization {
 		Source:          Name,
 		SourceID:        strconv.FormatInt(o.res.ID, 10),
 		Name:            o.attrs.Name,
-		ShortName:       deref(o.attrs.ShortName),
-		Type:            deref(o.attrs.OrganizationTypeName),
-		Status:          deref(o.attrs.OrganizationStatusName),
+		ShortName:       o.attrs.ShortName,
+		Type:            o.attrs.OrganizationTypeName,
+		Status:          o.attrs.OrganizationStatusName,
 		SourceUpdatedAt: o.attrs.UpdatedAt.Time,
 		Raw:             append([]byte(nil), o.res.Raw...),
 	}
