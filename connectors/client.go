@@ -158,7 +158,7 @@ func (c *Client) Do(ctx context.Context, r Request) ([]byte, http.Header, error)
 		return nil, nil, c.transportError(ctx, req.Request, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBodyBytes+1))
+	data, err := readBody(resp, c.opts.MaxBodyBytes)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: reading %s %s response: %s", c.opts.Vendor, req.Method, req.URL.Path, c.opts.Redactor.String(err.Error()))
 	}
@@ -177,6 +177,17 @@ func (c *Client) Do(ctx context.Context, r Request) ([]byte, http.Header, error)
 		}
 	}
 	return data, resp.Header, nil
+}
+
+// readBody reads at most limit+1 bytes of the body, into a buffer sized from
+// Content-Length when the server sent one.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= limit {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	return buf.Bytes(), err
 }
 
 // transportError turns a connection or context error into one that names the vendor

@@ -14,9 +14,11 @@ import (
 	"github.com/custos-msp/custos/store/storetest"
 )
 
-// Benchmark size: one organization with benchConfigs network devices, each with one
-// backup, read in pages of 1000.
+// Benchmark size: benchOrgs customer organizations with benchConfigs network devices
+// in all, each with one backup, read in pages of benchPage: the shape of an MSP's
+// IT Glue account, many customers with a few dozen network devices each.
 const (
+	benchOrgs    = 1
 	benchConfigs = 4000
 	benchPage    = 1000
 )
@@ -24,7 +26,7 @@ const (
 // BenchmarkSyncPath measures fake IT Glue server → connector → engine → SQLite, into
 // an empty database each iteration. rows/s counts configurations and backups.
 func BenchmarkSyncPath(b *testing.B) {
-	ds := fx.Generate(1, benchConfigs, 1, time.Now())
+	ds := fx.Generate(benchOrgs, benchConfigs/benchOrgs, 1, time.Now())
 	srv := fx.NewServer(ds, fakeKey)
 	defer srv.Close()
 	conn := itglueConnector(srv, benchPage, zerolog.Nop())
@@ -53,9 +55,12 @@ func BenchmarkSyncPath(b *testing.B) {
 // one transaction per 500 configurations, one prepared INSERT per table. It is the
 // yardstick for BenchmarkSyncPath.
 func BenchmarkPlainInsert(b *testing.B) {
-	ds := fx.Generate(1, benchConfigs, 1, time.Now())
+	ds := fx.Generate(benchOrgs, benchConfigs/benchOrgs, 1, time.Now())
 	srv := fx.NewServer(ds, fakeKey)
-	configs := pullAll(b, itglueConnector(srv, benchPage, zerolog.Nop()), ds.Organizations[0].ID)
+	var configs []*record.Configuration
+	for _, org := range ds.Organizations {
+		configs = append(configs, pullAll(b, itglueConnector(srv, benchPage, zerolog.Nop()), org.ID)...)
+	}
 	srv.Close()
 	var rows, elapsed float64
 	for b.Loop() {
