@@ -21,6 +21,49 @@ type Config struct {
 	Connectors Connectors `toml:"connectors"`
 	Customers  Customers  `toml:"customers"`
 	Rules      Rules      `toml:"rules"`
+	Daemon     Daemon     `toml:"daemon"`
+	Schedules  Schedules  `toml:"schedules"`
+	Retention  Retention  `toml:"retention"`
+}
+
+// Daemon configures `custos run`.
+type Daemon struct {
+	// Listen is the address of /healthz, /readyz and /metrics; localhost by default.
+	Listen string `toml:"listen"`
+	// ShutdownTimeout bounds how long SIGTERM waits for the work in flight.
+	ShutdownTimeout duration.Duration `toml:"shutdown_timeout"`
+	// LeaseTTL is how long a replica holds a job's lease without renewing it before
+	// another replica may take the job over (PostgreSQL).
+	LeaseTTL duration.Duration `toml:"lease_ttl"`
+}
+
+// Schedules holds the cron schedules of the jobs.
+type Schedules struct {
+	// TimeZone is the IANA zone the schedules are read in.
+	TimeZone string `toml:"timezone"`
+	// Sync is the default schedule of every connector's sync.
+	Sync string `toml:"sync"`
+	// Reconcile evaluates the rules; it also runs after a sync that brought records.
+	Reconcile string `toml:"reconcile"`
+	// Retention deletes and anonymises what the retention settings say.
+	Retention string `toml:"retention"`
+	// Spread delays each scheduled run by a fixed amount derived from the job's
+	// name, up to this much, so that jobs do not all start at the same second.
+	Spread duration.Duration `toml:"spread"`
+}
+
+// Retention says how long Custos keeps what it stores.
+type Retention struct {
+	// RawPayloads is how long sealed vendor payloads are kept.
+	RawPayloads duration.Duration `toml:"raw_payloads"`
+	// RemovedRecords is how long a record removed at its source is kept.
+	RemovedRecords duration.Duration `toml:"removed_records"`
+	// Coverage is how long coverage rows are kept.
+	Coverage duration.Duration `toml:"coverage"`
+	// JobRuns is how long job history is kept.
+	JobRuns duration.Duration `toml:"job_runs"`
+	// ResolvedFindings is how long a resolved finding is kept.
+	ResolvedFindings duration.Duration `toml:"resolved_findings"`
 }
 
 // Log configures logging.
@@ -99,6 +142,8 @@ type ITGlue struct {
 	IncludeArchived bool `toml:"include_archived"`
 	// PageSize is page[size], 1 to 1000.
 	PageSize int `toml:"page_size"`
+	// Schedule overrides schedules.sync for this connector.
+	Schedule string `toml:"schedule"`
 	HTTP
 }
 

@@ -29,6 +29,25 @@ func Default() Config {
 				},
 			},
 		},
+		Daemon: Daemon{
+			Listen:          "127.0.0.1:9464",
+			ShutdownTimeout: duration.Duration(30 * time.Second),
+			LeaseTTL:        duration.Duration(2 * time.Minute),
+		},
+		Schedules: Schedules{
+			TimeZone:  "UTC",
+			Sync:      "0 */2 * * *",
+			Reconcile: "30 * * * *",
+			Retention: "15 3 * * *",
+			Spread:    duration.Duration(10 * time.Minute),
+		},
+		Retention: Retention{
+			RawPayloads:      duration.Duration(90 * 24 * time.Hour),
+			RemovedRecords:   duration.Duration(90 * 24 * time.Hour),
+			Coverage:         duration.Duration(180 * 24 * time.Hour),
+			JobRuns:          duration.Duration(31 * 24 * time.Hour),
+			ResolvedFindings: duration.Duration(365 * 24 * time.Hour),
+		},
 		Customers: Customers{
 			CreateFrom:       []string{"itglue"},
 			InactiveStatuses: []string{"Inactive"},

@@ -6,6 +6,11 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/custos-msp/custos/duration"
 )
 
 // Severities are the severities a rule may have, least severe first.
@@ -48,6 +53,26 @@ func (c *Config) Validate() []Problem {
 		v.oneOf(fmt.Sprintf("customers.create_from[%d]", i), src, "itglue")
 	}
 
+	v.check(c.Daemon.Listen != "", "daemon.listen", "must be an address such as 127.0.0.1:9464")
+	v.check(c.Daemon.ShutdownTimeout > 0, "daemon.shutdown_timeout", "must be positive")
+	v.check(c.Daemon.LeaseTTL >= duration.Duration(10*time.Second), "daemon.lease_ttl", "must be at least 10s")
+	_, err := time.LoadLocation(c.Schedules.TimeZone)
+	v.check(err == nil, "schedules.timezone", fmt.Sprintf("%q is not an IANA time zone", c.Schedules.TimeZone))
+	v.cron("schedules.sync", c.Schedules.Sync)
+	v.cron("schedules.reconcile", c.Schedules.Reconcile)
+	v.cron("schedules.retention", c.Schedules.Retention)
+	if it.Schedule != "" {
+		v.cron("connectors.itglue.schedule", it.Schedule)
+	}
+	v.check(c.Schedules.Spread >= 0, "schedules.spread", "must not be negative")
+	for key, d := range map[string]duration.Duration{
+		"retention.raw_payloads": c.Retention.RawPayloads, "retention.removed_records": c.Retention.RemovedRecords,
+		"retention.coverage": c.Retention.Coverage, "retention.job_runs": c.Retention.JobRuns,
+		"retention.resolved_findings": c.Retention.ResolvedFindings,
+	} {
+		v.check(d >= duration.Duration(24*time.Hour), key, "must be at least 1d")
+	}
+
 	v.rule("rules.config_backup_missing", c.Rules.ConfigBackupMissing)
 	v.rule("rules.config_backup_stale", c.Rules.ConfigBackupStale.Rule)
 	v.check(c.Rules.ConfigBackupStale.MaxAge > 0, "rules.config_backup_stale.max_age", "must be positive")
@@ -83,6 +108,15 @@ func (v *validator) http(prefix string, h HTTP) {
 	v.check(h.Timeout > 0, prefix+".timeout", "must be positive")
 	v.check(h.MinRetryWait > 0, prefix+".min_retry_wait", "must be positive")
 	v.check(h.MaxRetryWait >= h.MinRetryWait, prefix+".max_retry_wait", "must not be less than min_retry_wait")
+}
+
+// CronParser reads the five-field cron expressions of schedules, and descriptors
+// such as @hourly and @every 90m.
+var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+func (v *validator) cron(key, spec string) {
+	_, err := CronParser.Parse(spec)
+	v.check(err == nil, key, fmt.Sprintf("%q is not a cron schedule (five fields, or @hourly, @every 90m): %v", spec, err))
 }
 
 func (v *validator) rule(prefix string, r Rule) {
