@@ -177,6 +177,6 @@ type JobRun struct {
 func models() []any {
 	return []any{
 		&Customer{}, &Link{}, &Organization{}, &Configuration{}, &ConfigBackup{},
-		&Finding{}, &Checkpoint{}, &Coverage{}, &JobRun{},
+		&Finding{}, &Checkpoint{}, &Coverage{}, &JobRun{}, &JobLease{},
 	}
 }
