@@ -49,6 +49,18 @@ func (r *Runner) Run(ctx context.Context, job, scope string, f func(context.Cont
 	return err
 }
 
+// Skipped records that slots of the job were skipped because a run overran them.
+func (r *Runner) Skipped(ctx context.Context, job, scope string, slots int) {
+	now := r.now()
+	run := store.JobRun{
+		Job: job, Scope: scope, StartedAt: now, FinishedAt: &now, Outcome: "skipped",
+		Counts: fmt.Sprintf(`{"slots":%d}`, slots), Error: "previous run still in progress",
+	}
+	if err := r.Store.DB(ctx).Create(&run).Error; err != nil {
+		r.Log.Error().Err(err).Str("job", job).Msg("recording skipped slots")
+	}
+}
+
 func (r *Runner) now() time.Time {
 	if r.Now != nil {
 		return r.Now().UTC()
