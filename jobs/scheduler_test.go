@@ -143,4 +143,3 @@ func TestScheduler_StopCancelsRunInFlight(t *testing.T) {
 		t.Errorf("run history: %d finished runs, want the cancelled run recorded", got)
 	}
 }
-
