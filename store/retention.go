@@ -1,0 +1,213 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// RetentionPolicy says how long each kind of data is kept. A zero (or negative)
+// duration keeps that kind forever.
+type RetentionPolicy struct {
+	// RawPayloads is how long a sealed vendor payload is kept after its row was last seen.
+	RawPayloads time.Duration
+	// RemovedRecords is how long a row is kept after a snapshot found it removed.
+	RemovedRecords time.Duration
+	// Coverage is how long a coverage row is kept after its pull started.
+	Coverage time.Duration
+	// JobRuns is how long the history of a finished job run is kept after it started.
+	JobRuns time.Duration
+	// ResolvedFindings is how long a resolved finding is kept after it was resolved.
+	ResolvedFindings time.Duration
+}
+
+// PruneResult counts what Prune did.
+type PruneResult struct {
+	// RawCleared counts rows of organizations, configurations and config_backups whose
+	// raw payload was cleared.
+	RawCleared            int
+	OrganizationsDeleted  int
+	ConfigurationsDeleted int
+	// BackupsDeleted counts the backups deleted with their configurations.
+	BackupsDeleted  int
+	CoverageDeleted int
+	JobRunsDeleted  int
+	FindingsDeleted int
+}
+
+// DefaultPruneBatch is the batch Prune uses when it is given none.
+const DefaultPruneBatch = 500
+
+// maxPruneBatch bounds a batch, so the ids of one batch stay well under both
+// databases' limits on bound parameters.
+const maxPruneBatch = 5000
+
+// Prune applies the policy at now. Each action works in batches of at most batch rows
+// (DefaultPruneBatch when batch is not positive), one transaction each: the ids of the
+// matching rows are selected in id order (and locked on PostgreSQL), then those rows
+// are changed with the condition checked again. So a row refreshed meanwhile is left
+// alone, a long prune never holds a lock for long, and a crash part-way loses only
+// rows that were due to go. It returns what was done before any error.
+func (s *Store) Prune(ctx context.Context, p RetentionPolicy, now time.Time, batch int) (PruneResult, error) {
+	if batch <= 0 {
+		batch = DefaultPruneBatch
+	}
+	batch = min(batch, maxPruneBatch)
+	now = now.UTC()
+	var res PruneResult
+	// Removed records go first, so their raw payloads are not cleared only to be deleted.
+	steps := []struct {
+		keep time.Duration
+		run  func(cutoff time.Time) error
+	}{
+		{p.RemovedRecords, func(cutoff time.Time) error {
+			removed := "removed_at IS NOT NULL AND removed_at < ?"
+			n, backups, err := s.pruneBatches(ctx, batch, &Configuration{}, removed, []any{cutoff},
+				func(tx *gorm.DB, ids []uint) (int64, int64, error) {
+					// Backups go explicitly rather than by the foreign key's cascade, so
+					// they are counted and nothing hangs on the connection's pragmas. The
+					// selected configurations are locked, so the condition still holds.
+					del := tx.Where("configuration_id IN ?", ids).Delete(&ConfigBackup{})
+					if del.Error != nil {
+						return 0, 0, fmt.Errorf("deleting config_backups: %w", del.Error)
+					}
+					n, err := deleteWhere(tx, &Configuration{}, ids, removed, cutoff)
+					return n, del.RowsAffected, err
+				})
+			res.ConfigurationsDeleted += n
+			res.BackupsDeleted += backups
+			if err != nil {
+				return err
+			}
+			n, err = s.pruneDelete(ctx, batch, &Organization{}, removed, cutoff)
+			res.OrganizationsDeleted += n
+			return err
+		}},
+		{p.RawPayloads, func(cutoff time.Time) error {
+			for _, t := range []struct {
+				model any
+				where string
+			}{
+				{&Organization{}, "raw <> '' AND seen_at < ?"},
+				{&Configuration{}, "raw <> '' AND seen_at < ?"},
+				// A backup has no seen_at of its own: it was last seen with the
+				// configuration that lists it.
+				{&ConfigBackup{}, "raw <> '' AND configuration_id IN (SELECT id FROM configurations WHERE seen_at < ?)"},
+			} {
+				n, _, err := s.pruneBatches(ctx, batch, t.model, t.where, []any{cutoff},
+					func(tx *gorm.DB, ids []uint) (int64, int64, error) {
+						r := tx.Model(t.model).Where("id IN ?", ids).Where(t.where, cutoff).UpdateColumn("raw", "")
+						if r.Error != nil {
+							return 0, 0, fmt.Errorf("clearing raw payloads: %w", r.Error)
+						}
+						return r.RowsAffected, 0, nil
+					})
+				res.RawCleared += n
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{p.Coverage, func(cutoff time.Time) error {
+			n, err := s.pruneDelete(ctx, batch, &Coverage{}, "started_at < ?", cutoff)
+			res.CoverageDeleted += n
+			return err
+		}},
+		{p.JobRuns, func(cutoff time.Time) error {
+			// A running job's row is the only record that it started: never pruned.
+			n, err := s.pruneDelete(ctx, batch, &JobRun{},
+				"started_at < ? AND finished_at IS NOT NULL AND outcome <> ?", cutoff, "running")
+			res.JobRunsDeleted += n
+			return err
+		}},
+		{p.ResolvedFindings, func(cutoff time.Time) error {
+			n, err := s.pruneDelete(ctx, batch, &Finding{},
+				"status = ? AND resolved_at IS NOT NULL AND resolved_at < ?", StatusResolved, cutoff)
+			res.FindingsDeleted += n
+			return err
+		}},
+	}
+	for _, step := range steps {
+		if step.keep <= 0 {
+			continue
+		}
+		if err := step.run(now.Add(-step.keep)); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// pruneDelete deletes model's rows matching where, in batches.
+func (s *Store) pruneDelete(ctx context.Context, batch int, model any, where string, args ...any) (int, error) {
+	n, _, err := s.pruneBatches(ctx, batch, model, where, args, func(tx *gorm.DB, ids []uint) (int64, int64, error) {
+		n, err := deleteWhere(tx, model, ids, where, args...)
+		return n, 0, err
+	})
+	return n, err
+}
+
+// pruneBatches selects up to batch ids of model's rows matching where, in id order, and
+// hands them to apply in the same transaction, until a batch comes back short. apply
+// returns how many rows it changed and how many related rows went with them; the sums
+// count committed transactions only.
+func (s *Store) pruneBatches(ctx context.Context, batch int, model any, where string, args []any,
+	apply func(tx *gorm.DB, ids []uint) (int64, int64, error)) (int, int, error) {
+	table := tableOf(s.db, model)
+	total, related := 0, 0
+	for {
+		var (
+			ids     []uint
+			changed int64
+			also    int64
+		)
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			q := tx.Model(model).Where(where, args...).Order("id").Limit(batch)
+			if s.driver == "postgres" {
+				// SQLite's transactions take the write lock at BEGIN; on PostgreSQL the
+				// rows are locked, so a writer refreshing one waits for this batch.
+				q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+			}
+			if err := q.Pluck("id", &ids).Error; err != nil {
+				return fmt.Errorf("selecting rows: %w", err)
+			}
+			if len(ids) == 0 {
+				return nil
+			}
+			var err error
+			changed, also, err = apply(tx, ids)
+			return err
+		})
+		if err != nil {
+			return total, related, fmt.Errorf("store: pruning %s: %w", table, err)
+		}
+		total += int(changed)
+		related += int(also)
+		// A short batch was the last; a batch that changed nothing would only repeat.
+		if len(ids) < batch || changed == 0 {
+			return total, related, nil
+		}
+	}
+}
+
+// deleteWhere deletes the rows of model with the ids that still match where.
+func deleteWhere(tx *gorm.DB, model any, ids []uint, where string, args ...any) (int64, error) {
+	r := tx.Where("id IN ?", ids).Where(where, args...).Delete(model)
+	if r.Error != nil {
+		return 0, fmt.Errorf("deleting rows: %w", r.Error)
+	}
+	return r.RowsAffected, nil
+}
+
+// tableOf names model's table, for error messages.
+func tableOf(db *gorm.DB, model any) string {
+	stmt := &gorm.Statement{DB: db}
+	if err := stmt.Parse(model); err != nil {
+		return fmt.Sprintf("%T", model)
+	}
+	return stmt.Schema.Table
+}
