@@ -121,13 +121,7 @@ func (a *App) Sync(ctx context.Context, only string) ([]sync.Result, error) {
 			return nil, fmt.Errorf("sync: connector %q is not enabled in the configuration", only)
 		}
 	}
-	job := &jobs.SyncJob{
-		Engine: &sync.Engine{
-			Store: a.Store, Log: a.Log, BatchSize: a.Config.Sync.BatchSize,
-			Concurrency: a.Config.Sync.Concurrency, Now: a.now,
-		},
-		Connectors: conns, Mapping: a.mappingOptions(), Now: a.now,
-	}
+	job := a.syncJob(conns)
 	var results []sync.Result
 	err := a.runner.Run(ctx, "sync", scopeName(only), func(ctx context.Context) (jobs.Counts, error) {
 		rs, counts, err := job.Run(ctx)
@@ -139,13 +133,9 @@ func (a *App) Sync(ctx context.Context, only string) ([]sync.Result, error) {
 
 // Reconcile evaluates every enabled rule and records the run.
 func (a *App) Reconcile(ctx context.Context) (reconcile.Result, error) {
-	rules, err := reconcile.FromConfig(a.Config.Rules)
+	job, err := a.reconcileJob()
 	if err != nil {
 		return reconcile.Result{}, err
-	}
-	job := &jobs.ReconcileJob{
-		Store: a.Store, Mapping: a.mappingOptions(), Now: a.now,
-		Engine: &reconcile.Engine{Store: a.Store, Rules: rules, Log: a.Log},
 	}
 	var res reconcile.Result
 	err = a.runner.Run(ctx, "reconcile", "all", func(ctx context.Context) (jobs.Counts, error) {
@@ -155,6 +145,81 @@ func (a *App) Reconcile(ctx context.Context) (reconcile.Result, error) {
 	})
 	return res, err
 }
+
+func (a *App) syncJob(conns []connectors.Connector) *jobs.SyncJob {
+	return &jobs.SyncJob{
+		Engine: &sync.Engine{
+			Store: a.Store, Log: a.Log, BatchSize: a.Config.Sync.BatchSize,
+			Concurrency: a.Config.Sync.Concurrency, Now: a.now,
+		},
+		Connectors: conns, Mapping: a.mappingOptions(), Now: a.now,
+	}
+}
+
+func (a *App) reconcileJob() (*jobs.ReconcileJob, error) {
+	rules, err := reconcile.FromConfig(a.Config.Rules)
+	if err != nil {
+		return nil, err
+	}
+	return &jobs.ReconcileJob{
+		Store: a.Store, Mapping: a.mappingOptions(), Now: a.now,
+		Engine: &reconcile.Engine{Store: a.Store, Rules: rules, Log: a.Log},
+	}, nil
+}
+
+// ScheduledJobs is the daemon's job catalogue: a sync per enabled connector (which
+// triggers reconcile when it brought records) and reconcile, on the configured
+// schedules.
+func (a *App) ScheduledJobs() ([]jobs.Job, error) {
+	sched := a.Config.Schedules
+	var out []jobs.Job
+	for _, c := range a.Connectors {
+		spec := sched.Sync
+		if s := a.connectorSchedule(c.Name()); s != "" {
+			spec = s
+		}
+		schedule, err := config.CronParser.Parse(spec)
+		if err != nil {
+			return nil, fmt.Errorf("schedule of %s: %w", c.Name(), err)
+		}
+		job := a.syncJob([]connectors.Connector{c})
+		out = append(out, jobs.Job{
+			Name: "sync:" + c.Name(), Schedule: schedule, Then: "reconcile",
+			Run: func(ctx context.Context) (jobs.Counts, error) {
+				_, counts, err := job.Run(ctx)
+				return counts, err
+			},
+		})
+	}
+	reconcileJob, err := a.reconcileJob()
+	if err != nil {
+		return nil, err
+	}
+	schedule, err := config.CronParser.Parse(sched.Reconcile)
+	if err != nil {
+		return nil, fmt.Errorf("schedules.reconcile: %w", err)
+	}
+	out = append(out, jobs.Job{
+		Name: "reconcile", Schedule: schedule,
+		Run: func(ctx context.Context) (jobs.Counts, error) {
+			_, counts, err := reconcileJob.Run(ctx)
+			return counts, err
+		},
+	})
+	return out, nil
+}
+
+// connectorSchedule is a connector's own sync schedule, if it has one.
+func (a *App) connectorSchedule(name string) string {
+	switch name {
+	case "itglue":
+		return a.Config.Connectors.ITGlue.Schedule
+	}
+	return ""
+}
+
+// Runner returns the run recorder, for the scheduler.
+func (a *App) Runner() *jobs.Runner { return a.runner }
 
 func scopeName(only string) string {
 	if only == "" {

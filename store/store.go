@@ -93,8 +93,22 @@ func sqliteDSN(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
+// migrationLock is the PostgreSQL advisory lock key that serialises schema changes.
+const migrationLock = 0x637573746f73 // "custos"
+
+// migrate applies the schema in one transaction that first takes a lock (the write
+// lock on SQLite, an advisory lock on PostgreSQL), so that replicas starting at once
+// never race each other creating the same table.
 func (s *Store) migrate(ctx context.Context) error {
-	if err := s.db.WithContext(ctx).AutoMigrate(models()...); err != nil {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if s.driver == "postgres" {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLock).Error; err != nil {
+				return err
+			}
+		}
+		return tx.AutoMigrate(models()...)
+	})
+	if err != nil {
 		return fmt.Errorf("store: applying schema: %w", err)
 	}
 	return nil

@@ -1,0 +1,154 @@
+// Package daemon runs Custos as a service: it opens the configured store and
+// connectors, schedules the jobs, reloads the configuration on request, and stops
+// taking work on shutdown while the batch in flight commits with its cursor.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/custos-msp/custos/app"
+	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/jobs"
+)
+
+// Options are what the caller adds to the configuration file.
+type Options struct {
+	ConfigPath string
+	Version    string
+	LogOutput  io.Writer
+	// Holder names this replica in job leases; hostname and process id by default.
+	Holder string
+}
+
+// Run starts Custos and returns when ctx ends, once the work in flight has stopped
+// or daemon.shutdown_timeout has passed. Each signal on reload re-reads the
+// configuration file: a file that fails to load is refused and the running
+// configuration kept.
+func Run(ctx context.Context, opts Options, reload <-chan struct{}) error {
+	if opts.Holder == "" {
+		host, _ := os.Hostname()
+		opts.Holder = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	cfg, err := config.Load(opts.ConfigPath)
+	if err != nil {
+		return err
+	}
+	inst, err := start(ctx, cfg, opts)
+	if err != nil {
+		return err
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return inst.stop()
+		case <-reload:
+			next, err := config.Load(opts.ConfigPath)
+			if err != nil {
+				inst.log.Error().Err(err).Msg("configuration refused; the running one is kept")
+				continue
+			}
+			if err := inst.stop(); err != nil {
+				inst.log.Warn().Err(err).Msg("stopping for reload")
+			}
+			replacement, err := start(ctx, next, opts)
+			if err != nil {
+				inst.log.Error().Err(err).Msg("new configuration failed to start; restarting with the previous one")
+				if replacement, err = start(ctx, inst.cfg, opts); err != nil {
+					return fmt.Errorf("daemon: restarting with the previous configuration: %w", err)
+				}
+			}
+			inst = replacement
+			inst.log.Info().Msg("configuration reloaded")
+		}
+	}
+}
+
+// instance is Custos running with one configuration.
+type instance struct {
+	cfg   *config.Config
+	log   zerolog.Logger
+	app   *app.App
+	sched *jobs.Scheduler
+	lock  *os.File
+}
+
+func start(ctx context.Context, cfg *config.Config, opts Options) (inst *instance, err error) {
+	inst = &instance{cfg: cfg}
+	if cfg.Store.Driver == "sqlite" {
+		if inst.lock, err = lockSQLite(cfg.Resolve(cfg.Store.Path)); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				_ = inst.lock.Close()
+			}
+		}()
+	}
+	inst.app, err = app.Open(ctx, cfg, app.Options{Version: opts.Version, LogOutput: opts.LogOutput})
+	if err != nil {
+		return nil, err
+	}
+	inst.log = inst.app.Log
+	catalogue, err := inst.app.ScheduledJobs()
+	if err != nil {
+		_ = inst.app.Close()
+		return nil, err
+	}
+	loc, err := time.LoadLocation(cfg.Schedules.TimeZone)
+	if err != nil {
+		_ = inst.app.Close()
+		return nil, fmt.Errorf("schedules.timezone: %w", err)
+	}
+	inst.sched = &jobs.Scheduler{
+		Runner: inst.app.Runner(), Store: inst.app.Store, Holder: opts.Holder,
+		LeaseTTL: cfg.Daemon.LeaseTTL.Std(), Spread: cfg.Schedules.Spread.Std(), Location: loc, Log: inst.log,
+	}
+	for _, j := range catalogue {
+		inst.sched.Add(j)
+	}
+	inst.sched.Start(ctx)
+	inst.log.Info().Str("replica", opts.Holder).Str("store", cfg.Store.Driver).Int("jobs", len(catalogue)).Msg("custos started")
+	return inst, nil
+}
+
+// stop lets the runs in flight finish their batch and closes the store.
+func (i *instance) stop() error {
+	ctx, cancel := context.WithTimeout(context.Background(), i.cfg.Daemon.ShutdownTimeout.Std())
+	defer cancel()
+	err := i.sched.Stop(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("daemon: work still running after daemon.shutdown_timeout (%s)", i.cfg.Daemon.ShutdownTimeout)
+	}
+	err = errors.Join(err, i.app.Close())
+	if i.lock != nil {
+		err = errors.Join(err, i.lock.Close())
+	}
+	i.log.Info().Msg("custos stopped")
+	return err
+}
+
+// lockSQLite takes an exclusive lock beside the SQLite file, so that a second daemon
+// on the same file refuses to start instead of fighting the first for it.
+func lockSQLite(dbPath string) (*os.File, error) {
+	path := dbPath + ".lock"
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("daemon: opening lock file: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		_ = f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("daemon: another custos daemon already runs on %s (it holds %s); SQLite runs one replica — use PostgreSQL (store.driver = \"postgres\") for several", dbPath, path)
+		}
+		return nil, fmt.Errorf("daemon: locking %s: %w", path, err)
+	}
+	return f, nil
+}

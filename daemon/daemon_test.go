@@ -1,0 +1,201 @@
+package daemon_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	stdsync "sync"
+	"testing"
+	"time"
+
+	"github.com/custos-msp/custos/daemon"
+	"github.com/custos-msp/custos/demo"
+	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/store/storetest"
+)
+
+// shortSchedules makes the demo configuration run its sync every second.
+const shortSchedules = `
+[schedules]
+sync = "@every 1s"
+reconcile = "@every 1h"
+retention = "@every 1h"
+spread = "0s"
+
+[daemon]
+listen = "127.0.0.1:0"
+shutdown_timeout = "10s"
+`
+
+func startDemo(t *testing.T) (configPath, dir string) {
+	t.Helper()
+	dir = t.TempDir()
+	env, err := demo.Start(dir, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(env.Close)
+	f, err := os.OpenFile(env.ConfigPath, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(shortSchedules); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	return env.ConfigPath, dir
+}
+
+func openStore(t *testing.T, dir string) *store.Store {
+	t.Helper()
+	opts := storetest.Options(t, "sqlite")
+	opts.Path = dir + "/custos.db"
+	st, err := store.Open(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
+func TestRun_SchedulesSyncReconcileAndReloads(t *testing.T) {
+	configPath, dir := startDemo(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	reload := make(chan struct{}, 1)
+	var logs bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- daemon.Run(ctx, daemon.Options{ConfigPath: configPath, Version: "test", LogOutput: &lockedWriter{w: &logs}, Holder: "r1"}, reload)
+	}()
+
+	st := openStore(t, dir)
+	waitFor(t, 15*time.Second, "findings from a scheduled sync and the reconcile it triggers", func() bool {
+		fs, err := st.Findings(ctx, store.FindingFilter{Status: store.StatusOpen})
+		return err == nil && len(fs) == 3
+	})
+
+	// A second daemon on the same SQLite file refuses to start.
+	err := daemon.Run(ctx, daemon.Options{ConfigPath: configPath, Version: "test", LogOutput: &bytes.Buffer{}, Holder: "r2"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "another custos daemon") {
+		t.Errorf("second daemon on one SQLite file: %v, want a refusal naming the reason", err)
+	}
+
+	// A broken configuration is refused and the daemon keeps running.
+	good, _ := os.ReadFile(configPath)
+	if err := os.WriteFile(configPath, append(good, []byte("\n[bogus]\nx = 1\n")...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	reload <- struct{}{}
+	var before int64
+	st.DB(ctx).Model(&store.JobRun{}).Where("job = ?", "sync:itglue").Count(&before)
+	waitFor(t, 10*time.Second, "syncs to go on after a refused reload", func() bool {
+		var n int64
+		st.DB(ctx).Model(&store.JobRun{}).Where("job = ?", "sync:itglue").Count(&n)
+		return n > before+1
+	})
+	if !strings.Contains(logs.String(), "configuration refused") {
+		t.Error("the refused reload was not logged")
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run after cancel: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("daemon did not stop within its shutdown timeout")
+	}
+	var reconciles int64
+	st.DB(context.Background()).Model(&store.JobRun{}).Where("job = ? AND outcome = ?", "reconcile", "ok").Count(&reconciles)
+	if reconciles == 0 {
+		t.Error("no reconcile run recorded")
+	}
+}
+
+func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// lockedWriter serialises writes from the daemon's goroutines.
+type lockedWriter struct {
+	mu stdsync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func TestRun_ThreeReplicasOnPostgreSQL(t *testing.T) {
+	opts := storetest.Options(t, "postgres") // skips without a test DSN
+	configPath, _ := startDemo(t)
+	text, err := os.ReadFile(configPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgConfig := strings.Replace(string(text), "driver = \"sqlite\"\npath = \"custos.db\"", "driver = \"postgres\"\ndsn = { env = \"CUSTOS_REPLICA_TEST_DSN\" }", 1)
+	if pgConfig == string(text) {
+		t.Fatal("demo configuration has no [store] block to replace")
+	}
+	if err := os.WriteFile(configPath, []byte(pgConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CUSTOS_REPLICA_TEST_DSN", opts.DSN)
+
+	var cancels []context.CancelFunc
+	var dones []chan error
+	for i := range 3 {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		holder := "replica-" + string(rune('a'+i))
+		go func() {
+			done <- daemon.Run(ctx, daemon.Options{ConfigPath: configPath, Version: "test", LogOutput: &lockedWriter{w: &bytes.Buffer{}}, Holder: holder}, nil)
+		}()
+		cancels, dones = append(cancels, cancel), append(dones, done)
+	}
+	opts.Sealer = nil
+	st, err := store.Open(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	syncRuns := func() []store.JobRun {
+		var runs []store.JobRun
+		st.DB(context.Background()).Where("job = ? AND outcome = ?", "sync:itglue", "ok").Order("started_at").Find(&runs)
+		return runs
+	}
+	waitFor(t, 20*time.Second, "three scheduled syncs", func() bool { return len(syncRuns()) >= 3 })
+	cancels[0]()
+	if err := <-dones[0]; err != nil {
+		t.Errorf("stopping replica a: %v", err)
+	}
+	afterKill := len(syncRuns())
+	waitFor(t, 20*time.Second, "syncs to go on after a replica was killed", func() bool { return len(syncRuns()) >= afterKill+2 })
+	for i := 1; i < 3; i++ {
+		cancels[i]()
+		if err := <-dones[i]; err != nil {
+			t.Errorf("stopping replica %d: %v", i, err)
+		}
+	}
+	runs := syncRuns()
+	for i := 1; i < len(runs); i++ {
+		if gap := runs[i].StartedAt.Sub(runs[i-1].StartedAt); gap < 500*time.Millisecond {
+			t.Errorf("two syncs started %v apart: a one-second slot ran twice", gap)
+		}
+	}
+	fs, err := st.Findings(context.Background(), store.FindingFilter{Status: store.StatusOpen})
+	if err != nil || len(fs) != 3 {
+		t.Errorf("open findings = %d (%v), want 3", len(fs), err)
+	}
+}
