@@ -16,6 +16,7 @@ import (
 	"github.com/custos-msp/custos/jobs"
 	"github.com/custos-msp/custos/logging"
 	"github.com/custos-msp/custos/mapping"
+	"github.com/custos-msp/custos/metrics"
 	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/seal"
 	"github.com/custos-msp/custos/secret"
@@ -39,6 +40,7 @@ type App struct {
 	Log        zerolog.Logger
 	Store      *store.Store
 	Connectors []connectors.Connector
+	Metrics    *metrics.Metrics
 	runner     *jobs.Runner
 	now        func() time.Time
 }
@@ -61,10 +63,12 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	m := metrics.New()
 	conns, err := registry.Build(cfg.Connectors, connectors.Deps{
 		UserAgent: "Custos/" + opts.Version + " (+https://github.com/custos-msp/custos)",
 		Logger:    log,
 		Redactor:  redactor,
+		OnWait:    m.ObserveWait,
 	})
 	if err != nil {
 		return nil, err
@@ -74,8 +78,8 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	return &App{
-		Config: cfg, Log: log, Store: st, Connectors: conns, now: now,
-		runner: &jobs.Runner{Store: st, Log: log, Now: now},
+		Config: cfg, Log: log, Store: st, Connectors: conns, Metrics: m, now: now,
+		runner: &jobs.Runner{Store: st, Log: log, Now: now, Observe: m.ObserveJob},
 	}, nil
 }
 
@@ -150,7 +154,7 @@ func (a *App) syncJob(conns []connectors.Connector) *jobs.SyncJob {
 	return &jobs.SyncJob{
 		Engine: &sync.Engine{
 			Store: a.Store, Log: a.Log, BatchSize: a.Config.Sync.BatchSize,
-			Concurrency: a.Config.Sync.Concurrency, Now: a.now,
+			Concurrency: a.Config.Sync.Concurrency, Now: a.now, Observer: a.Metrics,
 		},
 		Connectors: conns, Mapping: a.mappingOptions(), Now: a.now,
 	}
@@ -168,8 +172,8 @@ func (a *App) reconcileJob() (*jobs.ReconcileJob, error) {
 }
 
 // ScheduledJobs is the daemon's job catalogue: a sync per enabled connector (which
-// triggers reconcile when it brought records) and reconcile, on the configured
-// schedules.
+// triggers reconcile when it brought records), reconcile and retention, on the
+// configured schedules.
 func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 	sched := a.Config.Schedules
 	var out []jobs.Job
@@ -203,10 +207,39 @@ func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 		Name: "reconcile", Schedule: schedule,
 		Run: func(ctx context.Context) (jobs.Counts, error) {
 			_, counts, err := reconcileJob.Run(ctx)
+			if gerr := a.updateFindingGauge(ctx); gerr != nil {
+				a.Log.Warn().Err(gerr).Msg("updating the open findings metric")
+			}
+			return counts, err
+		},
+	})
+	schedule, err = config.CronParser.Parse(sched.Retention)
+	if err != nil {
+		return nil, fmt.Errorf("schedules.retention: %w", err)
+	}
+	retention := &jobs.RetentionJob{Store: a.Store, Policy: jobs.PolicyFromConfig(a.Config.Retention), Now: a.now}
+	out = append(out, jobs.Job{
+		Name: "retention", Schedule: schedule,
+		Run: func(ctx context.Context) (jobs.Counts, error) {
+			_, counts, err := retention.Run(ctx)
 			return counts, err
 		},
 	})
 	return out, nil
+}
+
+// updateFindingGauge publishes how many findings are open per rule and severity.
+func (a *App) updateFindingGauge(ctx context.Context) error {
+	counts, err := a.Store.OpenFindingCounts(ctx)
+	if err != nil {
+		return err
+	}
+	byKey := make(map[metrics.FindingKey]int, len(counts))
+	for _, c := range counts {
+		byKey[metrics.FindingKey{Rule: c.Rule, Severity: c.Severity}] = c.Count
+	}
+	a.Metrics.SetOpenFindings(byKey)
+	return nil
 }
 
 // connectorSchedule is a connector's own sync schedule, if it has one.

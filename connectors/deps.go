@@ -1,6 +1,8 @@
 package connectors
 
 import (
+	"time"
+
 	"github.com/rs/zerolog"
 
 	"github.com/custos-msp/custos/secret"
@@ -13,4 +15,7 @@ type Deps struct {
 	Logger    zerolog.Logger
 	// Redactor learns the connector's secrets and scrubs them from logs and errors.
 	Redactor *secret.Redactor
+	// OnWait, when set, is told about every wait of the connector's HTTP client on
+	// the rate limiter or a Retry-After ("rate_limit" or "retry_after"), for metrics.
+	OnWait func(vendor, reason string, d time.Duration)
 }

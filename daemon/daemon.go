@@ -17,6 +17,7 @@ import (
 	"github.com/custos-msp/custos/app"
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/jobs"
+	"github.com/custos-msp/custos/web"
 )
 
 // Options are what the caller adds to the configuration file.
@@ -77,6 +78,7 @@ type instance struct {
 	log   zerolog.Logger
 	app   *app.App
 	sched *jobs.Scheduler
+	web   *web.Server
 	lock  *os.File
 }
 
@@ -114,8 +116,14 @@ func start(ctx context.Context, cfg *config.Config, opts Options) (inst *instanc
 	for _, j := range catalogue {
 		inst.sched.Add(j)
 	}
+	inst.web = web.NewServer(cfg.Daemon.Listen, inst.app.Metrics, inst.app.Store.Ping, inst.log)
+	if err := inst.web.Start(); err != nil {
+		_ = inst.app.Close()
+		return nil, fmt.Errorf("daemon.listen: %w", err)
+	}
 	inst.sched.Start(ctx)
-	inst.log.Info().Str("replica", opts.Holder).Str("store", cfg.Store.Driver).Int("jobs", len(catalogue)).Msg("custos started")
+	inst.log.Info().Str("replica", opts.Holder).Str("store", cfg.Store.Driver).Int("jobs", len(catalogue)).
+		Str("listen", inst.web.Addr()).Msg("custos started")
 	return inst, nil
 }
 
@@ -127,7 +135,7 @@ func (i *instance) stop() error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("daemon: work still running after daemon.shutdown_timeout (%s)", i.cfg.Daemon.ShutdownTimeout)
 	}
-	err = errors.Join(err, i.app.Close())
+	err = errors.Join(err, i.web.Shutdown(ctx), i.app.Close())
 	if i.lock != nil {
 		err = errors.Join(err, i.lock.Close())
 	}

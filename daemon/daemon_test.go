@@ -3,6 +3,9 @@ package daemon_test
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"regexp"
 	"os"
 	"strings"
 	stdsync "sync"
@@ -44,6 +47,11 @@ func startDemo(t *testing.T) (configPath, dir string) {
 		t.Fatal(err)
 	}
 	f.Close()
+	text, _ := os.ReadFile(env.ConfigPath)
+	text = []byte(strings.Replace(string(text), `level = "warn"`, `level = "info"`+"\nformat = \"json\"", 1))
+	if err := os.WriteFile(env.ConfigPath, text, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return env.ConfigPath, dir
 }
 
@@ -63,10 +71,10 @@ func TestRun_SchedulesSyncReconcileAndReloads(t *testing.T) {
 	configPath, dir := startDemo(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	reload := make(chan struct{}, 1)
-	var logs bytes.Buffer
+	logs := &lockedWriter{w: &bytes.Buffer{}}
 	done := make(chan error, 1)
 	go func() {
-		done <- daemon.Run(ctx, daemon.Options{ConfigPath: configPath, Version: "test", LogOutput: &lockedWriter{w: &logs}, Holder: "r1"}, reload)
+		done <- daemon.Run(ctx, daemon.Options{ConfigPath: configPath, Version: "test", LogOutput: logs, Holder: "r1"}, reload)
 	}()
 
 	st := openStore(t, dir)
@@ -74,6 +82,27 @@ func TestRun_SchedulesSyncReconcileAndReloads(t *testing.T) {
 		fs, err := st.Findings(ctx, store.FindingFilter{Status: store.StatusOpen})
 		return err == nil && len(fs) == 3
 	})
+
+	// Health, readiness and metrics are served where the start-up log says.
+	addr := regexp.MustCompile(`"listen":"([^"]+)"`).FindStringSubmatch(logs.String())
+	if addr == nil {
+		t.Fatalf("start-up log names no listen address:\n%s", logs.String())
+	}
+	for path, want := range map[string]string{
+		"/healthz": "ok",
+		"/readyz":  "",
+		"/metrics": `custos_records_pulled_total{connector="itglue",stream="configurations"} 6`,
+	} {
+		resp, err := http.Get("http://" + addr[1] + path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s = %d, body lacks %q", path, resp.StatusCode, want)
+		}
+	}
 
 	// A second daemon on the same SQLite file refuses to start.
 	err := daemon.Run(ctx, daemon.Options{ConfigPath: configPath, Version: "test", LogOutput: &bytes.Buffer{}, Holder: "r2"}, nil)
@@ -129,6 +158,12 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 type lockedWriter struct {
 	mu stdsync.Mutex
 	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.String()
 }
 
 func (l *lockedWriter) Write(p []byte) (int, error) {

@@ -21,6 +21,8 @@ type Runner struct {
 	Store *store.Store
 	Log   zerolog.Logger
 	Now   func() time.Time
+	// Observe, when set, is told about every finished run (metrics).
+	Observe func(job, scope, outcome string, started, finished time.Time)
 }
 
 // Run executes f as the job for the scope and records the run: start, end, outcome,
@@ -43,6 +45,9 @@ func (r *Runner) Run(ctx context.Context, job, scope string, f func(context.Cont
 	}
 	if serr := r.Store.DB(context.WithoutCancel(ctx)).Save(&run).Error; serr != nil {
 		r.Log.Error().Err(serr).Str("job", job).Msg("recording end of job run")
+	}
+	if r.Observe != nil {
+		r.Observe(job, scope, run.Outcome, run.StartedAt, finished)
 	}
 	r.Log.Info().Str("job", job).Str("scope", scope).Str("outcome", run.Outcome).
 		Dur("took", finished.Sub(run.StartedAt)).Interface("counts", counts).Msg("job finished")

@@ -147,3 +147,21 @@ func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]FindingView, e
 }
 
 func severityRank(s string) int { return slices.Index(config.Severities, s) }
+
+// OpenFindingCount is how many findings of one rule and severity are open.
+type OpenFindingCount struct {
+	Rule     string
+	Severity string
+	Count    int
+}
+
+// OpenFindingCounts counts open findings per rule and severity.
+func (s *Store) OpenFindingCounts(ctx context.Context) ([]OpenFindingCount, error) {
+	var out []OpenFindingCount
+	err := s.db.WithContext(ctx).Model(&Finding{}).Select("rule, severity, COUNT(*) AS count").
+		Where("status = ?", StatusOpen).Group("rule, severity").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: counting open findings: %w", err)
+	}
+	return out, nil
+}

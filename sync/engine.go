@@ -30,6 +30,13 @@ type Engine struct {
 	Concurrency int
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Observer, when set, is told about every pull (metrics).
+	Observer Observer
+}
+
+// Observer is told how each pull went.
+type Observer interface {
+	ObservePull(connector, stream, outcome string, records int, d time.Duration)
 }
 
 // Result is the outcome of one pull of one stream for one scope.
@@ -178,6 +185,9 @@ func outcome(ctx context.Context, err error) connectors.Outcome {
 
 func (e *Engine) recordCoverage(ctx context.Context, started time.Time, res *Result, pages, warnings int) {
 	key := res.Key
+	if e.Observer != nil {
+		e.Observer.ObservePull(key.Connector, key.Stream, string(res.Outcome), res.Records, e.now().Sub(started))
+	}
 	cov := &store.Coverage{
 		Connector: key.Connector, Stream: key.Stream, Scope: key.Scope,
 		StartedAt: started, FinishedAt: e.now(), Outcome: string(res.Outcome),

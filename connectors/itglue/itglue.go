@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -57,23 +58,27 @@ func New(cfg config.ITGlue, apiKey secret.Value, deps connectors.Deps) *Connecto
 	h := http.Header{}
 	h.Set("x-api-key", apiKey.Reveal())
 	h.Set("Accept", mediaType)
+	client := connectors.NewClient(connectors.ClientOptions{
+		Vendor:        Name,
+		UserAgent:     deps.UserAgent,
+		RatePerSecond: cfg.RequestsPerSecond,
+		MaxRetries:    cfg.MaxRetries,
+		MinWait:       cfg.MinRetryWait.Std(),
+		MaxWait:       cfg.MaxRetryWait.Std(),
+		Timeout:       cfg.Timeout.Std(),
+		Redactor:      deps.Redactor,
+		Logger:        log,
+	})
+	if deps.OnWait != nil {
+		client.OnWait(func(reason string, d time.Duration) { deps.OnWait(Name, reason, d) })
+	}
 	return &Connector{
 		cfg:      cfg,
 		baseURL:  strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/"),
 		pageSize: pageSize,
 		header:   h,
 		log:      log,
-		client: connectors.NewClient(connectors.ClientOptions{
-			Vendor:        Name,
-			UserAgent:     deps.UserAgent,
-			RatePerSecond: cfg.RequestsPerSecond,
-			MaxRetries:    cfg.MaxRetries,
-			MinWait:       cfg.MinRetryWait.Std(),
-			MaxWait:       cfg.MaxRetryWait.Std(),
-			Timeout:       cfg.Timeout.Std(),
-			Redactor:      deps.Redactor,
-			Logger:        log,
-		}),
+		client:   client,
 	}
 }
 
