@@ -32,6 +32,9 @@ type Options struct {
 	LogOutput io.Writer
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Metrics records what Custos does; a new set when nil. The daemon passes the
+	// same one across reloads, so counters do not start over.
+	Metrics *metrics.Metrics
 }
 
 // App is a configured Custos.
@@ -63,7 +66,10 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := metrics.New()
+	m := opts.Metrics
+	if m == nil {
+		m = metrics.New()
+	}
 	conns, err := registry.Build(cfg.Connectors, connectors.Deps{
 		UserAgent: "Custos/" + opts.Version + " (+https://github.com/custos-msp/custos)",
 		Logger:    log,

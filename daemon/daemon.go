@@ -17,6 +17,7 @@ import (
 	"github.com/custos-msp/custos/app"
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/jobs"
+	"github.com/custos-msp/custos/metrics"
 	"github.com/custos-msp/custos/web"
 )
 
@@ -27,6 +28,8 @@ type Options struct {
 	LogOutput  io.Writer
 	// Holder names this replica in job leases; hostname and process id by default.
 	Holder string
+	// Metrics is created by Run when nil and kept across reloads.
+	Metrics *metrics.Metrics
 }
 
 // Run starts Custos and returns when ctx ends, once the work in flight has stopped
@@ -37,6 +40,9 @@ func Run(ctx context.Context, opts Options, reload <-chan struct{}) error {
 	if opts.Holder == "" {
 		host, _ := os.Hostname()
 		opts.Holder = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = metrics.New()
 	}
 	cfg, err := config.Load(opts.ConfigPath)
 	if err != nil {
@@ -94,7 +100,7 @@ func start(ctx context.Context, cfg *config.Config, opts Options) (inst *instanc
 			}
 		}()
 	}
-	inst.app, err = app.Open(ctx, cfg, app.Options{Version: opts.Version, LogOutput: opts.LogOutput})
+	inst.app, err = app.Open(ctx, cfg, app.Options{Version: opts.Version, LogOutput: opts.LogOutput, Metrics: opts.Metrics})
 	if err != nil {
 		return nil, err
 	}
