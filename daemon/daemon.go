@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -86,6 +87,16 @@ type instance struct {
 	sched *jobs.Scheduler
 	web   *web.Server
 	lock  *os.File
+	// scheduled is set once the schedules are loaded; /readyz waits for it.
+	scheduled atomic.Bool
+}
+
+// ready reports whether the schedules are loaded and the store answers.
+func (i *instance) ready(ctx context.Context) error {
+	if !i.scheduled.Load() {
+		return errors.New("schedules not loaded yet")
+	}
+	return i.app.Store.Ping(ctx)
 }
 
 func start(ctx context.Context, cfg *config.Config, opts Options) (inst *instance, err error) {
@@ -122,12 +133,13 @@ func start(ctx context.Context, cfg *config.Config, opts Options) (inst *instanc
 	for _, j := range catalogue {
 		inst.sched.Add(j)
 	}
-	inst.web = web.NewServer(cfg.Daemon.Listen, inst.app.Metrics, inst.app.Store.Ping, inst.log)
+	inst.web = web.NewServer(cfg.Daemon.Listen, inst.app.Metrics, inst.ready, inst.log)
 	if err := inst.web.Start(); err != nil {
 		_ = inst.app.Close()
 		return nil, fmt.Errorf("daemon.listen: %w", err)
 	}
 	inst.sched.Start(ctx)
+	inst.scheduled.Store(true)
 	inst.log.Info().Str("replica", opts.Holder).Str("store", cfg.Store.Driver).Int("jobs", len(catalogue)).
 		Str("listen", inst.web.Addr()).Msg("custos started")
 	return inst, nil

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	stdsync "sync"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/custos-msp/custos/daemon"
 	"github.com/custos-msp/custos/demo"
+	itgluefake "github.com/custos-msp/custos/fixtures/itglue"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/store/storetest"
 )
@@ -33,8 +35,13 @@ shutdown_timeout = "10s"
 
 func startDemo(t *testing.T) (configPath, dir string) {
 	t.Helper()
-	dir = t.TempDir()
-	env, err := demo.Start(dir, time.Now())
+	env := startDemoEnv(t)
+	return env.ConfigPath, filepath.Dir(env.ConfigPath)
+}
+
+func startDemoEnv(t *testing.T) *demo.Environment {
+	t.Helper()
+	env, err := demo.Start(t.TempDir(), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +59,7 @@ func startDemo(t *testing.T) (configPath, dir string) {
 	if err := os.WriteFile(env.ConfigPath, text, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return env.ConfigPath, dir
+	return env
 }
 
 func openStore(t *testing.T, dir string) *store.Store {
@@ -232,5 +239,76 @@ func TestRun_ThreeReplicasOnPostgreSQL(t *testing.T) {
 	fs, err := st.Findings(context.Background(), store.FindingFilter{Status: store.StatusOpen})
 	if err != nil || len(fs) != 3 {
 		t.Errorf("open findings = %d (%v), want 3", len(fs), err)
+	}
+}
+
+func TestRun_StopDuringSyncKeepsCommittedPagesAndResumes(t *testing.T) {
+	env := startDemoEnv(t)
+	dir := filepath.Dir(env.ConfigPath)
+	ds, err := itgluefake.LoadDemo(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	contoso := ds.Organization("Contoso Ltd").ID
+	// Contoso's switches hang: its firewall page is read, the switch page never comes.
+	env.ITGlue().Inject(itgluefake.Fault{
+		Path: "/configurations", Times: 1, Delay: time.Minute,
+		Query: map[string]string{"filter[organization_id]": contoso, "filter[configuration_type_id]": "501527"},
+	})
+	st := openStore(t, dir)
+	key := store.StreamKey{Connector: "itglue", Stream: "configurations", Scope: contoso}
+	run := func(ctx context.Context) chan error {
+		done := make(chan error, 1)
+		go func() {
+			done <- daemon.Run(ctx, daemon.Options{ConfigPath: env.ConfigPath, Version: "test", LogOutput: io.Discard, Holder: "r1"}, nil)
+		}()
+		return done
+	}
+
+	ctx, stop := context.WithCancel(context.Background())
+	done := run(ctx)
+	waitFor(t, 15*time.Second, "the other customers' pulls to finish", func() bool {
+		var n int64
+		st.DB(ctx).Model(&store.Coverage{}).Where("stream = ? AND outcome = ?", "configurations", "ok").Count(&n)
+		return n == 2
+	})
+	stop() // SIGTERM while Contoso's pull waits for its switch page
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("daemon did not stop while a pull hung")
+	}
+	cp, _ := st.Checkpoint(context.Background(), key)
+	var names []string
+	st.DB(context.Background()).Model(&store.Configuration{}).Where("scope = ?", contoso).Order("name").Pluck("name", &names)
+	if cp.Cursor == "" || strings.Join(names, ",") != "CON-FW01" {
+		t.Fatalf("after the stop: cursor %q, Contoso's configurations %v; want the firewall page committed with its cursor", cp.Cursor, names)
+	}
+	var cov store.Coverage
+	st.DB(context.Background()).Where("stream = ? AND scope = ?", "configurations", contoso).Take(&cov)
+	if cov.Outcome != "cancelled" {
+		t.Errorf("coverage of the stopped pull = %q, want cancelled", cov.Outcome)
+	}
+
+	ctx, stop = context.WithCancel(context.Background())
+	defer stop()
+	done = run(ctx)
+	waitFor(t, 15*time.Second, "the resumed pull to complete", func() bool {
+		cp, _ := st.Checkpoint(context.Background(), key)
+		var n int64
+		st.DB(context.Background()).Model(&store.Configuration{}).Where("scope = ?", contoso).Count(&n)
+		return cp.Cursor == "" && n == 2
+	})
+	stop()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	var total int64
+	st.DB(context.Background()).Model(&store.Configuration{}).Count(&total)
+	if total != 6 {
+		t.Errorf("configurations = %d, want 6 (no duplicates, no gaps)", total)
 	}
 }

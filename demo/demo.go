@@ -64,6 +64,9 @@ func (e *Environment) write(dir string) error {
 	return nil
 }
 
+// ITGlue returns the fake IT Glue server, for tests that inject faults.
+func (e *Environment) ITGlue() *itgluefake.Server { return e.itglue }
+
 // Close stops the fake servers.
 func (e *Environment) Close() { e.itglue.Close() }
 
