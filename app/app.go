@@ -131,7 +131,7 @@ func (a *App) Sync(ctx context.Context, only string) ([]sync.Result, error) {
 			return nil, fmt.Errorf("sync: connector %q is not enabled in the configuration", only)
 		}
 	}
-	job := a.syncJob(conns)
+	job := a.syncJob(conns, 0)
 	var results []sync.Result
 	err := a.runner.Run(ctx, "sync", scopeName(only), func(ctx context.Context) (jobs.Counts, error) {
 		rs, counts, err := job.Run(ctx)
@@ -156,11 +156,13 @@ func (a *App) Reconcile(ctx context.Context) (reconcile.Result, error) {
 	return res, err
 }
 
-func (a *App) syncJob(conns []connectors.Connector) *jobs.SyncJob {
+// syncJob pulls the connectors; spread staggers the start of their scopes.
+func (a *App) syncJob(conns []connectors.Connector, spread time.Duration) *jobs.SyncJob {
 	return &jobs.SyncJob{
 		Engine: &sync.Engine{
 			Store: a.Store, Log: a.Log, BatchSize: a.Config.Sync.BatchSize,
 			Concurrency: a.Config.Sync.Concurrency, Now: a.now, Observer: a.Metrics,
+			ScopeSpread: spread,
 		},
 		Connectors: conns, Mapping: a.mappingOptions(), Now: a.now,
 	}
@@ -192,7 +194,7 @@ func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 		if err != nil {
 			return nil, fmt.Errorf("schedule of %s: %w", c.Name(), err)
 		}
-		job := a.syncJob([]connectors.Connector{c})
+		job := a.syncJob([]connectors.Connector{c}, sched.Spread.Std())
 		out = append(out, jobs.Job{
 			Name: "sync:" + c.Name(), Schedule: schedule, Then: "reconcile",
 			Run: func(ctx context.Context) (jobs.Counts, error) {

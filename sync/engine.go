@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"runtime/debug"
 	stdsync "sync"
 	"time"
@@ -32,6 +33,10 @@ type Engine struct {
 	Now func() time.Time
 	// Observer, when set, is told about every pull (metrics).
 	Observer Observer
+	// ScopeSpread delays each scope's pull by a fixed amount derived from its
+	// connector, stream and scope, up to ScopeSpread, so that hundreds of tenants do
+	// not all start at the same second. Zero starts every scope at once.
+	ScopeSpread time.Duration
 }
 
 // Observer is told how each pull went.
@@ -85,12 +90,42 @@ func (e *Engine) RunStream(ctx context.Context, connector string, s connectors.S
 	for i, scope := range scopes {
 		key := store.StreamKey{Connector: connector, Stream: s.Name(), Scope: scope.ID}
 		g.Go(func() error {
+			if !e.waitSpread(ctx, key) {
+				results[i] = Result{Key: key, Outcome: connectors.OutcomeCancelled, Err: fmt.Errorf("%s: %w", key, ctx.Err())}
+				return nil
+			}
 			results[i] = e.pull(ctx, key, s, scope)
 			return nil // a failing scope never stops the others
 		})
 	}
 	_ = g.Wait()
 	return results
+}
+
+// ScopeOffset is the fixed delay of a scope's pull within spread.
+func ScopeOffset(key store.StreamKey, spread time.Duration) time.Duration {
+	if spread <= 0 {
+		return 0
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(key.String()))
+	return time.Duration(h.Sum64() % uint64(spread))
+}
+
+// waitSpread waits for the scope's offset; false when ctx ended first.
+func (e *Engine) waitSpread(ctx context.Context, key store.StreamKey) bool {
+	d := ScopeOffset(key, e.ScopeSpread)
+	if d == 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // scopes lists a stream's scopes, turning a panic into an error.

@@ -266,3 +266,28 @@ func (c cancelSink) Page(ctx context.Context, recs []record.Record, next connect
 	c.s.mu.Unlock()
 	return c.Sink.Page(ctx, recs, next)
 }
+
+func TestScopeOffset_StableWithinSpreadAndDistinct(t *testing.T) {
+	spread := 10 * time.Minute
+	perSecond := map[time.Duration]int{}
+	for i := range 300 {
+		key := store.StreamKey{Connector: "itglue", Stream: "configurations", Scope: strconv.Itoa(1000 + i)}
+		d := sync.ScopeOffset(key, spread)
+		if d < 0 || d >= spread {
+			t.Fatalf("offset %v of %s outside [0, %v)", d, key, spread)
+		}
+		if d != sync.ScopeOffset(key, spread) {
+			t.Fatalf("offset of %s changed between calls", key)
+		}
+		perSecond[d.Truncate(time.Second)]++
+	}
+	// 300 tenants over 600 seconds: hashed offsets put at most a handful in one second.
+	for sec, n := range perSecond {
+		if n > 5 {
+			t.Errorf("%d tenants start in second %v", n, sec)
+		}
+	}
+	if sync.ScopeOffset(store.StreamKey{Scope: "x"}, 0) != 0 {
+		t.Error("no spread must mean no delay")
+	}
+}
