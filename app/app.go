@@ -186,11 +186,7 @@ func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 	sched := a.Config.Schedules
 	var out []jobs.Job
 	for _, c := range a.Connectors {
-		spec := sched.Sync
-		if s := a.connectorSchedule(c.Name()); s != "" {
-			spec = s
-		}
-		schedule, err := config.CronParser.Parse(spec)
+		schedule, err := config.CronParser.Parse(a.Config.SyncSchedule(c.Name()))
 		if err != nil {
 			return nil, fmt.Errorf("schedule of %s: %w", c.Name(), err)
 		}
@@ -248,15 +244,6 @@ func (a *App) updateFindingGauge(ctx context.Context) error {
 	}
 	a.Metrics.SetOpenFindings(byKey)
 	return nil
-}
-
-// connectorSchedule is a connector's own sync schedule, if it has one.
-func (a *App) connectorSchedule(name string) string {
-	switch name {
-	case "itglue":
-		return a.Config.Connectors.ITGlue.Schedule
-	}
-	return ""
 }
 
 // Runner returns the run recorder, for the scheduler.

@@ -109,6 +109,16 @@ func (c *Config) resolveSecretFiles() {
 	}
 }
 
+// SyncSchedule is the sync schedule of the named connector: its own schedule when
+// its section sets one, otherwise schedules.sync.
+func (c *Config) SyncSchedule(connector string) string {
+	own := map[string]string{"itglue": c.Connectors.ITGlue.Schedule}[connector]
+	if own != "" {
+		return own
+	}
+	return c.Schedules.Sync
+}
+
 // Resolve returns path made absolute against the configuration file's directory.
 func (c *Config) Resolve(path string) string {
 	if path == "" || filepath.IsAbs(path) {

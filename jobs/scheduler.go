@@ -48,8 +48,6 @@ type scheduled struct {
 	Job
 	offset  time.Duration
 	trigger chan struct{}
-	mu      stdsync.Mutex
-	next    time.Time
 }
 
 // Add registers a job; call it before Start.
@@ -78,8 +76,7 @@ func (s *Scheduler) Start(ctx context.Context) {
 	ctx, s.cancel = context.WithCancel(ctx)
 	now := s.Runner.now()
 	for _, j := range s.jobs {
-		j.setNext(s.fireTime(j, now))
-		s.Log.Info().Str("job", j.Name).Time("next_run", j.nextRun()).Dur("spread", j.offset).Msg("job scheduled")
+		s.Log.Info().Str("job", j.Name).Time("next_run", s.fireTime(j, now)).Dur("spread", j.offset).Msg("job scheduled")
 		s.wg.Add(1)
 		go s.loop(ctx, j)
 	}
@@ -112,27 +109,6 @@ func (s *Scheduler) Trigger(name string) {
 	}
 }
 
-// NextRuns returns when each job runs next.
-func (s *Scheduler) NextRuns() map[string]time.Time {
-	out := make(map[string]time.Time, len(s.jobs))
-	for _, j := range s.jobs {
-		out[j.Name] = j.nextRun()
-	}
-	return out
-}
-
-func (j *scheduled) setNext(t time.Time) {
-	j.mu.Lock()
-	j.next = t
-	j.mu.Unlock()
-}
-
-func (j *scheduled) nextRun() time.Time {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.next
-}
-
 // fireTime is when the first slot after t starts, spread included.
 func (s *Scheduler) fireTime(j *scheduled, t time.Time) time.Time {
 	return j.Schedule.Next(t.In(s.location())).Add(j.offset)
@@ -150,9 +126,7 @@ func (s *Scheduler) loop(ctx context.Context, j *scheduled) {
 	from := s.Runner.now()
 	for {
 		slot := j.Schedule.Next(from.In(s.location()))
-		fire := slot.Add(j.offset)
-		j.setNext(fire)
-		timer := time.NewTimer(fire.Sub(s.Runner.now()))
+		timer := time.NewTimer(slot.Add(j.offset).Sub(s.Runner.now()))
 		triggered := false
 		select {
 		case <-ctx.Done():

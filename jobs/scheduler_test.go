@@ -84,10 +84,10 @@ func TestScheduler_ThreeReplicasRunEachSlotOnceAndSurviveALoss(t *testing.T) {
 		if got := runs(t, st, "sync:test", "ok"); got != int64(total) {
 			t.Errorf("run history has %d ok runs, the job ran %d times", got, total)
 		}
-		var holders []string
-		st.DB(context.Background()).Model(&store.JobRun{}).Distinct().Pluck("job", &holders)
-		if len(holders) != 1 {
-			t.Errorf("run history jobs = %v", holders)
+		var jobNames []string
+		st.DB(context.Background()).Model(&store.JobRun{}).Distinct().Pluck("job", &jobNames)
+		if len(jobNames) != 1 {
+			t.Errorf("run history jobs = %v", jobNames)
 		}
 	})
 }
