@@ -24,6 +24,8 @@ type Config struct {
 	Daemon     Daemon     `toml:"daemon"`
 	Schedules  Schedules  `toml:"schedules"`
 	Retention  Retention  `toml:"retention"`
+	// Technicians lists the MSP's technicians; Datto RMM users are added to them.
+	Technicians []Technician `toml:"technicians"`
 }
 
 // Daemon configures `custos run`.
@@ -106,7 +108,9 @@ type Sync struct {
 
 // Connectors holds one section per vendor.
 type Connectors struct {
-	ITGlue ITGlue `toml:"itglue"`
+	ITGlue        ITGlue        `toml:"itglue"`
+	ScreenConnect ScreenConnect `toml:"screenconnect"`
+	DattoRMM      DattoRMM      `toml:"dattormm"`
 }
 
 // HTTP holds the shared HTTP client's settings that every connector has.
@@ -147,6 +151,70 @@ type ITGlue struct {
 	HTTP
 }
 
+// ScreenConnect configures the ScreenConnect connector.
+type ScreenConnect struct {
+	Enabled bool `toml:"enabled"`
+	// BaseURL is the instance's web address, e.g. https://acme.screenconnect.com.
+	BaseURL string `toml:"base_url"`
+	// Username and Password are an internal ScreenConnect user without MFA, sent as
+	// HTTP Basic to the Report.json handler; its role must see every session group.
+	Username secret.Ref `toml:"username"`
+	Password secret.Ref `toml:"password"`
+	// SessionDB is a copy of an on-premises server's App_Data/Session.db; when set the
+	// connector reads it (read-only) instead of calling BaseURL.
+	SessionDB string `toml:"session_db"`
+	// CompanyProperty is the custom property (1 to 8) that holds the customer's name.
+	CompanyProperty int `toml:"company_property"`
+	// SessionTypes lists the session types read: Support, Access, Meeting.
+	SessionTypes []string `toml:"session_types"`
+	// Lookback is how far back the first pull reads connections and events.
+	Lookback duration.Duration `toml:"lookback"`
+	// Overlap is how far before its cursor each pull starts again, so that records
+	// written late are not missed; re-read records are not duplicated.
+	Overlap duration.Duration `toml:"overlap"`
+	// ItemLimit is the Report.json ItemLimit; a report that returns this many rows is
+	// read again in halves.
+	ItemLimit int `toml:"item_limit"`
+	// Schedule overrides schedules.sync for this connector.
+	Schedule string `toml:"schedule"`
+	HTTP
+}
+
+// DattoRMM configures the Datto RMM connector.
+type DattoRMM struct {
+	Enabled bool `toml:"enabled"`
+	// Platform is the account's platform, e.g. merlot or concord; the API is
+	// https://<platform>-api.centrastage.net.
+	Platform string `toml:"platform"`
+	// BaseURL overrides the address derived from Platform (a gateway, tests).
+	BaseURL string `toml:"base_url"`
+	// APIKey and APISecret are the API user's keys.
+	APIKey    secret.Ref `toml:"api_key"`
+	APISecret secret.Ref `toml:"api_secret"`
+	// PageSize is the page size of lists, 1 to 250.
+	PageSize int `toml:"page_size"`
+	// Lookback is how far back the first pull of the activity log reads (the
+	// platform keeps 180 days).
+	Lookback duration.Duration `toml:"lookback"`
+	// Overlap is how far before its cursor each activity pull starts again.
+	Overlap duration.Duration `toml:"overlap"`
+	// DeviceAudit reads each device's audit for its serial number: one request per
+	// device per pull.
+	DeviceAudit bool `toml:"device_audit"`
+	// Schedule overrides schedules.sync for this connector.
+	Schedule string `toml:"schedule"`
+	HTTP
+}
+
+// Technician is a technician of the MSP and the names the tools know them by.
+type Technician struct {
+	Name  string `toml:"name"`
+	Email string `toml:"email"`
+	// Aliases are other names tools record the technician under: a ScreenConnect
+	// display name, a Datto RMM username, a Microsoft 365 user principal name.
+	Aliases []string `toml:"aliases"`
+}
+
 // Customers configures how source organizations become customers.
 type Customers struct {
 	// CreateFrom lists the sources whose organizations create customers; other
@@ -154,6 +222,9 @@ type Customers struct {
 	CreateFrom []string `toml:"create_from"`
 	// InactiveStatuses are source status names that mark a customer offboarded.
 	InactiveStatuses []string `toml:"inactive_statuses"`
+	// Domains maps a customer's name to its network and mail domains; an organization
+	// whose name matches no customer is linked by the domain of its machines.
+	Domains map[string][]string `toml:"domains"`
 }
 
 // Rules holds the settings of every reconcile rule.
@@ -161,6 +232,24 @@ type Rules struct {
 	ConfigBackupMissing    Rule                   `toml:"config_backup_missing"`
 	ConfigBackupStale      ConfigBackupStale      `toml:"config_backup_stale"`
 	ConfigBackupIncomplete ConfigBackupIncomplete `toml:"config_backup_incomplete"`
+	AgentLingering         AgentLingering         `toml:"agent_lingering"`
+	AgentPermanent         AgentPermanent         `toml:"agent_permanent_unapproved"`
+	MappingUnresolved      Rule                   `toml:"mapping_unresolved"`
+}
+
+// AgentLingering configures AGENT-LINGERING.
+type AgentLingering struct {
+	Rule
+	// After is how long a support agent may keep checking in after its session ended.
+	After duration.Duration `toml:"after"`
+}
+
+// AgentPermanent configures AGENT-PERMANENT-UNAPPROVED.
+type AgentPermanent struct {
+	Rule
+	// ApprovedMachines lists the host names that may keep an unattended agent
+	// (matched case-insensitively, without the domain).
+	ApprovedMachines []string `toml:"approved_machines"`
 }
 
 // Rule holds what every rule has.

@@ -28,6 +28,36 @@ func Default() Config {
 					MaxRetryWait:      duration.Duration(5 * time.Minute),
 				},
 			},
+			ScreenConnect: ScreenConnect{
+				CompanyProperty: 1,
+				SessionTypes:    []string{"Support", "Access"},
+				// The default maintenance plan purges connections and events after 30 days.
+				Lookback:  duration.Duration(30 * 24 * time.Hour),
+				Overlap:   duration.Duration(time.Hour),
+				ItemLimit: 10000,
+				HTTP: HTTP{
+					RequestsPerSecond: 2,
+					MaxRetries:        4,
+					Timeout:           duration.Duration(120 * time.Second),
+					MinRetryWait:      duration.Duration(5 * time.Second),
+					MaxRetryWait:      duration.Duration(2 * time.Minute),
+				},
+			},
+			DattoRMM: DattoRMM{
+				PageSize:    250,
+				Lookback:    duration.Duration(30 * 24 * time.Hour),
+				Overlap:     duration.Duration(15 * time.Minute),
+				DeviceAudit: true,
+				// 600 requests per minute for the whole account, shared with every
+				// other integration; take half.
+				HTTP: HTTP{
+					RequestsPerSecond: 5,
+					MaxRetries:        4,
+					Timeout:           duration.Duration(60 * time.Second),
+					MinRetryWait:      duration.Duration(10 * time.Second),
+					MaxRetryWait:      duration.Duration(5 * time.Minute),
+				},
+			},
 		},
 		Daemon: Daemon{
 			Listen:          "127.0.0.1:9464",
@@ -64,6 +94,12 @@ func Default() Config {
 				OldPattern: `(?i)(^|[^a-z])(old|before|pre|previous)([^a-z]|$)`,
 				NewPattern: `(?i)(^|[^a-z])(new|after|post|current)([^a-z]|$)`,
 			},
+			AgentLingering: AgentLingering{
+				Rule:  Rule{Enabled: true, Severity: "medium"},
+				After: duration.Duration(24 * time.Hour),
+			},
+			AgentPermanent:    AgentPermanent{Rule: Rule{Enabled: true, Severity: "high"}},
+			MappingUnresolved: Rule{Enabled: true, Severity: "low"},
 		},
 	}
 }

@@ -82,9 +82,9 @@ func leafMap(c config.Config) map[string]reflect.Value {
 	return m
 }
 
-// sameValue compares two leaves, taking an empty list and no list as equal.
+// sameValue compares two leaves, taking an empty list or map and none as equal.
 func sameValue(a, b reflect.Value) bool {
-	if a.Kind() == reflect.Slice && a.Len() == 0 && b.Len() == 0 {
+	if (a.Kind() == reflect.Slice || a.Kind() == reflect.Map) && a.Len() == 0 && b.Len() == 0 {
 		return true
 	}
 	return reflect.DeepEqual(a.Interface(), b.Interface())

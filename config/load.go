@@ -112,7 +112,11 @@ func (c *Config) resolveSecretFiles() {
 // SyncSchedule is the sync schedule of the named connector: its own schedule when
 // its section sets one, otherwise schedules.sync.
 func (c *Config) SyncSchedule(connector string) string {
-	own := map[string]string{"itglue": c.Connectors.ITGlue.Schedule}[connector]
+	own := map[string]string{
+		"itglue":        c.Connectors.ITGlue.Schedule,
+		"screenconnect": c.Connectors.ScreenConnect.Schedule,
+		"dattormm":      c.Connectors.DattoRMM.Schedule,
+	}[connector]
 	if own != "" {
 		return own
 	}

@@ -8,7 +8,7 @@ func TestSyncSchedule_ConnectorOverridesDefault(t *testing.T) {
 	tests := []struct{ own, connector, want string }{
 		{"", "itglue", "0 */2 * * *"},
 		{"@hourly", "itglue", "@hourly"},
-		{"@hourly", "dattormm", "0 */2 * * *"},
+		{"@hourly", "autotask", "0 */2 * * *"},
 	}
 	for _, tt := range tests {
 		cfg.Connectors.ITGlue.Schedule = tt.own

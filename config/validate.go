@@ -13,6 +13,9 @@ import (
 	"github.com/custos-msp/custos/duration"
 )
 
+// platformName is the shape of a Datto RMM platform name.
+var platformName = regexp.MustCompile(`^[a-z]+$`)
+
 // Severities are the severities a rule may have, least severe first.
 var Severities = []string{"info", "low", "medium", "high", "critical"}
 
@@ -48,9 +51,46 @@ func (c *Config) Validate() []Problem {
 		v.http("connectors.itglue", it.HTTP)
 	}
 
+	if sc := c.Connectors.ScreenConnect; sc.Enabled {
+		if sc.SessionDB == "" {
+			v.url("connectors.screenconnect.base_url", sc.BaseURL)
+			v.check(!sc.Username.IsZero(), "connectors.screenconnect.username", `must name where the user name is kept, e.g. { env = "SCREENCONNECT_USERNAME" }`)
+			v.check(!sc.Password.IsZero(), "connectors.screenconnect.password", `must name where the password is kept, e.g. { env = "SCREENCONNECT_PASSWORD" }`)
+		}
+		v.check(sc.CompanyProperty >= 1 && sc.CompanyProperty <= 8, "connectors.screenconnect.company_property", "must be between 1 and 8 (ScreenConnect has eight custom properties)")
+		v.check(len(sc.SessionTypes) > 0, "connectors.screenconnect.session_types", "must list at least one of Support, Access, Meeting")
+		for i, t := range sc.SessionTypes {
+			v.oneOf(fmt.Sprintf("connectors.screenconnect.session_types[%d]", i), t, "Support", "Access", "Meeting")
+		}
+		v.check(sc.Lookback > 0, "connectors.screenconnect.lookback", "must be positive")
+		v.check(sc.Overlap >= 0, "connectors.screenconnect.overlap", "must not be negative")
+		v.check(sc.ItemLimit >= 100 && sc.ItemLimit <= 100000, "connectors.screenconnect.item_limit", "must be between 100 and 100000")
+		v.http("connectors.screenconnect", sc.HTTP)
+	}
+
+	if dr := c.Connectors.DattoRMM; dr.Enabled {
+		if dr.BaseURL != "" {
+			v.url("connectors.dattormm.base_url", dr.BaseURL)
+		} else {
+			v.check(platformName.MatchString(dr.Platform), "connectors.dattormm.platform",
+				fmt.Sprintf("%q is not a platform name such as merlot, pinotage or concord (Setup > Global Settings shows it)", dr.Platform))
+		}
+		v.check(!dr.APIKey.IsZero(), "connectors.dattormm.api_key", `must name where the key is kept, e.g. { env = "DATTO_RMM_API_KEY" }`)
+		v.check(!dr.APISecret.IsZero(), "connectors.dattormm.api_secret", `must name where the secret is kept, e.g. { env = "DATTO_RMM_API_SECRET" }`)
+		v.check(dr.PageSize >= 1 && dr.PageSize <= 250, "connectors.dattormm.page_size", "must be between 1 and 250")
+		v.check(dr.Lookback > 0 && dr.Lookback <= duration.Duration(180*24*time.Hour), "connectors.dattormm.lookback", "must be between 1s and 180d (the platform keeps 180 days of activity)")
+		v.check(dr.Overlap >= 0, "connectors.dattormm.overlap", "must not be negative")
+		v.check(dr.RequestsPerSecond <= 10, "connectors.dattormm.requests_per_second", "must not exceed 10 (600 requests per minute is the whole account's limit)")
+		v.http("connectors.dattormm", dr.HTTP)
+	}
+
+	for i, t := range c.Technicians {
+		v.check(strings.TrimSpace(t.Name) != "", fmt.Sprintf("technicians[%d].name", i), "must not be empty")
+	}
+
 	v.check(len(c.Customers.CreateFrom) > 0, "customers.create_from", "must name at least one source, or no customer is ever created")
 	for i, src := range c.Customers.CreateFrom {
-		v.oneOf(fmt.Sprintf("customers.create_from[%d]", i), src, "itglue")
+		v.oneOf(fmt.Sprintf("customers.create_from[%d]", i), src, "itglue", "dattormm")
 	}
 
 	v.check(c.Daemon.Listen != "", "daemon.listen", "must be an address such as 127.0.0.1:9464")
@@ -61,8 +101,10 @@ func (c *Config) Validate() []Problem {
 	v.cron("schedules.sync", c.Schedules.Sync)
 	v.cron("schedules.reconcile", c.Schedules.Reconcile)
 	v.cron("schedules.retention", c.Schedules.Retention)
-	if it.Schedule != "" {
-		v.cron("connectors.itglue.schedule", it.Schedule)
+	for name, spec := range map[string]string{"itglue": it.Schedule, "screenconnect": c.Connectors.ScreenConnect.Schedule, "dattormm": c.Connectors.DattoRMM.Schedule} {
+		if spec != "" {
+			v.cron("connectors."+name+".schedule", spec)
+		}
 	}
 	v.check(c.Schedules.Spread >= 0, "schedules.spread", "must not be negative")
 	for key, d := range map[string]duration.Duration{
@@ -80,6 +122,10 @@ func (c *Config) Validate() []Problem {
 	v.check(c.Rules.ConfigBackupIncomplete.Window > 0, "rules.config_backup_incomplete.window", "must be positive")
 	v.regexp("rules.config_backup_incomplete.old_pattern", c.Rules.ConfigBackupIncomplete.OldPattern)
 	v.regexp("rules.config_backup_incomplete.new_pattern", c.Rules.ConfigBackupIncomplete.NewPattern)
+	v.rule("rules.agent_lingering", c.Rules.AgentLingering.Rule)
+	v.check(c.Rules.AgentLingering.After > 0, "rules.agent_lingering.after", "must be positive")
+	v.rule("rules.agent_permanent_unapproved", c.Rules.AgentPermanent.Rule)
+	v.rule("rules.mapping_unresolved", c.Rules.MappingUnresolved)
 	return v.problems
 }
 

@@ -35,8 +35,37 @@ type Link struct {
 
 // Link kinds.
 const (
-	LinkCustomer = "customer"
+	LinkCustomer   = "customer"
+	LinkTechnician = "technician"
+	LinkDevice     = "device"
 )
+
+// Technician is the canonical technician that every tool's name for them is mapped onto.
+type Technician struct {
+	ID   uint   `gorm:"primaryKey"`
+	Name string `gorm:"not null"`
+	// Key is the normalised name.
+	Key   string `gorm:"uniqueIndex;not null"`
+	Email string `gorm:"index"`
+	// Aliases are further names from the configuration, "|"-separated.
+	Aliases   string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Device is the canonical machine that the same machine seen in several tools (an IT
+// Glue configuration, a Datto RMM device, a ScreenConnect guest) is mapped onto.
+type Device struct {
+	ID         uint  `gorm:"primaryKey"`
+	CustomerID *uint `gorm:"index"`
+	Name       string
+	// HostKey is the normalised host name, Serial the normalised serial number;
+	// either may be empty, not both.
+	HostKey   string `gorm:"index"`
+	Serial    string `gorm:"index"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
 
 // Pulled holds what every row written by a stream carries: its identity at the source,
 // which pull wrote it, when it was last seen and whether a complete snapshot has since
@@ -79,7 +108,74 @@ type Configuration struct {
 	Archived        bool
 	SourceCreatedAt time.Time
 	SourceUpdatedAt time.Time
+	DeviceID        *uint          `gorm:"index"`
 	Backups         []ConfigBackup `gorm:"constraint:OnDelete:CASCADE"`
+}
+
+// AccessEvent is one access to a customer's system (record.AccessEvent).
+type AccessEvent struct {
+	ID uint `gorm:"primaryKey"`
+	Pulled
+	Kind        string    `gorm:"not null"`
+	Action      string    `gorm:"not null"`
+	StartedAt   time.Time `gorm:"not null;index:idx_access_customer_time,priority:2"`
+	EndedAt     *time.Time
+	CustomerRef string `gorm:"index"`
+	ActorRef    string `gorm:"index"`
+	ActorName   string
+	DeviceRef   string `gorm:"index"`
+	DeviceName  string
+	Removal     bool
+	// SourceIP is personal data; retention anonymises it.
+	SourceIP string
+	Detail   string
+	// Attributes is a JSON object of further source facts.
+	Attributes   string
+	CustomerID   *uint `gorm:"index:idx_access_customer_time,priority:1"`
+	TechnicianID *uint `gorm:"index"`
+	DeviceID     *uint `gorm:"index"`
+}
+
+// Endpoint is a machine as a remote-access or RMM tool knows it (record.Endpoint).
+type Endpoint struct {
+	ID uint `gorm:"primaryKey"`
+	Pulled
+	CustomerRef string `gorm:"index"`
+	Hostname    string
+	Domain      string
+	Serial      string
+	OS          string
+	TypeName    string
+	LastSeenAt  *time.Time
+	CustomerID  *uint `gorm:"index"`
+	DeviceID    *uint `gorm:"index"`
+}
+
+// Agent is a remote-access agent on a customer machine (record.Agent).
+type Agent struct {
+	ID uint `gorm:"primaryKey"`
+	Pulled
+	Type           string `gorm:"not null"`
+	CustomerRef    string `gorm:"index"`
+	DeviceRef      string `gorm:"index"`
+	Hostname       string
+	InstalledAt    time.Time
+	SessionEndedAt *time.Time
+	LastCheckInAt  *time.Time
+	Ended          bool
+	UninstalledAt  *time.Time
+	CustomerID     *uint `gorm:"index"`
+	DeviceID       *uint `gorm:"index"`
+}
+
+// UserAccount is a technician's account in one tool (record.UserAccount).
+type UserAccount struct {
+	ID uint `gorm:"primaryKey"`
+	Pulled
+	Name         string
+	Email        string
+	Disabled     bool
+	TechnicianID *uint `gorm:"index"`
 }
 
 // ConfigBackup is a configuration backup attached to a Configuration.
@@ -176,7 +272,8 @@ type JobRun struct {
 // models lists every table, in creation order.
 func models() []any {
 	return []any{
-		&Customer{}, &Link{}, &Organization{}, &Configuration{}, &ConfigBackup{},
+		&Customer{}, &Technician{}, &Device{}, &Link{}, &Organization{}, &Configuration{}, &ConfigBackup{},
+		&AccessEvent{}, &Endpoint{}, &Agent{}, &UserAccount{},
 		&Finding{}, &Checkpoint{}, &Coverage{}, &JobRun{}, &JobLease{},
 	}
 }

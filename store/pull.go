@@ -66,7 +66,7 @@ func (s *Store) CommitPage(ctx context.Context, p Page) error {
 func (s *Store) CompleteSnapshot(ctx context.Context, key StreamKey, pullStartedAt time.Time, next string) (int, error) {
 	removed := 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, model := range []any{&Organization{}, &Configuration{}} {
+		for _, model := range snapshotModels() {
 			res := tx.Model(model).
 				Where("source = ? AND stream = ? AND scope = ? AND seen_at < ? AND removed_at IS NULL",
 					key.Connector, key.Stream, key.Scope, pullStartedAt).
@@ -107,4 +107,10 @@ func (s *Store) RecordCoverage(ctx context.Context, c *Coverage) error {
 		return fmt.Errorf("store: recording coverage of %s/%s/%s: %w", c.Connector, c.Stream, c.Scope, err)
 	}
 	return nil
+}
+
+// snapshotModels are the tables snapshot streams write: rows a complete snapshot no
+// longer lists are marked removed.
+func snapshotModels() []any {
+	return []any{&Organization{}, &Configuration{}, &Endpoint{}, &Agent{}, &UserAccount{}}
 }

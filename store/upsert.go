@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -19,8 +20,12 @@ const insertBatch = 200
 // (source, source_id).
 func (s *Store) upsertRecords(tx *gorm.DB, p Page) error {
 	var (
-		orgs    []*record.Organization
-		configs []*record.Configuration
+		orgs      []*record.Organization
+		configs   []*record.Configuration
+		events    []*record.AccessEvent
+		endpoints []*record.Endpoint
+		agents    []*record.Agent
+		accounts  []*record.UserAccount
 	)
 	for _, r := range p.Records {
 		switch r := r.(type) {
@@ -28,14 +33,115 @@ func (s *Store) upsertRecords(tx *gorm.DB, p Page) error {
 			orgs = append(orgs, r)
 		case *record.Configuration:
 			configs = append(configs, r)
+		case *record.AccessEvent:
+			events = append(events, r)
+		case *record.Endpoint:
+			endpoints = append(endpoints, r)
+		case *record.Agent:
+			agents = append(agents, r)
+		case *record.UserAccount:
+			accounts = append(accounts, r)
 		default:
 			return fmt.Errorf("no table for record type %T", r)
 		}
 	}
-	if err := s.upsertOrganizations(tx, p, orgs); err != nil {
-		return err
+	for _, write := range []func() error{
+		func() error { return upsertAs(s, tx, p, "organizations", orgs, organizationRow, "customer_id") },
+		func() error { return s.upsertConfigurations(tx, p, configs) },
+		func() error {
+			return upsertAs(s, tx, p, "access_events", events, accessEventRow, "customer_id", "technician_id", "device_id")
+		},
+		func() error {
+			return upsertAs(s, tx, p, "endpoints", endpoints, endpointRow, "customer_id", "device_id")
+		},
+		func() error { return upsertAs(s, tx, p, "agents", agents, agentRow, "customer_id", "device_id") },
+		func() error { return upsertAs(s, tx, p, "user_accounts", accounts, userAccountRow, "technician_id") },
+	} {
+		if err := write(); err != nil {
+			return err
+		}
 	}
-	return s.upsertConfigurations(tx, p, configs)
+	return nil
+}
+
+// upsertAs maps records of one type onto rows with toRow and upserts them; the
+// excluded columns (the ids mapping resolves) keep their stored values.
+func upsertAs[R record.Record, M any](s *Store, tx *gorm.DB, p Page, table string, recs []R, toRow func(Pulled, R) M, exclude ...string) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	rows := make([]M, len(recs))
+	for i, r := range recs {
+		base, err := s.pulled(p, r.RecordKey(), rawOf(r), table)
+		if err != nil {
+			return err
+		}
+		rows[i] = toRow(base, r)
+	}
+	return upsert(tx, &rows, exclude...)
+}
+
+// rawOf returns a record's vendor payload.
+func rawOf(r record.Record) []byte {
+	switch r := r.(type) {
+	case *record.Organization:
+		return r.Raw
+	case *record.Configuration:
+		return r.Raw
+	case *record.AccessEvent:
+		return r.Raw
+	case *record.Endpoint:
+		return r.Raw
+	case *record.Agent:
+		return r.Raw
+	case *record.UserAccount:
+		return r.Raw
+	}
+	return nil
+}
+
+func organizationRow(base Pulled, r *record.Organization) Organization {
+	return Organization{
+		Pulled: base, Name: r.Name, ShortName: r.ShortName, Type: r.Type,
+		Status: r.Status, SourceUpdatedAt: r.SourceUpdatedAt.UTC(),
+	}
+}
+
+func accessEventRow(base Pulled, r *record.AccessEvent) AccessEvent {
+	return AccessEvent{
+		Pulled: base, Kind: r.Kind, Action: r.Action, StartedAt: r.StartedAt.UTC(), EndedAt: utcPtr(r.EndedAt),
+		CustomerRef: r.CustomerRef, ActorRef: r.ActorRef, ActorName: r.ActorName,
+		DeviceRef: r.DeviceRef, DeviceName: r.DeviceName, Removal: r.Removal, SourceIP: r.SourceIP,
+		Detail: r.Detail, Attributes: attributesJSON(r.Attributes),
+	}
+}
+
+func endpointRow(base Pulled, r *record.Endpoint) Endpoint {
+	return Endpoint{
+		Pulled: base, CustomerRef: r.CustomerRef, Hostname: r.Hostname, Domain: r.Domain,
+		Serial: r.Serial, OS: r.OS, TypeName: r.TypeName, LastSeenAt: utcPtr(r.LastSeenAt),
+	}
+}
+
+func agentRow(base Pulled, r *record.Agent) Agent {
+	return Agent{
+		Pulled: base, Type: r.Type, CustomerRef: r.CustomerRef, DeviceRef: r.DeviceRef, Hostname: r.Hostname,
+		InstalledAt: r.InstalledAt.UTC(), SessionEndedAt: utcPtr(r.SessionEndedAt),
+		LastCheckInAt: utcPtr(r.LastCheckInAt), Ended: r.Ended, UninstalledAt: utcPtr(r.UninstalledAt),
+	}
+}
+
+func userAccountRow(base Pulled, r *record.UserAccount) UserAccount {
+	return UserAccount{Pulled: base, Name: r.Name, Email: r.Email, Disabled: r.Disabled}
+}
+
+// attributesJSON encodes attributes as a JSON object with sorted keys, "" when none.
+func attributesJSON(attrs map[string]string) string {
+	if len(attrs) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(attrs) // a map of strings always encodes
+	return string(b)
 }
 
 func (s *Store) pulled(p Page, k record.Key, raw []byte, table string) (Pulled, error) {
@@ -68,24 +174,6 @@ func (s *Store) OpenRaw(sealed, table string) ([]byte, error) {
 	return s.sealer.Open(sealed, []byte(table+".raw"))
 }
 
-func (s *Store) upsertOrganizations(tx *gorm.DB, p Page, recs []*record.Organization) error {
-	if len(recs) == 0 {
-		return nil
-	}
-	rows := make([]Organization, len(recs))
-	for i, r := range recs {
-		base, err := s.pulled(p, r.RecordKey(), r.Raw, "organizations")
-		if err != nil {
-			return err
-		}
-		rows[i] = Organization{
-			Pulled: base, Name: r.Name, ShortName: r.ShortName, Type: r.Type,
-			Status: r.Status, SourceUpdatedAt: r.SourceUpdatedAt.UTC(),
-		}
-	}
-	return upsert(tx, &rows, "customer_id")
-}
-
 func (s *Store) upsertConfigurations(tx *gorm.DB, p Page, recs []*record.Configuration) error {
 	if len(recs) == 0 {
 		return nil
@@ -93,7 +181,7 @@ func (s *Store) upsertConfigurations(tx *gorm.DB, p Page, recs []*record.Configu
 	rows := make([]Configuration, len(recs))
 	sourceIDs := make([]string, len(recs))
 	for i, r := range recs {
-		base, err := s.pulled(p, r.RecordKey(), r.Raw, "configurations")
+		base, err := s.pulled(p, r.RecordKey(), rawOf(r), "configurations")
 		if err != nil {
 			return err
 		}
@@ -104,7 +192,7 @@ func (s *Store) upsertConfigurations(tx *gorm.DB, p Page, recs []*record.Configu
 		}
 		sourceIDs[i] = r.SourceID
 	}
-	if err := upsert(tx, &rows, "customer_id"); err != nil {
+	if err := upsert(tx, &rows, "customer_id", "device_id"); err != nil {
 		return err
 	}
 	source := recs[0].Source
