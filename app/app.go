@@ -114,7 +114,12 @@ func storeOptions(cfg *config.Config, redactor *secret.Redactor) (store.Options,
 func (a *App) Close() error { return a.Store.Close() }
 
 func (a *App) mappingOptions() mapping.Options {
-	return mapping.Options{CreateFrom: a.Config.Customers.CreateFrom, InactiveStatuses: a.Config.Customers.InactiveStatuses}
+	return mapping.Options{
+		CreateFrom:       a.Config.Customers.CreateFrom,
+		InactiveStatuses: a.Config.Customers.InactiveStatuses,
+		Domains:          a.Config.Customers.Domains,
+		Technicians:      a.Config.Technicians,
+	}
 }
 
 // Sync pulls every enabled connector (or only the named one) and records the run.

@@ -1,7 +1,10 @@
-// Package mapping ties what each source calls a customer (an IT Glue organization, a
-// Datto RMM site, a Microsoft 365 tenant) to one canonical customer row, through link
-// rows that record how each tie was made. Automatic matches use the normalised name;
-// manual links override them; what cannot be tied stays unresolved, never dropped.
+// Package mapping resolves identities across tools: what each source calls a customer
+// (an IT Glue organization, a Datto RMM site, a ScreenConnect company value), a
+// technician (a ScreenConnect display name, a Datto RMM username) and a machine (an
+// IT Glue configuration, a Datto RMM device, a ScreenConnect guest) is tied to one
+// canonical row through link rows that record how each tie was made. Automatic matches
+// use normalised names, domains and serial numbers; manual links override them; what
+// cannot be tied stays unresolved, never dropped.
 package mapping
 
 import (
@@ -14,6 +17,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/store"
 )
 
@@ -21,6 +25,11 @@ import (
 const (
 	MethodCreated = "auto:created"
 	MethodName    = "auto:name"
+	MethodDomain  = "auto:domain"
+	MethodAlias   = "auto:alias"
+	MethodEmail   = "auto:email"
+	MethodSerial  = "auto:serial"
+	MethodHost    = "auto:hostname"
 	MethodManual  = "manual"
 )
 
@@ -31,13 +40,22 @@ type Options struct {
 	CreateFrom []string
 	// InactiveStatuses are source status names that mark an organization offboarded.
 	InactiveStatuses []string
+	// Domains maps a customer's name to its domains, for organizations whose name
+	// matches no customer.
+	Domains map[string][]string
+	// Technicians are the MSP's technicians from the configuration.
+	Technicians []config.Technician
 }
 
 // Result counts what Resolve did.
 type Result struct {
+	// Linked, Created and Unresolved count organizations.
 	Linked     int
 	Created    int
 	Unresolved int
+	// TechniciansLinked and DevicesLinked count new technician and device links.
+	TechniciansLinked int
+	DevicesLinked     int
 }
 
 // Resolve links every unlinked organization to a customer (by normalised name, or by
@@ -69,10 +87,17 @@ func Resolve(ctx context.Context, st *store.Store, opts Options, now time.Time) 
 				res.Unresolved++
 			}
 		}
-		if err := propagate(tx); err != nil {
+		if err := propagate(tx, store.LinkCustomer); err != nil {
 			return err
 		}
-		return updateStatuses(tx, opts, now)
+		if err := updateStatuses(tx, opts, now); err != nil {
+			return err
+		}
+		if res.TechniciansLinked, err = resolveTechnicians(tx, opts.Technicians); err != nil {
+			return err
+		}
+		res.DevicesLinked, err = resolveDevices(tx)
+		return err
 	})
 	return res, err
 }
@@ -90,10 +115,13 @@ func linkOrganization(tx *gorm.DB, org store.Organization, opts Options) (string
 		return "", fmt.Errorf("mapping: finding customer %q: %w", org.Name, err)
 	}
 	method := MethodName
-	if customer.ID == 0 {
-		if !slices.Contains(opts.CreateFrom, org.Source) {
-			return "", nil
+	if customer.ID == 0 && !slices.Contains(opts.CreateFrom, org.Source) {
+		if customer, err = customerByDomain(tx, org, opts.Domains); err != nil || customer.ID == 0 {
+			return "", err
 		}
+		method = MethodDomain
+	}
+	if customer.ID == 0 {
 		customer = store.Customer{Name: org.Name, Key: key, Status: store.CustomerActive}
 		if err := tx.Create(&customer).Error; err != nil {
 			return "", fmt.Errorf("mapping: creating customer %q: %w", org.Name, err)
@@ -107,16 +135,53 @@ func linkOrganization(tx *gorm.DB, org store.Organization, opts Options) (string
 	return method, nil
 }
 
-// linkedCustomer is the customer id that links give a row's (source, reference).
-const linkedCustomer = `(SELECT links.target_id FROM links WHERE links.kind = 'customer' AND links.source = %[1]s.source AND links.source_id = %[1]s.%[2]s)`
+// linkedColumns names, for each table, the canonical id columns that links fill and
+// the column holding the source's reference each is resolved from.
+var linkedColumns = []struct{ table, column, kind, ref string }{
+	{"organizations", "customer_id", store.LinkCustomer, "source_id"},
+	{"configurations", "customer_id", store.LinkCustomer, "customer_ref"},
+	{"endpoints", "customer_id", store.LinkCustomer, "customer_ref"},
+	{"agents", "customer_id", store.LinkCustomer, "customer_ref"},
+	{"access_events", "customer_id", store.LinkCustomer, "customer_ref"},
+	{"user_accounts", "technician_id", store.LinkTechnician, "source_id"},
+	{"access_events", "technician_id", store.LinkTechnician, "actor_ref"},
+	{"configurations", "device_id", store.LinkDevice, "source_id"},
+	{"endpoints", "device_id", store.LinkDevice, "source_id"},
+	{"agents", "device_id", store.LinkDevice, "device_ref"},
+	{"access_events", "device_id", store.LinkDevice, "device_ref"},
+}
 
-// propagate copies customer ids from links onto every record that names a customer.
-func propagate(tx *gorm.DB) error {
-	for table, ref := range map[string]string{"organizations": "source_id", "configurations": "customer_ref"} {
-		err := tx.Exec(fmt.Sprintf("UPDATE %s SET customer_id = "+linkedCustomer, table, ref)).Error
-		if err != nil {
-			return fmt.Errorf("mapping: resolving customers of %s: %w", table, err)
+// propagate copies ids of the kind from links onto every record that names one.
+func propagate(tx *gorm.DB, kind string) error {
+	for _, c := range linkedColumns {
+		if c.kind != kind {
+			continue
 		}
+		if err := propagateLinks(tx, c.table, c.column, c.kind, c.ref); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// propagateAll copies every kind of id from links onto the records.
+func propagateAll(tx *gorm.DB) error {
+	for _, kind := range []string{store.LinkCustomer, store.LinkTechnician, store.LinkDevice} {
+		if err := propagate(tx, kind); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// propagateLinks sets table.column to the target of the kind link that each row's
+// (source, ref) has, where it differs.
+func propagateLinks(tx *gorm.DB, table, column, kind, ref string) error {
+	linked := fmt.Sprintf(`(SELECT links.target_id FROM links WHERE links.kind = '%s' AND links.source = %s.source AND links.source_id = %s.%s)`,
+		kind, table, table, ref)
+	err := tx.Exec(fmt.Sprintf("UPDATE %[1]s SET %[2]s = %[3]s WHERE %[2]s IS DISTINCT FROM %[3]s", table, column, linked)).Error
+	if err != nil {
+		return fmt.Errorf("mapping: resolving %s of %s: %w", column, table, err)
 	}
 	return nil
 }
@@ -156,24 +221,27 @@ func updateStatuses(tx *gorm.DB, opts Options, now time.Time) error {
 	return nil
 }
 
-// LinkCustomer ties a source's customer id to a customer by hand, replacing any
-// automatic link, so that the same customer seen from another tool is one row.
-func LinkCustomer(ctx context.Context, st *store.Store, source, sourceID string, customerID uint) error {
+// Link ties a source's id for a customer, technician or device (kind is one of the
+// store's link kinds) to a canonical row by hand, replacing any automatic link, and
+// copies the new id onto the records that name it.
+func Link(ctx context.Context, st *store.Store, kind, source, sourceID string, target uint) error {
+	targets := map[string]any{store.LinkCustomer: &store.Customer{}, store.LinkTechnician: &store.Technician{}, store.LinkDevice: &store.Device{}}
+	row, ok := targets[kind]
+	if !ok {
+		return fmt.Errorf("mapping: %q is not a link kind (customer, technician or device)", kind)
+	}
 	return st.DB(ctx).Transaction(func(tx *gorm.DB) error {
-		var c store.Customer
-		if err := tx.First(&c, customerID).Error; err != nil {
-			return fmt.Errorf("mapping: customer %d: %w", customerID, err)
+		if err := tx.First(row, target).Error; err != nil {
+			return fmt.Errorf("mapping: %s %d: %w", kind, target, err)
 		}
-		err := tx.Where("source = ? AND kind = ? AND source_id = ?", source, store.LinkCustomer, sourceID).
-			Delete(&store.Link{}).Error
+		err := tx.Where("source = ? AND kind = ? AND source_id = ?", source, kind, sourceID).Delete(&store.Link{}).Error
 		if err != nil {
-			return fmt.Errorf("mapping: removing old link of %s %s: %w", source, sourceID, err)
+			return fmt.Errorf("mapping: removing old %s link of %s %s: %w", kind, source, sourceID, err)
 		}
-		link := store.Link{Source: source, Kind: store.LinkCustomer, SourceID: sourceID, TargetID: customerID, Method: MethodManual}
-		if err := tx.Create(&link).Error; err != nil {
-			return fmt.Errorf("mapping: linking %s %s: %w", source, sourceID, err)
+		if err := createLink(tx, source, kind, sourceID, target, MethodManual); err != nil {
+			return err
 		}
-		return propagate(tx)
+		return propagateAll(tx)
 	})
 }
 

@@ -71,8 +71,8 @@ func TestResolve_CreatesLinksAndPropagates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res != (mapping.Result{Linked: 3, Created: 2, Unresolved: 1}) {
-			t.Errorf("result = %+v, want 3 linked, 2 created, 1 unresolved", res)
+		if res != (mapping.Result{Linked: 3, Created: 2, Unresolved: 1, DevicesLinked: 1}) {
+			t.Errorf("result = %+v, want 3 linked, 2 created, 1 unresolved, 1 device", res)
 		}
 		contoso, method := customerOf(t, st, "itglue", "1")
 		if contoso.Name != "Contoso Ltd" || method != mapping.MethodCreated {
@@ -109,7 +109,7 @@ func TestResolve_CreatesLinksAndPropagates(t *testing.T) {
 	})
 }
 
-func TestLinkCustomer_ManualOverride(t *testing.T) {
+func TestLink_ManualCustomerOverride(t *testing.T) {
 	st := storetest.Open(t, "sqlite", nil)
 	opts := mapping.Options{CreateFrom: []string{"itglue"}}
 	write(t, st, "organizations", org("itglue", "1", "Contoso Ltd", "Active"), org("itglue", "2", "Contoso Holdings", "Active"))
@@ -118,14 +118,14 @@ func TestLinkCustomer_ManualOverride(t *testing.T) {
 		t.Fatal(err)
 	}
 	contoso, _ := customerOf(t, st, "itglue", "1")
-	if err := mapping.LinkCustomer(ctx, st, "dattormm", "s-1", contoso.ID); err != nil {
+	if err := mapping.Link(ctx, st, store.LinkCustomer, "dattormm", "s-1", contoso.ID); err != nil {
 		t.Fatal(err)
 	}
 	got, method := customerOf(t, st, "dattormm", "s-1")
 	if got.ID != contoso.ID || method != mapping.MethodManual {
 		t.Errorf("after override: customer %d by %s, want %d manual", got.ID, method, contoso.ID)
 	}
-	if err := mapping.LinkCustomer(ctx, st, "dattormm", "s-1", 9999); err == nil {
+	if err := mapping.Link(ctx, st, store.LinkCustomer, "dattormm", "s-1", 9999); err == nil {
 		t.Error("linking to a customer that does not exist succeeded")
 	}
 	if _, err := mapping.Resolve(ctx, st, opts, now); err != nil {

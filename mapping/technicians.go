@@ -1,0 +1,173 @@
+package mapping
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"gorm.io/gorm"
+
+	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/store"
+)
+
+// technicianIndex finds technicians by the names tools know them by.
+type technicianIndex struct {
+	byKey, byEmail, byAlias map[string]uint
+}
+
+func (ix *technicianIndex) add(t store.Technician) {
+	ix.byKey[t.Key] = t.ID
+	if t.Email != "" {
+		ix.byEmail[strings.ToLower(t.Email)] = t.ID
+	}
+	for _, a := range strings.Split(t.Aliases, "|") {
+		if a = strings.ToLower(strings.TrimSpace(a)); a != "" {
+			ix.byAlias[a] = t.ID
+		}
+	}
+}
+
+// match returns the technician that one of names designates and how it was matched:
+// an alias first (exact, case-insensitive), then an e-mail address, then the
+// normalised person name.
+func (ix *technicianIndex) match(names ...string) (uint, string) {
+	for _, n := range names {
+		if id, ok := ix.byAlias[strings.ToLower(strings.TrimSpace(n))]; ok && n != "" {
+			return id, MethodAlias
+		}
+	}
+	for _, n := range names {
+		if id, ok := ix.byEmail[strings.ToLower(strings.TrimSpace(n))]; ok && strings.Contains(n, "@") {
+			return id, MethodEmail
+		}
+	}
+	for _, n := range names {
+		if id, ok := ix.byKey[NormalisePerson(n)]; ok && NormalisePerson(n) != "" {
+			return id, MethodName
+		}
+	}
+	return 0, ""
+}
+
+// resolveTechnicians brings the configured technicians into the store, links every
+// tool account and every actor name of access events that it can to a technician
+// (creating technicians from tool accounts, which only the MSP's staff have), and
+// copies the technician ids onto the records. It returns how many links it made.
+func resolveTechnicians(tx *gorm.DB, configured []config.Technician) (int, error) {
+	if err := upsertConfiguredTechnicians(tx, configured); err != nil {
+		return 0, err
+	}
+	var all []store.Technician
+	if err := tx.Order("id").Find(&all).Error; err != nil {
+		return 0, fmt.Errorf("mapping: reading technicians: %w", err)
+	}
+	ix := &technicianIndex{byKey: map[string]uint{}, byEmail: map[string]uint{}, byAlias: map[string]uint{}}
+	for _, t := range all {
+		ix.add(t)
+	}
+	linked, err := linkAccounts(tx, ix)
+	if err != nil {
+		return 0, err
+	}
+	n, err := linkActors(tx, ix)
+	if err != nil {
+		return 0, err
+	}
+	return linked + n, propagate(tx, store.LinkTechnician)
+}
+
+// upsertConfiguredTechnicians creates or updates the technicians the configuration lists.
+func upsertConfiguredTechnicians(tx *gorm.DB, configured []config.Technician) error {
+	for _, c := range configured {
+		key := NormalisePerson(c.Name)
+		var t store.Technician
+		if err := tx.Where("key = ?", key).Limit(1).Find(&t).Error; err != nil {
+			return fmt.Errorf("mapping: finding technician %q: %w", c.Name, err)
+		}
+		t.Name, t.Key, t.Email, t.Aliases = c.Name, key, c.Email, strings.Join(c.Aliases, "|")
+		if err := tx.Save(&t).Error; err != nil {
+			return fmt.Errorf("mapping: saving technician %q: %w", c.Name, err)
+		}
+	}
+	return nil
+}
+
+// linkAccounts links each unlinked tool account to its technician, creating the
+// technician when none matches.
+func linkAccounts(tx *gorm.DB, ix *technicianIndex) (int, error) {
+	var accounts []store.UserAccount
+	err := tx.Where("removed_at IS NULL").
+		Where("NOT EXISTS (SELECT 1 FROM links WHERE links.kind = ? AND links.source = user_accounts.source AND links.source_id = user_accounts.source_id)", store.LinkTechnician).
+		Order("id").Find(&accounts).Error
+	if err != nil {
+		return 0, fmt.Errorf("mapping: reading unlinked user accounts: %w", err)
+	}
+	for _, a := range accounts {
+		id, method := ix.match(a.SourceID, a.Email, a.Name)
+		if id == 0 {
+			name := cmp.Or(strings.TrimSpace(a.Name), a.SourceID)
+			t := store.Technician{Name: name, Key: NormalisePerson(name), Email: a.Email}
+			if err := tx.Create(&t).Error; err != nil {
+				return 0, fmt.Errorf("mapping: creating technician for %s user %s: %w", a.Source, a.SourceID, err)
+			}
+			ix.add(t)
+			id, method = t.ID, MethodCreated
+		}
+		if err := createLink(tx, a.Source, store.LinkTechnician, a.SourceID, id, method); err != nil {
+			return 0, err
+		}
+	}
+	return len(accounts), nil
+}
+
+// linkActors links the actor names of access events that match a technician.
+func linkActors(tx *gorm.DB, ix *technicianIndex) (int, error) {
+	var actors []struct{ Source, ActorRef, ActorName string }
+	err := tx.Model(&store.AccessEvent{}).Distinct("source", "actor_ref", "actor_name").
+		Where("actor_ref <> ''").
+		Where("NOT EXISTS (SELECT 1 FROM links WHERE links.kind = ? AND links.source = access_events.source AND links.source_id = access_events.actor_ref)", store.LinkTechnician).
+		Order("source, actor_ref").Scan(&actors).Error
+	if err != nil {
+		return 0, fmt.Errorf("mapping: reading unlinked technician names: %w", err)
+	}
+	linked := 0
+	done := map[[2]string]bool{}
+	for _, a := range actors {
+		k := [2]string{a.Source, a.ActorRef}
+		if done[k] {
+			continue // the same name with two display names
+		}
+		id, method := ix.match(a.ActorRef, a.ActorName)
+		if id == 0 {
+			continue
+		}
+		if err := createLink(tx, a.Source, store.LinkTechnician, a.ActorRef, id, method); err != nil {
+			return 0, err
+		}
+		done[k] = true
+		linked++
+	}
+	return linked, nil
+}
+
+func createLink(tx *gorm.DB, source, kind, sourceID string, target uint, method string) error {
+	link := store.Link{Source: source, Kind: kind, SourceID: sourceID, TargetID: target, Method: method}
+	if err := tx.Create(&link).Error; err != nil {
+		return fmt.Errorf("mapping: linking %s %s %q to %d: %w", source, kind, sourceID, target, err)
+	}
+	return nil
+}
+
+// NormalisePerson reduces a person's name to the key automatic matching compares:
+// lower case, punctuation dropped and the words sorted, so that "Alice Smith",
+// "smith, alice" and "Alice  SMITH" match.
+func NormalisePerson(name string) string {
+	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	slices.Sort(words)
+	return strings.Join(words, " ")
+}
