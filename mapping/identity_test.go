@@ -101,6 +101,20 @@ func TestResolve_SameMachineAcrossThreeTools(t *testing.T) {
 				t.Errorf("event %s (%s) → technician %d, want %d", id, e.ActorRef, got, tech)
 			}
 		}
+
+		unresolved, err := st.Unresolved(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantU := store.Unresolved{Kind: store.LinkTechnician, Source: "screenconnect", Ref: "helpdesk-temp", Name: "helpdesk-temp",
+			Records: 1, First: started, Last: started}
+		if len(unresolved) != 1 || !unresolved[0].First.Equal(started) || !unresolved[0].Last.Equal(started) {
+			t.Fatalf("unresolved = %+v, want only %+v", unresolved, wantU)
+		}
+		unresolved[0].First, unresolved[0].Last = started, started
+		if unresolved[0] != wantU {
+			t.Errorf("unresolved = %+v, want %+v", unresolved[0], wantU)
+		}
 	})
 }
 

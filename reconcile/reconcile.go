@@ -37,6 +37,8 @@ func Fingerprint(rule, subject string) string {
 // Input is the records rules evaluate, read once per run.
 type Input struct {
 	Configurations []store.CheckedConfiguration
+	Agents         []store.CheckedAgent
+	Unresolved     []store.Unresolved
 }
 
 // Rule turns records into findings.
@@ -64,11 +66,10 @@ type Result struct {
 // Run reads the records, evaluates every rule and records the findings at now.
 func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
 	var res Result
-	configs, err := e.Store.CheckedConfigurations(ctx)
+	in, err := e.read(ctx)
 	if err != nil {
 		return res, fmt.Errorf("reconcile: %w", err)
 	}
-	in := &Input{Configurations: configs}
 	var (
 		evaluated []string
 		found     []store.FindingInput
@@ -94,6 +95,24 @@ func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
 		return res, fmt.Errorf("reconcile: %w", err)
 	}
 	return res, nil
+}
+
+// read loads what the rules evaluate.
+func (e *Engine) read(ctx context.Context) (*Input, error) {
+	var (
+		in  Input
+		err error
+	)
+	if in.Configurations, err = e.Store.CheckedConfigurations(ctx); err != nil {
+		return nil, err
+	}
+	if in.Agents, err = e.Store.CheckedAgents(ctx); err != nil {
+		return nil, err
+	}
+	if in.Unresolved, err = e.Store.Unresolved(ctx); err != nil {
+		return nil, err
+	}
+	return &in, nil
 }
 
 // evaluate runs one rule, turning a panic into an error so one broken rule never

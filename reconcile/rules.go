@@ -27,5 +27,14 @@ func FromConfig(cfg config.Rules) ([]Rule, error) {
 		}
 		rules = append(rules, ConfigBackupIncomplete{Severity: c.Severity, Window: c.Window.Std(), Old: old, New: nw})
 	}
+	if c := cfg.AgentLingering; c.Enabled {
+		rules = append(rules, AgentLingering{Severity: c.Severity, After: c.After.Std()})
+	}
+	if c := cfg.AgentPermanent; c.Enabled {
+		rules = append(rules, NewAgentPermanentUnapproved(c.Severity, c.ApprovedMachines))
+	}
+	if c := cfg.MappingUnresolved; c.Enabled {
+		rules = append(rules, MappingUnresolved{Severity: c.Severity})
+	}
 	return rules, nil
 }

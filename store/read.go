@@ -44,3 +44,25 @@ func (s *Store) CheckedConfigurations(ctx context.Context) ([]CheckedConfigurati
 	}
 	return rows, nil
 }
+
+// CheckedAgent is an agent that rules check, with its customer's name.
+type CheckedAgent struct {
+	Agent
+	CustomerName string
+}
+
+// CheckedAgents lists the agents rules check: still listed by their source and not
+// confirmed uninstalled, ordered by id. Agents of offboarded or unknown customers are
+// included: an agent left on an old customer's machine is still an agent.
+func (s *Store) CheckedAgents(ctx context.Context) ([]CheckedAgent, error) {
+	var rows []CheckedAgent
+	err := s.db.WithContext(ctx).Model(&Agent{}).
+		Select("agents.*, customers.name AS customer_name").
+		Joins("LEFT JOIN customers ON customers.id = agents.customer_id").
+		Where("agents.removed_at IS NULL AND agents.uninstalled_at IS NULL").
+		Order("agents.id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: reading agents: %w", err)
+	}
+	return rows, nil
+}

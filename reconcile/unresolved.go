@@ -1,0 +1,38 @@
+package reconcile
+
+import (
+	"fmt"
+	"time"
+)
+
+// RuleMappingUnresolved is the id of MAPPING-UNRESOLVED.
+const RuleMappingUnresolved = "MAPPING-UNRESOLVED"
+
+// MappingUnresolved fires for a source's company or technician name that mapping
+// could not tie to a customer or technician while access events or agents name it:
+// those records cannot be checked.
+type MappingUnresolved struct {
+	Severity string
+}
+
+// ID implements Rule.
+func (MappingUnresolved) ID() string { return RuleMappingUnresolved }
+
+// Evaluate implements Rule.
+func (r MappingUnresolved) Evaluate(in *Input, _ time.Time) []Finding {
+	out := make([]Finding, 0, len(in.Unresolved))
+	for _, u := range in.Unresolved {
+		what := fmt.Sprintf("%s %s %q", u.Source, u.Kind, u.Name)
+		if u.Ref == "" {
+			what = fmt.Sprintf("%s records that name no %s", u.Source, u.Kind)
+		}
+		out = append(out, Finding{
+			Rule:     r.ID(),
+			Subject:  fmt.Sprintf("%s:%s:%s", u.Source, u.Kind, u.Ref),
+			Severity: r.Severity,
+			Summary: fmt.Sprintf("%s matches no %s: %d records from %s to %s cannot be checked (custos map --unresolved)",
+				what, u.Kind, u.Records, u.First.Format(time.DateOnly), u.Last.Format(time.DateOnly)),
+		})
+	}
+	return out
+}
