@@ -122,6 +122,11 @@ func (a *App) mappingOptions() mapping.Options {
 	}
 }
 
+// Map runs identity resolution now.
+func (a *App) Map(ctx context.Context) (mapping.Result, error) {
+	return mapping.Resolve(ctx, a.Store, a.mappingOptions(), a.now())
+}
+
 // Sync pulls every enabled connector (or only the named one) and records the run.
 func (a *App) Sync(ctx context.Context, only string) ([]sync.Result, error) {
 	conns := a.Connectors

@@ -61,6 +61,7 @@ func newRootCommand() *cobra.Command {
 		newSyncCommand(g),
 		newReconcileCommand(g),
 		newFindingsCommand(g),
+		newMapCommand(g),
 		newCheckConfigCommand(g),
 		newVersionCommand(),
 	)

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/custos-msp/custos/app"
+	"github.com/custos-msp/custos/mapping"
+	"github.com/custos-msp/custos/store"
+)
+
+func newMapCommand(g *globalFlags) *cobra.Command {
+	var unresolved, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "map",
+		Short: "Tie every tool's customers, technicians and machines together now",
+		Long: "map runs identity resolution now and prints what it linked. With --unresolved it lists the company\n" +
+			"and technician names that access events and agents carry but that match no customer or technician;\n" +
+			"tie one by hand with `custos map link`.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				res, err := a.Map(ctx)
+				if err != nil {
+					return err
+				}
+				if !unresolved {
+					fmt.Fprintf(cmd.OutOrStdout(), "customers: %d linked (%d created), %d unresolved; technicians: %d linked; devices: %d linked\n",
+						res.Linked, res.Created, res.Unresolved, res.TechniciansLinked, res.DevicesLinked)
+					return nil
+				}
+				list, err := a.Store.Unresolved(ctx)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeUnresolvedJSON(cmd.OutOrStdout(), list)
+				}
+				writeUnresolvedTable(cmd.OutOrStdout(), list)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&unresolved, "unresolved", false, "list what could not be tied to a customer or technician")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "with --unresolved, print a JSON array")
+	cmd.AddCommand(newMapLinkCommand(g))
+	return cmd
+}
+
+func newMapLinkCommand(g *globalFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "link KIND SOURCE SOURCE_ID TARGET",
+		Short: "Tie a source's name or id to a customer, technician or device by hand",
+		Long: "link ties one source's reference to a canonical row, replacing any automatic link. KIND is customer,\n" +
+			"technician or device; TARGET is the name (or id) of the customer, technician or device. Examples:\n" +
+			"  custos map link customer screenconnect \"Contso\" \"Contoso Ltd\"\n" +
+			"  custos map link technician screenconnect \"helpdesk-temp\" \"Bob Jones\"",
+		Args: cobra.ExactArgs(4),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			kind, source, sourceID, target := args[0], args[1], args[2], args[3]
+			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				id, err := mapping.FindTarget(ctx, a.Store, kind, target)
+				if err != nil {
+					return err
+				}
+				if err := mapping.Link(ctx, a.Store, kind, source, sourceID, id); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "linked %s %s %q to %s %d\n", source, kind, sourceID, kind, id)
+				return nil
+			})
+		},
+	}
+}
+
+// unresolvedJSON is the stable JSON shape of `custos map --unresolved --json`.
+type unresolvedJSON struct {
+	Kind    string    `json:"kind"`
+	Source  string    `json:"source"`
+	Ref     string    `json:"ref"`
+	Name    string    `json:"name"`
+	Records int       `json:"records"`
+	First   time.Time `json:"first"`
+	Last    time.Time `json:"last"`
+}
+
+func writeUnresolvedJSON(w io.Writer, list []store.Unresolved) error {
+	out := make([]unresolvedJSON, len(list))
+	for i, u := range list {
+		out[i] = unresolvedJSON{Kind: u.Kind, Source: u.Source, Ref: u.Ref, Name: u.Name, Records: u.Records, First: u.First, Last: u.Last}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func writeUnresolvedTable(w io.Writer, list []store.Unresolved) {
+	if len(list) == 0 {
+		fmt.Fprintln(w, "Everything is resolved.")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KIND\tSOURCE\tREF\tNAME\tRECORDS\tFIRST\tLAST")
+	for _, u := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%q\t%s\t%d\t%s\t%s\n", u.Kind, u.Source, u.Ref, u.Name, u.Records,
+			u.First.Format(time.DateOnly), u.Last.Format(time.DateOnly))
+	}
+	tw.Flush()
+}
