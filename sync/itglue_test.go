@@ -53,7 +53,7 @@ func TestITGlueSync_FailureAfterBatchesThenRerunEqualsUninterrupted(t *testing.T
 		}
 
 		org := firstOrg(ds)
-		srv.Inject(fx.Fault{Path: "/configurations", Page: 3, Status: 503, Query: map[string]string{"filter[organization_id]": org}})
+		srv.Inject(fx.Fault{Path: "/configurations", Status: 503, Query: map[string]string{"filter[organization_id]": org, "page[number]": "3"}})
 		results, err := engine(interrupted, 20).Run(ctx, conn)
 		if err == nil {
 			t.Fatal("sync with a failing page reported no error")
@@ -113,7 +113,7 @@ func TestITGlueSync_TransientAndBadPages(t *testing.T) {
 			st := storetest.Open(t, "sqlite", nil)
 			org := firstOrg(ds)
 			f := tt.fault
-			f.Path, f.Page = "/configurations", 2
+			f.Path, f.Query = "/configurations", map[string]string{"page[number]": "2"}
 			srv.Inject(f)
 
 			results, err := engine(st, 1).Run(ctx, conn)

@@ -399,8 +399,8 @@ func TestRetry_ServerErrorsBeyondMaxRetriesFail(t *testing.T) {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			e := generated(t)
 			orgID := e.ds.Organization(generatedOrg).ID
-			e.srv.Inject(fx.Fault{Path: "/configurations", Page: 2, Status: status,
-				Query: map[string]string{"filter[configuration_type_id]": "501522"}})
+			e.srv.Inject(fx.Fault{Path: "/configurations", Status: status,
+				Query: map[string]string{"filter[configuration_type_id]": "501522", "page[number]": "2"}})
 			sink, _, err := e.pull(t, generatedOrg, "")
 			if err == nil {
 				t.Fatal("Pull succeeded, want an error")
@@ -441,7 +441,7 @@ func TestBrokenPage_NothingFromItDelivered(t *testing.T) {
 			e := generated(t)
 			orgID := e.ds.Organization(generatedOrg).ID
 			f := tt.fault
-			f.Path, f.Page, f.Query = "/configurations", 2, map[string]string{"filter[configuration_type_id]": "501521"}
+			f.Path, f.Query = "/configurations", map[string]string{"filter[configuration_type_id]": "501521", "page[number]": "2"}
 			e.srv.Inject(f)
 			sink, _, err := e.pull(t, generatedOrg, "")
 			if err == nil {
@@ -543,9 +543,9 @@ func TestSecrets_NeverInErrorsOrLogs(t *testing.T) {
 		name  string
 		fault fx.Fault
 	}{
-		{"401 echoing the key", fx.Fault{Path: "/configurations", Status: 401, EchoKey: true}},
-		{"503 echoing the key on every retry", fx.Fault{Path: "/configuration_types", Status: 503, EchoKey: true}},
-		{"429 echoing the key", fx.Fault{Path: "/configurations", Status: 429, RetryAfter: "0", EchoKey: true}},
+		{"401 echoing the key", fx.Fault{Path: "/configurations", Status: 401, EchoCredentials: true}},
+		{"503 echoing the key on every retry", fx.Fault{Path: "/configuration_types", Status: 503, EchoCredentials: true}},
+		{"429 echoing the key", fx.Fault{Path: "/configurations", Status: 429, RetryAfter: "0", EchoCredentials: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
