@@ -66,6 +66,11 @@ type Retention struct {
 	JobRuns duration.Duration `toml:"job_runs"`
 	// ResolvedFindings is how long a resolved finding is kept.
 	ResolvedFindings duration.Duration `toml:"resolved_findings"`
+	// AccessEvents is how long an access event is kept.
+	AccessEvents duration.Duration `toml:"access_events"`
+	// PersonalData is how long an access event keeps the technician's IP address and
+	// display name.
+	PersonalData duration.Duration `toml:"personal_data"`
 }
 
 // Log configures logging.

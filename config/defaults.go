@@ -77,6 +77,8 @@ func Default() Config {
 			Coverage:         duration.Duration(180 * 24 * time.Hour),
 			JobRuns:          duration.Duration(31 * 24 * time.Hour),
 			ResolvedFindings: duration.Duration(365 * 24 * time.Hour),
+			AccessEvents:     duration.Duration(730 * 24 * time.Hour),
+			PersonalData:     duration.Duration(180 * 24 * time.Hour),
 		},
 		Customers: Customers{
 			CreateFrom:       []string{"itglue"},

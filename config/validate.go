@@ -111,6 +111,7 @@ func (c *Config) Validate() []Problem {
 		"retention.raw_payloads": c.Retention.RawPayloads, "retention.removed_records": c.Retention.RemovedRecords,
 		"retention.coverage": c.Retention.Coverage, "retention.job_runs": c.Retention.JobRuns,
 		"retention.resolved_findings": c.Retention.ResolvedFindings,
+		"retention.access_events":     c.Retention.AccessEvents, "retention.personal_data": c.Retention.PersonalData,
 	} {
 		v.check(d >= duration.Duration(24*time.Hour), key, "must be at least 1d")
 	}

@@ -44,5 +44,7 @@ func PolicyFromConfig(c config.Retention) store.RetentionPolicy {
 		Coverage:         c.Coverage.Std(),
 		JobRuns:          c.JobRuns.Std(),
 		ResolvedFindings: c.ResolvedFindings.Std(),
+		AccessEvents:     c.AccessEvents.Std(),
+		PersonalData:     c.PersonalData.Std(),
 	}
 }

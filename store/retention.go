@@ -22,12 +22,16 @@ type RetentionPolicy struct {
 	JobRuns time.Duration
 	// ResolvedFindings is how long a resolved finding is kept after it was resolved.
 	ResolvedFindings time.Duration
+	// AccessEvents is how long an access event is kept after it started.
+	AccessEvents time.Duration
+	// PersonalData is how long an access event keeps the technician's address and
+	// display name; after it they are blanked (the technician link stays).
+	PersonalData time.Duration
 }
 
 // PruneResult counts what Prune did.
 type PruneResult struct {
-	// RawCleared counts rows of organizations, configurations and config_backups whose
-	// raw payload was cleared.
+	// RawCleared counts rows whose raw payload was cleared.
 	RawCleared            int
 	OrganizationsDeleted  int
 	ConfigurationsDeleted int
@@ -36,6 +40,10 @@ type PruneResult struct {
 	CoverageDeleted int
 	JobRunsDeleted  int
 	FindingsDeleted int
+	// OthersDeleted counts removed endpoints, agents and user accounts deleted.
+	OthersDeleted       int
+	AccessEventsDeleted int
+	AccessEventsBlanked int
 }
 
 // DefaultPruneBatch is the batch Prune uses when it is given none.
@@ -84,6 +92,35 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy, now time.Time, bat
 			}
 			n, err = s.pruneDelete(ctx, batch, &Organization{}, removed, cutoff)
 			res.OrganizationsDeleted += n
+			if err != nil {
+				return err
+			}
+			for _, model := range []any{&Endpoint{}, &Agent{}, &UserAccount{}} {
+				n, err := s.pruneDelete(ctx, batch, model, removed, cutoff)
+				res.OthersDeleted += n
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{p.AccessEvents, func(cutoff time.Time) error {
+			n, err := s.pruneDelete(ctx, batch, &AccessEvent{}, "started_at < ?", cutoff)
+			res.AccessEventsDeleted += n
+			return err
+		}},
+		{p.PersonalData, func(cutoff time.Time) error {
+			where := "started_at < ? AND (source_ip <> '' OR actor_name <> '')"
+			n, _, err := s.pruneBatches(ctx, batch, &AccessEvent{}, where, []any{cutoff},
+				func(tx *gorm.DB, ids []uint) (int64, int64, error) {
+					r := tx.Model(&AccessEvent{}).Where("id IN ?", ids).Where(where, cutoff).
+						UpdateColumns(map[string]any{"source_ip": "", "actor_name": ""})
+					if r.Error != nil {
+						return 0, 0, fmt.Errorf("blanking personal data: %w", r.Error)
+					}
+					return r.RowsAffected, 0, nil
+				})
+			res.AccessEventsBlanked += n
 			return err
 		}},
 		{p.RawPayloads, func(cutoff time.Time) error {
@@ -93,6 +130,10 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy, now time.Time, bat
 			}{
 				{&Organization{}, "raw <> '' AND seen_at < ?"},
 				{&Configuration{}, "raw <> '' AND seen_at < ?"},
+				{&AccessEvent{}, "raw <> '' AND seen_at < ?"},
+				{&Endpoint{}, "raw <> '' AND seen_at < ?"},
+				{&Agent{}, "raw <> '' AND seen_at < ?"},
+				{&UserAccount{}, "raw <> '' AND seen_at < ?"},
 				// A backup has no seen_at of its own: it was last seen with the
 				// configuration that lists it.
 				{&ConfigBackup{}, "raw <> '' AND configuration_id IN (SELECT id FROM configurations WHERE seen_at < ?)"},
