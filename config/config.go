@@ -116,6 +116,7 @@ type Connectors struct {
 	ITGlue        ITGlue        `toml:"itglue"`
 	ScreenConnect ScreenConnect `toml:"screenconnect"`
 	DattoRMM      DattoRMM      `toml:"dattormm"`
+	Autotask      Autotask      `toml:"autotask"`
 }
 
 // HTTP holds the shared HTTP client's settings that every connector has.
@@ -206,6 +207,40 @@ type DattoRMM struct {
 	// DeviceAudit reads each device's audit for its serial number: one request per
 	// device per pull.
 	DeviceAudit bool `toml:"device_audit"`
+	// Schedule overrides schedules.sync for this connector.
+	Schedule string `toml:"schedule"`
+	HTTP
+}
+
+// Autotask configures the Autotask PSA connector: tickets and notes that carry a
+// customer's permission become authorisations.
+type Autotask struct {
+	Enabled bool `toml:"enabled"`
+	// BaseURL is the zone's REST root, e.g. https://webservices5.autotask.net/ATServicesRest;
+	// empty discovers the zone from the user name.
+	BaseURL string `toml:"base_url"`
+	// Username, Secret and IntegrationCode are an API-only user's credentials.
+	Username        secret.Ref `toml:"username"`
+	Secret          secret.Ref `toml:"secret"`
+	IntegrationCode secret.Ref `toml:"integration_code"`
+	// NoteTypes are ticket note type ids whose notes carry a permission.
+	NoteTypes []int64 `toml:"note_types"`
+	// Statuses are ticket status ids that mean the customer authorised the work.
+	Statuses []int64 `toml:"statuses"`
+	// Marker is text that, at the start of a line of a note or ticket description,
+	// marks a permission, e.g. "Authorised by:"; the rest of the line names the contact.
+	Marker string `toml:"marker"`
+	// Scope is the scope of the authorisations the tickets grant.
+	Scope string `toml:"scope"`
+	// Grace is how long after the ticket completes its authorisation still holds.
+	Grace duration.Duration `toml:"grace"`
+	// ContactField names a contact user-defined field whose value "yes" (or "true", "1")
+	// makes the contact an authorisation contact; empty means every active contact.
+	ContactField string `toml:"contact_field"`
+	// Lookback is how far back the first pull reads.
+	Lookback duration.Duration `toml:"lookback"`
+	// Overlap is how far before its cursor each pull starts again.
+	Overlap duration.Duration `toml:"overlap"`
 	// Schedule overrides schedules.sync for this connector.
 	Schedule string `toml:"schedule"`
 	HTTP

@@ -43,6 +43,21 @@ func Default() Config {
 					MaxRetryWait:      duration.Duration(2 * time.Minute),
 				},
 			},
+			Autotask: Autotask{
+				Marker:   "Authorised by:",
+				Scope:    "any",
+				Grace:    duration.Duration(24 * time.Hour),
+				Lookback: duration.Duration(90 * 24 * time.Hour),
+				Overlap:  duration.Duration(10 * time.Minute),
+				// 10,000 requests an hour per database, shared with every integration.
+				HTTP: HTTP{
+					RequestsPerSecond: 1,
+					MaxRetries:        4,
+					Timeout:           duration.Duration(60 * time.Second),
+					MinRetryWait:      duration.Duration(10 * time.Second),
+					MaxRetryWait:      duration.Duration(5 * time.Minute),
+				},
+			},
 			DattoRMM: DattoRMM{
 				PageSize:    250,
 				Lookback:    duration.Duration(30 * 24 * time.Hour),

@@ -116,6 +116,7 @@ func (c *Config) SyncSchedule(connector string) string {
 		"itglue":        c.Connectors.ITGlue.Schedule,
 		"screenconnect": c.Connectors.ScreenConnect.Schedule,
 		"dattormm":      c.Connectors.DattoRMM.Schedule,
+		"autotask":      c.Connectors.Autotask.Schedule,
 	}[connector]
 	if own != "" {
 		return own

@@ -16,6 +16,9 @@ import (
 // platformName is the shape of a Datto RMM platform name.
 var platformName = regexp.MustCompile(`^[a-z]+$`)
 
+// scopes are the authorisation scopes (record.Scopes; config does not import record).
+var scopes = []string{"remote", "command", "admin", "mailbox", "removal", "any"}
+
 // Severities are the severities a rule may have, least severe first.
 var Severities = []string{"info", "low", "medium", "high", "critical"}
 
@@ -84,13 +87,29 @@ func (c *Config) Validate() []Problem {
 		v.http("connectors.dattormm", dr.HTTP)
 	}
 
+	if at := c.Connectors.Autotask; at.Enabled {
+		if at.BaseURL != "" {
+			v.url("connectors.autotask.base_url", at.BaseURL)
+		}
+		v.check(!at.Username.IsZero(), "connectors.autotask.username", `must name where the API user's name is kept, e.g. { env = "AUTOTASK_USERNAME" }`)
+		v.check(!at.Secret.IsZero(), "connectors.autotask.secret", `must name where the API user's secret is kept, e.g. { env = "AUTOTASK_SECRET" }`)
+		v.check(!at.IntegrationCode.IsZero(), "connectors.autotask.integration_code", `must name where the integration code is kept, e.g. { env = "AUTOTASK_INTEGRATION_CODE" }`)
+		v.check(len(at.NoteTypes) > 0 || len(at.Statuses) > 0 || strings.TrimSpace(at.Marker) != "", "connectors.autotask.marker",
+			"must be set when note_types and statuses are empty, or no ticket ever carries a permission")
+		v.oneOf("connectors.autotask.scope", at.Scope, scopes...)
+		v.check(at.Grace >= 0, "connectors.autotask.grace", "must not be negative")
+		v.check(at.Lookback > 0, "connectors.autotask.lookback", "must be positive")
+		v.check(at.Overlap >= 0, "connectors.autotask.overlap", "must not be negative")
+		v.http("connectors.autotask", at.HTTP)
+	}
+
 	for i, t := range c.Technicians {
 		v.check(strings.TrimSpace(t.Name) != "", fmt.Sprintf("technicians[%d].name", i), "must not be empty")
 	}
 
 	v.check(len(c.Customers.CreateFrom) > 0, "customers.create_from", "must name at least one source, or no customer is ever created")
 	for i, src := range c.Customers.CreateFrom {
-		v.oneOf(fmt.Sprintf("customers.create_from[%d]", i), src, "itglue", "dattormm")
+		v.oneOf(fmt.Sprintf("customers.create_from[%d]", i), src, "itglue", "dattormm", "autotask")
 	}
 
 	v.check(c.Daemon.Listen != "", "daemon.listen", "must be an address such as 127.0.0.1:9464")
@@ -101,7 +120,10 @@ func (c *Config) Validate() []Problem {
 	v.cron("schedules.sync", c.Schedules.Sync)
 	v.cron("schedules.reconcile", c.Schedules.Reconcile)
 	v.cron("schedules.retention", c.Schedules.Retention)
-	for name, spec := range map[string]string{"itglue": it.Schedule, "screenconnect": c.Connectors.ScreenConnect.Schedule, "dattormm": c.Connectors.DattoRMM.Schedule} {
+	for name, spec := range map[string]string{
+		"itglue": it.Schedule, "screenconnect": c.Connectors.ScreenConnect.Schedule,
+		"dattormm": c.Connectors.DattoRMM.Schedule, "autotask": c.Connectors.Autotask.Schedule,
+	} {
 		if spec != "" {
 			v.cron("connectors."+name+".schedule", spec)
 		}

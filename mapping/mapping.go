@@ -143,12 +143,16 @@ var linkedColumns = []struct{ table, column, kind, ref string }{
 	{"endpoints", "customer_id", store.LinkCustomer, "customer_ref"},
 	{"agents", "customer_id", store.LinkCustomer, "customer_ref"},
 	{"access_events", "customer_id", store.LinkCustomer, "customer_ref"},
+	{"authorisations", "customer_id", store.LinkCustomer, "customer_ref"},
+	{"contacts", "customer_id", store.LinkCustomer, "customer_ref"},
 	{"user_accounts", "technician_id", store.LinkTechnician, "source_id"},
 	{"access_events", "technician_id", store.LinkTechnician, "actor_ref"},
+	{"authorisations", "technician_id", store.LinkTechnician, "technician_ref"},
 	{"configurations", "device_id", store.LinkDevice, "source_id"},
 	{"endpoints", "device_id", store.LinkDevice, "source_id"},
 	{"agents", "device_id", store.LinkDevice, "device_ref"},
 	{"access_events", "device_id", store.LinkDevice, "device_ref"},
+	{"authorisations", "device_id", store.LinkDevice, "device_ref"},
 }
 
 // propagate copies ids of the kind from links onto every record that names one.
@@ -175,11 +179,12 @@ func propagateAll(tx *gorm.DB) error {
 }
 
 // propagateLinks sets table.column to the target of the kind link that each row's
-// (source, ref) has, where it differs.
+// (source, ref) has, where one exists and differs. Rows without a link keep their
+// value: an authorisation recorded in Custos carries its ids without links.
 func propagateLinks(tx *gorm.DB, table, column, kind, ref string) error {
 	linked := fmt.Sprintf(`(SELECT links.target_id FROM links WHERE links.kind = '%s' AND links.source = %s.source AND links.source_id = %s.%s)`,
 		kind, table, table, ref)
-	err := tx.Exec(fmt.Sprintf("UPDATE %[1]s SET %[2]s = %[3]s WHERE %[2]s IS DISTINCT FROM %[3]s", table, column, linked)).Error
+	err := tx.Exec(fmt.Sprintf("UPDATE %[1]s SET %[2]s = %[3]s WHERE %[3]s IS NOT NULL AND %[2]s IS DISTINCT FROM %[3]s", table, column, linked)).Error
 	if err != nil {
 		return fmt.Errorf("mapping: resolving %s of %s: %w", column, table, err)
 	}

@@ -168,6 +168,45 @@ type Agent struct {
 	DeviceID       *uint `gorm:"index"`
 }
 
+// Authorisation is a customer's permission for access (record.Authorisation).
+// Authorisations recorded in Custos itself (the command line, a CSV import) carry
+// their canonical ids directly; pulled ones get them from links.
+type Authorisation struct {
+	ID uint `gorm:"primaryKey"`
+	Pulled
+	CustomerRef   string
+	TechnicianRef string
+	DeviceRef     string
+	Scope         string    `gorm:"not null"`
+	ValidFrom     time.Time `gorm:"not null"`
+	ValidTo       *time.Time
+	GrantedBy     string
+	GrantedByRef  string
+	Evidence      string
+	RecordedBy    string
+	RecordedAt    time.Time
+	// RevokedAt, RevokedBy and RevokeReason record a revocation; the authorisation
+	// still covers what happened before RevokedAt.
+	RevokedAt    *time.Time
+	RevokedBy    string
+	RevokeReason string
+	CustomerID   *uint `gorm:"index"`
+	TechnicianID *uint
+	DeviceID     *uint
+}
+
+// Contact is a person at a customer (record.Contact).
+type Contact struct {
+	ID uint `gorm:"primaryKey"`
+	Pulled
+	CustomerRef string
+	Name        string
+	Email       string
+	Authorised  bool
+	Active      bool
+	CustomerID  *uint `gorm:"index"`
+}
+
 // UserAccount is a technician's account in one tool (record.UserAccount).
 type UserAccount struct {
 	ID uint `gorm:"primaryKey"`
@@ -273,7 +312,7 @@ type JobRun struct {
 func models() []any {
 	return []any{
 		&Customer{}, &Technician{}, &Device{}, &Link{}, &Organization{}, &Configuration{}, &ConfigBackup{},
-		&AccessEvent{}, &Endpoint{}, &Agent{}, &UserAccount{},
+		&AccessEvent{}, &Endpoint{}, &Agent{}, &UserAccount{}, &Authorisation{}, &Contact{},
 		&Finding{}, &Checkpoint{}, &Coverage{}, &JobRun{}, &JobLease{},
 	}
 }

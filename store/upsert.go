@@ -26,6 +26,8 @@ func (s *Store) upsertRecords(tx *gorm.DB, p Page) error {
 		endpoints []*record.Endpoint
 		agents    []*record.Agent
 		accounts  []*record.UserAccount
+		auths     []*record.Authorisation
+		contacts  []*record.Contact
 	)
 	for _, r := range p.Records {
 		switch r := r.(type) {
@@ -41,6 +43,10 @@ func (s *Store) upsertRecords(tx *gorm.DB, p Page) error {
 			agents = append(agents, r)
 		case *record.UserAccount:
 			accounts = append(accounts, r)
+		case *record.Authorisation:
+			auths = append(auths, r)
+		case *record.Contact:
+			contacts = append(contacts, r)
 		default:
 			return fmt.Errorf("no table for record type %T", r)
 		}
@@ -56,6 +62,11 @@ func (s *Store) upsertRecords(tx *gorm.DB, p Page) error {
 		},
 		func() error { return upsertAs(s, tx, p, "agents", agents, agentRow, "customer_id", "device_id") },
 		func() error { return upsertAs(s, tx, p, "user_accounts", accounts, userAccountRow, "technician_id") },
+		func() error {
+			return upsertAs(s, tx, p, "authorisations", auths, authorisationRow,
+				"customer_id", "technician_id", "device_id", "revoked_at", "revoked_by", "revoke_reason")
+		},
+		func() error { return upsertAs(s, tx, p, "contacts", contacts, contactRow, "customer_id") },
 	} {
 		if err := write(); err != nil {
 			return err
@@ -96,6 +107,10 @@ func rawOf(r record.Record) []byte {
 		return r.Raw
 	case *record.UserAccount:
 		return r.Raw
+	case *record.Authorisation:
+		return r.Raw
+	case *record.Contact:
+		return r.Raw
 	}
 	return nil
 }
@@ -133,6 +148,19 @@ func agentRow(base Pulled, r *record.Agent) Agent {
 
 func userAccountRow(base Pulled, r *record.UserAccount) UserAccount {
 	return UserAccount{Pulled: base, Name: r.Name, Email: r.Email, Disabled: r.Disabled}
+}
+
+func authorisationRow(base Pulled, r *record.Authorisation) Authorisation {
+	return Authorisation{
+		Pulled: base, CustomerRef: r.CustomerRef, TechnicianRef: r.TechnicianRef, DeviceRef: r.DeviceRef,
+		Scope: r.Scope, ValidFrom: r.ValidFrom.UTC(), ValidTo: utcPtr(r.ValidTo),
+		GrantedBy: r.GrantedBy, GrantedByRef: r.GrantedByRef, Evidence: r.Evidence,
+		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt.UTC(),
+	}
+}
+
+func contactRow(base Pulled, r *record.Contact) Contact {
+	return Contact{Pulled: base, CustomerRef: r.CustomerRef, Name: r.Name, Email: r.Email, Authorised: r.Authorised, Active: r.Active}
 }
 
 // attributesJSON encodes attributes as a JSON object with sorted keys, "" when none.
