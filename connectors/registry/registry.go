@@ -7,18 +7,59 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/connectors/dattormm"
 	"github.com/custos-msp/custos/connectors/itglue"
+	"github.com/custos-msp/custos/connectors/screenconnect"
+	"github.com/custos-msp/custos/secret"
 )
 
 // Build loads each enabled connector's secrets and returns the connectors.
 func Build(cfg config.Connectors, deps connectors.Deps) ([]connectors.Connector, error) {
 	var out []connectors.Connector
 	if c := cfg.ITGlue; c.Enabled {
-		key, err := c.APIKey.Load()
+		s, err := load(named{"connectors.itglue.api_key", c.APIKey})
 		if err != nil {
-			return nil, fmt.Errorf("connectors.itglue.api_key: %w", err)
+			return nil, err
 		}
-		out = append(out, itglue.New(c, key, deps))
+		out = append(out, itglue.New(c, s[0], deps))
+	}
+	if c := cfg.ScreenConnect; c.Enabled {
+		var s []secret.Value
+		if c.SessionDB == "" {
+			var err error
+			if s, err = load(named{"connectors.screenconnect.username", c.Username}, named{"connectors.screenconnect.password", c.Password}); err != nil {
+				return nil, err
+			}
+		} else {
+			s = make([]secret.Value, 2)
+		}
+		out = append(out, screenconnect.New(c, s[0], s[1], deps))
+	}
+	if c := cfg.DattoRMM; c.Enabled {
+		s, err := load(named{"connectors.dattormm.api_key", c.APIKey}, named{"connectors.dattormm.api_secret", c.APISecret})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, dattormm.New(c, s[0], s[1], deps))
+	}
+	return out, nil
+}
+
+// named is a secret reference with its configuration key, for errors.
+type named struct {
+	key string
+	ref secret.Ref
+}
+
+// load loads secrets in order; an error names the key of the one that failed.
+func load(refs ...named) ([]secret.Value, error) {
+	out := make([]secret.Value, len(refs))
+	for i, r := range refs {
+		v, err := r.ref.Load()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.key, err)
+		}
+		out[i] = v
 	}
 	return out, nil
 }
