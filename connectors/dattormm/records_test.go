@@ -10,8 +10,8 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
-	"github.com/custos-msp/custos/fixtures/fakehttp"
 	fx "github.com/custos-msp/custos/fixtures/dattormm"
+	"github.com/custos-msp/custos/fixtures/fakehttp"
 	"github.com/custos-msp/custos/record"
 )
 
