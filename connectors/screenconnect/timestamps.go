@@ -59,6 +59,10 @@ func fromSecondsBefore(base time.Time, seconds float64) (*time.Time, error) {
 	if math.IsNaN(seconds) || math.IsInf(seconds, 0) {
 		return nil, fmt.Errorf("%v is not a number of seconds", seconds)
 	}
+	if math.Abs(seconds) >= maxSeconds {
+		// Further back than a time.Duration reaches: only "never" is that old.
+		return nil, nil
+	}
 	return orNever(base.Add(-time.Duration(seconds * float64(time.Second))))
 }
 
@@ -68,8 +72,14 @@ func fromBaseMillis(base time.Time, millis float64) (*time.Time, error) {
 	if math.IsNaN(millis) || math.IsInf(millis, 0) {
 		return nil, fmt.Errorf("%v is not a number of milliseconds", millis)
 	}
+	if math.Abs(millis) >= maxSeconds*1000 {
+		return nil, nil
+	}
 	return orNever(base.Add(time.Duration(millis * float64(time.Millisecond))))
 }
+
+// maxSeconds is the longest time.Duration, in seconds (about 292 years).
+const maxSeconds = float64(math.MaxInt64) / float64(time.Second)
 
 // unixEpochTicks is 1970-01-01T00:00:00Z in .NET ticks (100 ns since 0001-01-01).
 const unixEpochTicks = 621355968000000000
