@@ -229,3 +229,6 @@ func near(t *testing.T, what string, got *time.Time, want time.Time) {
 		t.Errorf("%s = %v, want %v", what, got, want)
 	}
 }
+
+// time1 is i minutes.
+func time1(i int) time.Duration { return time.Duration(i) * time.Minute }
