@@ -143,7 +143,7 @@ func (c *Connector) Check(ctx context.Context) error {
 		UID string `json:"uid"`
 	}
 	if err := json.Unmarshal(body, &account); err != nil {
-		return fmt.Errorf("dattormm: checking the connection: GET %s: decoding the account: %s", path, excerpt(body))
+		return fmt.Errorf("dattormm: checking the connection: GET %s: decoding the account: %w", path, err)
 	}
 	return nil
 }
