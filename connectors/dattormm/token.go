@@ -84,7 +84,6 @@ func (t *tokenSource) renew(ctx context.Context, stale string) (string, error) {
 // tokenAnswer is the token endpoint's JSON answer.
 type tokenAnswer struct {
 	AccessToken string `json:"access_token"`
-	TokenType   string `json:"token_type"`
 	ExpiresIn   int64  `json:"expires_in"`
 }
 
