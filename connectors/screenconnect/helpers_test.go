@@ -232,3 +232,7 @@ func near(t *testing.T, what string, got *time.Time, want time.Time) {
 
 // time1 is i minutes.
 func time1(i int) time.Duration { return time.Duration(i) * time.Minute }
+
+func depsFor(t *testing.T) connectors.Deps {
+	return connectors.Deps{Logger: zerolog.New(zerolog.NewTestWriter(t))}
+}
