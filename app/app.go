@@ -179,13 +179,16 @@ func (a *App) syncJob(conns []connectors.Connector, spread time.Duration) *jobs.
 }
 
 func (a *App) reconcileJob() (*jobs.ReconcileJob, error) {
-	rules, err := reconcile.FromConfig(a.Config.Rules)
+	rules, err := reconcile.FromConfig(a.Config.Rules, a.Config.Authorisations)
 	if err != nil {
 		return nil, err
 	}
 	return &jobs.ReconcileJob{
 		Store: a.Store, Mapping: a.mappingOptions(), Now: a.now,
-		Engine: &reconcile.Engine{Store: a.Store, Rules: rules, Log: a.Log},
+		Engine: &reconcile.Engine{
+			Store: a.Store, Rules: rules, Log: a.Log,
+			Access: reconcile.AccessCheckFromConfig(a.Config.Rules, a.Config.Authorisations),
+		},
 	}, nil
 }
 

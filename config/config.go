@@ -25,7 +25,19 @@ type Config struct {
 	Schedules  Schedules  `toml:"schedules"`
 	Retention  Retention  `toml:"retention"`
 	// Technicians lists the MSP's technicians; Datto RMM users are added to them.
-	Technicians []Technician `toml:"technicians"`
+	Technicians    []Technician   `toml:"technicians"`
+	Authorisations Authorisations `toml:"authorisations"`
+}
+
+// Authorisations configures how accesses are matched to authorisations.
+type Authorisations struct {
+	// GraceBefore lets an access start this long before its authorisation begins.
+	GraceBefore duration.Duration `toml:"grace_before"`
+	// GraceAfter lets an access end this long after its authorisation ends.
+	GraceAfter duration.Duration `toml:"grace_after"`
+	// Contacts lists, by customer name, the people (names or e-mail addresses) who
+	// may authorise access, besides the PSA's authorisation contacts.
+	Contacts map[string][]string `toml:"contacts"`
 }
 
 // Daemon configures `custos run`.
@@ -275,6 +287,10 @@ type Rules struct {
 	AgentLingering         AgentLingering         `toml:"agent_lingering"`
 	AgentPermanent         AgentPermanent         `toml:"agent_permanent_unapproved"`
 	MappingUnresolved      Rule                   `toml:"mapping_unresolved"`
+	AccessUnauthorised     Rule                   `toml:"access_unauthorised"`
+	CommandUnauthorised    Rule                   `toml:"command_unauthorised"`
+	RemovalWithoutBackup   Rule                   `toml:"removal_without_backup"`
+	GrantorNotAuthorised   Rule                   `toml:"grantor_not_authorised"`
 }
 
 // AgentLingering configures AGENT-LINGERING.

@@ -95,6 +95,10 @@ func Default() Config {
 			AccessEvents:     duration.Duration(730 * 24 * time.Hour),
 			PersonalData:     duration.Duration(180 * 24 * time.Hour),
 		},
+		Authorisations: Authorisations{
+			GraceBefore: duration.Duration(15 * time.Minute),
+			GraceAfter:  duration.Duration(30 * time.Minute),
+		},
 		Customers: Customers{
 			CreateFrom:       []string{"itglue"},
 			InactiveStatuses: []string{"Inactive"},
@@ -115,8 +119,12 @@ func Default() Config {
 				Rule:  Rule{Enabled: true, Severity: "medium"},
 				After: duration.Duration(24 * time.Hour),
 			},
-			AgentPermanent:    AgentPermanent{Rule: Rule{Enabled: true, Severity: "high"}},
-			MappingUnresolved: Rule{Enabled: true, Severity: "low"},
+			AgentPermanent:       AgentPermanent{Rule: Rule{Enabled: true, Severity: "high"}},
+			MappingUnresolved:    Rule{Enabled: true, Severity: "low"},
+			AccessUnauthorised:   Rule{Enabled: true, Severity: "high"},
+			CommandUnauthorised:  Rule{Enabled: true, Severity: "high"},
+			RemovalWithoutBackup: Rule{Enabled: true, Severity: "critical"},
+			GrantorNotAuthorised: Rule{Enabled: true, Severity: "medium"},
 		},
 	}
 }

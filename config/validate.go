@@ -149,6 +149,12 @@ func (c *Config) Validate() []Problem {
 	v.check(c.Rules.AgentLingering.After > 0, "rules.agent_lingering.after", "must be positive")
 	v.rule("rules.agent_permanent_unapproved", c.Rules.AgentPermanent.Rule)
 	v.rule("rules.mapping_unresolved", c.Rules.MappingUnresolved)
+	v.rule("rules.access_unauthorised", c.Rules.AccessUnauthorised)
+	v.rule("rules.command_unauthorised", c.Rules.CommandUnauthorised)
+	v.rule("rules.removal_without_backup", c.Rules.RemovalWithoutBackup)
+	v.rule("rules.grantor_not_authorised", c.Rules.GrantorNotAuthorised)
+	v.check(c.Authorisations.GraceBefore >= 0, "authorisations.grace_before", "must not be negative")
+	v.check(c.Authorisations.GraceAfter >= 0, "authorisations.grace_after", "must not be negative")
 	return v.problems
 }
 

@@ -51,7 +51,7 @@ func (r AgentLingering) Evaluate(in *Input, _ time.Time) []Finding {
 }
 
 // AgentPermanentUnapproved fires for an unattended (access) agent on a machine that
-// is not approved for one.
+// has no standing permission and is not listed as approved in the configuration.
 type AgentPermanentUnapproved struct {
 	Severity string
 	// Approved holds the normalised host names approved for a permanent agent.
@@ -74,11 +74,12 @@ func (AgentPermanentUnapproved) ID() string { return RuleAgentPermanentUnapprove
 func (r AgentPermanentUnapproved) Evaluate(in *Input, _ time.Time) []Finding {
 	var out []Finding
 	for _, a := range in.Agents {
-		if a.Type != record.AgentAccess || r.Approved[mapping.NormaliseHost(a.Hostname)] {
+		if a.Type != record.AgentAccess || r.Approved[mapping.NormaliseHost(a.Hostname)] ||
+			(a.DeviceID != nil && in.Standing[*a.DeviceID]) {
 			continue
 		}
 		out = append(out, agentFinding(r.ID(), r.Severity, a, fmt.Sprintf(
-			"unattended agent on %s%s installed %s without approval for permanent access",
+			"unattended agent on %s%s installed %s with no standing permission for the machine",
 			a.Hostname, customerSuffix(a.CustomerName), a.InstalledAt.UTC().Format(time.DateOnly))))
 	}
 	return out

@@ -34,7 +34,7 @@ func ptr(t time.Time) *time.Time { return &t }
 
 func defaultRules(t *testing.T) map[string]reconcile.Rule {
 	t.Helper()
-	rules, err := reconcile.FromConfig(config.Default().Rules)
+	rules, err := reconcile.FromConfig(config.Default().Rules, config.Default().Authorisations)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,9 @@ type Finding struct {
 	Severity   string
 	Summary    string
 	Evidence   []string
+	// TechnicianID and DeviceID, when the finding is about one, let exclusions match it.
+	TechnicianID *uint
+	DeviceID     *uint
 }
 
 // Fingerprint identifies a finding across runs: a hash of the rule and the subject.
@@ -39,6 +42,12 @@ type Input struct {
 	Configurations []store.CheckedConfiguration
 	Agents         []store.CheckedAgent
 	Unresolved     []store.Unresolved
+	// Standing holds the devices with a standing permission.
+	Standing map[uint]bool
+	// Grants are the authorisations not revoked; Contacts, by customer, the people
+	// who may grant them.
+	Grants   []store.CheckedAuthorisation
+	Contacts map[uint][]store.Contact
 }
 
 // Rule turns records into findings.
@@ -53,7 +62,9 @@ type Rule interface {
 type Engine struct {
 	Store *store.Store
 	Rules []Rule
-	Log   zerolog.Logger
+	// Access, when set, matches access events to authorisations.
+	Access *AccessCheck
+	Log    zerolog.Logger
 }
 
 // Result says what one run did.
@@ -61,40 +72,76 @@ type Result struct {
 	store.ApplyResult
 	// Failed lists the rules that panicked; their findings were left as they were.
 	Failed []string
+	// Events and Covered count the access events checked and those covered.
+	Events, Covered int
 }
 
-// Run reads the records, evaluates every rule and records the findings at now.
+// Evaluation is what the rules found, before it is recorded.
+type Evaluation struct {
+	// Evaluated lists the rules that ran to the end.
+	Evaluated []string
+	Found     []store.FindingInput
+	Decisions []store.DecisionUpdate
+	Failed    []string
+	Events    int
+	Covered   int
+}
+
+// Run reads the records, evaluates every rule, stores the access decisions and
+// records the findings at now.
 func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
-	var res Result
-	in, err := e.read(ctx)
+	ev, err := e.Evaluate(ctx, now, time.Time{})
+	res := Result{Failed: ev.Failed, Events: ev.Events, Covered: ev.Covered}
 	if err != nil {
+		return res, err
+	}
+	if err := e.Store.SaveDecisions(ctx, ev.Decisions); err != nil {
 		return res, fmt.Errorf("reconcile: %w", err)
 	}
-	var (
-		evaluated []string
-		found     []store.FindingInput
-	)
-	for _, r := range e.Rules {
-		fs, err := evaluate(r, in, now)
-		if err != nil {
-			e.Log.Error().Err(err).Str("rule", r.ID()).Msg("rule failed; its findings are left as they were")
-			res.Failed = append(res.Failed, r.ID())
-			continue
-		}
-		evaluated = append(evaluated, r.ID())
-		for _, f := range fs {
-			found = append(found, store.FindingInput{
-				Rule: f.Rule, Fingerprint: Fingerprint(f.Rule, f.Subject), Subject: f.Subject,
-				CustomerID: f.CustomerID, Severity: f.Severity, Summary: f.Summary,
-				Evidence: strings.Join(f.Evidence, ","),
-			})
-		}
-	}
-	res.ApplyResult, err = e.Store.ApplyFindings(ctx, evaluated, found, now)
+	res.ApplyResult, err = e.Store.ApplyFindings(ctx, ev.Evaluated, ev.Found, now)
 	if err != nil {
 		return res, fmt.Errorf("reconcile: %w", err)
 	}
 	return res, nil
+}
+
+// Evaluate reads the records and evaluates every rule at now, changing nothing.
+// Access events that started before since are not checked (zero checks them all).
+func (e *Engine) Evaluate(ctx context.Context, now, since time.Time) (Evaluation, error) {
+	var ev Evaluation
+	in, err := e.read(ctx)
+	if err != nil {
+		return ev, fmt.Errorf("reconcile: %w", err)
+	}
+	add := func(fs []Finding) {
+		for _, f := range fs {
+			ev.Found = append(ev.Found, store.FindingInput{
+				Rule: f.Rule, Fingerprint: Fingerprint(f.Rule, f.Subject), Subject: f.Subject,
+				CustomerID: f.CustomerID, Severity: f.Severity, Summary: f.Summary,
+				Evidence: strings.Join(f.Evidence, ","), TechnicianID: f.TechnicianID, DeviceID: f.DeviceID,
+			})
+		}
+	}
+	for _, r := range e.Rules {
+		fs, err := evaluate(r, in, now)
+		if err != nil {
+			e.Log.Error().Err(err).Str("rule", r.ID()).Msg("rule failed; its findings are left as they were")
+			ev.Failed = append(ev.Failed, r.ID())
+			continue
+		}
+		ev.Evaluated = append(ev.Evaluated, r.ID())
+		add(fs)
+	}
+	if e.Access != nil {
+		run, err := e.Access.Run(ctx, e.Store, since)
+		if err != nil {
+			return ev, fmt.Errorf("reconcile: %w", err)
+		}
+		ev.Evaluated = append(ev.Evaluated, e.Access.Rules()...)
+		add(run.Findings)
+		ev.Decisions, ev.Events, ev.Covered = run.Decisions, run.Events, run.Covered
+	}
+	return ev, nil
 }
 
 // read loads what the rules evaluate.
@@ -110,6 +157,15 @@ func (e *Engine) read(ctx context.Context) (*Input, error) {
 		return nil, err
 	}
 	if in.Unresolved, err = e.Store.Unresolved(ctx); err != nil {
+		return nil, err
+	}
+	if in.Standing, err = e.Store.StandingDevices(ctx); err != nil {
+		return nil, err
+	}
+	if in.Grants, err = e.Store.CheckedAuthorisations(ctx); err != nil {
+		return nil, err
+	}
+	if in.Contacts, err = e.Store.AuthorisationContacts(ctx); err != nil {
 		return nil, err
 	}
 	return &in, nil

@@ -5,10 +5,11 @@ import (
 	"regexp"
 
 	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/sweep"
 )
 
 // FromConfig builds the enabled rules, in a fixed order.
-func FromConfig(cfg config.Rules) ([]Rule, error) {
+func FromConfig(cfg config.Rules, auth config.Authorisations) ([]Rule, error) {
 	var rules []Rule
 	if cfg.ConfigBackupMissing.Enabled {
 		rules = append(rules, ConfigBackupMissing{Severity: cfg.ConfigBackupMissing.Severity})
@@ -36,5 +37,28 @@ func FromConfig(cfg config.Rules) ([]Rule, error) {
 	if c := cfg.MappingUnresolved; c.Enabled {
 		rules = append(rules, MappingUnresolved{Severity: c.Severity})
 	}
+	if c := cfg.GrantorNotAuthorised; c.Enabled {
+		rules = append(rules, NewGrantorNotAuthorised(c.Severity, auth.Contacts))
+	}
 	return rules, nil
+}
+
+// AccessCheckFromConfig builds the access check, or nil when all its rules are off.
+func AccessCheckFromConfig(cfg config.Rules, auth config.Authorisations) *AccessCheck {
+	c := &AccessCheck{
+		Grace:      sweep.Options{Before: auth.GraceBefore.Std(), After: auth.GraceAfter.Std()},
+		Severities: map[string]string{},
+	}
+	for id, r := range map[string]config.Rule{
+		RuleAccessUnauthorised: cfg.AccessUnauthorised, RuleCommandUnauthorised: cfg.CommandUnauthorised,
+		RuleRemovalWithoutBackup: cfg.RemovalWithoutBackup,
+	} {
+		if r.Enabled {
+			c.Severities[id] = r.Severity
+		}
+	}
+	if len(c.Severities) == 0 {
+		return nil
+	}
+	return c
 }

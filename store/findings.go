@@ -23,6 +23,9 @@ type FindingInput struct {
 	Severity    string
 	Summary     string
 	Evidence    string
+	// TechnicianID and DeviceID, when the finding is about one, let exclusions match it.
+	TechnicianID *uint
+	DeviceID     *uint
 }
 
 // ApplyResult counts what ApplyFindings changed.
@@ -32,12 +35,17 @@ type ApplyResult struct {
 
 // ApplyFindings records one evaluation of the given rules at now: a finding seen for
 // the first time opens, a resolved one seen again re-opens, an open one is refreshed,
-// and an open or acknowledged finding of these rules that was not reported again is
-// resolved. Rules not listed are left alone, so a rule that failed to evaluate never
-// resolves its findings.
+// and a finding of these rules that was not reported again is resolved. A finding an
+// active exclusion matches is kept as suppressed, and opens again when no exclusion
+// matches it any more. Rules not listed are left alone, so a rule that failed to
+// evaluate never resolves its findings.
 func (s *Store) ApplyFindings(ctx context.Context, rules []string, found []FindingInput, now time.Time) (ApplyResult, error) {
 	var res ApplyResult
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		exclusions, err := activeExclusions(tx, now)
+		if err != nil {
+			return err
+		}
 		var existing []Finding
 		if err := tx.Where("rule IN ?", rules).Find(&existing).Error; err != nil {
 			return fmt.Errorf("store: reading findings: %w", err)
@@ -55,12 +63,17 @@ func (s *Store) ApplyFindings(ctx context.Context, rules []string, found []Findi
 				continue
 			}
 			seen[in.Fingerprint] = true
+			status, by, reason := StatusOpen, "", ""
+			if x := matchExclusion(exclusions, in); x != nil {
+				status, by, reason = StatusSuppressed, x.Owner, x.describe()
+			}
 			f, ok := byFingerprint[in.Fingerprint]
 			if !ok {
 				f = &Finding{
 					Rule: in.Rule, Fingerprint: in.Fingerprint, Subject: in.Subject, CustomerID: in.CustomerID,
 					Severity: in.Severity, Summary: in.Summary, Evidence: in.Evidence,
-					FirstSeen: now, LastSeen: now, Status: StatusOpen,
+					TechnicianID: in.TechnicianID, DeviceID: in.DeviceID,
+					FirstSeen: now, LastSeen: now, Status: status, StatusBy: by, StatusReason: reason,
 				}
 				if err := tx.Create(f).Error; err != nil {
 					return fmt.Errorf("store: opening finding %s: %w", in.Fingerprint, err)
@@ -71,14 +84,20 @@ func (s *Store) ApplyFindings(ctx context.Context, rules []string, found []Findi
 			updates := map[string]any{
 				"last_seen": now, "summary": in.Summary, "severity": in.Severity,
 				"evidence": in.Evidence, "customer_id": in.CustomerID, "subject": in.Subject,
+				"technician_id": in.TechnicianID, "device_id": in.DeviceID,
 			}
-			if f.Status == StatusResolved {
-				updates["status"] = StatusOpen
-				updates["status_by"] = "custos"
-				updates["status_reason"] = "condition returned"
-				updates["resolved_at"] = nil
+			switch {
+			case status == StatusSuppressed && (f.Status != StatusSuppressed || f.StatusReason != reason):
+				updates["status"], updates["status_by"], updates["status_reason"], updates["resolved_at"] = status, by, reason, nil
+				res.Updated++
+			case status == StatusOpen && (f.Status == StatusResolved || f.Status == StatusSuppressed):
+				why := "condition returned"
+				if f.Status == StatusSuppressed {
+					why = "no exclusion matches it any more"
+				}
+				updates["status"], updates["status_by"], updates["status_reason"], updates["resolved_at"] = StatusOpen, "custos", why, nil
 				res.Reopened++
-			} else {
+			default:
 				res.Updated++
 			}
 			if err := tx.Model(f).Updates(updates).Error; err != nil {
@@ -86,7 +105,7 @@ func (s *Store) ApplyFindings(ctx context.Context, rules []string, found []Findi
 			}
 		}
 		for _, f := range existing {
-			if seen[f.Fingerprint] || (f.Status != StatusOpen && f.Status != StatusAcknowledged) {
+			if seen[f.Fingerprint] || f.Status == StatusResolved {
 				continue
 			}
 			err := tx.Model(&Finding{ID: f.ID}).Updates(map[string]any{

@@ -134,6 +134,10 @@ type AccessEvent struct {
 	CustomerID   *uint `gorm:"index:idx_access_customer_time,priority:1"`
 	TechnicianID *uint `gorm:"index"`
 	DeviceID     *uint `gorm:"index"`
+	// CoveredBy is the authorisation that covers the access, as reconcile last
+	// decided; Decision says why, or why no candidate covered it.
+	CoveredBy *uint
+	Decision  string
 }
 
 // Endpoint is a machine as a remote-access or RMM tool knows it (record.Endpoint).
@@ -244,9 +248,12 @@ type Finding struct {
 	Severity   string `gorm:"not null"`
 	Summary    string `gorm:"not null"`
 	// Evidence lists the records behind the finding, as "table:id", comma-separated.
-	Evidence  string
-	FirstSeen time.Time
-	LastSeen  time.Time
+	Evidence string
+	// TechnicianID and DeviceID, when the finding is about one, let exclusions match it.
+	TechnicianID *uint
+	DeviceID     *uint
+	FirstSeen    time.Time
+	LastSeen     time.Time
 	// Status is open, acknowledged, resolved or suppressed.
 	Status       string `gorm:"not null;index"`
 	StatusBy     string
@@ -261,6 +268,23 @@ const (
 	StatusResolved     = "resolved"
 	StatusSuppressed   = "suppressed"
 )
+
+// Exclusion suppresses the findings it matches until it expires: a scope (customer,
+// rule, technician, device; empty = any), a required reason and an owner.
+type Exclusion struct {
+	ID           uint `gorm:"primaryKey"`
+	CustomerID   *uint
+	Rule         string
+	TechnicianID *uint
+	DeviceID     *uint
+	Reason       string    `gorm:"not null"`
+	Owner        string    `gorm:"not null"`
+	ExpiresAt    time.Time `gorm:"not null"`
+	CreatedBy    string
+	CreatedAt    time.Time
+	// RemovedAt ends it early; the row stays as the audit trail.
+	RemovedAt *time.Time
+}
 
 // Checkpoint is where a stream resumes for a scope.
 type Checkpoint struct {
@@ -313,6 +337,6 @@ func models() []any {
 	return []any{
 		&Customer{}, &Technician{}, &Device{}, &Link{}, &Organization{}, &Configuration{}, &ConfigBackup{},
 		&AccessEvent{}, &Endpoint{}, &Agent{}, &UserAccount{}, &Authorisation{}, &Contact{},
-		&Finding{}, &Checkpoint{}, &Coverage{}, &JobRun{}, &JobLease{},
+		&Finding{}, &Exclusion{}, &Checkpoint{}, &Coverage{}, &JobRun{}, &JobLease{},
 	}
 }

@@ -55,7 +55,7 @@ func (s *Store) upsertRecords(tx *gorm.DB, p Page) error {
 		func() error { return upsertAs(s, tx, p, "organizations", orgs, organizationRow, "customer_id") },
 		func() error { return s.upsertConfigurations(tx, p, configs) },
 		func() error {
-			return upsertAs(s, tx, p, "access_events", events, accessEventRow, "customer_id", "technician_id", "device_id")
+			return upsertAs(s, tx, p, "access_events", events, accessEventRow, "customer_id", "technician_id", "device_id", "covered_by", "decision")
 		},
 		func() error {
 			return upsertAs(s, tx, p, "endpoints", endpoints, endpointRow, "customer_id", "device_id")

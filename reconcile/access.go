@@ -1,0 +1,295 @@
+package reconcile
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/custos-msp/custos/record"
+	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/sweep"
+)
+
+// Rule ids of access reconciliation.
+const (
+	RuleAccessUnauthorised   = "ACCESS-UNAUTHORISED"
+	RuleCommandUnauthorised  = "COMMAND-UNAUTHORISED"
+	RuleRemovalWithoutBackup = "REMOVAL-WITHOUT-BACKUP"
+)
+
+// maxEvidence bounds the events one finding lists.
+const maxEvidence = 50
+
+// AccessCheck matches every access event to the customer's authorisations, one
+// customer at a time, stores each decision with its reason, and reports what nothing
+// covered: one finding per rule, customer, technician, device and day.
+type AccessCheck struct {
+	Grace sweep.Options
+	// Severities holds the enabled access rules and their severities.
+	Severities map[string]string
+}
+
+// Rules lists the enabled access rules, in a fixed order.
+func (c *AccessCheck) Rules() []string {
+	var out []string
+	for _, id := range []string{RuleAccessUnauthorised, RuleCommandUnauthorised, RuleRemovalWithoutBackup} {
+		if _, ok := c.Severities[id]; ok {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// AccessRun is what one access check found.
+type AccessRun struct {
+	Findings []Finding
+	// Decisions are the decisions that differ from the stored ones.
+	Decisions []store.DecisionUpdate
+	Events    int
+	Covered   int
+}
+
+// Run checks the access events that started at or after since, streamed per customer.
+func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time) (AccessRun, error) {
+	var run AccessRun
+	names, err := st.ReadNames(ctx)
+	if err != nil {
+		return run, err
+	}
+	customers, err := st.AccessCustomers(ctx, since)
+	if err != nil {
+		return run, err
+	}
+	for _, id := range customers {
+		ca, err := st.ReadCustomerAccess(ctx, id, since)
+		if err != nil {
+			return run, err
+		}
+		c.check(ca, names, &run)
+	}
+	return run, nil
+}
+
+// check matches one customer's events and adds its findings and changed decisions.
+func (c *AccessCheck) check(ca store.CustomerAccess, names store.Names, run *AccessRun) {
+	events := make([]sweep.Event, len(ca.Events))
+	byID := make(map[uint]*store.AccessEvent, len(ca.Events))
+	for i := range ca.Events {
+		e := &ca.Events[i]
+		byID[e.ID] = e
+		events[i] = sweepEvent(e)
+	}
+	grants := make([]sweep.Grant, len(ca.Authorisations))
+	authByID := make(map[uint]*store.Authorisation, len(ca.Authorisations))
+	for i := range ca.Authorisations {
+		a := &ca.Authorisations[i]
+		authByID[a.ID] = a
+		grants[i] = sweepGrant(a)
+	}
+	groups := map[string]*group{}
+	var order []string
+	for _, d := range sweep.Match(events, grants, c.Grace) {
+		e := byID[d.Event]
+		run.Events++
+		text := "covered by authorisation " + strconv.FormatUint(uint64(d.CoveredBy), 10)
+		var covered *uint
+		if d.CoveredBy != 0 {
+			run.Covered++
+			covered = &d.CoveredBy
+		} else {
+			text = explainMisses(e, d.Misses, authByID, names)
+		}
+		if !sameUint(e.CoveredBy, covered) || e.Decision != text {
+			run.Decisions = append(run.Decisions, store.DecisionUpdate{EventID: e.ID, CoveredBy: covered, Decision: text})
+		}
+		if d.CoveredBy != 0 {
+			continue
+		}
+		rule := ruleOf(e)
+		severity, enabled := c.Severities[rule]
+		if !enabled {
+			continue
+		}
+		key := fmt.Sprintf("%s|%d|%s|%s|%s", rule, ca.CustomerID, technicianKey(e), deviceKey(e), e.StartedAt.UTC().Format(time.DateOnly))
+		g, ok := groups[key]
+		if !ok {
+			g = &group{first: e, why: text, f: Finding{
+				Rule: rule, Subject: "access:" + strings.TrimPrefix(key, rule+"|"), CustomerID: e.CustomerID,
+				Severity: severity, TechnicianID: e.TechnicianID, DeviceID: e.DeviceID,
+			}}
+			groups[key] = g
+			order = append(order, key)
+		}
+		if len(g.f.Evidence) < maxEvidence {
+			g.f.Evidence = append(g.f.Evidence, fmt.Sprintf("access_events:%d", e.ID))
+		}
+		g.count++
+	}
+	for _, key := range order {
+		g := groups[key]
+		g.f.Summary = g.summary(names)
+		run.Findings = append(run.Findings, g.f)
+	}
+}
+
+// group gathers the uncovered events of one finding.
+type group struct {
+	f     Finding
+	count int
+	// first is the earliest event; why is why it was not covered.
+	first *store.AccessEvent
+	why   string
+}
+
+// sweepEvent turns a stored event into what the sweep matches: the scope its kind
+// needs (a removal needs removal; a command inside a screen session is also covered
+// by a remote authorisation).
+func sweepEvent(e *store.AccessEvent) sweep.Event {
+	se := sweep.Event{ID: e.ID, Start: e.StartedAt, End: e.StartedAt, Technician: deref(e.TechnicianID), Device: deref(e.DeviceID)}
+	if e.EndedAt != nil && e.EndedAt.After(e.StartedAt) {
+		se.End = *e.EndedAt
+	}
+	switch e.Kind {
+	case record.KindRemoteSession:
+		se.Scope = record.ScopeRemote
+	case record.KindCommand:
+		se.Scope = record.ScopeCommand
+		if strings.Contains(e.Attributes, `"connection_id"`) {
+			se.AlsoScope = record.ScopeRemote
+		}
+	case record.KindM365Mailbox:
+		se.Scope = record.ScopeMailbox
+	default:
+		se.Scope = record.ScopeAdmin
+	}
+	if e.Removal {
+		se.Scope, se.AlsoScope = record.ScopeRemoval, ""
+	}
+	return se
+}
+
+func sweepGrant(a *store.Authorisation) sweep.Grant {
+	g := sweep.Grant{ID: a.ID, Technician: deref(a.TechnicianID), Device: deref(a.DeviceID), Scope: a.Scope, From: a.ValidFrom}
+	if a.ValidTo != nil {
+		g.To = *a.ValidTo
+	}
+	if a.RevokedAt != nil {
+		g.Revoked = *a.RevokedAt
+	}
+	return g
+}
+
+// ruleOf is the rule an uncovered event falls under.
+func ruleOf(e *store.AccessEvent) string {
+	switch {
+	case e.Removal:
+		return RuleRemovalWithoutBackup
+	case e.Kind == record.KindCommand:
+		return RuleCommandUnauthorised
+	}
+	return RuleAccessUnauthorised
+}
+
+func technicianKey(e *store.AccessEvent) string {
+	if e.TechnicianID != nil {
+		return "t" + strconv.FormatUint(uint64(*e.TechnicianID), 10)
+	}
+	return "a:" + e.Source + ":" + e.ActorRef
+}
+
+func deviceKey(e *store.AccessEvent) string {
+	if e.DeviceID != nil {
+		return "d" + strconv.FormatUint(uint64(*e.DeviceID), 10)
+	}
+	return "n:" + e.Source + ":" + e.DeviceRef
+}
+
+// explainMisses writes why no authorisation covered e.
+func explainMisses(e *store.AccessEvent, misses []sweep.Miss, auths map[uint]*store.Authorisation, names store.Names) string {
+	if len(misses) == 0 {
+		return "no authorisation of this customer for " + who(e, names) + " on " + where(e, names)
+	}
+	parts := make([]string, 0, len(misses))
+	for _, m := range misses {
+		parts = append(parts, "authorisation "+strconv.FormatUint(uint64(m.Grant), 10)+" "+missText(e, m, auths[m.Grant], names))
+	}
+	return strings.Join(parts, "; ")
+}
+
+const clock = "2006-01-02 15:04 MST"
+
+func missText(e *store.AccessEvent, m sweep.Miss, a *store.Authorisation, names store.Names) string {
+	end := e.StartedAt
+	if e.EndedAt != nil {
+		end = *e.EndedAt
+	}
+	switch m.Reason {
+	case sweep.ReasonTechnician:
+		return fmt.Sprintf("is for %s, access was by %s", nameOr(names.Technicians, m.Want, "another technician"), who(e, names))
+	case sweep.ReasonDevice:
+		return fmt.Sprintf("is for %s, access was on %s", nameOr(names.Devices, m.Want, "another device"), where(e, names))
+	case sweep.ReasonScope:
+		return fmt.Sprintf("grants %s, access needed %s", m.WantScope, sweepEvent(e).Scope)
+	case sweep.ReasonRevoked:
+		by := ""
+		if a != nil && a.RevokedBy != "" {
+			by = " by " + a.RevokedBy
+		}
+		return fmt.Sprintf("was revoked %s%s, access ran until %s", m.At.UTC().Format(clock), by, end.UTC().Format(clock))
+	case sweep.ReasonStartedLater:
+		return fmt.Sprintf("began %s, access started %s", m.At.UTC().Format(clock), e.StartedAt.UTC().Format(clock))
+	case sweep.ReasonEnded:
+		return fmt.Sprintf("ended %s, access ran until %s", m.At.UTC().Format(clock), end.UTC().Format(clock))
+	}
+	return "did not cover it"
+}
+
+func who(e *store.AccessEvent, names store.Names) string {
+	if e.TechnicianID != nil {
+		return nameOr(names.Technicians, *e.TechnicianID, e.ActorRef)
+	}
+	if e.ActorRef == "" {
+		return "an unknown technician"
+	}
+	return e.ActorRef + " (not a known technician)"
+}
+
+func where(e *store.AccessEvent, names store.Names) string {
+	if e.DeviceID != nil {
+		return nameOr(names.Devices, *e.DeviceID, e.DeviceName)
+	}
+	return cmp.Or(e.DeviceName, e.DeviceRef, "an unknown device")
+}
+
+// summary describes the group: how many of what, by whom, where and when, and why
+// the first was not covered.
+func (g *group) summary(names store.Names) string {
+	e := g.first
+	kind := strings.ReplaceAll(e.Kind, "_", " ")
+	if g.count > 1 {
+		kind += "s"
+	}
+	return fmt.Sprintf("%d %s by %s on %s on %s without authorisation: %s",
+		g.count, kind, who(e, names), where(e, names), e.StartedAt.UTC().Format(time.DateOnly), g.why)
+}
+
+func nameOr(m map[uint]string, id uint, fallback string) string {
+	if n := m[id]; n != "" {
+		return n
+	}
+	return fallback
+}
+
+func deref(p *uint) uint {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+func sameUint(a, b *uint) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}

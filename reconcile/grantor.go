@@ -1,0 +1,89 @@
+package reconcile
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/custos-msp/custos/mapping"
+	"github.com/custos-msp/custos/store"
+)
+
+// RuleGrantorNotAuthorised is the id of GRANTOR-NOT-AUTHORISED.
+const RuleGrantorNotAuthorised = "GRANTOR-NOT-AUTHORISED"
+
+// GrantorNotAuthorised fires for an authorisation granted by someone who is not one
+// of the customer's authorisation contacts: in the PSA, or listed in the
+// configuration.
+type GrantorNotAuthorised struct {
+	Severity string
+	// Contacts holds, by normalised customer name, the names and e-mail addresses
+	// of the configured authorisation contacts.
+	Contacts map[string][]string
+}
+
+// NewGrantorNotAuthorised returns the rule with the configured contacts, by customer name.
+func NewGrantorNotAuthorised(severity string, contacts map[string][]string) GrantorNotAuthorised {
+	r := GrantorNotAuthorised{Severity: severity, Contacts: map[string][]string{}}
+	for name, list := range contacts {
+		key := mapping.NormaliseName(name)
+		r.Contacts[key] = append(r.Contacts[key], list...)
+	}
+	return r
+}
+
+// ID implements Rule.
+func (GrantorNotAuthorised) ID() string { return RuleGrantorNotAuthorised }
+
+// Evaluate implements Rule.
+func (r GrantorNotAuthorised) Evaluate(in *Input, _ time.Time) []Finding {
+	var out []Finding
+	for _, a := range in.Grants {
+		if r.authorised(a, in.Contacts[*a.CustomerID]) {
+			continue
+		}
+		who := fmt.Sprintf("%q, who is not an authorisation contact of %s", a.GrantedBy, a.CustomerName)
+		if strings.TrimSpace(a.GrantedBy) == "" {
+			who = "nobody on record"
+		}
+		out = append(out, Finding{
+			Rule:       r.ID(),
+			Subject:    fmt.Sprintf("%s:authorisation:%s", a.Source, a.SourceID),
+			CustomerID: a.CustomerID,
+			Severity:   r.Severity,
+			Summary: fmt.Sprintf("authorisation %d (%s, from %s) was granted by %s",
+				a.ID, a.Scope, a.ValidFrom.UTC().Format(time.DateOnly), who),
+			Evidence:     []string{fmt.Sprintf("authorisations:%d", a.ID)},
+			TechnicianID: a.TechnicianID,
+			DeviceID:     a.DeviceID,
+		})
+	}
+	return out
+}
+
+// authorised reports whether a's grantor is one of contacts or a configured contact,
+// by the PSA's contact id, e-mail address or name.
+func (r GrantorNotAuthorised) authorised(a store.CheckedAuthorisation, contacts []store.Contact) bool {
+	granted := strings.TrimSpace(a.GrantedBy)
+	if granted == "" && a.GrantedByRef == "" {
+		return false
+	}
+	same := func(nameOrEmail string) bool {
+		nameOrEmail = strings.TrimSpace(nameOrEmail)
+		if nameOrEmail == "" || granted == "" {
+			return false
+		}
+		return strings.EqualFold(nameOrEmail, granted) || mapping.NormalisePerson(nameOrEmail) == mapping.NormalisePerson(granted)
+	}
+	for _, c := range contacts {
+		if (a.GrantedByRef != "" && c.Source == a.Source && c.SourceID == a.GrantedByRef) || same(c.Email) || same(c.Name) {
+			return true
+		}
+	}
+	for _, c := range r.Contacts[mapping.NormaliseName(a.CustomerName)] {
+		if same(c) {
+			return true
+		}
+	}
+	return false
+}

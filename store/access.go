@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// CustomerAccess is what access reconciliation reads of one customer: its access
+// events since a time and every authorisation that could cover them.
+type CustomerAccess struct {
+	CustomerID     uint
+	Events         []AccessEvent
+	Authorisations []Authorisation
+}
+
+// AccessCustomers lists the ids of customers with access events at or after since,
+// in id order.
+func (s *Store) AccessCustomers(ctx context.Context, since time.Time) ([]uint, error) {
+	var ids []uint
+	err := s.db.WithContext(ctx).Model(&AccessEvent{}).Distinct("customer_id").
+		Where("customer_id IS NOT NULL AND started_at >= ?", since.UTC()).Order("customer_id").Pluck("customer_id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: listing customers with access events: %w", err)
+	}
+	return ids, nil
+}
+
+// ReadCustomerAccess reads one customer's access events that started at or after
+// since, and the customer's authorisations that were still valid then (or are
+// standing), so that the caller holds one customer at a time.
+func (s *Store) ReadCustomerAccess(ctx context.Context, customerID uint, since time.Time) (CustomerAccess, error) {
+	ca := CustomerAccess{CustomerID: customerID}
+	db := s.db.WithContext(ctx)
+	err := db.Where("customer_id = ? AND started_at >= ?", customerID, since.UTC()).Order("started_at, id").Find(&ca.Events).Error
+	if err != nil {
+		return ca, fmt.Errorf("store: reading access events of customer %d: %w", customerID, err)
+	}
+	err = db.Where("customer_id = ? AND removed_at IS NULL AND (valid_to IS NULL OR valid_to >= ?)", customerID, since.UTC()).
+		Order("valid_from, id").Find(&ca.Authorisations).Error
+	if err != nil {
+		return ca, fmt.Errorf("store: reading authorisations of customer %d: %w", customerID, err)
+	}
+	return ca, nil
+}
+
+// DecisionUpdate is a changed decision about one access event.
+type DecisionUpdate struct {
+	EventID   uint
+	CoveredBy *uint
+	Decision  string
+}
+
+// SaveDecisions records changed decisions, in one transaction.
+func (s *Store) SaveDecisions(ctx context.Context, updates []DecisionUpdate) error {
+	if len(updates) == 0 {
+		return nil
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, u := range updates {
+			err := tx.Model(&AccessEvent{}).Where("id = ?", u.EventID).
+				UpdateColumns(map[string]any{"covered_by": u.CoveredBy, "decision": u.Decision}).Error
+			if err != nil {
+				return fmt.Errorf("store: saving the decision about access event %d: %w", u.EventID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// Names maps canonical ids to display names, for explanations and summaries.
+type Names struct {
+	Technicians map[uint]string
+	Devices     map[uint]string
+}
+
+// ReadNames loads the names of every technician and device.
+func (s *Store) ReadNames(ctx context.Context) (Names, error) {
+	n := Names{Technicians: map[uint]string{}, Devices: map[uint]string{}}
+	var techs []Technician
+	if err := s.db.WithContext(ctx).Select("id", "name").Find(&techs).Error; err != nil {
+		return n, fmt.Errorf("store: reading technician names: %w", err)
+	}
+	for _, t := range techs {
+		n.Technicians[t.ID] = t.Name
+	}
+	var devices []Device
+	if err := s.db.WithContext(ctx).Select("id", "name").Find(&devices).Error; err != nil {
+		return n, fmt.Errorf("store: reading device names: %w", err)
+	}
+	for _, d := range devices {
+		n.Devices[d.ID] = d.Name
+	}
+	return n, nil
+}
+
+// StandingDevices returns the devices that have a standing permission (no end, not
+// revoked) of scope remote or any: an unattended agent on one is approved.
+func (s *Store) StandingDevices(ctx context.Context) (map[uint]bool, error) {
+	var ids []uint
+	err := s.db.WithContext(ctx).Model(&Authorisation{}).
+		Where("device_id IS NOT NULL AND valid_to IS NULL AND revoked_at IS NULL AND removed_at IS NULL AND scope IN ?", []string{"remote", "any"}).
+		Pluck("device_id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: reading standing permissions: %w", err)
+	}
+	out := make(map[uint]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// CheckedAuthorisation is an authorisation that rules check, with its customer's name.
+type CheckedAuthorisation struct {
+	Authorisation
+	CustomerName string
+}
+
+// CheckedAuthorisations lists the authorisations not revoked nor removed at their
+// source, of known customers, ordered by id.
+func (s *Store) CheckedAuthorisations(ctx context.Context) ([]CheckedAuthorisation, error) {
+	var rows []CheckedAuthorisation
+	err := s.db.WithContext(ctx).Model(&Authorisation{}).
+		Select("authorisations.*, customers.name AS customer_name").
+		Joins("JOIN customers ON customers.id = authorisations.customer_id").
+		Where("authorisations.revoked_at IS NULL AND authorisations.removed_at IS NULL").
+		Order("authorisations.id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: reading authorisations: %w", err)
+	}
+	return rows, nil
+}
+
+// AuthorisationContacts returns, by customer, the active contacts who may authorise
+// access.
+func (s *Store) AuthorisationContacts(ctx context.Context) (map[uint][]Contact, error) {
+	var rows []Contact
+	err := s.db.WithContext(ctx).Where("customer_id IS NOT NULL AND authorised = ? AND active = ? AND removed_at IS NULL", true, true).
+		Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: reading authorisation contacts: %w", err)
+	}
+	out := map[uint][]Contact{}
+	for _, c := range rows {
+		out[*c.CustomerID] = append(out[*c.CustomerID], c)
+	}
+	return out, nil
+}

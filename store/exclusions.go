@@ -1,0 +1,73 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// activeExclusions reads the exclusions in force at now.
+func activeExclusions(tx *gorm.DB, now time.Time) ([]Exclusion, error) {
+	var xs []Exclusion
+	if err := tx.Where("expires_at > ? AND removed_at IS NULL", now).Order("id").Find(&xs).Error; err != nil {
+		return nil, fmt.Errorf("store: reading exclusions: %w", err)
+	}
+	return xs, nil
+}
+
+// matchExclusion returns the first exclusion whose scope covers the finding.
+func matchExclusion(xs []Exclusion, in FindingInput) *Exclusion {
+	for i := range xs {
+		x := &xs[i]
+		if (x.Rule == "" || strings.EqualFold(x.Rule, in.Rule)) &&
+			idMatches(x.CustomerID, in.CustomerID) && idMatches(x.TechnicianID, in.TechnicianID) && idMatches(x.DeviceID, in.DeviceID) {
+			return x
+		}
+	}
+	return nil
+}
+
+// idMatches reports whether a scope id (nil = any) admits a finding's id.
+func idMatches(scope, id *uint) bool {
+	return scope == nil || (id != nil && *id == *scope)
+}
+
+// describe is the status reason of a finding the exclusion suppresses.
+func (x *Exclusion) describe() string {
+	return fmt.Sprintf("exclusion %d until %s: %s", x.ID, x.ExpiresAt.UTC().Format(time.DateOnly), x.Reason)
+}
+
+// AddExclusion stores an exclusion; reason, owner and a future expiry are required.
+func (s *Store) AddExclusion(ctx context.Context, x *Exclusion, now time.Time) error {
+	switch {
+	case strings.TrimSpace(x.Reason) == "":
+		return fmt.Errorf("store: an exclusion needs a reason")
+	case strings.TrimSpace(x.Owner) == "":
+		return fmt.Errorf("store: an exclusion needs an owner")
+	case !x.ExpiresAt.After(now):
+		return fmt.Errorf("store: an exclusion must expire in the future, not %s", x.ExpiresAt.UTC().Format(time.RFC3339))
+	case x.CustomerID == nil && x.Rule == "" && x.TechnicianID == nil && x.DeviceID == nil:
+		return fmt.Errorf("store: an exclusion needs a scope: a customer, rule, technician or device")
+	}
+	x.CreatedAt = now
+	if err := s.db.WithContext(ctx).Create(x).Error; err != nil {
+		return fmt.Errorf("store: adding exclusion: %w", err)
+	}
+	return nil
+}
+
+// Exclusions lists exclusions, newest first; only those in force at now unless all.
+func (s *Store) Exclusions(ctx context.Context, now time.Time, all bool) ([]Exclusion, error) {
+	q := s.db.WithContext(ctx).Order("id DESC")
+	if !all {
+		q = q.Where("expires_at > ? AND removed_at IS NULL", now)
+	}
+	var xs []Exclusion
+	if err := q.Find(&xs).Error; err != nil {
+		return nil, fmt.Errorf("store: listing exclusions: %w", err)
+	}
+	return xs, nil
+}
