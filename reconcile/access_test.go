@@ -1,0 +1,180 @@
+package reconcile_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/mapping"
+	"github.com/custos-msp/custos/reconcile"
+	"github.com/custos-msp/custos/record"
+	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/store/storetest"
+)
+
+// seedAccess stores Contoso with two machines, Alice and Bob, five accesses and two
+// authorisations, all mapped; it returns the canonical ids by name.
+func seedAccess(t *testing.T, st *store.Store) map[string]uint {
+	t.Helper()
+	day := now.Add(-48 * time.Hour).Truncate(24 * time.Hour) // two days ago, 00:00 UTC
+	at := func(h float64) time.Time { return day.Add(time.Duration(h * float64(time.Hour))) }
+	end := func(h float64) *time.Time { v := at(h); return &v }
+	event := func(id, kind, actor, device string, start float64, stop *time.Time, removal bool) *record.AccessEvent {
+		return &record.AccessEvent{Source: "screenconnect", SourceID: id, Kind: kind, Action: "x", StartedAt: at(start), EndedAt: stop,
+			CustomerRef: "Contoso", ActorRef: actor, DeviceRef: device, Removal: removal}
+	}
+	recs := []record.Record{
+		&record.Organization{Source: "itglue", SourceID: "1", Name: "Contoso Ltd", Status: "Active"},
+		&record.Organization{Source: "screenconnect", SourceID: "Contoso", Name: "Contoso"},
+		&record.Endpoint{Source: "screenconnect", SourceID: "s-42", CustomerRef: "Contoso", Hostname: "PC-042"},
+		&record.Endpoint{Source: "screenconnect", SourceID: "s-51", CustomerRef: "Contoso", Hostname: "PC-051"},
+		&record.UserAccount{Source: "dattormm", SourceID: "asmith", Name: "Alice Smith"},
+		&record.UserAccount{Source: "dattormm", SourceID: "bjones", Name: "Bob Jones"},
+		event("covered", record.KindRemoteSession, "Alice Smith", "s-42", 10, end(10.5), false),
+		event("overran", record.KindRemoteSession, "Alice Smith", "s-42", 11, end(12.75), false), // grace ends 12:30
+		event("other-pc", record.KindRemoteSession, "Alice Smith", "s-51", 10.2, end(10.4), false),
+		event("command", record.KindCommand, "Bob Jones", "s-42", 14, nil, false),
+		event("removal", record.KindCommand, "Alice Smith", "s-42", 10.3, nil, true),
+	}
+	key := store.StreamKey{Connector: "test", Stream: "test", Scope: "all"}
+	if err := st.CommitPage(ctx, store.Page{Key: key, Records: recs, SeenAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mapping.Resolve(ctx, st, mapping.Options{CreateFrom: []string{"itglue"}}, now); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]uint{}
+	for _, name := range []string{"Contoso Ltd"} {
+		id, err := mapping.FindTarget(ctx, st, store.LinkCustomer, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[name] = id
+	}
+	for _, name := range []string{"Alice Smith", "Bob Jones"} {
+		id, err := mapping.FindTarget(ctx, st, store.LinkTechnician, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[name] = id
+	}
+	for _, name := range []string{"PC-042", "PC-051"} {
+		id, err := mapping.FindTarget(ctx, st, store.LinkDevice, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[name] = id
+	}
+	cust, alice, pc42 := ids["Contoso Ltd"], ids["Alice Smith"], ids["PC-042"]
+	auths := []store.Authorisation{
+		{Pulled: store.Pulled{Source: "register", SourceID: "r1", Stream: "register", Scope: "register", SeenAt: now},
+			CustomerID: &cust, TechnicianID: &alice, DeviceID: &pc42, Scope: record.ScopeRemote, ValidFrom: at(9.5), ValidTo: end(12), GrantedBy: "Jane Doe"},
+	}
+	for i := range auths {
+		if err := st.DB(ctx).Create(&auths[i]).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids["auth"] = auths[0].ID
+	return ids
+}
+
+func TestEngine_AccessDecisionsFindingsAndExclusions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ids := seedAccess(t, st)
+		cfg := config.Default()
+		cfg.Authorisations.Contacts = map[string][]string{"Contoso Ltd": {"jane doe"}}
+		rules, err := reconcile.FromConfig(cfg.Rules, cfg.Authorisations)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng := &reconcile.Engine{Store: st, Rules: rules, Log: zerolog.Nop(),
+			Access: reconcile.AccessCheckFromConfig(cfg.Rules, cfg.Authorisations)}
+		res, err := eng.Run(ctx, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Events != 5 || res.Covered != 1 {
+			t.Errorf("events %d covered %d, want 5 and 1", res.Events, res.Covered)
+		}
+		decisions := map[string]store.AccessEvent{}
+		var events []store.AccessEvent
+		st.DB(ctx).Find(&events)
+		for _, e := range events {
+			decisions[e.SourceID] = e
+		}
+		auth := ids["auth"]
+		if c := decisions["covered"].CoveredBy; c == nil || *c != auth {
+			t.Errorf("covered session: covered by %v, want authorisation %d", c, auth)
+		}
+		for id, says := range map[string]string{
+			"overran":  "ended " + now.Add(-48*time.Hour).Truncate(24*time.Hour).Add(12*time.Hour).Format("2006-01-02 15:04") + " UTC, access ran until",
+			"other-pc": "is for PC-042, access was on PC-051",
+			"command":  "is for Alice Smith, access was by Bob Jones",
+			"removal":  "grants remote, access needed removal",
+		} {
+			if d := decisions[id]; d.CoveredBy != nil || !strings.Contains(d.Decision, says) {
+				t.Errorf("%s: covered by %v, decision %q; want uncovered saying %q", id, d.CoveredBy, d.Decision, says)
+			}
+		}
+
+		count := func(status string) map[string]int {
+			fs, err := st.Findings(ctx, store.FindingFilter{Status: status})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]int{}
+			for _, f := range fs {
+				out[f.Rule]++
+			}
+			return out
+		}
+		want := map[string]int{reconcile.RuleAccessUnauthorised: 2, reconcile.RuleCommandUnauthorised: 1, reconcile.RuleRemovalWithoutBackup: 1}
+		if got := count(store.StatusOpen); !equalCounts(got, want) {
+			t.Errorf("open findings by rule = %v, want %v (Jane Doe is a configured contact: no grantor finding)", got, want)
+		}
+
+		again, err := eng.Evaluate(ctx, now, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(again.Decisions) != 0 {
+			t.Errorf("re-evaluating unchanged data changes %d decisions", len(again.Decisions))
+		}
+
+		alice := ids["Alice Smith"]
+		x := &store.Exclusion{Rule: reconcile.RuleAccessUnauthorised, TechnicianID: &alice, Reason: "onboarding week", Owner: "ops", ExpiresAt: now.Add(24 * time.Hour)}
+		if err := st.AddExclusion(ctx, x, now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := eng.Run(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(store.StatusSuppressed); got[reconcile.RuleAccessUnauthorised] != 2 {
+			t.Errorf("suppressed = %v, want Alice's 2 ACCESS-UNAUTHORISED", got)
+		}
+		later := now.Add(48 * time.Hour)
+		res, err = eng.Run(ctx, later)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := count(store.StatusOpen); !equalCounts(got, want) || res.Reopened != 2 {
+			t.Errorf("after the exclusion expired: open %v, reopened %d; want %v and 2", got, res.Reopened, want)
+		}
+	})
+}
+
+func equalCounts(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
