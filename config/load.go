@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -98,15 +99,29 @@ func decodeProblem(err error) Problem {
 var typeErrorPattern = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
 
 // resolveSecretFiles anchors every secret file reference at the configuration
-// file's directory.
+// file's directory: every secret.Ref in the configuration, found by walking it, so
+// that a new section's secrets cannot be forgotten.
 func (c *Config) resolveSecretFiles() {
-	refs := []*secret.Ref{&c.Store.DSN, &c.Seal.Key, &c.Connectors.ITGlue.APIKey}
-	for i := range c.Seal.PreviousKeys {
-		refs = append(refs, &c.Seal.PreviousKeys[i])
+	refType := reflect.TypeFor[secret.Ref]()
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch {
+		case v.Type() == refType:
+			r := v.Addr().Interface().(*secret.Ref)
+			r.File = c.Resolve(r.File)
+		case v.Kind() == reflect.Struct:
+			for i := range v.NumField() {
+				if v.Type().Field(i).IsExported() {
+					walk(v.Field(i))
+				}
+			}
+		case v.Kind() == reflect.Slice:
+			for i := range v.Len() {
+				walk(v.Index(i))
+			}
+		}
 	}
-	for _, r := range refs {
-		r.File = c.Resolve(r.File)
-	}
+	walk(reflect.ValueOf(c).Elem())
 }
 
 // SyncSchedule is the sync schedule of the named connector: its own schedule when

@@ -12,7 +12,9 @@ import (
 	"strings"
 	"time"
 
+	dattofake "github.com/custos-msp/custos/fixtures/dattormm"
 	itgluefake "github.com/custos-msp/custos/fixtures/itglue"
+	scfake "github.com/custos-msp/custos/fixtures/screenconnect"
 	"github.com/custos-msp/custos/seal"
 )
 
@@ -23,8 +25,10 @@ const apiKey = "ITG.demo0000000000000000000000000000"
 // them.
 type Environment struct {
 	// ConfigPath is the configuration file the demo wrote.
-	ConfigPath string
-	itglue     *itgluefake.Server
+	ConfigPath    string
+	itglue        *itgluefake.Server
+	screenconnect *scfake.Server
+	dattormm      *dattofake.Server
 }
 
 // Start starts the fake vendor servers with the demo data as of now and writes a
@@ -38,11 +42,24 @@ func Start(dir string, now time.Time) (*Environment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
-	ds, err := itgluefake.LoadDemo(now)
+	it, err := itgluefake.LoadDemo(now)
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
-	env := &Environment{ConfigPath: filepath.Join(abs, "custos.toml"), itglue: itgluefake.NewServer(ds, apiKey)}
+	sc, err := scfake.LoadDemo(now)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	dr, err := dattofake.LoadDemo(now)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	env := &Environment{
+		ConfigPath:    filepath.Join(abs, "custos.toml"),
+		itglue:        itgluefake.NewServer(it, apiKey),
+		screenconnect: scfake.NewServer(sc, scfake.DemoUsername, scfake.DemoPassword),
+		dattormm:      dattofake.NewServer(dr, dattofake.DemoAPIKey, dattofake.DemoAPISecret),
+	}
 	if err := env.write(abs); err != nil {
 		env.Close()
 		return nil, err
@@ -54,10 +71,17 @@ func (e *Environment) write(dir string) error {
 	if err := seal.WriteKeyFile(filepath.Join(dir, "seal.key")); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("demo: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "itglue.key"), []byte(apiKey+"\n"), 0o600); err != nil {
-		return fmt.Errorf("demo: writing the fake IT Glue key: %w", err)
+	// The fake servers' credentials: demo values, not anyone's secrets.
+	for name, value := range map[string]string{
+		"itglue.key": apiKey, "screenconnect.user": scfake.DemoUsername, "screenconnect.password": scfake.DemoPassword,
+		"dattormm.key": dattofake.DemoAPIKey, "dattormm.secret": dattofake.DemoAPISecret,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(value+"\n"), 0o600); err != nil {
+			return fmt.Errorf("demo: writing %s: %w", name, err)
+		}
 	}
-	cfg := strings.ReplaceAll(configTemplate, "{{ITGLUE_URL}}", e.itglue.URL())
+	cfg := strings.NewReplacer("{{ITGLUE_URL}}", e.itglue.URL(), "{{SCREENCONNECT_URL}}", e.screenconnect.URL(),
+		"{{DATTORMM_URL}}", e.dattormm.URL()).Replace(configTemplate)
 	if err := os.WriteFile(e.ConfigPath, []byte(cfg), 0o600); err != nil {
 		return fmt.Errorf("demo: writing the configuration: %w", err)
 	}
@@ -68,7 +92,11 @@ func (e *Environment) write(dir string) error {
 func (e *Environment) ITGlue() *itgluefake.Server { return e.itglue }
 
 // Close stops the fake servers.
-func (e *Environment) Close() { e.itglue.Close() }
+func (e *Environment) Close() {
+	e.itglue.Close()
+	e.screenconnect.Close()
+	e.dattormm.Close()
+}
 
 // configTemplate is the demo's configuration; paths are relative to its directory.
 const configTemplate = `# Written by "custos demo" for the fake vendor servers it runs in-process.
@@ -76,8 +104,13 @@ const configTemplate = `# Written by "custos demo" for the fake vendor servers i
 # "custos --config <this file> findings" still works. See config.example.toml
 # for every key.
 
+technicians = [
+  { name = "Alice Smith", email = "alice.smith@msp.example" },
+  { name = "Bob Jones", email = "bob.jones@msp.example" },
+]
+
 [log]
-level = "warn"
+level = "error"
 
 [store]
 driver = "sqlite"
@@ -95,4 +128,29 @@ organization_types = ["Customer"]
 min_retry_wait = "100ms"
 max_retry_wait = "2s"
 requests_per_second = 50
+
+[connectors.screenconnect]
+enabled = true
+base_url = "{{SCREENCONNECT_URL}}"
+username = { file = "screenconnect.user" }
+password = { file = "screenconnect.password" }
+min_retry_wait = "100ms"
+max_retry_wait = "2s"
+requests_per_second = 50
+
+[connectors.dattormm]
+enabled = true
+base_url = "{{DATTORMM_URL}}"
+api_key = { file = "dattormm.key" }
+api_secret = { file = "dattormm.secret" }
+min_retry_wait = "100ms"
+max_retry_wait = "2s"
+requests_per_second = 10
+
+[customers.domains]
+"Contoso Ltd" = ["contoso.local"]
+
+[rules.agent_permanent_unapproved]
+# NW-SRV01 is approved for an unattended agent; FAB-SRV01 is not.
+approved_machines = ["NW-SRV01"]
 `

@@ -82,7 +82,7 @@ func TestMappingUnresolved(t *testing.T) {
 	fs := rule.Evaluate(in, now)
 	want := []struct{ subject, says string }{
 		{"screenconnect:customer:Contso", `screenconnect customer "Contso" matches no customer: 4 records`},
-		{"screenconnect:customer:", "screenconnect records that name no customer"},
+		{"screenconnect:customer:", "screenconnect records name no customer: 1 records"},
 		{"screenconnect:technician:helpdesk-temp", `"helpdesk-temp" matches no technician: 2 records`},
 	}
 	if len(fs) != len(want) {

@@ -22,16 +22,16 @@ func (MappingUnresolved) ID() string { return RuleMappingUnresolved }
 func (r MappingUnresolved) Evaluate(in *Input, _ time.Time) []Finding {
 	out := make([]Finding, 0, len(in.Unresolved))
 	for _, u := range in.Unresolved {
-		what := fmt.Sprintf("%s %s %q", u.Source, u.Kind, u.Name)
+		what := fmt.Sprintf("%s %s %q matches no %s", u.Source, u.Kind, u.Name, u.Kind)
 		if u.Ref == "" {
-			what = fmt.Sprintf("%s records that name no %s", u.Source, u.Kind)
+			what = fmt.Sprintf("%s records name no %s", u.Source, u.Kind)
 		}
 		out = append(out, Finding{
 			Rule:     r.ID(),
 			Subject:  fmt.Sprintf("%s:%s:%s", u.Source, u.Kind, u.Ref),
 			Severity: r.Severity,
-			Summary: fmt.Sprintf("%s matches no %s: %d records from %s to %s cannot be checked (custos map --unresolved)",
-				what, u.Kind, u.Records, u.First.Format(time.DateOnly), u.Last.Format(time.DateOnly)),
+			Summary: fmt.Sprintf("%s: %d records from %s to %s cannot be checked (custos map --unresolved)",
+				what, u.Records, u.First.Format(time.DateOnly), u.Last.Format(time.DateOnly)),
 		})
 	}
 	return out
