@@ -126,6 +126,11 @@ func (w *window) filter() []condition {
 	}
 }
 
+// holds says whether a lastActivityDate falls in the window.
+func (w *window) holds(t time.Time) bool {
+	return t.After(w.Since.Truncate(time.Second)) && !t.After(w.Until.Truncate(time.Second))
+}
+
 // handOver gives a page's records to the sink with the cursor after it, and moves the
 // cursor there once the sink accepted them.
 func handOver(ctx context.Context, cur *ticketCursor, sink connectors.Sink, records []record.Record, lastID int64, newest time.Time) error {
@@ -142,7 +147,9 @@ func handOver(ctx context.Context, cur *ticketCursor, sink connectors.Sink, reco
 }
 
 // pullNotes reads the notes changed in the window and emits the permissions of the
-// human ones, with their tickets read by id.
+// human ones, with their tickets read by id. A note whose ticket changed in the same
+// window (adding a note moves the ticket's lastActivityDate) is left to the tickets
+// phase, so a pull emits each permission once.
 func (s *TicketsStream) pullNotes(ctx context.Context, cur *ticketCursor, what string, sink connectors.Sink) error {
 	l := listing{entity: entityTicketNotes, filter: cur.Window.filter(), after: cur.Window.After, what: entityTicketNotes + " " + what}
 	return walk(ctx, s.c, l, func(rows []row[note], p pageInfo) error {
@@ -172,6 +179,9 @@ func (s *TicketsStream) pullNotes(ctx context.Context, cur *ticketCursor, what s
 			if !ok {
 				sink.Warn(fmt.Errorf("autotask: note %d belongs to ticket %d, which the API user cannot read; skipped", r.item.ID, r.item.TicketID))
 				continue
+			}
+			if cur.Window.holds(t.LastActivityDate.Time) {
+				continue // the tickets phase reads this ticket and emits its notes' permissions
 			}
 			evs = append(evs, s.c.noteEvidence(t, r))
 		}

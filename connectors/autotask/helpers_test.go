@@ -1,0 +1,213 @@
+package autotask
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/duration"
+	fx "github.com/custos-msp/custos/fixtures/autotask"
+	"github.com/custos-msp/custos/record"
+	"github.com/custos-msp/custos/secret"
+)
+
+// Test credentials with the shape of real ones.
+const (
+	testUser   = "custos-api@msp.example"
+	testSecret = "Sk3#9vQ!r7Lm$2Wp"
+	testCode   = "ABCDEFGHIJKLMNOPQRSTUVWXYZ1"
+)
+
+// page is one sink.Page call.
+type page struct {
+	records []record.Record
+	next    connectors.Cursor
+}
+
+// recordingSink collects pages, cursors and warnings.
+type recordingSink struct {
+	mu    sync.Mutex
+	pages []page
+	warns []error
+}
+
+func (s *recordingSink) Page(_ context.Context, records []record.Record, next connectors.Cursor) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pages = append(s.pages, page{records: records, next: next})
+	return nil
+}
+
+func (s *recordingSink) Warn(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.warns = append(s.warns, err)
+}
+
+func (s *recordingSink) records() []record.Record {
+	var out []record.Record
+	for _, p := range s.pages {
+		out = append(out, p.records...)
+	}
+	return out
+}
+
+// lastCursor is the cursor of the last accepted page ("" when none was).
+func (s *recordingSink) lastCursor() connectors.Cursor {
+	if len(s.pages) == 0 {
+		return ""
+	}
+	return s.pages[len(s.pages)-1].next
+}
+
+// authorisations returns the authorisations by SourceID.
+func (s *recordingSink) authorisations() map[string]*record.Authorisation {
+	out := map[string]*record.Authorisation{}
+	for _, r := range s.records() {
+		if a, ok := r.(*record.Authorisation); ok {
+			out[a.SourceID] = a
+		}
+	}
+	return out
+}
+
+// keys returns the sorted SourceIDs of the records of type T.
+func keys[T record.Record](recs []record.Record) []string {
+	var out []string
+	for _, r := range recs {
+		if _, ok := r.(T); ok {
+			out = append(out, r.RecordKey().SourceID)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// env is a fake Autotask tenant and a connector pointed at it.
+type env struct {
+	now  time.Time
+	ds   *fx.Dataset
+	srv  *fx.Server
+	conn *Connector
+	logs *syncBuffer
+}
+
+// option changes the configuration or the connector's credentials.
+type option func(cfg *config.Autotask, secret *string)
+
+func withConfig(f func(*config.Autotask)) option {
+	return func(c *config.Autotask, _ *string) { f(c) }
+}
+
+func withSecret(s string) option { return func(_ *config.Autotask, v *string) { *v = s } }
+
+// newEnv serves the demo dataset, loaded at now, to a connector with short timeouts
+// and retry waits, whose clock stands at now.
+func newEnv(t *testing.T, opts ...option) *env {
+	t.Helper()
+	now := time.Now().UTC().Truncate(time.Second)
+	ds, err := fx.LoadDemo(now)
+	if err != nil {
+		t.Fatalf("LoadDemo: %v", err)
+	}
+	srv := fx.NewServer(ds, testUser, testSecret, testCode)
+	t.Cleanup(srv.Close)
+	cfg := config.Default().Connectors.Autotask
+	cfg.Enabled = true
+	cfg.BaseURL = srv.URL()
+	cfg.ContactField = "Authorisation Contact"
+	cfg.RequestsPerSecond = 1000
+	cfg.MaxRetries = 2
+	cfg.Timeout = duration.Duration(300 * time.Millisecond)
+	cfg.MinRetryWait = duration.Duration(10 * time.Millisecond)
+	cfg.MaxRetryWait = duration.Duration(50 * time.Millisecond)
+	sec := testSecret
+	for _, o := range opts {
+		o(&cfg, &sec)
+	}
+	logs := &syncBuffer{}
+	deps := connectors.Deps{UserAgent: "Custos/test", Logger: zerolog.New(logs), Redactor: secret.NewRedactor()}
+	conn := New(cfg, secret.New(testUser), secret.New(sec), secret.New(testCode), deps)
+	conn.now = func() time.Time { return now }
+	return &env{now: now, ds: ds, srv: srv, conn: conn, logs: logs}
+}
+
+// stream returns the connector's stream named name.
+func (e *env) stream(t *testing.T, name string) connectors.Stream {
+	t.Helper()
+	for _, s := range e.conn.Streams() {
+		if s.Name() == name {
+			return s
+		}
+	}
+	t.Fatalf("no stream %q", name)
+	return nil
+}
+
+// pull runs the stream named name from the cursor.
+func (e *env) pull(t *testing.T, name string, from connectors.Cursor) (*recordingSink, connectors.Cursor, error) {
+	t.Helper()
+	sink := &recordingSink{}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	next, err := e.stream(t, name).Pull(ctx, connectors.Account, from, sink)
+	return sink, next, err
+}
+
+// mustPull runs the stream and fails the test on an error.
+func (e *env) mustPull(t *testing.T, name string, from connectors.Cursor) (*recordingSink, connectors.Cursor) {
+	t.Helper()
+	sink, next, err := e.pull(t, name, from)
+	if err != nil {
+		t.Fatalf("Pull %s: %v", name, err)
+	}
+	return sink, next
+}
+
+// ago returns the demo instant now − d.
+func (e *env) ago(d time.Duration) time.Time { return e.now.Add(-d) }
+
+func mustContain(t *testing.T, s string, parts ...string) {
+	t.Helper()
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			t.Errorf("%q does not contain %q", s, p)
+		}
+	}
+}
+
+// statusOf returns the HTTP status inside err, or 0.
+func statusOf(err error) int {
+	var se *connectors.StatusError
+	if errors.As(err, &se) {
+		return se.Status
+	}
+	return 0
+}
