@@ -268,4 +268,3 @@ func TestChunks(t *testing.T) {
 		})
 	}
 }
-

@@ -141,15 +141,6 @@ func (t *atTime) UnmarshalJSON(b []byte) error {
 	return fmt.Errorf("%q is not a datetime", s)
 }
 
-// ptr returns the time or nil when unset.
-func (t atTime) ptr() *time.Time {
-	if !t.Set {
-		return nil
-	}
-	v := t.Time
-	return &v
-}
-
 // fullName joins a first and a last name.
 func fullName(first, last string) string {
 	return strings.TrimSpace(strings.TrimSpace(first) + " " + strings.TrimSpace(last))

@@ -1,0 +1,259 @@
+package autotask
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/custos-msp/custos/connectors"
+	fx "github.com/custos-msp/custos/fixtures/autotask"
+	"github.com/custos-msp/custos/record"
+)
+
+// windowPage matches the TicketNotes window query's page after id after.
+func windowPage(after int64) func(*http.Request) bool {
+	return func(r *http.Request) bool {
+		q := fx.RequestQuery(r)
+		return q != nil && q.Has("lastActivityDate") && q.AfterID() == after
+	}
+}
+
+func TestTickets_FailingPageResumesWithoutGap(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault fx.Fault
+		want  connectors.Outcome
+	}{
+		{"500", fx.Fault{Status: 500}, connectors.OutcomeFailed},
+		{"429 with Retry-After", fx.Fault{Status: 429, RetryAfter: "1"}, connectors.OutcomeThrottled},
+		{"malformed", fx.Fault{Malformed: true}, connectors.OutcomeFailed},
+		{"truncated", fx.Fault{Truncated: true}, connectors.OutcomeFailed},
+		{"timeout", fx.Fault{Delay: 5 * time.Second}, connectors.OutcomeFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ref := newEnv(t)
+			ref.conn.pageSize = 2
+			whole, wantNext := ref.mustPull(t, "tickets", "")
+
+			e := newEnv(t)
+			e.conn.pageSize = 2
+			f := tt.fault
+			f.Path, f.Match = fx.QueryPath("TicketNotes"), windowPage(9002)
+			e.srv.Inject(f)
+			first, _, err := e.pull(t, "tickets", "")
+			if err == nil {
+				t.Fatal("Pull succeeded, want an error")
+			}
+			mustContain(t, err.Error(), "autotask", "tickets", "TicketNotes", "page 2", "ids after 9002")
+			if got := connectors.Classify(err); got != tt.want {
+				t.Errorf("Classify(%v) = %q, want %q", err, got, tt.want)
+			}
+			if len(first.pages) != 1 {
+				t.Fatalf("%d pages accepted, want the first only", len(first.pages))
+			}
+			e.srv.ClearFaults()
+			second, next := e.mustPull(t, "tickets", first.lastCursor())
+			got := append(keys[*record.Authorisation](first.records()), keys[*record.Authorisation](second.records())...)
+			sort.Strings(got)
+			if want := keys[*record.Authorisation](whole.records()); !reflect.DeepEqual(got, want) {
+				t.Errorf("failed + resumed pulls emitted %v, want %v as one pull does", got, want)
+			}
+			if next != wantNext {
+				t.Errorf("cursor after resuming = %s, want %s", next, wantNext)
+			}
+		})
+	}
+}
+
+func TestTickets_ResumeKeepsTheWindow(t *testing.T) {
+	e := newEnv(t)
+	e.conn.pageSize = 2
+	e.srv.Inject(fx.Fault{Path: fx.QueryPath("TicketNotes"), Match: windowPage(9002), Status: 500})
+	first, _, _ := e.pull(t, "tickets", "")
+	// A later pull resumes the interrupted window, even though the clock moved on.
+	e.conn.now = func() time.Time { return e.now.Add(6 * time.Hour) }
+	e.srv.ClearFaults()
+	var seen []string
+	e.srv.Inject(fx.Fault{Path: fx.QueryPath("TicketNotes"), Match: func(r *http.Request) bool {
+		if q := fx.RequestQuery(r); q != nil && q.Has("lastActivityDate") {
+			for _, c := range q.Filter {
+				if c.Op == "lte" {
+					seen = append(seen, c.Value.(string))
+				}
+			}
+		}
+		return false
+	}})
+	e.mustPull(t, "tickets", first.lastCursor())
+	want := windowTime(e.now)
+	for _, s := range seen {
+		if s != want {
+			t.Errorf("resumed window ends %s, want the interrupted window's end %s", s, want)
+		}
+	}
+	if len(seen) == 0 {
+		t.Error("the resumed pull read no notes")
+	}
+}
+
+func TestAccessDenied(t *testing.T) {
+	tests := []struct {
+		name   string
+		secret string
+		fault  *fx.Fault
+	}{
+		{"wrong secret", "not-the-secret", nil},
+		{"401 on tickets", testSecret, &fx.Fault{Path: fx.QueryPath("Tickets"), Status: 401}},
+		{"403 on ticket notes", testSecret, &fx.Fault{Path: fx.QueryPath("TicketNotes"), Status: 403}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, withSecret(tt.secret))
+			if tt.fault != nil {
+				e.srv.Inject(*tt.fault)
+			}
+			_, _, err := e.pull(t, "tickets", "")
+			if got := connectors.Classify(err); got != connectors.OutcomeAccessDenied {
+				t.Errorf("Classify(%v) = %q, want %q", err, got, connectors.OutcomeAccessDenied)
+			}
+		})
+	}
+}
+
+func TestCheck(t *testing.T) {
+	e := newEnv(t)
+	if err := e.conn.Check(context.Background()); err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	if n := e.srv.Requests(fx.APIPath + "/ThresholdInformation"); n != 1 {
+		t.Errorf("%d requests to ThresholdInformation, want 1", n)
+	}
+	bad := newEnv(t, withSecret("revoked"))
+	err := bad.conn.Check(context.Background())
+	if got := connectors.Classify(err); got != connectors.OutcomeAccessDenied {
+		t.Errorf("Check with a wrong secret: Classify(%v) = %q, want %q", err, got, connectors.OutcomeAccessDenied)
+	}
+}
+
+func TestZone_DiscoveredCachedAndRediscoveredAfter401(t *testing.T) {
+	e := newEnv(t)
+	e.conn.zone = zone{}
+	e.conn.zoneLookup = e.srv.ZoneInformationURL()
+	ctx := context.Background()
+	for range 2 {
+		if err := e.conn.Check(ctx); err != nil {
+			t.Fatalf("Check: %v", err)
+		}
+	}
+	if n := e.srv.Requests(fx.ZonePath); n != 1 {
+		t.Errorf("%d zoneInformation requests for two checks, want 1 (cached)", n)
+	}
+	e.srv.Inject(fx.Fault{Path: fx.APIPath + "/ThresholdInformation", Status: 401, Times: 1})
+	if err := e.conn.Check(ctx); statusOf(err) != 401 {
+		t.Fatalf("Check = %v, want the injected 401", err)
+	}
+	if err := e.conn.Check(ctx); err != nil {
+		t.Fatalf("Check after the 401: %v", err)
+	}
+	if n := e.srv.Requests(fx.ZonePath); n != 2 {
+		t.Errorf("%d zoneInformation requests, want 2 (discovered again after the 401)", n)
+	}
+	mustContain(t, e.logs.String(), "discovered the Autotask zone", "612345")
+}
+
+func TestZone_UnknownUserFails(t *testing.T) {
+	e := newEnv(t)
+	e.conn.zone = zone{}
+	e.conn.zoneLookup = e.srv.ZoneInformationURL()
+	e.conn.username = "nobody@msp.example"
+	err := e.conn.Check(context.Background())
+	if err == nil || statusOf(err) != 404 {
+		t.Errorf("Check = %v, want the zone lookup's 404", err)
+	}
+	mustContain(t, err.Error(), "discovering the zone")
+}
+
+func TestThreshold(t *testing.T) {
+	tests := []struct {
+		name    string
+		count   int
+		want    connectors.Outcome
+		wantLog string
+	}{
+		{"low usage", 312, connectors.OutcomeOK, `"level":"info"`},
+		{"near the threshold", 9500, connectors.OutcomeThrottled, `"usage":0.95`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.srv.Update(func(ds *fx.Dataset) { ds.RequestCount = tt.count })
+			sink, _, err := e.pull(t, "companies", "")
+			if got := connectors.Classify(err); got != tt.want {
+				t.Errorf("Classify(%v) = %q, want %q", err, got, tt.want)
+			}
+			if tt.want == connectors.OutcomeThrottled && len(sink.pages) != 0 {
+				t.Errorf("%d pages pulled past the threshold", len(sink.pages))
+			}
+			mustContain(t, e.logs.String(), "hourly request usage", tt.wantLog)
+		})
+	}
+}
+
+func TestSecrets_NeverInErrorsOrLogs(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault fx.Fault
+	}{
+		{"401 echoing the credentials", fx.Fault{Path: fx.QueryPath("TicketNotes"), Status: 401, EchoCredentials: true}},
+		{"503 echoing them on every retry", fx.Fault{Path: fx.QueryPath("Tickets"), Status: 503, EchoCredentials: true}},
+		{"429 echoing them", fx.Fault{Path: fx.QueryPath("TicketNotes"), Status: 429, RetryAfter: "0", EchoCredentials: true}},
+		{"400 echoing them on a lookup", fx.Fault{Path: fx.QueryPath("Contacts"), Status: 400, EchoCredentials: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.srv.Inject(tt.fault)
+			_, _, err := e.pull(t, "tickets", "")
+			if err == nil {
+				t.Fatal("Pull succeeded, want an error")
+			}
+			mustContain(t, err.Error(), "refused for UserName=[REDACTED] Secret=[REDACTED] ApiIntegrationCode=[REDACTED]")
+			for _, s := range []string{testUser, testSecret, testCode} {
+				if strings.Contains(err.Error(), s) {
+					t.Errorf("error shows a credential: %v", err)
+				}
+				if strings.Contains(e.logs.String(), s) {
+					t.Errorf("logs show a credential: %s", e.logs.String())
+				}
+			}
+			if e.srv.Denied() != 0 {
+				t.Error("a request went without the credentials")
+			}
+		})
+	}
+}
+
+func TestUserAgent_Sent(t *testing.T) {
+	e := newEnv(t)
+	e.mustPull(t, "resources", "")
+	if got := e.srv.LastUserAgent(); got != "Custos/test" {
+		t.Errorf("User-Agent = %q", got)
+	}
+}
+
+func TestCancelledContext_StopsPull(t *testing.T) {
+	e := newEnv(t)
+	e.srv.Inject(fx.Fault{Path: fx.QueryPath("TicketNotes"), Delay: 10 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := e.stream(t, "tickets").Pull(ctx, connectors.Account, "", &recordingSink{})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want context.DeadlineExceeded", err)
+	}
+}
