@@ -175,8 +175,11 @@ func readCSV(r io.Reader, name string) ([]csvRow, error) {
 
 func malformed(name string, err error) error {
 	var pe *csv.ParseError
-	if errors.As(err, &pe) {
+	switch {
+	case errors.As(err, &pe) && pe.StartLine != pe.Line:
 		return fmt.Errorf("register: %s:%d: malformed CSV (the row starts on line %d): %w", name, pe.Line, pe.StartLine, pe.Err)
+	case errors.As(err, &pe):
+		return fmt.Errorf("register: %s:%d: malformed CSV: %w", name, pe.Line, pe.Err)
 	}
 	return fmt.Errorf("register: reading %s: %w", name, err)
 }

@@ -123,6 +123,9 @@ func Add(ctx context.Context, st *store.Store, e Entry, now time.Time) (store.Au
 	return a, nil
 }
 
+// dbTime is t as both databases keep it: UTC, to the microsecond.
+func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
 func randomID() (string, error) {
 	b := make([]byte, 8)
 	if _, err := rand.Read(b); err != nil {
@@ -160,11 +163,11 @@ func (r *resolver) authorisation(ctx context.Context, e Entry, now time.Time) (s
 		GrantedBy:   strings.TrimSpace(e.GrantedBy),
 		Evidence:    strings.TrimSpace(e.Evidence),
 		RecordedBy:  strings.TrimSpace(e.RecordedBy),
-		RecordedAt:  now.UTC(),
+		RecordedAt:  dbTime(now),
 	}
 	// The table's scope column holds the authorisation's scope (Authorisation.Scope
 	// shadows Pulled.Scope), so the pull scope is not set.
-	a.Source, a.SeenAt = Source, now.UTC()
+	a.Source, a.SeenAt = Source, dbTime(now)
 
 	if a.CustomerRef == "" {
 		problem(FieldCustomer, "required")
@@ -207,10 +210,10 @@ func (r *resolver) authorisation(ctx context.Context, e Entry, now time.Time) (s
 	if e.From.IsZero() {
 		problem(FieldValidFrom, "required")
 	} else {
-		a.ValidFrom = e.From.UTC()
+		a.ValidFrom = dbTime(e.From)
 	}
 	if e.To != nil {
-		to := e.To.UTC()
+		to := dbTime(*e.To)
 		a.ValidTo = &to
 		if !e.From.IsZero() && !to.After(a.ValidFrom) {
 			problem(FieldValidTo, "%s is not after valid_from %s", to.Format(time.RFC3339), a.ValidFrom.Format(time.RFC3339))
@@ -368,7 +371,7 @@ func Revoke(ctx context.Context, st *store.Store, id uint, by, reason string, no
 		return &InvalidError{Problems: problems}
 	}
 	res := st.DB(ctx).Model(&store.Authorisation{}).Where("id = ? AND revoked_at IS NULL", id).
-		Updates(map[string]any{"revoked_at": now.UTC(), "revoked_by": by, "revoke_reason": reason})
+		Updates(map[string]any{"revoked_at": dbTime(now), "revoked_by": by, "revoke_reason": reason})
 	if res.Error != nil {
 		return fmt.Errorf("register: revoking authorisation %d: %w", id, res.Error)
 	}

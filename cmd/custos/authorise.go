@@ -1,0 +1,301 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/custos-msp/custos/app"
+	"github.com/custos-msp/custos/register"
+)
+
+// authoriseTimeLayout is how authorise prints times, in the --timezone zone.
+const authoriseTimeLayout = "2006-01-02 15:04"
+
+func newAuthoriseCommand(g *globalFlags) *cobra.Command {
+	var timezone string
+	cmd := &cobra.Command{
+		Use:   "authorise",
+		Short: "Record, list, revoke and import customers' authorisations",
+		Long: "authorise keeps the authorisations recorded in Custos itself: a customer's permission for a\n" +
+			"technician (or any) to access a device (or any) for a scope, from a time until a time or standing.\n" +
+			"Times without an offset are read in --timezone, as 2026-11-21 14:30, 2026-11-21 or RFC 3339;\n" +
+			"a date alone as an end includes that day.",
+		Args: cobra.NoArgs,
+	}
+	cmd.PersistentFlags().StringVar(&timezone, "timezone", "Local", "time zone of times without an offset, e.g. Europe/London; Local is this machine's")
+	cmd.AddCommand(
+		newAuthoriseAddCommand(g, &timezone),
+		newAuthoriseListCommand(g, &timezone),
+		newAuthoriseRevokeCommand(g),
+		newAuthoriseImportCommand(g, &timezone),
+	)
+	return cmd
+}
+
+func loadTimezone(timezone string) (*time.Location, error) {
+	loc, err := time.LoadLocation(timezone)
+	if err != nil {
+		return nil, fmt.Errorf("--timezone: %w", err)
+	}
+	return loc, nil
+}
+
+// recordedBy is who records, revokes or imports: by, or the user running the command.
+func recordedBy(by string) (string, error) {
+	if by = cmp.Or(by, os.Getenv("USER")); by == "" {
+		return "", errors.New("--by: required: say who you are ($USER is not set)")
+	}
+	return by, nil
+}
+
+func newAuthoriseAddCommand(g *globalFlags, timezone *string) *cobra.Command {
+	var (
+		e             register.Entry
+		from, to, by  string
+		standing      bool
+		requiredFlags = []string{"customer", "technician", "device", "scope", "from", "granted-by", "evidence"}
+	)
+	cmd := &cobra.Command{
+		Use:   "add",
+		Short: "Record an authorisation and print its id",
+		Example: `  custos authorise add --customer "Contoso Ltd" --technician "Bob Jones" --device PC-042 --scope remote \
+    --from "2026-11-21 09:00" --to "2026-11-21 17:00" --granted-by "Jane Doe" --evidence T20261121.0001
+  custos authorise add --customer Contoso --technician any --device CON-SRV01 --scope remote \
+    --from 2026-11-01 --standing --granted-by "Jane Doe" --evidence "email 2026-10-30"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			loc, err := loadTimezone(*timezone)
+			if err != nil {
+				return err
+			}
+			if e.From, err = register.ParseStart(from, loc); err != nil {
+				return fmt.Errorf("--from: %w", err)
+			}
+			if !standing {
+				end, err := register.ParseEnd(to, loc)
+				if err != nil {
+					return fmt.Errorf("--to: %w", err)
+				}
+				e.To = &end
+			}
+			if e.RecordedBy, err = recordedBy(by); err != nil {
+				return err
+			}
+			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				added, err := register.Add(ctx, a.Store, e, time.Now())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), added.ID)
+				return nil
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&e.Customer, "customer", "", "customer's name or id")
+	f.StringVar(&e.Technician, "technician", "", `technician's name or id, or "any"`)
+	f.StringVar(&e.Device, "device", "", `device's host name or id, or "any"`)
+	f.StringVar(&e.Scope, "scope", "", "what the access may do: remote, command, admin, mailbox, removal or any")
+	f.StringVar(&from, "from", "", `start, e.g. "2026-11-21 09:00"`)
+	f.StringVar(&to, "to", "", `end, e.g. "2026-11-21 17:00"`)
+	f.BoolVar(&standing, "standing", false, "no end: a standing permission")
+	f.StringVar(&e.GrantedBy, "granted-by", "", "who at the customer gave it")
+	f.StringVar(&e.Evidence, "evidence", "", "where it is written: a ticket number, an e-mail message id")
+	f.StringVar(&by, "by", "", "who records it (default: $USER)")
+	for _, name := range requiredFlags {
+		_ = cmd.MarkFlagRequired(name) // the flag exists
+	}
+	cmd.MarkFlagsOneRequired("to", "standing")
+	cmd.MarkFlagsMutuallyExclusive("to", "standing")
+	return cmd
+}
+
+func newAuthoriseListCommand(g *globalFlags, timezone *string) *cobra.Command {
+	var (
+		customer    string
+		all, asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the authorisations active now, or with --all every one",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			loc, err := loadTimezone(*timezone)
+			if err != nil {
+				return err
+			}
+			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				now := time.Now()
+				views, err := register.List(ctx, a.Store, register.Filter{Customer: customer, Active: !all, At: now})
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeAuthorisationsJSON(cmd.OutOrStdout(), views, now)
+				}
+				writeAuthorisationsTable(cmd.OutOrStdout(), views, now, loc, all)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&customer, "customer", "", "only this customer's (name or id)")
+	cmd.Flags().BoolVar(&all, "all", false, "every authorisation: expired, upcoming and revoked too")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	return cmd
+}
+
+func newAuthoriseRevokeCommand(g *globalFlags) *cobra.Command {
+	var reason, by string
+	cmd := &cobra.Command{
+		Use:   "revoke ID",
+		Short: "Revoke an authorisation; it is kept with who revoked it, when and why",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseUint(args[0], 10, 0)
+			if err != nil {
+				return fmt.Errorf("authorisation id %q is not a number (see custos authorise list --all)", args[0])
+			}
+			by, err := recordedBy(by)
+			if err != nil {
+				return err
+			}
+			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				if err := register.Revoke(ctx, a.Store, uint(id), by, reason, time.Now()); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "revoked authorisation %d\n", id)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why it is revoked")
+	cmd.Flags().StringVar(&by, "by", "", "who revokes it (default: $USER)")
+	_ = cmd.MarkFlagRequired("reason") // the flag exists
+	return cmd
+}
+
+func newAuthoriseImportCommand(g *globalFlags, timezone *string) *cobra.Command {
+	var by string
+	cmd := &cobra.Command{
+		Use:   "import FILE.csv",
+		Short: "Import authorisations from a CSV file: all of them, or none if any row has a problem",
+		Long: "import reads a CSV file whose first row names the columns: customer, technician, device, scope,\n" +
+			"valid_from, valid_to, granted_by, evidence (any order and case; customer, scope, valid_from and\n" +
+			"granted_by are required; an empty technician or device means any). Every row is checked first;\n" +
+			"if any has a problem, nothing is imported and every problem is listed with its line. Importing\n" +
+			"the same file again adds nothing.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			loc, err := loadTimezone(*timezone)
+			if err != nil {
+				return err
+			}
+			by, err := recordedBy(by)
+			if err != nil {
+				return err
+			}
+			f, err := os.Open(args[0])
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				n, err := register.ImportCSV(ctx, a.Store, f, args[0], by, loc, time.Now())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "imported %s: %d new authorisation(s)\n", args[0], n)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&by, "by", "", "who imports it (default: $USER)")
+	return cmd
+}
+
+// authorisationJSON is the stable JSON shape of `custos authorise list --json`.
+// TechnicianID and DeviceID are null for any technician and any device.
+type authorisationJSON struct {
+	ID           uint       `json:"id"`
+	Source       string     `json:"source"`
+	Customer     string     `json:"customer"`
+	CustomerID   *uint      `json:"customer_id"`
+	Technician   string     `json:"technician"`
+	TechnicianID *uint      `json:"technician_id"`
+	Device       string     `json:"device"`
+	DeviceID     *uint      `json:"device_id"`
+	Scope        string     `json:"scope"`
+	ValidFrom    time.Time  `json:"valid_from"`
+	ValidTo      *time.Time `json:"valid_to"`
+	GrantedBy    string     `json:"granted_by"`
+	Evidence     string     `json:"evidence"`
+	RecordedBy   string     `json:"recorded_by"`
+	RecordedAt   time.Time  `json:"recorded_at"`
+	Status       string     `json:"status"`
+	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
+	RevokedBy    string     `json:"revoked_by,omitempty"`
+	RevokeReason string     `json:"revoke_reason,omitempty"`
+}
+
+func writeAuthorisationsJSON(w io.Writer, views []register.View, now time.Time) error {
+	out := make([]authorisationJSON, len(views))
+	for i, v := range views {
+		out[i] = authorisationJSON{
+			ID: v.ID, Source: v.Source,
+			Customer: cmp.Or(v.CustomerName, v.CustomerRef), CustomerID: v.CustomerID,
+			Technician: authorisedName(v.TechnicianName, v.TechnicianRef), TechnicianID: v.TechnicianID,
+			Device: authorisedName(v.DeviceName, v.DeviceRef), DeviceID: v.DeviceID,
+			Scope: v.Scope, ValidFrom: v.ValidFrom.UTC(), ValidTo: utcOrNil(v.ValidTo),
+			GrantedBy: v.GrantedBy, Evidence: v.Evidence, RecordedBy: v.RecordedBy, RecordedAt: v.RecordedAt.UTC(),
+			Status: v.Status(now), RevokedAt: utcOrNil(v.RevokedAt), RevokedBy: v.RevokedBy, RevokeReason: v.RevokeReason,
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func writeAuthorisationsTable(w io.Writer, views []register.View, now time.Time, loc *time.Location, all bool) {
+	if len(views) == 0 {
+		if all {
+			fmt.Fprintln(w, "No authorisations.")
+		} else {
+			fmt.Fprintln(w, "No active authorisations; --all lists every one.")
+		}
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tCUSTOMER\tTECHNICIAN\tDEVICE\tSCOPE\tFROM\tTO\tGRANTED BY\tEVIDENCE\tSTATUS")
+	for _, v := range views {
+		to := "standing"
+		if v.ValidTo != nil {
+			to = v.ValidTo.In(loc).Format(authoriseTimeLayout)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, cmp.Or(v.CustomerName, v.CustomerRef),
+			authorisedName(v.TechnicianName, v.TechnicianRef), authorisedName(v.DeviceName, v.DeviceRef), v.Scope,
+			v.ValidFrom.In(loc).Format(authoriseTimeLayout), to, v.GrantedBy, v.Evidence, v.Status(now))
+	}
+	tw.Flush()
+}
+
+// authorisedName is how a technician or device is shown: its canonical name, else the
+// reference the authorisation was recorded with, else "any".
+func authorisedName(name, ref string) string { return cmp.Or(name, ref, register.Any) }
+
+func utcOrNil(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
