@@ -32,7 +32,7 @@ var requiredColumns = []string{FieldCustomer, FieldScope, FieldValidFrom, FieldG
 // both databases' limits on bound parameters.
 const insertBatch = 200
 
-// timeFormats are the layouts ParseStart and ParseEnd accept besides RFC 3339.
+// minuteLayout and dayLayout are the layouts ParseStart and ParseEnd accept besides RFC 3339.
 const (
 	minuteLayout = "2006-01-02 15:04"
 	dayLayout    = time.DateOnly

@@ -207,3 +207,22 @@ func TestImportCSV_RefusesMalformedFiles(t *testing.T) {
 		}
 	})
 }
+
+func TestImportCSV_CountsNewRowsAcrossBatches(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		seed(t, st)
+		var b strings.Builder
+		b.WriteString("customer,scope,valid_from,granted_by\n")
+		for i := range 450 {
+			b.WriteString("Contoso Ltd,remote," + now.Add(time.Duration(i)*time.Minute).Format(time.RFC3339) + ",Jane Doe\n")
+		}
+		for _, want := range []int{450, 0} {
+			if n, err := importCSV(st, "big.csv", b.String(), nil); err != nil || n != want {
+				t.Errorf("import = %d, %v; want %d new", n, err, want)
+			}
+		}
+		if n := count(t, st); n != 450 {
+			t.Errorf("%d authorisations stored, want 450", n)
+		}
+	})
+}

@@ -249,7 +249,8 @@ func (r *resolver) lookUp(ctx context.Context, kind, name string) (resolved, err
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return resolved{problem: fmt.Sprintf("no %s is called %q", kind, name)}, nil
 	case err != nil:
-		// FindTarget's other refusal: several rows have the name.
+		// FindTarget's other refusals (several rows have the name, a failed query)
+		// are reported with the field rather than stopping the check.
 		return resolved{problem: err.Error()}, nil
 	}
 	// FindTarget takes a number for an id without looking; make sure it exists.
