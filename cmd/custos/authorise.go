@@ -9,12 +9,14 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/custos-msp/custos/app"
+	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/register"
 )
 
@@ -105,7 +107,7 @@ func newAuthoriseAddCommand(g *globalFlags, timezone *string) *cobra.Command {
 	f.StringVar(&e.Customer, "customer", "", "customer's name or id")
 	f.StringVar(&e.Technician, "technician", "", `technician's name or id, or "any"`)
 	f.StringVar(&e.Device, "device", "", `device's host name or id, or "any"`)
-	f.StringVar(&e.Scope, "scope", "", "what the access may do: remote, command, admin, mailbox, removal or any")
+	f.StringVar(&e.Scope, "scope", "", "what the access may do: "+strings.Join(record.Scopes, ", "))
 	f.StringVar(&from, "from", "", `start, e.g. "2026-11-21 09:00"`)
 	f.StringVar(&to, "to", "", `end, e.g. "2026-11-21 17:00"`)
 	f.BoolVar(&standing, "standing", false, "no end: a standing permission")
