@@ -172,7 +172,7 @@ func sweepEvent(e *store.AccessEvent) sweep.Event {
 }
 
 func sweepGrant(a *store.Authorisation) sweep.Grant {
-	g := sweep.Grant{ID: a.ID, Technician: deref(a.TechnicianID), Device: deref(a.DeviceID), Scope: a.Scope, From: a.ValidFrom}
+	g := sweep.Grant{ID: a.ID, Technician: deref(a.TechnicianID), Device: deref(a.DeviceID), Scope: a.AccessScope, From: a.ValidFrom}
 	if a.ValidTo != nil {
 		g.To = *a.ValidTo
 	}

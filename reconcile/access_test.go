@@ -71,7 +71,7 @@ func seedAccess(t *testing.T, st *store.Store) map[string]uint {
 	cust, alice, pc42 := ids["Contoso Ltd"], ids["Alice Smith"], ids["PC-042"]
 	auths := []store.Authorisation{
 		{Pulled: store.Pulled{Source: "register", SourceID: "r1", Stream: "register", Scope: "register", SeenAt: now},
-			CustomerID: &cust, TechnicianID: &alice, DeviceID: &pc42, Scope: record.ScopeRemote, ValidFrom: at(9.5), ValidTo: end(12), GrantedBy: "Jane Doe"},
+			CustomerID: &cust, TechnicianID: &alice, DeviceID: &pc42, AccessScope: record.ScopeRemote, ValidFrom: at(9.5), ValidTo: end(12), GrantedBy: "Jane Doe"},
 	}
 	for i := range auths {
 		if err := st.DB(ctx).Create(&auths[i]).Error; err != nil {

@@ -52,7 +52,7 @@ func (r GrantorNotAuthorised) Evaluate(in *Input, _ time.Time) []Finding {
 			CustomerID: a.CustomerID,
 			Severity:   r.Severity,
 			Summary: fmt.Sprintf("authorisation %d (%s, from %s) was granted by %s",
-				a.ID, a.Scope, a.ValidFrom.UTC().Format(time.DateOnly), who),
+				a.ID, a.AccessScope, a.ValidFrom.UTC().Format(time.DateOnly), who),
 			Evidence:     []string{fmt.Sprintf("authorisations:%d", a.ID)},
 			TechnicianID: a.TechnicianID,
 			DeviceID:     a.DeviceID,

@@ -62,7 +62,7 @@ func TestImportCSV_ImportsEveryRowOnceAndAgainNothing(t *testing.T) {
 		for i, a := range got {
 			wa := want[i]
 			if idOrNil(a.CustomerID) != idOrNil(wa.customer) || idOrNil(a.TechnicianID) != idOrNil(wa.tech) || idOrNil(a.DeviceID) != idOrNil(wa.device) ||
-				a.Scope != wa.scope || !a.ValidFrom.Equal(wa.from) || (a.ValidTo == nil) != (wa.to == nil) || (wa.to != nil && !a.ValidTo.Equal(*wa.to)) ||
+				a.AccessScope != wa.scope || !a.ValidFrom.Equal(wa.from) || (a.ValidTo == nil) != (wa.to == nil) || (wa.to != nil && !a.ValidTo.Equal(*wa.to)) ||
 				a.GrantedBy != wa.grantedBy || a.Evidence != wa.evidence {
 				t.Errorf("row %d = %+v, want %+v", i, a, wa)
 			}

@@ -159,15 +159,13 @@ func (r *resolver) authorisation(ctx context.Context, e Entry, now time.Time) (s
 	}
 	a := store.Authorisation{
 		CustomerRef: strings.TrimSpace(e.Customer),
-		Scope:       strings.ToLower(strings.TrimSpace(e.Scope)),
+		AccessScope: strings.ToLower(strings.TrimSpace(e.Scope)),
 		GrantedBy:   strings.TrimSpace(e.GrantedBy),
 		Evidence:    strings.TrimSpace(e.Evidence),
 		RecordedBy:  strings.TrimSpace(e.RecordedBy),
 		RecordedAt:  dbTime(now),
 	}
-	// The table's scope column holds the authorisation's scope (Authorisation.Scope
-	// shadows Pulled.Scope), so the pull scope is not set.
-	a.Source, a.SeenAt = Source, dbTime(now)
+	a.Source, a.Scope, a.SeenAt = Source, Source, dbTime(now)
 
 	if a.CustomerRef == "" {
 		problem(FieldCustomer, "required")
@@ -202,9 +200,9 @@ func (r *resolver) authorisation(ctx context.Context, e Entry, now time.Time) (s
 	}
 
 	switch {
-	case a.Scope == "":
+	case a.AccessScope == "":
 		problem(FieldScope, "required (one of %s)", strings.Join(record.Scopes, ", "))
-	case !slices.Contains(record.Scopes, a.Scope):
+	case !slices.Contains(record.Scopes, a.AccessScope):
 		problem(FieldScope, "%q is not a scope (want one of %s)", e.Scope, strings.Join(record.Scopes, ", "))
 	}
 	if e.From.IsZero() {

@@ -135,9 +135,9 @@ func TestAdd_ResolvesNamesAndStoresCanonicalIDs(t *testing.T) {
 				if got.CustomerRef != e.Customer || got.TechnicianRef != tt.techRef || got.DeviceRef != tt.deviceRef {
 					t.Errorf("refs %q %q %q; want what was typed: %q %q %q", got.CustomerRef, got.TechnicianRef, got.DeviceRef, e.Customer, tt.techRef, tt.deviceRef)
 				}
-				if got.Scope != tt.want || !got.ValidFrom.Equal(e.From) || (got.ValidTo == nil) != (e.To == nil) ||
+				if got.AccessScope != tt.want || !got.ValidFrom.Equal(e.From) || (got.ValidTo == nil) != (e.To == nil) ||
 					(e.To != nil && !got.ValidTo.Equal(*e.To)) {
-					t.Errorf("scope %q from %v to %v; want %q %v %v", got.Scope, got.ValidFrom, got.ValidTo, tt.want, e.From, e.To)
+					t.Errorf("scope %q from %v to %v; want %q %v %v", got.AccessScope, got.ValidFrom, got.ValidTo, tt.want, e.From, e.To)
 				}
 				if got.GrantedBy != "Jane Doe" || got.Evidence != "T20261121.0001" || got.RecordedBy != "bob" ||
 					!got.RecordedAt.Equal(now) || !got.SeenAt.Equal(now) || got.RevokedAt != nil {

@@ -101,7 +101,7 @@ func (s *Store) ReadNames(ctx context.Context) (Names, error) {
 func (s *Store) StandingDevices(ctx context.Context) (map[uint]bool, error) {
 	var ids []uint
 	err := s.db.WithContext(ctx).Model(&Authorisation{}).
-		Where("device_id IS NOT NULL AND valid_to IS NULL AND revoked_at IS NULL AND removed_at IS NULL AND scope IN ?", []string{"remote", "any"}).
+		Where("device_id IS NOT NULL AND valid_to IS NULL AND revoked_at IS NULL AND removed_at IS NULL AND access_scope IN ?", []string{"remote", "any"}).
 		Pluck("device_id", &ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: reading standing permissions: %w", err)

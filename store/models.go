@@ -181,14 +181,16 @@ type Authorisation struct {
 	CustomerRef   string
 	TechnicianRef string
 	DeviceRef     string
-	Scope         string    `gorm:"not null"`
-	ValidFrom     time.Time `gorm:"not null"`
-	ValidTo       *time.Time
-	GrantedBy     string
-	GrantedByRef  string
-	Evidence      string
-	RecordedBy    string
-	RecordedAt    time.Time
+	// AccessScope is what the authorisation allows (record.Scopes); the embedded
+	// Pulled.Scope is the pull it came from.
+	AccessScope  string    `gorm:"not null"`
+	ValidFrom    time.Time `gorm:"not null"`
+	ValidTo      *time.Time
+	GrantedBy    string
+	GrantedByRef string
+	Evidence     string
+	RecordedBy   string
+	RecordedAt   time.Time
 	// RevokedAt, RevokedBy and RevokeReason record a revocation; the authorisation
 	// still covers what happened before RevokedAt.
 	RevokedAt    *time.Time

@@ -153,7 +153,7 @@ func userAccountRow(base Pulled, r *record.UserAccount) UserAccount {
 func authorisationRow(base Pulled, r *record.Authorisation) Authorisation {
 	return Authorisation{
 		Pulled: base, CustomerRef: r.CustomerRef, TechnicianRef: r.TechnicianRef, DeviceRef: r.DeviceRef,
-		Scope: r.Scope, ValidFrom: r.ValidFrom.UTC(), ValidTo: utcPtr(r.ValidTo),
+		AccessScope: r.Scope, ValidFrom: r.ValidFrom.UTC(), ValidTo: utcPtr(r.ValidTo),
 		GrantedBy: r.GrantedBy, GrantedByRef: r.GrantedByRef, Evidence: r.Evidence,
 		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt.UTC(),
 	}

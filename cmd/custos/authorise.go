@@ -257,7 +257,7 @@ func writeAuthorisationsJSON(w io.Writer, views []register.View, now time.Time) 
 			Customer: cmp.Or(v.CustomerName, v.CustomerRef), CustomerID: v.CustomerID,
 			Technician: authorisedName(v.TechnicianName, v.TechnicianRef), TechnicianID: v.TechnicianID,
 			Device: authorisedName(v.DeviceName, v.DeviceRef), DeviceID: v.DeviceID,
-			Scope: v.Scope, ValidFrom: v.ValidFrom.UTC(), ValidTo: utcOrNil(v.ValidTo),
+			Scope: v.AccessScope, ValidFrom: v.ValidFrom.UTC(), ValidTo: utcOrNil(v.ValidTo),
 			GrantedBy: v.GrantedBy, Evidence: v.Evidence, RecordedBy: v.RecordedBy, RecordedAt: v.RecordedAt.UTC(),
 			Status: v.Status(now), RevokedAt: utcOrNil(v.RevokedAt), RevokedBy: v.RevokedBy, RevokeReason: v.RevokeReason,
 		}

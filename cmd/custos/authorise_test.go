@@ -91,7 +91,7 @@ func TestAuthorise_AddListRevoke(t *testing.T) {
 	stored := storedAuthorisations(t, db)
 	w := stored[uint(windowID)]
 	if w.CustomerRef != "Contoso" || w.CustomerID == nil || w.TechnicianID == nil || w.DeviceID == nil ||
-		w.Scope != "remote" || w.ValidTo == nil || w.RecordedBy != "tester" || w.Evidence != "T20261121.0001" {
+		w.AccessScope != "remote" || w.ValidTo == nil || w.RecordedBy != "tester" || w.Evidence != "T20261121.0001" {
 		t.Errorf("window stored as %+v", w)
 	}
 	s := stored[atoi(t, standing)]
