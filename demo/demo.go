@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	atfake "github.com/custos-msp/custos/fixtures/autotask"
 	dattofake "github.com/custos-msp/custos/fixtures/dattormm"
 	itgluefake "github.com/custos-msp/custos/fixtures/itglue"
 	scfake "github.com/custos-msp/custos/fixtures/screenconnect"
@@ -29,6 +30,7 @@ type Environment struct {
 	itglue        *itgluefake.Server
 	screenconnect *scfake.Server
 	dattormm      *dattofake.Server
+	autotask      *atfake.Server
 }
 
 // Start starts the fake vendor servers with the demo data as of now and writes a
@@ -54,11 +56,16 @@ func Start(dir string, now time.Time) (*Environment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
+	at, err := atfake.LoadDemo(now)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
 	env := &Environment{
 		ConfigPath:    filepath.Join(abs, "custos.toml"),
 		itglue:        itgluefake.NewServer(it, apiKey),
 		screenconnect: scfake.NewServer(sc, scfake.DemoUsername, scfake.DemoPassword),
 		dattormm:      dattofake.NewServer(dr, dattofake.DemoAPIKey, dattofake.DemoAPISecret),
+		autotask:      atfake.NewServer(at, atfake.DemoUsername, atfake.DemoSecret, atfake.DemoIntegrationCode),
 	}
 	if err := env.write(abs); err != nil {
 		env.Close()
@@ -75,13 +82,14 @@ func (e *Environment) write(dir string) error {
 	for name, value := range map[string]string{
 		"itglue.key": apiKey, "screenconnect.user": scfake.DemoUsername, "screenconnect.password": scfake.DemoPassword,
 		"dattormm.key": dattofake.DemoAPIKey, "dattormm.secret": dattofake.DemoAPISecret,
+		"autotask.user": atfake.DemoUsername, "autotask.secret": atfake.DemoSecret, "autotask.code": atfake.DemoIntegrationCode,
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(value+"\n"), 0o600); err != nil {
 			return fmt.Errorf("demo: writing %s: %w", name, err)
 		}
 	}
 	cfg := strings.NewReplacer("{{ITGLUE_URL}}", e.itglue.URL(), "{{SCREENCONNECT_URL}}", e.screenconnect.URL(),
-		"{{DATTORMM_URL}}", e.dattormm.URL()).Replace(configTemplate)
+		"{{DATTORMM_URL}}", e.dattormm.URL(), "{{AUTOTASK_URL}}", e.autotask.URL()).Replace(configTemplate)
 	if err := os.WriteFile(e.ConfigPath, []byte(cfg), 0o600); err != nil {
 		return fmt.Errorf("demo: writing the configuration: %w", err)
 	}
@@ -96,6 +104,7 @@ func (e *Environment) Close() {
 	e.itglue.Close()
 	e.screenconnect.Close()
 	e.dattormm.Close()
+	e.autotask.Close()
 }
 
 // configTemplate is the demo's configuration; paths are relative to its directory.
@@ -146,6 +155,17 @@ api_secret = { file = "dattormm.secret" }
 min_retry_wait = "100ms"
 max_retry_wait = "2s"
 requests_per_second = 10
+
+[connectors.autotask]
+enabled = true
+base_url = "{{AUTOTASK_URL}}"
+username = { file = "autotask.user" }
+secret = { file = "autotask.secret" }
+integration_code = { file = "autotask.code" }
+contact_field = "Authorisation Contact"
+min_retry_wait = "100ms"
+max_retry_wait = "2s"
+requests_per_second = 50
 
 [customers.domains]
 "Contoso Ltd" = ["contoso.local"]

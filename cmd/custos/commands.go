@@ -219,7 +219,7 @@ func runDemo(ctx context.Context, out io.Writer, dir string) error {
 	for _, r := range results {
 		records += r.Records
 	}
-	fmt.Fprintf(out, "Synced %d records from the fake IT Glue, ScreenConnect and Datto RMM in %d pulls; %d open findings:\n\n", records, len(results), len(fs))
+	fmt.Fprintf(out, "Synced %d records from the fake IT Glue, ScreenConnect, Datto RMM and Autotask in %d pulls; %d open findings:\n\n", records, len(results), len(fs))
 	writeFindingsTable(out, fs)
 	fmt.Fprintf(out, "\nConfiguration: %s\nTry: custos --config %s findings --json\n", env.ConfigPath, env.ConfigPath)
 	return nil

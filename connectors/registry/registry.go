@@ -7,6 +7,7 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/connectors/autotask"
 	"github.com/custos-msp/custos/connectors/dattormm"
 	"github.com/custos-msp/custos/connectors/itglue"
 	"github.com/custos-msp/custos/connectors/screenconnect"
@@ -41,6 +42,14 @@ func Build(cfg config.Connectors, deps connectors.Deps) ([]connectors.Connector,
 			return nil, err
 		}
 		out = append(out, dattormm.New(c, s[0], s[1], deps))
+	}
+	if c := cfg.Autotask; c.Enabled {
+		s, err := load(named{"connectors.autotask.username", c.Username}, named{"connectors.autotask.secret", c.Secret},
+			named{"connectors.autotask.integration_code", c.IntegrationCode})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, autotask.New(c, s[0], s[1], s[2], deps))
 	}
 	return out, nil
 }
