@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/connectors/connectortest"
 	fx "github.com/custos-msp/custos/fixtures/autotask"
 	"github.com/custos-msp/custos/record"
 )
@@ -50,18 +51,18 @@ func TestTickets_FailingPageResumesWithoutGap(t *testing.T) {
 			if err == nil {
 				t.Fatal("Pull succeeded, want an error")
 			}
-			mustContain(t, err.Error(), "autotask", "tickets", "TicketNotes", "page 2", "ids after 9002")
+			connectortest.MustContain(t, err.Error(), "autotask", "tickets", "TicketNotes", "page 2", "ids after 9002")
 			if got := connectors.Classify(err); got != tt.want {
 				t.Errorf("Classify(%v) = %q, want %q", err, got, tt.want)
 			}
-			if len(first.pages) != 1 {
-				t.Fatalf("%d pages accepted, want the first only", len(first.pages))
+			if len(first.Pages) != 1 {
+				t.Fatalf("%d pages accepted, want the first only", len(first.Pages))
 			}
 			e.srv.ClearFaults()
-			second, next := e.mustPull(t, "tickets", first.lastCursor())
-			got := append(keys[*record.Authorisation](first.records()), keys[*record.Authorisation](second.records())...)
+			second, next := e.mustPull(t, "tickets", first.LastCursor())
+			got := append(keys[*record.Authorisation](first.Records()), keys[*record.Authorisation](second.Records())...)
 			sort.Strings(got)
-			if want := keys[*record.Authorisation](whole.records()); !reflect.DeepEqual(got, want) {
+			if want := keys[*record.Authorisation](whole.Records()); !reflect.DeepEqual(got, want) {
 				t.Errorf("failed + resumed pulls emitted %v, want %v as one pull does", got, want)
 			}
 			// The newest activity of the demo: ticket T20261031.0005, now − 9h30m.
@@ -91,7 +92,7 @@ func TestTickets_ResumeKeepsTheWindow(t *testing.T) {
 		}
 		return false
 	}})
-	e.mustPull(t, "tickets", first.lastCursor())
+	e.mustPull(t, "tickets", first.LastCursor())
 	want := windowTime(e.now)
 	for _, s := range seen {
 		if s != want {
@@ -165,7 +166,7 @@ func TestZone_DiscoveredCachedAndRediscoveredAfter401(t *testing.T) {
 	if n := e.srv.Requests(fx.ZonePath); n != 2 {
 		t.Errorf("%d zoneInformation requests, want 2 (discovered again after the 401)", n)
 	}
-	mustContain(t, e.logs.String(), "discovered the Autotask zone", "612345")
+	connectortest.MustContain(t, e.logs.String(), "discovered the Autotask zone", "612345")
 }
 
 func TestZone_UnknownUserFails(t *testing.T) {
@@ -177,7 +178,7 @@ func TestZone_UnknownUserFails(t *testing.T) {
 	if err == nil || statusOf(err) != 404 {
 		t.Errorf("Check = %v, want the zone lookup's 404", err)
 	}
-	mustContain(t, err.Error(), "discovering the zone")
+	connectortest.MustContain(t, err.Error(), "discovering the zone")
 }
 
 func TestThreshold(t *testing.T) {
@@ -198,10 +199,10 @@ func TestThreshold(t *testing.T) {
 			if got := connectors.Classify(err); got != tt.want {
 				t.Errorf("Classify(%v) = %q, want %q", err, got, tt.want)
 			}
-			if tt.want == connectors.OutcomeThrottled && len(sink.pages) != 0 {
-				t.Errorf("%d pages pulled past the threshold", len(sink.pages))
+			if tt.want == connectors.OutcomeThrottled && len(sink.Pages) != 0 {
+				t.Errorf("%d pages pulled past the threshold", len(sink.Pages))
 			}
-			mustContain(t, e.logs.String(), "hourly request usage", tt.wantLog)
+			connectortest.MustContain(t, e.logs.String(), "hourly request usage", tt.wantLog)
 		})
 	}
 }
@@ -224,7 +225,7 @@ func TestSecrets_NeverInErrorsOrLogs(t *testing.T) {
 			if err == nil {
 				t.Fatal("Pull succeeded, want an error")
 			}
-			mustContain(t, err.Error(), "refused for UserName=[REDACTED] Secret=[REDACTED] ApiIntegrationCode=[REDACTED]")
+			connectortest.MustContain(t, err.Error(), "refused for UserName=[REDACTED] Secret=[REDACTED] ApiIntegrationCode=[REDACTED]")
 			for _, s := range []string{testUser, testSecret, testCode} {
 				if strings.Contains(err.Error(), s) {
 					t.Errorf("error shows a credential: %v", err)
@@ -253,7 +254,7 @@ func TestCancelledContext_StopsPull(t *testing.T) {
 	e.srv.Inject(fx.Fault{Path: fx.QueryPath("TicketNotes"), Delay: 10 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, err := e.stream(t, "tickets").Pull(ctx, connectors.Account, "", &recordingSink{})
+	_, err := e.stream(t, "tickets").Pull(ctx, connectors.Account, "", &connectortest.Sink{})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want context.DeadlineExceeded", err)
 	}

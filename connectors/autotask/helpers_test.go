@@ -1,12 +1,9 @@
 package autotask
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"sort"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +11,7 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/connectors/connectortest"
 	"github.com/custos-msp/custos/duration"
 	fx "github.com/custos-msp/custos/fixtures/autotask"
 	"github.com/custos-msp/custos/record"
@@ -27,57 +25,9 @@ const (
 	testCode   = "ABCDEFGHIJKLMNOPQRSTUVWXYZ1"
 )
 
-// page is one sink.Page call.
-type page struct {
-	records []record.Record
-	next    connectors.Cursor
-}
-
-// recordingSink collects pages, cursors and warnings.
-type recordingSink struct {
-	mu    sync.Mutex
-	pages []page
-	warns []error
-}
-
-func (s *recordingSink) Page(_ context.Context, records []record.Record, next connectors.Cursor) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.pages = append(s.pages, page{records: records, next: next})
-	return nil
-}
-
-func (s *recordingSink) Warn(err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.warns = append(s.warns, err)
-}
-
-func (s *recordingSink) records() []record.Record {
-	var out []record.Record
-	for _, p := range s.pages {
-		out = append(out, p.records...)
-	}
-	return out
-}
-
-// lastCursor is the cursor of the last accepted page ("" when none was).
-func (s *recordingSink) lastCursor() connectors.Cursor {
-	if len(s.pages) == 0 {
-		return ""
-	}
-	return s.pages[len(s.pages)-1].next
-}
-
 // authorisations returns the authorisations by SourceID.
-func (s *recordingSink) authorisations() map[string]*record.Authorisation {
-	out := map[string]*record.Authorisation{}
-	for _, r := range s.records() {
-		if a, ok := r.(*record.Authorisation); ok {
-			out[a.SourceID] = a
-		}
-	}
-	return out
+func authorisations(s *connectortest.Sink) map[string]*record.Authorisation {
+	return connectortest.ByID[*record.Authorisation](s.Records())
 }
 
 // keys returns the sorted SourceIDs of the records of type T.
@@ -92,31 +42,13 @@ func keys[T record.Record](recs []record.Record) []string {
 	return out
 }
 
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // env is a fake Autotask tenant and a connector pointed at it.
 type env struct {
 	now  time.Time
 	ds   *fx.Dataset
 	srv  *fx.Server
 	conn *Connector
-	logs *syncBuffer
+	logs *connectortest.LogBuffer
 }
 
 // option changes the configuration or the connector's credentials.
@@ -152,7 +84,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 	for _, o := range opts {
 		o(&cfg, &sec)
 	}
-	logs := &syncBuffer{}
+	logs := &connectortest.LogBuffer{}
 	deps := connectors.Deps{UserAgent: "Custos/test", Logger: zerolog.New(logs), Redactor: secret.NewRedactor()}
 	conn := New(cfg, secret.New(testUser), secret.New(sec), secret.New(testCode), deps)
 	conn.now = func() time.Time { return now }
@@ -172,9 +104,9 @@ func (e *env) stream(t *testing.T, name string) connectors.Stream {
 }
 
 // pull runs the stream named name from the cursor.
-func (e *env) pull(t *testing.T, name string, from connectors.Cursor) (*recordingSink, connectors.Cursor, error) {
+func (e *env) pull(t *testing.T, name string, from connectors.Cursor) (*connectortest.Sink, connectors.Cursor, error) {
 	t.Helper()
-	sink := &recordingSink{}
+	sink := &connectortest.Sink{}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	next, err := e.stream(t, name).Pull(ctx, connectors.Account, from, sink)
@@ -182,7 +114,7 @@ func (e *env) pull(t *testing.T, name string, from connectors.Cursor) (*recordin
 }
 
 // mustPull runs the stream and fails the test on an error.
-func (e *env) mustPull(t *testing.T, name string, from connectors.Cursor) (*recordingSink, connectors.Cursor) {
+func (e *env) mustPull(t *testing.T, name string, from connectors.Cursor) (*connectortest.Sink, connectors.Cursor) {
 	t.Helper()
 	sink, next, err := e.pull(t, name, from)
 	if err != nil {
@@ -193,15 +125,6 @@ func (e *env) mustPull(t *testing.T, name string, from connectors.Cursor) (*reco
 
 // ago returns the demo instant now − d.
 func (e *env) ago(d time.Duration) time.Time { return e.now.Add(-d) }
-
-func mustContain(t *testing.T, s string, parts ...string) {
-	t.Helper()
-	for _, p := range parts {
-		if !strings.Contains(s, p) {
-			t.Errorf("%q does not contain %q", s, p)
-		}
-	}
-}
 
 // statusOf returns the HTTP status inside err, or 0.
 func statusOf(err error) int {

@@ -25,11 +25,11 @@ func TestCompanies_MapsOrganizations(t *testing.T) {
 	e := newEnv(t)
 	e.srv.Update(func(ds *fx.Dataset) { ds.Find(fx.EntityCompanies, "id", 29683504)["isActive"] = false })
 	sink, next := e.mustPull(t, "companies", "")
-	if next != "" || sink.lastCursor() != "" {
-		t.Errorf("cursor = %q / last page %q, want empty after a complete snapshot", next, sink.lastCursor())
+	if next != "" || sink.LastCursor() != "" {
+		t.Errorf("cursor = %q / last page %q, want empty after a complete snapshot", next, sink.LastCursor())
 	}
 	got := map[string]record.Organization{}
-	for _, r := range sink.records() {
+	for _, r := range sink.Records() {
 		o := r.(*record.Organization)
 		got[o.SourceID] = record.Organization{Source: o.Source, SourceID: o.SourceID, Name: o.Name, Type: o.Type, Status: o.Status}
 		if len(o.Raw) == 0 || o.SourceUpdatedAt.IsZero() {
@@ -51,7 +51,7 @@ func TestCompanies_TypeStaysNumberWithoutPicklist(t *testing.T) {
 	e := newEnv(t)
 	e.srv.Update(func(ds *fx.Dataset) { ds.CompanyTypes = map[int64]string{} })
 	sink, _ := e.mustPull(t, "companies", "")
-	if o := sink.records()[0].(*record.Organization); o.Type != "1" {
+	if o := sink.Records()[0].(*record.Organization); o.Type != "1" {
 		t.Errorf("Type = %q, want the picklist value as text", o.Type)
 	}
 }
@@ -60,11 +60,11 @@ func TestCompanies_PagesAndResumesAfterID(t *testing.T) {
 	e := newEnv(t)
 	e.conn.pageSize = 3
 	sink, _ := e.mustPull(t, "companies", "")
-	if len(sink.pages) != 2 || sink.pages[0].next != `{"after":29683503}` || sink.pages[1].next != "" {
-		t.Fatalf("pages = %d, cursors %q, %q", len(sink.pages), sink.pages[0].next, sink.lastCursor())
+	if len(sink.Pages) != 2 || sink.Pages[0].Next != `{"after":29683503}` || sink.Pages[1].Next != "" {
+		t.Fatalf("pages = %d, cursors %q, %q", len(sink.Pages), sink.Pages[0].Next, sink.LastCursor())
 	}
-	resumed, _ := e.mustPull(t, "companies", sink.pages[0].next)
-	if got := keys[*record.Organization](resumed.records()); !reflect.DeepEqual(got, []string{"29683504"}) {
+	resumed, _ := e.mustPull(t, "companies", sink.Pages[0].Next)
+	if got := keys[*record.Organization](resumed.Records()); !reflect.DeepEqual(got, []string{"29683504"}) {
 		t.Errorf("resumed pull = %v, want only the company after the cursor", got)
 	}
 }
@@ -73,7 +73,7 @@ func TestResources_MapsUserAccounts(t *testing.T) {
 	e := newEnv(t)
 	sink, _ := e.mustPull(t, "resources", "")
 	var got []record.UserAccount
-	for _, r := range sink.records() {
+	for _, r := range sink.Records() {
 		u := *r.(*record.UserAccount)
 		u.Raw = nil
 		got = append(got, u)
@@ -112,7 +112,7 @@ func TestContacts_AuthorisedByField(t *testing.T) {
 			e := newEnv(t, withConfig(func(c *config.Autotask) { c.ContactField = tt.field }))
 			sink, _ := e.mustPull(t, "contacts", "")
 			got := map[string][2]bool{}
-			for _, r := range sink.records() {
+			for _, r := range sink.Records() {
 				c := r.(*record.Contact)
 				got[c.Name] = [2]bool{c.Authorised, c.Active}
 				if c.Name == "Jane Doe" && (c.SourceID != "30101" || c.CustomerRef != "29683501" || c.Email != "jane.doe@contoso.example") {

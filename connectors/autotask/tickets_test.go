@@ -45,9 +45,9 @@ func TestTickets_DemoAuthorisations(t *testing.T) {
 			RecordedBy: "29682885", RecordedAt: e.ago(5*24*time.Hour + 14*time.Hour),
 		},
 	}
-	got := sink.authorisations()
+	got := authorisations(sink)
 	if len(got) != len(want) {
-		t.Errorf("authorisations %v, want %d: system note 9002, notes 9003 and 9006 carry none", keys[*record.Authorisation](sink.records()), len(want))
+		t.Errorf("authorisations %v, want %d: system note 9002, notes 9003 and 9006 carry none", keys[*record.Authorisation](sink.Records()), len(want))
 	}
 	for id, w := range want {
 		g, ok := got[id]
@@ -65,7 +65,7 @@ func TestTickets_DemoAuthorisations(t *testing.T) {
 		}
 	}
 	var endpoints []record.Endpoint
-	for _, r := range sink.records() {
+	for _, r := range sink.Records() {
 		if ep, ok := r.(*record.Endpoint); ok {
 			c := *ep
 			c.Raw = nil
@@ -79,17 +79,17 @@ func TestTickets_DemoAuthorisations(t *testing.T) {
 	if !reflect.DeepEqual(endpoints, wantEP) {
 		t.Errorf("endpoints = %+v\nwant %+v", endpoints, wantEP)
 	}
-	if len(sink.warns) != 0 {
-		t.Errorf("warnings: %v", sink.warns)
+	if len(sink.Warns) != 0 {
+		t.Errorf("warnings: %v", sink.Warns)
 	}
 }
 
 func TestTickets_EndpointPrecedesItsAuthorisationInThePage(t *testing.T) {
 	e := newEnv(t)
 	sink, _ := e.mustPull(t, "tickets", "")
-	for _, p := range sink.pages {
+	for _, p := range sink.Pages {
 		seen := map[string]bool{}
-		for _, r := range p.records {
+		for _, r := range p.Records {
 			switch v := r.(type) {
 			case *record.Endpoint:
 				seen[v.SourceID] = true
@@ -121,10 +121,10 @@ func TestTickets_RepullReadsOnlyTheOverlap(t *testing.T) {
 	second, again := e.mustPull(t, "tickets", next)
 	// The overlap (13h before now − 9h30m) reaches ticket T20261031.0002 (completed
 	// at now − 12h) and its note, and nothing older.
-	if got := keys[*record.Authorisation](second.records()); !reflect.DeepEqual(got, []string{"note:9005"}) {
+	if got := keys[*record.Authorisation](second.Records()); !reflect.DeepEqual(got, []string{"note:9005"}) {
 		t.Errorf("re-pull emitted %v, want only note:9005", got)
 	}
-	if !reflect.DeepEqual(first.authorisations()["note:9005"], second.authorisations()["note:9005"]) {
+	if !reflect.DeepEqual(authorisations(first)["note:9005"], authorisations(second)["note:9005"]) {
 		t.Error("the re-read authorisation differs from the first one")
 	}
 	if again != next {
@@ -135,7 +135,7 @@ func TestTickets_RepullReadsOnlyTheOverlap(t *testing.T) {
 func TestTickets_ValidToSetWhenTicketCompletesLater(t *testing.T) {
 	e := newEnv(t)
 	first, next := e.mustPull(t, "tickets", "")
-	if a := first.authorisations()["note:9004"]; a == nil || a.ValidTo != nil {
+	if a := authorisations(first)["note:9004"]; a == nil || a.ValidTo != nil {
 		t.Fatalf("note:9004 = %+v, want it open (no ValidTo)", a)
 	}
 	completed := e.now.Add(-time.Minute)
@@ -146,11 +146,11 @@ func TestTickets_ValidToSetWhenTicketCompletesLater(t *testing.T) {
 		tk["lastActivityDate"] = completed.Format(time.RFC3339)
 	})
 	second, _ := e.mustPull(t, "tickets", next)
-	a := second.authorisations()["note:9004"]
+	a := authorisations(second)["note:9004"]
 	if a == nil || a.ValidTo == nil || !a.ValidTo.Equal(completed.Add(24*time.Hour)) {
 		t.Fatalf("after completion note:9004 = %+v, want ValidTo = completedDate + grace", a)
 	}
-	if got := keys[*record.Authorisation](second.records()); !reflect.DeepEqual(got, []string{"note:9004"}) {
+	if got := keys[*record.Authorisation](second.Records()); !reflect.DeepEqual(got, []string{"note:9004"}) {
 		t.Errorf("second pull emitted %v, want only the completed ticket's note", got)
 	}
 }
@@ -160,7 +160,7 @@ func TestTickets_FirstPullReadsTheLookback(t *testing.T) {
 	sink, _ := e.mustPull(t, "tickets", "")
 	// T20261026.0007 (last activity 5 days ago) and the note 9001 (3 days ago) are
 	// outside; 9001 still comes through its ticket, which completed 48 hours ago.
-	if got := keys[*record.Authorisation](sink.records()); !reflect.DeepEqual(got, []string{"note:9001", "note:9004", "note:9005"}) {
+	if got := keys[*record.Authorisation](sink.Records()); !reflect.DeepEqual(got, []string{"note:9001", "note:9004", "note:9005"}) {
 		t.Errorf("authorisations = %v", got)
 	}
 }
@@ -168,8 +168,8 @@ func TestTickets_FirstPullReadsTheLookback(t *testing.T) {
 func TestTickets_UnreadableCursorReadsLookbackWithWarning(t *testing.T) {
 	e := newEnv(t)
 	sink, _ := e.mustPull(t, "tickets", `{"window":{"phase":"sideways"}}`)
-	if len(sink.warns) != 1 || len(sink.authorisations()) != 4 {
-		t.Errorf("warnings %v, %d authorisations; want one warning and the whole lookback", sink.warns, len(sink.authorisations()))
+	if len(sink.Warns) != 1 || len(authorisations(sink)) != 4 {
+		t.Errorf("warnings %v, %d authorisations; want one warning and the whole lookback", sink.Warns, len(authorisations(sink)))
 	}
 }
 
@@ -192,7 +192,7 @@ func TestTickets_NoteTypesAndStatuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, withConfig(tt.cfg))
 			sink, _ := e.mustPull(t, "tickets", "")
-			if got := keys[*record.Authorisation](sink.records()); !reflect.DeepEqual(got, tt.want) {
+			if got := keys[*record.Authorisation](sink.Records()); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("authorisations = %v, want %v", got, tt.want)
 			}
 		})
@@ -202,7 +202,7 @@ func TestTickets_NoteTypesAndStatuses(t *testing.T) {
 func TestTickets_StatusPermissionGrantedByTicketContact(t *testing.T) {
 	e := newEnv(t, withConfig(func(c *config.Autotask) { c.Statuses = []int64{1} }))
 	sink, _ := e.mustPull(t, "tickets", "")
-	a := sink.authorisations()["ticket:7002"]
+	a := authorisations(sink)["ticket:7002"]
 	if a == nil || a.GrantedBy != "Omar Haddad" || a.GrantedByRef != "30301" || a.Evidence != "Autotask ticket T20261030.0004" {
 		t.Errorf("ticket:7002 = %+v, want granted by the ticket's contact", a)
 	}
@@ -234,8 +234,8 @@ func TestTickets_ChunksInListsAt(t *testing.T) {
 	if len(lists) != 3 || total != 5 {
 		t.Errorf("%d in lists with %d ids, want 3 with 5", len(lists), total)
 	}
-	if len(sink.authorisations()) != 4 {
-		t.Errorf("%d authorisations, want 4", len(sink.authorisations()))
+	if len(authorisations(sink)) != 4 {
+		t.Errorf("%d authorisations, want 4", len(authorisations(sink)))
 	}
 }
 

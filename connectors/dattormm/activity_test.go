@@ -12,6 +12,7 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/connectors/connectortest"
 	"github.com/custos-msp/custos/duration"
 	fx "github.com/custos-msp/custos/fixtures/dattormm"
 	"github.com/custos-msp/custos/fixtures/fakehttp"
@@ -37,9 +38,9 @@ var storedIDs = []string{
 	actWebRemote, actJrtoRecent, actScheduledJob, actQuickJobFab,
 }
 
-func events(s *recordingSink) map[string]*record.AccessEvent {
+func events(s *connectortest.Sink) map[string]*record.AccessEvent {
 	out := map[string]*record.AccessEvent{}
-	for _, r := range s.records() {
+	for _, r := range s.Records() {
 		ev := r.(*record.AccessEvent)
 		out[ev.SourceID] = ev
 	}
@@ -60,7 +61,7 @@ func detailMillis(t *testing.T, ds *fx.Dataset, id, key string) time.Time {
 func TestActivity_AccessEvents(t *testing.T) {
 	e := newDemoEnv(t, nil)
 	sink, _ := e.mustPull(t, "activity", "")
-	if got := sink.ids(); !reflect.DeepEqual(got, storedIDs) {
+	if got := sink.IDs(); !reflect.DeepEqual(got, storedIDs) {
 		t.Fatalf("activities stored = %v, want %v", got, storedIDs)
 	}
 	evs := events(sink)
@@ -179,25 +180,25 @@ func TestActivity_QuerySendsWindowAndFilters(t *testing.T) {
 func TestActivity_PagesToTheLastPage(t *testing.T) {
 	e := newDemoEnv(t, func(c *config.DattoRMM) { c.PageSize = 3 })
 	sink, final := e.mustPull(t, "activity", "")
-	if got := sink.ids(); !reflect.DeepEqual(got, storedIDs) {
+	if got := sink.IDs(); !reflect.DeepEqual(got, storedIDs) {
 		t.Errorf("stored = %v, want %v (the next-page links drop from, entities and order, which must be added back)", got, storedIDs)
 	}
-	if len(sink.pages) != 4 {
-		t.Fatalf("%d pages, want 4", len(sink.pages))
+	if len(sink.Pages) != 4 {
+		t.Fatalf("%d pages, want 4", len(sink.Pages))
 	}
 	var prev time.Time
-	for i, p := range sink.pages {
+	for i, p := range sink.Pages {
 		var cur activityCursor
-		if err := json.Unmarshal([]byte(p.next), &cur); err != nil {
-			t.Fatalf("page %d cursor %q: %v", i+1, p.next, err)
+		if err := json.Unmarshal([]byte(p.Next), &cur); err != nil {
+			t.Fatalf("page %d cursor %q: %v", i+1, p.Next, err)
 		}
 		if cur.Newest.Before(prev) {
 			t.Errorf("page %d cursor %v goes back from %v", i+1, cur.Newest, prev)
 		}
 		prev = cur.Newest
 	}
-	if final != sink.lastCursor() {
-		t.Errorf("returned cursor %q, want the last page's %q", final, sink.lastCursor())
+	if final != sink.LastCursor() {
+		t.Errorf("returned cursor %q, want the last page's %q", final, sink.LastCursor())
 	}
 	if want := e.ds.Activity(actQuickJobFab).Date(); !prev.Equal(want) {
 		t.Errorf("final cursor = %v, want the newest activity's date %v", prev, want)
@@ -217,7 +218,7 @@ func TestActivity_RepullReadsOnlyTheOverlap(t *testing.T) {
 			e := newDemoEnv(t, func(c *config.DattoRMM) { c.Overlap = duration.Duration(tt.overlap) })
 			_, cursor := e.mustPull(t, "activity", "")
 			again, next := e.mustPull(t, "activity", cursor)
-			if got := again.ids(); !reflect.DeepEqual(got, tt.want) {
+			if got := again.IDs(); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("re-pull = %v, want %v", got, tt.want)
 			}
 			if next != cursor {
@@ -230,8 +231,8 @@ func TestActivity_RepullReadsOnlyTheOverlap(t *testing.T) {
 func TestActivity_EmptyWindowEndsAtUntil(t *testing.T) {
 	e := newDemoEnv(t, func(c *config.DattoRMM) { c.Lookback = duration.Duration(10 * time.Minute) })
 	sink, next := e.mustPull(t, "activity", "")
-	if len(sink.records()) != 0 || len(sink.pages) != 1 {
-		t.Fatalf("%d pages, %d records; want one empty page", len(sink.pages), len(sink.records()))
+	if len(sink.Records()) != 0 || len(sink.Pages) != 1 {
+		t.Fatalf("%d pages, %d records; want one empty page", len(sink.Pages), len(sink.Records()))
 	}
 	var cur activityCursor
 	if err := json.Unmarshal([]byte(next), &cur); err != nil {
@@ -245,8 +246,8 @@ func TestActivity_EmptyWindowEndsAtUntil(t *testing.T) {
 func TestActivity_UnreadableCursorReadsTheLookback(t *testing.T) {
 	e := newDemoEnv(t, nil)
 	sink, _ := e.mustPull(t, "activity", `{"newest":"yesterday"}`)
-	if len(sink.warns) != 1 || len(sink.records()) != storedActivityIDs {
-		t.Errorf("warnings %v, %d records; want one warning and all %d", sink.warns, len(sink.records()), storedActivityIDs)
+	if len(sink.Warns) != 1 || len(sink.Records()) != storedActivityIDs {
+		t.Errorf("warnings %v, %d records; want one warning and all %d", sink.Warns, len(sink.Records()), storedActivityIDs)
 	}
 }
 
@@ -275,19 +276,19 @@ func TestActivity_FailedPageKeepsTheLastCursor(t *testing.T) {
 			if err == nil {
 				t.Fatal("Pull succeeded, want an error")
 			}
-			mustContain(t, err.Error(), "dattormm", "activity logs from", "page 2", "GET /api/v2/activity-logs", tt.wantText)
+			connectortest.MustContain(t, err.Error(), "dattormm", "activity logs from", "page 2", "GET /api/v2/activity-logs", tt.wantText)
 			if strings.Contains(err.Error(), "searchAfter") || strings.Contains(err.Error(), "?") {
 				t.Errorf("error shows the query string: %v", err)
 			}
 			if got := connectors.Classify(err); got != tt.wantOutcome {
 				t.Errorf("Classify = %q, want %q", got, tt.wantOutcome)
 			}
-			if len(sink.pages) != 1 {
-				t.Fatalf("%d pages accepted, want only the first", len(sink.pages))
+			if len(sink.Pages) != 1 {
+				t.Fatalf("%d pages accepted, want only the first", len(sink.Pages))
 			}
 			e.srv.ClearFaults()
-			resumed, _ := e.mustPull(t, "activity", sink.lastCursor())
-			all := append(sink.ids(), resumed.ids()...)
+			resumed, _ := e.mustPull(t, "activity", sink.LastCursor())
+			all := append(sink.IDs(), resumed.IDs()...)
 			for _, id := range storedIDs {
 				if !slices.Contains(all, id) {
 					t.Errorf("activity %s lost between the failed and the resumed pull", id)
@@ -302,8 +303,8 @@ func TestActivity_429ThenSuccess(t *testing.T) {
 	e.srv.Inject(fakehttp.Fault{Path: fx.ActivityPath, Status: 429, RetryAfter: "1", Times: 1})
 	start := time.Now()
 	sink, _ := e.mustPull(t, "activity", "")
-	if len(sink.records()) != storedActivityIDs {
-		t.Errorf("%d records, want %d", len(sink.records()), storedActivityIDs)
+	if len(sink.Records()) != storedActivityIDs {
+		t.Errorf("%d records, want %d", len(sink.Records()), storedActivityIDs)
 	}
 	if d := time.Since(start); d < time.Second {
 		t.Errorf("pull took %v, want at least the Retry-After of 1s", d)
@@ -312,7 +313,7 @@ func TestActivity_429ThenSuccess(t *testing.T) {
 
 func TestActivity_SinkErrorStopsPull(t *testing.T) {
 	e := newDemoEnv(t, func(c *config.DattoRMM) { c.PageSize = 3 })
-	_, _, err := e.pull(t, "activity", "", &recordingSink{failAfter: 1})
+	_, _, err := e.pull(t, "activity", "", &connectortest.Sink{FailAfter: 1})
 	if err == nil || !strings.Contains(err.Error(), "sink full") {
 		t.Fatalf("err = %v, want the sink's error", err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/connectors/connectortest"
 	fx "github.com/custos-msp/custos/fixtures/dattormm"
 	"github.com/custos-msp/custos/fixtures/fakehttp"
 	"github.com/custos-msp/custos/secret"
@@ -43,7 +44,7 @@ func TestStreams_OrderModesScopesNeeds(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(scopes, []connectors.Scope{connectors.Account}) {
 			t.Errorf("%s scopes = %v (%v), want the account", s.Name(), scopes, err)
 		}
-		mustContain(t, strings.Join(s.Needs(), "\n"), "Enable API Access", "API Secret Key", "Administrator", "platform")
+		connectortest.MustContain(t, strings.Join(s.Needs(), "\n"), "Enable API Access", "API Secret Key", "Administrator", "platform")
 	}
 	if want := []string{"sites/snapshot", "users/snapshot", "devices/snapshot", "activity/incremental"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("streams = %v, want %v", names, want)
@@ -73,7 +74,7 @@ func TestSecrets_NeverInErrorsOrLogs(t *testing.T) {
 				t.Fatal("Pull succeeded, want an error")
 			}
 			// The server did echo something: the placeholder shows where.
-			mustContain(t, err.Error(), "Request with credential [REDACTED] refused")
+			connectortest.MustContain(t, err.Error(), "Request with credential [REDACTED] refused")
 			leaks := []string{testKey, testSecret, url.QueryEscape(testSecret), e.conn.tokens.tok}
 			mustNotLeak(t, "error", err.Error(), leaks...)
 			mustNotLeak(t, "logs", e.logs.String(), leaks...)

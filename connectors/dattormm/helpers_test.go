@@ -1,11 +1,8 @@
 package dattormm
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,9 +10,9 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/connectors/connectortest"
 	"github.com/custos-msp/custos/duration"
 	fx "github.com/custos-msp/custos/fixtures/dattormm"
-	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/secret"
 )
 
@@ -26,93 +23,13 @@ const (
 	testSecret = "Zr7+Kq2/Wm9=Xv4&Tp1!Ns8Lb3Hd6Fj0"
 )
 
-// sinkPage is one sink.Page call.
-type sinkPage struct {
-	records []record.Record
-	next    connectors.Cursor
-}
-
-// recordingSink collects pages, cursors and warnings.
-type recordingSink struct {
-	mu    sync.Mutex
-	pages []sinkPage
-	warns []error
-	// onPage, when set, runs after each accepted page with the number of pages so far.
-	onPage func(n int)
-	// failAfter makes Page fail once this many pages were accepted (0: never).
-	failAfter int
-}
-
-func (s *recordingSink) Page(_ context.Context, records []record.Record, next connectors.Cursor) error {
-	s.mu.Lock()
-	if s.failAfter > 0 && len(s.pages) >= s.failAfter {
-		s.mu.Unlock()
-		return errors.New("sink full")
-	}
-	s.pages = append(s.pages, sinkPage{records: records, next: next})
-	n := len(s.pages)
-	s.mu.Unlock()
-	if s.onPage != nil {
-		s.onPage(n)
-	}
-	return nil
-}
-
-func (s *recordingSink) Warn(err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.warns = append(s.warns, err)
-}
-
-func (s *recordingSink) records() []record.Record {
-	var out []record.Record
-	for _, p := range s.pages {
-		out = append(out, p.records...)
-	}
-	return out
-}
-
-// ids returns the SourceIDs of every record, in order.
-func (s *recordingSink) ids() []string {
-	var out []string
-	for _, r := range s.records() {
-		out = append(out, r.RecordKey().SourceID)
-	}
-	return out
-}
-
-func (s *recordingSink) lastCursor() connectors.Cursor {
-	if len(s.pages) == 0 {
-		return ""
-	}
-	return s.pages[len(s.pages)-1].next
-}
-
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // env is a fake Datto RMM platform and a connector pointed at it.
 type env struct {
 	now  time.Time
 	ds   *fx.Dataset
 	srv  *fx.Server
 	conn *Connector
-	logs *syncBuffer
+	logs *connectortest.LogBuffer
 }
 
 // testConfig is the Datto RMM section with short timeouts and retry waits.
@@ -143,7 +60,7 @@ func newEnv(t *testing.T, cfgFn func(*config.DattoRMM), key, sec string) *env {
 	if cfgFn != nil {
 		cfgFn(&cfg)
 	}
-	logs := &syncBuffer{}
+	logs := &connectortest.LogBuffer{}
 	deps := connectors.Deps{UserAgent: "Custos/test", Logger: zerolog.New(logs), Redactor: secret.NewRedactor()}
 	return &env{now: now, ds: ds, srv: srv, conn: New(cfg, secret.New(key), secret.New(sec), deps), logs: logs}
 }
@@ -167,10 +84,10 @@ func (e *env) stream(t *testing.T, name string) connectors.Stream {
 }
 
 // pull runs the stream named name with sink (a new one when nil).
-func (e *env) pull(t *testing.T, name string, from connectors.Cursor, sink *recordingSink) (*recordingSink, connectors.Cursor, error) {
+func (e *env) pull(t *testing.T, name string, from connectors.Cursor, sink *connectortest.Sink) (*connectortest.Sink, connectors.Cursor, error) {
 	t.Helper()
 	if sink == nil {
-		sink = &recordingSink{}
+		sink = &connectortest.Sink{}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -179,22 +96,13 @@ func (e *env) pull(t *testing.T, name string, from connectors.Cursor, sink *reco
 }
 
 // mustPull runs the stream and fails the test on an error.
-func (e *env) mustPull(t *testing.T, name string, from connectors.Cursor) (*recordingSink, connectors.Cursor) {
+func (e *env) mustPull(t *testing.T, name string, from connectors.Cursor) (*connectortest.Sink, connectors.Cursor) {
 	t.Helper()
 	sink, next, err := e.pull(t, name, from, nil)
 	if err != nil {
 		t.Fatalf("%s Pull: %v", name, err)
 	}
 	return sink, next
-}
-
-func mustContain(t *testing.T, s string, parts ...string) {
-	t.Helper()
-	for _, p := range parts {
-		if !strings.Contains(s, p) {
-			t.Errorf("%q does not contain %q", s, p)
-		}
-	}
 }
 
 // mustNotLeak fails when s shows a credential.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/connectors/connectortest"
 	fx "github.com/custos-msp/custos/fixtures/dattormm"
 	"github.com/custos-msp/custos/fixtures/fakehttp"
 	"github.com/custos-msp/custos/record"
@@ -22,7 +23,7 @@ func TestSites_OrganizationsWithTypes(t *testing.T) {
 		t.Errorf("next = %q, want empty after a complete pull", next)
 	}
 	got := map[string]record.Organization{}
-	for _, r := range sink.records() {
+	for _, r := range sink.Records() {
 		o := *r.(*record.Organization)
 		var raw struct {
 			UID string `json:"uid"`
@@ -48,25 +49,25 @@ func TestSites_PagesToTheLastPageAndResumes(t *testing.T) {
 	e := newDemoEnv(t, func(c *config.DattoRMM) { c.PageSize = 3 })
 	sink, _ := e.mustPull(t, "sites", "")
 	var cursors []connectors.Cursor
-	for _, p := range sink.pages {
-		cursors = append(cursors, p.next)
+	for _, p := range sink.Pages {
+		cursors = append(cursors, p.Next)
 	}
 	if want := []connectors.Cursor{`{"page":1}`, ""}; !reflect.DeepEqual(cursors, want) {
 		t.Errorf("cursors = %q, want %q", cursors, want)
 	}
-	if n := len(sink.records()); n != 4 {
+	if n := len(sink.Records()); n != 4 {
 		t.Errorf("%d sites, want 4 (the last page's included)", n)
 	}
 	if n := e.srv.Requests(fx.SitesPath); n != 2 {
 		t.Errorf("%d requests, want 2", n)
 	}
 	resumed, _ := e.mustPull(t, "sites", `{"page":1}`)
-	if got, want := resumed.ids(), sink.ids()[3:]; !reflect.DeepEqual(got, want) {
+	if got, want := resumed.IDs(), sink.IDs()[3:]; !reflect.DeepEqual(got, want) {
 		t.Errorf("resumed pull = %v, want %v", got, want)
 	}
 	restarted, _ := e.mustPull(t, "sites", "garbage")
-	if len(restarted.records()) != 4 || len(restarted.warns) != 1 {
-		t.Errorf("unreadable cursor: %d sites, warnings %v; want all 4 and one warning", len(restarted.records()), restarted.warns)
+	if len(restarted.Records()) != 4 || len(restarted.Warns) != 1 {
+		t.Errorf("unreadable cursor: %d sites, warnings %v; want all 4 and one warning", len(restarted.Records()), restarted.Warns)
 	}
 }
 
@@ -74,7 +75,7 @@ func TestUsers_Accounts(t *testing.T) {
 	e := newDemoEnv(t, nil)
 	sink, _ := e.mustPull(t, "users", "")
 	var got []record.UserAccount
-	for _, r := range sink.records() {
+	for _, r := range sink.Records() {
 		u := *r.(*record.UserAccount)
 		if !strings.Contains(string(u.Raw), `"username":"`+u.SourceID+`"`) {
 			t.Errorf("%s: Raw = %s, want the user's JSON", u.SourceID, u.Raw)
@@ -92,9 +93,9 @@ func TestUsers_Accounts(t *testing.T) {
 	}
 }
 
-func endpoints(s *recordingSink) map[string]*record.Endpoint {
+func endpoints(s *connectortest.Sink) map[string]*record.Endpoint {
 	out := map[string]*record.Endpoint{}
-	for _, r := range s.records() {
+	for _, r := range s.Records() {
 		ep := r.(*record.Endpoint)
 		out[ep.Hostname] = ep
 	}
@@ -138,10 +139,10 @@ func TestDevices_EndpointsWithSerials(t *testing.T) {
 		}
 	}
 	// CON-PC-002 has no audit (404), OLD-PC-099's has no serial number.
-	if len(sink.warns) != 2 {
-		t.Fatalf("warnings = %v, want 2", sink.warns)
+	if len(sink.Warns) != 2 {
+		t.Fatalf("warnings = %v, want 2", sink.Warns)
 	}
-	mustContain(t, sink.warns[0].Error()+sink.warns[1].Error(), "CON-PC-002", "404", "OLD-PC-099", "no bios.serialNumber")
+	connectortest.MustContain(t, sink.Warns[0].Error()+sink.Warns[1].Error(), "CON-PC-002", "404", "OLD-PC-099", "no bios.serialNumber")
 	if n := e.srv.Requests(fx.AuditPrefix + "7c1e9a40-2b6d-4f3e-8a15-c0d2e4f60101"); n != 1 {
 		t.Errorf("%d audit requests for CON-PC-001, want 1", n)
 	}
@@ -158,8 +159,8 @@ func TestDevices_AuditOffMakesNoAuditRequest(t *testing.T) {
 			t.Errorf("%s Serial = %q, want empty with device_audit off", ep.Hostname, ep.Serial)
 		}
 	}
-	if len(sink.warns) != 0 {
-		t.Errorf("warnings = %v, want none", sink.warns)
+	if len(sink.Warns) != 0 {
+		t.Errorf("warnings = %v, want none", sink.Warns)
 	}
 	if n := e.srv.Requests(fx.AuditPrefix + "7c1e9a40-2b6d-4f3e-8a15-c0d2e4f60101"); n != 0 {
 		t.Errorf("%d audit requests, want none", n)
@@ -185,7 +186,7 @@ func TestDevices_FailedAudit(t *testing.T) {
 				if got := connectors.Classify(err); got != tt.wantOutcome {
 					t.Fatalf("Classify(%v) = %q, want %q", err, got, tt.wantOutcome)
 				}
-				mustContain(t, err.Error(), "dattormm", "devices page 0", "FAB-SRV01", "403")
+				connectortest.MustContain(t, err.Error(), "dattormm", "devices page 0", "FAB-SRV01", "403")
 				return
 			}
 			if err != nil {
@@ -196,11 +197,11 @@ func TestDevices_FailedAudit(t *testing.T) {
 				t.Fatalf("FAB-SRV01 = %+v, want it emitted without a serial", fab)
 			}
 			found := false
-			for _, w := range sink.warns {
+			for _, w := range sink.Warns {
 				found = found || strings.Contains(w.Error(), "FAB-SRV01")
 			}
 			if !found {
-				t.Errorf("warnings = %v, want one naming FAB-SRV01", sink.warns)
+				t.Errorf("warnings = %v, want one naming FAB-SRV01", sink.Warns)
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/connectors/connectortest"
 	fx "github.com/custos-msp/custos/fixtures/dattormm"
 	"github.com/custos-msp/custos/fixtures/fakehttp"
 )
@@ -17,7 +18,7 @@ func TestThrottle_403AfterRepeated429sIsThrottled(t *testing.T) {
 	if got := connectors.Classify(err); got != connectors.OutcomeThrottled {
 		t.Fatalf("Classify(%v) = %q, want %q", err, got, connectors.OutcomeThrottled)
 	}
-	mustContain(t, err.Error(), "dattormm", "sites page 0", "GET /api/v2/account/sites", "HTTP 403", "blocks this address")
+	connectortest.MustContain(t, err.Error(), "dattormm", "sites page 0", "GET /api/v2/account/sites", "HTTP 403", "blocks this address")
 	// Two 429s retried, then one 403, which is not retried.
 	if n := e.srv.Requests(fx.SitesPath); n != 3 {
 		t.Errorf("%d requests, want 3", n)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/connectors/connectortest"
 	fx "github.com/custos-msp/custos/fixtures/dattormm"
 	"github.com/custos-msp/custos/fixtures/fakehttp"
 )
@@ -51,7 +52,7 @@ func TestToken_ConcurrentCallersShareOneRequest(t *testing.T) {
 
 func TestToken_RenewedOn401MidWalk(t *testing.T) {
 	e := newDemoEnv(t, func(c *config.DattoRMM) { c.PageSize = 1 })
-	sink := &recordingSink{onPage: func(n int) {
+	sink := &connectortest.Sink{AfterPage: func(n int) {
 		if n == 2 {
 			e.srv.ExpireTokens()
 		}
@@ -59,7 +60,7 @@ func TestToken_RenewedOn401MidWalk(t *testing.T) {
 	if _, _, err := e.pull(t, "sites", "", sink); err != nil {
 		t.Fatalf("Pull: %v", err)
 	}
-	if n := len(sink.records()); n != 4 {
+	if n := len(sink.Records()); n != 4 {
 		t.Errorf("%d sites, want 4", n)
 	}
 	if n := e.srv.Requests(fx.TokenPath); n != 2 {
@@ -115,7 +116,7 @@ func TestToken_RefusedIsAccessDenied(t *testing.T) {
 			if got := connectors.Classify(err); got != connectors.OutcomeAccessDenied {
 				t.Fatalf("Classify(%v) = %q, want %q", err, got, connectors.OutcomeAccessDenied)
 			}
-			mustContain(t, err.Error(), "dattormm", "POST /auth/oauth/token", "the API key, the API secret or the platform is wrong")
+			connectortest.MustContain(t, err.Error(), "dattormm", "POST /auth/oauth/token", "the API key, the API secret or the platform is wrong")
 			mustNotLeak(t, "error", err.Error(), tt.key, tt.secret, testSecret)
 			mustNotLeak(t, "logs", e.logs.String(), tt.key, tt.secret, testSecret)
 			if n := e.srv.Requests(fx.SitesPath); n != 0 {
@@ -141,7 +142,7 @@ func TestToken_401AfterRenewalIsAccessDenied(t *testing.T) {
 	if n := e.srv.Requests(fx.AccountPath); n != 2 {
 		t.Errorf("%d account requests, want 2 (one repeat after the renewal)", n)
 	}
-	mustContain(t, err.Error(), "GET /api/v2/account", "HTTP 401", "Request with credential [REDACTED] refused")
+	connectortest.MustContain(t, err.Error(), "GET /api/v2/account", "HTTP 401", "Request with credential [REDACTED] refused")
 	mustNotLeak(t, "error", err.Error(), e.conn.tokens.tok)
 }
 

@@ -1,11 +1,7 @@
 package itglue
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +9,7 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/connectors/connectortest"
 	"github.com/custos-msp/custos/duration"
 	fx "github.com/custos-msp/custos/fixtures/itglue"
 	"github.com/custos-msp/custos/record"
@@ -22,55 +19,16 @@ import (
 // testKey has the shape of a real IT Glue API key.
 const testKey = "ITG.9f3c2e1a7b6d4c0e8a5f1b2c3d4e5f60.Zq8xWm3kLp0RtYb7Nv2Hs5JdQ4cF6gE1"
 
-// page is one sink.Page call.
-type page struct {
-	records []record.Record
-	next    connectors.Cursor
-}
-
-// recordingSink collects pages, cursors and warnings.
-type recordingSink struct {
-	mu    sync.Mutex
-	pages []page
-	warns []error
-	// failAfter makes Page fail once this many pages were accepted (0: never).
-	failAfter int
-}
-
-func (s *recordingSink) Page(_ context.Context, records []record.Record, next connectors.Cursor) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.failAfter > 0 && len(s.pages) >= s.failAfter {
-		return fmt.Errorf("sink full")
-	}
-	s.pages = append(s.pages, page{records: records, next: next})
-	return nil
-}
-
-func (s *recordingSink) Warn(err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.warns = append(s.warns, err)
-}
-
-func (s *recordingSink) records() []record.Record {
-	var out []record.Record
-	for _, p := range s.pages {
-		out = append(out, p.records...)
-	}
-	return out
-}
-
-func (s *recordingSink) configurations() []*record.Configuration {
+func configurations(s *connectortest.Sink) []*record.Configuration {
 	var out []*record.Configuration
-	for _, r := range s.records() {
+	for _, r := range s.Records() {
 		out = append(out, r.(*record.Configuration))
 	}
 	return out
 }
 
-func (s *recordingSink) configuration(name string) *record.Configuration {
-	for _, c := range s.configurations() {
+func configuration(s *connectortest.Sink, name string) *record.Configuration {
+	for _, c := range configurations(s) {
 		if c.Name == name {
 			return c
 		}
@@ -78,9 +36,9 @@ func (s *recordingSink) configuration(name string) *record.Configuration {
 	return nil
 }
 
-func (s *recordingSink) names() []string {
+func names(s *connectortest.Sink) []string {
 	var out []string
-	for _, r := range s.records() {
+	for _, r := range s.Records() {
 		switch v := r.(type) {
 		case *record.Configuration:
 			out = append(out, v.Name)
@@ -97,25 +55,7 @@ type env struct {
 	ds   *fx.Dataset
 	srv  *fx.Server
 	conn *Connector
-	logs *syncBuffer
-}
-
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
+	logs *connectortest.LogBuffer
 }
 
 // testConfig is the IT Glue section with short timeouts and retry waits.
@@ -161,7 +101,7 @@ func newEnv(t *testing.T, now time.Time, ds *fx.Dataset, opts ...envOption) *env
 	srv := fx.NewServer(ds, testKey)
 	t.Cleanup(srv.Close)
 	cfg := testConfig(srv.URL())
-	logs := &syncBuffer{}
+	logs := &connectortest.LogBuffer{}
 	deps := connectors.Deps{
 		UserAgent: "Custos/test",
 		Logger:    zerolog.New(logs),
@@ -191,20 +131,11 @@ func (e *env) scope(t *testing.T, name string) connectors.Scope {
 }
 
 // pull runs the configurations stream for the organization named org.
-func (e *env) pull(t *testing.T, org string, from connectors.Cursor) (*recordingSink, connectors.Cursor, error) {
+func (e *env) pull(t *testing.T, org string, from connectors.Cursor) (*connectortest.Sink, connectors.Cursor, error) {
 	t.Helper()
-	sink := &recordingSink{}
+	sink := &connectortest.Sink{}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	next, err := e.configurations().Pull(ctx, e.scope(t, org), from, sink)
 	return sink, next, err
-}
-
-func mustContain(t *testing.T, s string, parts ...string) {
-	t.Helper()
-	for _, p := range parts {
-		if !strings.Contains(s, p) {
-			t.Errorf("%q does not contain %q", s, p)
-		}
-	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/connectors/connectortest"
 	"github.com/custos-msp/custos/duration"
 	fx "github.com/custos-msp/custos/fixtures/itglue"
 	"github.com/custos-msp/custos/record"
@@ -37,7 +38,7 @@ func TestOrganizations_EmitsCustomerOrganizations(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newDemoEnv(t, withConfig(func(c *config.ITGlue) { c.OrganizationTypes = tt.types }))
-			sink := &recordingSink{}
+			sink := &connectortest.Sink{}
 			next, err := e.organizations().Pull(context.Background(), connectors.Account, "", sink)
 			if err != nil {
 				t.Fatalf("Pull: %v", err)
@@ -45,7 +46,7 @@ func TestOrganizations_EmitsCustomerOrganizations(t *testing.T) {
 			if next != "" {
 				t.Errorf("next cursor = %q, want empty after a complete pull", next)
 			}
-			if got := sink.names(); !reflect.DeepEqual(got, tt.want) {
+			if got := names(sink); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("organizations = %q, want %q", got, tt.want)
 			}
 		})
@@ -54,14 +55,14 @@ func TestOrganizations_EmitsCustomerOrganizations(t *testing.T) {
 
 func TestOrganizations_MapsAttributes(t *testing.T) {
 	e := newDemoEnv(t)
-	sink := &recordingSink{}
+	sink := &connectortest.Sink{}
 	if _, err := e.organizations().Pull(context.Background(), connectors.Account, "", sink); err != nil {
 		t.Fatalf("Pull: %v", err)
 	}
 	fixture := e.ds.Organization("Tailspin Toys")
 	var got *record.Organization
 	var ids []string
-	for _, r := range sink.records() {
+	for _, r := range sink.Records() {
 		o := r.(*record.Organization)
 		ids = append(ids, o.SourceID)
 		if o.Name == "Tailspin Toys" {
@@ -119,10 +120,10 @@ func TestConfigurations_ContosoNetworkDevicesWithBackups(t *testing.T) {
 	}
 	// Firewall (501521) is listed before Switch (501527); the workstation is not a
 	// network device.
-	if got, want := sink.names(), []string{"CON-FW01", "CON-SW01"}; !reflect.DeepEqual(got, want) {
+	if got, want := names(sink), []string{"CON-FW01", "CON-SW01"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("configurations = %q, want %q", got, want)
 	}
-	fw := sink.configuration("CON-FW01")
+	fw := configuration(sink, "CON-FW01")
 	if len(fw.Backups) != 0 {
 		t.Errorf("CON-FW01 backups = %+v, want none", fw.Backups)
 	}
@@ -140,7 +141,7 @@ func TestConfigurations_ContosoNetworkDevicesWithBackups(t *testing.T) {
 		t.Errorf("CON-FW01 = %+v, want %+v", gotFW, wantFW)
 	}
 
-	sw := sink.configuration("CON-SW01")
+	sw := configuration(sink, "CON-SW01")
 	if sw.InstalledAt != nil {
 		t.Errorf("CON-SW01 InstalledAt = %v, want nil (null in IT Glue)", sw.InstalledAt)
 	}
@@ -180,13 +181,13 @@ func TestConfigurations_ArchivedOnlyWhenIncluded(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Pull: %v", err)
 			}
-			if got := sink.names(); !reflect.DeepEqual(got, tt.want) {
+			if got := names(sink); !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("configurations = %q, want %q", got, tt.want)
 			}
-			if c := sink.configuration("FAB-FW01"); c != nil && !c.Archived {
+			if c := configuration(sink, "FAB-FW01"); c != nil && !c.Archived {
 				t.Error("FAB-FW01 Archived = false, want true")
 			}
-			rtr := sink.configuration("FAB-RTR01")
+			rtr := configuration(sink, "FAB-RTR01")
 			if len(rtr.Backups) != 1 || e.now.Sub(rtr.Backups[0].CreatedAt) < 200*24*time.Hour {
 				t.Errorf("FAB-RTR01 backups = %+v, want one at least 200 days old", rtr.Backups)
 			}
@@ -200,7 +201,7 @@ func TestConfigurations_NorthwindOldAndNewBackups(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Pull: %v", err)
 	}
-	fw := sink.configuration("NW-FW01")
+	fw := configuration(sink, "NW-FW01")
 	if fw == nil || len(fw.Backups) != 2 {
 		t.Fatalf("NW-FW01 = %+v, want two backups", fw)
 	}
@@ -210,7 +211,7 @@ func TestConfigurations_NorthwindOldAndNewBackups(t *testing.T) {
 	if fw.InstalledAt == nil || e.now.Sub(*fw.InstalledAt) < 11*24*time.Hour || e.now.Sub(*fw.InstalledAt) > 13*24*time.Hour {
 		t.Errorf("NW-FW01 InstalledAt = %v, want about 12 days ago", fw.InstalledAt)
 	}
-	if core := sink.configuration("NW-CORE01"); core == nil || core.TypeName != "Managed Network Device" || len(core.Backups) != 1 {
+	if core := configuration(sink, "NW-CORE01"); core == nil || core.TypeName != "Managed Network Device" || len(core.Backups) != 1 {
 		t.Errorf("NW-CORE01 = %+v, want a managed network device with one backup", core)
 	}
 }
@@ -221,10 +222,10 @@ func TestConfigurations_NetworkTypesMatchCaseInsensitively(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Pull: %v", err)
 	}
-	if got, want := sink.names(), []string{"CON-FW01", "CON-SW01"}; !reflect.DeepEqual(got, want) {
+	if got, want := names(sink), []string{"CON-FW01", "CON-SW01"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("configurations = %q, want %q", got, want)
 	}
-	mustContain(t, e.logs.String(), "Nonexistent")
+	connectortest.MustContain(t, e.logs.String(), "Nonexistent")
 }
 
 func TestConfigurations_MisconfiguredWhenNoNetworkTypeMatches(t *testing.T) {
@@ -236,9 +237,9 @@ func TestConfigurations_MisconfiguredWhenNoNetworkTypeMatches(t *testing.T) {
 	if got := connectors.Classify(err); got != connectors.OutcomeMisconfigured {
 		t.Errorf("Classify = %q, want %q", got, connectors.OutcomeMisconfigured)
 	}
-	mustContain(t, err.Error(), "itglue", `"Firewal"`, `"Core Switch"`, `"Firewall"`, `"Workstation"`)
-	if len(sink.pages) != 0 {
-		t.Errorf("%d pages delivered, want none", len(sink.pages))
+	connectortest.MustContain(t, err.Error(), "itglue", `"Firewal"`, `"Core Switch"`, `"Firewall"`, `"Workstation"`)
+	if len(sink.Pages) != 0 {
+		t.Errorf("%d pages delivered, want none", len(sink.Pages))
 	}
 	if n := e.srv.Requests("/configurations"); n != 0 {
 		t.Errorf("%d configuration requests, want none", n)
@@ -259,18 +260,18 @@ const generatedOrg = "Customer 00002"
 
 func TestOrganizations_PagesToTheEnd(t *testing.T) {
 	e := generated(t)
-	sink := &recordingSink{}
+	sink := &connectortest.Sink{}
 	if _, err := e.organizations().Pull(context.Background(), connectors.Account, "", sink); err != nil {
 		t.Fatalf("Pull: %v", err)
 	}
 	var cursors []connectors.Cursor
-	for _, p := range sink.pages {
-		cursors = append(cursors, p.next)
+	for _, p := range sink.Pages {
+		cursors = append(cursors, p.Next)
 	}
 	if want := []connectors.Cursor{`{"page":2}`, `{"page":3}`, ""}; !reflect.DeepEqual(cursors, want) {
 		t.Errorf("cursors = %q, want %q", cursors, want)
 	}
-	if got := len(sink.records()); got != len(e.ds.Organizations) {
+	if got := len(sink.Records()); got != len(e.ds.Organizations) {
 		t.Errorf("%d organizations, want %d", got, len(e.ds.Organizations))
 	}
 }
@@ -293,10 +294,10 @@ func TestConfigurations_PagesToTheEnd(t *testing.T) {
 		`{"type":501530,"page":2}`, ``,
 	}
 	var cursors []connectors.Cursor
-	for _, p := range sink.pages {
-		cursors = append(cursors, p.next)
-		if len(p.records) == 0 || len(p.records) > 2 {
-			t.Errorf("page of %d records, want 1 or 2", len(p.records))
+	for _, p := range sink.Pages {
+		cursors = append(cursors, p.Next)
+		if len(p.Records) == 0 || len(p.Records) > 2 {
+			t.Errorf("page of %d records, want 1 or 2", len(p.Records))
 		}
 	}
 	if !reflect.DeepEqual(cursors, want) {
@@ -309,7 +310,7 @@ func TestConfigurations_PagesToTheEnd(t *testing.T) {
 			wantIDs[c.ID] = true
 		}
 	}
-	got := sink.configurations()
+	got := configurations(sink)
 	if len(got) != len(wantIDs) {
 		t.Errorf("%d configurations, want %d", len(got), len(wantIDs))
 	}
@@ -333,23 +334,23 @@ func TestConfigurations_ResumesFromEveryCursor(t *testing.T) {
 	if err != nil {
 		t.Fatalf("full Pull: %v", err)
 	}
-	for i, p := range full.pages[:len(full.pages)-1] {
-		t.Run(string(p.next), func(t *testing.T) {
-			sink, _, err := e.pull(t, generatedOrg, p.next)
+	for i, p := range full.Pages[:len(full.Pages)-1] {
+		t.Run(string(p.Next), func(t *testing.T) {
+			sink, _, err := e.pull(t, generatedOrg, p.Next)
 			if err != nil {
 				t.Fatalf("Pull: %v", err)
 			}
 			var want []string
-			for _, rest := range full.pages[i+1:] {
-				for _, r := range rest.records {
+			for _, rest := range full.Pages[i+1:] {
+				for _, r := range rest.Records {
 					want = append(want, r.(*record.Configuration).Name)
 				}
 			}
-			if got := sink.names(); !reflect.DeepEqual(got, want) {
+			if got := names(sink); !reflect.DeepEqual(got, want) {
 				t.Errorf("resumed pull emitted %q, want %q", got, want)
 			}
-			if len(sink.warns) != 0 {
-				t.Errorf("warnings %v, want none", sink.warns)
+			if len(sink.Warns) != 0 {
+				t.Errorf("warnings %v, want none", sink.Warns)
 			}
 		})
 	}
@@ -363,10 +364,10 @@ func TestConfigurations_UnreadableCursorRestarts(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Pull: %v", err)
 			}
-			if len(sink.warns) != 1 {
-				t.Errorf("warnings = %v, want one", sink.warns)
+			if len(sink.Warns) != 1 {
+				t.Errorf("warnings = %v, want one", sink.Warns)
 			}
-			if got := len(sink.records()); got != 13 {
+			if got := len(sink.Records()); got != 13 {
 				t.Errorf("%d records, want all 13", got)
 			}
 		})
@@ -381,7 +382,7 @@ func TestRetry_429WithRetryAfterThenSuccess(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Pull: %v", err)
 	}
-	if got, want := sink.names(), []string{"CON-FW01", "CON-SW01"}; !reflect.DeepEqual(got, want) {
+	if got, want := names(sink), []string{"CON-FW01", "CON-SW01"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("configurations = %q, want %q", got, want)
 	}
 	// One request per network type (4), plus the two throttled ones.
@@ -391,7 +392,7 @@ func TestRetry_429WithRetryAfterThenSuccess(t *testing.T) {
 	if d := time.Since(start); d < 2*time.Second {
 		t.Errorf("pull took %v, want at least 2s (Retry-After: 1, twice)", d)
 	}
-	mustContain(t, e.logs.String(), "retrying request")
+	connectortest.MustContain(t, e.logs.String(), "retrying request")
 }
 
 func TestRetry_ServerErrorsBeyondMaxRetriesFail(t *testing.T) {
@@ -405,13 +406,13 @@ func TestRetry_ServerErrorsBeyondMaxRetriesFail(t *testing.T) {
 			if err == nil {
 				t.Fatal("Pull succeeded, want an error")
 			}
-			mustContain(t, err.Error(), "itglue", "configurations", "organization "+orgID, "type 501522", "page 2", fmt.Sprint(status))
+			connectortest.MustContain(t, err.Error(), "itglue", "configurations", "organization "+orgID, "type 501522", "page 2", fmt.Sprint(status))
 			if got := connectors.Classify(err); got != connectors.OutcomeFailed {
 				t.Errorf("Classify = %q, want %q", got, connectors.OutcomeFailed)
 			}
 			// Firewalls (2 pages) and the routers' first page were delivered.
-			if len(sink.pages) != 3 || sink.pages[2].next != `{"type":501522,"page":2}` {
-				t.Errorf("pages delivered = %d (last cursor %q), want 3 ending at the failing page", len(sink.pages), lastCursor(sink))
+			if len(sink.Pages) != 3 || sink.Pages[2].Next != `{"type":501522,"page":2}` {
+				t.Errorf("pages delivered = %d (last cursor %q), want 3 ending at the failing page", len(sink.Pages), lastCursor(sink))
 			}
 			// 3 good pages + 1 + max_retries (2) attempts at the failing one.
 			if n := e.srv.Requests("/configurations"); n != 6 {
@@ -421,11 +422,11 @@ func TestRetry_ServerErrorsBeyondMaxRetriesFail(t *testing.T) {
 	}
 }
 
-func lastCursor(s *recordingSink) connectors.Cursor {
-	if len(s.pages) == 0 {
+func lastCursor(s *connectortest.Sink) connectors.Cursor {
+	if len(s.Pages) == 0 {
 		return ""
 	}
-	return s.pages[len(s.pages)-1].next
+	return s.Pages[len(s.Pages)-1].Next
 }
 
 func TestBrokenPage_NothingFromItDelivered(t *testing.T) {
@@ -447,9 +448,9 @@ func TestBrokenPage_NothingFromItDelivered(t *testing.T) {
 			if err == nil {
 				t.Fatal("Pull succeeded, want an error")
 			}
-			mustContain(t, err.Error(), "itglue", "configurations", "organization "+orgID, "page 2")
-			if len(sink.pages) != 1 || len(sink.records()) != 2 {
-				t.Errorf("delivered %d pages with %d records, want only page 1 (2 records)", len(sink.pages), len(sink.records()))
+			connectortest.MustContain(t, err.Error(), "itglue", "configurations", "organization "+orgID, "page 2")
+			if len(sink.Pages) != 1 || len(sink.Records()) != 2 {
+				t.Errorf("delivered %d pages with %d records, want only page 1 (2 records)", len(sink.Pages), len(sink.Records()))
 			}
 			if got := connectors.Classify(err); got != connectors.OutcomeFailed {
 				t.Errorf("Classify = %q, want %q", got, connectors.OutcomeFailed)
@@ -472,7 +473,7 @@ func TestTimeout_FailsWithoutHanging(t *testing.T) {
 		if err == nil {
 			t.Fatal("Pull succeeded, want a timeout error")
 		}
-		mustContain(t, err.Error(), "itglue", "configurations", "timed out")
+		connectortest.MustContain(t, err.Error(), "itglue", "configurations", "timed out")
 		if d := time.Since(start); d > 3*time.Second {
 			t.Errorf("pull took %v, want about (1 + max_retries) × timeout", d)
 		}
@@ -489,7 +490,7 @@ func TestCancelledContext_StopsPull(t *testing.T) {
 	e.srv.Inject(fx.Fault{Path: "/configurations", Delay: 10 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, err := e.configurations().Pull(ctx, e.scope(t, "Contoso Ltd"), "", &recordingSink{})
+	_, err := e.configurations().Pull(ctx, e.scope(t, "Contoso Ltd"), "", &connectortest.Sink{})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want context.DeadlineExceeded", err)
 	}
@@ -556,7 +557,7 @@ func TestSecrets_NeverInErrorsOrLogs(t *testing.T) {
 				t.Fatal("Pull succeeded, want an error")
 			}
 			// The server did echo something: the redacted placeholder shows where.
-			mustContain(t, err.Error(), "The API key [REDACTED] was refused")
+			connectortest.MustContain(t, err.Error(), "The API key [REDACTED] was refused")
 			if strings.Contains(err.Error(), testKey) {
 				t.Errorf("error shows the API key: %v", err)
 			}
@@ -576,7 +577,7 @@ func TestSecrets_DownloadURLNeverStored(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Pull: %v", err)
 	}
-	for _, c := range sink.configurations() {
+	for _, c := range configurations(sink) {
 		if strings.Contains(string(c.Raw), "download") || strings.Contains(string(c.Raw), "signature=") {
 			t.Errorf("%s: Raw holds the download URL: %s", c.Name, c.Raw)
 		}
@@ -612,7 +613,7 @@ func TestConfigurations_FallsBackWhenIncludeIgnored(t *testing.T) {
 		t.Fatalf("Pull: %v", err)
 	}
 	var files []string
-	for _, c := range sink.configurations() {
+	for _, c := range configurations(sink) {
 		for _, b := range c.Backups {
 			files = append(files, b.FileName)
 		}
@@ -625,12 +626,12 @@ func TestConfigurations_FallsBackWhenIncludeIgnored(t *testing.T) {
 	if n := e.srv.Requests("/configurations/" + fw.ID + "/relationships/attachments"); n != 1 {
 		t.Errorf("%d requests for NW-FW01's attachments, want 1", n)
 	}
-	mustContain(t, e.logs.String(), "without attachments linkage")
+	connectortest.MustContain(t, e.logs.String(), "without attachments linkage")
 }
 
 func TestSinkError_StopsPull(t *testing.T) {
 	e := generated(t)
-	sink := &recordingSink{failAfter: 2}
+	sink := &connectortest.Sink{FailAfter: 2}
 	_, err := e.configurations().Pull(context.Background(), e.scope(t, generatedOrg), "", sink)
 	if err == nil || !strings.Contains(err.Error(), "sink full") {
 		t.Fatalf("err = %v, want the sink's error", err)
@@ -644,7 +645,7 @@ func TestNeeds_NamesAdministratorKeyWithoutPasswordAccess(t *testing.T) {
 	e := newDemoEnv(t)
 	for _, s := range e.conn.Streams() {
 		needs := strings.Join(s.Needs(), "\n")
-		mustContain(t, needs, "API key", "Administrator", "password access")
+		connectortest.MustContain(t, needs, "API key", "Administrator", "password access")
 	}
 	if e.conn.Name() != "itglue" {
 		t.Errorf("Name = %q", e.conn.Name())
@@ -663,11 +664,11 @@ func BenchmarkConfigurationsPull(b *testing.B) {
 	scope := connectors.Scope{ID: ds.Organizations[0].ID}
 	b.ReportAllocs()
 	for b.Loop() {
-		sink := &recordingSink{}
+		sink := &connectortest.Sink{}
 		if _, err := conn.Streams()[1].Pull(context.Background(), scope, "", sink); err != nil {
 			b.Fatal(err)
 		}
-		if n := len(sink.records()); n != 2000 {
+		if n := len(sink.Records()); n != 2000 {
 			b.Fatalf("%d records, want 2000", n)
 		}
 	}
@@ -679,11 +680,11 @@ func TestConfigurations_ScopesPulledConcurrently(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Scopes: %v", err)
 	}
-	sinks := make([]*recordingSink, len(scopes))
+	sinks := make([]*connectortest.Sink, len(scopes))
 	errs := make([]error, len(scopes))
 	var wg sync.WaitGroup
 	for i, sc := range scopes {
-		sinks[i] = &recordingSink{}
+		sinks[i] = &connectortest.Sink{}
 		wg.Go(func() {
 			_, errs[i] = e.configurations().Pull(context.Background(), sc, "", sinks[i])
 		})
@@ -694,7 +695,7 @@ func TestConfigurations_ScopesPulledConcurrently(t *testing.T) {
 		if errs[i] != nil {
 			t.Errorf("scope %s: %v", scopes[i].Name, errs[i])
 		}
-		for _, c := range sinks[i].configurations() {
+		for _, c := range configurations(sinks[i]) {
 			if c.CustomerRef != scopes[i].ID {
 				t.Errorf("%s emitted for scope %s, belongs to %s", c.Name, scopes[i].ID, c.CustomerRef)
 			}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custos-msp/custos/connectors/connectortest"
 	"github.com/custos-msp/custos/record"
 )
 
@@ -165,7 +166,7 @@ func TestConfigPage_LinkageToMissingIncludedIsAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := configPage{orgID: 2519664, doc: doc, sink: &recordingSink{}}
+	p := configPage{orgID: 2519664, doc: doc, sink: &connectortest.Sink{}}
 	_, err = p.records(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "attachment 9911201") {
 		t.Errorf("err = %v, want one naming the missing attachment", err)
@@ -181,13 +182,13 @@ func TestConfigPage_OtherOrganizationSkippedWithWarning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink := &recordingSink{}
+	sink := &connectortest.Sink{}
 	p := configPage{orgID: 2519664, doc: doc, sink: sink}
 	recs, err := p.records(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 1 || recs[0].(*record.Configuration).Name != "A" || len(sink.warns) != 1 {
-		t.Errorf("records %v, warnings %v; want A only and one warning", recs, sink.warns)
+	if len(recs) != 1 || recs[0].(*record.Configuration).Name != "A" || len(sink.Warns) != 1 {
+		t.Errorf("records %v, warnings %v; want A only and one warning", recs, sink.Warns)
 	}
 }

@@ -47,13 +47,13 @@ func cursorTime(t *testing.T, c connectors.Cursor, report string) time.Time {
 func TestConnections_RecordsOfTheDemo(t *testing.T) {
 	e := newEnv(t, options{})
 	sink, _ := mustPull(t, e.conn, "connections", "")
-	if got, want := ids(sink.records()), hostConnections(e.ds); !reflect.DeepEqual(got, want) {
+	if got, want := ids(sink.Records()), hostConnections(e.ds); !reflect.DeepEqual(got, want) {
 		t.Fatalf("connections = %q, want the Host connections %q", got, want)
 	}
 	fab := e.ds.Session("FAB-SRV01")
 	conns := e.ds.ConnectionsOf(fab.ID)
 	alice, open := conns[2], conns[4]
-	got := *sink.events()[alice.ID]
+	got := *events(sink)[alice.ID]
 	got.Raw = nil
 	want := record.AccessEvent{
 		Source: "screenconnect", SourceID: alice.ID, Kind: record.KindRemoteSession, Action: "Connected",
@@ -68,10 +68,10 @@ func TestConnections_RecordsOfTheDemo(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Alice's connection = %+v, want %+v", got, want)
 	}
-	if ev := sink.events()[open.ID]; ev.EndedAt != nil || ev.ActorRef != fx.Bob {
+	if ev := events(sink)[open.ID]; ev.EndedAt != nil || ev.ActorRef != fx.Bob {
 		t.Errorf("Bob's open connection = %+v, want EndedAt nil", ev)
 	}
-	if ev := sink.events()[e.ds.ConnectionsOf(e.ds.Session("LAB-PC-07").ID)[0].ID]; ev.CustomerRef != "" || ev.ActorRef != fx.HelpdeskTemp {
+	if ev := events(sink)[e.ds.ConnectionsOf(e.ds.Session("LAB-PC-07").ID)[0].ID]; ev.CustomerRef != "" || ev.ActorRef != fx.HelpdeskTemp {
 		t.Errorf("LAB-PC-07 connection = %+v, want no customer, actor helpdesk-temp", ev)
 	}
 }
@@ -84,7 +84,7 @@ func TestConnections_CursorHeldAtOpenConnectionUntilItCloses(t *testing.T) {
 		t.Fatalf("cursor = %v, want the open connection's start %v", got, open.Connected)
 	}
 	again, next2 := mustPull(t, e.conn, "connections", next)
-	if ev := again.events()[open.ID]; ev == nil || ev.EndedAt != nil {
+	if ev := events(again)[open.ID]; ev == nil || ev.EndedAt != nil {
 		t.Fatalf("re-pull: open connection = %+v, want it read again, still open", ev)
 	}
 	if next2 != next {
@@ -94,7 +94,7 @@ func TestConnections_CursorHeldAtOpenConnectionUntilItCloses(t *testing.T) {
 	closed := e.now.Add(-time.Minute).Truncate(100 * time.Nanosecond)
 	open.Disconnected = &closed
 	after, next3 := mustPull(t, e.conn, "connections", next2)
-	if ev := after.events()[open.ID]; ev == nil || ev.EndedAt == nil || !ev.EndedAt.Equal(closed) {
+	if ev := events(after)[open.ID]; ev == nil || ev.EndedAt == nil || !ev.EndedAt.Equal(closed) {
 		t.Fatalf("after it closed: %+v, want EndedAt %v", ev, closed)
 	}
 	if got := cursorTime(t, next3, "SessionConnection"); !got.Equal(open.Connected) {
@@ -110,12 +110,12 @@ func TestConnections_RepullBringsOnlyTheOverlap(t *testing.T) {
 	second, _ := mustPull(t, e.conn, "connections", next)
 	// With no overlap only the connection at the cursor itself is read again.
 	var want []string
-	for _, r := range first.records() {
+	for _, r := range first.Records() {
 		if !r.(*record.AccessEvent).StartedAt.Before(newest) {
 			want = append(want, r.RecordKey().SourceID)
 		}
 	}
-	if got := ids(second.records()); len(got) != 1 || !reflect.DeepEqual(got, want) {
+	if got := ids(second.Records()); len(got) != 1 || !reflect.DeepEqual(got, want) {
 		t.Errorf("re-pull = %q, want only %q", got, want)
 	}
 
@@ -124,12 +124,12 @@ func TestConnections_RepullBringsOnlyTheOverlap(t *testing.T) {
 	full, next := mustPull(t, e2.conn, "connections", "")
 	overlap, _ := mustPull(t, e2.conn, "connections", next)
 	cut := cursorTime(t, next, "SessionConnection").Add(-30 * time.Hour)
-	for _, r := range overlap.records() {
+	for _, r := range overlap.Records() {
 		if r.(*record.AccessEvent).StartedAt.Before(cut) {
 			t.Errorf("re-pull read %s from before the overlap", r.RecordKey().SourceID)
 		}
 	}
-	if len(overlap.records()) < 2 || len(overlap.records()) >= len(full.records()) {
-		t.Errorf("re-pull read %d of %d connections, want those within 30 hours", len(overlap.records()), len(full.records()))
+	if len(overlap.Records()) < 2 || len(overlap.Records()) >= len(full.Records()) {
+		t.Errorf("re-pull read %d of %d connections, want those within 30 hours", len(overlap.Records()), len(full.Records()))
 	}
 }

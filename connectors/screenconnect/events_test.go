@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/custos-msp/custos/connectors/connectortest"
 	fx "github.com/custos-msp/custos/fixtures/screenconnect"
 	"github.com/custos-msp/custos/record"
 )
@@ -30,10 +31,10 @@ func TestEvents_TechnicianActionsOfTheDemo(t *testing.T) {
 		{e.ds.ConnectionEvents[2], "SwitchedLogonSession", fx.Alice, "switched to backstage",
 			map[string]string{"session_id": nw.ID, "connection_id": e.ds.ConnectionEvents[2].ConnectionID}},
 	}
-	got := sink.events()
+	got := events(sink)
 	if len(got) != len(tests) {
 		t.Errorf("%d events %q, want %d: chat, joins, acknowledgements, guest events, clipboard, deleted events and the Meeting's skipped",
-			len(got), ids(sink.records()), len(tests))
+			len(got), ids(sink.Records()), len(tests))
 	}
 	for _, tt := range tests {
 		ev := got[tt.event.ID]
@@ -79,7 +80,7 @@ func TestEvents_UnknownTypeKeptAndLoggedOnce(t *testing.T) {
 	}})
 	sink, _ := mustPull(t, e.conn, "events", "")
 	for _, id := range []string{"0c0c0c0c-0000-4000-8000-000000000001", "0c0c0c0c-0000-4000-8000-000000000002"} {
-		ev := sink.events()[id]
+		ev := events(sink)[id]
 		if ev == nil || ev.Action != "QueuedTeleport" || ev.Detail != "event type QueuedTeleport" || ev.ActorRef != fx.Bob {
 			t.Errorf("unknown event %s = %+v, want kept as QueuedTeleport", id, ev)
 		}
@@ -94,10 +95,10 @@ func TestEvents_BuiltInEnumWhenScriptUnavailable(t *testing.T) {
 	e := newEnv(t, options{})
 	e.srv.Inject(fx.Fault{Path: "/Script.ashx", Status: 404})
 	sink, _ := mustPull(t, e.conn, "events", "")
-	if n := len(sink.events()); n != 5 {
+	if n := len(events(sink)); n != 5 {
 		t.Errorf("%d events, want 5 with the built-in enum", n)
 	}
-	mustContain(t, e.logs.String(), "built-in")
+	connectortest.MustContain(t, e.logs.String(), "built-in")
 }
 
 func TestEventTypes_Resolve(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/connectors/connectortest"
 	fx "github.com/custos-msp/custos/fixtures/screenconnect"
 )
 
@@ -26,8 +27,8 @@ func TestTruncation_SplitsWindowsAndReadsEveryRow(t *testing.T) {
 		t.Run(stream, func(t *testing.T) {
 			want, _ := mustPull(t, whole.conn, stream, "")
 			got, _ := mustPull(t, split.conn, stream, "")
-			if !reflect.DeepEqual(ids(got.records()), ids(want.records())) {
-				t.Errorf("with item_limit 3: %q, want %q", ids(got.records()), ids(want.records()))
+			if !reflect.DeepEqual(ids(got.Records()), ids(want.Records())) {
+				t.Errorf("with item_limit 3: %q, want %q", ids(got.Records()), ids(want.Records()))
 			}
 		})
 	}
@@ -35,12 +36,12 @@ func TestTruncation_SplitsWindowsAndReadsEveryRow(t *testing.T) {
 		t.Errorf("%d SessionConnection reports with item_limit 3, want more than %d", n, whole.srv.Reports("SessionConnection"))
 	}
 	sink, _ := mustPull(t, split.conn, "connections", "")
-	for i, p := range sink.pages {
-		if len(p.records) == 0 || len(p.records) >= 3 {
-			t.Errorf("page %d has %d records, want 1 or 2 (fewer than item_limit)", i, len(p.records))
+	for i, p := range sink.Pages {
+		if len(p.Records) == 0 || len(p.Records) >= 3 {
+			t.Errorf("page %d has %d records, want 1 or 2 (fewer than item_limit)", i, len(p.Records))
 		}
-		if i > 0 && p.next < sink.pages[i-1].next {
-			t.Errorf("page %d cursor %s goes back from %s", i, p.next, sink.pages[i-1].next)
+		if i > 0 && p.Next < sink.Pages[i-1].Next {
+			t.Errorf("page %d cursor %s goes back from %s", i, p.Next, sink.Pages[i-1].Next)
 		}
 	}
 }
@@ -82,7 +83,7 @@ func TestFailingPage_NextPullResumesFromLastAcceptedCursor(t *testing.T) {
 			f := tt.fault
 			f.Path = "/Report.json"
 			f.Query = map[string]string{"ReportType": "SessionConnection"}
-			sink := &recordingSink{afterPage: func(n int) {
+			sink := &connectortest.Sink{AfterPage: func(n int) {
 				if n == 1 {
 					e.srv.Inject(f)
 				}
@@ -91,21 +92,21 @@ func TestFailingPage_NextPullResumesFromLastAcceptedCursor(t *testing.T) {
 			if err == nil {
 				t.Fatal("Pull succeeded, want an error")
 			}
-			mustContain(t, err.Error(), "screenconnect", "SessionConnection report for ", tt.text)
+			connectortest.MustContain(t, err.Error(), "screenconnect", "SessionConnection report for ", tt.text)
 			if got := connectors.Classify(err); got != tt.outcome {
 				t.Errorf("Classify = %q, want %q (%v)", got, tt.outcome, err)
 			}
-			if len(sink.pages) != 1 {
-				t.Fatalf("%d pages accepted, want 1", len(sink.pages))
+			if len(sink.Pages) != 1 {
+				t.Fatalf("%d pages accepted, want 1", len(sink.Pages))
 			}
 
 			e.srv.ClearFaults()
-			rest, _ := mustPull(t, e.conn, "connections", sink.lastCursor())
-			got := append(ids(sink.records()), ids(rest.records())...)
+			rest, _ := mustPull(t, e.conn, "connections", sink.LastCursor())
+			got := append(ids(sink.Records()), ids(rest.Records())...)
 			slices.Sort(got)
 			got = slices.Compact(got)
-			if !reflect.DeepEqual(got, ids(want.records())) {
-				t.Errorf("first page and the resumed pull read %q, want %q", got, ids(want.records()))
+			if !reflect.DeepEqual(got, ids(want.Records())) {
+				t.Errorf("first page and the resumed pull read %q, want %q", got, ids(want.Records()))
 			}
 		})
 	}
@@ -156,7 +157,7 @@ func TestSecrets_NeverInErrorsOrLogs(t *testing.T) {
 			if err == nil {
 				t.Fatal("Pull succeeded, want an error")
 			}
-			mustContain(t, err.Error(), "the credentials Basic [REDACTED] were refused")
+			connectortest.MustContain(t, err.Error(), "the credentials Basic [REDACTED] were refused")
 			for _, s := range []string{fx.DemoPassword, fx.DemoUsername, basic} {
 				if strings.Contains(err.Error(), s) {
 					t.Errorf("error shows %q: %v", s, err)
@@ -172,7 +173,7 @@ func TestSecrets_NeverInErrorsOrLogs(t *testing.T) {
 func TestSinkError_StopsPull(t *testing.T) {
 	e := newEnv(t, options{cfg: smallPages})
 	for _, s := range e.conn.Streams() {
-		_, err := pullInto(t, e.conn, s.Name(), "", &recordingSink{refuse: true})
+		_, err := pullInto(t, e.conn, s.Name(), "", &connectortest.Sink{Refuse: true})
 		if err == nil || !strings.Contains(err.Error(), "sink full") {
 			t.Errorf("%s: err = %v, want the sink's error", s.Name(), err)
 		}
@@ -183,7 +184,7 @@ func TestIncremental_UnreadableCursorRestartsFromLookback(t *testing.T) {
 	e := newEnv(t, options{})
 	want, _ := mustPull(t, e.conn, "connections", "")
 	sink, _ := mustPull(t, e.conn, "connections", "{not json")
-	if len(sink.warns) != 1 || !reflect.DeepEqual(ids(sink.records()), ids(want.records())) {
-		t.Errorf("warnings %v, %d records; want one warning and all %d", sink.warns, len(sink.records()), len(want.records()))
+	if len(sink.Warns) != 1 || !reflect.DeepEqual(ids(sink.Records()), ids(want.Records())) {
+		t.Errorf("warnings %v, %d records; want one warning and all %d", sink.Warns, len(sink.Records()), len(want.Records()))
 	}
 }

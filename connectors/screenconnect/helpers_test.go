@@ -1,13 +1,10 @@
 package screenconnect
 
 import (
-	"bytes"
+	"cmp"
 	"context"
-	"errors"
 	"path/filepath"
 	"slices"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,91 +12,16 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/connectors/connectortest"
 	"github.com/custos-msp/custos/duration"
 	fx "github.com/custos-msp/custos/fixtures/screenconnect"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/secret"
 )
 
-// page is one sink.Page call.
-type page struct {
-	records []record.Record
-	next    connectors.Cursor
-}
-
-// recordingSink collects pages and warnings; afterPage, when set, runs after each
-// accepted page with the number of pages so far.
-type recordingSink struct {
-	mu        sync.Mutex
-	pages     []page
-	warns     []error
-	afterPage func(n int)
-	refuse    bool
-}
-
-func (s *recordingSink) Page(_ context.Context, records []record.Record, next connectors.Cursor) error {
-	s.mu.Lock()
-	if s.refuse {
-		s.mu.Unlock()
-		return errors.New("sink full")
-	}
-	s.pages = append(s.pages, page{records, next})
-	n := len(s.pages)
-	s.mu.Unlock()
-	if s.afterPage != nil {
-		s.afterPage(n)
-	}
-	return nil
-}
-
-func (s *recordingSink) Warn(err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.warns = append(s.warns, err)
-}
-
-func (s *recordingSink) records() []record.Record {
-	var out []record.Record
-	for _, p := range s.pages {
-		out = append(out, p.records...)
-	}
-	return out
-}
-
-func (s *recordingSink) lastCursor() connectors.Cursor {
-	if len(s.pages) == 0 {
-		return ""
-	}
-	return s.pages[len(s.pages)-1].next
-}
-
 // events returns the access events by source id.
-func (s *recordingSink) events() map[string]*record.AccessEvent {
-	out := map[string]*record.AccessEvent{}
-	for _, r := range s.records() {
-		if e, ok := r.(*record.AccessEvent); ok {
-			out[e.SourceID] = e
-		}
-	}
-	return out
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
+func events(s *connectortest.Sink) map[string]*record.AccessEvent {
+	return connectortest.ByID[*record.AccessEvent](s.Records())
 }
 
 // env is a fake ScreenConnect and a connector pointed at it.
@@ -108,7 +30,7 @@ type env struct {
 	ds   *fx.Dataset
 	srv  *fx.Server
 	conn *Connector
-	logs *syncBuffer
+	logs *connectortest.LogBuffer
 }
 
 // testConfig is the ScreenConnect section with short timeouts and retry waits.
@@ -147,8 +69,8 @@ func newEnv(t *testing.T, o options) *env {
 	if o.cfg != nil {
 		o.cfg(&cfg)
 	}
-	password := cmpOr(o.password, fx.DemoPassword)
-	logs := &syncBuffer{}
+	password := cmp.Or(o.password, fx.DemoPassword)
+	logs := &connectortest.LogBuffer{}
 	deps := connectors.Deps{UserAgent: "Custos/test", Logger: zerolog.New(logs), Redactor: secret.NewRedactor()}
 	conn := New(cfg, secret.New(fx.DemoUsername), secret.New(password), deps)
 	return &env{now: now, ds: ds, srv: srv, conn: conn, logs: logs}
@@ -167,22 +89,15 @@ func (e *env) dbConnector(t *testing.T, drop ...string) *Connector {
 	return New(cfg, secret.Value{}, secret.Value{}, connectors.Deps{Logger: zerolog.New(e.logs)})
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // pull runs the named stream of c from the cursor.
-func pull(t *testing.T, c *Connector, stream string, from connectors.Cursor) (*recordingSink, connectors.Cursor, error) {
+func pull(t *testing.T, c *Connector, stream string, from connectors.Cursor) (*connectortest.Sink, connectors.Cursor, error) {
 	t.Helper()
-	sink := &recordingSink{}
+	sink := &connectortest.Sink{}
 	next, err := pullInto(t, c, stream, from, sink)
 	return sink, next, err
 }
 
-func pullInto(t *testing.T, c *Connector, stream string, from connectors.Cursor, sink *recordingSink) (connectors.Cursor, error) {
+func pullInto(t *testing.T, c *Connector, stream string, from connectors.Cursor, sink *connectortest.Sink) (connectors.Cursor, error) {
 	t.Helper()
 	for _, s := range c.Streams() {
 		if s.Name() == stream {
@@ -196,7 +111,7 @@ func pullInto(t *testing.T, c *Connector, stream string, from connectors.Cursor,
 }
 
 // mustPull pulls and fails the test on an error.
-func mustPull(t *testing.T, c *Connector, stream string, from connectors.Cursor) (*recordingSink, connectors.Cursor) {
+func mustPull(t *testing.T, c *Connector, stream string, from connectors.Cursor) (*connectortest.Sink, connectors.Cursor) {
 	t.Helper()
 	sink, next, err := pull(t, c, stream, from)
 	if err != nil {
@@ -212,15 +127,6 @@ func ids(recs []record.Record) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-func mustContain(t *testing.T, s string, parts ...string) {
-	t.Helper()
-	for _, p := range parts {
-		if !strings.Contains(s, p) {
-			t.Errorf("%q does not contain %q", s, p)
-		}
-	}
 }
 
 func near(t *testing.T, what string, got *time.Time, want time.Time) {

@@ -53,7 +53,7 @@ func TestSessionDB_SameRecordsAsReportJSON(t *testing.T) {
 		for _, stream := range []string{"sessions", "connections", "events"} {
 			web, _ := mustPull(t, e.conn, stream, "")
 			file, _ := mustPull(t, db, stream, "")
-			got, want := withoutRaw(file.records()), withoutRaw(web.records())
+			got, want := withoutRaw(file.Records()), withoutRaw(web.Records())
 			if len(got) != len(want) || len(got) == 0 {
 				t.Errorf("item_limit %d, %s: %d records from Session.db, %d from Report.json", limit, stream, len(got), len(want))
 				continue
@@ -63,9 +63,9 @@ func TestSessionDB_SameRecordsAsReportJSON(t *testing.T) {
 					t.Errorf("item_limit %d, %s: Session.db gives %+v, Report.json %+v", limit, stream, got[i], want[i])
 				}
 			}
-			for _, p := range file.pages {
-				if stream != "sessions" && len(p.records) > limit {
-					t.Errorf("item_limit %d, %s: page of %d records", limit, stream, len(p.records))
+			for _, p := range file.Pages {
+				if stream != "sessions" && len(p.Records) > limit {
+					t.Errorf("item_limit %d, %s: page of %d records", limit, stream, len(p.Records))
 				}
 			}
 		}
@@ -79,10 +79,10 @@ func TestSessionDB_SkipsDeletedEventsAndDecodesGUIDs(t *testing.T) {
 	if deleted.Attributes&1 == 0 {
 		t.Fatal("the demo's deleted event moved")
 	}
-	if ev := sink.events()[deleted.ID]; ev != nil {
+	if ev := events(sink)[deleted.ID]; ev != nil {
 		t.Errorf("deleted event emitted: %+v", ev)
 	}
-	if ev := sink.events()[e.ds.SessionEvents[4].ID]; ev == nil || ev.DeviceRef != e.ds.Session("FAB-SRV01").ID {
+	if ev := events(sink)[e.ds.SessionEvents[4].ID]; ev == nil || ev.DeviceRef != e.ds.Session("FAB-SRV01").ID {
 		t.Errorf("QueuedCommand = %+v, want it with the session's canonical GUID", ev)
 	}
 }

@@ -21,7 +21,7 @@ func TestSessions_RecordsOfTheDemo(t *testing.T) {
 	endpoints := map[string]*record.Endpoint{}
 	agents := map[string]*record.Agent{}
 	var orgs []string
-	for _, r := range sink.records() {
+	for _, r := range sink.Records() {
 		switch v := r.(type) {
 		case *record.Endpoint:
 			endpoints[v.Hostname] = v
@@ -94,8 +94,8 @@ func TestSessions_RecordsOfTheDemo(t *testing.T) {
 	if lab := agents["LAB-PC-07"]; lab.CustomerRef != "" || endpoints["LAB-PC-07"].CustomerRef != "" {
 		t.Errorf("LAB-PC-07 CustomerRef = %q, want empty", lab.CustomerRef)
 	}
-	if len(sink.warns) != 0 {
-		t.Errorf("warnings: %v", sink.warns)
+	if len(sink.Warns) != 0 {
+		t.Errorf("warnings: %v", sink.Warns)
 	}
 }
 
@@ -111,7 +111,7 @@ func TestSessions_TypesAndCompanyPropertyFromConfig(t *testing.T) {
 	sink, _ := mustPull(t, e.conn, "sessions", "")
 	var agent *record.Agent
 	var orgs []string
-	for _, r := range sink.records() {
+	for _, r := range sink.Records() {
 		switch v := r.(type) {
 		case *record.Agent:
 			agent = v
@@ -119,8 +119,8 @@ func TestSessions_TypesAndCompanyPropertyFromConfig(t *testing.T) {
 			orgs = append(orgs, v.SourceID)
 		}
 	}
-	if len(sink.records()) != 3 || agent == nil || agent.SourceID != e.ds.Sessions[3].ID {
-		t.Fatalf("records = %d (agent %+v), want the Meeting's endpoint and agent and one organization", len(sink.records()), agent)
+	if len(sink.Records()) != 3 || agent == nil || agent.SourceID != e.ds.Sessions[3].ID {
+		t.Fatalf("records = %d (agent %+v), want the Meeting's endpoint and agent and one organization", len(sink.Records()), agent)
 	}
 	if agent.CustomerRef != "Site of Contoso" || !reflect.DeepEqual(orgs, []string{"Site of Contoso"}) {
 		t.Errorf("CustomerRef = %q, organizations %q; want CustomProperty2", agent.CustomerRef, orgs)
@@ -131,7 +131,7 @@ func TestSessions_PagesAndResume(t *testing.T) {
 	e := newEnv(t, options{})
 	full, _ := mustPull(t, e.conn, "sessions", "")
 	var all []string
-	for _, r := range full.records() {
+	for _, r := range full.Records() {
 		if _, ok := r.(*record.Endpoint); ok {
 			all = append(all, r.RecordKey().SourceID)
 		}
@@ -140,7 +140,7 @@ func TestSessions_PagesAndResume(t *testing.T) {
 	resumed, _ := mustPull(t, e.conn, "sessions", connectors.Cursor(`{"after":"`+all[1]+`"}`))
 	var got []string
 	orgs := 0
-	for _, r := range resumed.records() {
+	for _, r := range resumed.Records() {
 		switch r.(type) {
 		case *record.Endpoint:
 			got = append(got, r.RecordKey().SourceID)
@@ -152,7 +152,7 @@ func TestSessions_PagesAndResume(t *testing.T) {
 		t.Errorf("resumed = %q with %d organizations, want %q and 3", got, orgs, all[2:])
 	}
 	bad, _ := mustPull(t, e.conn, "sessions", "not json")
-	if len(bad.warns) != 1 || len(bad.records()) != len(full.records()) {
-		t.Errorf("unreadable cursor: %d warnings, %d records; want 1 and all %d", len(bad.warns), len(bad.records()), len(full.records()))
+	if len(bad.Warns) != 1 || len(bad.Records()) != len(full.Records()) {
+		t.Errorf("unreadable cursor: %d warnings, %d records; want 1 and all %d", len(bad.Warns), len(bad.Records()), len(full.Records()))
 	}
 }

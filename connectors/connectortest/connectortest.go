@@ -1,0 +1,135 @@
+// Package connectortest holds what the tests of every connector share: a sink that
+// records what a stream hands over, a log buffer safe for concurrent writes, and
+// small assertions.
+package connectortest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/record"
+)
+
+// Page is one call of Sink.Page.
+type Page struct {
+	Records []record.Record
+	Next    connectors.Cursor
+}
+
+// Sink records the pages, cursors and warnings a stream hands over. It is safe for
+// concurrent use.
+type Sink struct {
+	mu    sync.Mutex
+	Pages []Page
+	Warns []error
+	// FailAfter makes Page fail once this many pages were accepted (0: never).
+	FailAfter int
+	// Refuse makes every Page fail.
+	Refuse bool
+	// AfterPage, when set, runs after each accepted page with the number accepted so far.
+	AfterPage func(n int)
+}
+
+var _ connectors.Sink = (*Sink)(nil)
+
+// errFull is what a refusing sink answers.
+var errFull = errors.New("sink full")
+
+// Page implements connectors.Sink.
+func (s *Sink) Page(_ context.Context, records []record.Record, next connectors.Cursor) error {
+	s.mu.Lock()
+	if s.Refuse || (s.FailAfter > 0 && len(s.Pages) >= s.FailAfter) {
+		s.mu.Unlock()
+		return errFull
+	}
+	s.Pages = append(s.Pages, Page{Records: records, Next: next})
+	n := len(s.Pages)
+	s.mu.Unlock()
+	if s.AfterPage != nil {
+		s.AfterPage(n)
+	}
+	return nil
+}
+
+// Warn implements connectors.Sink.
+func (s *Sink) Warn(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Warns = append(s.Warns, err)
+}
+
+// Records returns every accepted record, in order.
+func (s *Sink) Records() []record.Record {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []record.Record
+	for _, p := range s.Pages {
+		out = append(out, p.Records...)
+	}
+	return out
+}
+
+// IDs returns the SourceID of every accepted record, in order.
+func (s *Sink) IDs() []string {
+	var out []string
+	for _, r := range s.Records() {
+		out = append(out, r.RecordKey().SourceID)
+	}
+	return out
+}
+
+// LastCursor is the cursor of the last accepted page ("" when none was).
+func (s *Sink) LastCursor() connectors.Cursor {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.Pages) == 0 {
+		return ""
+	}
+	return s.Pages[len(s.Pages)-1].Next
+}
+
+// ByID returns the records of type T among recs, by SourceID.
+func ByID[T record.Record](recs []record.Record) map[string]T {
+	out := map[string]T{}
+	for _, r := range recs {
+		if v, ok := r.(T); ok {
+			out[r.RecordKey().SourceID] = v
+		}
+	}
+	return out
+}
+
+// LogBuffer is a bytes.Buffer safe for a logger's concurrent writes.
+type LogBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write implements io.Writer.
+func (b *LogBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// String returns everything written so far.
+func (b *LogBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// MustContain fails the test for every part that s does not contain.
+func MustContain(t testing.TB, s string, parts ...string) {
+	t.Helper()
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			t.Errorf("%q does not contain %q", s, p)
+		}
+	}
+}
