@@ -44,7 +44,8 @@ type ClientOptions struct {
 	// Redactor scrubs secrets from every error message and log line the client makes.
 	Redactor *secret.Redactor
 	Logger   zerolog.Logger
-	// Transport replaces the default transport (tests).
+	// Transport replaces the default transport: a test double, or a wrapper that watches
+	// responses (Datto RMM notes 429s to tell its IP block from a refusal).
 	Transport http.RoundTripper
 }
 

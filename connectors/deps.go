@@ -1,10 +1,12 @@
 package connectors
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/rs/zerolog"
 
+	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/secret"
 )
 
@@ -18,4 +20,26 @@ type Deps struct {
 	// OnWait, when set, is told about every wait of the connector's HTTP client on
 	// the rate limiter or a Retry-After ("rate_limit" or "retry_after"), for metrics.
 	OnWait func(vendor, reason string, d time.Duration)
+}
+
+// Client returns the shared HTTP client for vendor with the connector's HTTP
+// settings, its logger and these deps' redactor, user agent and wait hook.
+// transport, when not nil, replaces the default transport under the client.
+func (d Deps) Client(vendor string, h config.HTTP, log zerolog.Logger, transport http.RoundTripper) *Client {
+	client := NewClient(ClientOptions{
+		Vendor:        vendor,
+		UserAgent:     d.UserAgent,
+		RatePerSecond: h.RequestsPerSecond,
+		MaxRetries:    h.MaxRetries,
+		MinWait:       h.MinRetryWait.Std(),
+		MaxWait:       h.MaxRetryWait.Std(),
+		Timeout:       h.Timeout.Std(),
+		Redactor:      d.Redactor,
+		Logger:        log,
+		Transport:     transport,
+	})
+	if d.OnWait != nil {
+		client.OnWait(func(reason string, wait time.Duration) { d.OnWait(vendor, reason, wait) })
+	}
+	return client
 }

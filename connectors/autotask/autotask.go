@@ -72,20 +72,7 @@ func New(cfg config.Autotask, username, secretValue, integrationCode secret.Valu
 	h.Set("ApiIntegrationCode", integrationCode.Reveal())
 	h.Set("Content-Type", "application/json")
 	h.Set("Accept", "application/json")
-	client := connectors.NewClient(connectors.ClientOptions{
-		Vendor:        Name,
-		UserAgent:     deps.UserAgent,
-		RatePerSecond: cfg.RequestsPerSecond,
-		MaxRetries:    cfg.MaxRetries,
-		MinWait:       cfg.MinRetryWait.Std(),
-		MaxWait:       cfg.MaxRetryWait.Std(),
-		Timeout:       cfg.Timeout.Std(),
-		Redactor:      deps.Redactor,
-		Logger:        log,
-	})
-	if deps.OnWait != nil {
-		client.OnWait(func(reason string, d time.Duration) { deps.OnWait(Name, reason, d) })
-	}
+	client := deps.Client(Name, cfg.HTTP, log, nil)
 	c := &Connector{
 		cfg:        cfg,
 		username:   username.Reveal(),

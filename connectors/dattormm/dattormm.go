@@ -67,21 +67,7 @@ func New(cfg config.DattoRMM, apiKey, apiSecret secret.Value, deps connectors.De
 		pageSize = maxPageSize
 	}
 	throttle := &throttleWatch{}
-	client := connectors.NewClient(connectors.ClientOptions{
-		Vendor:        Name,
-		UserAgent:     deps.UserAgent,
-		RatePerSecond: cfg.RequestsPerSecond,
-		MaxRetries:    cfg.MaxRetries,
-		MinWait:       cfg.MinRetryWait.Std(),
-		MaxWait:       cfg.MaxRetryWait.Std(),
-		Timeout:       cfg.Timeout.Std(),
-		Redactor:      deps.Redactor,
-		Logger:        log,
-		Transport:     throttle,
-	})
-	if deps.OnWait != nil {
-		client.OnWait(func(reason string, d time.Duration) { deps.OnWait(Name, reason, d) })
-	}
+	client := deps.Client(Name, cfg.HTTP, log, throttle)
 	c := &Connector{
 		cfg:           cfg,
 		base:          baseURL(cfg),

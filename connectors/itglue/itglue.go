@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/rs/zerolog"
 
@@ -58,20 +57,7 @@ func New(cfg config.ITGlue, apiKey secret.Value, deps connectors.Deps) *Connecto
 	h := http.Header{}
 	h.Set("x-api-key", apiKey.Reveal())
 	h.Set("Accept", mediaType)
-	client := connectors.NewClient(connectors.ClientOptions{
-		Vendor:        Name,
-		UserAgent:     deps.UserAgent,
-		RatePerSecond: cfg.RequestsPerSecond,
-		MaxRetries:    cfg.MaxRetries,
-		MinWait:       cfg.MinRetryWait.Std(),
-		MaxWait:       cfg.MaxRetryWait.Std(),
-		Timeout:       cfg.Timeout.Std(),
-		Redactor:      deps.Redactor,
-		Logger:        log,
-	})
-	if deps.OnWait != nil {
-		client.OnWait(func(reason string, d time.Duration) { deps.OnWait(Name, reason, d) })
-	}
+	client := deps.Client(Name, cfg.HTTP, log, nil)
 	return &Connector{
 		cfg:      cfg,
 		baseURL:  strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/"),

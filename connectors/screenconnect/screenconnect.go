@@ -62,20 +62,7 @@ func New(cfg config.ScreenConnect, username, password secret.Value, deps connect
 	h := http.Header{}
 	h.Set("Authorization", "Basic "+basic)
 	h.Set("Accept", "application/json")
-	client := connectors.NewClient(connectors.ClientOptions{
-		Vendor:        Name,
-		UserAgent:     deps.UserAgent,
-		RatePerSecond: cfg.RequestsPerSecond,
-		MaxRetries:    cfg.MaxRetries,
-		MinWait:       cfg.MinRetryWait.Std(),
-		MaxWait:       cfg.MaxRetryWait.Std(),
-		Timeout:       cfg.Timeout.Std(),
-		Redactor:      deps.Redactor,
-		Logger:        log,
-	})
-	if deps.OnWait != nil {
-		client.OnWait(func(reason string, d time.Duration) { deps.OnWait(Name, reason, d) })
-	}
+	client := deps.Client(Name, cfg.HTTP, log, nil)
 	c.src = &reportSource{
 		client: client, baseURL: strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/"), header: h,
 		itemLimit: itemLimit, now: func() time.Time { return c.now() }, log: log,
