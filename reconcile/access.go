@@ -219,6 +219,7 @@ func explainMisses(e *store.AccessEvent, misses []sweep.Miss, auths map[uint]*st
 	return strings.Join(parts, "; ")
 }
 
+// clock is how summaries and decisions write an instant.
 const clock = "2006-01-02 15:04 MST"
 
 func missText(e *store.AccessEvent, m sweep.Miss, a *store.Authorisation, names store.Names) string {

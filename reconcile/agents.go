@@ -13,7 +13,6 @@ import (
 const (
 	RuleAgentLingering           = "AGENT-LINGERING"
 	RuleAgentPermanentUnapproved = "AGENT-PERMANENT-UNAPPROVED"
-	timeLayout                   = "2006-01-02 15:04 MST"
 )
 
 // AgentLingering fires for a support agent that was still checking in more than After
@@ -44,8 +43,8 @@ func (r AgentLingering) Evaluate(in *Input, _ time.Time) []Finding {
 		}
 		out = append(out, agentFinding(r.ID(), r.Severity, a, fmt.Sprintf(
 			"support agent on %s%s still checked in at %s, %s after %s at %s (allowed %s)",
-			a.Hostname, customerSuffix(a.CustomerName), a.LastCheckInAt.UTC().Format(timeLayout),
-			roundDuration(late), what, ended.UTC().Format(timeLayout), roundDuration(r.After))))
+			a.Hostname, customerSuffix(a.CustomerName), a.LastCheckInAt.UTC().Format(clock),
+			roundDuration(late), what, ended.UTC().Format(clock), roundDuration(r.After))))
 	}
 	return out
 }

@@ -8,6 +8,7 @@
 package sweep
 
 import (
+	"cmp"
 	"slices"
 	"time"
 )
@@ -242,7 +243,10 @@ func (s *sweeper) explain(e *Event) []Miss {
 			}
 			return 1
 		}
-		return b.From.Compare(a.From)
+		if c := b.From.Compare(a.From); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID) // the active set is a map: keep explanations stable
 	})
 	for i := range s.upcoming[:min(len(s.upcoming), upcomingLookahead)] {
 		if g := &s.upcoming[i]; g.Technician == 0 || g.Technician == e.Technician {
