@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"gorm.io/gorm"
 
 	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/record"
@@ -100,7 +101,7 @@ type row struct {
 func dump(t *testing.T, st *store.Store) []row {
 	t.Helper()
 	var configs []store.Configuration
-	if err := st.DB(ctx).Preload("Backups").Order("source_id").Find(&configs).Error; err != nil {
+	if err := st.DB(ctx).Preload("Backups", func(db *gorm.DB) *gorm.DB { return db.Order("source_id") }).Order("source_id").Find(&configs).Error; err != nil {
 		t.Fatal(err)
 	}
 	out := make([]row, len(configs))
@@ -290,4 +291,14 @@ func TestScopeOffset_StableWithinSpreadAndDistinct(t *testing.T) {
 	if sync.ScopeOffset(store.StreamKey{Scope: "x"}, 0) != 0 {
 		t.Error("no spread must mean no delay")
 	}
+}
+
+// firstDifference describes the first row where two dumps differ.
+func firstDifference(got, want []row) string {
+	for i := range min(len(got), len(want)) {
+		if got[i] != want[i] {
+			return fmt.Sprintf("at %d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	return fmt.Sprintf("lengths %d and %d", len(got), len(want))
 }

@@ -82,7 +82,7 @@ func TestITGlueSync_FailureAfterBatchesThenRerunEqualsUninterrupted(t *testing.T
 			t.Fatalf("re-run: %v", err)
 		}
 		if got, want := dump(t, interrupted), dump(t, clean); !reflect.DeepEqual(got, want) {
-			t.Errorf("interrupted+resumed store differs from an uninterrupted sync: %d vs %d rows", len(got), len(want))
+			t.Errorf("interrupted+resumed store differs from an uninterrupted sync: %d vs %d rows, first difference %s", len(got), len(want), firstDifference(got, want))
 		}
 	})
 }
