@@ -27,6 +27,35 @@ type Config struct {
 	// Technicians lists the MSP's technicians; Datto RMM users are added to them.
 	Technicians    []Technician   `toml:"technicians"`
 	Authorisations Authorisations `toml:"authorisations"`
+	Report         Report         `toml:"report"`
+}
+
+// Report configures the monthly customer reports.
+type Report struct {
+	// MSPName is the name the reports are issued under.
+	MSPName string `toml:"msp_name"`
+	// Logo is a PNG or JPEG file shown at the top of every report; empty shows none.
+	Logo string `toml:"logo"`
+	// Dir is where the monthly job writes and archives the reports.
+	Dir string `toml:"dir"`
+	// TimeZone is the IANA zone of the calendar month of a customer that Customers
+	// gives no zone.
+	TimeZone string `toml:"timezone"`
+	// Formats lists what the monthly job renders: html, pdf.
+	Formats []string `toml:"formats"`
+	// Internal makes the monthly job also render and archive the internal variant,
+	// which is never e-mailed to the customer.
+	Internal bool `toml:"internal"`
+	// Customers holds, by customer name, the customer's time zone and report recipients.
+	Customers map[string]ReportCustomer `toml:"customers"`
+}
+
+// ReportCustomer is one customer's report settings.
+type ReportCustomer struct {
+	// TimeZone is the IANA zone the customer's calendar month is read in.
+	TimeZone string `toml:"timezone"`
+	// Recipients are the e-mail addresses the monthly report is sent to.
+	Recipients []string `toml:"recipients"`
 }
 
 // Authorisations configures how accesses are matched to authorisations.
@@ -61,6 +90,8 @@ type Schedules struct {
 	Reconcile string `toml:"reconcile"`
 	// Retention deletes and anonymises what the retention settings say.
 	Retention string `toml:"retention"`
+	// Report renders, archives and sends the previous month's customer reports.
+	Report string `toml:"report"`
 	// Spread delays each scheduled run by a fixed amount derived from the job's
 	// name, up to this much, so that jobs do not all start at the same second.
 	Spread duration.Duration `toml:"spread"`
@@ -256,6 +287,29 @@ type Autotask struct {
 	// Schedule overrides schedules.sync for this connector.
 	Schedule string `toml:"schedule"`
 	HTTP
+}
+
+// M365Auth is the Microsoft Entra app registration Custos signs in as: one
+// multi-tenant app in the partner (MSP) tenant, consented in every customer tenant.
+// The Graph (m365) and Management Activity API (o365audit) connectors share it.
+type M365Auth struct {
+	// PartnerTenantID is the MSP's own tenant id (a GUID): the app's home, where GDAP
+	// relationships are read and partner technicians live.
+	PartnerTenantID string `toml:"partner_tenant_id"`
+	// ClientID is the app registration's application (client) id.
+	ClientID string `toml:"client_id"`
+	// ClientSecret is a client secret of the app; leave it unset to sign in with
+	// CertificateFile instead.
+	ClientSecret secret.Ref `toml:"client_secret"`
+	// CertificateFile is a PEM or PFX file holding the app's certificate and its
+	// private key, used instead of a client secret.
+	CertificateFile string `toml:"certificate_file"`
+	// CertificatePassword decrypts CertificateFile when it is protected.
+	CertificatePassword secret.Ref `toml:"certificate_password"`
+	// AuthorityHost is the Entra sign-in host: https://login.microsoftonline.com/ for
+	// the public cloud, https://login.microsoftonline.us/ for US Government, or a
+	// test server.
+	AuthorityHost string `toml:"authority_host"`
 }
 
 // Technician is a technician of the MSP and the names the tools know them by.

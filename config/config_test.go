@@ -96,6 +96,14 @@ func TestParse_BadFiles(t *testing.T) {
 		{"secret_unknown_field", "seal.key", `unknown key "path"`, false},
 		{"bad_duration", "rules.config_backup_stale.max_age", `line 2: invalid duration "90 days"`, false},
 		{"syntax", "", "line 2: expected '.' or ']'", false},
+		{"report_msp_name", "report.msp_name", "must name the MSP", false},
+		{"report_dir", "report.dir", "must name the directory", false},
+		{"report_logo", "report.logo", `"logo.svg" is not a .png, .jpg or .jpeg file`, false},
+		{"report_timezone", "report.timezone", `"Europe/Atlantis" is not an IANA time zone`, false},
+		{"report_formats", "report.formats[1]", `"docx" is not one of html, pdf`, false},
+		{"report_customer_timezone", `report.customers."Contoso Ltd".timezone`, "is not an IANA time zone", false},
+		{"report_recipient", `report.customers."Contoso Ltd".recipients[1]`, `"Contoso IT" is not an e-mail address`, false},
+		{"schedules_report", "schedules.report", `"monthly" is not a cron schedule`, false},
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {

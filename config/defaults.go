@@ -84,6 +84,7 @@ func Default() Config {
 			Sync:      "0 */2 * * *",
 			Reconcile: "30 * * * *",
 			Retention: "15 3 * * *",
+			Report:    "0 6 2 * *",
 			Spread:    duration.Duration(10 * time.Minute),
 		},
 		Retention: Retention{
@@ -98,6 +99,12 @@ func Default() Config {
 		Authorisations: Authorisations{
 			GraceBefore: duration.Duration(15 * time.Minute),
 			GraceAfter:  duration.Duration(30 * time.Minute),
+		},
+		Report: Report{
+			MSPName:  "Your MSP",
+			Dir:      "reports",
+			TimeZone: "UTC",
+			Formats:  []string{"html", "pdf"},
 		},
 		Customers: Customers{
 			CreateFrom:       []string{"itglue"},

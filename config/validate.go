@@ -2,7 +2,10 @@ package config
 
 import (
 	"fmt"
+	"maps"
+	"net/mail"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -155,7 +158,42 @@ func (c *Config) Validate() []Problem {
 	v.rule("rules.grantor_not_authorised", c.Rules.GrantorNotAuthorised)
 	v.check(c.Authorisations.GraceBefore >= 0, "authorisations.grace_before", "must not be negative")
 	v.check(c.Authorisations.GraceAfter >= 0, "authorisations.grace_after", "must not be negative")
+	c.validateReport(v)
 	return v.problems
+}
+
+// validateReport checks the [report] section and the report schedule.
+func (c *Config) validateReport(v *validator) {
+	r := c.Report
+	v.check(strings.TrimSpace(r.MSPName) != "", "report.msp_name", "must name the MSP the reports are issued under")
+	v.check(r.Dir != "", "report.dir", "must name the directory reports are written to")
+	if r.Logo != "" {
+		ext := strings.ToLower(filepath.Ext(r.Logo))
+		v.check(ext == ".png" || ext == ".jpg" || ext == ".jpeg", "report.logo", fmt.Sprintf("%q is not a .png, .jpg or .jpeg file", r.Logo))
+	}
+	v.timeZone("report.timezone", r.TimeZone)
+	v.check(len(r.Formats) > 0, "report.formats", "must list at least one of html, pdf")
+	for i, f := range r.Formats {
+		v.oneOf(fmt.Sprintf("report.formats[%d]", i), f, "html", "pdf")
+	}
+	for _, name := range slices.Sorted(maps.Keys(r.Customers)) {
+		rc := r.Customers[name]
+		prefix := fmt.Sprintf("report.customers.%q", name)
+		if rc.TimeZone != "" {
+			v.timeZone(prefix+".timezone", rc.TimeZone)
+		}
+		for i, addr := range rc.Recipients {
+			a, err := mail.ParseAddress(addr)
+			v.check(err == nil && a.Name == "" && a.Address == addr, fmt.Sprintf("%s.recipients[%d]", prefix, i),
+				fmt.Sprintf("%q is not an e-mail address such as it@customer.example", addr))
+		}
+	}
+	v.cron("schedules.report", c.Schedules.Report)
+}
+
+func (v *validator) timeZone(key, zone string) {
+	_, err := time.LoadLocation(zone)
+	v.check(err == nil && zone != "", key, fmt.Sprintf("%q is not an IANA time zone such as Europe/London", zone))
 }
 
 type validator struct {
