@@ -38,10 +38,13 @@ type ApplyResult struct {
 // and a finding of these rules that was not reported again is resolved. A finding an
 // active exclusion matches is kept as suppressed, and opens again when no exclusion
 // matches it any more. Rules not listed are left alone, so a rule that failed to
-// evaluate never resolves its findings.
+// evaluate never resolves its findings. Each opening, re-opening, escalation (a rise
+// in severity) and resolution of an unsuppressed finding writes an OutboxEntry in the
+// same transaction, so no alert is lost to a crash.
 func (s *Store) ApplyFindings(ctx context.Context, rules []string, found []FindingInput, now time.Time) (ApplyResult, error) {
 	var res ApplyResult
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var outbox []OutboxEntry
 		exclusions, err := activeExclusions(tx, now)
 		if err != nil {
 			return err
@@ -78,6 +81,9 @@ func (s *Store) ApplyFindings(ctx context.Context, rules []string, found []Findi
 				if err := tx.Create(f).Error; err != nil {
 					return fmt.Errorf("store: opening finding %s: %w", in.Fingerprint, err)
 				}
+				if status == StatusOpen {
+					outbox = append(outbox, outboxEntry(f, EventOpened, in.Severity, now))
+				}
 				res.Opened++
 				continue
 			}
@@ -96,8 +102,12 @@ func (s *Store) ApplyFindings(ctx context.Context, rules []string, found []Findi
 					why = "no exclusion matches it any more"
 				}
 				updates["status"], updates["status_by"], updates["status_reason"], updates["resolved_at"] = StatusOpen, "custos", why, nil
+				outbox = append(outbox, outboxEntry(f, EventReopened, in.Severity, now))
 				res.Reopened++
 			default:
+				if f.Status != StatusSuppressed && severityRank(in.Severity) > severityRank(f.Severity) {
+					outbox = append(outbox, outboxEntry(f, EventEscalated, in.Severity, now))
+				}
 				res.Updated++
 			}
 			if err := tx.Model(f).Updates(updates).Error; err != nil {
@@ -115,9 +125,12 @@ func (s *Store) ApplyFindings(ctx context.Context, rules []string, found []Findi
 			if err != nil {
 				return fmt.Errorf("store: resolving finding %s: %w", f.Fingerprint, err)
 			}
+			if f.Status != StatusSuppressed {
+				outbox = append(outbox, outboxEntry(&f, EventResolved, f.Severity, now))
+			}
 			res.Resolved++
 		}
-		return nil
+		return writeOutbox(tx, outbox)
 	})
 	return res, err
 }

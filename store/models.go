@@ -342,4 +342,5 @@ func models() []any {
 		&Finding{}, &Exclusion{}, &Checkpoint{}, &Coverage{}, &JobRun{}, &JobLease{},
 		&ReportArchive{},
 	}
+		&OutboxEntry{}, &Delivery{}, &NotifyLog{}, &NotifyGroup{},
 }

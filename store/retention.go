@@ -27,6 +27,10 @@ type RetentionPolicy struct {
 	// PersonalData is how long an access event keeps the technician's address and
 	// display name; after it they are blanked (the technician link stays).
 	PersonalData time.Duration
+	// Deliveries is how long a delivery receipt and a notify log row are kept after
+	// they were written. A delivered message's body is deleted on delivery, and any
+	// body left on a delivery that is no longer pending is deleted whatever this says.
+	Deliveries time.Duration
 }
 
 // PruneResult counts what Prune did.
@@ -44,6 +48,11 @@ type PruneResult struct {
 	OthersDeleted       int
 	AccessEventsDeleted int
 	AccessEventsBlanked int
+	// DeliveryBodiesCleared counts bodies left on finished deliveries and deleted.
+	DeliveryBodiesCleared int
+	// DeliveriesDeleted counts receipts deleted; NotifyLogsDeleted notify log rows.
+	DeliveriesDeleted int
+	NotifyLogsDeleted int
 }
 
 // DefaultPruneBatch is the batch Prune uses when it is given none.
@@ -180,7 +189,45 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy, now time.Time, bat
 			return res, err
 		}
 	}
+	if err := s.pruneDeliveries(ctx, p.Deliveries, now, batch, &res); err != nil {
+		return res, err
+	}
 	return res, nil
+}
+
+// pruneDeliveries deletes what a delivered or failed message left behind: any body
+// still on it at once, and the receipt and notify log rows after keep (when positive).
+func (s *Store) pruneDeliveries(ctx context.Context, keep time.Duration, now time.Time, batch int, res *PruneResult) error {
+	finished := "status <> 'pending' AND body <> ''"
+	n, _, err := s.pruneBatches(ctx, batch, &Delivery{}, finished, nil,
+		func(tx *gorm.DB, ids []uint) (int64, int64, error) {
+			r := tx.Model(&Delivery{}).Where("id IN ?", ids).Where(finished).UpdateColumn("body", "")
+			if r.Error != nil {
+				return 0, 0, fmt.Errorf("deleting delivered bodies: %w", r.Error)
+			}
+			return r.RowsAffected, 0, nil
+		})
+	res.DeliveryBodiesCleared += n
+	if err != nil || keep <= 0 {
+		return err
+	}
+	cutoff := now.Add(-keep)
+	n, err = s.pruneDelete(ctx, batch, &Delivery{}, "status <> 'pending' AND created_at < ?", cutoff)
+	res.DeliveriesDeleted += n
+	if err != nil {
+		return err
+	}
+	// The notify log and the group table have no id to batch by; a row is small and
+	// one is written per finding and receiver, so one statement each is enough.
+	r := s.db.WithContext(ctx).Where("notified_at < ?", cutoff).Delete(&NotifyLog{})
+	if r.Error != nil {
+		return fmt.Errorf("store: pruning notify_logs: %w", r.Error)
+	}
+	res.NotifyLogsDeleted += int(r.RowsAffected)
+	if err := s.db.WithContext(ctx).Where("flushed_at < ?", cutoff).Delete(&NotifyGroup{}).Error; err != nil {
+		return fmt.Errorf("store: pruning notify_groups: %w", err)
+	}
+	return nil
 }
 
 // pruneDelete deletes model's rows matching where, in batches.

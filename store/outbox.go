@@ -1,0 +1,346 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// OutboxEntry is a change of a finding that someone may have to be told about. It is
+// written in the transaction that changes the finding, so a crash never loses it.
+// ApplyFindings writes it unrouted (Receiver empty); notify's routing replaces it
+// with one routed entry per receiver, and deletes each routed entry in the
+// transaction that turns it into a Delivery.
+type OutboxEntry struct {
+	ID          uint   `gorm:"primaryKey"`
+	FindingID   uint   `gorm:"not null;index"`
+	Fingerprint string `gorm:"not null"`
+	// Event is one of the Event constants.
+	Event    string `gorm:"not null"`
+	Severity string `gorm:"not null"`
+	// Receiver is the receiver the entry is routed to; empty until routed.
+	Receiver string `gorm:"not null;default:'';index"`
+	// Route is the index of the route that sent it to Receiver.
+	Route int
+	// CreatedAt is when the finding changed (for a repeat, when it fell due).
+	CreatedAt time.Time `gorm:"not null"`
+}
+
+// Outbox events: what happened to a finding.
+const (
+	EventOpened    = "opened"
+	EventReopened  = "reopened"
+	EventEscalated = "escalated"
+	EventResolved  = "resolved"
+	// EventRepeat is written by notify, not by ApplyFindings: a finding still open
+	// after its route's repeat interval.
+	EventRepeat = "repeat"
+)
+
+// Delivery is one message to one receiver: the outbox row that delivery works from,
+// and afterwards the receipt. Body holds the message sealed and is emptied once the
+// message is delivered or given up; the receipt (when, where, how it went) stays
+// until retention removes it.
+type Delivery struct {
+	ID       uint   `gorm:"primaryKey"`
+	Receiver string `gorm:"not null;index"`
+	// Kind is alert, digest, test or message (a report or anything sent through the API).
+	Kind     string `gorm:"not null"`
+	GroupKey string
+	// IdempotencyKey is given to the receiver with the message, so a retry after a
+	// crash can be recognised as the same message.
+	IdempotencyKey string `gorm:"not null;uniqueIndex"`
+	// Findings is how many findings the message tells of.
+	Findings int
+	// Body is the sealed message; empty once delivered or failed for good.
+	Body string
+	// Status is one of the Delivery constants.
+	Status        string    `gorm:"not null;index:idx_delivery_due,priority:1"`
+	Attempts      int       `gorm:"not null;default:0"`
+	NextAttemptAt time.Time `gorm:"not null;index:idx_delivery_due,priority:2"`
+	LastError     string
+	CreatedAt     time.Time `gorm:"not null;index"`
+	SentAt        *time.Time
+}
+
+// Delivery statuses.
+const (
+	DeliveryPending = "pending"
+	DeliverySent    = "sent"
+	DeliveryFailed  = "failed"
+)
+
+// NotifyLog is the persisted log of what a receiver was last told about a finding;
+// notify's de-duplication compares against it.
+type NotifyLog struct {
+	Fingerprint string `gorm:"primaryKey"`
+	Receiver    string `gorm:"primaryKey"`
+	// State is firing or resolved.
+	State      string    `gorm:"not null"`
+	Severity   string    `gorm:"not null"`
+	NotifiedAt time.Time `gorm:"not null;index"`
+	DeliveryID uint
+}
+
+// Notify log states.
+const (
+	LogFiring   = "firing"
+	LogResolved = "resolved"
+)
+
+// NotifyGroup records when a group of alerts was last flushed, for group_interval.
+type NotifyGroup struct {
+	GroupKey  string    `gorm:"primaryKey"`
+	FlushedAt time.Time `gorm:"not null"`
+}
+
+// outboxEntry describes a change of f for the outbox.
+func outboxEntry(f *Finding, event, severity string, now time.Time) OutboxEntry {
+	return OutboxEntry{FindingID: f.ID, Fingerprint: f.Fingerprint, Event: event, Severity: severity, CreatedAt: now}
+}
+
+// writeOutbox adds entries in the caller's transaction.
+func writeOutbox(tx *gorm.DB, entries []OutboxEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	if err := tx.CreateInBatches(entries, 200).Error; err != nil {
+		return fmt.Errorf("store: writing %d outbox entries: %w", len(entries), err)
+	}
+	return nil
+}
+
+// Outbox lists the outbox entries, unrouted ones (Receiver empty) included, in the
+// order they were written.
+func (s *Store) Outbox(ctx context.Context) ([]OutboxEntry, error) {
+	var out []OutboxEntry
+	if err := s.db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: reading the outbox: %w", err)
+	}
+	return out, nil
+}
+
+// RouteOutbox replaces the unrouted entries with the given ids by the routed ones,
+// in one transaction. An unrouted entry that matched no route is simply deleted.
+func (s *Store) RouteOutbox(ctx context.Context, unrouted []uint, routed []OutboxEntry) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for ids := range slices.Chunk(unrouted, maxPruneBatch) {
+			if err := tx.Where("id IN ? AND receiver = ''", ids).Delete(&OutboxEntry{}).Error; err != nil {
+				return err
+			}
+		}
+		for i := range routed {
+			routed[i].ID = 0
+		}
+		return writeOutbox(tx, routed)
+	})
+	if err != nil {
+		return fmt.Errorf("store: routing %d outbox entries: %w", len(unrouted), err)
+	}
+	return nil
+}
+
+// AddOutbox adds routed entries (notify's repeats).
+func (s *Store) AddOutbox(ctx context.Context, entries []OutboxEntry) error {
+	return writeOutbox(s.db.WithContext(ctx), entries)
+}
+
+// DropOutbox deletes outbox entries that need no message (de-duplicated, or for a
+// receiver that no longer exists).
+func (s *Store) DropOutbox(ctx context.Context, ids []uint) error {
+	for part := range slices.Chunk(ids, maxPruneBatch) {
+		if err := s.db.WithContext(ctx).Where("id IN ?", part).Delete(&OutboxEntry{}).Error; err != nil {
+			return fmt.Errorf("store: dropping %d outbox entries: %w", len(part), err)
+		}
+	}
+	return nil
+}
+
+// Enqueue is a message ready for delivery and what it consumes.
+type Enqueue struct {
+	Delivery Delivery
+	// Consumed are the outbox entries the message tells of; they are deleted.
+	Consumed []uint
+	// Logs are written to the notify log (replacing older rows of the same finding
+	// and receiver).
+	Logs []NotifyLog
+}
+
+// EnqueueDelivery stores a message for delivery, deletes the outbox entries it tells
+// of, records them in the notify log and, when the delivery has a group key, that the
+// group was flushed, all in one transaction. It returns the delivery with its id. A
+// message whose key is already stored is not stored twice: the existing delivery is
+// returned.
+func (s *Store) EnqueueDelivery(ctx context.Context, e Enqueue) (Delivery, error) {
+	d := e.Delivery
+	if d.Status == "" {
+		d.Status = DeliveryPending
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var existing Delivery
+		err := tx.Where("idempotency_key = ?", d.IdempotencyKey).Take(&existing).Error
+		switch {
+		case err == nil:
+			d = existing
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			if err := tx.Create(&d).Error; err != nil {
+				return fmt.Errorf("creating delivery: %w", err)
+			}
+		default:
+			return err
+		}
+		for ids := range slices.Chunk(e.Consumed, maxPruneBatch) {
+			if err := tx.Where("id IN ?", ids).Delete(&OutboxEntry{}).Error; err != nil {
+				return fmt.Errorf("deleting outbox entries: %w", err)
+			}
+		}
+		for i := range e.Logs {
+			e.Logs[i].DeliveryID = d.ID
+		}
+		if len(e.Logs) > 0 {
+			err := tx.Clauses(clause.OnConflict{
+				Columns:   []clause.Column{{Name: "fingerprint"}, {Name: "receiver"}},
+				DoUpdates: clause.AssignmentColumns([]string{"state", "severity", "notified_at", "delivery_id"}),
+			}).CreateInBatches(e.Logs, 200).Error
+			if err != nil {
+				return fmt.Errorf("writing the notify log: %w", err)
+			}
+		}
+		if d.GroupKey != "" {
+			err := tx.Clauses(clause.OnConflict{
+				Columns:   []clause.Column{{Name: "group_key"}},
+				DoUpdates: clause.AssignmentColumns([]string{"flushed_at"}),
+			}).Create(&NotifyGroup{GroupKey: d.GroupKey, FlushedAt: d.CreatedAt}).Error
+			if err != nil {
+				return fmt.Errorf("recording group %s: %w", d.GroupKey, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Delivery{}, fmt.Errorf("store: enqueueing delivery %s to %s: %w", d.IdempotencyKey, d.Receiver, err)
+	}
+	return d, nil
+}
+
+// NotifyLogs returns the notify log, keyed by receiver and then fingerprint.
+func (s *Store) NotifyLogs(ctx context.Context) (map[string]map[string]NotifyLog, error) {
+	var rows []NotifyLog
+	if err := s.db.WithContext(ctx).Order("receiver, fingerprint").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: reading the notify log: %w", err)
+	}
+	out := map[string]map[string]NotifyLog{}
+	for _, r := range rows {
+		if out[r.Receiver] == nil {
+			out[r.Receiver] = map[string]NotifyLog{}
+		}
+		out[r.Receiver][r.Fingerprint] = r
+	}
+	return out, nil
+}
+
+// GroupFlushes returns when each group was last flushed.
+func (s *Store) GroupFlushes(ctx context.Context) (map[string]time.Time, error) {
+	var rows []NotifyGroup
+	if err := s.db.WithContext(ctx).Order("group_key").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: reading notify groups: %w", err)
+	}
+	out := make(map[string]time.Time, len(rows))
+	for _, r := range rows {
+		out[r.GroupKey] = r.FlushedAt
+	}
+	return out, nil
+}
+
+// DueDeliveries lists pending deliveries whose next attempt is due at now, oldest
+// first, at most limit.
+func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
+	var out []Delivery
+	err := s.db.WithContext(ctx).Where("status = ? AND next_attempt_at <= ?", DeliveryPending, now.UTC()).
+		Order("next_attempt_at, id").Limit(limit).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: listing due deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// MarkDelivered records that a delivery was accepted at now and deletes its body.
+func (s *Store) MarkDelivered(ctx context.Context, id uint, now time.Time) error {
+	err := s.db.WithContext(ctx).Model(&Delivery{ID: id}).Updates(map[string]any{
+		"status": DeliverySent, "sent_at": now.UTC(), "body": "", "last_error": "",
+		"attempts": gorm.Expr("attempts + 1"),
+	}).Error
+	if err != nil {
+		return fmt.Errorf("store: marking delivery %d delivered: %w", id, err)
+	}
+	return nil
+}
+
+// MarkAttemptFailed records a failed attempt. With a next attempt the delivery stays
+// pending until then; without one it has failed for good and its body is deleted.
+// The reason must already be free of secrets.
+func (s *Store) MarkAttemptFailed(ctx context.Context, id uint, reason string, next *time.Time) error {
+	updates := map[string]any{"last_error": reason, "attempts": gorm.Expr("attempts + 1")}
+	if next != nil {
+		updates["next_attempt_at"] = next.UTC()
+	} else {
+		updates["status"], updates["body"] = DeliveryFailed, ""
+	}
+	if err := s.db.WithContext(ctx).Model(&Delivery{ID: id}).Updates(updates).Error; err != nil {
+		return fmt.Errorf("store: recording a failed attempt of delivery %d: %w", id, err)
+	}
+	return nil
+}
+
+// DeliveryFilter selects receipts; empty fields match everything.
+type DeliveryFilter struct {
+	Receiver string
+	Status   string
+	// Limit bounds the list (100 when not positive).
+	Limit int
+}
+
+// Deliveries lists deliveries, newest first, without their bodies.
+func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, error) {
+	q := s.db.WithContext(ctx).Omit("body")
+	if f.Receiver != "" {
+		q = q.Where("receiver = ?", f.Receiver)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	var out []Delivery
+	if err := q.Order("created_at DESC, id DESC").Limit(limit).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: listing deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// FindingsByID returns the findings with the given ids and their customers' names,
+// by id. Ids of findings that no longer exist are missing from the map.
+func (s *Store) FindingsByID(ctx context.Context, ids []uint) (map[uint]FindingView, error) {
+	out := make(map[uint]FindingView, len(ids))
+	for part := range slices.Chunk(ids, maxPruneBatch) {
+		var rows []FindingView
+		err := s.db.WithContext(ctx).Table("findings").
+			Select("findings.*, COALESCE(customers.name, '') AS customer_name").
+			Joins("LEFT JOIN customers ON customers.id = findings.customer_id").
+			Where("findings.id IN ?", part).Order("findings.id").Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: reading %d findings: %w", len(part), err)
+		}
+		for _, r := range rows {
+			out[r.ID] = r
+		}
+	}
+	return out, nil
+}

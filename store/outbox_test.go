@@ -1,0 +1,274 @@
+package store_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/store/storetest"
+)
+
+// outboxEvents lists the outbox as "fingerprint:event:severity", in write order.
+func outboxEvents(t *testing.T, st *store.Store) []string {
+	t.Helper()
+	entries, err := st.Outbox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		out = append(out, fmt.Sprintf("%s:%s:%s", e.Fingerprint, e.Event, e.Severity))
+	}
+	return out
+}
+
+func TestApplyFindings_WritesOutboxInItsTransaction(t *testing.T) {
+	in := func(fp, severity string) store.FindingInput {
+		return store.FindingInput{Rule: "R1", Fingerprint: fp, Subject: "s-" + fp, Severity: severity, Summary: "about " + fp}
+	}
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		steps := []struct {
+			name  string
+			found []store.FindingInput
+			want  []string
+		}{
+			{"two open", []store.FindingInput{in("a", "medium"), in("b", "high")}, []string{"a:opened:medium", "b:opened:high"}},
+			{"unchanged writes nothing", []store.FindingInput{in("a", "medium"), in("b", "high")}, nil},
+			{"a escalates, b de-escalates", []store.FindingInput{in("a", "critical"), in("b", "low")}, []string{"a:escalated:critical"}},
+			{"b resolves", []store.FindingInput{in("a", "critical")}, []string{"b:resolved:low"}},
+			{"b re-opens", []store.FindingInput{in("a", "critical"), in("b", "low")}, []string{"b:reopened:low"}},
+		}
+		for i, s := range steps {
+			if err := st.DB(ctx).Where("1 = 1").Delete(&store.OutboxEntry{}).Error; err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.ApplyFindings(ctx, []string{"R1"}, s.found, t0.Add(time.Duration(i)*time.Hour)); err != nil {
+				t.Fatalf("%s: %v", s.name, err)
+			}
+			if got := outboxEvents(t, st); !slices.Equal(got, s.want) {
+				t.Errorf("%s: outbox = %v, want %v", s.name, got, s.want)
+			}
+		}
+
+		// A failed evaluation rolls back its outbox entries with its findings.
+		before := outboxEvents(t, st)
+		_, err := st.ApplyFindings(ctx, []string{"R1"}, []store.FindingInput{in("c", "high"), {Rule: "R9", Fingerprint: "x"}}, t0.Add(9*time.Hour))
+		if err == nil {
+			t.Fatal("ApplyFindings accepted a finding of a rule it was not evaluating")
+		}
+		if n := count(t, st, &store.Finding{}, "fingerprint = ?", "c"); n != 0 {
+			t.Errorf("finding c kept after a failed evaluation")
+		}
+		if got := outboxEvents(t, st); !slices.Equal(got, before) {
+			t.Errorf("outbox after a failed evaluation = %v, want it unchanged: %v", got, before)
+		}
+	})
+}
+
+func TestApplyFindings_SuppressedFindingsWriteNoOutbox(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		x := store.Exclusion{Rule: "R1", Reason: "maintenance", Owner: "ops", ExpiresAt: t0.Add(2 * time.Hour)}
+		if err := st.DB(ctx).Create(&x).Error; err != nil {
+			t.Fatal(err)
+		}
+		f := store.FindingInput{Rule: "R1", Fingerprint: "a", Subject: "s", Severity: "high", Summary: "a"}
+		if _, err := st.ApplyFindings(ctx, []string{"R1"}, []store.FindingInput{f}, t0); err != nil {
+			t.Fatal(err)
+		}
+		if got := outboxEvents(t, st); len(got) != 0 {
+			t.Errorf("outbox for a suppressed finding = %v", got)
+		}
+		// The exclusion expires: the finding opens, and that is news.
+		if _, err := st.ApplyFindings(ctx, []string{"R1"}, []store.FindingInput{f}, t0.Add(3*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if got := outboxEvents(t, st); !slices.Equal(got, []string{"a:reopened:high"}) {
+			t.Errorf("outbox after the exclusion expired = %v", got)
+		}
+	})
+}
+
+func TestOutbox_RouteEnqueueDeliver(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		in := []store.FindingInput{
+			{Rule: "R1", Fingerprint: "a", Subject: "s", Severity: "high", Summary: "a"},
+			{Rule: "R1", Fingerprint: "b", Subject: "s", Severity: "low", Summary: "b"},
+		}
+		if _, err := st.ApplyFindings(ctx, []string{"R1"}, in, t0); err != nil {
+			t.Fatal(err)
+		}
+		entries, err := st.Outbox(ctx)
+		if err != nil || len(entries) != 2 {
+			t.Fatalf("outbox = %v, %v", entries, err)
+		}
+		// a goes to two receivers, b to none.
+		routed := []store.OutboxEntry{entries[0], entries[0]}
+		routed[0].Receiver, routed[1].Receiver = "teams", "email"
+		if err := st.RouteOutbox(ctx, []uint{entries[0].ID, entries[1].ID}, routed); err != nil {
+			t.Fatal(err)
+		}
+		entries, _ = st.Outbox(ctx)
+		var receivers []string
+		for _, e := range entries {
+			receivers = append(receivers, e.Fingerprint+"@"+e.Receiver)
+		}
+		if !slices.Equal(receivers, []string{"a@teams", "a@email"}) {
+			t.Fatalf("routed outbox = %v", receivers)
+		}
+
+		enq := store.Enqueue{
+			Delivery: store.Delivery{
+				Receiver: "teams", Kind: "alert", GroupKey: "teams/0/1", IdempotencyKey: "k1",
+				Findings: 1, Body: "sealed", NextAttemptAt: t0, CreatedAt: t0,
+			},
+			Consumed: []uint{entries[0].ID},
+			Logs:     []store.NotifyLog{{Fingerprint: "a", Receiver: "teams", State: store.LogFiring, Severity: "high", NotifiedAt: t0}},
+		}
+		d, err := st.EnqueueDelivery(ctx, enq)
+		if err != nil || d.ID == 0 || d.Status != store.DeliveryPending {
+			t.Fatalf("EnqueueDelivery = %+v, %v", d, err)
+		}
+		// The same key again (a re-run after a crash) stores nothing new.
+		again, err := st.EnqueueDelivery(ctx, enq)
+		if err != nil || again.ID != d.ID {
+			t.Errorf("second EnqueueDelivery = %+v, %v; want the first delivery", again, err)
+		}
+		if n := count(t, st, &store.Delivery{}); n != 1 {
+			t.Errorf("deliveries = %d, want 1", n)
+		}
+		if n := count(t, st, &store.OutboxEntry{}); n != 1 {
+			t.Errorf("outbox entries left = %d, want 1 (a@email)", n)
+		}
+		logs, err := st.NotifyLogs(ctx)
+		if err != nil || logs["teams"]["a"].DeliveryID != d.ID || logs["teams"]["a"].State != store.LogFiring {
+			t.Errorf("notify log = %+v, %v", logs, err)
+		}
+		groups, err := st.GroupFlushes(ctx)
+		if err != nil || !groups["teams/0/1"].Equal(t0) {
+			t.Errorf("group flushes = %v, %v", groups, err)
+		}
+
+		if due, _ := st.DueDeliveries(ctx, t0.Add(-time.Second), 10); len(due) != 0 {
+			t.Errorf("delivery due before its time: %v", due)
+		}
+		retry := t0.Add(time.Minute)
+		if err := st.MarkAttemptFailed(ctx, d.ID, "HTTP 503", &retry); err != nil {
+			t.Fatal(err)
+		}
+		if due, _ := st.DueDeliveries(ctx, t0.Add(30*time.Second), 10); len(due) != 0 {
+			t.Errorf("delivery due before its retry: %v", due)
+		}
+		due, err := st.DueDeliveries(ctx, retry, 10)
+		if err != nil || len(due) != 1 || due[0].Attempts != 1 || due[0].Body != "sealed" || due[0].LastError != "HTTP 503" {
+			t.Fatalf("due at retry = %+v, %v", due, err)
+		}
+		if err := st.MarkDelivered(ctx, d.ID, retry); err != nil {
+			t.Fatal(err)
+		}
+		receipts, err := st.Deliveries(ctx, store.DeliveryFilter{Receiver: "teams"})
+		if err != nil || len(receipts) != 1 {
+			t.Fatalf("receipts = %v, %v", receipts, err)
+		}
+		r := receipts[0]
+		if r.Status != store.DeliverySent || r.Attempts != 2 || r.SentAt == nil || !r.SentAt.Equal(retry) || r.LastError != "" {
+			t.Errorf("receipt = %+v", r)
+		}
+		if n := count(t, st, &store.Delivery{}, "body <> ''"); n != 0 {
+			t.Error("a delivered body was kept")
+		}
+		if due, _ := st.DueDeliveries(ctx, retry.Add(time.Hour), 10); len(due) != 0 {
+			t.Errorf("a delivered message is due again: %v", due)
+		}
+	})
+}
+
+func TestOutbox_FailedForGoodDropsBody(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		d, err := st.EnqueueDelivery(ctx, store.Enqueue{Delivery: store.Delivery{
+			Receiver: "hook", Kind: "alert", IdempotencyKey: "k", Body: "sealed", NextAttemptAt: t0, CreatedAt: t0,
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.MarkAttemptFailed(ctx, d.ID, "HTTP 404", nil); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := st.Deliveries(ctx, store.DeliveryFilter{Status: store.DeliveryFailed})
+		if len(got) != 1 || got[0].LastError != "HTTP 404" {
+			t.Errorf("failed receipts = %+v", got)
+		}
+		if n := count(t, st, &store.Delivery{}, "body <> ''"); n != 0 {
+			t.Error("a body was kept after the delivery failed for good")
+		}
+	})
+}
+
+func TestFindingsByID(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		c := store.Customer{Name: "Contoso Ltd", Key: "contoso"}
+		if err := st.DB(ctx).Create(&c).Error; err != nil {
+			t.Fatal(err)
+		}
+		in := []store.FindingInput{
+			{Rule: "R1", Fingerprint: "a", Subject: "s", Severity: "high", Summary: "a", CustomerID: &c.ID},
+			{Rule: "R1", Fingerprint: "b", Subject: "s", Severity: "low", Summary: "b"},
+		}
+		if _, err := st.ApplyFindings(ctx, []string{"R1"}, in, t0); err != nil {
+			t.Fatal(err)
+		}
+		entries, _ := st.Outbox(ctx)
+		got, err := st.FindingsByID(ctx, []uint{entries[0].FindingID, entries[1].FindingID, 999})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[entries[0].FindingID].CustomerName != "Contoso Ltd" || got[entries[1].FindingID].Summary != "b" {
+			t.Errorf("FindingsByID = %+v", got)
+		}
+	})
+}
+
+func TestPrune_Deliveries(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		keep := 30 * day
+		rows := []store.Delivery{
+			{IdempotencyKey: "old-sent", Status: store.DeliverySent, CreatedAt: past(keep)},
+			{IdempotencyKey: "old-failed", Status: store.DeliveryFailed, CreatedAt: past(keep)},
+			// A pending delivery is never pruned, however old: it has not been delivered.
+			{IdempotencyKey: "old-pending", Status: store.DeliveryPending, Body: "sealed", CreatedAt: past(keep)},
+			{IdempotencyKey: "new-sent", Status: store.DeliverySent, Body: "left behind", CreatedAt: within(keep)},
+		}
+		for i := range rows {
+			rows[i].Receiver, rows[i].Kind, rows[i].NextAttemptAt = "r", "alert", rows[i].CreatedAt
+			create(t, st, &rows[i])
+		}
+		create(t, st,
+			&store.NotifyLog{Fingerprint: "a", Receiver: "r", State: store.LogFiring, Severity: "high", NotifiedAt: past(keep)},
+			&store.NotifyLog{Fingerprint: "b", Receiver: "r", State: store.LogFiring, Severity: "high", NotifiedAt: within(keep)},
+		)
+		res, err := st.Prune(ctx, store.RetentionPolicy{Deliveries: keep}, t0, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.DeliveriesDeleted != 2 || res.DeliveryBodiesCleared != 1 || res.NotifyLogsDeleted != 1 {
+			t.Errorf("prune result = %+v", res)
+		}
+		if got := pluck(t, st, &store.Delivery{}, "idempotency_key"); !slices.Equal(got, []string{"new-sent", "old-pending"}) {
+			t.Errorf("deliveries kept = %v", got)
+		}
+		if got := pluck(t, st, &store.Delivery{}, "idempotency_key", "body <> ''"); !slices.Equal(got, []string{"old-pending"}) {
+			t.Errorf("bodies kept = %v, want only the pending one", got)
+		}
+		if got := pluck(t, st, &store.NotifyLog{}, "fingerprint"); !slices.Equal(got, []string{"b"}) {
+			t.Errorf("notify log kept = %v", got)
+		}
+		// With no retention the receipts stay, but no body outlives its delivery.
+		if _, err := st.Prune(ctx, store.RetentionPolicy{}, t0.Add(365*day), 0); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, st, &store.Delivery{}); n != 2 {
+			t.Errorf("deliveries after a prune with no retention = %d, want 2", n)
+		}
+	})
+}
