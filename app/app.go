@@ -166,6 +166,17 @@ func (a *App) Reconcile(ctx context.Context) (reconcile.Result, error) {
 	return res, err
 }
 
+// Replay evaluates every enabled rule over the stored records, checking the access
+// events since then, and says what recording the result would change. It changes
+// nothing: not the findings, not the decisions, not the mapping.
+func (a *App) Replay(ctx context.Context, since time.Time) (reconcile.Replay, error) {
+	job, err := a.reconcileJob()
+	if err != nil {
+		return reconcile.Replay{}, err
+	}
+	return job.Engine.Replay(ctx, a.now(), since)
+}
+
 // syncJob pulls the connectors; spread staggers the start of their scopes.
 func (a *App) syncJob(conns []connectors.Connector, spread time.Duration) *jobs.SyncJob {
 	return &jobs.SyncJob{

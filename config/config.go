@@ -28,6 +28,7 @@ type Config struct {
 	Technicians    []Technician   `toml:"technicians"`
 	Authorisations Authorisations `toml:"authorisations"`
 	Report         Report         `toml:"report"`
+	Notify         Notify         `toml:"notify"`
 }
 
 // Report configures the monthly customer reports.
@@ -92,6 +93,8 @@ type Schedules struct {
 	Retention string `toml:"retention"`
 	// Report renders, archives and sends the previous month's customer reports.
 	Report string `toml:"report"`
+	// Notify routes new outbox entries and delivers what is due.
+	Notify string `toml:"notify"`
 	// Spread delays each scheduled run by a fixed amount derived from the job's
 	// name, up to this much, so that jobs do not all start at the same second.
 	Spread duration.Duration `toml:"spread"`
@@ -114,6 +117,8 @@ type Retention struct {
 	// PersonalData is how long an access event keeps the technician's IP address and
 	// display name.
 	PersonalData duration.Duration `toml:"personal_data"`
+	// Deliveries is how long a notification's receipt is kept (its body goes on delivery).
+	Deliveries duration.Duration `toml:"deliveries"`
 }
 
 // Log configures logging.

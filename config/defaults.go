@@ -101,6 +101,7 @@ func Default() Config {
 			GraceAfter:  duration.Duration(30 * time.Minute),
 		},
 		Report: Report{
+			Notify:    "* * * * *",
 			MSPName:  "Your MSP",
 			Dir:      "reports",
 			TimeZone: "UTC",
@@ -111,11 +112,23 @@ func Default() Config {
 			InactiveStatuses: []string{"Inactive"},
 		},
 		Rules: Rules{
+			Deliveries:       duration.Duration(90 * 24 * time.Hour),
 			ConfigBackupMissing: Rule{Enabled: true, Severity: "high"},
 			ConfigBackupStale: ConfigBackupStale{
 				Rule:   Rule{Enabled: true, Severity: "medium"},
 				MaxAge: duration.Duration(90 * 24 * time.Hour),
 			},
+		Notify: Notify{
+			GroupWait:      duration.Duration(30 * time.Second),
+			GroupInterval:  duration.Duration(5 * time.Minute),
+			RepeatInterval: duration.Duration(24 * time.Hour),
+			TimeZone:       "UTC",
+			BusinessHours:  BusinessHours{Days: []string{"mon", "tue", "wed", "thu", "fri"}, Start: "08:00", End: "18:00"},
+			MaxAttempts:    10,
+			MinRetryWait:   duration.Duration(30 * time.Second),
+			MaxRetryWait:   duration.Duration(time.Hour),
+			Timeout:        duration.Duration(15 * time.Second),
+		},
 			ConfigBackupIncomplete: ConfigBackupIncomplete{
 				Rule:       Rule{Enabled: true, Severity: "medium"},
 				Window:     duration.Duration(30 * 24 * time.Hour),

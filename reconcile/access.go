@@ -243,6 +243,9 @@ func missText(e *store.AccessEvent, m sweep.Miss, a *store.Authorisation, names 
 	case sweep.ReasonStartedLater:
 		return fmt.Sprintf("began %s, access started %s", m.At.UTC().Format(clock), e.StartedAt.UTC().Format(clock))
 	case sweep.ReasonEnded:
+		if e.StartedAt.After(m.At) {
+			return fmt.Sprintf("ended %s, before the access started %s", m.At.UTC().Format(clock), e.StartedAt.UTC().Format(clock))
+		}
 		return fmt.Sprintf("ended %s, access ran until %s", m.At.UTC().Format(clock), end.UTC().Format(clock))
 	}
 	return "did not cover it"

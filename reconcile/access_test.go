@@ -35,8 +35,9 @@ func seedAccess(t *testing.T, st *store.Store) map[string]uint {
 		&record.UserAccount{Source: "dattormm", SourceID: "bjones", Name: "Bob Jones"},
 		event("covered", record.KindRemoteSession, "Alice Smith", "s-42", 10, end(10.5), false),
 		event("overran", record.KindRemoteSession, "Alice Smith", "s-42", 11, end(12.75), false), // grace ends 12:30
+		event("after-end", record.KindRemoteSession, "Alice Smith", "s-42", 13, end(13.5), false),
 		event("other-pc", record.KindRemoteSession, "Alice Smith", "s-51", 10.2, end(10.4), false),
-		event("command", record.KindCommand, "Bob Jones", "s-42", 14, nil, false),
+		event("command", record.KindCommand, "Bob Jones", "s-42", 11.5, nil, false),
 		event("removal", record.KindCommand, "Alice Smith", "s-42", 10.3, nil, true),
 	}
 	key := store.StreamKey{Connector: "test", Stream: "test", Scope: "all"}
@@ -97,8 +98,8 @@ func TestEngine_AccessDecisionsFindingsAndExclusions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Events != 5 || res.Covered != 1 {
-			t.Errorf("events %d covered %d, want 5 and 1", res.Events, res.Covered)
+		if res.Events != 6 || res.Covered != 1 {
+			t.Errorf("events %d covered %d, want 6 and 1", res.Events, res.Covered)
 		}
 		decisions := map[string]store.AccessEvent{}
 		var events []store.AccessEvent
@@ -111,10 +112,11 @@ func TestEngine_AccessDecisionsFindingsAndExclusions(t *testing.T) {
 			t.Errorf("covered session: covered by %v, want authorisation %d", c, auth)
 		}
 		for id, says := range map[string]string{
-			"overran":  "ended " + now.Add(-48*time.Hour).Truncate(24*time.Hour).Add(12*time.Hour).Format("2006-01-02 15:04") + " UTC, access ran until",
-			"other-pc": "is for PC-042, access was on PC-051",
-			"command":  "is for Alice Smith, access was by Bob Jones",
-			"removal":  "grants remote, access needed removal",
+			"overran":   "ended " + now.Add(-48*time.Hour).Truncate(24*time.Hour).Add(12*time.Hour).Format("2006-01-02 15:04") + " UTC, access ran until",
+			"after-end": "UTC, before the access started " + now.Add(-48*time.Hour).Truncate(24*time.Hour).Add(13*time.Hour).Format("2006-01-02 15:04"),
+			"other-pc":  "is for PC-042, access was on PC-051",
+			"command":   "is for Alice Smith, access was by Bob Jones",
+			"removal":   "grants remote, access needed removal",
 		} {
 			if d := decisions[id]; d.CoveredBy != nil || !strings.Contains(d.Decision, says) {
 				t.Errorf("%s: covered by %v, decision %q; want uncovered saying %q", id, d.CoveredBy, d.Decision, says)

@@ -8,6 +8,13 @@ import (
 	"github.com/custos-msp/custos/sweep"
 )
 
+// Catalogue lists the id of every rule Custos has, enabled or not.
+var Catalogue = []string{
+	RuleConfigBackupMissing, RuleConfigBackupStale, RuleConfigBackupIncomplete,
+	RuleAgentLingering, RuleAgentPermanentUnapproved, RuleMappingUnresolved, RuleGrantorNotAuthorised,
+	RuleAccessUnauthorised, RuleCommandUnauthorised, RuleRemovalWithoutBackup,
+}
+
 // FromConfig builds the enabled rules, in a fixed order.
 func FromConfig(cfg config.Rules, auth config.Authorisations) ([]Rule, error) {
 	var rules []Rule

@@ -72,13 +72,21 @@ func (s *Store) SaveDecisions(ctx context.Context, updates []DecisionUpdate) err
 
 // Names maps canonical ids to display names, for explanations and summaries.
 type Names struct {
+	Customers   map[uint]string
 	Technicians map[uint]string
 	Devices     map[uint]string
 }
 
-// ReadNames loads the names of every technician and device.
+// ReadNames loads the names of every customer, technician and device.
 func (s *Store) ReadNames(ctx context.Context) (Names, error) {
-	n := Names{Technicians: map[uint]string{}, Devices: map[uint]string{}}
+	n := Names{Customers: map[uint]string{}, Technicians: map[uint]string{}, Devices: map[uint]string{}}
+	var customers []Customer
+	if err := s.db.WithContext(ctx).Select("id", "name").Find(&customers).Error; err != nil {
+		return n, fmt.Errorf("store: reading customer names: %w", err)
+	}
+	for _, c := range customers {
+		n.Customers[c.ID] = c.Name
+	}
 	var techs []Technician
 	if err := s.db.WithContext(ctx).Select("id", "name").Find(&techs).Error; err != nil {
 		return n, fmt.Errorf("store: reading technician names: %w", err)

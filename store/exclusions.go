@@ -71,3 +71,20 @@ func (s *Store) Exclusions(ctx context.Context, now time.Time, all bool) ([]Excl
 	}
 	return xs, nil
 }
+
+// EndExclusion ends an exclusion early; the findings it suppressed open again at the
+// next reconcile if their condition still holds.
+func (s *Store) EndExclusion(ctx context.Context, id uint, by string, now time.Time) error {
+	if strings.TrimSpace(by) == "" {
+		return fmt.Errorf("store: ending exclusion %d: say who ends it", id)
+	}
+	res := s.db.WithContext(ctx).Model(&Exclusion{}).Where("id = ? AND removed_at IS NULL", id).
+		Updates(map[string]any{"removed_at": now, "removed_by": by})
+	if res.Error != nil {
+		return fmt.Errorf("store: ending exclusion %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("store: exclusion %d: %w (or already ended)", id, ErrNotFound)
+	}
+	return nil
+}

@@ -284,8 +284,9 @@ type Exclusion struct {
 	ExpiresAt    time.Time `gorm:"not null"`
 	CreatedBy    string
 	CreatedAt    time.Time
-	// RemovedAt ends it early; the row stays as the audit trail.
+	// RemovedAt ends it early, by RemovedBy; the row stays as the audit trail.
 	RemovedAt *time.Time
+	RemovedBy string
 }
 
 // Checkpoint is where a stream resumes for a scope.
@@ -341,6 +342,6 @@ func models() []any {
 		&AccessEvent{}, &Endpoint{}, &Agent{}, &UserAccount{}, &Authorisation{}, &Contact{},
 		&Finding{}, &Exclusion{}, &Checkpoint{}, &Coverage{}, &JobRun{}, &JobLease{},
 		&ReportArchive{},
-	}
 		&OutboxEntry{}, &Delivery{}, &NotifyLog{}, &NotifyGroup{},
+	}
 }

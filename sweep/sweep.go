@@ -230,7 +230,9 @@ func (s *sweeper) explain(e *Event) []Miss {
 			continue
 		}
 		for _, g := range list {
-			if g.Device == e.Device && e.Device != 0 {
+			// A grant that ended before the event may still wait in the active set of
+			// a technician with no later event; it is no candidate.
+			if end, ok := s.end(g); g.Device == e.Device && e.Device != 0 && (!ok || !end.Before(e.Start)) {
 				cands = append(cands, g)
 			}
 		}

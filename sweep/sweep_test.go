@@ -129,3 +129,22 @@ func TestMatch_SweepKeepsEarlierGrantsForLaterEvents(t *testing.T) {
 		t.Errorf("event 14 misses = %+v, want grant 3 ended", m)
 	}
 }
+
+// TestMatch_ExplanationDoesNotDependOnOtherTechniciansEvents: whether or not Alice
+// had a later event (which evicts her ended grant from the active set), Bob's access
+// after her grant ended is explained the same way: nothing was a candidate.
+func TestMatch_ExplanationDoesNotDependOnOtherTechniciansEvents(t *testing.T) {
+	grant := Grant{ID: 7, Technician: alice, Device: pc42, Scope: "remote", From: at(0), To: at(1)}
+	bobLater := Event{ID: 2, Scope: "remote", Start: at(3), End: at(3.5), Technician: bob, Device: pc42}
+	aliceBetween := Event{ID: 1, Scope: "remote", Start: at(2), End: at(2.5), Technician: alice, Device: pc42}
+	for name, events := range map[string][]Event{
+		"alone":                   {bobLater},
+		"after an event of Alice": {aliceBetween, bobLater},
+	} {
+		ds := Match(events, []Grant{grant}, Options{})
+		bob := ds[len(ds)-1]
+		if bob.Event != 2 || bob.CoveredBy != 0 || len(bob.Misses) != 0 {
+			t.Errorf("%s: Bob's decision = %+v, want uncovered with no candidate", name, bob)
+		}
+	}
+}

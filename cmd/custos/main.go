@@ -63,6 +63,9 @@ func newRootCommand() *cobra.Command {
 		newFindingsCommand(g),
 		newMapCommand(g),
 		newAuthoriseCommand(g),
+		newExplainCommand(g),
+		newExcludeCommand(g),
+		newReplayCommand(g),
 		newCheckConfigCommand(g),
 		newVersionCommand(),
 	)

@@ -13,6 +13,7 @@ import (
 
 // findingJSON is the stable JSON shape of a finding in `custos findings --json`.
 type findingJSON struct {
+	ID          uint       `json:"id"`
 	Rule        string     `json:"rule"`
 	Severity    string     `json:"severity"`
 	Customer    string     `json:"customer"`
@@ -34,7 +35,7 @@ func writeFindingsJSON(w io.Writer, fs []store.FindingView) error {
 			evidence = strings.Split(f.Evidence, ",")
 		}
 		out[i] = findingJSON{
-			Rule: f.Rule, Severity: f.Severity, Customer: f.CustomerName, Summary: f.Summary,
+			ID: f.ID, Rule: f.Rule, Severity: f.Severity, Customer: f.CustomerName, Summary: f.Summary,
 			Fingerprint: f.Fingerprint, Status: f.Status, Subject: f.Subject, Evidence: evidence,
 			FirstSeen: f.FirstSeen.UTC(), LastSeen: f.LastSeen.UTC(), ResolvedAt: f.ResolvedAt,
 		}
@@ -50,9 +51,9 @@ func writeFindingsTable(w io.Writer, fs []store.FindingView) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEVERITY\tRULE\tCUSTOMER\tSTATUS\tSUMMARY")
+	fmt.Fprintln(tw, "ID\tSEVERITY\tRULE\tCUSTOMER\tSTATUS\tSUMMARY")
 	for _, f := range fs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.Severity, f.Rule, f.CustomerName, f.Status, f.Summary)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", f.ID, f.Severity, f.Rule, f.CustomerName, f.Status, f.Summary)
 	}
 	tw.Flush()
 }

@@ -1,0 +1,340 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/custos-msp/custos/app"
+	"github.com/custos-msp/custos/duration"
+	"github.com/custos-msp/custos/explain"
+	"github.com/custos-msp/custos/mapping"
+	"github.com/custos-msp/custos/reconcile"
+	"github.com/custos-msp/custos/register"
+	"github.com/custos-msp/custos/store"
+)
+
+func newExplainCommand(g *globalFlags) *cobra.Command {
+	var timezone string
+	cmd := &cobra.Command{
+		Use:   "explain EVENT-OR-FINDING",
+		Short: "Say why an access event was or was not covered, or why a finding was raised",
+		Long: "explain prints the stored decision about an access event (event:ID) — the authorisation that\n" +
+			"covered it, or each candidate and why it did not — and the findings that cite it; or, for a\n" +
+			"finding (its id from `custos findings`, or its fingerprint), every access event behind it.",
+		Example: "  custos explain event:42\n  custos explain 7\n  custos explain 3f9c0a1b2c3d4e5f60718293",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ref, err := explain.ParseRef(args[0])
+			if err != nil {
+				return err
+			}
+			loc, err := loadTimezone(timezone)
+			if err != nil {
+				return err
+			}
+			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				return explain.Explainer{Store: a.Store, Location: loc}.Write(ctx, cmd.OutOrStdout(), ref)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&timezone, "timezone", "Local", "time zone to print times in, e.g. Europe/London")
+	return cmd
+}
+
+func newExcludeCommand(g *globalFlags) *cobra.Command {
+	var (
+		customer, rule, technician, device, expires, by string
+		x                                               store.Exclusion
+		timezone                                        string
+	)
+	cmd := &cobra.Command{
+		Use:   "exclude",
+		Short: "Suppress the findings of a scope until an expiry, with a reason and an owner",
+		Long: "exclude adds an exclusion: findings it matches (by customer, rule, technician and device; at least\n" +
+			"one) are kept as suppressed, not deleted, and open again when it expires or is ended. It applies\n" +
+			"at once: a reconcile runs after it is added.",
+		Example: `  custos exclude --customer "Contoso Ltd" --rule AGENT-LINGERING --reason "agent kept for the migration" \
+    --owner "Sam Lee" --expires 14d
+  custos exclude --device NW-SRV01 --reason "decommissioned 2026-11-30" --owner "Sam Lee" --expires 2026-12-31
+  custos exclude list
+  custos exclude end 3`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			loc, err := loadTimezone(timezone)
+			if err != nil {
+				return err
+			}
+			now := time.Now()
+			if x.ExpiresAt, err = parseExpiry(expires, loc, now); err != nil {
+				return fmt.Errorf("--expires: %w", err)
+			}
+			if rule != "" {
+				if x.Rule = strings.ToUpper(rule); !slices.Contains(reconcile.Catalogue, x.Rule) {
+					return fmt.Errorf("--rule %q: not a rule; the rules are %s", rule, strings.Join(reconcile.Catalogue, ", "))
+				}
+			}
+			if x.CreatedBy, err = recordedBy(by); err != nil {
+				return err
+			}
+			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				for _, s := range []struct {
+					flag, kind, name string
+					id               **uint
+				}{
+					{"--customer", store.LinkCustomer, customer, &x.CustomerID},
+					{"--technician", store.LinkTechnician, technician, &x.TechnicianID},
+					{"--device", store.LinkDevice, device, &x.DeviceID},
+				} {
+					if s.name == "" {
+						continue
+					}
+					id, err := mapping.FindTarget(ctx, a.Store, s.kind, s.name)
+					if err != nil {
+						return fmt.Errorf("%s: %w", s.flag, err)
+					}
+					*s.id = &id
+				}
+				if err := a.Store.AddExclusion(ctx, &x, now); err != nil {
+					return err
+				}
+				if _, err := a.Reconcile(ctx); err != nil {
+					return fmt.Errorf("exclusion %d added; reconcile after it failed: %w", x.ID, err)
+				}
+				n, err := suppressedBy(ctx, a.Store, x.ID)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "exclusion %d added; it suppresses %d finding(s) until %s\n",
+					x.ID, n, x.ExpiresAt.In(loc).Format(authoriseTimeLayout))
+				return nil
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&customer, "customer", "", "customer's name or id")
+	f.StringVar(&rule, "rule", "", "rule id, e.g. AGENT-LINGERING")
+	f.StringVar(&technician, "technician", "", "technician's name or id")
+	f.StringVar(&device, "device", "", "device's host name or id")
+	f.StringVar(&x.Reason, "reason", "", "why the findings may be ignored (required)")
+	f.StringVar(&x.Owner, "owner", "", "who answers for the exclusion (required)")
+	f.StringVar(&expires, "expires", "", `when it ends: a duration from now (30d, 2w) or a date or time ("2026-12-31")`)
+	f.StringVar(&by, "by", "", "who records it (default: $USER)")
+	cmd.PersistentFlags().StringVar(&timezone, "timezone", "Local", "time zone of times without an offset")
+	for _, name := range []string{"reason", "owner", "expires"} {
+		_ = cmd.MarkFlagRequired(name) // the flag exists
+	}
+	cmd.MarkFlagsOneRequired("customer", "rule", "technician", "device")
+	cmd.AddCommand(newExcludeListCommand(g, &timezone), newExcludeEndCommand(g))
+	return cmd
+}
+
+// parseExpiry reads a duration from now or an end time.
+func parseExpiry(s string, loc *time.Location, now time.Time) (time.Time, error) {
+	if d, err := duration.Parse(s); err == nil {
+		if d <= 0 {
+			return time.Time{}, fmt.Errorf("%q: must be in the future", s)
+		}
+		return now.Add(d.Std()), nil
+	}
+	return register.ParseEnd(s, loc)
+}
+
+// suppressedBy counts the findings an exclusion suppresses.
+func suppressedBy(ctx context.Context, st *store.Store, id uint) (int, error) {
+	fs, err := st.Findings(ctx, store.FindingFilter{Status: store.StatusSuppressed})
+	if err != nil {
+		return 0, err
+	}
+	prefix := "exclusion " + strconv.FormatUint(uint64(id), 10) + " "
+	n := 0
+	for _, f := range fs {
+		if strings.HasPrefix(f.StatusReason, prefix) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func newExcludeListCommand(g *globalFlags, timezone *string) *cobra.Command {
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the exclusions in force (--all: ended and expired too)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			loc, err := loadTimezone(*timezone)
+			if err != nil {
+				return err
+			}
+			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				now := time.Now()
+				xs, err := a.Store.Exclusions(ctx, now, all)
+				if err != nil {
+					return err
+				}
+				names, err := a.Store.ReadNames(ctx)
+				if err != nil {
+					return err
+				}
+				writeExclusions(cmd.OutOrStdout(), xs, names, now, loc)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "also list ended and expired exclusions")
+	return cmd
+}
+
+func writeExclusions(w io.Writer, xs []store.Exclusion, n store.Names, now time.Time, loc *time.Location) {
+	if len(xs) == 0 {
+		fmt.Fprintln(w, "No exclusions.")
+		return
+	}
+	name := func(m map[uint]string, id *uint) string {
+		if id == nil {
+			return "any"
+		}
+		return cmp.Or(m[*id], strconv.FormatUint(uint64(*id), 10))
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATUS\tCUSTOMER\tRULE\tTECHNICIAN\tDEVICE\tEXPIRES\tOWNER\tREASON")
+	for _, x := range xs {
+		status := "active"
+		switch {
+		case x.RemovedAt != nil:
+			status = "ended by " + x.RemovedBy
+		case !x.ExpiresAt.After(now):
+			status = "expired"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.ID, status, name(n.Customers, x.CustomerID), cmp.Or(x.Rule, "any"),
+			name(n.Technicians, x.TechnicianID), name(n.Devices, x.DeviceID), x.ExpiresAt.In(loc).Format(authoriseTimeLayout), x.Owner, x.Reason)
+	}
+	tw.Flush()
+}
+
+func newExcludeEndCommand(g *globalFlags) *cobra.Command {
+	var by string
+	cmd := &cobra.Command{
+		Use:   "end ID",
+		Short: "End an exclusion now; its findings open again if their condition still holds",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseUint(args[0], 10, 0)
+			if err != nil {
+				return fmt.Errorf("exclusion id %q: want a number from `custos exclude list`", args[0])
+			}
+			if by, err = recordedBy(by); err != nil {
+				return err
+			}
+			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				if err := a.Store.EndExclusion(ctx, uint(id), by, time.Now()); err != nil {
+					return err
+				}
+				res, err := a.Reconcile(ctx)
+				if err != nil {
+					return fmt.Errorf("exclusion %d ended; reconcile after it failed: %w", id, err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "exclusion %d ended; %d finding(s) opened again\n", id, res.Reopened)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&by, "by", "", "who ends it (default: $USER)")
+	return cmd
+}
+
+func newReplayCommand(g *globalFlags) *cobra.Command {
+	var (
+		since  string
+		dryRun bool
+	)
+	cmd := &cobra.Command{
+		Use:   "replay",
+		Short: "Re-evaluate the stored records with the current rules, authorisations and exclusions",
+		Long: "replay checks the access events of the last --since again, evaluates every other rule now, and prints\n" +
+			"per customer and rule what recording the result would do: new findings, findings that would open again,\n" +
+			"those already open, those an exclusion would suppress, and those that would resolve. It changes nothing;\n" +
+			"`custos reconcile` records.",
+		Example: "  custos replay --since 14d --dry-run",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !dryRun {
+				return errors.New("replay only previews (--dry-run); run `custos reconcile` to record findings")
+			}
+			d, err := duration.Parse(since)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("--since %q: want a positive duration such as 14d or 36h", since)
+			}
+			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				from := time.Now().Add(-d.Std())
+				r, err := a.Replay(ctx, from)
+				if err != nil {
+					return err
+				}
+				writeReplay(cmd.OutOrStdout(), r, from)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&since, "since", "14d", "how far back access events are checked again")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", true, "print what would change without changing it (the only mode)")
+	return cmd
+}
+
+// replayOutcomes are the columns of the replay table, in order.
+var replayOutcomes = []string{store.PreviewNew, store.PreviewReopen, store.PreviewOpen, store.PreviewSuppressed, store.PreviewResolve}
+
+func writeReplay(w io.Writer, r reconcile.Replay, since time.Time) {
+	fmt.Fprintf(w, "Replayed %d access event(s) since %s: %d covered by an authorisation.\n",
+		r.Events, since.UTC().Format(time.DateTime+" MST"), r.Covered)
+	if len(r.Failed) > 0 {
+		fmt.Fprintf(w, "Rules that failed and are left out: %s\n", strings.Join(r.Failed, ", "))
+	}
+	type key struct{ customer, rule string }
+	counts := map[key]map[string]int{}
+	var keys []key
+	for _, it := range r.Items {
+		k := key{cmp.Or(it.CustomerName, "(no customer)"), it.Rule}
+		if counts[k] == nil {
+			counts[k] = map[string]int{}
+			keys = append(keys, k)
+		}
+		counts[k][it.Outcome]++
+	}
+	if len(keys) == 0 {
+		fmt.Fprintln(w, "Nothing would be raised.")
+		return
+	}
+	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(strings.Compare(a.customer, b.customer), strings.Compare(a.rule, b.rule)) })
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nCUSTOMER\tRULE\tNEW\tREOPEN\tALREADY OPEN\tSUPPRESSED\tRESOLVE")
+	for _, k := range keys {
+		fmt.Fprintf(tw, "%s\t%s", k.customer, k.rule)
+		for _, o := range replayOutcomes {
+			fmt.Fprintf(tw, "\t%d", counts[k][o])
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	for _, it := range r.Items {
+		if it.Outcome == store.PreviewOpen {
+			continue
+		}
+		line := fmt.Sprintf("%-12s %s %s: %s", it.Outcome, it.Rule, cmp.Or(it.CustomerName, "(no customer)"), it.Summary)
+		if it.Reason != "" {
+			line += " [" + it.Reason + "]"
+		}
+		fmt.Fprintln(w, line)
+	}
+}
