@@ -85,6 +85,7 @@ func Default() Config {
 			Reconcile: "30 * * * *",
 			Retention: "15 3 * * *",
 			Report:    "0 6 2 * *",
+			Notify:    "* * * * *",
 			Spread:    duration.Duration(10 * time.Minute),
 		},
 		Retention: Retention{
@@ -95,29 +96,12 @@ func Default() Config {
 			ResolvedFindings: duration.Duration(365 * 24 * time.Hour),
 			AccessEvents:     duration.Duration(730 * 24 * time.Hour),
 			PersonalData:     duration.Duration(180 * 24 * time.Hour),
+			Deliveries:       duration.Duration(90 * 24 * time.Hour),
 		},
 		Authorisations: Authorisations{
 			GraceBefore: duration.Duration(15 * time.Minute),
 			GraceAfter:  duration.Duration(30 * time.Minute),
 		},
-		Report: Report{
-			Notify:    "* * * * *",
-			MSPName:  "Your MSP",
-			Dir:      "reports",
-			TimeZone: "UTC",
-			Formats:  []string{"html", "pdf"},
-		},
-		Customers: Customers{
-			CreateFrom:       []string{"itglue"},
-			InactiveStatuses: []string{"Inactive"},
-		},
-		Rules: Rules{
-			Deliveries:       duration.Duration(90 * 24 * time.Hour),
-			ConfigBackupMissing: Rule{Enabled: true, Severity: "high"},
-			ConfigBackupStale: ConfigBackupStale{
-				Rule:   Rule{Enabled: true, Severity: "medium"},
-				MaxAge: duration.Duration(90 * 24 * time.Hour),
-			},
 		Notify: Notify{
 			GroupWait:      duration.Duration(30 * time.Second),
 			GroupInterval:  duration.Duration(5 * time.Minute),
@@ -129,6 +113,22 @@ func Default() Config {
 			MaxRetryWait:   duration.Duration(time.Hour),
 			Timeout:        duration.Duration(15 * time.Second),
 		},
+		Report: Report{
+			MSPName:  "Your MSP",
+			Dir:      "reports",
+			TimeZone: "UTC",
+			Formats:  []string{"html", "pdf"},
+		},
+		Customers: Customers{
+			CreateFrom:       []string{"itglue"},
+			InactiveStatuses: []string{"Inactive"},
+		},
+		Rules: Rules{
+			ConfigBackupMissing: Rule{Enabled: true, Severity: "high"},
+			ConfigBackupStale: ConfigBackupStale{
+				Rule:   Rule{Enabled: true, Severity: "medium"},
+				MaxAge: duration.Duration(90 * 24 * time.Hour),
+			},
 			ConfigBackupIncomplete: ConfigBackupIncomplete{
 				Rule:       Rule{Enabled: true, Severity: "medium"},
 				Window:     duration.Duration(30 * 24 * time.Hour),

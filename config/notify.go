@@ -86,7 +86,7 @@ type Receiver struct {
 	// DigestAt is the "HH:MM" a daily or weekly digest is sent at.
 	DigestAt string `toml:"digest_at"`
 	// DigestDay is the day a weekly digest is sent on: mon to sun.
-	DigestDay string `toml:"digest_day"`
+	DigestDay string  `toml:"digest_day"`
 	Teams     Teams   `toml:"teams"`
 	Email     Email   `toml:"email"`
 	Webhook   Webhook `toml:"webhook"`

@@ -137,6 +137,7 @@ func (c *Config) Validate() []Problem {
 		"retention.coverage": c.Retention.Coverage, "retention.job_runs": c.Retention.JobRuns,
 		"retention.resolved_findings": c.Retention.ResolvedFindings,
 		"retention.access_events":     c.Retention.AccessEvents, "retention.personal_data": c.Retention.PersonalData,
+		"retention.deliveries": c.Retention.Deliveries,
 	} {
 		v.check(d >= duration.Duration(24*time.Hour), key, "must be at least 1d")
 	}
@@ -155,11 +156,11 @@ func (c *Config) Validate() []Problem {
 	v.rule("rules.access_unauthorised", c.Rules.AccessUnauthorised)
 	v.rule("rules.command_unauthorised", c.Rules.CommandUnauthorised)
 	v.rule("rules.removal_without_backup", c.Rules.RemovalWithoutBackup)
-		"retention.deliveries": c.Retention.Deliveries,
 	v.rule("rules.grantor_not_authorised", c.Rules.GrantorNotAuthorised)
 	v.check(c.Authorisations.GraceBefore >= 0, "authorisations.grace_before", "must not be negative")
 	v.check(c.Authorisations.GraceAfter >= 0, "authorisations.grace_after", "must not be negative")
 	c.validateReport(v)
+	c.validateNotify(v)
 	return v.problems
 }
 
@@ -178,7 +179,6 @@ func (c *Config) validateReport(v *validator) {
 		v.oneOf(fmt.Sprintf("report.formats[%d]", i), f, "html", "pdf")
 	}
 	for _, name := range slices.Sorted(maps.Keys(r.Customers)) {
-	c.validateNotify(v)
 		rc := r.Customers[name]
 		prefix := fmt.Sprintf("report.customers.%q", name)
 		if rc.TimeZone != "" {
