@@ -19,8 +19,8 @@ type Replay struct {
 
 // Replay evaluates every rule at now over the access events since that time and
 // says what recording the result would do, changing nothing: not the findings, not
-// the stored decisions. Access findings first seen before since are outside the
-// replayed window, so they are never reported as resolving.
+// the stored decisions. An access finding whose events all started before since is
+// outside the replayed window, so it is never reported as resolving.
 func (e *Engine) Replay(ctx context.Context, now, since time.Time) (Replay, error) {
 	ev, err := e.Evaluate(ctx, now, since)
 	r := Replay{Failed: ev.Failed, Events: ev.Events, Covered: ev.Covered}
@@ -31,12 +31,31 @@ func (e *Engine) Replay(ctx context.Context, now, since time.Time) (Replay, erro
 	if err != nil {
 		return r, fmt.Errorf("reconcile: replay: %w", err)
 	}
-	var access []string
-	if e.Access != nil {
-		access = e.Access.Rules()
+	outside, err := e.beforeWindow(ctx, items, since)
+	if err != nil {
+		return r, fmt.Errorf("reconcile: replay: %w", err)
 	}
-	r.Items = slices.DeleteFunc(items, func(it store.PreviewItem) bool {
-		return it.Outcome == store.PreviewResolve && slices.Contains(access, it.Rule) && it.FirstSeen.Before(since)
-	})
+	r.Items = slices.DeleteFunc(items, func(it store.PreviewItem) bool { return outside[it.Fingerprint] })
 	return r, nil
+}
+
+// beforeWindow returns the fingerprints of the access findings that would resolve
+// only because their events started before since and were not replayed.
+func (e *Engine) beforeWindow(ctx context.Context, items []store.PreviewItem, since time.Time) (map[string]bool, error) {
+	if e.Access == nil {
+		return nil, nil
+	}
+	access := e.Access.Rules()
+	out := map[string]bool{}
+	for _, it := range items {
+		if it.Outcome != store.PreviewResolve || !slices.Contains(access, it.Rule) {
+			continue
+		}
+		events, err := e.Store.AccessEventsByID(ctx, store.EvidenceIDs(it.Evidence, "access_events"))
+		if err != nil {
+			return nil, err
+		}
+		out[it.Fingerprint] = !slices.ContainsFunc(events, func(ev store.AccessEventView) bool { return !ev.StartedAt.Before(since) })
+	}
+	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"gorm.io/gorm"
 )
@@ -104,4 +105,18 @@ func citing(db *gorm.DB, ref string) *gorm.DB {
 		Or("evidence LIKE ?", ref+",%").
 		Or("evidence LIKE ?", "%,"+ref).
 		Or("evidence LIKE ?", "%,"+ref+",%")
+}
+
+// EvidenceIDs returns the ids of the records of table (e.g. "access_events") that a
+// finding's evidence names, in order; other items are left out.
+func EvidenceIDs(evidence, table string) []uint {
+	var ids []uint
+	for _, item := range strings.Split(evidence, ",") {
+		if rest, ok := strings.CutPrefix(item, table+":"); ok {
+			if id, err := strconv.ParseUint(rest, 10, 64); err == nil {
+				ids = append(ids, uint(id))
+			}
+		}
+	}
+	return ids
 }

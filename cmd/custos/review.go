@@ -315,7 +315,9 @@ func writeReplay(w io.Writer, r reconcile.Replay, since time.Time) {
 		fmt.Fprintln(w, "Nothing would be raised.")
 		return
 	}
-	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(strings.Compare(a.customer, b.customer), strings.Compare(a.rule, b.rule)) })
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(strings.Compare(a.customer, b.customer), strings.Compare(a.rule, b.rule))
+	})
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nCUSTOMER\tRULE\tNEW\tREOPEN\tALREADY OPEN\tSUPPRESSED\tRESOLVE")
 	for _, k := range keys {

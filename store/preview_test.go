@@ -1,0 +1,75 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/store/storetest"
+)
+
+func TestPreviewFindings_SaysWhatApplyWouldDoAndChangesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+		customer := store.Customer{Name: "Contoso Ltd", Key: "contoso", Status: store.CustomerActive}
+		if err := st.DB(ctx).Create(&customer).Error; err != nil {
+			t.Fatal(err)
+		}
+		in := func(fp string) store.FindingInput {
+			return store.FindingInput{Rule: "R", Fingerprint: fp, Subject: fp, CustomerID: &customer.ID, Severity: "high", Summary: fp}
+		}
+		// open stays open, gone resolves, back was resolved and returns, muted is excluded.
+		if _, err := st.ApplyFindings(ctx, []string{"R"}, []store.FindingInput{in("open"), in("gone"), in("back")}, t0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.ApplyFindings(ctx, []string{"R"}, []store.FindingInput{in("open"), in("gone")}, t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		muted := in("muted")
+		muted.Rule = "M"
+		if err := st.AddExclusion(ctx, &store.Exclusion{Rule: "M", Reason: "known", Owner: "Sam", ExpiresAt: t0.Add(48 * time.Hour)}, t0); err != nil {
+			t.Fatal(err)
+		}
+		before, err := st.Findings(ctx, store.FindingFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		items, err := st.PreviewFindings(ctx, []string{"R", "M"}, []store.FindingInput{in("open"), in("back"), in("new"), muted}, t0.Add(2*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, it := range items {
+			got[it.Fingerprint] = it.Outcome
+			if it.CustomerName != "Contoso Ltd" {
+				t.Errorf("%s: customer name %q", it.Fingerprint, it.CustomerName)
+			}
+		}
+		want := map[string]string{
+			"open": store.PreviewOpen, "back": store.PreviewReopen, "new": store.PreviewNew,
+			"muted": store.PreviewSuppressed, "gone": store.PreviewResolve,
+		}
+		for fp, outcome := range want {
+			if got[fp] != outcome {
+				t.Errorf("%s: outcome %q, want %q", fp, got[fp], outcome)
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("outcomes %v, want %v", got, want)
+		}
+		after, err := st.Findings(ctx, store.FindingFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(after) != len(before) {
+			t.Fatalf("preview changed the findings: %d, was %d", len(after), len(before))
+		}
+		for i := range after {
+			if after[i].Status != before[i].Status || !after[i].LastSeen.Equal(before[i].LastSeen) {
+				t.Errorf("preview changed finding %s: %s %v, was %s %v", after[i].Fingerprint,
+					after[i].Status, after[i].LastSeen, before[i].Status, before[i].LastSeen)
+			}
+		}
+	})
+}
