@@ -165,6 +165,7 @@ type Connectors struct {
 	ScreenConnect ScreenConnect `toml:"screenconnect"`
 	DattoRMM      DattoRMM      `toml:"dattormm"`
 	Autotask      Autotask      `toml:"autotask"`
+	O365Audit     O365Audit     `toml:"o365audit"`
 }
 
 // HTTP holds the shared HTTP client's settings that every connector has.
@@ -315,6 +316,36 @@ type M365Auth struct {
 	// the public cloud, https://login.microsoftonline.us/ for US Government, or a
 	// test server.
 	AuthorityHost string `toml:"authority_host"`
+}
+
+// O365Audit configures the Office 365 Management Activity API connector. It signs in
+// with the app registration of [connectors.m365] and reads the tenants that
+// connector finds.
+type O365Audit struct {
+	Enabled bool `toml:"enabled"`
+	// PublisherIdentifier is sent on every call so that Custos gets its own request
+	// quota: the tenant id (a GUID) of whoever registered the app. Empty means the
+	// partner tenant id of [connectors.m365].
+	PublisherIdentifier string `toml:"publisher_identifier"`
+	// ContentTypes are the audit content types read: Audit.AzureActiveDirectory,
+	// Audit.Exchange, Audit.SharePoint, Audit.General.
+	ContentTypes []string `toml:"content_types"`
+	// Window is the length of one content listing, at most 24h (the API's limit).
+	Window duration.Duration `toml:"window"`
+	// Lookback is how far back the first pull reads, at most 7d: the API keeps
+	// content for 7 days.
+	Lookback duration.Duration `toml:"lookback"`
+	// SettleDelay is how far before its cursor each pull lists content again,
+	// because Microsoft publishes audit content late; re-read records are not
+	// duplicated.
+	SettleDelay duration.Duration `toml:"settle_delay"`
+	// BaseURL is the API's root: https://manage.office.com, https://manage-gcc.office.com
+	// (GCC), https://manage.office365.us (GCC High) or https://manage.protection.apps.mil
+	// (DoD).
+	BaseURL string `toml:"base_url"`
+	// Schedule overrides schedules.sync for this connector.
+	Schedule string `toml:"schedule"`
+	HTTP
 }
 
 // Technician is a technician of the MSP and the names the tools know them by.

@@ -141,6 +141,12 @@ func TestParse_BadFiles(t *testing.T) {
 		{"notify_route_business_hours", "notify.routes[0].business_hours_only", "needs notify.business_hours.days", false},
 		{"schedules_notify", "schedules.notify", `"every minute" is not a cron schedule`, false},
 		{"retention_deliveries", "retention.deliveries", "at least 1d", false},
+		{"o365audit_window", "connectors.o365audit.window", "at most 24 hours", false},
+		{"o365audit_lookback", "connectors.o365audit.lookback", "7 days", false},
+		{"o365audit_settle_delay", "connectors.o365audit.settle_delay", "less than lookback", false},
+		{"o365audit_content_types", "connectors.o365audit.content_types[1]", `"DLP.All" is not one of`, false},
+		{"o365audit_publisher_identifier", "connectors.o365audit.publisher_identifier", "not a tenant id", false},
+		{"o365audit_base_url", "connectors.o365audit.base_url", "not an absolute http(s) URL", false},
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {

@@ -58,6 +58,22 @@ func Default() Config {
 					MaxRetryWait:      duration.Duration(5 * time.Minute),
 				},
 			},
+			O365Audit: O365Audit{
+				ContentTypes: []string{"Audit.AzureActiveDirectory", "Audit.Exchange", "Audit.SharePoint", "Audit.General"},
+				Window:       duration.Duration(24 * time.Hour),
+				Lookback:     duration.Duration(7 * 24 * time.Hour),
+				SettleDelay:  duration.Duration(24 * time.Hour),
+				BaseURL:      "https://manage.office.com",
+				// 2,000 requests a minute per tenant with a PublisherIdentifier; throttling
+				// comes as 403 AF429 and is retried after the backoff.
+				HTTP: HTTP{
+					RequestsPerSecond: 10,
+					MaxRetries:        4,
+					Timeout:           duration.Duration(60 * time.Second),
+					MinRetryWait:      duration.Duration(30 * time.Second),
+					MaxRetryWait:      duration.Duration(5 * time.Minute),
+				},
+			},
 			DattoRMM: DattoRMM{
 				PageSize:    250,
 				Lookback:    duration.Duration(30 * 24 * time.Hour),

@@ -16,6 +16,9 @@ import (
 	"github.com/custos-msp/custos/duration"
 )
 
+// guidPattern is the shape of a tenant id.
+var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
 // platformName is the shape of a Datto RMM platform name.
 var platformName = regexp.MustCompile(`^[a-z]+$`)
 
@@ -106,6 +109,20 @@ func (c *Config) Validate() []Problem {
 		v.http("connectors.autotask", at.HTTP)
 	}
 
+	if oa := c.Connectors.O365Audit; oa.Enabled {
+		v.check(oa.PublisherIdentifier == "" || guidPattern.MatchString(oa.PublisherIdentifier), "connectors.o365audit.publisher_identifier",
+			fmt.Sprintf("%q is not a tenant id (a GUID); leave it empty to use the partner tenant id", oa.PublisherIdentifier))
+		v.check(len(oa.ContentTypes) > 0, "connectors.o365audit.content_types", "must list at least one content type")
+		for i, ct := range oa.ContentTypes {
+			v.oneOf(fmt.Sprintf("connectors.o365audit.content_types[%d]", i), ct, "Audit.AzureActiveDirectory", "Audit.Exchange", "Audit.SharePoint", "Audit.General")
+		}
+		v.check(oa.Window > 0 && oa.Window <= duration.Duration(24*time.Hour), "connectors.o365audit.window", "must be between 1s and 24h (the API lists at most 24 hours at once)")
+		v.check(oa.Lookback > 0 && oa.Lookback <= duration.Duration(7*24*time.Hour), "connectors.o365audit.lookback", "must be between 1s and 7d (the API keeps content for 7 days)")
+		v.check(oa.SettleDelay >= 0 && oa.SettleDelay < oa.Lookback, "connectors.o365audit.settle_delay", "must not be negative and must be less than lookback")
+		v.url("connectors.o365audit.base_url", oa.BaseURL)
+		v.http("connectors.o365audit", oa.HTTP)
+	}
+
 	for i, t := range c.Technicians {
 		v.check(strings.TrimSpace(t.Name) != "", fmt.Sprintf("technicians[%d].name", i), "must not be empty")
 	}
@@ -126,6 +143,7 @@ func (c *Config) Validate() []Problem {
 	for name, spec := range map[string]string{
 		"itglue": it.Schedule, "screenconnect": c.Connectors.ScreenConnect.Schedule,
 		"dattormm": c.Connectors.DattoRMM.Schedule, "autotask": c.Connectors.Autotask.Schedule,
+		"o365audit": c.Connectors.O365Audit.Schedule,
 	} {
 		if spec != "" {
 			v.cron("connectors."+name+".schedule", spec)
