@@ -253,7 +253,17 @@ func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 			return counts, err
 		},
 	})
+	schedule, err = config.CronParser.Parse(sched.Report)
+	if err != nil {
+		return nil, fmt.Errorf("schedules.report: %w", err)
+	}
+	out = append(out, jobs.Job{Name: "report", Schedule: schedule, Run: a.ReportJob().Run})
 	return out, nil
+}
+
+// ReportJob renders, archives and e-mails the monthly customer reports.
+func (a *App) ReportJob() *jobs.ReportJob {
+	return &jobs.ReportJob{Store: a.Store, Config: a.Config, Now: a.now, Log: a.Log}
 }
 
 // updateFindingGauge publishes how many findings are open per rule and severity.

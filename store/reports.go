@@ -28,16 +28,39 @@ type ReportArchive struct {
 	Size            int64
 	TemplateVersion string
 	CreatedAt       time.Time
+	// SentAt is when the report was e-mailed to the customer; nil if it was not.
+	SentAt *time.Time
 }
 
-// ArchiveReport records a rendered report. It returns false when the archive already
-// holds the same customer, month, format, variant and content.
+// ArchiveReport records a rendered report. When the archive already holds the same
+// customer, month, format, variant and content, it fills a with that row and returns
+// false.
 func (s *Store) ArchiveReport(ctx context.Context, a *ReportArchive) (bool, error) {
-	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(a)
+	db := s.db.WithContext(ctx)
+	res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(a)
 	if res.Error != nil {
 		return false, fmt.Errorf("store: archiving the %s report of customer %d for %s: %w", a.Format, a.CustomerID, a.Month, res.Error)
 	}
-	return res.RowsAffected == 1, nil
+	if res.RowsAffected == 1 {
+		return true, nil
+	}
+	err := db.Where("customer_id = ? AND month = ? AND format = ? AND variant = ? AND sha256 = ?",
+		a.CustomerID, a.Month, a.Format, a.Variant, a.SHA256).First(a).Error
+	if err != nil {
+		return false, fmt.Errorf("store: reading the archived %s report of customer %d for %s: %w", a.Format, a.CustomerID, a.Month, err)
+	}
+	return false, nil
+}
+
+// MarkReportsSent records that the archived reports were e-mailed at.
+func (s *Store) MarkReportsSent(ctx context.Context, ids []uint, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := s.db.WithContext(ctx).Model(&ReportArchive{}).Where("id IN ?", ids).Update("sent_at", at.UTC()).Error; err != nil {
+		return fmt.Errorf("store: marking reports %v sent: %w", ids, err)
+	}
+	return nil
 }
 
 // ReportArchives lists a customer's archived reports, newest month first, then by

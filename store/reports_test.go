@@ -41,6 +41,17 @@ func TestArchiveReport_SameContentOnce(t *testing.T) {
 				t.Errorf("archiving %s: created = %v, want %v", rows[i].Path, created, wantCreated[i])
 			}
 		}
+		if rows[1].ID != rows[0].ID || rows[1].Path != "a.pdf" {
+			t.Errorf("re-archived row = %d %s, want the existing row %d a.pdf", rows[1].ID, rows[1].Path, rows[0].ID)
+		}
+		if err := st.MarkReportsSent(ctx, []uint{rows[0].ID}, t0); err != nil {
+			t.Fatal(err)
+		}
+		again := rows[0]
+		again.ID, again.SentAt = 0, nil
+		if _, err := st.ArchiveReport(ctx, &again); err != nil || again.SentAt == nil || !again.SentAt.Equal(t0) {
+			t.Errorf("re-archived a sent report: SentAt = %v, err %v; want %v", again.SentAt, err, t0)
+		}
 		got, err := st.ReportArchives(ctx, contoso)
 		if err != nil {
 			t.Fatal(err)

@@ -66,6 +66,7 @@ func newRootCommand() *cobra.Command {
 		newExplainCommand(g),
 		newExcludeCommand(g),
 		newReplayCommand(g),
+		newReportCommand(g),
 		newCheckConfigCommand(g),
 		newVersionCommand(),
 	)

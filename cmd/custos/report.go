@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/custos-msp/custos/app"
+	"github.com/custos-msp/custos/jobs"
+	"github.com/custos-msp/custos/report"
+)
+
+func newReportCommand(g *globalFlags) *cobra.Command {
+	var (
+		req      jobs.ReportRequest
+		month    string
+		internal bool
+	)
+	cmd := &cobra.Command{
+		Use:   "report --customer NAME [--month 2026-10] [--format html|pdf] [--out DIR] [--internal]",
+		Short: "Render a customer's monthly report now",
+		Long: "report renders one customer's report for one calendar month (the previous one by default) in the\n" +
+			"customer's time zone, writes it under --out (by default [report] dir/<month>), archives it with its\n" +
+			"SHA-256 and prints its path. --internal adds decision reasons, record sources and technician totals.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if req.Format != report.FormatHTML && req.Format != report.FormatPDF {
+				return fmt.Errorf("--format %q: want html or pdf", req.Format)
+			}
+			if month != "" {
+				m, err := report.ParseMonth(month)
+				if err != nil {
+					return err
+				}
+				req.Month = m
+			}
+			req.Variant = report.VariantCustomer
+			if internal {
+				req.Variant = report.VariantInternal
+			}
+			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				res, err := a.ReportJob().One(ctx, req)
+				if err != nil {
+					return err
+				}
+				printReport(cmd.OutOrStdout(), res)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&req.Customer, "customer", "", "the customer's name (case-insensitive)")
+	cmd.Flags().StringVar(&month, "month", "", "the calendar month, YYYY-MM (default: the previous month)")
+	cmd.Flags().StringVar(&req.Format, "format", report.FormatHTML, "html or pdf")
+	cmd.Flags().StringVar(&req.Dir, "out", "", "directory to write the report to (default: [report] dir/<month>)")
+	cmd.Flags().BoolVar(&internal, "internal", false, "the internal variant, with technician-level detail")
+	_ = cmd.MarkFlagRequired("customer")
+	return cmd
+}
+
+// printReport prints where a report was written, its hash and its headline numbers.
+func printReport(w io.Writer, res jobs.ReportResult) {
+	r := res.Report
+	archived := "archived"
+	if !res.Created {
+		archived = "already archived"
+	}
+	fmt.Fprintf(w, "%s\n  %s %s, %s variant, %d bytes, sha256 %s (%s)\n", res.File.Path, r.Customer, r.Month, r.Variant, res.File.Size, res.File.SHA256, archived)
+	fmt.Fprintf(w, "  %d accesses (%d authorised, %d not authorised, %d not yet checked); findings: %d opened, %d resolved, %d open at the end\n",
+		r.Summary.Accesses, r.Summary.Authorised, r.Summary.Unauthorised, r.Summary.Unchecked, r.Summary.Opened, r.Summary.Resolved, r.Summary.OpenAt)
+}

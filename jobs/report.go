@@ -1,0 +1,174 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/report"
+	"github.com/custos-msp/custos/store"
+)
+
+// ReportMailer e-mails a customer's rendered reports as attachments.
+type ReportMailer interface {
+	SendReport(ctx context.Context, to []string, subject, body string, files []report.File) error
+}
+
+// ReportJob renders customers' monthly reports, archives them with their SHA-256 and
+// e-mails the customer variant to the customer's report recipients.
+type ReportJob struct {
+	Store  *store.Store
+	Config *config.Config
+	Now    func() time.Time
+	// Mailer sends the reports; with none, reports are rendered and archived only.
+	Mailer ReportMailer
+	Log    zerolog.Logger
+}
+
+// ReportRequest asks for one report.
+type ReportRequest struct {
+	Customer string
+	// Month is the calendar month; the zero Month is the previous one in the
+	// customer's zone.
+	Month  report.Month
+	Format string
+	// Variant is report.VariantCustomer or report.VariantInternal.
+	Variant string
+	// Dir is where the file is written; the configured report directory when empty.
+	Dir string
+}
+
+// ReportResult is one rendered report.
+type ReportResult struct {
+	File report.File
+	// Archive is the archive row; Created is false when the archive already held
+	// the same content.
+	Archive store.ReportArchive
+	Created bool
+	Report  *report.Report
+}
+
+// One renders, writes and archives one report.
+func (j *ReportJob) One(ctx context.Context, req ReportRequest) (ReportResult, error) {
+	c, err := j.Store.CustomerByName(ctx, req.Customer)
+	if err != nil {
+		return ReportResult{}, err
+	}
+	logo, err := report.LoadLogo(j.Config.Resolve(j.Config.Report.Logo))
+	if err != nil {
+		return ReportResult{}, err
+	}
+	return j.render(ctx, c, req, logo)
+}
+
+func (j *ReportJob) render(ctx context.Context, c store.Customer, req ReportRequest, logo *report.Logo) (ReportResult, error) {
+	now := j.Now()
+	opts, err := report.OptionsFromConfig(j.Config, c.Name, logo, req.Variant, now)
+	if err != nil {
+		return ReportResult{}, err
+	}
+	month := req.Month
+	if month == (report.Month{}) {
+		month = report.PreviousMonth(now, opts.Location)
+	}
+	r, err := report.Build(ctx, j.Store, c, month, opts)
+	if err != nil {
+		return ReportResult{}, err
+	}
+	dir := req.Dir
+	if dir == "" {
+		dir = filepath.Join(j.Config.Resolve(j.Config.Report.Dir), month.String())
+	}
+	f, err := report.Write(dir, r, req.Format)
+	if err != nil {
+		return ReportResult{}, err
+	}
+	res := ReportResult{File: f, Report: r, Archive: store.ReportArchive{
+		CustomerID: c.ID, Month: r.Month, Format: f.Format, Variant: r.Variant,
+		SHA256: f.SHA256, Path: f.Path, Size: f.Size, TemplateVersion: r.TemplateVersion,
+	}}
+	res.Created, err = j.Store.ArchiveReport(ctx, &res.Archive)
+	return res, err
+}
+
+// Run renders the previous month's reports of every active customer in every
+// configured format (and the internal variant when configured), archives them and
+// e-mails each customer its customer-variant files, unless they were sent before.
+// A customer that fails does not stop the others; the error joins every failure.
+func (j *ReportJob) Run(ctx context.Context) (Counts, error) {
+	counts := Counts{}
+	customers, err := j.Store.ActiveCustomers(ctx)
+	if err != nil {
+		return counts, err
+	}
+	logo, err := report.LoadLogo(j.Config.Resolve(j.Config.Report.Logo))
+	if err != nil {
+		return counts, err
+	}
+	variants := []string{report.VariantCustomer}
+	if j.Config.Report.Internal {
+		variants = append(variants, report.VariantInternal)
+	}
+	var errs []error
+	for _, c := range customers {
+		if err := j.customer(ctx, c, variants, logo, counts); err != nil {
+			counts["failed"]++
+			errs = append(errs, fmt.Errorf("report of %s: %w", c.Name, err))
+			j.Log.Error().Err(err).Str("customer", c.Name).Msg("monthly report failed")
+		}
+	}
+	return counts, errors.Join(errs...)
+}
+
+func (j *ReportJob) customer(ctx context.Context, c store.Customer, variants []string, logo *report.Logo, counts Counts) error {
+	var (
+		toSend []report.File
+		ids    []uint
+		month  string
+	)
+	for _, variant := range variants {
+		for _, format := range j.Config.Report.Formats {
+			res, err := j.render(ctx, c, ReportRequest{Format: format, Variant: variant}, logo)
+			if err != nil {
+				return err
+			}
+			counts["rendered"]++
+			if res.Created {
+				counts["archived"]++
+			}
+			if variant == report.VariantCustomer && res.Archive.SentAt == nil {
+				toSend = append(toSend, res.File)
+				ids = append(ids, res.Archive.ID)
+				month = res.Report.MonthName
+			}
+		}
+	}
+	recipients := j.recipients(c.Name)
+	if len(toSend) == 0 || len(recipients) == 0 || j.Mailer == nil {
+		return nil
+	}
+	subject := fmt.Sprintf("%s: monthly access report for %s, %s", j.Config.Report.MSPName, c.Name, month)
+	body := fmt.Sprintf("Attached is %s's report of every access to your systems in %s, with the authorisation that covered it, "+
+		"open findings, Microsoft 365 partner access, network device backups and what was read.\n\n%s", j.Config.Report.MSPName, month, j.Config.Report.MSPName)
+	if err := j.Mailer.SendReport(ctx, recipients, subject, body, toSend); err != nil {
+		return fmt.Errorf("e-mailing to %d recipient(s): %w", len(recipients), err)
+	}
+	counts["emailed"]++
+	return j.Store.MarkReportsSent(ctx, ids, j.Now())
+}
+
+// recipients are the customer's report recipients from the configuration.
+func (j *ReportJob) recipients(customer string) []string {
+	for name, rc := range j.Config.Report.Customers {
+		if strings.EqualFold(name, customer) {
+			return rc.Recipients
+		}
+	}
+	return nil
+}

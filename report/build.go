@@ -1,0 +1,392 @@
+// Package report builds a customer's monthly report from the store (accesses and the
+// authorisations that covered them, findings, Microsoft 365 partner access, network
+// device backups, the RMM report received, and the coverage of every source) and
+// renders it to HTML or PDF, with charts drawn server-side. Both outputs come from the
+// same Report value; the HTML template is versioned and embedded.
+package report
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/record"
+	"github.com/custos-msp/custos/store"
+)
+
+// Month is a calendar month.
+type Month struct {
+	Year  int
+	Month time.Month
+}
+
+// ParseMonth reads "2026-10".
+func ParseMonth(s string) (Month, error) {
+	t, err := time.Parse("2006-01", strings.TrimSpace(s))
+	if err != nil {
+		return Month{}, fmt.Errorf("report: month %q: want YYYY-MM, e.g. 2026-10", s)
+	}
+	return Month{t.Year(), t.Month()}, nil
+}
+
+// PreviousMonth is the calendar month before the one now falls in, in loc.
+func PreviousMonth(now time.Time, loc *time.Location) Month {
+	t := time.Date(now.In(loc).Year(), now.In(loc).Month(), 1, 0, 0, 0, 0, loc).AddDate(0, -1, 0)
+	return Month{t.Year(), t.Month()}
+}
+
+// String is "2026-10".
+func (m Month) String() string { return fmt.Sprintf("%04d-%02d", m.Year, int(m.Month)) }
+
+// Bounds returns the month's first instant and the next month's, in loc.
+func (m Month) Bounds(loc *time.Location) (from, to time.Time) {
+	from = time.Date(m.Year, m.Month, 1, 0, 0, 0, 0, loc)
+	return from, from.AddDate(0, 1, 0)
+}
+
+// Options are what a report takes from the configuration and the caller.
+type Options struct {
+	MSPName string
+	Logo    *Logo
+	// Location is the customer's time zone; UTC when nil.
+	Location *time.Location
+	// Variant is VariantCustomer or VariantInternal.
+	Variant string
+	// Now is when the report is made.
+	Now time.Time
+	// BackupMaxAge is how old a device's newest backup may be and still be current.
+	BackupMaxAge time.Duration
+	// GapTolerance is the shortest unread stretch of a windowed source that counts
+	// as a gap; shorter ones are the normal wait between pulls.
+	GapTolerance time.Duration
+}
+
+// DefaultGapTolerance is the gap tolerance when Options leaves it zero.
+const DefaultGapTolerance = 6 * time.Hour
+
+// OptionsFromConfig builds the options of a customer's report from the configuration:
+// its MSP name and logo, the customer's time zone and the backup age limit.
+func OptionsFromConfig(cfg *config.Config, customer string, logo *Logo, variant string, now time.Time) (Options, error) {
+	zone := cfg.Report.TimeZone
+	for name, rc := range cfg.Report.Customers {
+		if strings.EqualFold(name, customer) && rc.TimeZone != "" {
+			zone = rc.TimeZone
+		}
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return Options{}, fmt.Errorf("report: time zone %q of %s: %w", zone, customer, err)
+	}
+	return Options{
+		MSPName: cfg.Report.MSPName, Logo: logo, Location: loc, Variant: variant, Now: now,
+		BackupMaxAge: cfg.Rules.ConfigBackupStale.MaxAge.Std(), GapTolerance: DefaultGapTolerance,
+	}, nil
+}
+
+// Build reads the store and computes the customer's report for the month.
+func Build(ctx context.Context, st *store.Store, customer store.Customer, month Month, opts Options) (*Report, error) {
+	loc := opts.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	from, to := month.Bounds(loc)
+	now := opts.Now.In(loc)
+	if !now.After(from) {
+		return nil, fmt.Errorf("report: %s of %s has not started yet", month, customer.Name)
+	}
+	until := to
+	if now.Before(to) {
+		until = now
+	}
+	variant := cmp.Or(opts.Variant, VariantCustomer)
+	r := &Report{
+		TemplateVersion: TemplateVersion, MSPName: opts.MSPName, Logo: opts.Logo, Customer: customer.Name,
+		Month: month.String(), MonthName: from.Format("January 2006"), TimeZone: loc.String(),
+		From: from, To: to, Until: until, Partial: until.Before(to), GeneratedAt: now, Variant: variant,
+	}
+	events, err := st.ReportAccessEvents(ctx, customer.ID, from, until)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	findings, err := st.CustomerFindings(ctx, customer.ID, until)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	configs, err := st.CustomerConfigurations(ctx, customer.ID)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	coverage, err := st.CustomerCoverage(ctx, customer.ID, from, until)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	streams, err := st.CustomerStreams(ctx, customer.ID, until)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	r.Findings, r.Summary.Findings = findingRows(findings, from, until, r.Internal())
+	for _, s := range r.Summary.Findings {
+		r.Summary.Opened += s.Opened
+		r.Summary.Resolved += s.Resolved
+		r.Summary.OpenAt += s.OpenAt
+	}
+	r.Accesses = accesses(events, raisedBy(findings), loc, r.Internal())
+	r.summariseAccesses(from, to)
+	r.Backups = backups(configs, until, opts.BackupMaxAge)
+	tolerance := cmp.Or(opts.GapTolerance, DefaultGapTolerance)
+	r.Coverage = streamCoverage(streams, coverage, from, until, tolerance)
+	r.M365 = M365{Configured: hasConnector(streams, m365Connectors...)}
+	r.RMMReport = RMMReport{Configured: hasConnector(streams, rmmReportConnectors...)}
+	return r, nil
+}
+
+// m365Connectors and rmmReportConnectors name the sources of the Microsoft 365 and
+// RMM report sections; a customer none of them has read gets "no data source".
+var (
+	m365Connectors      = []string{"m365", "entra", "o365audit"}
+	rmmReportConnectors = []string{"rmmreport", "mailbox"}
+)
+
+func hasConnector(streams []store.CoveredStream, names ...string) bool {
+	return slices.ContainsFunc(streams, func(s store.CoveredStream) bool { return slices.Contains(names, s.Connector) })
+}
+
+// kindLabels names each kind of access, in the order the report lists them.
+var kindLabels = []struct{ kind, label string }{
+	{record.KindRemoteSession, "Remote session"},
+	{record.KindCommand, "Command or script"},
+	{record.KindM365SignIn, "Partner sign-in"},
+	{record.KindM365Admin, "Admin action"},
+	{record.KindM365Mailbox, "Mailbox access"},
+}
+
+func kindLabel(kind string) string {
+	for _, k := range kindLabels {
+		if k.kind == kind {
+			return k.label
+		}
+	}
+	return kind
+}
+
+// raisedBy maps each access event to the finding that lists it as evidence.
+func raisedBy(findings []store.Finding) map[uint]store.Finding {
+	out := map[uint]store.Finding{}
+	for _, f := range findings {
+		for _, ev := range strings.Split(f.Evidence, ",") {
+			id, ok := strings.CutPrefix(strings.TrimSpace(ev), "access_events:")
+			if !ok {
+				continue
+			}
+			if n, err := strconv.ParseUint(id, 10, 64); err == nil {
+				out[uint(n)] = f
+			}
+		}
+	}
+	return out
+}
+
+func accesses(events []store.ReportAccess, raised map[uint]store.Finding, loc *time.Location, internal bool) []Access {
+	out := make([]Access, len(events))
+	for i, e := range events {
+		a := Access{
+			ID: e.ID, When: e.StartedAt.In(loc), Technician: technician(e), Kind: kindLabel(e.Kind),
+			Action: e.Action, Target: cmp.Or(e.CanonicalDevice, e.DeviceName, e.DeviceRef),
+		}
+		switch {
+		case e.CoveredBy != nil:
+			a.Status, a.Evidence, a.GrantedBy, a.Scope = AccessAuthorised, e.AuthEvidence, e.AuthGrantedBy, e.AuthScope
+		case e.Decision != "":
+			a.Status = AccessUnauthorised
+		default:
+			a.Status = AccessUnchecked
+		}
+		if f, ok := raised[e.ID]; ok && e.CoveredBy == nil {
+			a.FindingID, a.FindingStatus = f.ID, f.Status
+		}
+		if internal {
+			a.Reason, a.Source, a.SourceIP = e.Decision, e.Source+":"+e.SourceID, e.SourceIP
+		}
+		out[i] = a
+	}
+	return out
+}
+
+func technician(e store.ReportAccess) string {
+	switch {
+	case e.TechnicianName != "":
+		return e.TechnicianName
+	case e.ActorName != "":
+		return e.ActorName + " (not a known technician)"
+	case e.ActorRef != "":
+		return e.ActorRef + " (not a known technician)"
+	}
+	return "unknown"
+}
+
+// summariseAccesses counts the accesses by kind, by day and, for the internal
+// variant, by technician.
+func (r *Report) summariseAccesses(from, to time.Time) {
+	byKind := map[string]*KindCount{}
+	byTech := map[string]*TechnicianTotal{}
+	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
+		r.Days = append(r.Days, Day{Date: d})
+	}
+	for _, a := range r.Accesses {
+		k := byKind[a.Kind]
+		if k == nil {
+			k = &KindCount{Label: a.Kind}
+			byKind[a.Kind] = k
+		}
+		t := byTech[a.Technician]
+		if t == nil {
+			t = &TechnicianTotal{Name: a.Technician}
+			byTech[a.Technician] = t
+		}
+		day := &r.Days[a.When.Day()-1]
+		r.Summary.Accesses++
+		k.Total++
+		t.Total++
+		switch a.Status {
+		case AccessAuthorised:
+			r.Summary.Authorised++
+			k.Authorised++
+			t.Authorised++
+			day.Authorised++
+		case AccessUnauthorised:
+			r.Summary.Unauthorised++
+			k.Unauthorised++
+			t.Unauthorised++
+			day.Other++
+		default:
+			r.Summary.Unchecked++
+			k.Unchecked++
+			t.Unchecked++
+			day.Other++
+		}
+	}
+	for _, kl := range kindLabels {
+		if k, ok := byKind[kl.label]; ok {
+			k.Kind = kl.kind
+			r.Summary.ByKind = append(r.Summary.ByKind, *k)
+			delete(byKind, kl.label)
+		}
+	}
+	for _, label := range slices.Sorted(maps.Keys(byKind)) {
+		k := byKind[label]
+		k.Kind = label
+		r.Summary.ByKind = append(r.Summary.ByKind, *k)
+	}
+	if r.Internal() {
+		for _, name := range slices.Sorted(maps.Keys(byTech)) {
+			r.Technicians = append(r.Technicians, *byTech[name])
+		}
+	}
+}
+
+// findingRows lists the findings opened or resolved in [from, until) or open at
+// until, most severe first, and counts them per severity.
+func findingRows(findings []store.Finding, from, until time.Time, internal bool) ([]FindingRow, []SeverityCount) {
+	counts := make([]SeverityCount, len(config.Severities))
+	for i, s := range config.Severities {
+		counts[len(counts)-1-i].Severity = s
+	}
+	var rows []FindingRow
+	for _, f := range findings {
+		opened := !f.FirstSeen.Before(from) && f.FirstSeen.Before(until)
+		resolvedIn := f.ResolvedAt != nil && !f.ResolvedAt.Before(from) && f.ResolvedAt.Before(until)
+		resolvedBy := f.ResolvedAt != nil && f.ResolvedAt.Before(until)
+		state := f.Status
+		if f.Status == store.StatusResolved && !resolvedBy {
+			// Resolved after the period: it was still open at its end.
+			state = store.StatusOpen
+		}
+		openAt := state == store.StatusOpen || state == store.StatusAcknowledged
+		if !opened && !resolvedIn && !openAt {
+			continue
+		}
+		i := slices.IndexFunc(counts, func(c SeverityCount) bool { return c.Severity == f.Severity })
+		if i < 0 {
+			counts = append(counts, SeverityCount{Severity: f.Severity})
+			i = len(counts) - 1
+		}
+		c := &counts[i]
+		if opened {
+			c.Opened++
+		}
+		if resolvedIn {
+			c.Resolved++
+		}
+		if openAt {
+			c.OpenAt++
+		}
+		row := FindingRow{
+			ID: f.ID, Rule: f.Rule, Severity: f.Severity, Summary: f.Summary, FirstSeen: f.FirstSeen.In(from.Location()), State: state,
+		}
+		if resolvedBy {
+			at := f.ResolvedAt.In(from.Location())
+			row.ResolvedAt = &at
+		}
+		if internal {
+			row.StatusBy, row.StatusReason = f.StatusBy, f.StatusReason
+		}
+		rows = append(rows, row)
+	}
+	slices.SortStableFunc(rows, func(a, b FindingRow) int {
+		return cmp.Or(
+			severityRank(b.Severity)-severityRank(a.Severity),
+			a.FirstSeen.Compare(b.FirstSeen),
+			cmp.Compare(a.ID, b.ID),
+		)
+	})
+	return rows, counts
+}
+
+func severityRank(s string) int { return slices.Index(config.Severities, s) }
+
+// backups judges every network device's backups as they stood at until.
+func backups(configs []store.Configuration, until time.Time, maxAge time.Duration) Backups {
+	b := Backups{MaxAgeDays: int(maxAge.Hours() / 24)}
+	for _, c := range configs {
+		if !c.SourceCreatedAt.IsZero() && !c.SourceCreatedAt.Before(until) {
+			continue // the device was documented after the period
+		}
+		row := DeviceBackup{Name: c.Name, Type: c.TypeName, Status: BackupMissing}
+		var newest *store.ConfigBackup
+		for i := range c.Backups {
+			bk := &c.Backups[i]
+			if !bk.SourceCreatedAt.Before(until) {
+				continue
+			}
+			row.Backups++
+			if newest == nil || bk.SourceCreatedAt.After(newest.SourceCreatedAt) {
+				newest = bk
+			}
+		}
+		b.Devices++
+		if newest != nil {
+			b.WithBackup++
+			at := newest.SourceCreatedAt.In(until.Location())
+			row.Newest, row.NewestFile = &at, newest.FileName
+			age := until.Sub(newest.SourceCreatedAt)
+			row.AgeDays = int(age.Hours() / 24)
+			switch {
+			case c.InstalledAt != nil && newest.SourceCreatedAt.Before(*c.InstalledAt):
+				row.Status = BackupPredates
+			case maxAge > 0 && age > maxAge:
+				row.Status = BackupStale
+			default:
+				row.Status = BackupCurrent
+				b.Current++
+			}
+		}
+		b.Rows = append(b.Rows, row)
+	}
+	return b
+}
