@@ -45,6 +45,9 @@ type Options struct {
 	Domains map[string][]string
 	// Technicians are the MSP's technicians from the configuration.
 	Technicians []config.Technician
+	// PartnerDomains are the partner (MSP) tenant's Microsoft 365 domains, whose
+	// partner technician forms resolve to technicians (see PartnerNames).
+	PartnerDomains []string
 }
 
 // Result counts what Resolve did.
@@ -93,7 +96,7 @@ func Resolve(ctx context.Context, st *store.Store, opts Options, now time.Time) 
 		if err := updateStatuses(tx, opts, now); err != nil {
 			return err
 		}
-		if res.TechniciansLinked, err = resolveTechnicians(tx, opts.Technicians); err != nil {
+		if res.TechniciansLinked, err = resolveTechnicians(tx, opts.Technicians, opts.PartnerDomains); err != nil {
 			return err
 		}
 		res.DevicesLinked, err = resolveDevices(tx)

@@ -56,7 +56,7 @@ func (ix *technicianIndex) match(names ...string) (uint, string) {
 // tool account and every actor name of access events that it can to a technician
 // (creating technicians from tool accounts, which only the MSP's staff have), and
 // copies the technician ids onto the records. It returns how many links it made.
-func resolveTechnicians(tx *gorm.DB, configured []config.Technician) (int, error) {
+func resolveTechnicians(tx *gorm.DB, configured []config.Technician, partnerDomains []string) (int, error) {
 	if err := upsertConfiguredTechnicians(tx, configured); err != nil {
 		return 0, err
 	}
@@ -72,7 +72,7 @@ func resolveTechnicians(tx *gorm.DB, configured []config.Technician) (int, error
 	if err != nil {
 		return 0, err
 	}
-	n, err := linkActors(tx, ix)
+	n, err := linkActors(tx, ix, partnerDomains)
 	if err != nil {
 		return 0, err
 	}
@@ -123,8 +123,9 @@ func linkAccounts(tx *gorm.DB, ix *technicianIndex) (int, error) {
 	return len(accounts), nil
 }
 
-// linkActors links the actor names of access events that match a technician.
-func linkActors(tx *gorm.DB, ix *technicianIndex) (int, error) {
+// linkActors links the actor names of access events that match a technician, a
+// partner technician's Microsoft 365 forms included.
+func linkActors(tx *gorm.DB, ix *technicianIndex, partnerDomains []string) (int, error) {
 	var actors []struct{ Source, ActorRef, ActorName string }
 	err := tx.Model(&store.AccessEvent{}).Distinct("source", "actor_ref", "actor_name").
 		Where("actor_ref <> ''").
@@ -140,7 +141,7 @@ func linkActors(tx *gorm.DB, ix *technicianIndex) (int, error) {
 		if done[k] {
 			continue // the same name with two display names
 		}
-		id, method := ix.match(a.ActorRef, a.ActorName)
+		id, method := ix.match(append([]string{a.ActorRef, a.ActorName}, PartnerNames(a.ActorRef, partnerDomains)...)...)
 		if id == 0 {
 			continue
 		}
