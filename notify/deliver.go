@@ -1,0 +1,96 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/custos-msp/custos/store"
+)
+
+// deliveryBatch bounds how many queued messages one pass attempts.
+const deliveryBatch = 200
+
+// Deliver attempts every queued message whose attempt is due.
+func (p *Pipeline) Deliver(ctx context.Context) (Result, error) {
+	var res Result
+	err := p.deliver(ctx, &res)
+	return res, err
+}
+
+// deliver is the delivery stage: each due message is opened, handed to its receiver
+// and its receipt recorded. A message is recorded as sent only after the receiver
+// accepted it, so a crash in between sends it again (with the same key) on the next
+// pass: delivery is at least once. When ctx ends, nothing more is recorded.
+func (p *Pipeline) deliver(ctx context.Context, res *Result) error {
+	due, err := p.Store.DueDeliveries(ctx, p.Now(), deliveryBatch)
+	if err != nil {
+		return err
+	}
+	for _, d := range due {
+		sendErr := p.attempt(ctx, d)
+		if ctx.Err() != nil {
+			return fmt.Errorf("notify: delivery of %s to %s interrupted: %w", d.IdempotencyKey, d.Receiver, ctx.Err())
+		}
+		now := p.Now()
+		if sendErr == nil {
+			if err := p.Store.MarkDelivered(ctx, d.ID, now); err != nil {
+				return err
+			}
+			res.Sent++
+			continue
+		}
+		reason := sendErr.Error()
+		if p.Redactor != nil {
+			reason = p.Redactor.String(reason)
+		}
+		retry, after := Retryable(sendErr)
+		var next *time.Time
+		if retry && d.Attempts+1 < p.MaxAttempts {
+			at := now.Add(p.backoff(d.Attempts+1, after))
+			next = &at
+			res.Retrying++
+		} else {
+			res.Failed++
+		}
+		p.Log.Warn().Str("receiver", d.Receiver).Str("key", d.IdempotencyKey).Int("attempt", d.Attempts+1).
+			Bool("retrying", next != nil).Msg("notify: delivery failed: " + reason)
+		if err := p.Store.MarkAttemptFailed(ctx, d.ID, reason, next); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// attempt opens a queued message and hands it to its receiver.
+func (p *Pipeline) attempt(ctx context.Context, d store.Delivery) error {
+	r := p.Receivers[d.Receiver]
+	if r == nil {
+		return Permanent(fmt.Errorf("notify: receiver %s is no longer configured", d.Receiver))
+	}
+	if p.Sealer == nil {
+		return Permanent(fmt.Errorf("notify: message %s is sealed and no sealing key is configured", d.IdempotencyKey))
+	}
+	clear, err := p.Sealer.Open(d.Body, bodyField)
+	if err != nil {
+		return Permanent(fmt.Errorf("notify: opening message %s: %w", d.IdempotencyKey, err))
+	}
+	var m Message
+	if err := json.Unmarshal(clear, &m); err != nil {
+		return Permanent(fmt.Errorf("notify: decoding message %s: %w", d.IdempotencyKey, err))
+	}
+	actx, cancel := context.WithTimeout(ctx, p.Timeout)
+	defer cancel()
+	return r.Send(actx, m)
+}
+
+// backoff is the wait before attempt n+1: MinRetryWait doubled per failed attempt up
+// to MaxRetryWait, or longer when the receiver asked for it.
+func (p *Pipeline) backoff(failed int, asked time.Duration) time.Duration {
+	w := p.MinRetryWait
+	for i := 1; i < failed && w < p.MaxRetryWait; i++ {
+		w *= 2
+	}
+	return max(min(w, p.MaxRetryWait), asked)
+}

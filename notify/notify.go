@@ -1,0 +1,107 @@
+// Package notify tells people about findings. A chain of small stages, in the spirit
+// of Alertmanager, turns the store's outbox into delivered messages: routing (which
+// receivers a finding goes to), de-duplication against the persisted notify log (one
+// alert per finding; again only when it re-opens, escalates or after the repeat
+// interval), grouping per customer and route with a group wait, timing (quiet hours,
+// business hours, digests), rendering and sealing, and delivery with retry and a
+// receipt. Each receiver (Teams, e-mail, webhook) lives in its own package and
+// implements Receiver.
+package notify
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Receiver delivers a message to one place. Send must be safe to call again with the
+// same message (delivery is at least once): it passes Message.Key to the channel
+// where the channel can use it to drop a repeat. An error says through Retryable
+// whether another attempt may succeed.
+type Receiver interface {
+	// Name is the receiver's name in the configuration.
+	Name() string
+	Send(ctx context.Context, m Message) error
+}
+
+// Message is what a receiver is given: a group of alerts, a digest, a test, or a
+// prepared message (a report) with its own text, HTML and attachments.
+type Message struct {
+	// Key is the idempotency key: the same for every attempt at one message.
+	Key string `json:"key"`
+	// Kind is alert, digest, test or message.
+	Kind string `json:"kind"`
+	// Title is the subject line or heading.
+	Title string `json:"title"`
+	// Customer is the customer the message is about; empty when several or none.
+	Customer string `json:"customer,omitempty"`
+	// Items are the findings the message tells of.
+	Items []Item `json:"items,omitempty"`
+	// Link points at the full list of findings; empty when none is configured.
+	Link string `json:"link,omitempty"`
+	// Text and HTML, when set, are the body as it should be sent; otherwise each
+	// receiver renders Items.
+	Text string `json:"text,omitempty"`
+	HTML string `json:"html,omitempty"`
+	// Attachments go with e-mail; other receivers ignore them.
+	Attachments []Attachment `json:"attachments,omitempty"`
+	// CreatedAt is when the message was made.
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Item is one finding in a message.
+type Item struct {
+	FindingID uint `json:"finding_id"`
+	// Event is opened, reopened, escalated, resolved or repeat.
+	Event     string    `json:"event"`
+	Rule      string    `json:"rule"`
+	Severity  string    `json:"severity"`
+	Customer  string    `json:"customer,omitempty"`
+	Summary   string    `json:"summary"`
+	FirstSeen time.Time `json:"first_seen"`
+}
+
+// Attachment is a file sent with an e-mail.
+type Attachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"data"`
+}
+
+// Message kinds.
+const (
+	KindAlert   = "alert"
+	KindDigest  = "digest"
+	KindTest    = "test"
+	KindMessage = "message"
+)
+
+// Error is a delivery failure that says whether trying again may help.
+type Error struct {
+	Retryable bool
+	// RetryAfter is how long the receiver asked to wait, when it said.
+	RetryAfter time.Duration
+	Err        error
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Permanent marks err as not worth retrying (a rejected message, a deleted flow).
+func Permanent(err error) error { return &Error{Err: err} }
+
+// Temporary marks err as worth retrying, after retryAfter when it is positive.
+func Temporary(err error, retryAfter time.Duration) error {
+	return &Error{Retryable: true, RetryAfter: retryAfter, Err: err}
+}
+
+// Retryable reports whether another attempt after err may succeed, and how long the
+// receiver asked to wait. Timeouts and network errors are retryable; an error that
+// says nothing else is too, since giving up on an alert costs more than a repeat.
+func Retryable(err error) (bool, time.Duration) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Retryable, e.RetryAfter
+	}
+	return true, 0
+}

@@ -1,0 +1,298 @@
+package notify_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/custos-msp/custos/notify"
+	"github.com/custos-msp/custos/notify/notifytest"
+	"github.com/custos-msp/custos/notify/webhook"
+	"github.com/custos-msp/custos/seal"
+	"github.com/custos-msp/custos/secret"
+	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/store/storetest"
+)
+
+var (
+	ctx = context.Background()
+	t0  = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) // a Monday
+)
+
+// clock is a settable clock.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+// fixture is a store with one customer, a pipeline with one webhook receiver "hook"
+// on one route, and the fake endpoint behind it.
+type fixture struct {
+	st       *store.Store
+	p        *notify.Pipeline
+	hook     *notifytest.Hook
+	clock    *clock
+	customer uint
+	log      *strings.Builder
+}
+
+func newFixture(t *testing.T, st *store.Store, statuses ...int) *fixture {
+	t.Helper()
+	key, _ := seal.GenerateKey()
+	keyring, err := seal.NewKeyring(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := store.Customer{Name: "Contoso Ltd", Key: "contoso"}
+	if err := st.DB(ctx).Create(&c).Error; err != nil {
+		t.Fatal(err)
+	}
+	hook := notifytest.NewHook(t, statuses...)
+	clk := &clock{t: t0}
+	log := &strings.Builder{}
+	p := &notify.Pipeline{
+		Store: st, Sealer: keyring,
+		Receivers: map[string]notify.Receiver{
+			"hook": webhook.New("hook", secret.New(hook.URL+"/in?sig=s3cr3t-signature"), secret.New("k"), hook.Client()),
+		},
+		Routes: []notify.Route{{
+			Receivers: []string{"hook"}, GroupWait: 30 * time.Second, GroupInterval: 5 * time.Minute,
+			RepeatInterval: 24 * time.Hour, SendResolved: true,
+		}},
+		Location: time.UTC, MaxAttempts: 5, MinRetryWait: time.Minute, MaxRetryWait: 10 * time.Minute,
+		Timeout: 5 * time.Second, Now: clk.now, Log: zerolog.New(log),
+	}
+	return &fixture{st: st, p: p, hook: hook, clock: clk, customer: c.ID, log: log}
+}
+
+func (f *fixture) finding(fp, severity string) store.FindingInput {
+	return store.FindingInput{Rule: "CONFIG-BACKUP-MISSING", Fingerprint: fp, Subject: "s-" + fp, CustomerID: &f.customer, Severity: severity, Summary: "device " + fp + " has no backup"}
+}
+
+// reconcile applies findings at the clock's time.
+func (f *fixture) reconcile(t *testing.T, found ...store.FindingInput) {
+	t.Helper()
+	if _, err := f.st.ApplyFindings(ctx, []string{"CONFIG-BACKUP-MISSING"}, found, f.clock.t); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// run runs the pipeline at t0+at.
+func (f *fixture) run(t *testing.T, at time.Duration) notify.Result {
+	t.Helper()
+	f.clock.t = t0.Add(at)
+	res, err := f.p.Run(ctx)
+	if err != nil {
+		t.Fatalf("Run at +%v: %v", at, err)
+	}
+	return res
+}
+
+// delivered decodes what the endpoint accepted.
+func (f *fixture) delivered(t *testing.T) []webhook.Payload {
+	t.Helper()
+	var out []webhook.Payload
+	for _, b := range f.hook.Delivered() {
+		var p webhook.Payload
+		if err := json.Unmarshal(b, &p); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func TestPipeline_TenFindingsInTheGroupWaitArriveAsOneMessage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		var found []store.FindingInput
+		for i := range 10 {
+			found = append(found, f.finding(fmt.Sprintf("fw%02d", i), "high"))
+		}
+		f.reconcile(t, found...)
+		if res := f.run(t, 10*time.Second); res.Held != 1 || res.Sent != 0 {
+			t.Fatalf("within the group wait: %+v, want the group held", res)
+		}
+		if res := f.run(t, 31*time.Second); res.Enqueued != 1 || res.Sent != 1 {
+			t.Fatalf("after the group wait: %+v, want one message sent", res)
+		}
+		got := f.delivered(t)
+		if len(got) != 1 || len(got[0].Items) != 10 || got[0].Customer != "Contoso Ltd" {
+			t.Fatalf("delivered %d messages: %+v", len(got), got)
+		}
+		h := f.hook.Headers()[0]
+		if h.Get(webhook.IdempotencyHeader) != got[0].Key || h.Get(webhook.SignatureHeader) != webhook.Sign(secret.New("k"), f.hook.Delivered()[0]) {
+			t.Errorf("headers = %v", h)
+		}
+
+		// Reconcile and notify again on unchanged data: nothing new.
+		f.clock.t = t0.Add(time.Hour)
+		f.reconcile(t, found...)
+		if res := f.run(t, time.Hour); res.Enqueued != 0 || res.Sent != 0 {
+			t.Errorf("re-run on unchanged data: %+v", res)
+		}
+		if f.hook.Requests() != 1 {
+			t.Errorf("endpoint got %d requests, want 1", f.hook.Requests())
+		}
+		if n := count(t, st, &store.Delivery{}, "body <> ''"); n != 0 {
+			t.Errorf("%d delivered bodies kept", n)
+		}
+		if n := count(t, st, &store.OutboxEntry{}); n != 0 {
+			t.Errorf("%d outbox entries left", n)
+		}
+	})
+}
+
+func TestPipeline_CrashBetweenSendAndReceiptDeliversOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		f.reconcile(t, f.finding("fw01", "high"))
+		cctx, crash := context.WithCancel(ctx)
+		f.hook.OnRequest = crash // the endpoint has the message; the sender dies before recording it
+		f.clock.t = t0.Add(time.Minute)
+		if _, err := f.p.Run(cctx); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Run = %v, want it interrupted", err)
+		}
+		pending, _ := st.Deliveries(ctx, store.DeliveryFilter{Status: store.DeliveryPending})
+		if len(pending) != 1 {
+			t.Fatalf("pending deliveries after the crash = %d, want 1 (nothing lost)", len(pending))
+		}
+		f.hook.OnRequest = nil
+		if res := f.run(t, 2*time.Minute); res.Sent != 1 {
+			t.Fatalf("re-run: %+v", res)
+		}
+		if f.hook.Requests() != 2 || len(f.hook.Delivered()) != 1 {
+			t.Errorf("requests %d, distinct messages %d; want 2 requests with one key", f.hook.Requests(), len(f.hook.Delivered()))
+		}
+		keys := map[string]bool{}
+		for _, h := range f.hook.Headers() {
+			keys[h.Get(webhook.IdempotencyHeader)] = true
+		}
+		if len(keys) != 1 {
+			t.Errorf("the retry after the crash used another key: %v", keys)
+		}
+		if res := f.run(t, time.Hour); res.Sent != 0 {
+			t.Errorf("a third run sent again: %+v", res)
+		}
+	})
+}
+
+func TestPipeline_ReceiverDownIsRetriedWithBackoff(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st, http.StatusServiceUnavailable, http.StatusBadGateway, http.StatusTooManyRequests)
+		f.reconcile(t, f.finding("fw01", "critical"))
+		steps := []struct {
+			at                  time.Duration
+			sent, retrying, due int
+		}{
+			{time.Minute, 0, 1, 1},                  // 503: next attempt in 1m
+			{time.Minute + 30*time.Second, 0, 0, 0}, // not yet
+			{2 * time.Minute, 0, 1, 1},              // 502: next in 2m
+			{3 * time.Minute, 0, 0, 0},
+			{4 * time.Minute, 0, 1, 1}, // 429: next in 4m
+			{8 * time.Minute, 1, 0, 1}, // back: delivered
+		}
+		for _, s := range steps {
+			before := f.hook.Requests()
+			res := f.run(t, s.at)
+			if res.Sent != s.sent || res.Retrying != s.retrying || f.hook.Requests()-before != s.due {
+				t.Errorf("at +%v: %+v with %d requests, want sent %d retrying %d requests %d", s.at, res, f.hook.Requests()-before, s.sent, s.retrying, s.due)
+			}
+		}
+		receipts, _ := st.Deliveries(ctx, store.DeliveryFilter{})
+		if len(receipts) != 1 || receipts[0].Status != store.DeliverySent || receipts[0].Attempts != 4 {
+			t.Errorf("receipt = %+v", receipts)
+		}
+		notifytest.AssertNoSecret(t, f.hook.URL+"/in?sig=s3cr3t-signature", f.log.String(), receipts[0].LastError)
+		if !strings.Contains(f.log.String(), "HTTP 503") {
+			t.Errorf("log does not say what failed: %s", f.log.String())
+		}
+	})
+}
+
+func TestPipeline_GivesUpOnPermanentErrors(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st, http.StatusNotFound)
+		f.reconcile(t, f.finding("fw01", "high"))
+		if res := f.run(t, time.Minute); res.Failed != 1 || res.Retrying != 0 {
+			t.Errorf("after a 404: %+v, want failed for good", res)
+		}
+		failed, _ := st.Deliveries(ctx, store.DeliveryFilter{Status: store.DeliveryFailed})
+		if len(failed) != 1 || !strings.Contains(failed[0].LastError, "HTTP 404") {
+			t.Errorf("failed receipts = %+v", failed)
+		}
+		notifytest.AssertNoSecret(t, f.hook.URL+"/in?sig=s3cr3t-signature", failed[0].LastError, f.log.String())
+	})
+}
+
+func TestPipeline_AlertsAgainOnlyOnReopenEscalationOrRepeat(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		a, b := f.finding("a", "medium"), f.finding("b", "low")
+		steps := []struct {
+			name   string
+			at     time.Duration
+			found  []store.FindingInput
+			events []string
+		}{
+			{"opened", time.Minute, []store.FindingInput{a, b}, []string{"a:opened", "b:opened"}},
+			{"unchanged", 20 * time.Minute, []store.FindingInput{a, b}, nil},
+			{"a escalates", 40 * time.Minute, []store.FindingInput{f.finding("a", "high"), b}, []string{"a:escalated"}},
+			{"b resolves", 60 * time.Minute, []store.FindingInput{f.finding("a", "high")}, []string{"b:resolved"}},
+			{"b re-opens", 80 * time.Minute, []store.FindingInput{f.finding("a", "high"), b}, []string{"b:reopened"}},
+			{"a is due a repeat", 25 * time.Hour, []store.FindingInput{f.finding("a", "high"), b}, []string{"a:repeat"}},
+		}
+		for _, s := range steps {
+			f.clock.t = t0.Add(s.at)
+			f.reconcile(t, s.found...)
+			before := len(f.hook.Delivered())
+			f.run(t, s.at+time.Minute)
+			var events []string
+			for _, m := range f.delivered(t)[before:] {
+				for _, it := range m.Items {
+					events = append(events, strings.TrimPrefix(it.Summary, "device ")[:1]+":"+it.Event)
+				}
+			}
+			if strings.Join(events, ",") != strings.Join(s.events, ",") {
+				t.Errorf("%s: sent %v, want %v", s.name, events, s.events)
+			}
+		}
+	})
+}
+
+func TestPipeline_DryRunWritesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		f.reconcile(t, f.finding("fw01", "high"))
+		f.clock.t = t0.Add(time.Minute)
+		res, err := f.p.DryRun(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Planned) != 1 || res.Planned[0].Held != "" || len(res.Planned[0].Message.Items) != 1 {
+			t.Errorf("dry run planned %+v", res.Planned)
+		}
+		if f.hook.Requests() != 0 || count(t, st, &store.Delivery{}) != 0 || count(t, st, &store.OutboxEntry{}, "receiver = ''") != 1 {
+			t.Error("the dry run changed something")
+		}
+	})
+}
+
+func count(t *testing.T, st *store.Store, model any, where ...any) int64 {
+	t.Helper()
+	var n int64
+	q := st.DB(ctx).Model(model)
+	if len(where) > 0 {
+		q = q.Where(where[0], where[1:]...)
+	}
+	if err := q.Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

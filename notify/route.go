@@ -1,0 +1,117 @@
+package notify
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Route sends the findings it matches to its receivers. Empty match lists match
+// everything.
+type Route struct {
+	Rules      []string
+	Severities []string
+	// Customers are customer names, matched case-insensitively.
+	Customers []string
+	Receivers []string
+	// Continue lets the routes after this one match too.
+	Continue bool
+	// GroupWait, GroupInterval and RepeatInterval are the route's timing; a zero
+	// RepeatInterval never repeats.
+	GroupWait, GroupInterval, RepeatInterval time.Duration
+	// Quiet, when set, holds alerts during its window.
+	Quiet *Window
+	// BusinessHoursOnly holds alerts outside the pipeline's business hours.
+	BusinessHoursOnly bool
+	// SendResolved tells receivers when an alerted finding resolves.
+	SendResolved bool
+}
+
+// matches reports whether the route takes a finding of rule and severity for customer.
+func (r Route) matches(rule, severity, customer string) bool {
+	return (len(r.Rules) == 0 || slices.Contains(r.Rules, rule)) &&
+		(len(r.Severities) == 0 || slices.Contains(r.Severities, severity)) &&
+		(len(r.Customers) == 0 || slices.ContainsFunc(r.Customers, func(c string) bool { return strings.EqualFold(c, customer) }))
+}
+
+// target is one receiver a finding goes to, and the route that sent it there.
+type target struct {
+	receiver string
+	route    int
+}
+
+// routeStage finds the receivers of a finding: each matching route in order until
+// one without continue; a receiver named by several routes is reached through the
+// first.
+type routeStage struct {
+	routes []Route
+}
+
+func (s routeStage) targets(rule, severity, customer string) []target {
+	var out []target
+	seen := map[string]bool{}
+	for i, r := range s.routes {
+		if !r.matches(rule, severity, customer) {
+			continue
+		}
+		for _, name := range r.Receivers {
+			if !seen[name] {
+				seen[name] = true
+				out = append(out, target{receiver: name, route: i})
+			}
+		}
+		if !r.Continue {
+			break
+		}
+	}
+	return out
+}
+
+// Window is a time of day range in minutes after midnight; End before Start wraps
+// past midnight.
+type Window struct {
+	Start, End int
+}
+
+// contains reports whether the local time t falls in the window.
+func (w Window) contains(t time.Time) bool {
+	m := t.Hour()*60 + t.Minute()
+	if w.Start < w.End {
+		return m >= w.Start && m < w.End
+	}
+	return m >= w.Start || m < w.End
+}
+
+// Hours are business hours: days of the week and a window that does not wrap.
+type Hours struct {
+	Days []time.Weekday
+	Window
+}
+
+// contains reports whether the local time t is within business hours.
+func (h Hours) contains(t time.Time) bool {
+	return slices.Contains(h.Days, t.Weekday()) && h.Window.contains(t)
+}
+
+// Digest says when a digest receiver sends its summary.
+type Digest struct {
+	// Every is hourly, daily or weekly.
+	Every string
+	// At is the minute of the day daily and weekly digests go at.
+	At int
+	// Day is the weekday weekly digests go on.
+	Day time.Weekday
+}
+
+// next returns the first digest time after t, in loc.
+func (d Digest) next(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	if d.Every == "hourly" {
+		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour()+1, 0, 0, 0, loc)
+	}
+	c := time.Date(t.Year(), t.Month(), t.Day(), d.At/60, d.At%60, 0, 0, loc)
+	for !c.After(t) || (d.Every == "weekly" && c.Weekday() != d.Day) {
+		c = time.Date(c.Year(), c.Month(), c.Day()+1, d.At/60, d.At%60, 0, 0, loc)
+	}
+	return c
+}
