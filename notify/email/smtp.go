@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net/textproto"
 	"time"
 
 	mail "github.com/wneessen/go-mail"
@@ -93,6 +94,12 @@ func classify(err error) error {
 			return notify.Permanent(err)
 		}
 		return notify.Temporary(err, 0)
+	}
+	// A refusal while signing in (535 5.7.30: Basic authentication is disabled) comes
+	// as the protocol's error, not a SendError.
+	var pe *textproto.Error
+	if errors.As(err, &pe) && pe.Code >= 500 {
+		return notify.Permanent(err)
 	}
 	return notify.Temporary(err, 0)
 }
