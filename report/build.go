@@ -122,11 +122,11 @@ func Build(ctx context.Context, st *store.Store, customer store.Customer, month 
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	coverage, err := st.CustomerCoverage(ctx, customer.ID, from, until)
+	coverage, err := st.CustomerCoverage(ctx, customer.ID, from, until, now)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	streams, err := st.CustomerStreams(ctx, customer.ID, until)
+	streams, err := st.CustomerStreams(ctx, customer.ID, now)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}

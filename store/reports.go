@@ -166,13 +166,16 @@ func (s *Store) CustomerConfigurations(ctx context.Context, customerID uint) ([]
 // once (connectors.Account).
 const AccountScope = "account"
 
-// CustomerCoverage lists the coverage rows that concern a customer and started in
-// [from, to): pulls of the whole account and pulls of a scope linked to the customer
-// (its organization, site or tenant at that source). Rows are ordered by connector,
-// stream, start and id.
-func (s *Store) CustomerCoverage(ctx context.Context, customerID uint, from, to time.Time) ([]Coverage, error) {
+// CustomerCoverage lists the coverage rows that concern a customer (pulls of the
+// whole account and pulls of a scope linked to the customer: its organization, site
+// or tenant at that source) and the period [from, until): pulls that started in it,
+// and pulls that started later, up to asOf, but read a window of it. Rows are ordered
+// by connector, stream, start and id.
+func (s *Store) CustomerCoverage(ctx context.Context, customerID uint, from, until, asOf time.Time) ([]Coverage, error) {
 	var out []Coverage
-	err := s.customerCoverage(ctx, customerID, to).Where("coverages.started_at >= ?", from.UTC()).
+	err := s.customerCoverage(ctx, customerID, asOf).
+		Where("(coverages.started_at >= ? AND coverages.started_at < ?) OR (coverages.window_start < ? AND coverages.window_end > ?)",
+			from.UTC(), until.UTC(), until.UTC(), from.UTC()).
 		Order("coverages.connector, coverages.stream, coverages.started_at, coverages.id").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: reading the coverage of customer %d: %w", customerID, err)

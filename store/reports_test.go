@@ -202,7 +202,12 @@ func TestCustomerCoverage_AccountAndLinkedScopes(t *testing.T) {
 			cov("autotask", "tickets", "account", from.Add(-time.Hour)),
 			cov("itglue", "configurations", "100", to),
 		)
-		rows, err := st.CustomerCoverage(ctx, contoso, from, to)
+		late := cov("screenconnect", "events", "account", to.Add(time.Hour))
+		late.WindowStart, late.WindowEnd = ptr(to.Add(-time.Hour)), ptr(to)
+		tooLate := cov("screenconnect", "events", "account", to.Add(3*time.Hour))
+		tooLate.WindowStart, tooLate.WindowEnd = ptr(to.Add(-time.Hour)), ptr(to)
+		create(t, st, late, tooLate)
+		rows, err := st.CustomerCoverage(ctx, contoso, from, to, to.Add(2*time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -210,14 +215,14 @@ func TestCustomerCoverage_AccountAndLinkedScopes(t *testing.T) {
 		for _, r := range rows {
 			got = append(got, r.Connector+"/"+r.Scope)
 		}
-		if want := []string{"itglue/100", "screenconnect/account"}; !slices.Equal(got, want) {
+		if want := []string{"itglue/100", "screenconnect/account", "screenconnect/account"}; !slices.Equal(got, want) || rows[2].Stream != "events" {
 			t.Errorf("coverage = %v, want %v", got, want)
 		}
-		streams, err := st.CustomerStreams(ctx, contoso, to)
+		streams, err := st.CustomerStreams(ctx, contoso, to.Add(2*time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []store.CoveredStream{{"autotask", "tickets"}, {"itglue", "configurations"}, {"screenconnect", "connections"}}
+		want := []store.CoveredStream{{"autotask", "tickets"}, {"itglue", "configurations"}, {"screenconnect", "connections"}, {"screenconnect", "events"}}
 		if !slices.Equal(streams, want) {
 			t.Errorf("streams = %v, want %v", streams, want)
 		}
