@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -17,6 +18,8 @@ import (
 	"github.com/custos-msp/custos/logging"
 	"github.com/custos-msp/custos/mapping"
 	"github.com/custos-msp/custos/metrics"
+	"github.com/custos-msp/custos/notify"
+	"github.com/custos-msp/custos/notify/receivers"
 	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/seal"
 	"github.com/custos-msp/custos/secret"
@@ -46,6 +49,7 @@ type App struct {
 	Metrics    *metrics.Metrics
 	runner     *jobs.Runner
 	now        func() time.Time
+	redactor   *secret.Redactor
 }
 
 // Open builds everything the configuration describes and opens the store.
@@ -84,7 +88,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	return &App{
-		Config: cfg, Log: log, Store: st, Connectors: conns, Metrics: m, now: now,
+		Config: cfg, Log: log, Store: st, Connectors: conns, Metrics: m, now: now, redactor: redactor,
 		runner: &jobs.Runner{Store: st, Log: log, Now: now, Observe: m.ObserveJob},
 	}, nil
 }
@@ -258,6 +262,21 @@ func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 		return nil, fmt.Errorf("schedules.report: %w", err)
 	}
 	out = append(out, jobs.Job{Name: "report", Schedule: schedule, Run: a.ReportJob().Run})
+	schedule, err = config.CronParser.Parse(sched.Notify)
+	if err != nil {
+		return nil, fmt.Errorf("schedules.notify: %w", err)
+	}
+	notifier, err := a.Notifier()
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, jobs.Job{
+		Name: "notify", Schedule: schedule,
+		Run: func(ctx context.Context) (jobs.Counts, error) {
+			r, err := notifier.Run(ctx)
+			return notifyCounts(r), err
+		},
+	})
 	return out, nil
 }
 
@@ -278,6 +297,40 @@ func (a *App) updateFindingGauge(ctx context.Context) error {
 	}
 	a.Metrics.SetOpenFindings(byKey)
 	return nil
+}
+
+// Notifier builds the alert pipeline of the [notify] section; its bodies are sealed
+// with seal.key.
+func (a *App) Notifier() (*notify.Pipeline, error) {
+	var sealer store.Sealer
+	if !a.Config.Seal.Key.IsZero() {
+		keyring, err := seal.FromConfig(a.Config.Seal)
+		if err != nil {
+			return nil, err
+		}
+		sealer = keyring
+	}
+	deps := notify.Deps{Client: &http.Client{Timeout: a.Config.Notify.Timeout.Std()}, Redactor: a.redactor}
+	return notify.FromConfig(a.Config.Notify, a.Store, sealer, receivers.Builders(), deps, a.Log, a.now)
+}
+
+// Notify runs the alert pipeline once and records the run.
+func (a *App) Notify(ctx context.Context) (notify.Result, error) {
+	p, err := a.Notifier()
+	if err != nil {
+		return notify.Result{}, err
+	}
+	var res notify.Result
+	err = a.runner.Run(ctx, "notify", "all", func(ctx context.Context) (jobs.Counts, error) {
+		r, err := p.Run(ctx)
+		res = r
+		return notifyCounts(r), err
+	})
+	return res, err
+}
+
+func notifyCounts(r notify.Result) jobs.Counts {
+	return jobs.Counts{"enqueued": r.Enqueued, "held": r.Held, "sent": r.Sent, "retrying": r.Retrying, "failed": r.Failed}
 }
 
 // Runner returns the run recorder, for the scheduler.

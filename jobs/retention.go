@@ -46,5 +46,6 @@ func PolicyFromConfig(c config.Retention) store.RetentionPolicy {
 		ResolvedFindings: c.ResolvedFindings.Std(),
 		AccessEvents:     c.AccessEvents.Std(),
 		PersonalData:     c.PersonalData.Std(),
+		Deliveries:       c.Deliveries.Std(),
 	}
 }

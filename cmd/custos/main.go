@@ -67,6 +67,7 @@ func newRootCommand() *cobra.Command {
 		newExcludeCommand(g),
 		newReplayCommand(g),
 		newReportCommand(g),
+		newNotifyCommand(g),
 		newCheckConfigCommand(g),
 		newVersionCommand(),
 	)
