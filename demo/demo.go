@@ -167,6 +167,10 @@ min_retry_wait = "100ms"
 max_retry_wait = "2s"
 requests_per_second = 50
 
+[report]
+msp_name = "Demo MSP"
+dir = "reports"
+
 [customers.domains]
 "Contoso Ltd" = ["contoso.local"]
 

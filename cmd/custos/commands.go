@@ -221,6 +221,9 @@ func runDemo(ctx context.Context, out io.Writer, dir string) error {
 	}
 	fmt.Fprintf(out, "Synced %d records from the fake IT Glue, ScreenConnect, Datto RMM and Autotask in %d pulls; %d open findings:\n\n", records, len(results), len(fs))
 	writeFindingsTable(out, fs)
+	if err := writeDemoReports(ctx, out, a, time.Now()); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "\nConfiguration: %s\nTry: custos --config %s findings --json\n", env.ConfigPath, env.ConfigPath)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -69,4 +70,26 @@ func printReport(w io.Writer, res jobs.ReportResult) {
 	fmt.Fprintf(w, "%s\n  %s %s, %s variant, %d bytes, sha256 %s (%s)\n", res.File.Path, r.Customer, r.Month, r.Variant, res.File.Size, res.File.SHA256, archived)
 	fmt.Fprintf(w, "  %d accesses (%d authorised, %d not authorised, %d not yet checked); findings: %d opened, %d resolved, %d open at the end\n",
 		r.Summary.Accesses, r.Summary.Authorised, r.Summary.Unauthorised, r.Summary.Unchecked, r.Summary.Opened, r.Summary.Resolved, r.Summary.OpenAt)
+}
+
+// writeDemoReports renders every active customer's report of the month now falls
+// in (the demo's data is recent), in HTML and PDF, and prints the paths.
+func writeDemoReports(ctx context.Context, out io.Writer, a *app.App, now time.Time) error {
+	customers, err := a.Store.ActiveCustomers(ctx)
+	if err != nil {
+		return err
+	}
+	month := report.Month{Year: now.UTC().Year(), Month: now.UTC().Month()}
+	fmt.Fprintf(out, "\nReports of %s:\n", month)
+	job := a.ReportJob()
+	for _, c := range customers {
+		for _, format := range []string{report.FormatHTML, report.FormatPDF} {
+			res, err := job.One(ctx, jobs.ReportRequest{Customer: c.Name, Month: month, Format: format, Variant: report.VariantCustomer})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "  %s\n", res.File.Path)
+		}
+	}
+	return nil
 }
