@@ -165,6 +165,7 @@ type Connectors struct {
 	ScreenConnect ScreenConnect `toml:"screenconnect"`
 	DattoRMM      DattoRMM      `toml:"dattormm"`
 	Autotask      Autotask      `toml:"autotask"`
+	M365          M365          `toml:"m365"`
 	O365Audit     O365Audit     `toml:"o365audit"`
 }
 
@@ -343,6 +344,37 @@ type O365Audit struct {
 	// (GCC), https://manage.office365.us (GCC High) or https://manage.protection.apps.mil
 	// (DoD).
 	BaseURL string `toml:"base_url"`
+	// Schedule overrides schedules.sync for this connector.
+	Schedule string `toml:"schedule"`
+	HTTP
+}
+
+// M365 configures the Microsoft Graph connector: GDAP relationships (partner
+// tenant), partner sign-ins and directory audits (each customer tenant) and the RMM
+// report mailbox.
+type M365 struct {
+	Enabled bool `toml:"enabled"`
+	M365Auth
+	// GraphURL is Graph's root without a version: https://graph.microsoft.com,
+	// https://graph.microsoft.us (US Government), or a test server.
+	GraphURL string `toml:"graph_url"`
+	// Tenants lists customer tenants by id with the customer's name; empty reads
+	// them from the partner tenant's GDAP customers.
+	Tenants map[string]string `toml:"tenants"`
+	// PartnerDomains are the partner tenant's domains: a directory audit whose actor
+	// signs in with one of them is a partner technician's action, besides those that
+	// carry the partner tenant as home tenant.
+	PartnerDomains []string `toml:"partner_domains"`
+	// Mailbox is the user principal name of the mailbox (in the partner tenant) that
+	// receives the monthly RMM reports; empty turns the report stream off.
+	Mailbox string `toml:"mailbox"`
+	// SubjectPrefix starts the subject of every report mail; the company name follows.
+	SubjectPrefix string `toml:"subject_prefix"`
+	// Lookback is how far back the first pull of sign-ins, audits and mail reads.
+	Lookback duration.Duration `toml:"lookback"`
+	// Overlap is how far before its cursor each pull starts again, because sign-ins
+	// and audits are published late; re-read records are not duplicated.
+	Overlap duration.Duration `toml:"overlap"`
 	// Schedule overrides schedules.sync for this connector.
 	Schedule string `toml:"schedule"`
 	HTTP

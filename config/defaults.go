@@ -43,6 +43,23 @@ func Default() Config {
 					MaxRetryWait:      duration.Duration(2 * time.Minute),
 				},
 			},
+			M365: M365{
+				M365Auth:      M365Auth{AuthorityHost: "https://login.microsoftonline.com/"},
+				GraphURL:      "https://graph.microsoft.com",
+				SubjectPrefix: "Scheduled RMM Report:",
+				// Sign-ins are kept 30 days with Entra ID P1; audits arrive up to hours late.
+				Lookback: duration.Duration(30 * 24 * time.Hour),
+				Overlap:  duration.Duration(2 * time.Hour),
+				// The identity reports APIs allow 122 requests per 10 s per app across
+				// all tenants and 5 per 10 s per tenant; take a third of the first.
+				HTTP: HTTP{
+					RequestsPerSecond: 4,
+					MaxRetries:        4,
+					Timeout:           duration.Duration(60 * time.Second),
+					MinRetryWait:      duration.Duration(3 * time.Second),
+					MaxRetryWait:      duration.Duration(3 * time.Minute),
+				},
+			},
 			Autotask: Autotask{
 				Marker:   "Authorised by:",
 				Scope:    "any",

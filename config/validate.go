@@ -123,6 +123,10 @@ func (c *Config) Validate() []Problem {
 		v.http("connectors.o365audit", oa.HTTP)
 	}
 
+	if m := c.Connectors.M365; m.Enabled {
+		c.validateM365(v, m)
+	}
+
 	for i, t := range c.Technicians {
 		v.check(strings.TrimSpace(t.Name) != "", fmt.Sprintf("technicians[%d].name", i), "must not be empty")
 	}
@@ -143,6 +147,7 @@ func (c *Config) Validate() []Problem {
 	for name, spec := range map[string]string{
 		"itglue": it.Schedule, "screenconnect": c.Connectors.ScreenConnect.Schedule,
 		"dattormm": c.Connectors.DattoRMM.Schedule, "autotask": c.Connectors.Autotask.Schedule,
+		"m365":      c.Connectors.M365.Schedule,
 		"o365audit": c.Connectors.O365Audit.Schedule,
 	} {
 		if spec != "" {

@@ -148,6 +148,8 @@ var linkedColumns = []struct{ table, column, kind, ref string }{
 	{"access_events", "customer_id", store.LinkCustomer, "customer_ref"},
 	{"authorisations", "customer_id", store.LinkCustomer, "customer_ref"},
 	{"contacts", "customer_id", store.LinkCustomer, "customer_ref"},
+	{"relationships", "customer_id", store.LinkCustomer, "customer_ref"},
+	{"report_receipts", "customer_id", store.LinkCustomer, "customer_ref"},
 	{"user_accounts", "technician_id", store.LinkTechnician, "source_id"},
 	{"access_events", "technician_id", store.LinkTechnician, "actor_ref"},
 	{"authorisations", "technician_id", store.LinkTechnician, "technician_ref"},

@@ -342,6 +342,7 @@ func models() []any {
 		&AccessEvent{}, &Endpoint{}, &Agent{}, &UserAccount{}, &Authorisation{}, &Contact{},
 		&Finding{}, &Exclusion{}, &Checkpoint{}, &Coverage{}, &JobRun{}, &JobLease{},
 		&ReportArchive{},
+		&Relationship{}, &ReportReceipt{},
 		&OutboxEntry{}, &Delivery{}, &NotifyLog{}, &NotifyGroup{},
 	}
 }

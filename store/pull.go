@@ -112,5 +112,5 @@ func (s *Store) RecordCoverage(ctx context.Context, c *Coverage) error {
 // snapshotModels are the tables snapshot streams write: rows a complete snapshot no
 // longer lists are marked removed.
 func snapshotModels() []any {
-	return []any{&Organization{}, &Configuration{}, &Endpoint{}, &Agent{}, &UserAccount{}, &Contact{}}
+	return []any{&Organization{}, &Configuration{}, &Endpoint{}, &Agent{}, &UserAccount{}, &Contact{}, &Relationship{}}
 }

@@ -28,6 +28,8 @@ func (s *Store) upsertRecords(tx *gorm.DB, p Page) error {
 		accounts  []*record.UserAccount
 		auths     []*record.Authorisation
 		contacts  []*record.Contact
+		rels      []*record.Relationship
+		receipts  []*record.ReportReceipt
 	)
 	for _, r := range p.Records {
 		switch r := r.(type) {
@@ -47,6 +49,10 @@ func (s *Store) upsertRecords(tx *gorm.DB, p Page) error {
 			auths = append(auths, r)
 		case *record.Contact:
 			contacts = append(contacts, r)
+		case *record.Relationship:
+			rels = append(rels, r)
+		case *record.ReportReceipt:
+			receipts = append(receipts, r)
 		default:
 			return fmt.Errorf("no table for record type %T", r)
 		}
@@ -67,6 +73,8 @@ func (s *Store) upsertRecords(tx *gorm.DB, p Page) error {
 				"customer_id", "technician_id", "device_id", "revoked_at", "revoked_by", "revoke_reason")
 		},
 		func() error { return upsertAs(s, tx, p, "contacts", contacts, contactRow, "customer_id") },
+		func() error { return upsertAs(s, tx, p, "relationships", rels, relationshipRow, "customer_id") },
+		func() error { return upsertAs(s, tx, p, "report_receipts", receipts, reportReceiptRow, "customer_id") },
 	} {
 		if err := write(); err != nil {
 			return err
@@ -110,6 +118,8 @@ func rawOf(r record.Record) []byte {
 	case *record.Authorisation:
 		return r.Raw
 	case *record.Contact:
+		return r.Raw
+	case *record.Relationship:
 		return r.Raw
 	}
 	return nil

@@ -1,0 +1,75 @@
+package m365
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/record"
+)
+
+// window is the time range of one incremental pull: from the cursor less the
+// overlap (or the lookback on a first pull) to now.
+type window struct {
+	start, end time.Time
+	from       connectors.Cursor
+}
+
+func (c *Connector) window(from connectors.Cursor) (window, error) {
+	end := c.now().UTC().Truncate(time.Second)
+	w := window{start: end.Add(-c.cfg.Lookback.Std()), end: end, from: from}
+	if from != "" {
+		t, err := time.Parse(time.RFC3339, string(from))
+		if err != nil {
+			return w, fmt.Errorf("m365: cursor %q is not a time: %w", from, err)
+		}
+		w.start = t.Add(-c.cfg.Overlap.Std())
+	}
+	return w, nil
+}
+
+// filter is an OData $filter on field within the window, with ge and le (the
+// operators the audit log APIs document).
+func (w window) filter(field string) string {
+	return fmt.Sprintf("%s ge %s and %s le %s", field, w.start.Format(time.RFC3339), field, w.end.Format(time.RFC3339))
+}
+
+// query encodes OData query options, with %20 for spaces and $ kept readable.
+func query(opts ...string) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(opts); i += 2 {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(opts[i] + "=" + strings.ReplaceAll(url.QueryEscape(opts[i+1]), "+", "%20"))
+	}
+	return b.String()
+}
+
+// fetchFunc reads one page at link: its records and the next link.
+type fetchFunc func(ctx context.Context, link string) ([]record.Record, string, error)
+
+// pullWindow follows the pages from link. The APIs list newest first, so the
+// window's end becomes the cursor only with the last page; until then each page
+// carries the cursor the pull started from, and a failing page leaves it there.
+func pullWindow(ctx context.Context, w window, link, what string, fetch fetchFunc, sink connectors.Sink) (connectors.Cursor, error) {
+	done := connectors.Cursor(w.end.Format(time.RFC3339))
+	for n := 1; link != ""; n++ {
+		recs, next, err := fetch(ctx, link)
+		if err != nil {
+			return w.from, fmt.Errorf("m365: %s page %d: %w", what, n, err)
+		}
+		cursor := w.from
+		if next == "" {
+			cursor = done
+		}
+		if err := sink.Page(ctx, recs, cursor); err != nil {
+			return w.from, err
+		}
+		link = next
+	}
+	return done, nil
+}
