@@ -94,6 +94,7 @@ func TestPolicyFromConfig_TakesEveryLimit(t *testing.T) {
 	want := store.RetentionPolicy{
 		RawPayloads: 90 * day, RemovedRecords: 90 * day, Coverage: 180 * day,
 		JobRuns: 31 * day, ResolvedFindings: 365 * day, AccessEvents: 730 * day, PersonalData: 180 * day,
+		Deliveries: 90 * day,
 	}
 	if got != want {
 		t.Errorf("PolicyFromConfig(defaults) = %+v, want %+v", got, want)
