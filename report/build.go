@@ -142,15 +142,20 @@ func Build(ctx context.Context, st *store.Store, customer store.Customer, month 
 	tolerance := cmp.Or(opts.GapTolerance, DefaultGapTolerance)
 	r.Coverage = streamCoverage(streams, coverage, from, until, tolerance)
 	r.M365 = M365{Configured: hasConnector(streams, m365Connectors...)}
-	r.RMMReport = RMMReport{Configured: hasConnector(streams, rmmReportConnectors...)}
+	// The report mailbox is one scope for every customer, so whether it is read at
+	// all is what says the section has a source.
+	if r.RMMReport.Configured, err = st.StreamRead(ctx, rmmReportStream.Connector, rmmReportStream.Stream, now); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
 	return r, nil
 }
 
-// m365Connectors and rmmReportConnectors name the sources of the Microsoft 365 and
-// RMM report sections; a customer none of them has read gets "no data source".
+// m365Connectors are the sources of the Microsoft 365 section (connectors/m365 and
+// connectors/o365audit); a customer none of them has read gets "no data source".
+// rmmReportStream reads the RMM report e-mails.
 var (
-	m365Connectors      = []string{"m365", "entra", "o365audit"}
-	rmmReportConnectors = []string{"rmmreport", "mailbox"}
+	m365Connectors  = []string{"m365", "o365audit"}
+	rmmReportStream = store.CoveredStream{Connector: "m365", Stream: "rmmreports"}
 )
 
 func hasConnector(streams []store.CoveredStream, names ...string) bool {

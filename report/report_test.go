@@ -279,3 +279,28 @@ func TestMonth_ParseAndPrevious(t *testing.T) {
 		t.Errorf("previous month in UTC = %s, want 2026-09", got)
 	}
 }
+
+func TestBuild_M365AndRMMSectionsFollowTheirSources(t *testing.T) {
+	st := storetest.Open(t, "sqlite", nil)
+	c := seed(t, st)
+	create(t, st,
+		&store.Coverage{Connector: "m365", Stream: "relationships", Scope: store.AccountScope, StartedAt: at(10, 3, 6, 0), FinishedAt: at(10, 3, 6, 1), Outcome: outcomeOK},
+		&store.Coverage{Connector: "m365", Stream: "rmmreports", Scope: "reports@msp.example", StartedAt: at(10, 3, 6, 0), FinishedAt: at(10, 3, 6, 1), Outcome: outcomeOK},
+	)
+	r, err := report.Build(ctx, st, c, report.Month{Year: 2026, Month: time.October}, options(report.VariantCustomer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.M365.Configured || !r.RMMReport.Configured {
+		t.Fatalf("M365 configured = %v, RMM report configured = %v; want both", r.M365.Configured, r.RMMReport.Configured)
+	}
+	var buf bytes.Buffer
+	if err := report.RenderHTML(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"No RMM report was received for October 2026", "No GDAP relationship with your tenant"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+}

@@ -206,3 +206,15 @@ func (s *Store) customerCoverage(ctx context.Context, customerID uint, to time.T
 	return s.db.WithContext(ctx).Model(&Coverage{}).
 		Where("coverages.started_at < ? AND (coverages.scope = ? OR coverages.scope IN (?))", to.UTC(), AccountScope, linked)
 }
+
+// StreamRead reports whether the stream of the connector has pulled any scope,
+// successfully or not, before the time: whether that source is configured at all.
+func (s *Store) StreamRead(ctx context.Context, connector, stream string, before time.Time) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Coverage{}).
+		Where("connector = ? AND stream = ? AND started_at < ?", connector, stream, before.UTC()).Limit(1).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("store: looking for pulls of %s/%s: %w", connector, stream, err)
+	}
+	return n > 0, nil
+}

@@ -218,6 +218,17 @@ func TestCustomerCoverage_AccountAndLinkedScopes(t *testing.T) {
 		if want := []string{"itglue/100", "screenconnect/account", "screenconnect/account"}; !slices.Equal(got, want) || rows[2].Stream != "events" {
 			t.Errorf("coverage = %v, want %v", got, want)
 		}
+		for _, tt := range []struct {
+			connector, stream string
+			before            time.Time
+			want              bool
+		}{
+			{"itglue", "configurations", to, true}, {"itglue", "configurations", from, false}, {"m365", "rmmreports", to, false},
+		} {
+			if got, err := st.StreamRead(ctx, tt.connector, tt.stream, tt.before); err != nil || got != tt.want {
+				t.Errorf("StreamRead(%s, %s, %v) = %v, %v; want %v", tt.connector, tt.stream, tt.before, got, err, tt.want)
+			}
+		}
 		streams, err := st.CustomerStreams(ctx, contoso, to.Add(2*time.Hour))
 		if err != nil {
 			t.Fatal(err)
