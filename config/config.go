@@ -317,6 +317,9 @@ type M365Auth struct {
 	// the public cloud, https://login.microsoftonline.us/ for US Government, or a
 	// test server.
 	AuthorityHost string `toml:"authority_host"`
+	// CAFile is a PEM file of further certificate authorities to trust for the
+	// sign-in host and Graph, besides the system's (a TLS-inspecting proxy, the demo).
+	CAFile string `toml:"ca_file"`
 }
 
 // O365Audit configures the Office 365 Management Activity API connector. It signs in

@@ -86,6 +86,7 @@ func TestParse_BadFiles(t *testing.T) {
 		{"m365_subject_prefix", "connectors.m365.subject_prefix", "must not be empty when mailbox is set", false},
 		{"m365_lookback", "connectors.m365.lookback", "between 1s and 30d", false},
 		{"m365_overlap", "connectors.m365.overlap", "must not be negative", false},
+		{"m365_ca_file", "connectors.m365.ca_file", "cannot be read", false},
 		{"rules_agent_lingering_after", "rules.agent_lingering.after", "must be positive", false},
 		{"technician_name", "technicians[1].name", "must not be empty", false},
 		{"customers_create_from_empty", "customers.create_from", "at least one source", false},

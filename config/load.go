@@ -74,6 +74,7 @@ func Parse(path string, data []byte) (*Config, error) {
 	problems = append(problems, cfg.Validate()...)
 	cfg.resolveSecretFiles()
 	cfg.Connectors.M365.CertificateFile = cfg.Resolve(cfg.Connectors.M365.CertificateFile)
+	cfg.Connectors.M365.CAFile = cfg.Resolve(cfg.Connectors.M365.CAFile)
 	if len(problems) > 0 {
 		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Key < problems[j].Key })
 		return nil, &Error{File: path, Problems: problems}

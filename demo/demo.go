@@ -14,6 +14,8 @@ import (
 
 	atfake "github.com/custos-msp/custos/fixtures/autotask"
 	dattofake "github.com/custos-msp/custos/fixtures/dattormm"
+	entrafake "github.com/custos-msp/custos/fixtures/entra"
+	graphfake "github.com/custos-msp/custos/fixtures/graph"
 	itgluefake "github.com/custos-msp/custos/fixtures/itglue"
 	scfake "github.com/custos-msp/custos/fixtures/screenconnect"
 	"github.com/custos-msp/custos/seal"
@@ -31,6 +33,8 @@ type Environment struct {
 	screenconnect *scfake.Server
 	dattormm      *dattofake.Server
 	autotask      *atfake.Server
+	entra         *entrafake.Server
+	graph         *graphfake.Server
 }
 
 // Start starts the fake vendor servers with the demo data as of now and writes a
@@ -67,6 +71,7 @@ func Start(dir string, now time.Time) (*Environment, error) {
 		dattormm:      dattofake.NewServer(dr, dattofake.DemoAPIKey, dattofake.DemoAPISecret),
 		autotask:      atfake.NewServer(at, atfake.DemoUsername, atfake.DemoSecret, atfake.DemoIntegrationCode),
 	}
+	env.startM365(now)
 	if err := env.write(abs); err != nil {
 		env.Close()
 		return nil, err
@@ -83,13 +88,17 @@ func (e *Environment) write(dir string) error {
 		"itglue.key": apiKey, "screenconnect.user": scfake.DemoUsername, "screenconnect.password": scfake.DemoPassword,
 		"dattormm.key": dattofake.DemoAPIKey, "dattormm.secret": dattofake.DemoAPISecret,
 		"autotask.user": atfake.DemoUsername, "autotask.secret": atfake.DemoSecret, "autotask.code": atfake.DemoIntegrationCode,
+		"m365.secret": graphfake.DemoClientSecret, "m365-ca.pem": e.m365CA(),
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(value+"\n"), 0o600); err != nil {
 			return fmt.Errorf("demo: writing %s: %w", name, err)
 		}
 	}
 	cfg := strings.NewReplacer("{{ITGLUE_URL}}", e.itglue.URL(), "{{SCREENCONNECT_URL}}", e.screenconnect.URL(),
-		"{{DATTORMM_URL}}", e.dattormm.URL(), "{{AUTOTASK_URL}}", e.autotask.URL()).Replace(configTemplate)
+		"{{DATTORMM_URL}}", e.dattormm.URL(), "{{AUTOTASK_URL}}", e.autotask.URL(),
+		"{{M365_AUTHORITY}}", e.entra.AuthorityHost(), "{{GRAPH_URL}}", e.graph.URL(),
+		"{{M365_PARTNER}}", graphfake.PartnerTenant, "{{M365_CLIENT}}", graphfake.DemoClientID,
+		"{{M365_MAILBOX}}", graphfake.DemoMailbox).Replace(configTemplate)
 	if err := os.WriteFile(e.ConfigPath, []byte(cfg), 0o600); err != nil {
 		return fmt.Errorf("demo: writing the configuration: %w", err)
 	}
@@ -105,6 +114,8 @@ func (e *Environment) Close() {
 	e.screenconnect.Close()
 	e.dattormm.Close()
 	e.autotask.Close()
+	e.graph.Close()
+	e.entra.Close()
 }
 
 // configTemplate is the demo's configuration; paths are relative to its directory.
@@ -170,6 +181,19 @@ requests_per_second = 50
 [report]
 msp_name = "Demo MSP"
 dir = "reports"
+
+[connectors.m365]
+enabled = true
+partner_tenant_id = "{{M365_PARTNER}}"
+client_id = "{{M365_CLIENT}}"
+client_secret = { file = "m365.secret" }
+authority_host = "{{M365_AUTHORITY}}"
+ca_file = "m365-ca.pem"
+graph_url = "{{GRAPH_URL}}"
+mailbox = "{{M365_MAILBOX}}"
+min_retry_wait = "1s"
+max_retry_wait = "2s"
+requests_per_second = 50
 
 [customers.domains]
 "Contoso Ltd" = ["contoso.local"]

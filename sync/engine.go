@@ -65,7 +65,9 @@ func (e *Engine) Run(ctx context.Context, c connectors.Connector) ([]Result, err
 	for _, s := range c.Streams() {
 		rs := e.RunStream(ctx, c.Name(), s)
 		for _, r := range rs {
-			if r.Err != nil {
+			// A scope without the licence a stream needs is a state recorded in its
+			// coverage, not a failure of the run.
+			if r.Err != nil && r.Outcome != connectors.OutcomeNotLicensed {
 				errs = append(errs, r.Err)
 			}
 		}

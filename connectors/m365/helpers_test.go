@@ -33,7 +33,7 @@ func newEnv(t *testing.T) *env {
 	now := graph.Reference
 	tokens := entra.NewServer()
 	t.Cleanup(tokens.Close)
-	for _, tenant := range []string{graph.PartnerTenant, graph.ContosoTenant, graph.FabrikamTenant, graph.NorthwindTenant, graph.WoodgroveTenant} {
+	for _, tenant := range graph.DemoTenants {
 		tokens.AddApp(tenant, graph.DemoClientID, demoSecret)
 	}
 	for _, tenant := range graph.DemoRevoked {

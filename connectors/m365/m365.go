@@ -50,6 +50,13 @@ type Connector struct {
 
 // New builds the connector; it loads the app's secret or certificate once.
 func New(cfg config.M365, deps connectors.Deps, opts Options) (*Connector, error) {
+	if opts.Transport == nil {
+		t, err := entraauth.HTTPClient(cfg.M365Auth)
+		if err != nil {
+			return nil, fmt.Errorf("m365: %w", err)
+		}
+		opts.Transport = t
+	}
 	eo := entraauth.Options{Redactor: deps.Redactor, Transport: opts.Transport}
 	creds, err := entraauth.NewCredentials(cfg.M365Auth, eo)
 	if err != nil {

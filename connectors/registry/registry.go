@@ -10,6 +10,7 @@ import (
 	"github.com/custos-msp/custos/connectors/autotask"
 	"github.com/custos-msp/custos/connectors/dattormm"
 	"github.com/custos-msp/custos/connectors/itglue"
+	"github.com/custos-msp/custos/connectors/m365"
 	"github.com/custos-msp/custos/connectors/screenconnect"
 	"github.com/custos-msp/custos/secret"
 )
@@ -50,6 +51,13 @@ func Build(cfg config.Connectors, deps connectors.Deps) ([]connectors.Connector,
 			return nil, err
 		}
 		out = append(out, autotask.New(c, s[0], s[1], s[2], deps))
+	}
+	if c := cfg.M365; c.Enabled {
+		conn, err := m365.New(c, deps, m365.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("connectors.m365: %w", err)
+		}
+		out = append(out, conn)
 	}
 	return out, nil
 }
