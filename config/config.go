@@ -416,6 +416,13 @@ type Rules struct {
 	CommandUnauthorised    Rule                   `toml:"command_unauthorised"`
 	RemovalWithoutBackup   Rule                   `toml:"removal_without_backup"`
 	GrantorNotAuthorised   Rule                   `toml:"grantor_not_authorised"`
+	GDAPGlobalAdmin        GDAPGlobalAdmin        `toml:"gdap_global_admin"`
+	GDAPExpiring           GDAPExpiring           `toml:"gdap_expiring"`
+	GDAPCustomerInactive   Rule                   `toml:"gdap_customer_inactive"`
+	AccessAfterRevoke      Rule                   `toml:"access_after_revoke"`
+	AuditGap               AuditGap               `toml:"audit_gap"`
+	ReportMissing          ReportMissing          `toml:"report_missing"`
+	ConnectorUnhealthy     Rule                   `toml:"connector_unhealthy"`
 }
 
 // AgentLingering configures AGENT-LINGERING.

@@ -178,6 +178,24 @@ func Default() Config {
 			CommandUnauthorised:  Rule{Enabled: true, Severity: "high"},
 			RemovalWithoutBackup: Rule{Enabled: true, Severity: "critical"},
 			GrantorNotAuthorised: Rule{Enabled: true, Severity: "medium"},
+			GDAPGlobalAdmin: GDAPGlobalAdmin{
+				Rule:           Rule{Enabled: true, Severity: "critical"},
+				ForbiddenRoles: []string{GlobalAdministratorRole},
+			},
+			GDAPExpiring: GDAPExpiring{
+				Rule:   Rule{Enabled: true, Severity: "medium"},
+				Within: duration.Duration(30 * 24 * time.Hour),
+			},
+			GDAPCustomerInactive: Rule{Enabled: true, Severity: "high"},
+			AccessAfterRevoke:    Rule{Enabled: true, Severity: "critical"},
+			AuditGap: AuditGap{
+				Rule:  Rule{Enabled: true, Severity: "high"},
+				After: duration.Duration(24 * time.Hour),
+				Streams: []string{"m365/signins", "m365/directoryaudits", "o365audit/*",
+					"screenconnect/connections", "screenconnect/events", "dattormm/activity"},
+			},
+			ReportMissing:      ReportMissing{Rule: Rule{Enabled: true, Severity: "medium"}, Day: 5},
+			ConnectorUnhealthy: Rule{Enabled: true, Severity: "high"},
 		},
 	}
 }

@@ -180,6 +180,7 @@ func (c *Config) Validate() []Problem {
 	v.rule("rules.command_unauthorised", c.Rules.CommandUnauthorised)
 	v.rule("rules.removal_without_backup", c.Rules.RemovalWithoutBackup)
 	v.rule("rules.grantor_not_authorised", c.Rules.GrantorNotAuthorised)
+	c.validateM365Rules(v)
 	v.check(c.Authorisations.GraceBefore >= 0, "authorisations.grace_before", "must not be negative")
 	v.check(c.Authorisations.GraceAfter >= 0, "authorisations.grace_after", "must not be negative")
 	c.validateReport(v)

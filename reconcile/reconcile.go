@@ -5,11 +5,13 @@
 package reconcile
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,6 +50,39 @@ type Input struct {
 	// who may grant them.
 	Grants   []store.CheckedAuthorisation
 	Contacts map[uint][]store.Contact
+	// Customers are every customer, by id order.
+	Customers []store.Customer
+	// Relationships are the GDAP relationships still listed.
+	Relationships []store.Relationship
+	// PartnerAccess holds the Microsoft 365 access to tenants since their first
+	// relationship ended.
+	PartnerAccess []store.AccessEvent
+	// Health is each stream's latest and latest successful pull, per scope.
+	Health []store.StreamHealth
+	// Receipts are the RMM reports received for the month before now; ReportsRead
+	// says whether the report mailbox has been read at all.
+	Receipts    []store.ReportReceipt
+	ReportsRead bool
+}
+
+// customer returns the customer with the id, if there is one.
+func (in *Input) customer(id *uint) (store.Customer, bool) {
+	if id == nil {
+		return store.Customer{}, false
+	}
+	i, ok := slices.BinarySearchFunc(in.Customers, *id, func(c store.Customer, id uint) int { return cmp.Compare(c.ID, id) })
+	if !ok {
+		return store.Customer{}, false
+	}
+	return in.Customers[i], true
+}
+
+// scopeName names a pulled scope: its customer's name when it is linked to one.
+func (in *Input) scopeName(h store.StreamHealth) string {
+	if c, ok := in.customer(h.CustomerID); ok {
+		return c.Name + " (" + h.Scope + ")"
+	}
+	return h.Scope
 }
 
 // Rule turns records into findings.
@@ -109,7 +144,7 @@ func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
 // Access events that started before since are not checked (zero checks them all).
 func (e *Engine) Evaluate(ctx context.Context, now, since time.Time) (Evaluation, error) {
 	var ev Evaluation
-	in, err := e.read(ctx)
+	in, err := e.read(ctx, now)
 	if err != nil {
 		return ev, fmt.Errorf("reconcile: %w", err)
 	}
@@ -144,8 +179,8 @@ func (e *Engine) Evaluate(ctx context.Context, now, since time.Time) (Evaluation
 	return ev, nil
 }
 
-// read loads what the rules evaluate.
-func (e *Engine) read(ctx context.Context) (*Input, error) {
+// read loads what the rules evaluate at now.
+func (e *Engine) read(ctx context.Context, now time.Time) (*Input, error) {
 	var (
 		in  Input
 		err error
@@ -168,6 +203,9 @@ func (e *Engine) read(ctx context.Context) (*Input, error) {
 	if in.Contacts, err = e.Store.AuthorisationContacts(ctx); err != nil {
 		return nil, err
 	}
+	if err := e.readM365(ctx, &in, now); err != nil {
+		return nil, err
+	}
 	return &in, nil
 }
 
@@ -180,4 +218,34 @@ func evaluate(r Rule, in *Input, now time.Time) (fs []Finding, err error) {
 		}
 	}()
 	return r.Evaluate(in, now), nil
+}
+
+// readM365 loads what the Microsoft 365 and coverage rules evaluate.
+func (e *Engine) readM365(ctx context.Context, in *Input, now time.Time) error {
+	var err error
+	if in.Customers, err = e.Store.Customers(ctx); err != nil {
+		return err
+	}
+	if in.Relationships, err = e.Store.Relationships(ctx); err != nil {
+		return err
+	}
+	if in.Health, err = e.Store.StreamHealths(ctx); err != nil {
+		return err
+	}
+	in.ReportsRead = slices.ContainsFunc(in.Health, func(h store.StreamHealth) bool { return h.Connector == "m365" && h.Stream == "rmmreports" })
+	if in.Receipts, err = e.Store.ReportReceipts(ctx, previousMonth(now)); err != nil {
+		return err
+	}
+	var tenants []string
+	var first time.Time
+	for _, r := range in.Relationships {
+		if ended(r.Status) && r.EndedAt != nil {
+			tenants = append(tenants, r.CustomerRef)
+			if first.IsZero() || r.EndedAt.Before(first) {
+				first = *r.EndedAt
+			}
+		}
+	}
+	in.PartnerAccess, err = e.Store.PartnerAccess(ctx, tenants, first)
+	return err
 }

@@ -3,6 +3,7 @@ package reconcile
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/sweep"
@@ -13,6 +14,8 @@ var Catalogue = []string{
 	RuleConfigBackupMissing, RuleConfigBackupStale, RuleConfigBackupIncomplete,
 	RuleAgentLingering, RuleAgentPermanentUnapproved, RuleMappingUnresolved, RuleGrantorNotAuthorised,
 	RuleAccessUnauthorised, RuleCommandUnauthorised, RuleRemovalWithoutBackup,
+	RuleGDAPGlobalAdmin, RuleGDAPExpiring, RuleGDAPCustomerInactive, RuleAccessAfterRevoke,
+	RuleAuditGap, RuleReportMissing, RuleConnectorUnhealthy,
 }
 
 // FromConfig builds the enabled rules, in a fixed order.
@@ -46,6 +49,31 @@ func FromConfig(cfg config.Rules, auth config.Authorisations) ([]Rule, error) {
 	}
 	if c := cfg.GrantorNotAuthorised; c.Enabled {
 		rules = append(rules, NewGrantorNotAuthorised(c.Severity, auth.Contacts))
+	}
+	if c := cfg.GDAPGlobalAdmin; c.Enabled {
+		forbidden := make([]string, len(c.ForbiddenRoles))
+		for i, id := range c.ForbiddenRoles {
+			forbidden[i] = strings.ToLower(id)
+		}
+		rules = append(rules, GDAPGlobalAdmin{Severity: c.Severity, Forbidden: forbidden})
+	}
+	if c := cfg.GDAPExpiring; c.Enabled {
+		rules = append(rules, GDAPExpiring{Severity: c.Severity, Within: c.Within.Std()})
+	}
+	if c := cfg.GDAPCustomerInactive; c.Enabled {
+		rules = append(rules, GDAPCustomerInactive{Severity: c.Severity})
+	}
+	if c := cfg.AccessAfterRevoke; c.Enabled {
+		rules = append(rules, AccessAfterRevoke{Severity: c.Severity})
+	}
+	if c := cfg.AuditGap; c.Enabled {
+		rules = append(rules, AuditGap{Severity: c.Severity, After: c.After.Std(), Streams: c.Streams})
+	}
+	if c := cfg.ReportMissing; c.Enabled {
+		rules = append(rules, ReportMissing{Severity: c.Severity, Day: c.Day})
+	}
+	if c := cfg.ConnectorUnhealthy; c.Enabled {
+		rules = append(rules, ConnectorUnhealthy{Severity: c.Severity})
 	}
 	return rules, nil
 }

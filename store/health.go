@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/custos-msp/custos/record"
+)
+
+// StreamHealth is how one stream's pulls of one scope have gone: its latest pull and
+// when it last read successfully.
+type StreamHealth struct {
+	Connector, Stream, Scope string
+	// CustomerID is the customer the scope is linked to, nil for an account-wide
+	// scope or one that matches no customer.
+	CustomerID *uint
+	// Last is the latest pull.
+	Last Coverage
+	// LastOK is when the latest successful pull finished; nil when none did.
+	LastOK *time.Time
+}
+
+// StreamHealths lists, per connector, stream and scope, the latest pull and the
+// latest successful one, ordered by connector, stream and scope.
+func (s *Store) StreamHealths(ctx context.Context) ([]StreamHealth, error) {
+	db := s.db.WithContext(ctx)
+	var latest []Coverage
+	err := db.Where("id IN (?)", db.Model(&Coverage{}).Select("MAX(id)").Group("connector, stream, scope")).
+		Order("connector, stream, scope").Find(&latest).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: reading the latest pulls: %w", err)
+	}
+	var oks []struct {
+		Connector, Stream, Scope string
+		Finished                 time.Time
+	}
+	err = db.Model(&Coverage{}).Select("connector, stream, scope, MAX(finished_at) AS finished").
+		Where("outcome = ?", "ok").Group("connector, stream, scope").Scan(&oks).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: reading the latest successful pulls: %w", err)
+	}
+	type key struct{ connector, stream, scope string }
+	lastOK := make(map[key]time.Time, len(oks))
+	for _, o := range oks {
+		lastOK[key{o.Connector, o.Stream, o.Scope}] = o.Finished
+	}
+	var links []Link
+	if err := db.Where("kind = ?", LinkCustomer).Find(&links).Error; err != nil {
+		return nil, fmt.Errorf("store: reading customer links: %w", err)
+	}
+	customer := make(map[[2]string]uint, len(links))
+	for _, l := range links {
+		customer[[2]string{l.Source, l.SourceID}] = l.TargetID
+	}
+	out := make([]StreamHealth, len(latest))
+	for i, c := range latest {
+		h := StreamHealth{Connector: c.Connector, Stream: c.Stream, Scope: c.Scope, Last: c}
+		if t, ok := lastOK[key{c.Connector, c.Stream, c.Scope}]; ok {
+			h.LastOK = &t
+		}
+		if id, ok := customer[[2]string{c.Connector, c.Scope}]; ok {
+			h.CustomerID = &id
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+// PartnerAccess lists the Microsoft 365 access events (sign-ins, admin actions,
+// mailbox access) in the given tenants that started at or after since, by tenant
+// and time.
+func (s *Store) PartnerAccess(ctx context.Context, tenants []string, since time.Time) ([]AccessEvent, error) {
+	if len(tenants) == 0 {
+		return nil, nil
+	}
+	var out []AccessEvent
+	err := s.db.WithContext(ctx).
+		Where("kind IN ? AND customer_ref IN ? AND started_at >= ?", []string{record.KindM365SignIn, record.KindM365Admin, record.KindM365Mailbox}, tenants, since.UTC()).
+		Order("customer_ref, started_at, id").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: reading partner access to %d tenants: %w", len(tenants), err)
+	}
+	return out, nil
+}
+
+// Customers lists every customer, active or not, by id.
+func (s *Store) Customers(ctx context.Context) ([]Customer, error) {
+	var out []Customer
+	if err := s.db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: reading customers: %w", err)
+	}
+	return out, nil
+}
