@@ -142,12 +142,96 @@ func Build(ctx context.Context, st *store.Store, customer store.Customer, month 
 	tolerance := cmp.Or(opts.GapTolerance, DefaultGapTolerance)
 	r.Coverage = streamCoverage(streams, coverage, from, until, tolerance)
 	r.M365 = M365{Configured: hasConnector(streams, m365Connectors...)}
+	if r.M365.Configured {
+		rels, err := st.Relationships(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		if r.M365.Relationships, err = relationships(rels, customer.ID, from, loc); err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		for _, rel := range r.M365.Relationships {
+			if rel.GlobalAdmin {
+				r.M365.GlobalAdmin++
+			}
+		}
+	}
 	// The report mailbox is one scope for every customer, so whether it is read at
 	// all is what says the section has a source.
 	if r.RMMReport.Configured, err = st.StreamRead(ctx, rmmReportStream.Connector, rmmReportStream.Stream, now); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
+	if r.RMMReport.Configured {
+		receipts, err := st.ReportReceipts(ctx, month.String())
+		if err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		if r.RMMReport.Receipts, err = reportReceipts(receipts, customer.ID, loc); err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+	}
 	return r, nil
+}
+
+// globalAdministrator is the role template id of Global Administrator
+// (connectors/m365.GlobalAdministrator, not imported for one constant).
+const globalAdministrator = "62e90394-69f5-4237-9190-012177145e10"
+
+// relationships lists the customer's GDAP relationships that had not ended before
+// the period began.
+func relationships(all []store.Relationship, customerID uint, from time.Time, loc *time.Location) ([]Relationship, error) {
+	var out []Relationship
+	for _, rel := range all {
+		if rel.CustomerID == nil || *rel.CustomerID != customerID || (rel.EndedAt != nil && rel.EndedAt.Before(from)) {
+			continue
+		}
+		roles, err := rel.RoleList()
+		if err != nil {
+			return nil, err
+		}
+		row := Relationship{Name: cmp.Or(rel.DisplayName, rel.SourceID), Status: rel.Status, AutoExtend: "no",
+			Start: inZone(rel.StartedAt, loc), End: inZone(cmp.Or(rel.EndedAt, rel.EndsAt), loc)}
+		if rel.AutoExtendDays > 0 {
+			row.AutoExtend = fmt.Sprintf("every %d days", rel.AutoExtendDays)
+		}
+		for _, role := range roles {
+			row.Roles = append(row.Roles, cmp.Or(role.Name, role.ID))
+			row.GlobalAdmin = row.GlobalAdmin || role.ID == globalAdministrator
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+// reportReceipts lists the customer's RMM report e-mails, one row per attachment.
+func reportReceipts(all []store.ReportReceipt, customerID uint, loc *time.Location) ([]Receipt, error) {
+	var out []Receipt
+	for _, rc := range all {
+		if rc.CustomerID == nil || *rc.CustomerID != customerID {
+			continue
+		}
+		atts, err := rc.AttachmentList()
+		if err != nil {
+			return nil, err
+		}
+		row := Receipt{Received: rc.ReceivedAt.In(loc), Subject: rc.Subject}
+		if len(atts) == 0 {
+			out = append(out, row)
+		}
+		for _, a := range atts {
+			row.Attachment, row.SHA256 = a.Name, a.SHA256
+			out = append(out, row)
+		}
+	}
+	return out, nil
+}
+
+func inZone(t *time.Time, loc *time.Location) *time.Time {
+	if t == nil {
+		return nil
+	}
+	in := t.In(loc)
+	return &in
 }
 
 // m365Connectors are the sources of the Microsoft 365 section (connectors/m365 and

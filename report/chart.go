@@ -20,9 +20,17 @@ import (
 var (
 	colourGood  = color.RGBA{R: 0x2e, G: 0x7d, B: 0x32, A: 0xff}
 	colourWarn  = color.RGBA{R: 0xef, G: 0x9a, B: 0x1a, A: 0xff}
-	colourBad   = color.RGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
-	chartWidth  = 17 * vg.Centimeter
-	chartHeight = 6.5 * vg.Centimeter
+	colourBad = color.RGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
+)
+
+// chartSize is a chart's size. The two charts differ in width: fpdf orders the
+// images it writes by width, and by map order among equal widths, so equal widths
+// would make the PDF's bytes differ from one rendering to the next.
+type chartSize struct{ w, h vg.Length }
+
+var (
+	accessChartSize = chartSize{17 * vg.Centimeter, 6.5 * vg.Centimeter}
+	backupChartSize = chartSize{12 * vg.Centimeter, 5.5 * vg.Centimeter}
 )
 
 // accessChart draws the accesses per day, authorised ones stacked under the others.
@@ -41,7 +49,7 @@ func accessChart(days []Day) (*plot.Plot, error) {
 			labels[i] = strconv.Itoa(d.Date.Day())
 		}
 	}
-	width := (chartWidth - 2*vg.Centimeter) / vg.Length(max(len(days), 1)) * 0.7
+	width := (accessChartSize.w - 2*vg.Centimeter) / vg.Length(max(len(days), 1)) * 0.7
 	good, err := plotter.NewBarChart(authorised, width)
 	if err != nil {
 		return nil, fmt.Errorf("report: access chart: %w", err)
@@ -134,8 +142,8 @@ func (integerTicks) Ticks(lo, hi float64) []plot.Tick {
 }
 
 // svgOf renders a plot as an SVG element for inline HTML: no XML prolog.
-func svgOf(p *plot.Plot) ([]byte, error) {
-	c := vgsvg.New(chartWidth, chartHeight)
+func svgOf(p *plot.Plot, size chartSize) ([]byte, error) {
+	c := vgsvg.New(size.w, size.h)
 	p.Draw(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
@@ -149,8 +157,8 @@ func svgOf(p *plot.Plot) ([]byte, error) {
 }
 
 // pngOf renders a plot as a PNG image at dpi, for the PDF.
-func pngOf(p *plot.Plot, dpi int) ([]byte, error) {
-	c := vgimg.NewWith(vgimg.UseWH(chartWidth, chartHeight), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))
+func pngOf(p *plot.Plot, size chartSize, dpi int) ([]byte, error) {
+	c := vgimg.NewWith(vgimg.UseWH(size.w, size.h), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))
 	p.Draw(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {

@@ -35,7 +35,7 @@ func RenderHTML(w io.Writer, r *Report) error {
 	if err != nil {
 		return err
 	}
-	svg, err := svgOf(ac)
+	svg, err := svgOf(ac, accessChartSize)
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func RenderHTML(w io.Writer, r *Report) error {
 	if err != nil {
 		return err
 	}
-	if svg, err = svgOf(bc); err != nil {
+	if svg, err = svgOf(bc, backupChartSize); err != nil {
 		return err
 	}
 	v.BackupChart = template.HTML(svg) // #nosec G203 -- as above

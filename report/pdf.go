@@ -214,12 +214,12 @@ func (p *pdfDoc) table(header []string, widths []float64, rows [][]string, empty
 	f.Ln(2)
 }
 
-func (p *pdfDoc) chart(name string, png []byte) {
+func (p *pdfDoc) chart(name string, png []byte, size chartSize) {
 	f := p.f
 	opts := fpdf.ImageOptions{ImageType: "PNG"}
 	f.RegisterImageOptionsReader(name, opts, bytes.NewReader(png))
-	w := p.width()
-	h := w * float64(chartHeight) / float64(chartWidth)
+	w := p.width() * float64(size.w) / float64(accessChartSize.w)
+	h := w * float64(size.h) / float64(size.w)
 	_, pageH := f.GetPageSize()
 	if f.GetY()+h > pageH-pdfMargin-5 {
 		f.AddPage()
@@ -252,19 +252,19 @@ func (p *pdfDoc) body() error {
 	if err != nil {
 		return err
 	}
-	png, err := pngOf(ac, pdfChartDPI)
+	png, err := pngOf(ac, accessChartSize, pdfChartDPI)
 	if err != nil {
 		return err
 	}
-	p.chart("accesses", png)
+	p.chart("accesses", png, accessChartSize)
 	bc, err := backupChart(r.Backups)
 	if err != nil {
 		return err
 	}
-	if png, err = pngOf(bc, pdfChartDPI); err != nil {
+	if png, err = pngOf(bc, backupChartSize, pdfChartDPI); err != nil {
 		return err
 	}
-	p.chart("backups", png)
+	p.chart("backups", png, backupChartSize)
 
 	p.accesses()
 	p.findings()

@@ -287,20 +287,59 @@ func TestBuild_M365AndRMMSectionsFollowTheirSources(t *testing.T) {
 		&store.Coverage{Connector: "m365", Stream: "relationships", Scope: store.AccountScope, StartedAt: at(10, 3, 6, 0), FinishedAt: at(10, 3, 6, 1), Outcome: outcomeOK},
 		&store.Coverage{Connector: "m365", Stream: "rmmreports", Scope: "reports@msp.example", StartedAt: at(10, 3, 6, 0), FinishedAt: at(10, 3, 6, 1), Outcome: outcomeOK},
 	)
-	r, err := report.Build(ctx, st, c, report.Month{Year: 2026, Month: time.October}, options(report.VariantCustomer))
-	if err != nil {
-		t.Fatal(err)
+	october := report.Month{Year: 2026, Month: time.October}
+	render := func() string {
+		t.Helper()
+		r, err := report.Build(ctx, st, c, october, options(report.VariantCustomer))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.M365.Configured || !r.RMMReport.Configured {
+			t.Fatalf("M365 configured = %v, RMM report configured = %v; want both", r.M365.Configured, r.RMMReport.Configured)
+		}
+		var buf bytes.Buffer
+		if err := report.RenderHTML(&buf, r); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
 	}
-	if !r.M365.Configured || !r.RMMReport.Configured {
-		t.Fatalf("M365 configured = %v, RMM report configured = %v; want both", r.M365.Configured, r.RMMReport.Configured)
-	}
-	var buf bytes.Buffer
-	if err := report.RenderHTML(&buf, r); err != nil {
-		t.Fatal(err)
-	}
+	empty := render()
 	for _, want := range []string{"No RMM report was received for October 2026", "No GDAP relationship with your tenant"} {
-		if !strings.Contains(buf.String(), want) {
+		if !strings.Contains(empty, want) {
 			t.Errorf("HTML lacks %q", want)
+		}
+	}
+	other := uint(2)
+	rel := func(id string, customer *uint, ended *time.Time, roles string) *store.Relationship {
+		return &store.Relationship{
+			Pulled: store.Pulled{Source: "m365", SourceID: id, Stream: "relationships", Scope: store.AccountScope}, CustomerID: customer,
+			DisplayName: "Contoso " + id, Status: "active", StartedAt: ptr(at(1, 1, 9, 0)), EndsAt: ptr(at(12, 31, 9, 0)),
+			EndedAt: ended, AutoExtendDays: 180, Roles: roles,
+		}
+	}
+	create(t, st,
+		rel("gdap-1", &c.ID, nil, `[{"id":"62e90394-69f5-4237-9190-012177145e10","name":"Global Administrator"},{"id":"729827e3-9c14-49f7-bb1b-9608f156bbb8","name":"Helpdesk Administrator"}]`),
+		rel("gdap-old", &c.ID, ptr(at(9, 1, 9, 0)), `[{"id":"x","name":"Old Role"}]`),
+		rel("gdap-fab", &other, nil, `[{"id":"y","name":"Fabrikam Role"}]`),
+		&store.ReportReceipt{
+			Pulled: store.Pulled{Source: "m365", SourceID: "<r1@msp>", Stream: "rmmreports", Scope: "reports@msp.example"}, CustomerID: &c.ID,
+			Month: "2026-10", Subject: "Scheduled RMM Report: Contoso Ltd", ReceivedAt: at(11, 1, 7, 0),
+			Attachments: `[{"name":"Contoso-2026-10.pdf","size":1000,"sha256":"ab12"}]`,
+		},
+	)
+	full := render()
+	for _, want := range []string{
+		"Contoso gdap-1", "Global Administrator, Helpdesk Administrator <span class=\"bad\">(Global Administrator)</span>",
+		"1 grant(s) Global Administrator", "every 180 days", "2026-12-31",
+		"Scheduled RMM Report: Contoso Ltd", "Contoso-2026-10.pdf", "<code>ab12</code>",
+	} {
+		if !strings.Contains(full, want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+	for _, not := range []string{"gdap-old", "Fabrikam Role", "No RMM report was received"} {
+		if strings.Contains(full, not) {
+			t.Errorf("HTML shows %q", not)
 		}
 	}
 }
