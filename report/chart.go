@@ -18,9 +18,9 @@ import (
 // Chart colours: green for what was authorised or is backed up, amber for a stale
 // backup, red for what was not authorised or is missing.
 var (
-	colourGood  = color.RGBA{R: 0x2e, G: 0x7d, B: 0x32, A: 0xff}
-	colourWarn  = color.RGBA{R: 0xef, G: 0x9a, B: 0x1a, A: 0xff}
-	colourBad = color.RGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
+	colourGood = color.RGBA{R: 0x2e, G: 0x7d, B: 0x32, A: 0xff}
+	colourWarn = color.RGBA{R: 0xef, G: 0x9a, B: 0x1a, A: 0xff}
+	colourBad  = color.RGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
 )
 
 // chartSize is a chart's size. The two charts differ in width: fpdf orders the
