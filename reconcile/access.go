@@ -262,6 +262,9 @@ func who(e *store.AccessEvent, names store.Names) string {
 }
 
 func where(e *store.AccessEvent, names store.Names) string {
+	if strings.HasPrefix(e.Kind, "m365_") && e.DeviceID == nil {
+		return "the Microsoft 365 tenant"
+	}
 	if e.DeviceID != nil {
 		return nameOr(names.Devices, *e.DeviceID, e.DeviceName)
 	}

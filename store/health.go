@@ -31,19 +31,16 @@ func (s *Store) StreamHealths(ctx context.Context) ([]StreamHealth, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: reading the latest pulls: %w", err)
 	}
-	var oks []struct {
-		Connector, Stream, Scope string
-		Finished                 time.Time
-	}
-	err = db.Model(&Coverage{}).Select("connector, stream, scope, MAX(finished_at) AS finished").
-		Where("outcome = ?", "ok").Group("connector, stream, scope").Scan(&oks).Error
+	var oks []Coverage
+	err = db.Where("id IN (?)", db.Model(&Coverage{}).Select("MAX(id)").Where("outcome = ?", "ok").Group("connector, stream, scope")).
+		Find(&oks).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: reading the latest successful pulls: %w", err)
 	}
 	type key struct{ connector, stream, scope string }
 	lastOK := make(map[key]time.Time, len(oks))
 	for _, o := range oks {
-		lastOK[key{o.Connector, o.Stream, o.Scope}] = o.Finished
+		lastOK[key{o.Connector, o.Stream, o.Scope}] = o.FinishedAt
 	}
 	var links []Link
 	if err := db.Where("kind = ?", LinkCustomer).Find(&links).Error; err != nil {
