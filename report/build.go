@@ -136,7 +136,7 @@ func Build(ctx context.Context, st *store.Store, customer store.Customer, month 
 		r.Summary.Resolved += s.Resolved
 		r.Summary.OpenAt += s.OpenAt
 	}
-	r.Accesses = accesses(events, raisedBy(findings), loc, r.Internal())
+	r.Accesses = accesses(events, raisedBy(findings), until, r.Internal())
 	r.summariseAccesses(from, to)
 	r.Backups = backups(configs, until, opts.BackupMaxAge)
 	tolerance := cmp.Or(opts.GapTolerance, DefaultGapTolerance)
@@ -281,7 +281,10 @@ func raisedBy(findings []store.Finding) map[uint]store.Finding {
 	return out
 }
 
-func accesses(events []store.ReportAccess, raised map[uint]store.Finding, loc *time.Location, internal bool) []Access {
+// accesses lists the events as the report shows them, in until's zone, each with the
+// finding it raised and that finding's state at until.
+func accesses(events []store.ReportAccess, raised map[uint]store.Finding, until time.Time, internal bool) []Access {
+	loc := until.Location()
 	out := make([]Access, len(events))
 	for i, e := range events {
 		a := Access{
@@ -297,7 +300,7 @@ func accesses(events []store.ReportAccess, raised map[uint]store.Finding, loc *t
 			a.Status = AccessUnchecked
 		}
 		if f, ok := raised[e.ID]; ok && e.CoveredBy == nil {
-			a.FindingID, a.FindingStatus = f.ID, f.Status
+			a.FindingID, a.FindingStatus = f.ID, stateAt(f, until)
 		}
 		if internal {
 			a.Reason, a.Source, a.SourceIP = e.Decision, e.Source+":"+e.SourceID, e.SourceIP
@@ -391,11 +394,7 @@ func findingRows(findings []store.Finding, from, until time.Time, internal bool)
 		opened := !f.FirstSeen.Before(from) && f.FirstSeen.Before(until)
 		resolvedIn := f.ResolvedAt != nil && !f.ResolvedAt.Before(from) && f.ResolvedAt.Before(until)
 		resolvedBy := f.ResolvedAt != nil && f.ResolvedAt.Before(until)
-		state := f.Status
-		if f.Status == store.StatusResolved && !resolvedBy {
-			// Resolved after the period: it was still open at its end.
-			state = store.StatusOpen
-		}
+		state := stateAt(f, until)
 		openAt := state == store.StatusOpen || state == store.StatusAcknowledged
 		if !opened && !resolvedIn && !openAt {
 			continue
@@ -435,6 +434,14 @@ func findingRows(findings []store.Finding, from, until time.Time, internal bool)
 		)
 	})
 	return rows, counts
+}
+
+// stateAt is a finding's state at until: one resolved later was still open then.
+func stateAt(f store.Finding, until time.Time) string {
+	if f.Status == store.StatusResolved && (f.ResolvedAt == nil || !f.ResolvedAt.Before(until)) {
+		return store.StatusOpen
+	}
+	return f.Status
 }
 
 func severityRank(s string) int { return slices.Index(config.Severities, s) }

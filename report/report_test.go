@@ -176,6 +176,10 @@ func TestBuild_Sections(t *testing.T) {
 	if first.Reason != "" || first.SourceIP != "" {
 		t.Errorf("the customer variant carries internal detail: %+v", first)
 	}
+	// Its finding was resolved on 1 November: at the end of October it was open.
+	if sunday := r.Accesses[5]; sunday.FindingStatus != "open" || sunday.When.Day() != 25 {
+		t.Errorf("access of 25 October = %+v, want its finding open at the end of the month", sunday)
+	}
 	last := r.Accesses[len(r.Accesses)-1]
 	if last.Status != report.AccessUnchecked || last.Target != "contoso.onmicrosoft.com" || last.Kind != "Mailbox access" {
 		t.Errorf("last access = %+v", last)
