@@ -46,14 +46,18 @@ func (c *AccessCheck) Rules() []string {
 // AccessRun is what one access check found.
 type AccessRun struct {
 	Findings []Finding
-	// Decisions are the decisions that differ from the stored ones.
+	// Decisions are the current customer's decisions that differ from the stored
+	// ones; Changed counts them over every customer.
 	Decisions []store.DecisionUpdate
+	Changed   int
 	Events    int
 	Covered   int
 }
 
-// Run checks the access events that started at or after since, streamed per customer.
-func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time) (AccessRun, error) {
+// Run checks the access events that started at or after since, streamed per
+// customer: after each customer its changed decisions go to save, or are dropped
+// when save is nil, so that only one customer's are ever held.
+func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time, save func(context.Context, []store.DecisionUpdate) error) (AccessRun, error) {
 	var run AccessRun
 	names, err := st.ReadNames(ctx)
 	if err != nil {
@@ -69,6 +73,13 @@ func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time)
 			return run, err
 		}
 		c.check(ca, names, &run)
+		run.Changed += len(run.Decisions)
+		if save != nil {
+			if err := save(ctx, run.Decisions); err != nil {
+				return run, err
+			}
+		}
+		run.Decisions = run.Decisions[:0]
 	}
 	return run, nil
 }

@@ -143,8 +143,8 @@ func TestEngine_AccessDecisionsFindingsAndExclusions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(again.Decisions) != 0 {
-			t.Errorf("re-evaluating unchanged data changes %d decisions", len(again.Decisions))
+		if again.Changed != 0 {
+			t.Errorf("re-evaluating unchanged data changes %d decisions", again.Changed)
 		}
 
 		alice := ids["Alice Smith"]

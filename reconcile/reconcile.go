@@ -116,22 +116,20 @@ type Evaluation struct {
 	// Evaluated lists the rules that ran to the end.
 	Evaluated []string
 	Found     []store.FindingInput
-	Decisions []store.DecisionUpdate
 	Failed    []string
 	Events    int
 	Covered   int
+	// Changed counts the access decisions that differ from the stored ones.
+	Changed int
 }
 
 // Run reads the records, evaluates every rule, stores the access decisions and
 // records the findings at now.
 func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
-	ev, err := e.Evaluate(ctx, now, time.Time{})
+	ev, err := e.evaluate(ctx, now, time.Time{}, e.Store.SaveDecisions)
 	res := Result{Failed: ev.Failed, Events: ev.Events, Covered: ev.Covered}
 	if err != nil {
 		return res, err
-	}
-	if err := e.Store.SaveDecisions(ctx, ev.Decisions); err != nil {
-		return res, fmt.Errorf("reconcile: %w", err)
 	}
 	res.ApplyResult, err = e.Store.ApplyFindings(ctx, ev.Evaluated, ev.Found, now)
 	if err != nil {
@@ -143,6 +141,12 @@ func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
 // Evaluate reads the records and evaluates every rule at now, changing nothing.
 // Access events that started before since are not checked (zero checks them all).
 func (e *Engine) Evaluate(ctx context.Context, now, since time.Time) (Evaluation, error) {
+	return e.evaluate(ctx, now, since, nil)
+}
+
+// evaluate evaluates every rule; the access check hands each customer's changed
+// decisions to save (nil: they are only counted).
+func (e *Engine) evaluate(ctx context.Context, now, since time.Time, save func(context.Context, []store.DecisionUpdate) error) (Evaluation, error) {
 	var ev Evaluation
 	in, err := e.read(ctx, now)
 	if err != nil {
@@ -158,7 +162,7 @@ func (e *Engine) Evaluate(ctx context.Context, now, since time.Time) (Evaluation
 		}
 	}
 	for _, r := range e.Rules {
-		fs, err := evaluate(r, in, now)
+		fs, err := evaluateRule(r, in, now)
 		if err != nil {
 			e.Log.Error().Err(err).Str("rule", r.ID()).Msg("rule failed; its findings are left as they were")
 			ev.Failed = append(ev.Failed, r.ID())
@@ -168,13 +172,13 @@ func (e *Engine) Evaluate(ctx context.Context, now, since time.Time) (Evaluation
 		add(fs)
 	}
 	if e.Access != nil {
-		run, err := e.Access.Run(ctx, e.Store, since)
+		run, err := e.Access.Run(ctx, e.Store, since, save)
 		if err != nil {
 			return ev, fmt.Errorf("reconcile: %w", err)
 		}
 		ev.Evaluated = append(ev.Evaluated, e.Access.Rules()...)
 		add(run.Findings)
-		ev.Decisions, ev.Events, ev.Covered = run.Decisions, run.Events, run.Covered
+		ev.Changed, ev.Events, ev.Covered = run.Changed, run.Events, run.Covered
 	}
 	return ev, nil
 }
@@ -209,9 +213,9 @@ func (e *Engine) read(ctx context.Context, now time.Time) (*Input, error) {
 	return &in, nil
 }
 
-// evaluate runs one rule, turning a panic into an error so one broken rule never
-// stops the others.
-func evaluate(r Rule, in *Input, now time.Time) (fs []Finding, err error) {
+// evaluateRule runs one rule, turning a panic into an error so one broken rule
+// never stops the others.
+func evaluateRule(r Rule, in *Input, now time.Time) (fs []Finding, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("rule %s panicked: %v\n%s", r.ID(), p, debug.Stack())

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -53,17 +54,35 @@ type DecisionUpdate struct {
 	Decision  string
 }
 
-// SaveDecisions records changed decisions, in one transaction.
+// decisionBatch is how many decisions one UPDATE statement writes.
+const decisionBatch = 200
+
+// SaveDecisions records changed decisions, in one transaction, a batch of rows per
+// statement.
 func (s *Store) SaveDecisions(ctx context.Context, updates []DecisionUpdate) error {
 	if len(updates) == 0 {
 		return nil
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, u := range updates {
-			err := tx.Model(&AccessEvent{}).Where("id = ?", u.EventID).
-				UpdateColumns(map[string]any{"covered_by": u.CoveredBy, "decision": u.Decision}).Error
-			if err != nil {
-				return fmt.Errorf("store: saving the decision about access event %d: %w", u.EventID, err)
+		for start := 0; start < len(updates); start += decisionBatch {
+			batch := updates[start:min(start+decisionBatch, len(updates))]
+			var covered, decision strings.Builder
+			args := make([]any, 0, 5*len(batch))
+			ids := make([]uint, len(batch))
+			for i, u := range batch {
+				covered.WriteString(" WHEN ? THEN CAST(? AS BIGINT)")
+				args = append(args, u.EventID, u.CoveredBy)
+				ids[i] = u.EventID
+			}
+			for _, u := range batch {
+				decision.WriteString(" WHEN ? THEN ?")
+				args = append(args, u.EventID, u.Decision)
+			}
+			args = append(args, ids)
+			sql := "UPDATE access_events SET covered_by = CASE id" + covered.String() + " END, decision = CASE id" +
+				decision.String() + " END WHERE id IN ?"
+			if err := tx.Exec(sql, args...).Error; err != nil {
+				return fmt.Errorf("store: saving the decisions about access events %d to %d: %w", batch[0].EventID, batch[len(batch)-1].EventID, err)
 			}
 		}
 		return nil
