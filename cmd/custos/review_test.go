@@ -49,6 +49,8 @@ func TestExplain_DemoDecisions(t *testing.T) {
 			[]string{"ended", "access ran until", "ACCESS-UNAUTHORISED open"}, []string{"covered by"}},
 		{"a command without authorisation", "dattormm", "a7c4e1d2-000b-4c3b-9e8f-5f000000000b",
 			[]string{"command (job/deployment", "before the access started", "COMMAND-UNAUTHORISED open"}, []string{"covered by"}},
+		{"a removal without backup or removal authorisation", "m365", "Directory_d1a0001",
+			[]string{"m365 admin", "a removal", "access needed removal", "REMOVAL-WITHOUT-BACKUP open (critical)"}, []string{"covered by"}},
 		{"an access to no known customer", "screenconnect", "f1b7c9d3-2a6e-4f05-8c4b-44dd00000001",
 			[]string{"not checked", "custos map --unresolved"}, []string{"covered by"}},
 	}
