@@ -123,6 +123,7 @@ func (a *App) mappingOptions() mapping.Options {
 		InactiveStatuses: a.Config.Customers.InactiveStatuses,
 		Domains:          a.Config.Customers.Domains,
 		Technicians:      a.Config.Technicians,
+		PartnerDomains:   a.Config.Connectors.M365.PartnerDomains,
 	}
 }
 

@@ -164,6 +164,7 @@ func TestParse_BadFiles(t *testing.T) {
 		{"o365audit_content_types", "connectors.o365audit.content_types[1]", `"DLP.All" is not one of`, false},
 		{"o365audit_publisher_identifier", "connectors.o365audit.publisher_identifier", "not a tenant id", false},
 		{"o365audit_base_url", "connectors.o365audit.base_url", "not an absolute http(s) URL", false},
+		{"o365audit_without_m365", "connectors.o365audit.enabled", "needs connectors.m365 enabled", false},
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {

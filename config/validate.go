@@ -120,6 +120,7 @@ func (c *Config) Validate() []Problem {
 		v.check(oa.Lookback > 0 && oa.Lookback <= duration.Duration(7*24*time.Hour), "connectors.o365audit.lookback", "must be between 1s and 7d (the API keeps content for 7 days)")
 		v.check(oa.SettleDelay >= 0 && oa.SettleDelay < oa.Lookback, "connectors.o365audit.settle_delay", "must not be negative and must be less than lookback")
 		v.url("connectors.o365audit.base_url", oa.BaseURL)
+		v.check(c.Connectors.M365.Enabled, "connectors.o365audit.enabled", "needs connectors.m365 enabled: the audit log is read with that app registration, for the tenants it finds")
 		v.http("connectors.o365audit", oa.HTTP)
 	}
 

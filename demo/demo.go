@@ -17,6 +17,7 @@ import (
 	entrafake "github.com/custos-msp/custos/fixtures/entra"
 	graphfake "github.com/custos-msp/custos/fixtures/graph"
 	itgluefake "github.com/custos-msp/custos/fixtures/itglue"
+	o365fake "github.com/custos-msp/custos/fixtures/o365audit"
 	scfake "github.com/custos-msp/custos/fixtures/screenconnect"
 	"github.com/custos-msp/custos/seal"
 )
@@ -35,6 +36,7 @@ type Environment struct {
 	autotask      *atfake.Server
 	entra         *entrafake.Server
 	graph         *graphfake.Server
+	o365audit     *o365fake.Server
 }
 
 // Start starts the fake vendor servers with the demo data as of now and writes a
@@ -72,6 +74,10 @@ func Start(dir string, now time.Time) (*Environment, error) {
 		autotask:      atfake.NewServer(at, atfake.DemoUsername, atfake.DemoSecret, atfake.DemoIntegrationCode),
 	}
 	env.startM365(now)
+	if err := env.startO365Audit(now); err != nil {
+		env.Close()
+		return nil, err
+	}
 	if err := env.write(abs); err != nil {
 		env.Close()
 		return nil, err
@@ -98,7 +104,8 @@ func (e *Environment) write(dir string) error {
 		"{{DATTORMM_URL}}", e.dattormm.URL(), "{{AUTOTASK_URL}}", e.autotask.URL(),
 		"{{M365_AUTHORITY}}", e.entra.AuthorityHost(), "{{GRAPH_URL}}", e.graph.URL(),
 		"{{M365_PARTNER}}", graphfake.PartnerTenant, "{{M365_CLIENT}}", graphfake.DemoClientID,
-		"{{M365_MAILBOX}}", graphfake.DemoMailbox).Replace(configTemplate)
+		"{{M365_MAILBOX}}", graphfake.DemoMailbox, "{{O365AUDIT_URL}}", e.o365audit.URL(),
+		"{{BOB_OBJECT_ID}}", o365fake.DemoBobObjectID).Replace(configTemplate)
 	if err := os.WriteFile(e.ConfigPath, []byte(cfg), 0o600); err != nil {
 		return fmt.Errorf("demo: writing the configuration: %w", err)
 	}
@@ -115,6 +122,9 @@ func (e *Environment) Close() {
 	e.dattormm.Close()
 	e.autotask.Close()
 	e.graph.Close()
+	if e.o365audit != nil {
+		e.o365audit.Close()
+	}
 	e.entra.Close()
 }
 
@@ -126,7 +136,7 @@ const configTemplate = `# Written by "custos demo" for the fake vendor servers i
 
 technicians = [
   { name = "Alice Smith", email = "alice.smith@msp.example" },
-  { name = "Bob Jones", email = "bob.jones@msp.example" },
+  { name = "Bob Jones", email = "bob.jones@msp.example", aliases = ["{{BOB_OBJECT_ID}}"] },
 ]
 
 [log]
@@ -191,7 +201,15 @@ authority_host = "{{M365_AUTHORITY}}"
 ca_file = "m365-ca.pem"
 graph_url = "{{GRAPH_URL}}"
 mailbox = "{{M365_MAILBOX}}"
+partner_domains = ["custosdemo.onmicrosoft.com", "msp.example"]
 min_retry_wait = "1s"
+max_retry_wait = "2s"
+requests_per_second = 50
+
+[connectors.o365audit]
+enabled = true
+base_url = "{{O365AUDIT_URL}}"
+min_retry_wait = "100ms"
 max_retry_wait = "2s"
 requests_per_second = 50
 

@@ -2,11 +2,14 @@ package demo
 
 import (
 	"encoding/pem"
+	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/custos-msp/custos/connectors"
 	entrafake "github.com/custos-msp/custos/fixtures/entra"
 	graphfake "github.com/custos-msp/custos/fixtures/graph"
+	o365fake "github.com/custos-msp/custos/fixtures/o365audit"
 	"github.com/custos-msp/custos/sync"
 )
 
@@ -23,17 +26,31 @@ func (e *Environment) startM365(now time.Time) {
 	e.graph = graphfake.NewServer(graphfake.LoadDemo(now), e.entra)
 }
 
+// startO365Audit starts the fake Management Activity API with the demo's audit
+// records; it checks tokens with the fake Entra.
+func (e *Environment) startO365Audit(now time.Time) error {
+	ds, err := o365fake.LoadDemo(now)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	e.o365audit = o365fake.NewServer(ds, o365fake.Options{Verify: func(r *http.Request, tenant string) error {
+		return e.entra.Verify(r, tenant, "https://manage.office.com")
+	}})
+	return nil
+}
+
 // m365CA is the PEM of the certificate both fakes serve, for ca_file.
 func (e *Environment) m365CA() string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: e.entra.Certificate().Raw}))
 }
 
 // Planted reports whether every failed pull in results is one the demo plants on
-// purpose: a customer tenant that revoked the app's consent (access denied) or has
-// no licence for sign-in logs.
+// purpose: a customer tenant that revoked the app's consent (access denied), has
+// no licence for sign-in logs, or has its unified audit log off.
 func Planted(results []sync.Result) bool {
 	for _, r := range results {
-		if r.Err != nil && r.Outcome != connectors.OutcomeAccessDenied && r.Outcome != connectors.OutcomeNotLicensed {
+		if r.Err != nil && r.Outcome != connectors.OutcomeAccessDenied && r.Outcome != connectors.OutcomeNotLicensed &&
+			r.Outcome != connectors.OutcomeAuditingDisabled {
 			return false
 		}
 	}

@@ -74,8 +74,7 @@ func (c *Connector) sameHost(u *url.URL) bool {
 // body and headers of a 2xx answer, or a classified error.
 func (c *Connector) call(ctx context.Context, tenant, method string, u *url.URL) ([]byte, http.Header, error) {
 	if !c.sameHost(u) {
-		return nil, nil, fmt.Errorf("o365audit: tenant %s: the service named a URL on %s://%s, not on the configured %s://%s; not followed",
-			tenant, u.Scheme, u.Host, c.base.Scheme, c.base.Host)
+		return nil, nil, fmt.Errorf("the service named a URL on %s://%s, not on the configured %s://%s; not followed", u.Scheme, u.Host, c.base.Scheme, c.base.Host)
 	}
 	tok, err := c.token(ctx, tenant)
 	if err != nil {
@@ -90,7 +89,7 @@ func (c *Connector) call(ctx context.Context, tenant, method string, u *url.URL)
 	h.Set("Accept", "application/json")
 	body, header, err := c.client.Do(ctx, connectors.Request{Method: method, URL: withPublisher.String(), Header: h})
 	if err != nil {
-		return nil, nil, classify(tenant, err)
+		return nil, nil, classify(err)
 	}
 	return body, header, nil
 }
@@ -99,10 +98,10 @@ func (c *Connector) call(ctx context.Context, tenant, method string, u *url.URL)
 func (c *Connector) token(ctx context.Context, tenant string) (string, error) {
 	tok, err := c.tokens.Token(ctx, tenant, c.scope)
 	if err != nil {
-		return "", fmt.Errorf("o365audit: tenant %s: obtaining a token for %s: %w", tenant, c.scope, err)
+		return "", fmt.Errorf("obtaining a token for %s: %w", c.scope, err)
 	}
 	if tok == "" {
-		return "", fmt.Errorf("o365audit: tenant %s: the token source gave an empty token", tenant)
+		return "", errors.New("the token source gave an empty token")
 	}
 	c.mu.Lock()
 	fresh := c.lastToken[tenant] != tok
@@ -124,7 +123,7 @@ var (
 
 // classify turns a refused call into an error whose outcome says why: throttling,
 // auditing off in the tenant, consent missing, or a problem of the setup.
-func classify(tenant string, err error) error {
+func classify(err error) error {
 	var se *connectors.StatusError
 	if !errors.As(err, &se) {
 		return err
@@ -133,22 +132,22 @@ func classify(tenant string, err error) error {
 	switch {
 	case se.Status == http.StatusTooManyRequests:
 		return &connectors.ClassifiedError{Kind: connectors.OutcomeThrottled, Err: fmt.Errorf(
-			"o365audit: tenant %s: still throttled (403 AF429 or 429) after the retries; the next run resumes: %w", tenant, err)}
+			"still throttled (403 AF429 or 429) after the retries; the next run resumes: %w", err)}
 	case code == "AF20022":
-		return fmt.Errorf("o365audit: tenant %s: %w: %w", tenant, errNoSubscription, err)
+		return fmt.Errorf("%w: %w", errNoSubscription, err)
 	case code == "AF20051":
-		return fmt.Errorf("o365audit: tenant %s: %w: %w", tenant, errExpired, err)
+		return fmt.Errorf("%w: %w", errExpired, err)
 	case code == "AF20023":
 		return &connectors.ClassifiedError{Kind: connectors.OutcomeAuditingDisabled, Err: fmt.Errorf(
-			"o365audit: tenant %s: an administrator of the tenant disabled the audit subscription (AF20023); the tenant's audit log is not read until it is enabled again: %w", tenant, err)}
+			"an administrator of the tenant disabled the audit subscription (AF20023); the tenant's audit log is not read until it is enabled again: %w", err)}
 	case se.Status == http.StatusBadRequest && strings.Contains(se.Body, "DataServiceException") && strings.Contains(se.Body, "does not exist"):
 		return &connectors.ClassifiedError{Kind: connectors.OutcomeAuditingDisabled, Err: fmt.Errorf(
-			"o365audit: tenant %s: the service answers that the tenant does not exist, which it does when unified audit logging is off; turn it on in Microsoft Purview > Audit (Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled $true): %w", tenant, err)}
+			"the service answers that the tenant does not exist, which it does when unified audit logging is off; turn it on in Microsoft Purview > Audit (Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled $true): %w", err)}
 	case code == "AF10001" || se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden:
 		return &connectors.ClassifiedError{Kind: connectors.OutcomeAccessDenied, Err: fmt.Errorf(
-			"o365audit: tenant %s: access refused: the app needs the Office 365 Management APIs permission ActivityFeed.Read with admin consent in this tenant: %w", tenant, err)}
+			"access refused: the app needs the Office 365 Management APIs permission ActivityFeed.Read with admin consent in this tenant: %w", err)}
 	case code == "AF20010" || code == "AF20011" || code == "AF20020":
-		return connectors.Misconfigured(fmt.Errorf("o365audit: tenant %s: the service refused the tenant or content type (%s): %w", tenant, code, err))
+		return connectors.Misconfigured(fmt.Errorf("the service refused the tenant or content type (%s): %w", code, err))
 	}
 	return err
 }

@@ -50,7 +50,7 @@ func TestAudit_KeepsPartnerTechnicianRecordsOnly(t *testing.T) {
 	}{
 		fx.DemoResetPassword:  {record.KindM365Admin, false, "alice.smith@msp.example", "actor_context_id"},
 		fx.DemoDeleteUser:     {record.KindM365Admin, true, "alice.smith@msp.example", "user_type"},
-		fx.DemoSetMailbox:     {record.KindM365Admin, false, "user_2f6c8e1a9b3d4c5e8f7a6b5c4d3e2f1a@mspdemo.onmicrosoft.com", "token_tenant_id"},
+		fx.DemoSetMailbox:     {record.KindM365Admin, false, "user_2f6c8e1a9b3d4c5e8f7a6b5c4d3e2f1a@" + fx.DemoPartnerDomain, "token_tenant_id"},
 		fx.DemoMailAccess:     {record.KindM365Mailbox, false, "alice.smith@msp.example", "token_tenant_id"},
 		fx.DemoRemoveMailbox:  {record.KindM365Admin, true, `msp.example\bob.jones`, "user_type"},
 		fx.DemoFileDeleted:    {record.KindM365Admin, true, "bob.jones@msp.example", "user_type"},
@@ -377,4 +377,19 @@ func TestTenants_OrganizationPerTenant(t *testing.T) {
 	if len(orgs) != 2 || orgs[fx.DemoContosoTenantID] == nil || orgs[fx.DemoContosoTenantID].Name != "Contoso Ltd" {
 		t.Errorf("organizations %v", sink.IDs())
 	}
+}
+
+func TestCheck(t *testing.T) {
+	e := newEnv(t, nil, nil)
+	if err := e.conn.Check(t.Context()); err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	// A revoked consent shows once the cached token is gone: a fresh connector.
+	e = newEnv(t, nil, nil)
+	e.entra.RevokeConsent(fx.DemoContosoTenantID)
+	err := e.conn.Check(t.Context())
+	if !errors.Is(err, entraauth.ErrConsent) {
+		t.Fatalf("Check after the consent was revoked = %v, want ErrConsent", err)
+	}
+	connectortest.MustContain(t, err.Error(), "checking the connection", fx.DemoContosoTenantID)
 }

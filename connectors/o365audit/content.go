@@ -49,7 +49,7 @@ func (c *Connector) listContent(ctx context.Context, tenant, contentType string,
 	restarted := false
 	for n := 1; ; n++ {
 		if n > maxListPages {
-			return fmt.Errorf("o365audit: tenant %s: listing %s: more than %d pages; stopped", tenant, contentType, maxListPages)
+			return fmt.Errorf("listing %s: more than %d pages; stopped", contentType, maxListPages)
 		}
 		body, header, err := c.call(ctx, tenant, http.MethodGet, u)
 		if errors.Is(err, errNoSubscription) && !restarted && n == 1 {
@@ -66,7 +66,7 @@ func (c *Connector) listContent(ctx context.Context, tenant, contentType string,
 		}
 		var refs []blobRef
 		if err := json.Unmarshal(body, &refs); err != nil {
-			return fmt.Errorf("o365audit: tenant %s: listing %s page %d: decoding the answer: %w", tenant, contentType, n, err)
+			return fmt.Errorf("listing %s page %d: decoding the answer: %w", contentType, n, err)
 		}
 		for _, r := range refs {
 			if err := each(r); err != nil {
@@ -79,7 +79,7 @@ func (c *Connector) listContent(ctx context.Context, tenant, contentType string,
 		}
 		nu, err := url.Parse(next)
 		if err != nil || nu.String() == u.String() {
-			return fmt.Errorf("o365audit: tenant %s: listing %s page %d: NextPageUri is not a URL to another page", tenant, contentType, n)
+			return fmt.Errorf("listing %s page %d: NextPageUri is not a URL to another page", contentType, n)
 		}
 		u = nu
 	}
@@ -98,7 +98,7 @@ func nextPage(h http.Header) string {
 func (c *Connector) fetchBlob(ctx context.Context, tenant string, ref blobRef) ([]json.RawMessage, error) {
 	u, err := url.Parse(ref.ContentURI)
 	if err != nil || ref.ContentURI == "" {
-		return nil, fmt.Errorf("o365audit: tenant %s: blob %s has no usable contentUri", tenant, ref.ContentID)
+		return nil, fmt.Errorf("blob %s has no usable contentUri", ref.ContentID)
 	}
 	body, _, err := c.call(ctx, tenant, http.MethodGet, u)
 	if err != nil {
@@ -106,7 +106,7 @@ func (c *Connector) fetchBlob(ctx context.Context, tenant string, ref blobRef) (
 	}
 	var items []json.RawMessage
 	if err := json.Unmarshal(body, &items); err != nil {
-		return nil, fmt.Errorf("o365audit: tenant %s: reading blob %s: decoding the records: %w", tenant, ref.ContentID, err)
+		return nil, fmt.Errorf("reading blob %s: decoding the records: %w", ref.ContentID, err)
 	}
 	return items, nil
 }

@@ -53,7 +53,7 @@ func (s staticTenants) Tenants(context.Context) ([]connectors.Scope, error) { re
 // demoTenants are the demo's customer tenants.
 var demoTenants = staticTenants{
 	{ID: fx.DemoContosoTenantID, Name: "Contoso Ltd"},
-	{ID: fx.DemoFabrikamTenantID, Name: "Fabrikam, Inc."},
+	{ID: fx.DemoFabrikamTenantID, Name: "Fabrikam Inc"},
 }
 
 // env is a fake Entra, a fake Management Activity API serving the demo dataset and a

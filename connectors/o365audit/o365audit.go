@@ -175,7 +175,7 @@ func (c *Connector) Check(ctx context.Context) error {
 		return errors.New("o365audit: checking the connection: no customer tenant to read")
 	}
 	if _, err := c.subscriptions(ctx, scopes[0].ID); err != nil {
-		return fmt.Errorf("o365audit: checking the connection: %w", err)
+		return fmt.Errorf("o365audit: checking the connection: tenant %s: %w", scopes[0].ID, err)
 	}
 	return nil
 }

@@ -25,7 +25,7 @@ func (c *Connector) subscriptions(ctx context.Context, tenant string) ([]subscri
 	}
 	var subs []subscription
 	if err := json.Unmarshal(body, &subs); err != nil {
-		return nil, fmt.Errorf("o365audit: tenant %s: listing subscriptions: decoding the answer: %w", tenant, err)
+		return nil, fmt.Errorf("listing subscriptions: decoding the answer: %w", err)
 	}
 	return subs, nil
 }

@@ -3,6 +3,7 @@
 package registry
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/custos-msp/custos/config"
@@ -11,6 +12,7 @@ import (
 	"github.com/custos-msp/custos/connectors/dattormm"
 	"github.com/custos-msp/custos/connectors/itglue"
 	"github.com/custos-msp/custos/connectors/m365"
+	"github.com/custos-msp/custos/connectors/o365audit"
 	"github.com/custos-msp/custos/connectors/screenconnect"
 	"github.com/custos-msp/custos/secret"
 )
@@ -56,6 +58,24 @@ func Build(cfg config.Connectors, deps connectors.Deps) ([]connectors.Connector,
 		conn, err := m365.New(c, deps, m365.Options{})
 		if err != nil {
 			return nil, fmt.Errorf("connectors.m365: %w", err)
+		}
+		out = append(out, conn)
+	}
+	if c := cfg.O365Audit; c.Enabled {
+		// It signs in with the app of [connectors.m365] and reads the tenants that
+		// connector lists.
+		var tenants o365audit.TenantLister
+		for _, conn := range out {
+			if m, ok := conn.(*m365.Connector); ok {
+				tenants = m
+			}
+		}
+		if tenants == nil {
+			return nil, errors.New("connectors.o365audit: needs connectors.m365 enabled: it signs in with that app and reads its tenants")
+		}
+		conn, err := o365audit.FromConfig(c, cfg.M365, tenants, deps)
+		if err != nil {
+			return nil, fmt.Errorf("connectors.o365audit: %w", err)
 		}
 		out = append(out, conn)
 	}
