@@ -35,9 +35,24 @@ func idMatches(scope, id *uint) bool {
 	return scope == nil || (id != nil && *id == *scope)
 }
 
-// describe is the status reason of a finding the exclusion suppresses.
+// describe is the status reason of a finding the exclusion suppresses; it starts
+// with exclusionPrefix.
 func (x *Exclusion) describe() string {
-	return fmt.Sprintf("exclusion %d until %s: %s", x.ID, x.ExpiresAt.UTC().Format(time.DateOnly), x.Reason)
+	return fmt.Sprintf("%suntil %s: %s", exclusionPrefix(x.ID), x.ExpiresAt.UTC().Format(time.DateOnly), x.Reason)
+}
+
+// exclusionPrefix starts the status reason of every finding exclusion id suppresses.
+func exclusionPrefix(id uint) string { return fmt.Sprintf("exclusion %d ", id) }
+
+// SuppressedBy counts the findings an exclusion suppresses now.
+func (s *Store) SuppressedBy(ctx context.Context, id uint) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Finding{}).
+		Where("status = ? AND status_reason LIKE ?", StatusSuppressed, exclusionPrefix(id)+"%").Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: counting the findings exclusion %d suppresses: %w", id, err)
+	}
+	return n, nil
 }
 
 // AddExclusion stores an exclusion; reason, owner and a future expiry are required.

@@ -11,8 +11,8 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/connectors/connectortest"
 	"github.com/custos-msp/custos/connectors/itglue"
-	"github.com/custos-msp/custos/duration"
 	fx "github.com/custos-msp/custos/fixtures/itglue"
 	"github.com/custos-msp/custos/secret"
 	"github.com/custos-msp/custos/store"
@@ -29,11 +29,8 @@ func itglueConnector(srv *fx.Server, pageSize int, log zerolog.Logger) *itglue.C
 	cfg.Enabled = true
 	cfg.BaseURL = srv.URL()
 	cfg.PageSize = pageSize
-	cfg.RequestsPerSecond = 10000
-	cfg.MaxRetries = 2
-	cfg.MinRetryWait = duration.Duration(5 * time.Millisecond)
-	cfg.MaxRetryWait = duration.Duration(20 * time.Millisecond)
-	cfg.Timeout = duration.Duration(2 * time.Second)
+	cfg.HTTP = connectortest.FastHTTP(2 * time.Second)
+	cfg.RequestsPerSecond = 10000 // the sync benchmark reads thousands of pages
 	return itglue.New(cfg, secret.New(fakeKey), connectors.Deps{UserAgent: "Custos/test", Logger: log, Redactor: secret.NewRedactor()})
 }
 

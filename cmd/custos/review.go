@@ -110,7 +110,7 @@ func newExcludeCommand(g *globalFlags) *cobra.Command {
 				if _, err := a.Reconcile(ctx); err != nil {
 					return fmt.Errorf("exclusion %d added; reconcile after it failed: %w", x.ID, err)
 				}
-				n, err := suppressedBy(ctx, a.Store, x.ID)
+				n, err := a.Store.SuppressedBy(ctx, x.ID)
 				if err != nil {
 					return err
 				}
@@ -147,22 +147,6 @@ func parseExpiry(s string, loc *time.Location, now time.Time) (time.Time, error)
 		return now.Add(d.Std()), nil
 	}
 	return register.ParseEnd(s, loc)
-}
-
-// suppressedBy counts the findings an exclusion suppresses.
-func suppressedBy(ctx context.Context, st *store.Store, id uint) (int, error) {
-	fs, err := st.Findings(ctx, store.FindingFilter{Status: store.StatusSuppressed})
-	if err != nil {
-		return 0, err
-	}
-	prefix := "exclusion " + strconv.FormatUint(uint64(id), 10) + " "
-	n := 0
-	for _, f := range fs {
-		if strings.HasPrefix(f.StatusReason, prefix) {
-			n++
-		}
-	}
-	return n, nil
 }
 
 func newExcludeListCommand(g *globalFlags, timezone *string) *cobra.Command {

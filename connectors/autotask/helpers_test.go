@@ -12,7 +12,6 @@ import (
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/connectors/connectortest"
-	"github.com/custos-msp/custos/duration"
 	fx "github.com/custos-msp/custos/fixtures/autotask"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/secret"
@@ -75,11 +74,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 	cfg.Enabled = true
 	cfg.BaseURL = srv.URL()
 	cfg.ContactField = "Authorisation Contact"
-	cfg.RequestsPerSecond = 1000
-	cfg.MaxRetries = 2
-	cfg.Timeout = duration.Duration(300 * time.Millisecond)
-	cfg.MinRetryWait = duration.Duration(10 * time.Millisecond)
-	cfg.MaxRetryWait = duration.Duration(50 * time.Millisecond)
+	cfg.HTTP = connectortest.FastHTTP(300 * time.Millisecond)
 	sec := testSecret
 	for _, o := range opts {
 		o(&cfg, &sec)

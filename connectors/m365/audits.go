@@ -33,30 +33,14 @@ func (s *directoryAudits) Scopes(ctx context.Context) ([]connectors.Scope, error
 
 // Pull reads the tenant's directory audits in the window.
 func (s *directoryAudits) Pull(ctx context.Context, scope connectors.Scope, from connectors.Cursor, sink connectors.Sink) (connectors.Cursor, error) {
-	w, err := s.c.window(from)
-	if err != nil {
-		return from, err
-	}
-	g, err := s.c.client(scope.ID)
-	if err != nil {
-		return from, err
-	}
-	link := g.v1("auditLogs/directoryAudits?" + query("$filter", w.filter("activityDateTime"), "$top", "1000"))
-	fetch := func(ctx context.Context, link string) ([]record.Record, string, error) {
-		res, err := g.get(ctx, link, models.CreateDirectoryAuditCollectionResponseFromDiscriminatorValue)
-		if err != nil {
-			return nil, "", err
-		}
-		page := res.(models.DirectoryAuditCollectionResponseable)
-		var recs []record.Record
-		for _, a := range page.GetValue() {
-			if ev := s.c.auditEvent(scope.ID, a); ev != nil {
-				recs = append(recs, ev)
-			}
-		}
-		return recs, nextLink(page), nil
-	}
-	return pullWindow(ctx, w, link, "list directory audits for tenant "+scope.ID, fetch, sink)
+	return pullTenantLog[models.DirectoryAuditCollectionResponseable](ctx, s.c, scope, from, sink, tenantLog[models.DirectoryAuditable]{
+		what: "list directory audits",
+		url: func(g *graphClient, w window) string {
+			return g.v1("auditLogs/directoryAudits?" + query("$filter", w.filter("activityDateTime"), "$top", "1000"))
+		},
+		factory: models.CreateDirectoryAuditCollectionResponseFromDiscriminatorValue,
+		event:   s.c.auditEvent,
+	})
 }
 
 // removable are the target types whose deletion is a removal.

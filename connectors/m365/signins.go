@@ -31,33 +31,17 @@ func (s *signIns) Needs() []string {
 func (s *signIns) Scopes(ctx context.Context) ([]connectors.Scope, error) { return s.c.Tenants(ctx) }
 
 // Pull reads the tenant's sign-ins in the window and keeps the partner's.
+// crossTenantAccessType is not documented as filterable, so signInEvent checks it
+// rather than $filter.
 func (s *signIns) Pull(ctx context.Context, scope connectors.Scope, from connectors.Cursor, sink connectors.Sink) (connectors.Cursor, error) {
-	w, err := s.c.window(from)
-	if err != nil {
-		return from, err
-	}
-	g, err := s.c.client(scope.ID)
-	if err != nil {
-		return from, err
-	}
-	// crossTenantAccessType is not documented as filterable, so it is checked
-	// here rather than sent in $filter.
-	link := g.beta("auditLogs/signIns?" + query("$filter", w.filter("createdDateTime"), "$top", "1000"))
-	fetch := func(ctx context.Context, link string) ([]record.Record, string, error) {
-		res, err := g.get(ctx, link, models.CreateSignInCollectionResponseFromDiscriminatorValue)
-		if err != nil {
-			return nil, "", err
-		}
-		page := res.(models.SignInCollectionResponseable)
-		var recs []record.Record
-		for _, si := range page.GetValue() {
-			if ev := s.c.signInEvent(scope.ID, si); ev != nil {
-				recs = append(recs, ev)
-			}
-		}
-		return recs, nextLink(page), nil
-	}
-	return pullWindow(ctx, w, link, "list sign-ins for tenant "+scope.ID, fetch, sink)
+	return pullTenantLog[models.SignInCollectionResponseable](ctx, s.c, scope, from, sink, tenantLog[models.SignInable]{
+		what: "list sign-ins",
+		url: func(g *graphClient, w window) string {
+			return g.beta("auditLogs/signIns?" + query("$filter", w.filter("createdDateTime"), "$top", "1000"))
+		},
+		factory: models.CreateSignInCollectionResponseFromDiscriminatorValue,
+		event:   s.c.signInEvent,
+	})
 }
 
 // signInEvent returns the access event of a partner sign-in, nil for any other.

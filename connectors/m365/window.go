@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	absser "github.com/microsoft/kiota-abstractions-go/serialization"
+
 	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/record"
 )
@@ -72,4 +74,54 @@ func pullWindow(ctx context.Context, w window, link, what string, fetch fetchFun
 		link = next
 	}
 	return done, nil
+}
+
+// logPage is one page of a tenant's log as the SDK parses it.
+type logPage[V any] interface {
+	absser.Parsable
+	GetValue() []V
+	GetOdataNextLink() *string
+}
+
+// tenantLog says where a tenant's log is read and how its items become access
+// events.
+type tenantLog[V any] struct {
+	// what names the read in errors, e.g. "list sign-ins".
+	what string
+	// url is the first page's address for the window.
+	url     func(g *graphClient, w window) string
+	factory absser.ParsableFactory
+	// event returns an item's access event, nil for an item that is not the partner's.
+	event func(tenant string, v V) *record.AccessEvent
+}
+
+// pullTenantLog reads one tenant's log in the cursor's window, page by page.
+func pullTenantLog[P logPage[V], V any](ctx context.Context, c *Connector, scope connectors.Scope, from connectors.Cursor,
+	sink connectors.Sink, l tenantLog[V]) (connectors.Cursor, error) {
+	w, err := c.window(from)
+	if err != nil {
+		return from, err
+	}
+	g, err := c.client(scope.ID)
+	if err != nil {
+		return from, err
+	}
+	fetch := func(ctx context.Context, link string) ([]record.Record, string, error) {
+		res, err := g.get(ctx, link, l.factory)
+		if err != nil {
+			return nil, "", err
+		}
+		page, ok := res.(P)
+		if !ok {
+			return nil, "", fmt.Errorf("unexpected page type %T", res)
+		}
+		var recs []record.Record
+		for _, v := range page.GetValue() {
+			if ev := l.event(scope.ID, v); ev != nil {
+				recs = append(recs, ev)
+			}
+		}
+		return recs, nextLink(page), nil
+	}
+	return pullWindow(ctx, w, l.url(g, w), l.what+" for tenant "+scope.ID, fetch, sink)
 }

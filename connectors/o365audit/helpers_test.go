@@ -14,7 +14,6 @@ import (
 	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/connectors/connectortest"
 	"github.com/custos-msp/custos/connectors/entraauth"
-	"github.com/custos-msp/custos/duration"
 	"github.com/custos-msp/custos/fixtures/entra"
 	fx "github.com/custos-msp/custos/fixtures/o365audit"
 	"github.com/custos-msp/custos/secret"
@@ -73,11 +72,7 @@ func testConfig(baseURL string) config.O365Audit {
 	cfg := config.Default().Connectors.O365Audit
 	cfg.Enabled = true
 	cfg.BaseURL = baseURL
-	cfg.RequestsPerSecond = 1000
-	cfg.MaxRetries = 2
-	cfg.Timeout = duration.Duration(2 * time.Second)
-	cfg.MinRetryWait = duration.Duration(5 * time.Millisecond)
-	cfg.MaxRetryWait = duration.Duration(20 * time.Millisecond)
+	cfg.HTTP = connectortest.FastHTTP(2 * time.Second)
 	return cfg
 }
 

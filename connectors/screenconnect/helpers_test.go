@@ -13,7 +13,6 @@ import (
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/connectors/connectortest"
-	"github.com/custos-msp/custos/duration"
 	fx "github.com/custos-msp/custos/fixtures/screenconnect"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/secret"
@@ -38,11 +37,7 @@ func testConfig(baseURL string) config.ScreenConnect {
 	cfg := config.Default().Connectors.ScreenConnect
 	cfg.Enabled = true
 	cfg.BaseURL = baseURL
-	cfg.RequestsPerSecond = 1000
-	cfg.MaxRetries = 2
-	cfg.Timeout = duration.Duration(300 * time.Millisecond)
-	cfg.MinRetryWait = duration.Duration(10 * time.Millisecond)
-	cfg.MaxRetryWait = duration.Duration(50 * time.Millisecond)
+	cfg.HTTP = connectortest.FastHTTP(300 * time.Millisecond)
 	return cfg
 }
 
