@@ -80,6 +80,10 @@ func (p *Pipeline) attempt(ctx context.Context, d store.Delivery) error {
 	if err := json.Unmarshal(clear, &m); err != nil {
 		return Permanent(fmt.Errorf("notify: decoding message %s: %w", d.IdempotencyKey, err))
 	}
+	// The receiver may have been reconfigured since the message was queued.
+	if err := CheckAddressable(r, m); err != nil {
+		return err
+	}
 	actx, cancel := context.WithTimeout(ctx, p.Timeout)
 	defer cancel()
 	return r.Send(actx, m)

@@ -11,6 +11,7 @@ package notify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -29,8 +30,12 @@ type Receiver interface {
 type Message struct {
 	// Key is the idempotency key: the same for every attempt at one message.
 	Key string `json:"key"`
-	// Kind is alert, digest, test or message.
+	// Kind is alert, digest, test, message or report.
 	Kind string `json:"kind"`
+	// To are the addresses this message goes to instead of the receiver's configured
+	// ones; only e-mail receivers (Addressable) honour it, and every other receiver
+	// is refused a message that carries it.
+	To []string `json:"to,omitempty"`
 	// Title is the subject line or heading.
 	Title string `json:"title"`
 	// Customer is the customer the message is about; empty when several or none.
@@ -74,7 +79,31 @@ const (
 	KindDigest  = "digest"
 	KindTest    = "test"
 	KindMessage = "message"
+	// KindReport is a customer's monthly report, sent to the customer's own
+	// addresses; only an Addressable receiver may carry one.
+	KindReport = "report"
 )
+
+// Addressable is a receiver that sends a message to Message.To when it is set: the
+// e-mail receivers. Any other receiver is refused a message with To or of kind
+// report, so a customer's report can never be posted to a shared channel.
+type Addressable interface {
+	Receiver
+	// SendsToMessageRecipients marks the receiver as honouring Message.To.
+	SendsToMessageRecipients()
+}
+
+// CheckAddressable returns a permanent error naming the receiver when m carries
+// recipients or is a report and r cannot send to them, and nil otherwise.
+func CheckAddressable(r Receiver, m Message) error {
+	if len(m.To) == 0 && m.Kind != KindReport {
+		return nil
+	}
+	if _, ok := r.(Addressable); ok {
+		return nil
+	}
+	return Permanent(fmt.Errorf("notify: receiver %s is not an e-mail receiver and cannot send %s message %s to its own recipients", r.Name(), m.Kind, m.Key))
+}
 
 // Error is a delivery failure that says whether trying again may help.
 type Error struct {

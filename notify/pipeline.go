@@ -424,10 +424,16 @@ func (p *Pipeline) enqueue(ctx context.Context, g *group, m Message, now time.Ti
 
 // Enqueue queues a prepared message (a report) for receiver, sealed, to be sent by
 // the next delivery pass (Deliver or Run) with the same retries as alerts. A message
-// without a key gets a random one.
+// without a key gets a random one; a message whose key is already queued or sent is
+// not queued again. A message with To, or a report, is refused unless the receiver
+// is Addressable (an e-mail receiver).
 func (p *Pipeline) Enqueue(ctx context.Context, receiver string, m Message) (store.Delivery, error) {
-	if p.Receivers[receiver] == nil {
+	r := p.Receivers[receiver]
+	if r == nil {
 		return store.Delivery{}, fmt.Errorf("notify: no receiver is named %q", receiver)
+	}
+	if err := CheckAddressable(r, m); err != nil {
+		return store.Delivery{}, err
 	}
 	now := p.Now().UTC()
 	if m.Key == "" {

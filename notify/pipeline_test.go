@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -280,6 +281,68 @@ func TestPipeline_DryRunWritesNothing(t *testing.T) {
 		}
 		if f.hook.Requests() != 0 || count(t, st, &store.Delivery{}) != 0 || count(t, st, &store.OutboxEntry{}, "receiver = ''") != 1 {
 			t.Error("the dry run changed something")
+		}
+	})
+}
+
+// mailbox is an e-mail receiver (notify.Addressable) that keeps what it is sent.
+type mailbox struct{ got []notify.Message }
+
+func (m *mailbox) Name() string { return "mail" }
+func (m *mailbox) Send(_ context.Context, msg notify.Message) error {
+	m.got = append(m.got, msg)
+	return nil
+}
+func (m *mailbox) SendsToMessageRecipients() {}
+
+func TestPipeline_MessagesForTheirOwnRecipientsGoOnlyToEmail(t *testing.T) {
+	to := []string{"it@contoso.example"}
+	tests := []struct {
+		name     string
+		receiver string
+		msg      notify.Message
+		queued   bool
+	}{
+		{"report to e-mail", "mail", notify.Message{Key: "r1", Kind: notify.KindReport, Title: "October", To: to}, true},
+		{"report to the webhook", "hook", notify.Message{Key: "r2", Kind: notify.KindReport, Title: "October", To: to}, false},
+		{"report without To to the webhook", "hook", notify.Message{Key: "r3", Kind: notify.KindReport, Title: "October"}, false},
+		{"message with To to the webhook", "hook", notify.Message{Key: "r4", Title: "hello", To: to}, false},
+		{"plain message to the webhook", "hook", notify.Message{Key: "r5", Title: "hello"}, true},
+	}
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		mail := &mailbox{}
+		f.p.Receivers["mail"] = mail
+		for _, tt := range tests {
+			_, err := f.p.Enqueue(ctx, tt.receiver, tt.msg)
+			if queued := err == nil; queued != tt.queued {
+				t.Errorf("%s: Enqueue = %v, want queued %v", tt.name, err, tt.queued)
+			}
+			if err != nil && !strings.Contains(err.Error(), "receiver "+tt.receiver+" is not an e-mail receiver") {
+				t.Errorf("%s: the refusal %q does not name the receiver", tt.name, err)
+			}
+			if n := count(t, st, &store.Delivery{}, "idempotency_key = ?", tt.msg.Key); n != map[bool]int64{true: 1}[tt.queued] {
+				t.Errorf("%s: %d deliveries stored", tt.name, n)
+			}
+		}
+		if res := f.run(t, time.Minute); res.Sent != 2 || res.Failed != 0 {
+			t.Errorf("first pass: %+v, want the report and the plain message sent", res)
+		}
+		if len(mail.got) != 1 || mail.got[0].Key != "r1" || !slices.Equal(mail.got[0].To, to) {
+			t.Errorf("the e-mail receiver got %+v, want r1 to %v", mail.got, to)
+		}
+		// The e-mail receiver is replaced by a webhook after a report was queued:
+		// delivery refuses it for good rather than post a customer's report.
+		if _, err := f.p.Enqueue(ctx, "mail", notify.Message{Key: "r6", Kind: notify.KindReport, Title: "November", To: to}); err != nil {
+			t.Fatal(err)
+		}
+		f.p.Receivers["mail"] = f.p.Receivers["hook"]
+		before := f.hook.Requests()
+		if res := f.run(t, 2*time.Minute); res.Sent != 0 || res.Failed != 1 || res.Retrying != 0 {
+			t.Errorf("report for a webhook: %+v, want failed for good", res)
+		}
+		if f.hook.Requests() != before {
+			t.Error("the report was posted to the webhook")
 		}
 	})
 }

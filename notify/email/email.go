@@ -1,8 +1,10 @@
 // Package email sends alerts and reports as e-mail: a plain-text part and an HTML
 // part (and any attachments) built with go-mail, whose Message-ID carries the
-// message's idempotency key. Graph sends it through Microsoft Graph sendMail (the
-// MIME form, over HTTPS, the default for Microsoft 365); SMTP through a submission
-// server on 587 with STARTTLS or 465 with TLS, signing in with a password or XOAUTH2.
+// message's idempotency key. A message's own recipients (notify.Message.To, a
+// customer's report) replace the receiver's configured ones. Graph sends it through
+// Microsoft Graph sendMail (the MIME form, over HTTPS, the default for Microsoft 365);
+// SMTP through a submission server on 587 with STARTTLS or 465 with TLS, signing in
+// with a password or XOAUTH2.
 package email
 
 import (
@@ -19,7 +21,8 @@ import (
 // TokenFunc returns an OAuth access token (for Graph, or SMTP XOAUTH2).
 type TokenFunc func(ctx context.Context) (string, error)
 
-// Envelope is who a message is from and to.
+// Envelope is who a message is from and to. A message's own To replaces the
+// Envelope's.
 type Envelope struct {
 	From string
 	To   []string
@@ -31,8 +34,9 @@ func build(env Envelope, m notify.Message) (*mail.Msg, error) {
 	if err := msg.From(env.From); err != nil {
 		return nil, notify.Permanent(fmt.Errorf("from %q: %w", env.From, err))
 	}
-	if err := msg.To(env.To...); err != nil {
-		return nil, notify.Permanent(fmt.Errorf("to %v: %w", env.To, err))
+	to := recipients(env, m)
+	if err := msg.To(to...); err != nil {
+		return nil, notify.Permanent(fmt.Errorf("to %v: %w", to, err))
 	}
 	msg.Subject(m.Title)
 	msg.SetMessageIDWithValue(MessageID(m.Key, env.From))
@@ -56,6 +60,15 @@ func build(env Envelope, m notify.Message) (*mail.Msg, error) {
 		}
 	}
 	return msg, nil
+}
+
+// recipients are the message's own addresses (a customer's report) when it has
+// them, else the receiver's.
+func recipients(env Envelope, m notify.Message) []string {
+	if len(m.To) > 0 {
+		return m.To
+	}
+	return env.To
 }
 
 // MessageID is the Message-ID (without angle brackets) of the message with key, in

@@ -3,24 +3,18 @@ package email
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	netmail "net/mail"
 	"strings"
-	stdsync "sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
 	"github.com/custos-msp/custos/notify"
@@ -109,88 +103,6 @@ func TestGraph_ThrottlingIsRetryable(t *testing.T) {
 	notifytest.AssertNoSecret(t, "tok-123", fmt.Sprint(err))
 }
 
-// smtpServer is an in-process submission server with STARTTLS (or implicit TLS),
-// PLAIN and XOAUTH2.
-type smtpServer struct {
-	mu       stdsync.Mutex
-	messages [][]byte
-	auth     []string
-	reject   *smtp.SMTPError
-}
-
-func (s *smtpServer) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }
-
-type session struct{ s *smtpServer }
-
-func (x *session) AuthMechanisms() []string { return []string{sasl.Plain, "XOAUTH2"} }
-func (x *session) Auth(mech string) (sasl.Server, error) {
-	if mech == "XOAUTH2" {
-		return xoauth2{x.s}, nil
-	}
-	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if x.s.reject != nil {
-			return x.s.reject
-		}
-		x.s.mu.Lock()
-		defer x.s.mu.Unlock()
-		x.s.auth = append(x.s.auth, "PLAIN "+user+" "+pass)
-		return nil
-	}), nil
-}
-func (x *session) Mail(string, *smtp.MailOptions) error { return nil }
-func (x *session) Rcpt(string, *smtp.RcptOptions) error { return nil }
-func (x *session) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	x.s.mu.Lock()
-	defer x.s.mu.Unlock()
-	x.s.messages = append(x.s.messages, b)
-	return err
-}
-func (x *session) Reset()        {}
-func (x *session) Logout() error { return nil }
-
-// xoauth2 is the server side of XOAUTH2, which go-sasl does not have.
-type xoauth2 struct{ s *smtpServer }
-
-func (o xoauth2) Next(response []byte) ([]byte, bool, error) {
-	if len(response) == 0 {
-		return []byte{}, false, nil
-	}
-	user, rest, _ := strings.Cut(strings.TrimPrefix(string(response), "user="), "\x01auth=Bearer ")
-	token := strings.TrimSuffix(rest, "\x01\x01")
-	if token == "" {
-		return nil, false, errors.New("malformed XOAUTH2 response")
-	}
-	o.s.mu.Lock()
-	defer o.s.mu.Unlock()
-	o.s.auth = append(o.s.auth, "XOAUTH2 "+user+" "+token)
-	return nil, true, nil
-}
-
-// startSMTP serves on loopback: STARTTLS when implicit is false, TLS from the first
-// byte when true. It returns the port and a TLS config that trusts the server.
-func startSMTP(t *testing.T, s *smtpServer, implicit bool) (int, *tls.Config) {
-	t.Helper()
-	cert := httptest.NewUnstartedServer(nil)
-	cert.StartTLS()
-	t.Cleanup(cert.Close)
-	pool := x509.NewCertPool()
-	pool.AddCert(cert.Certificate())
-	srv := smtp.NewServer(s)
-	srv.Domain = "localhost"
-	srv.TLSConfig = &tls.Config{Certificates: cert.TLS.Certificates}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if implicit {
-		l = tls.NewListener(l, srv.TLSConfig)
-	}
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return l.Addr().(*net.TCPAddr).Port, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
-}
-
 func TestSMTP_SendsOverSTARTTLSAndTLS(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
@@ -204,32 +116,139 @@ func TestSMTP_SendsOverSTARTTLSAndTLS(t *testing.T) {
 		{"465 TLS password", "tls", true, false, "PLAIN alerts@msp.example pw-secret"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &smtpServer{}
-			port, tlsConfig := startSMTP(t, s, tt.implicit)
-			opts := SMTPOptions{Host: "127.0.0.1", Port: port, TLS: tt.tls, Username: "alerts@msp.example",
-				Password: secret.New("pw-secret"), TLSConfig: tlsConfig, Timeout: 5 * time.Second}
+			s := notifytest.NewSMTP(t, tt.implicit)
+			opts := SMTPOptions{Host: "127.0.0.1", Port: s.Port, TLS: tt.tls, Username: "alerts@msp.example",
+				Password: secret.New("pw-secret"), TLSConfig: s.ClientTLS, Timeout: 5 * time.Second}
 			if tt.token {
 				opts.Token = func(context.Context) (string, error) { return "tok-abc", nil }
 			}
 			if err := NewSMTP("mail", env, opts).Send(context.Background(), message()); err != nil {
 				t.Fatalf("Send: %v", err)
 			}
-			if len(s.messages) != 1 || len(s.auth) != 1 || s.auth[0] != tt.wantAuth {
-				t.Fatalf("server saw %d messages, auth %v", len(s.messages), s.auth)
+			msgs, auth := s.Messages(), s.Auth()
+			if len(msgs) != 1 || len(auth) != 1 || auth[0] != tt.wantAuth {
+				t.Fatalf("server saw %d messages, auth %v", len(msgs), auth)
 			}
-			checkMIME(t, s.messages[0])
+			checkMIME(t, msgs[0].Data)
 		})
 	}
 }
 
 func TestSMTP_BasicAuthRefusedIsPermanent(t *testing.T) {
-	s := &smtpServer{reject: &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 30},
-		Message: "Basic authentication is not supported for Client Submission."}}
-	port, tlsConfig := startSMTP(t, s, false)
-	err := NewSMTP("mail", env, SMTPOptions{Host: "127.0.0.1", Port: port, TLS: "starttls", Username: "alerts@msp.example",
-		Password: secret.New("pw-secret"), TLSConfig: tlsConfig, Timeout: 5 * time.Second}).Send(context.Background(), message())
+	s := notifytest.NewSMTP(t, false)
+	s.RejectAuth(&smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 30},
+		Message: "Basic authentication is not supported for Client Submission."})
+	err := NewSMTP("mail", env, SMTPOptions{Host: "127.0.0.1", Port: s.Port, TLS: "starttls", Username: "alerts@msp.example",
+		Password: secret.New("pw-secret"), TLSConfig: s.ClientTLS, Timeout: 5 * time.Second}).Send(context.Background(), message())
 	if retry, _ := notify.Retryable(err); err == nil || retry {
 		t.Errorf("535 5.7.30: %v, retryable %v; want a permanent error", err, retry)
 	}
 	notifytest.AssertNoSecret(t, "pw-secret", fmt.Sprint(err))
+}
+
+// reportMessage is a report for a customer's own addresses, with a PDF attached.
+func reportMessage() notify.Message {
+	m := message()
+	m.Kind, m.Items, m.Text = notify.KindReport, nil, "Attached is your report."
+	m.To = []string{"it@contoso.example", "ceo@contoso.example"}
+	m.Attachments = []notify.Attachment{{Name: "contoso_2026-10.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4 report")}}
+	return m
+}
+
+// checkTo checks that a raw message is addressed to want and carries the PDF.
+func checkTo(t *testing.T, raw []byte, want []string) {
+	t.Helper()
+	msg, err := netmail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("not a message: %v", err)
+	}
+	to, err := msg.Header.AddressList("To")
+	if err != nil {
+		t.Fatalf("To: %v", err)
+	}
+	var got []string
+	for _, a := range to {
+		got = append(got, a.Address)
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("To = %v, want %v", got, want)
+	}
+	if !bytes.Contains(raw, []byte(`filename="contoso_2026-10.pdf"`)) {
+		t.Error("the PDF is not attached")
+	}
+}
+
+func TestSend_MessageToReplacesTheReceiversAddresses(t *testing.T) {
+	want := []string{"it@contoso.example", "ceo@contoso.example"}
+	t.Run("smtp", func(t *testing.T) {
+		s := notifytest.NewSMTP(t, false)
+		err := NewSMTP("mail", env, SMTPOptions{Host: "127.0.0.1", Port: s.Port, TLS: "starttls", Username: "alerts@msp.example",
+			Password: secret.New("pw-secret"), TLSConfig: s.ClientTLS, Timeout: 5 * time.Second}).Send(context.Background(), reportMessage())
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs := s.Messages()
+		if len(msgs) != 1 {
+			t.Fatalf("server got %d messages", len(msgs))
+		}
+		if strings.Join(msgs[0].Rcpt, ",") != strings.Join(want, ",") {
+			t.Errorf("RCPT TO = %v, want only %v", msgs[0].Rcpt, want)
+		}
+		checkTo(t, msgs[0].Data, want)
+	})
+	t.Run("graph", func(t *testing.T) {
+		var body []byte
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ = io.ReadAll(r.Body)
+			w.WriteHeader(http.StatusAccepted)
+		}))
+		defer srv.Close()
+		g := NewGraph("mail", env, srv.URL, func(context.Context) (string, error) { return "tok", nil }, srv.Client())
+		if err := g.Send(context.Background(), reportMessage()); err != nil {
+			t.Fatal(err)
+		}
+		raw, err := base64.StdEncoding.DecodeString(string(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTo(t, raw, want)
+	})
+}
+
+func TestSMTP_AnswersAreClassified(t *testing.T) {
+	for _, tt := range []struct {
+		code      int
+		enhanced  smtp.EnhancedCode
+		retryable bool
+	}{
+		{451, smtp.EnhancedCode{4, 3, 0}, true},
+		{452, smtp.EnhancedCode{4, 2, 2}, true},
+		{554, smtp.EnhancedCode{5, 6, 0}, false},
+	} {
+		t.Run(fmt.Sprint(tt.code), func(t *testing.T) {
+			s := notifytest.NewSMTP(t, false)
+			s.FailData(&smtp.SMTPError{Code: tt.code, EnhancedCode: tt.enhanced, Message: "scripted"})
+			err := NewSMTP("mail", env, SMTPOptions{Host: "127.0.0.1", Port: s.Port, TLS: "starttls", Username: "alerts@msp.example",
+				Password: secret.New("pw-secret"), TLSConfig: s.ClientTLS, Timeout: 5 * time.Second}).Send(context.Background(), message())
+			if retry, _ := notify.Retryable(err); err == nil || retry != tt.retryable {
+				t.Errorf("%d: %v, retryable %v; want retryable %v", tt.code, err, retry, tt.retryable)
+			}
+			if len(s.Messages()) != 0 {
+				t.Error("the server kept a refused message")
+			}
+		})
+	}
+}
+
+func TestGraph_RefusesAMessageOverTheRequestLimit(t *testing.T) {
+	hook := notifytest.NewHook(t)
+	m := reportMessage()
+	m.Attachments[0].Data = bytes.Repeat([]byte("x"), MaxGraphRequestBytes*6/10)
+	err := NewGraph("mail", env, hook.URL, func(context.Context) (string, error) { return "tok", nil }, hook.Client()).Send(context.Background(), m)
+	if retry, _ := notify.Retryable(err); err == nil || retry || !strings.Contains(err.Error(), "smtp receiver") {
+		t.Errorf("a %d-byte attachment: %v, retryable %v; want a permanent error that points to smtp", MaxGraphRequestBytes*6/10, err, retry)
+	}
+	if hook.Requests() != 0 {
+		t.Error("the oversized message was posted")
+	}
 }

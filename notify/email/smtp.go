@@ -47,6 +47,9 @@ func NewSMTP(name string, env Envelope, opts SMTPOptions) *SMTP {
 // Name implements notify.Receiver.
 func (s *SMTP) Name() string { return s.name }
 
+// SendsToMessageRecipients implements notify.Addressable: Send honours Message.To.
+func (s *SMTP) SendsToMessageRecipients() {}
+
 // Send dials, signs in after TLS, sends and hangs up; a token is fetched per send.
 func (s *SMTP) Send(ctx context.Context, m notify.Message) error {
 	msg, err := build(s.env, m)

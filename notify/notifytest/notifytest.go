@@ -1,12 +1,13 @@
 // Package notifytest holds what the notify tests share: a fake webhook endpoint that
 // records what it receives, drops repeats by idempotency key and answers as scripted,
-// and an assertion that no text leaks a secret.
+// an in-process SMTP submission server, and an assertion that no text leaks a secret.
 package notifytest
 
 import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	stdsync "sync"
 	"testing"
@@ -71,6 +72,23 @@ func (h *Hook) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusAccepted)
 }
+
+// AnyHostClient returns a client that sends every request to the hook whatever URL
+// it names, so a receiver that accepts only its vendor's hosts (Teams Workflows) can
+// be built with a real-looking URL and still post here.
+func (h *Hook) AnyHostClient() *http.Client {
+	target, _ := url.Parse(h.URL)
+	base := h.Client().Transport
+	return &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+		r = r.Clone(r.Context())
+		r.URL.Scheme, r.URL.Host, r.Host = target.Scheme, target.Host, target.Host
+		return base.RoundTrip(r)
+	})}
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // Requests counts every request, repeats and failures included.
 func (h *Hook) Requests() int {
