@@ -49,6 +49,9 @@ type Report struct {
 	Internal bool `toml:"internal"`
 	// Customers holds, by customer name, the customer's time zone and report recipients.
 	Customers map[string]ReportCustomer `toml:"customers"`
+	// Receiver names the e-mail receiver in notify.receivers that reports are sent
+	// through, to each customer's recipients; empty sends none.
+	Receiver string `toml:"receiver"`
 }
 
 // ReportCustomer is one customer's report settings.

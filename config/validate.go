@@ -215,7 +215,30 @@ func (c *Config) validateReport(v *validator) {
 				fmt.Sprintf("%q is not an e-mail address such as it@customer.example", addr))
 		}
 	}
+	c.validateReportReceiver(v)
 	v.cron("schedules.report", c.Schedules.Report)
+}
+
+// validateReportReceiver checks that report.receiver names an e-mail receiver, and
+// that it is set when any customer has report recipients.
+func (c *Config) validateReportReceiver(v *validator) {
+	name := c.Report.Receiver
+	if name == "" {
+		for _, customer := range slices.Sorted(maps.Keys(c.Report.Customers)) {
+			if len(c.Report.Customers[customer].Recipients) > 0 {
+				v.check(false, "report.receiver", fmt.Sprintf(`must name the email receiver in notify.receivers that reports are sent through: report.customers.%q has recipients`, customer))
+				return
+			}
+		}
+		return
+	}
+	for _, r := range c.Notify.Receivers {
+		if r.Name == name {
+			v.check(r.Type == "email", "report.receiver", fmt.Sprintf("%q is a %s receiver; reports go only through an email receiver, to the customer's own addresses", name, r.Type))
+			return
+		}
+	}
+	v.check(false, "report.receiver", fmt.Sprintf("%q is not the name of a receiver in notify.receivers", name))
 }
 
 func (v *validator) timeZone(key, zone string) {
