@@ -2,15 +2,20 @@ package jobs
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/notify"
 	"github.com/custos-msp/custos/report"
 	"github.com/custos-msp/custos/store"
 )
@@ -18,6 +23,50 @@ import (
 // ReportMailer e-mails a customer's rendered reports as attachments.
 type ReportMailer interface {
 	SendReport(ctx context.Context, to []string, subject, body string, files []report.File) error
+}
+
+// NotifyMailer is the ReportMailer of the daemon: it queues each customer's reports
+// as one sealed notify message (kind report, To the customer's recipients) for an
+// e-mail receiver, which the notify job delivers with its retries and receipt. The
+// message's key is derived from the files' SHA-256, so queueing the same reports
+// again stores nothing new and the receiver sees one Message-ID.
+type NotifyMailer struct {
+	Pipeline *notify.Pipeline
+	// Receiver is the e-mail receiver's name, [report] receiver.
+	Receiver string
+}
+
+// reportContentTypes are the attachments' content types by report format.
+var reportContentTypes = map[string]string{
+	report.FormatHTML: "text/html; charset=utf-8",
+	report.FormatPDF:  "application/pdf",
+}
+
+// SendReport reads the files, checks each against the SHA-256 it was archived with,
+// and queues them.
+func (m *NotifyMailer) SendReport(ctx context.Context, to []string, subject, body string, files []report.File) error {
+	msg := notify.Message{Kind: notify.KindReport, Title: subject, Text: body, To: to}
+	sums := make([]string, 0, len(files))
+	for _, f := range files {
+		data, err := os.ReadFile(f.Path)
+		if err != nil {
+			return fmt.Errorf("reading report %s: %w", f.Path, err)
+		}
+		if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != f.SHA256 {
+			return fmt.Errorf("report %s changed since it was archived with SHA-256 %s", f.Path, f.SHA256)
+		}
+		msg.Attachments = append(msg.Attachments, notify.Attachment{
+			Name: filepath.Base(f.Path), ContentType: reportContentTypes[f.Format], Data: data,
+		})
+		sums = append(sums, f.SHA256)
+	}
+	slices.Sort(sums)
+	key := sha256.Sum256([]byte(strings.Join(sums, ",")))
+	msg.Key = "custos-report-" + hex.EncodeToString(key[:12])
+	if _, err := m.Pipeline.Enqueue(ctx, m.Receiver, msg); err != nil {
+		return fmt.Errorf("queueing report message %s for receiver %s: %w", msg.Key, m.Receiver, err)
+	}
+	return nil
 }
 
 // ReportJob renders customers' monthly reports, archives them with their SHA-256 and
@@ -99,8 +148,10 @@ func (j *ReportJob) render(ctx context.Context, c store.Customer, req ReportRequ
 
 // Run renders the previous month's reports of every active customer in every
 // configured format (and the internal variant when configured), archives them and
-// e-mails each customer its customer-variant files, unless they were sent before.
-// A customer that fails does not stop the others; the error joins every failure.
+// e-mails each customer its customer-variant files once a month: not when a
+// customer-variant report of that month was sent before, even if a later rendering
+// differs (its generation time does). A customer that fails does not stop the
+// others; the error joins every failure.
 func (j *ReportJob) Run(ctx context.Context) (Counts, error) {
 	counts := Counts{}
 	customers, err := j.Store.ActiveCustomers(ctx)
@@ -128,9 +179,10 @@ func (j *ReportJob) Run(ctx context.Context) (Counts, error) {
 
 func (j *ReportJob) customer(ctx context.Context, c store.Customer, variants []string, logo *report.Logo, counts Counts) error {
 	var (
-		toSend []report.File
-		ids    []uint
-		month  string
+		toSend    []report.File
+		ids       []uint
+		month     string
+		monthName string
 	)
 	for _, variant := range variants {
 		for _, format := range j.Config.Report.Formats {
@@ -145,7 +197,7 @@ func (j *ReportJob) customer(ctx context.Context, c store.Customer, variants []s
 			if variant == report.VariantCustomer && res.Archive.SentAt == nil {
 				toSend = append(toSend, res.File)
 				ids = append(ids, res.Archive.ID)
-				month = res.Report.MonthName
+				month, monthName = res.Report.Month, res.Report.MonthName
 			}
 		}
 	}
@@ -153,14 +205,29 @@ func (j *ReportJob) customer(ctx context.Context, c store.Customer, variants []s
 	if len(toSend) == 0 || len(recipients) == 0 || j.Mailer == nil {
 		return nil
 	}
-	subject := fmt.Sprintf("%s: monthly access report for %s, %s", j.Config.Report.MSPName, c.Name, month)
+	if sent, err := j.sentBefore(ctx, c.ID, month); err != nil || sent {
+		return err
+	}
+	subject := fmt.Sprintf("%s: monthly access report for %s, %s", j.Config.Report.MSPName, c.Name, monthName)
 	body := fmt.Sprintf("Attached is %s's report of every access to your systems in %s, with the authorisation that covered it, "+
-		"open findings, Microsoft 365 partner access, network device backups and what was read.\n\n%s", j.Config.Report.MSPName, month, j.Config.Report.MSPName)
+		"open findings, Microsoft 365 partner access, network device backups and what was read.\n\n%s", j.Config.Report.MSPName, monthName, j.Config.Report.MSPName)
 	if err := j.Mailer.SendReport(ctx, recipients, subject, body, toSend); err != nil {
 		return fmt.Errorf("e-mailing to %d recipient(s): %w", len(recipients), err)
 	}
 	counts["emailed"]++
 	return j.Store.MarkReportsSent(ctx, ids, j.Now())
+}
+
+// sentBefore reports whether a customer-variant report of the customer's month was
+// e-mailed already.
+func (j *ReportJob) sentBefore(ctx context.Context, customerID uint, month string) (bool, error) {
+	archived, err := j.Store.ReportArchives(ctx, customerID)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(archived, func(a store.ReportArchive) bool {
+		return a.Month == month && a.Variant == report.VariantCustomer && a.SentAt != nil
+	}), nil
 }
 
 // recipients are the customer's report recipients from the configuration.
