@@ -262,7 +262,15 @@ func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("schedules.report: %w", err)
 	}
-	out = append(out, jobs.Job{Name: "report", Schedule: schedule, Run: a.ReportJob().Run})
+	reportJob := a.ReportJob()
+	if name := a.Config.Report.Receiver; name != "" {
+		p, err := a.Notifier()
+		if err != nil {
+			return nil, err
+		}
+		reportJob.Mailer = &jobs.NotifyMailer{Pipeline: p, Receiver: name}
+	}
+	out = append(out, jobs.Job{Name: "report", Schedule: schedule, Run: reportJob.Run})
 	schedule, err = config.CronParser.Parse(sched.Notify)
 	if err != nil {
 		return nil, fmt.Errorf("schedules.notify: %w", err)
