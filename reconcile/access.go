@@ -43,21 +43,26 @@ func (c *AccessCheck) Rules() []string {
 	return out
 }
 
-// AccessRun is what one access check found.
+// AccessRun counts what one access check did.
 type AccessRun struct {
-	Findings []Finding
-	// Decisions are the current customer's decisions that differ from the stored
-	// ones; Changed counts them over every customer.
+	// Changed counts the decisions that differ from the stored ones.
+	Changed int
+	Events  int
+	Covered int
+}
+
+// CustomerAccess is what the access check decided about one customer.
+type CustomerAccess struct {
+	CustomerID uint
+	Findings   []Finding
+	// Decisions are the decisions that differ from the stored ones.
 	Decisions []store.DecisionUpdate
-	Changed   int
-	Events    int
-	Covered   int
 }
 
 // Run checks the access events that started at or after since, streamed per
-// customer: after each customer its changed decisions go to save, or are dropped
-// when save is nil, so that only one customer's are ever held.
-func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time, save func(context.Context, []store.DecisionUpdate) error) (AccessRun, error) {
+// customer: each customer's decisions and findings go to each as soon as the
+// customer is matched, so that only one customer's are ever held.
+func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time, each func(context.Context, CustomerAccess) error) (AccessRun, error) {
 	var run AccessRun
 	names, err := st.ReadNames(ctx)
 	if err != nil {
@@ -72,20 +77,18 @@ func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time,
 		if err != nil {
 			return run, err
 		}
-		c.check(ca, names, &run)
-		run.Changed += len(run.Decisions)
-		if save != nil {
-			if err := save(ctx, run.Decisions); err != nil {
-				return run, err
-			}
+		out := c.check(ca, names, &run)
+		run.Changed += len(out.Decisions)
+		if err := each(ctx, out); err != nil {
+			return run, err
 		}
-		run.Decisions = run.Decisions[:0]
 	}
 	return run, nil
 }
 
-// check matches one customer's events and adds its findings and changed decisions.
-func (c *AccessCheck) check(ca store.CustomerAccess, names store.Names, run *AccessRun) {
+// check matches one customer's events, counting them in run.
+func (c *AccessCheck) check(ca store.CustomerAccess, names store.Names, run *AccessRun) CustomerAccess {
+	out := CustomerAccess{CustomerID: ca.CustomerID}
 	events := make([]sweep.Event, len(ca.Events))
 	byID := make(map[uint]*store.AccessEvent, len(ca.Events))
 	for i := range ca.Events {
@@ -114,7 +117,7 @@ func (c *AccessCheck) check(ca store.CustomerAccess, names store.Names, run *Acc
 			text = explainMisses(e, d.Misses, authByID, names)
 		}
 		if !sameUint(e.CoveredBy, covered) || e.Decision != text {
-			run.Decisions = append(run.Decisions, store.DecisionUpdate{EventID: e.ID, CoveredBy: covered, Decision: text})
+			out.Decisions = append(out.Decisions, store.DecisionUpdate{EventID: e.ID, CoveredBy: covered, Decision: text})
 		}
 		if d.CoveredBy != 0 {
 			continue
@@ -142,8 +145,9 @@ func (c *AccessCheck) check(ca store.CustomerAccess, names store.Names, run *Acc
 	for _, key := range order {
 		g := groups[key]
 		g.f.Summary = g.summary(names)
-		run.Findings = append(run.Findings, g.f)
+		out.Findings = append(out.Findings, g.f)
 	}
+	return out
 }
 
 // group gathers the uncovered events of one finding.

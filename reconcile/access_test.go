@@ -180,3 +180,30 @@ func equalCounts(a, b map[string]int) bool {
 	}
 	return true
 }
+
+func TestEngine_AccessFindingsResolveWhenTheCustomersEventsAreGone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		seedAccess(t, st)
+		cfg := config.Default()
+		eng := &reconcile.Engine{Store: st, Log: zerolog.Nop(), Access: reconcile.AccessCheckFromConfig(cfg.Rules, cfg.Authorisations)}
+		first, err := eng.Run(ctx, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first.Opened != 4 {
+			t.Fatalf("first run opened %d access findings, want 4", first.Opened)
+		}
+		// Retention deleted every access event of the customer: nothing is left to
+		// check for it, and what it had raised no longer holds.
+		if err := st.DB(ctx).Where("1 = 1").Delete(&store.AccessEvent{}).Error; err != nil {
+			t.Fatal(err)
+		}
+		res, err := eng.Run(ctx, now.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Events != 0 || res.Resolved != 4 || len(openFindings(t, st)) != 0 {
+			t.Errorf("after the events were gone: checked %d, resolved %d, open %d; want 0, 4, 0", res.Events, res.Resolved, len(openFindings(t, st)))
+		}
+	})
+}

@@ -123,43 +123,92 @@ type Evaluation struct {
 	Changed int
 }
 
-// Run reads the records, evaluates every rule, stores the access decisions and
-// records the findings at now.
+// Run reads the records, evaluates every rule and records the findings at now.
+// The rules over whole tables are recorded in one transaction; access events are
+// checked and their decisions and findings recorded a customer at a time, so the
+// run holds one customer's events, never every customer's.
 func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
-	ev, err := e.evaluate(ctx, now, time.Time{}, e.Store.SaveDecisions)
-	res := Result{Failed: ev.Failed, Events: ev.Events, Covered: ev.Covered}
+	ev, err := e.evaluateRules(ctx, now)
+	res := Result{Failed: ev.Failed}
 	if err != nil {
 		return res, err
 	}
-	res.ApplyResult, err = e.Store.ApplyFindings(ctx, ev.Evaluated, ev.Found, now)
+	if res.ApplyResult, err = e.Store.ApplyFindings(ctx, ev.Evaluated, ev.Found, now); err != nil {
+		return res, fmt.Errorf("reconcile: %w", err)
+	}
+	if e.Access == nil {
+		return res, nil
+	}
+	rules := e.Access.Rules()
+	var checked []uint
+	run, err := e.Access.Run(ctx, e.Store, time.Time{}, func(ctx context.Context, ca CustomerAccess) error {
+		checked = append(checked, ca.CustomerID)
+		if err := e.Store.SaveDecisions(ctx, ca.Decisions); err != nil {
+			return err
+		}
+		return e.applyAccess(ctx, rules, ca.CustomerID, ca.Findings, now, &res)
+	})
+	res.Events, res.Covered = run.Events, run.Covered
 	if err != nil {
 		return res, fmt.Errorf("reconcile: %w", err)
 	}
+	// Customers left with no access events at all resolve their access findings.
+	others, err := e.Store.CustomersWithFindings(ctx, rules)
+	if err != nil {
+		return res, fmt.Errorf("reconcile: %w", err)
+	}
+	for _, id := range others {
+		if _, found := slices.BinarySearch(checked, id); !found {
+			if err := e.applyAccess(ctx, rules, id, nil, now, &res); err != nil {
+				return res, fmt.Errorf("reconcile: %w", err)
+			}
+		}
+	}
 	return res, nil
+}
+
+// applyAccess records one customer's access findings and adds what changed to res.
+func (e *Engine) applyAccess(ctx context.Context, rules []string, customer uint, fs []Finding, now time.Time, res *Result) error {
+	if len(rules) == 0 {
+		return nil
+	}
+	r, err := e.Store.ApplyCustomerFindings(ctx, rules, customer, inputs(fs), now)
+	if err != nil {
+		return err
+	}
+	res.Opened += r.Opened
+	res.Reopened += r.Reopened
+	res.Updated += r.Updated
+	res.Resolved += r.Resolved
+	return nil
 }
 
 // Evaluate reads the records and evaluates every rule at now, changing nothing.
 // Access events that started before since are not checked (zero checks them all).
 func (e *Engine) Evaluate(ctx context.Context, now, since time.Time) (Evaluation, error) {
-	return e.evaluate(ctx, now, since, nil)
+	ev, err := e.evaluateRules(ctx, now)
+	if err != nil || e.Access == nil {
+		return ev, err
+	}
+	run, err := e.Access.Run(ctx, e.Store, since, func(_ context.Context, ca CustomerAccess) error {
+		ev.Found = append(ev.Found, inputs(ca.Findings)...)
+		return nil
+	})
+	if err != nil {
+		return ev, fmt.Errorf("reconcile: %w", err)
+	}
+	ev.Evaluated = append(ev.Evaluated, e.Access.Rules()...)
+	ev.Changed, ev.Events, ev.Covered = run.Changed, run.Events, run.Covered
+	return ev, nil
 }
 
-// evaluate evaluates every rule; the access check hands each customer's changed
-// decisions to save (nil: they are only counted).
-func (e *Engine) evaluate(ctx context.Context, now, since time.Time, save func(context.Context, []store.DecisionUpdate) error) (Evaluation, error) {
+// evaluateRules reads the records and evaluates the rules over whole tables: every
+// rule but the access check.
+func (e *Engine) evaluateRules(ctx context.Context, now time.Time) (Evaluation, error) {
 	var ev Evaluation
 	in, err := e.read(ctx, now)
 	if err != nil {
 		return ev, fmt.Errorf("reconcile: %w", err)
-	}
-	add := func(fs []Finding) {
-		for _, f := range fs {
-			ev.Found = append(ev.Found, store.FindingInput{
-				Rule: f.Rule, Fingerprint: Fingerprint(f.Rule, f.Subject), Subject: f.Subject,
-				CustomerID: f.CustomerID, Severity: f.Severity, Summary: f.Summary,
-				Evidence: strings.Join(f.Evidence, ","), TechnicianID: f.TechnicianID, DeviceID: f.DeviceID,
-			})
-		}
 	}
 	for _, r := range e.Rules {
 		fs, err := evaluateRule(r, in, now)
@@ -169,18 +218,22 @@ func (e *Engine) evaluate(ctx context.Context, now, since time.Time, save func(c
 			continue
 		}
 		ev.Evaluated = append(ev.Evaluated, r.ID())
-		add(fs)
-	}
-	if e.Access != nil {
-		run, err := e.Access.Run(ctx, e.Store, since, save)
-		if err != nil {
-			return ev, fmt.Errorf("reconcile: %w", err)
-		}
-		ev.Evaluated = append(ev.Evaluated, e.Access.Rules()...)
-		add(run.Findings)
-		ev.Changed, ev.Events, ev.Covered = run.Changed, run.Events, run.Covered
+		ev.Found = append(ev.Found, inputs(fs)...)
 	}
 	return ev, nil
+}
+
+// inputs turns rules' findings into what the store records.
+func inputs(fs []Finding) []store.FindingInput {
+	out := make([]store.FindingInput, len(fs))
+	for i, f := range fs {
+		out[i] = store.FindingInput{
+			Rule: f.Rule, Fingerprint: Fingerprint(f.Rule, f.Subject), Subject: f.Subject,
+			CustomerID: f.CustomerID, Severity: f.Severity, Summary: f.Summary,
+			Evidence: strings.Join(f.Evidence, ","), TechnicianID: f.TechnicianID, DeviceID: f.DeviceID,
+		}
+	}
+	return out
 }
 
 // read loads what the rules evaluate at now.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,13 +30,22 @@ func (s *Store) AccessCustomers(ctx context.Context, since time.Time) ([]uint, e
 	return ids, nil
 }
 
+// matchedEventColumns are the columns of an access event that matching, its
+// explanation and its finding read; the others are left unread, for speed.
+var matchedEventColumns = []string{
+	"id", "source", "kind", "started_at", "ended_at", "actor_ref", "device_ref", "device_name", "removal",
+	"attributes", "customer_id", "technician_id", "device_id", "covered_by", "decision",
+}
+
 // ReadCustomerAccess reads one customer's access events that started at or after
-// since, and the customer's authorisations that were still valid then (or are
-// standing), so that the caller holds one customer at a time.
+// since (only the columns matching needs), and the customer's authorisations that
+// were still valid then (or are standing), so that the caller holds one customer at
+// a time.
 func (s *Store) ReadCustomerAccess(ctx context.Context, customerID uint, since time.Time) (CustomerAccess, error) {
 	ca := CustomerAccess{CustomerID: customerID}
 	db := s.db.WithContext(ctx)
-	err := db.Where("customer_id = ? AND started_at >= ?", customerID, since.UTC()).Order("started_at, id").Find(&ca.Events).Error
+	err := db.Select(matchedEventColumns).Where("customer_id = ? AND started_at >= ?", customerID, since.UTC()).
+		Order("started_at, id").Find(&ca.Events).Error
 	if err != nil {
 		return ca, fmt.Errorf("store: reading access events of customer %d: %w", customerID, err)
 	}
@@ -54,39 +64,61 @@ type DecisionUpdate struct {
 	Decision  string
 }
 
-// decisionBatch is how many decisions one UPDATE statement writes.
-const decisionBatch = 200
+// decisionBatch is how many decisions one PostgreSQL UPDATE statement writes.
+const decisionBatch = 500
 
-// SaveDecisions records changed decisions, in one transaction, a batch of rows per
-// statement.
+// SaveDecisions records changed decisions in one transaction. PostgreSQL gets a
+// batch of rows per statement, an UPDATE joined to the rows as a VALUES list;
+// SQLite, where a statement costs no round trip but its planner scans for such a
+// join, gets one prepared UPDATE by id run once per row.
 func (s *Store) SaveDecisions(ctx context.Context, updates []DecisionUpdate) error {
 	if len(updates) == 0 {
 		return nil
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for start := 0; start < len(updates); start += decisionBatch {
-			batch := updates[start:min(start+decisionBatch, len(updates))]
-			var covered, decision strings.Builder
-			args := make([]any, 0, 5*len(batch))
-			ids := make([]uint, len(batch))
-			for i, u := range batch {
-				covered.WriteString(" WHEN ? THEN CAST(? AS BIGINT)")
-				args = append(args, u.EventID, u.CoveredBy)
-				ids[i] = u.EventID
-			}
-			for _, u := range batch {
-				decision.WriteString(" WHEN ? THEN ?")
-				args = append(args, u.EventID, u.Decision)
-			}
-			args = append(args, ids)
-			sql := "UPDATE access_events SET covered_by = CASE id" + covered.String() + " END, decision = CASE id" +
-				decision.String() + " END WHERE id IN ?"
-			if err := tx.Exec(sql, args...).Error; err != nil {
-				return fmt.Errorf("store: saving the decisions about access events %d to %d: %w", batch[0].EventID, batch[len(batch)-1].EventID, err)
-			}
+		if tx.Dialector.Name() == "postgres" {
+			return saveDecisionBatches(tx, updates)
 		}
-		return nil
+		return saveDecisionRows(ctx, tx, updates)
 	})
+}
+
+func saveDecisionBatches(tx *gorm.DB, updates []DecisionUpdate) error {
+	for batch := range slices.Chunk(updates, decisionBatch) {
+		var sql strings.Builder
+		sql.WriteString("WITH d(id, covered_by, decision) AS (VALUES ")
+		args := make([]any, 0, 3*len(batch))
+		for i, u := range batch {
+			if i > 0 {
+				sql.WriteString(", ")
+			}
+			sql.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT), ?)")
+			args = append(args, u.EventID, u.CoveredBy, u.Decision)
+		}
+		sql.WriteString(") UPDATE access_events SET covered_by = d.covered_by, decision = d.decision FROM d WHERE access_events.id = d.id")
+		if err := tx.Exec(sql.String(), args...).Error; err != nil {
+			return fmt.Errorf("store: saving the decisions about access events %d to %d: %w", batch[0].EventID, batch[len(batch)-1].EventID, err)
+		}
+	}
+	return nil
+}
+
+func saveDecisionRows(ctx context.Context, tx *gorm.DB, updates []DecisionUpdate) error {
+	stmt, err := tx.Statement.ConnPool.PrepareContext(ctx, "UPDATE access_events SET covered_by = ?, decision = ? WHERE id = ?")
+	if err != nil {
+		return fmt.Errorf("store: preparing to save decisions: %w", err)
+	}
+	defer stmt.Close()
+	for _, u := range updates {
+		var covered any
+		if u.CoveredBy != nil {
+			covered = int64(*u.CoveredBy)
+		}
+		if _, err := stmt.ExecContext(ctx, covered, u.Decision, int64(u.EventID)); err != nil {
+			return fmt.Errorf("store: saving the decision about access event %d: %w", u.EventID, err)
+		}
+	}
+	return nil
 }
 
 // Names maps canonical ids to display names, for explanations and summaries.

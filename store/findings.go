@@ -42,97 +42,157 @@ type ApplyResult struct {
 // in severity) and resolution of an unsuppressed finding writes an OutboxEntry in the
 // same transaction, so no alert is lost to a crash.
 func (s *Store) ApplyFindings(ctx context.Context, rules []string, found []FindingInput, now time.Time) (ApplyResult, error) {
+	return s.apply(ctx, findingScope{rules: rules}, found, now)
+}
+
+// ApplyCustomerFindings records one evaluation of the given rules for one customer,
+// as ApplyFindings does, except that only that customer's findings of the rules are
+// refreshed or resolved: an evaluation is recorded a customer at a time, and each
+// customer in a transaction of its own.
+func (s *Store) ApplyCustomerFindings(ctx context.Context, rules []string, customerID uint, found []FindingInput, now time.Time) (ApplyResult, error) {
+	return s.apply(ctx, findingScope{rules: rules, customer: &customerID}, found, now)
+}
+
+// CustomersWithFindings lists the customers that have findings of the rules not
+// resolved, in id order.
+func (s *Store) CustomersWithFindings(ctx context.Context, rules []string) ([]uint, error) {
+	var ids []uint
+	err := s.db.WithContext(ctx).Model(&Finding{}).Distinct("customer_id").
+		Where("rule IN ? AND status <> ? AND customer_id IS NOT NULL", rules, StatusResolved).
+		Order("customer_id").Pluck("customer_id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: listing customers with findings of %v: %w", rules, err)
+	}
+	return ids, nil
+}
+
+// findingBatch is how many findings one INSERT or UPDATE statement writes.
+const findingBatch = 500
+
+func (s *Store) apply(ctx context.Context, sc findingScope, found []FindingInput, now time.Time) (ApplyResult, error) {
 	var res ApplyResult
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var outbox []OutboxEntry
 		exclusions, err := activeExclusions(tx, now)
 		if err != nil {
 			return err
 		}
-		var existing []Finding
-		if err := tx.Where("rule IN ?", rules).Find(&existing).Error; err != nil {
-			return fmt.Errorf("store: reading findings: %w", err)
+		existing, err := sc.existing(tx)
+		if err != nil {
+			return err
 		}
-		byFingerprint := make(map[string]*Finding, len(existing))
-		for i := range existing {
-			byFingerprint[existing[i].Fingerprint] = &existing[i]
+		changes, err := planChanges(sc, existing, found, exclusions)
+		if err != nil {
+			return err
 		}
-		seen := make(map[string]bool, len(found))
-		for _, in := range found {
-			if !slices.Contains(rules, in.Rule) {
-				return fmt.Errorf("store: finding of rule %s reported in an evaluation of %v", in.Rule, rules)
-			}
-			if seen[in.Fingerprint] {
-				continue
-			}
-			seen[in.Fingerprint] = true
-			status, by, reason := StatusOpen, "", ""
-			if x := matchExclusion(exclusions, in); x != nil {
-				status, by, reason = StatusSuppressed, x.Owner, x.describe()
-			}
-			f, ok := byFingerprint[in.Fingerprint]
-			if !ok {
-				f = &Finding{
-					Rule: in.Rule, Fingerprint: in.Fingerprint, Subject: in.Subject, CustomerID: in.CustomerID,
-					Severity: in.Severity, Summary: in.Summary, Evidence: in.Evidence,
-					TechnicianID: in.TechnicianID, DeviceID: in.DeviceID,
-					FirstSeen: now, LastSeen: now, Status: status, StatusBy: by, StatusReason: reason,
-				}
-				if err := tx.Create(f).Error; err != nil {
-					return fmt.Errorf("store: opening finding %s: %w", in.Fingerprint, err)
-				}
-				if status == StatusOpen {
-					outbox = append(outbox, outboxEntry(f, EventOpened, in.Severity, now))
-				}
-				res.Opened++
-				continue
-			}
-			updates := map[string]any{
-				"last_seen": now, "summary": in.Summary, "severity": in.Severity,
-				"evidence": in.Evidence, "customer_id": in.CustomerID, "subject": in.Subject,
-				"technician_id": in.TechnicianID, "device_id": in.DeviceID,
-			}
-			switch {
-			case status == StatusSuppressed && (f.Status != StatusSuppressed || f.StatusReason != reason):
-				updates["status"], updates["status_by"], updates["status_reason"], updates["resolved_at"] = status, by, reason, nil
-				res.Updated++
-			case status == StatusOpen && (f.Status == StatusResolved || f.Status == StatusSuppressed):
-				why := "condition returned"
-				if f.Status == StatusSuppressed {
-					why = "no exclusion matches it any more"
-				}
-				updates["status"], updates["status_by"], updates["status_reason"], updates["resolved_at"] = StatusOpen, "custos", why, nil
-				outbox = append(outbox, outboxEntry(f, EventReopened, in.Severity, now))
-				res.Reopened++
-			default:
-				if f.Status != StatusSuppressed && severityRank(in.Severity) > severityRank(f.Severity) {
-					outbox = append(outbox, outboxEntry(f, EventEscalated, in.Severity, now))
-				}
-				res.Updated++
-			}
-			if err := tx.Model(f).Updates(updates).Error; err != nil {
-				return fmt.Errorf("store: updating finding %s: %w", in.Fingerprint, err)
-			}
-		}
-		for _, f := range existing {
-			if seen[f.Fingerprint] || f.Status == StatusResolved {
-				continue
-			}
-			err := tx.Model(&Finding{ID: f.ID}).Updates(map[string]any{
-				"status": StatusResolved, "status_by": "custos",
-				"status_reason": "condition no longer holds", "resolved_at": now,
-			}).Error
-			if err != nil {
-				return fmt.Errorf("store: resolving finding %s: %w", f.Fingerprint, err)
-			}
-			if f.Status != StatusSuppressed {
-				outbox = append(outbox, outboxEntry(&f, EventResolved, f.Severity, now))
-			}
-			res.Resolved++
-		}
-		return writeOutbox(tx, outbox)
+		res, err = recordChanges(tx, changes, now)
+		return err
 	})
 	return res, err
+}
+
+// recordChanges carries out planned changes: new findings inserted a batch at a time,
+// findings that only were seen again and resolutions updated a batch at a time,
+// other changes one by one, and the outbox entries in the order of the changes.
+func recordChanges(tx *gorm.DB, changes []change, now time.Time) (ApplyResult, error) {
+	var res ApplyResult
+	created := make([]Finding, 0, len(changes))
+	for _, c := range changes {
+		if c.existing == nil {
+			status, by, reason := c.status()
+			in := c.in
+			created = append(created, Finding{
+				Rule: in.Rule, Fingerprint: in.Fingerprint, Subject: in.Subject, CustomerID: in.CustomerID,
+				Severity: in.Severity, Summary: in.Summary, Evidence: in.Evidence,
+				TechnicianID: in.TechnicianID, DeviceID: in.DeviceID,
+				FirstSeen: now, LastSeen: now, Status: status, StatusBy: by, StatusReason: reason,
+			})
+		}
+	}
+	if len(created) > 0 {
+		if err := tx.CreateInBatches(created, findingBatch).Error; err != nil {
+			return res, fmt.Errorf("store: opening %d findings: %w", len(created), err)
+		}
+	}
+	var (
+		outbox            []OutboxEntry
+		seen, resolutions []uint
+		next              int
+	)
+	for _, c := range changes {
+		in, f := c.in, c.existing
+		if f == nil {
+			f = &created[next]
+			next++
+			if f.Status == StatusOpen {
+				outbox = append(outbox, outboxEntry(f, EventOpened, in.Severity, now))
+			}
+			res.Opened++
+			continue
+		}
+		if c.outcome == PreviewResolve {
+			resolutions = append(resolutions, f.ID)
+			if f.Status != StatusSuppressed {
+				outbox = append(outbox, outboxEntry(f, EventResolved, f.Severity, now))
+			}
+			res.Resolved++
+			continue
+		}
+		updates := map[string]any{}
+		status, by, reason := c.status()
+		switch {
+		case status == StatusSuppressed && (f.Status != StatusSuppressed || f.StatusReason != reason):
+			updates["status"], updates["status_by"], updates["status_reason"], updates["resolved_at"] = status, by, reason, nil
+			res.Updated++
+		case c.outcome == PreviewReopen:
+			updates["status"], updates["status_by"], updates["status_reason"], updates["resolved_at"] = status, by, reason, nil
+			outbox = append(outbox, outboxEntry(f, EventReopened, in.Severity, now))
+			res.Reopened++
+		default:
+			if f.Status != StatusSuppressed && severityRank(in.Severity) > severityRank(f.Severity) {
+				outbox = append(outbox, outboxEntry(f, EventEscalated, in.Severity, now))
+			}
+			res.Updated++
+		}
+		if len(updates) == 0 && f.sameContent(in) {
+			seen = append(seen, f.ID)
+			continue
+		}
+		updates["last_seen"], updates["summary"], updates["severity"], updates["evidence"] = now, in.Summary, in.Severity, in.Evidence
+		updates["customer_id"], updates["subject"], updates["technician_id"], updates["device_id"] = in.CustomerID, in.Subject, in.TechnicianID, in.DeviceID
+		if err := tx.Model(f).Updates(updates).Error; err != nil {
+			return res, fmt.Errorf("store: updating finding %s: %w", in.Fingerprint, err)
+		}
+	}
+	for ids := range slices.Chunk(seen, findingBatch) {
+		if err := tx.Model(&Finding{}).Where("id IN ?", ids).Update("last_seen", now).Error; err != nil {
+			return res, fmt.Errorf("store: refreshing %d findings: %w", len(ids), err)
+		}
+	}
+	for ids := range slices.Chunk(resolutions, findingBatch) {
+		err := tx.Model(&Finding{}).Where("id IN ?", ids).Updates(map[string]any{
+			"status": StatusResolved, "status_by": "custos", "status_reason": "condition no longer holds", "resolved_at": now,
+		}).Error
+		if err != nil {
+			return res, fmt.Errorf("store: resolving %d findings: %w", len(ids), err)
+		}
+	}
+	return res, writeOutbox(tx, outbox)
+}
+
+// status is the status, set by and reason a reported finding gets: suppressed by its
+// exclusion, or open — re-opened when it was resolved or suppressed before.
+func (c change) status() (status, by, reason string) {
+	switch {
+	case c.exclusion != nil:
+		return StatusSuppressed, c.exclusion.Owner, c.exclusion.describe()
+	case c.existing == nil:
+		return StatusOpen, "", ""
+	case c.existing.Status == StatusSuppressed:
+		return StatusOpen, "custos", "no exclusion matches it any more"
+	case c.existing.Status == StatusResolved:
+		return StatusOpen, "custos", "condition returned"
+	}
+	return c.existing.Status, c.existing.StatusBy, c.existing.StatusReason
 }
 
 // FindingFilter selects findings; empty fields match everything.

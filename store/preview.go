@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -37,58 +36,31 @@ func (s *Store) PreviewFindings(ctx context.Context, rules []string, found []Fin
 	if err != nil {
 		return nil, err
 	}
-	var existing []Finding
-	if err := db.Where("rule IN ?", rules).Order("id").Find(&existing).Error; err != nil {
-		return nil, fmt.Errorf("store: reading findings: %w", err)
+	sc := findingScope{rules: rules}
+	existing, err := sc.existing(db)
+	if err != nil {
+		return nil, err
 	}
-	byFingerprint := make(map[string]*Finding, len(existing))
-	for i := range existing {
-		byFingerprint[existing[i].Fingerprint] = &existing[i]
+	changes, err := planChanges(sc, existing, found, exclusions)
+	if err != nil {
+		return nil, err
 	}
 	names, err := s.ReadNames(ctx)
 	if err != nil {
 		return nil, err
 	}
-	name := func(id *uint) string {
-		if id == nil {
-			return ""
+	out := make([]PreviewItem, len(changes))
+	for i, c := range changes {
+		out[i] = PreviewItem{FindingInput: c.in, Outcome: c.outcome}
+		if c.in.CustomerID != nil {
+			out[i].CustomerName = names.Customers[*c.in.CustomerID]
 		}
-		return names.Customers[*id]
-	}
-	var out []PreviewItem
-	seen := make(map[string]bool, len(found))
-	for _, in := range found {
-		if seen[in.Fingerprint] {
-			continue
+		if c.existing != nil {
+			out[i].ExistingID, out[i].FirstSeen = c.existing.ID, c.existing.FirstSeen
 		}
-		seen[in.Fingerprint] = true
-		item := PreviewItem{FindingInput: in, CustomerName: name(in.CustomerID), Outcome: PreviewNew}
-		if f, ok := byFingerprint[in.Fingerprint]; ok {
-			item.ExistingID, item.FirstSeen = f.ID, f.FirstSeen
-			switch f.Status {
-			case StatusResolved, StatusSuppressed:
-				item.Outcome = PreviewReopen
-			default:
-				item.Outcome = PreviewOpen
-			}
+		if c.exclusion != nil {
+			out[i].Reason = c.exclusion.describe()
 		}
-		if x := matchExclusion(exclusions, in); x != nil {
-			item.Outcome, item.Reason = PreviewSuppressed, x.describe()
-		}
-		out = append(out, item)
-	}
-	for _, f := range existing {
-		if seen[f.Fingerprint] || f.Status == StatusResolved {
-			continue
-		}
-		out = append(out, PreviewItem{
-			FindingInput: FindingInput{
-				Rule: f.Rule, Fingerprint: f.Fingerprint, Subject: f.Subject, CustomerID: f.CustomerID,
-				Severity: f.Severity, Summary: f.Summary, Evidence: f.Evidence,
-				TechnicianID: f.TechnicianID, DeviceID: f.DeviceID,
-			},
-			CustomerName: name(f.CustomerID), Outcome: PreviewResolve, ExistingID: f.ID, FirstSeen: f.FirstSeen,
-		})
 	}
 	return out, nil
 }

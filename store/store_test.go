@@ -262,3 +262,33 @@ func TestRawPayloads_SealedAtRest(t *testing.T) {
 		t.Error("raw payload kept without a sealing key")
 	}
 }
+
+func TestApplyCustomerFindings_LeavesOtherCustomersAlone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		a, b := uint(1), uint(2)
+		in := func(fp string, customer *uint) store.FindingInput {
+			return store.FindingInput{Rule: "R1", Fingerprint: fp, Subject: fp, CustomerID: customer, Severity: "high", Summary: fp}
+		}
+		if _, err := st.ApplyFindings(ctx, []string{"R1"}, []store.FindingInput{in("a1", &a), in("a2", &a), in("b1", &b)}, t0); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.ApplyCustomerFindings(ctx, []string{"R1"}, a, []store.FindingInput{in("a1", &a), in("a3", &a)}, t0.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (store.ApplyResult{Opened: 1, Updated: 1, Resolved: 1}); got != want {
+			t.Errorf("result %+v, want %+v (a2 resolves, b1 is another customer's)", got, want)
+		}
+		if _, err := st.ApplyCustomerFindings(ctx, []string{"R1"}, a, []store.FindingInput{in("b1", &b)}, t0.Add(2*time.Hour)); err == nil {
+			t.Error("a finding of customer 2 was accepted in an evaluation of customer 1")
+		}
+		open, err := st.CustomersWithFindings(ctx, []string{"R1"})
+		if err != nil || len(open) != 2 {
+			t.Errorf("customers with findings = %v, %v; want [1 2]", open, err)
+		}
+		var b1 store.Finding
+		if err := st.DB(ctx).Where("fingerprint = ?", "b1").Take(&b1).Error; err != nil || b1.Status != store.StatusOpen || !b1.LastSeen.Equal(t0) {
+			t.Errorf("customer 2's finding = %s last seen %v, %v; want open and untouched", b1.Status, b1.LastSeen, err)
+		}
+	})
+}
