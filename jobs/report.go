@@ -20,16 +20,27 @@ import (
 	"github.com/custos-msp/custos/store"
 )
 
+// ReportMail is one customer's month of reports, to be e-mailed.
+type ReportMail struct {
+	CustomerID uint
+	// Month is the reports' month, YYYY-MM.
+	Month         string
+	To            []string
+	Subject, Body string
+	Files         []report.File
+}
+
 // ReportMailer e-mails a customer's rendered reports as attachments.
 type ReportMailer interface {
-	SendReport(ctx context.Context, to []string, subject, body string, files []report.File) error
+	SendReport(ctx context.Context, m ReportMail) error
 }
 
 // NotifyMailer is the ReportMailer of the daemon: it queues each customer's reports
 // as one sealed notify message (kind report, To the customer's recipients) for an
 // e-mail receiver, which the notify job delivers with its retries and receipt. The
-// message's key is derived from the files' SHA-256, so queueing the same reports
-// again stores nothing new and the receiver sees one Message-ID.
+// message's key names the customer and the month, so queueing that month again —
+// after a crash between queueing and marking the archives sent, with reports
+// rendered anew — stores nothing new and the receiver sees one Message-ID.
 type NotifyMailer struct {
 	Pipeline *notify.Pipeline
 	// Receiver is the e-mail receiver's name, [report] receiver.
@@ -44,10 +55,12 @@ var reportContentTypes = map[string]string{
 
 // SendReport reads the files, checks each against the SHA-256 it was archived with,
 // and queues them.
-func (m *NotifyMailer) SendReport(ctx context.Context, to []string, subject, body string, files []report.File) error {
-	msg := notify.Message{Kind: notify.KindReport, Title: subject, Text: body, To: to}
-	sums := make([]string, 0, len(files))
-	for _, f := range files {
+func (m *NotifyMailer) SendReport(ctx context.Context, rm ReportMail) error {
+	msg := notify.Message{
+		Kind: notify.KindReport, Title: rm.Subject, Text: rm.Body, To: rm.To,
+		Key: fmt.Sprintf("custos-report-%d-%s", rm.CustomerID, rm.Month),
+	}
+	for _, f := range rm.Files {
 		data, err := os.ReadFile(f.Path)
 		if err != nil {
 			return fmt.Errorf("reading report %s: %w", f.Path, err)
@@ -58,11 +71,7 @@ func (m *NotifyMailer) SendReport(ctx context.Context, to []string, subject, bod
 		msg.Attachments = append(msg.Attachments, notify.Attachment{
 			Name: filepath.Base(f.Path), ContentType: reportContentTypes[f.Format], Data: data,
 		})
-		sums = append(sums, f.SHA256)
 	}
-	slices.Sort(sums)
-	key := sha256.Sum256([]byte(strings.Join(sums, ",")))
-	msg.Key = "custos-report-" + hex.EncodeToString(key[:12])
 	if _, err := m.Pipeline.Enqueue(ctx, m.Receiver, msg); err != nil {
 		return fmt.Errorf("queueing report message %s for receiver %s: %w", msg.Key, m.Receiver, err)
 	}
@@ -211,10 +220,11 @@ func (j *ReportJob) customer(ctx context.Context, c store.Customer, variants []s
 	subject := fmt.Sprintf("%s: monthly access report for %s, %s", j.Config.Report.MSPName, c.Name, monthName)
 	body := fmt.Sprintf("Attached is %s's report of every access to your systems in %s, with the authorisation that covered it, "+
 		"open findings, Microsoft 365 partner access, network device backups and what was read.\n\n%s", j.Config.Report.MSPName, monthName, j.Config.Report.MSPName)
-	if err := j.Mailer.SendReport(ctx, recipients, subject, body, toSend); err != nil {
+	mail := ReportMail{CustomerID: c.ID, Month: month, To: recipients, Subject: subject, Body: body, Files: toSend}
+	if err := j.Mailer.SendReport(ctx, mail); err != nil {
 		return fmt.Errorf("e-mailing to %d recipient(s): %w", len(recipients), err)
 	}
-	counts["emailed"]++
+	counts["mail_queued"]++
 	return j.Store.MarkReportsSent(ctx, ids, j.Now())
 }
 

@@ -43,15 +43,15 @@ type fakeMailer struct {
 	fail bool
 }
 
-func (m *fakeMailer) SendReport(_ context.Context, to []string, _, _ string, files []report.File) error {
+func (m *fakeMailer) SendReport(_ context.Context, rm jobs.ReportMail) error {
 	if m.fail {
 		return errors.New("mail server down")
 	}
 	var names []string
-	for _, f := range files {
+	for _, f := range rm.Files {
 		names = append(names, filepath.Base(f.Path))
 	}
-	m.sent, m.to = append(m.sent, names), append(m.to, to)
+	m.sent, m.to = append(m.sent, names), append(m.to, rm.To)
 	return nil
 }
 
@@ -88,7 +88,7 @@ func TestReportJob_RendersArchivesAndSendsOnce(t *testing.T) {
 		// It is up again: the same reports are not archived twice, and the unsent
 		// customer variants go out once, to Contoso only (Fabrikam has no recipients).
 		mailer.fail = false
-		for run, want := range []jobs.Counts{{"rendered": 8, "emailed": 1}, {"rendered": 8}} {
+		for run, want := range []jobs.Counts{{"rendered": 8, "mail_queued": 1}, {"rendered": 8}} {
 			counts, err := job.Run(ctx)
 			if err != nil || !maps.Equal(counts, want) {
 				t.Errorf("run %d: counts = %v, %v; want %v", run+2, counts, err, want)
@@ -237,7 +237,7 @@ func TestReportJob_EmailsThroughTheNotifyReceiverOnce(t *testing.T) {
 			job                     jobs.Counts
 			sent, retrying, smtpGot int
 		}{
-			{"queued, greylisted", 0, jobs.Counts{"rendered": 4, "archived": 4, "emailed": 1}, 0, 1, 0},
+			{"queued, greylisted", 0, jobs.Counts{"rendered": 4, "archived": 4, "mail_queued": 1}, 0, 1, 0},
 			// The PDFs differ (their creation date), so they are archived anew; the
 			// month was sent, so nothing is queued.
 			{"the job again: nothing new queued", 30 * time.Second, jobs.Counts{"rendered": 4, "archived": 2}, 0, 0, 0},
@@ -309,7 +309,7 @@ func TestReportJob_RefusesToSendAReportThroughTeams(t *testing.T) {
 		ctx := context.Background()
 		f := newMailFixture(t, st, "noc")
 		counts, err := f.job.Run(ctx)
-		if err == nil || !strings.Contains(err.Error(), "receiver noc is not an e-mail receiver") || counts["failed"] != 1 || counts["emailed"] != 0 {
+		if err == nil || !strings.Contains(err.Error(), "receiver noc is not an e-mail receiver") || counts["failed"] != 1 || counts["mail_queued"] != 0 {
 			t.Errorf("job through Teams: %v, %v; want Contoso's report refused, naming noc", counts, err)
 		}
 		if res, err := f.p.Run(ctx); err != nil || res.Sent+res.Failed+res.Retrying != 0 {
@@ -342,20 +342,21 @@ func TestNotifyMailer_QueuesOnceAndOnlyWhatWasArchived(t *testing.T) {
 			}
 			files = append(files, res.File)
 		}
-		to := []string{"it@contoso.example"}
 		mailer := f.job.Mailer
 		steps := []struct {
 			name    string
+			month   string
 			files   []report.File
 			edit    bool
 			wantErr string
 			queued  int64
 		}{
-			{"first", files, false, "", 1},
-			{"the same files again", files, false, "", 1},
-			{"in the other order", []report.File{files[1], files[0]}, false, "", 1},
-			{"the HTML alone", files[:1], false, "", 2},
-			{"a file edited after archiving", files, true, "changed since it was archived", 2},
+			{"first", "2026-10", files, false, "", 1},
+			{"the same files again", "2026-10", files, false, "", 1},
+			{"in the other order", "2026-10", []report.File{files[1], files[0]}, false, "", 1},
+			{"other files of the same month", "2026-10", files[:1], false, "", 1},
+			{"another month", "2026-09", files[:1], false, "", 2},
+			{"a file edited after archiving", "2026-08", files, true, "changed since it was archived", 2},
 		}
 		for _, s := range steps {
 			if s.edit {
@@ -363,7 +364,8 @@ func TestNotifyMailer_QueuesOnceAndOnlyWhatWasArchived(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			err := mailer.SendReport(ctx, to, "October", "Attached.", s.files)
+			mail := jobs.ReportMail{CustomerID: 1, Month: s.month, To: []string{"it@contoso.example"}, Subject: "October", Body: "Attached.", Files: s.files}
+			err := mailer.SendReport(ctx, mail)
 			if (err == nil) != (s.wantErr == "") || (err != nil && !strings.Contains(err.Error(), s.wantErr)) {
 				t.Errorf("%s: %v, want error %q", s.name, err, s.wantErr)
 			}

@@ -49,7 +49,7 @@ const (
 type Delivery struct {
 	ID       uint   `gorm:"primaryKey"`
 	Receiver string `gorm:"not null;index"`
-	// Kind is alert, digest, test or message (a report or anything sent through the API).
+	// Kind is alert, digest, test, report or message (anything sent through the API).
 	Kind     string `gorm:"not null"`
 	GroupKey string
 	// IdempotencyKey is given to the receiver with the message, so a retry after a
