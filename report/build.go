@@ -264,6 +264,15 @@ func kindLabel(kind string) string {
 	return kind
 }
 
+// tenantTarget is what a Microsoft 365 access that names no device was made on: the
+// customer's tenant.
+func tenantTarget(kind string) string {
+	if strings.HasPrefix(kind, "m365_") {
+		return "Microsoft 365 tenant"
+	}
+	return ""
+}
+
 // raisedBy maps each access event to the finding that lists it as evidence.
 func raisedBy(findings []store.Finding) map[uint]store.Finding {
 	out := map[uint]store.Finding{}
@@ -289,7 +298,7 @@ func accesses(events []store.ReportAccess, raised map[uint]store.Finding, until 
 	for i, e := range events {
 		a := Access{
 			ID: e.ID, When: e.StartedAt.In(loc), Technician: technician(e), Kind: kindLabel(e.Kind),
-			Action: e.Action, Target: cmp.Or(e.CanonicalDevice, e.DeviceName, e.DeviceRef),
+			Action: e.Action, Target: cmp.Or(e.CanonicalDevice, e.DeviceName, e.DeviceRef, tenantTarget(e.Kind)),
 		}
 		switch {
 		case e.CoveredBy != nil:

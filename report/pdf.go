@@ -370,7 +370,7 @@ func (p *pdfDoc) m365() {
 		}
 		rows = append(rows, []string{rel.Name, rel.Status, roles, optDay(rel.Start), optDay(rel.End), rel.AutoExtend})
 	}
-	p.table([]string{"Relationship", "Status", "Roles", "Start", "Expires", "Auto-extend"}, []float64{.2, .1, .38, .1, .1, .12},
+	p.table([]string{"Relationship", "Status", "Roles", "Start", "Expires", "Auto-extend"}, []float64{.19, .09, .36, .12, .12, .12},
 		rows, "No GDAP relationship with your tenant.")
 }
 

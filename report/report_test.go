@@ -181,7 +181,7 @@ func TestBuild_Sections(t *testing.T) {
 		t.Errorf("access of 25 October = %+v, want its finding open at the end of the month", sunday)
 	}
 	last := r.Accesses[len(r.Accesses)-1]
-	if last.Status != report.AccessUnchecked || last.Target != "contoso.onmicrosoft.com" || last.Kind != "Mailbox access" {
+	if last.Status != report.AccessUnchecked || last.Target != "Microsoft 365 tenant" || last.Kind != "Mailbox access" {
 		t.Errorf("last access = %+v", last)
 	}
 

@@ -94,7 +94,7 @@ func seed(t *testing.T, st *store.Store) store.Customer {
 		{"e06", contoso, "remote_session", "remote/jrto", at(10, 25, 1, 30), bob, "", pc2, "", nil, "no authorisation of this customer for Bob Jones on CON-PC-002"},
 		{"e07", contoso, "remote_session", "Connected", at(10, 26, 10, 0), bob, "", pc2, "", a2, "covered by authorisation 2"},
 		// Not yet reconciled.
-		{"e08", contoso, "m365_mailbox", "MailItemsAccessed", at(10, 31, 23, 50), nil, "helpdesk-temp", nil, "contoso.onmicrosoft.com", nil, ""},
+		{"e08", contoso, "m365_mailbox", "MailItemsAccessed", at(10, 31, 23, 50), nil, "helpdesk-temp", nil, "", nil, ""}, // as the connectors store it: no device
 		// Outside the month, or another customer's.
 		{"x01", contoso, "remote_session", "Connected", at(9, 30, 23, 59), alice, "", pc1, "", nil, "x"},
 		{"x02", contoso, "remote_session", "Connected", at(11, 1, 0, 0), alice, "", pc1, "", nil, "x"},
