@@ -6,6 +6,7 @@ package connectors
 
 import (
 	"context"
+	"time"
 
 	"github.com/custos-msp/custos/record"
 )
@@ -85,4 +86,14 @@ type Sink interface {
 	Page(ctx context.Context, records []record.Record, next Cursor) error
 	// Warn reports a problem with one record that the stream skipped without stopping.
 	Warn(err error)
+	// Covered says that every record the source holds between from and to (by the
+	// time the stream reads by, e.g. when an event happened or was published) has
+	// now been handed over through Page, or was handed over by an earlier pull. An
+	// incremental stream calls it, after the pages that carry the window's records,
+	// for each window it finished reading, and only then: a window cut short by a
+	// failure is not covered. The engine stores the earliest from and the latest to
+	// of a pull on its coverage row, once the pages before the call are committed,
+	// so that a report shows which stretches of time were read and where the gaps
+	// are. A snapshot stream reads the current state and usually has no window.
+	Covered(from, to time.Time)
 }

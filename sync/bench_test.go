@@ -106,6 +106,8 @@ func (s *collectSink) Page(_ context.Context, recs []record.Record, _ connectors
 
 func (s *collectSink) Warn(error) {}
 
+func (s *collectSink) Covered(time.Time, time.Time) {}
+
 func pullAll(b *testing.B, conn connectors.Connector, org string) []*record.Configuration {
 	sink := &collectSink{}
 	stream := conn.Streams()[1]

@@ -83,7 +83,7 @@ func (e *Engine) RunStream(ctx context.Context, connector string, s connectors.S
 		res := Result{Key: store.StreamKey{Connector: connector, Stream: s.Name(), Scope: "*"}}
 		res.Err = fmt.Errorf("%s/%s: listing scopes: %w", connector, s.Name(), err)
 		res.Outcome = connectors.Classify(err)
-		e.recordCoverage(ctx, e.now(), &res, 0, 0)
+		e.recordCoverage(ctx, e.now(), &res, pullStats{})
 		return []Result{res}
 	}
 	results := make([]Result, len(scopes))
@@ -155,8 +155,8 @@ func (e *Engine) pull(ctx context.Context, key store.StreamKey, s connectors.Str
 	res.Key = key
 	started := e.now()
 	log := e.Log.With().Str("connector", key.Connector).Str("stream", key.Stream).Str("scope", key.Scope).Logger()
-	var pages, warnings int
-	defer func() { e.recordCoverage(ctx, started, &res, pages, warnings) }()
+	var stats pullStats
+	defer func() { e.recordCoverage(ctx, started, &res, stats) }()
 
 	cp, err := e.Store.Checkpoint(ctx, key)
 	if err != nil {
@@ -176,7 +176,8 @@ func (e *Engine) pull(ctx context.Context, key store.StreamKey, s connectors.Str
 	}
 	sink := newBatchSink(e, key, log, pullStart)
 	next, err := runPull(ctx, s, scope, connectors.Cursor(cp.Cursor), sink, log)
-	pages, warnings, res.Records = sink.pages, sink.warnings, sink.committed
+	stats = pullStats{pages: sink.pages, warnings: sink.warnings, window: sink.window}
+	res.Records = sink.committed
 	if err == nil {
 		if pullStart != nil {
 			res.Removed, err = e.Store.CompleteSnapshot(context.WithoutCancel(ctx), key, *pullStart, string(next))
@@ -220,7 +221,30 @@ func outcome(ctx context.Context, err error) connectors.Outcome {
 	return connectors.Classify(err)
 }
 
-func (e *Engine) recordCoverage(ctx context.Context, started time.Time, res *Result, pages, warnings int) {
+// pullStats is what a pull's coverage row records besides its result.
+type pullStats struct {
+	pages, warnings int
+	// window spans the windows the stream reported covered and the engine committed.
+	window span
+}
+
+// span is a stretch of time; the zero span is none.
+type span struct{ from, to time.Time }
+
+// add widens s to take in [from, to].
+func (s *span) add(o span) {
+	if o.from.IsZero() || o.to.Before(o.from) {
+		return
+	}
+	if s.from.IsZero() || o.from.Before(s.from) {
+		s.from = o.from
+	}
+	if o.to.After(s.to) {
+		s.to = o.to
+	}
+}
+
+func (e *Engine) recordCoverage(ctx context.Context, started time.Time, res *Result, stats pullStats) {
 	key := res.Key
 	if e.Observer != nil {
 		e.Observer.ObservePull(key.Connector, key.Stream, string(res.Outcome), res.Records, e.now().Sub(started))
@@ -228,7 +252,12 @@ func (e *Engine) recordCoverage(ctx context.Context, started time.Time, res *Res
 	cov := &store.Coverage{
 		Connector: key.Connector, Stream: key.Stream, Scope: key.Scope,
 		StartedAt: started, FinishedAt: e.now(), Outcome: string(res.Outcome),
-		Records: res.Records, Pages: pages, Removed: res.Removed, Warnings: warnings,
+		Records: res.Records, Pages: stats.pages, Removed: res.Removed, Warnings: stats.warnings,
+	}
+	if w := stats.window; !w.from.IsZero() {
+		// Both databases keep microseconds.
+		from, to := w.from.UTC().Truncate(time.Microsecond), w.to.UTC().Truncate(time.Microsecond)
+		cov.WindowStart, cov.WindowEnd = &from, &to
 	}
 	if res.Err != nil {
 		cov.Error = res.Err.Error()
@@ -242,6 +271,9 @@ func (e *Engine) recordCoverage(ctx context.Context, started time.Time, res *Res
 // cursor of the last buffered page to a writer goroutine that commits them in one
 // transaction. The stream decodes the next page while the writer commits the last
 // batch; batches commit in order, and at most one waits while another is written.
+// A window the stream reports covered travels with the batch of the pages buffered
+// then (or alone, when none is) and counts once every page handed over before the
+// report is committed.
 type batchSink struct {
 	engine *Engine
 	key    store.StreamKey
@@ -253,19 +285,29 @@ type batchSink struct {
 	buffered []record.Record
 	cursor   connectors.Cursor
 	pending  bool
+	covered  span // reported since the last hand-off
 	pages    int
 	warnings int
 
-	batches   chan store.Page
+	batches   chan batch
 	done      chan struct{}
 	committed int   // written by the writer; read after done is closed
+	window    span  // written by the writer; read after done is closed
 	writeErr  error // the writer's first error, under mu
+}
+
+// batch is what the writer commits: a page of records with its cursor (none when
+// only a window was reported since the last batch), and the window that counts once
+// it is committed.
+type batch struct {
+	page    *store.Page
+	covered span
 }
 
 func newBatchSink(e *Engine, key store.StreamKey, log zerolog.Logger, pullStarted *time.Time) *batchSink {
 	b := &batchSink{
 		engine: e, key: key, log: log, pullStarted: pullStarted,
-		batches: make(chan store.Page, 1), done: make(chan struct{}),
+		batches: make(chan batch, 1), done: make(chan struct{}),
 	}
 	go b.write()
 	return b
@@ -275,19 +317,22 @@ func newBatchSink(e *Engine, key store.StreamKey, log zerolog.Logger, pullStarte
 // commits nothing more, so no later cursor can skip the failed batch.
 func (b *batchSink) write() {
 	defer close(b.done)
-	for p := range b.batches {
+	for bt := range b.batches {
 		if b.err() != nil {
 			continue
 		}
-		// A batch the sink accepted commits even when the run is being stopped: it
-		// lands with its cursor, and the stream sees the cancellation next.
-		if err := b.engine.Store.CommitPage(context.Background(), p); err != nil {
-			b.mu.Lock()
-			b.writeErr = err
-			b.mu.Unlock()
-			continue
+		if p := bt.page; p != nil {
+			// A batch the sink accepted commits even when the run is being stopped: it
+			// lands with its cursor, and the stream sees the cancellation next.
+			if err := b.engine.Store.CommitPage(context.Background(), *p); err != nil {
+				b.mu.Lock()
+				b.writeErr = err
+				b.mu.Unlock()
+				continue
+			}
+			b.committed += len(p.Records)
 		}
-		b.committed += len(p.Records)
+		b.window.add(bt.covered)
 	}
 }
 
@@ -323,20 +368,34 @@ func (b *batchSink) Warn(err error) {
 	b.log.Warn().Err(err).Msg("record skipped")
 }
 
-// handOff passes the buffered records and their cursor to the writer.
+// Covered implements connectors.Sink. A window whose pages all went to the writer
+// follows them at once, so that it does not wait for, and fail with, a later batch.
+func (b *batchSink) Covered(from, to time.Time) {
+	b.mu.Lock()
+	b.covered.add(span{from, to})
+	alone := !b.pending
+	b.mu.Unlock()
+	if alone {
+		b.handOff()
+	}
+}
+
+// handOff passes the buffered records and their cursor, and the windows reported
+// since the last hand-off, to the writer.
 func (b *batchSink) handOff() {
 	b.mu.Lock()
-	if !b.pending {
-		b.mu.Unlock()
-		return
+	bt := batch{covered: b.covered}
+	if b.pending {
+		bt.page = &store.Page{
+			Key: b.key, Records: b.buffered, Cursor: string(b.cursor),
+			PullStartedAt: b.pullStarted, SeenAt: b.engine.now(),
+		}
 	}
-	p := store.Page{
-		Key: b.key, Records: b.buffered, Cursor: string(b.cursor),
-		PullStartedAt: b.pullStarted, SeenAt: b.engine.now(),
-	}
-	b.buffered, b.pending = nil, false
+	b.buffered, b.pending, b.covered = nil, false, span{}
 	b.mu.Unlock()
-	b.batches <- p
+	if bt.page != nil || !bt.covered.from.IsZero() {
+		b.batches <- bt
+	}
 }
 
 // close commits what is still buffered, waits for the writer and returns its first

@@ -10,10 +10,18 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/record"
 )
+
+// Window is one call of Sink.Covered, and how many pages had been accepted before it.
+type Window struct {
+	From, To time.Time
+	// AfterPages is the number of pages accepted when the window was reported.
+	AfterPages int
+}
 
 // Page is one call of Sink.Page.
 type Page struct {
@@ -21,12 +29,13 @@ type Page struct {
 	Next    connectors.Cursor
 }
 
-// Sink records the pages, cursors and warnings a stream hands over. It is safe for
-// concurrent use.
+// Sink records the pages, cursors, warnings and windows a stream hands over. It is
+// safe for concurrent use.
 type Sink struct {
-	mu    sync.Mutex
-	Pages []Page
-	Warns []error
+	mu      sync.Mutex
+	Pages   []Page
+	Warns   []error
+	Windows []Window
 	// FailAfter makes Page fail once this many pages were accepted (0: never).
 	FailAfter int
 	// Refuse makes every Page fail.
@@ -61,6 +70,24 @@ func (s *Sink) Warn(err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.Warns = append(s.Warns, err)
+}
+
+// Covered implements connectors.Sink.
+func (s *Sink) Covered(from, to time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Windows = append(s.Windows, Window{From: from, To: to, AfterPages: len(s.Pages)})
+}
+
+// Spans returns the reported windows as [from, to] pairs, in order.
+func (s *Sink) Spans() [][2]time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out [][2]time.Time
+	for _, w := range s.Windows {
+		out = append(out, [2]time.Time{w.From, w.To})
+	}
+	return out
 }
 
 // Records returns every accepted record, in order.
