@@ -57,6 +57,8 @@ type fetchFunc func(ctx context.Context, link string) ([]record.Record, string, 
 // pullWindow follows the pages from link. The APIs list newest first, so the
 // window's end becomes the cursor only with the last page; until then each page
 // carries the cursor the pull started from, and a failing page leaves it there.
+// For the same reason the window is covered only once its last page is handed
+// over: a pull that fails on a page covers nothing.
 func pullWindow(ctx context.Context, w window, link, what string, fetch fetchFunc, sink connectors.Sink) (connectors.Cursor, error) {
 	done := connectors.Cursor(w.end.Format(time.RFC3339))
 	for n := 1; link != ""; n++ {
@@ -73,6 +75,7 @@ func pullWindow(ctx context.Context, w window, link, what string, fetch fetchFun
 		}
 		link = next
 	}
+	sink.Covered(w.start, w.end)
 	return done, nil
 }
 
