@@ -23,11 +23,16 @@ func FastHTTP(timeout time.Duration) config.HTTP {
 	}
 }
 
+// Injector is a fake server that takes faults (fakehttp.Faults, or a fake's Inject).
+type Injector interface {
+	Inject(fakehttp.Fault)
+}
+
 // Queries makes a fake note the query of every request to path, and returns a
 // function that lists the queries noted so far, in order. It works through a fault
 // that never applies, so inject it before any fault that may match the same
 // requests: the fake stops at the first fault that does.
-func Queries(f *fakehttp.Faults, path string) func() []url.Values {
+func Queries(f Injector, path string) func() []url.Values {
 	var (
 		mu   sync.Mutex
 		seen []url.Values

@@ -57,7 +57,8 @@ func (c activityCursor) encode() connectors.Cursor {
 // the overlap (the first time: now minus the lookback) until now, oldest first, one
 // sink page per API page, following pageDetails.nextPageUrl to the end. Each page's
 // cursor is the newest activity date so far; the last one's is the newest date of the
-// window, or its end when the window was empty.
+// window, or its end when the window was empty. Each page covers the window up to
+// its cursor's date, the last one the whole window.
 func (s *ActivityStream) Pull(ctx context.Context, _ connectors.Scope, from connectors.Cursor, sink connectors.Sink) (connectors.Cursor, error) {
 	c := s.c
 	until := c.now().UTC().Truncate(time.Second)
@@ -102,7 +103,13 @@ func (s *ActivityStream) Pull(ctx context.Context, _ connectors.Scope, from conn
 			return cur.encode(), fmt.Errorf("dattormm: %s page %d: handing over records: %w", what, n, err)
 		}
 		if next == nil {
+			sink.Covered(start, until)
 			return cur.encode(), nil
+		}
+		if cur.Newest.After(start) {
+			// Oldest first: everything up to the newest date so far is handed over,
+			// and the next pull resumes from it.
+			sink.Covered(start, cur.Newest)
 		}
 		u = next
 	}

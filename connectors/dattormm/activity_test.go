@@ -2,6 +2,7 @@ package dattormm
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -319,5 +320,73 @@ func TestActivity_SinkErrorStopsPull(t *testing.T) {
 	}
 	if n := e.srv.Requests(fx.ActivityPath); n != 2 {
 		t.Errorf("%d requests, want 2 (none after the refused page)", n)
+	}
+}
+
+// askedWindow is the from and until of the first activity request.
+func askedWindow(t *testing.T, queries []url.Values) [2]time.Time {
+	t.Helper()
+	if len(queries) == 0 {
+		t.Fatal("no activity request")
+	}
+	from, err1 := time.Parse(queryTime, queries[0].Get("from"))
+	until, err2 := time.Parse(queryTime, queries[0].Get("until"))
+	if err1 != nil || err2 != nil {
+		t.Fatalf("first request's window: %v %v", err1, err2)
+	}
+	return [2]time.Time{from, until}
+}
+
+func TestActivity_CoversTheWindowItRead(t *testing.T) {
+	onPage2 := func(r *http.Request) bool { return r.URL.Query().Get("page") == "next" }
+	tests := []struct {
+		name     string
+		lookback time.Duration
+		fail     bool
+		// wantPages are the windows' ends: "newest" for the cursor's date after
+		// that page, "until" for the window's end.
+		want []string
+	}{
+		{"four pages", 30 * 24 * time.Hour, false, []string{"newest 1", "newest 2", "newest 3", "until"}},
+		{"empty window", 10 * time.Minute, false, []string{"until"}},
+		{"page 2 fails", 30 * 24 * time.Hour, true, []string{"newest 1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newDemoEnv(t, func(c *config.DattoRMM) {
+				c.PageSize = 3
+				c.Lookback = duration.Duration(tt.lookback)
+			})
+			asked := connectortest.Queries(e.srv, fx.ActivityPath)
+			if tt.fail {
+				e.srv.Inject(fakehttp.Fault{Path: fx.ActivityPath, Match: onPage2, Status: 500})
+			}
+			sink, _, err := e.pull(t, "activity", "", nil)
+			if (err != nil) != tt.fail {
+				t.Fatalf("err = %v, want failure %v", err, tt.fail)
+			}
+			w := askedWindow(t, asked())
+			var want [][2]time.Time
+			for _, end := range tt.want {
+				to := w[1]
+				if page := 0; end != "until" {
+					_, _ = fmt.Sscanf(end, "newest %d", &page)
+					var cur activityCursor
+					if err := json.Unmarshal([]byte(sink.Pages[page-1].Next), &cur); err != nil {
+						t.Fatalf("page %d cursor: %v", page, err)
+					}
+					to = cur.Newest
+				}
+				want = append(want, [2]time.Time{w[0], to})
+			}
+			if got := sink.Spans(); !reflect.DeepEqual(got, want) {
+				t.Errorf("windows = %v, want %v", got, want)
+			}
+			for i, win := range sink.Windows {
+				if win.AfterPages != i+1 {
+					t.Errorf("window %d reported after %d pages, want %d (after its page)", i+1, win.AfterPages, i+1)
+				}
+			}
+		})
 	}
 }
