@@ -417,7 +417,7 @@ type Rules struct {
 	MappingUnresolved      Rule                   `toml:"mapping_unresolved"`
 	AccessUnauthorised     Rule                   `toml:"access_unauthorised"`
 	CommandUnauthorised    Rule                   `toml:"command_unauthorised"`
-	RemovalWithoutBackup   Rule                   `toml:"removal_without_backup"`
+	RemovalWithoutBackup   RemovalWithoutBackup   `toml:"removal_without_backup"`
 	GrantorNotAuthorised   Rule                   `toml:"grantor_not_authorised"`
 	GDAPGlobalAdmin        GDAPGlobalAdmin        `toml:"gdap_global_admin"`
 	GDAPExpiring           GDAPExpiring           `toml:"gdap_expiring"`
@@ -426,6 +426,14 @@ type Rules struct {
 	AuditGap               AuditGap               `toml:"audit_gap"`
 	ReportMissing          ReportMissing          `toml:"report_missing"`
 	ConnectorUnhealthy     Rule                   `toml:"connector_unhealthy"`
+}
+
+// RemovalWithoutBackup configures REMOVAL-WITHOUT-BACKUP.
+type RemovalWithoutBackup struct {
+	Rule
+	// BackupMaxAge is how long before a removal a verified backup may have been taken
+	// and still stand in for a removal authorisation.
+	BackupMaxAge duration.Duration `toml:"backup_max_age"`
 }
 
 // AgentLingering configures AGENT-LINGERING.

@@ -88,6 +88,7 @@ func TestParse_BadFiles(t *testing.T) {
 		{"m365_overlap", "connectors.m365.overlap", "must not be negative", false},
 		{"m365_ca_file", "connectors.m365.ca_file", "cannot be read", false},
 		{"rules_agent_lingering_after", "rules.agent_lingering.after", "must be positive", false},
+		{"rules_removal_backup_max_age", "rules.removal_without_backup.backup_max_age", "must be positive", false},
 		{"technician_name", "technicians[1].name", "must not be empty", false},
 		{"customers_create_from_empty", "customers.create_from", "at least one source", false},
 		{"customers_create_from_unknown", "customers.create_from[1]", `"hubspot" is not one of itglue, dattormm, autotask`, false},

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/custos-msp/custos/duration"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/sweep"
@@ -30,6 +31,9 @@ type AccessCheck struct {
 	Grace sweep.Options
 	// Severities holds the enabled access rules and their severities.
 	Severities map[string]string
+	// BackupMaxAge is how long before a removal a verified backup may have been
+	// taken and still cover it in place of a removal authorisation.
+	BackupMaxAge time.Duration
 }
 
 // Rules lists the enabled access rules, in a fixed order.
@@ -109,17 +113,26 @@ func (c *AccessCheck) check(ca store.CustomerAccess, names store.Names, run *Acc
 		e := byID[d.Event]
 		run.Events++
 		text := "covered by authorisation " + strconv.FormatUint(uint64(d.CoveredBy), 10)
-		var covered *uint
-		if d.CoveredBy != 0 {
-			run.Covered++
+		var covered, backup *uint
+		switch {
+		case d.CoveredBy != 0:
 			covered = &d.CoveredBy
-		} else {
+		case e.Removal:
+			var b *store.VerifiedBackup
+			b, text = c.backupFor(e, ca.Backups, names)
+			if b != nil {
+				backup = &b.ID
+			} else {
+				text = explainMisses(e, d.Misses, authByID, names) + "; " + text
+			}
+		default:
 			text = explainMisses(e, d.Misses, authByID, names)
 		}
-		if !sameUint(e.CoveredBy, covered) || e.Decision != text {
-			out.Decisions = append(out.Decisions, store.DecisionUpdate{EventID: e.ID, CoveredBy: covered, Decision: text})
+		if !sameUint(e.CoveredBy, covered) || !sameUint(e.BackupID, backup) || e.Decision != text {
+			out.Decisions = append(out.Decisions, store.DecisionUpdate{EventID: e.ID, CoveredBy: covered, BackupID: backup, Decision: text})
 		}
-		if d.CoveredBy != 0 {
+		if covered != nil || backup != nil {
+			run.Covered++
 			continue
 		}
 		rule := ruleOf(e)
@@ -148,6 +161,35 @@ func (c *AccessCheck) check(ca store.CustomerAccess, names store.Names, run *Acc
 		out.Findings = append(out.Findings, g.f)
 	}
 	return out
+}
+
+// backupFor finds the verified backup that covers removal e in place of a removal
+// authorisation: of the same customer, of e's device or of no one device, taken at
+// most BackupMaxAge before e started and verified by then. With none it returns nil
+// and says why the nearest backup did not cover it.
+func (c *AccessCheck) backupFor(e *store.AccessEvent, backups []store.VerifiedBackup, names store.Names) (*store.VerifiedBackup, string) {
+	var nearest *store.VerifiedBackup
+	for i := len(backups) - 1; i >= 0; i-- {
+		b := &backups[i]
+		if b.TakenAt.After(e.StartedAt) || (b.DeviceID != nil && !sameUint(b.DeviceID, e.DeviceID)) {
+			continue
+		}
+		if nearest == nil {
+			nearest = b
+		}
+		if e.StartedAt.Sub(b.TakenAt) <= c.BackupMaxAge && !b.VerifiedAt.After(e.StartedAt) {
+			return b, fmt.Sprintf("covered by verified backup %d: %s taken %s, verified by %s (%s)",
+				b.ID, b.What, b.TakenAt.UTC().Format(clock), b.VerifiedBy, b.Evidence)
+		}
+	}
+	switch {
+	case nearest == nil:
+		return nil, "no verified backup of " + where(e, names) + " recorded before it"
+	case !nearest.VerifiedAt.After(e.StartedAt):
+		return nil, fmt.Sprintf("verified backup %d was taken %s, more than %s before the removal",
+			nearest.ID, nearest.TakenAt.UTC().Format(clock), duration.Duration(c.BackupMaxAge))
+	}
+	return nil, fmt.Sprintf("verified backup %d was verified %s, after the removal", nearest.ID, nearest.VerifiedAt.UTC().Format(clock))
 }
 
 // group gathers the uncovered events of one finding.

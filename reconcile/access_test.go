@@ -207,3 +207,65 @@ func TestEngine_AccessFindingsResolveWhenTheCustomersEventsAreGone(t *testing.T)
 		}
 	})
 }
+
+func TestAccessCheck_VerifiedBackupCoversARemoval(t *testing.T) {
+	removal := now.Add(-48 * time.Hour).Truncate(24 * time.Hour).Add(10*time.Hour + 18*time.Minute) // the seeded removal's start
+	day := 24 * time.Hour
+	cases := []struct {
+		name      string
+		device    string // "" is a backup of no one device
+		taken     time.Time
+		verified  time.Time
+		withdrawn bool
+		covered   bool
+		says      string
+	}{
+		{"backup of the device the day before", "PC-042", removal.Add(-day), removal.Add(-day + time.Hour), false, true, "covered by verified backup"},
+		{"backup of no one device", "", removal.Add(-day), removal.Add(-time.Minute), false, true, "covered by verified backup"},
+		{"exactly the maximum age", "PC-042", removal.Add(-7 * day), removal.Add(-7 * day), false, true, "covered by verified backup"},
+		{"a minute older than that", "PC-042", removal.Add(-7*day - time.Minute), removal.Add(-day), false, false, "more than 1w before the removal"},
+		{"another device's backup", "PC-051", removal.Add(-day), removal.Add(-day), false, false, "no verified backup of PC-042 recorded before it"},
+		{"verified only after the removal", "PC-042", removal.Add(-day), removal.Add(time.Hour), false, false, "after the removal"},
+		{"taken after the removal", "PC-042", removal.Add(time.Minute), removal.Add(time.Hour), false, false, "no verified backup of PC-042 recorded before it"},
+		{"withdrawn", "PC-042", removal.Add(-day), removal.Add(-day), true, false, "no verified backup"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			st := storetest.Open(t, "sqlite", nil)
+			ids := seedAccess(t, st)
+			cust := ids["Contoso Ltd"]
+			b := store.VerifiedBackup{CustomerID: &cust, What: "PC-042 profile", TakenAt: tc.taken, VerifiedAt: tc.verified,
+				VerifiedBy: "Alice Smith", Evidence: "Veeam job 881"}
+			if tc.device != "" {
+				id := ids[tc.device]
+				b.DeviceID = &id
+			}
+			if tc.withdrawn {
+				at := removal.Add(-time.Hour)
+				b.WithdrawnAt = &at
+			}
+			if err := st.DB(ctx).Create(&b).Error; err != nil {
+				t.Fatal(err)
+			}
+			cfg := config.Default()
+			eng := &reconcile.Engine{Store: st, Log: zerolog.Nop(), Access: reconcile.AccessCheckFromConfig(cfg.Rules, cfg.Authorisations)}
+			if _, err := eng.Run(ctx, now); err != nil {
+				t.Fatal(err)
+			}
+			var e store.AccessEvent
+			if err := st.DB(ctx).Where("source_id = ?", "removal").Take(&e).Error; err != nil {
+				t.Fatal(err)
+			}
+			if got := e.BackupID != nil && *e.BackupID == b.ID; got != tc.covered || !strings.Contains(e.Decision, tc.says) {
+				t.Errorf("backup %v, decision %q; want covered=%v saying %q", e.BackupID, e.Decision, tc.covered, tc.says)
+			}
+			fs, err := st.Findings(ctx, store.FindingFilter{Rule: reconcile.RuleRemovalWithoutBackup, Status: store.StatusOpen})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (len(fs) == 0) != tc.covered {
+				t.Errorf("%d open REMOVAL-WITHOUT-BACKUP findings, covered=%v", len(fs), tc.covered)
+			}
+		})
+	}
+}

@@ -81,12 +81,13 @@ func FromConfig(cfg config.Rules, auth config.Authorisations) ([]Rule, error) {
 // AccessCheckFromConfig builds the access check, or nil when all its rules are off.
 func AccessCheckFromConfig(cfg config.Rules, auth config.Authorisations) *AccessCheck {
 	c := &AccessCheck{
-		Grace:      sweep.Options{Before: auth.GraceBefore.Std(), After: auth.GraceAfter.Std()},
-		Severities: map[string]string{},
+		Grace:        sweep.Options{Before: auth.GraceBefore.Std(), After: auth.GraceAfter.Std()},
+		Severities:   map[string]string{},
+		BackupMaxAge: cfg.RemovalWithoutBackup.BackupMaxAge.Std(),
 	}
 	for id, r := range map[string]config.Rule{
 		RuleAccessUnauthorised: cfg.AccessUnauthorised, RuleCommandUnauthorised: cfg.CommandUnauthorised,
-		RuleRemovalWithoutBackup: cfg.RemovalWithoutBackup,
+		RuleRemovalWithoutBackup: cfg.RemovalWithoutBackup.Rule,
 	} {
 		if r.Enabled {
 			c.Severities[id] = r.Severity

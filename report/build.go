@@ -303,12 +303,14 @@ func accesses(events []store.ReportAccess, raised map[uint]store.Finding, until 
 		switch {
 		case e.CoveredBy != nil:
 			a.Status, a.Evidence, a.GrantedBy, a.Scope = AccessAuthorised, e.AuthEvidence, e.AuthGrantedBy, e.AuthScope
+		case e.BackupID != nil:
+			a.Status, a.Evidence = AccessAuthorised, "verified backup "+e.BackupEvidence
 		case e.Decision != "":
 			a.Status = AccessUnauthorised
 		default:
 			a.Status = AccessUnchecked
 		}
-		if f, ok := raised[e.ID]; ok && e.CoveredBy == nil {
+		if f, ok := raised[e.ID]; ok && a.Status != AccessAuthorised {
 			a.FindingID, a.FindingStatus = f.ID, stateAt(f, until)
 		}
 		if internal {

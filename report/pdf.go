@@ -232,7 +232,7 @@ func (p *pdfDoc) body() error {
 	r := p.r
 	s := r.Summary
 	p.heading("Summary")
-	p.para(fmt.Sprintf("%d accesses to your systems: %d covered by your authorisation, %d not covered by an authorisation, %d not yet checked. "+
+	p.para(fmt.Sprintf("%d accesses to your systems: %d covered by your authorisation or a verified backup, %d not covered by an authorisation, %d not yet checked. "+
 		"Findings: %d opened, %d resolved, %d open at the end of the period.",
 		s.Accesses, s.Authorised, s.Unauthorised, s.Unchecked, s.Opened, s.Resolved, s.OpenAt))
 	var kinds [][]string

@@ -144,7 +144,7 @@ func TestRenderPDF_ParsesWithPagesAndText(t *testing.T) {
 	all := text.String()
 	for _, want := range []string{
 		"Monthly access report", "Contoso Ltd", "October 2026", "times in Europe/London", "Northwind IT Services",
-		"8 accesses to your systems: 3 covered by your authorisation, 4 not covered by an authorisation, 1 not yet checked.",
+		"9 accesses to your systems: 4 covered by your authorisation or a verified backup, 4 not covered by an authorisation, 1", "not yet checked.",
 		"Findings: 5 opened, 2 resolved, 4 open at the end of the period.",
 		"2026-10-01", "Bob Jones", "helpdesk-temp", "Autotask ticket T20261026.0003",
 		"Every access", "Microsoft 365 partner access", "CON-FW01", "no configuration backup",
@@ -177,7 +177,7 @@ func TestBuild_Sections(t *testing.T) {
 		t.Errorf("the customer variant carries internal detail: %+v", first)
 	}
 	// Its finding was resolved on 1 November: at the end of October it was open.
-	if sunday := r.Accesses[5]; sunday.FindingStatus != "open" || sunday.When.Day() != 25 {
+	if sunday := r.Accesses[6]; sunday.FindingStatus != "open" || sunday.When.Day() != 25 {
 		t.Errorf("access of 25 October = %+v, want its finding open at the end of the month", sunday)
 	}
 	last := r.Accesses[len(r.Accesses)-1]

@@ -96,10 +96,15 @@ func seed(t *testing.T, st *store.Store) store.Customer {
 		// Not yet reconciled.
 		{"e08", contoso, "m365_mailbox", "MailItemsAccessed", at(10, 31, 23, 50), nil, "helpdesk-temp", nil, "", nil, ""}, // as the connectors store it: no device
 		// Outside the month, or another customer's.
+		// A user profile removed the day after a verified backup of the machine.
+		{"e09", contoso, "command", "Remove profile", at(10, 14, 16, 0), alice, "", pc1, "", nil, "covered by verified backup 1"},
 		{"x01", contoso, "remote_session", "Connected", at(9, 30, 23, 59), alice, "", pc1, "", nil, "x"},
 		{"x02", contoso, "remote_session", "Connected", at(11, 1, 0, 0), alice, "", pc1, "", nil, "x"},
 		{"x03", fabrikam, "remote_session", "Connected", at(10, 10, 10, 0), alice, "", nil, "FAB-SRV01", nil, "x"},
 	}
+	verified := &store.VerifiedBackup{CustomerID: &contoso.ID, DeviceID: &pc1.ID, What: "CON-PC-001 user profiles",
+		TakenAt: at(10, 13, 18, 0), VerifiedAt: at(10, 14, 9, 0), VerifiedBy: "Alice Smith", Evidence: "Veeam job 881"}
+	create(t, st, verified)
 	ids := map[string]uint{}
 	for _, e := range events {
 		row := &store.AccessEvent{
@@ -115,6 +120,9 @@ func seed(t *testing.T, st *store.Store) store.Customer {
 		}
 		if e.covered != nil {
 			row.CoveredBy = &e.covered.ID
+		}
+		if e.id == "e09" {
+			row.Removal, row.BackupID = true, &verified.ID
 		}
 		create(t, st, row)
 		ids[e.id] = row.ID

@@ -16,6 +16,8 @@ type CustomerAccess struct {
 	CustomerID     uint
 	Events         []AccessEvent
 	Authorisations []Authorisation
+	// Backups are the customer's verified backups not withdrawn, by time taken.
+	Backups []VerifiedBackup
 }
 
 // AccessCustomers lists the ids of customers with access events at or after since,
@@ -34,7 +36,7 @@ func (s *Store) AccessCustomers(ctx context.Context, since time.Time) ([]uint, e
 // explanation and its finding read; the others are left unread, for speed.
 var matchedEventColumns = []string{
 	"id", "source", "kind", "started_at", "ended_at", "actor_ref", "device_ref", "device_name", "removal",
-	"attributes", "customer_id", "technician_id", "device_id", "covered_by", "decision",
+	"attributes", "customer_id", "technician_id", "device_id", "covered_by", "backup_id", "decision",
 }
 
 // ReadCustomerAccess reads one customer's access events that started at or after
@@ -54,6 +56,10 @@ func (s *Store) ReadCustomerAccess(ctx context.Context, customerID uint, since t
 	if err != nil {
 		return ca, fmt.Errorf("store: reading authorisations of customer %d: %w", customerID, err)
 	}
+	err = db.Where("customer_id = ? AND withdrawn_at IS NULL", customerID).Order("taken_at, id").Find(&ca.Backups).Error
+	if err != nil {
+		return ca, fmt.Errorf("store: reading verified backups of customer %d: %w", customerID, err)
+	}
 	return ca, nil
 }
 
@@ -61,6 +67,7 @@ func (s *Store) ReadCustomerAccess(ctx context.Context, customerID uint, since t
 type DecisionUpdate struct {
 	EventID   uint
 	CoveredBy *uint
+	BackupID  *uint
 	Decision  string
 }
 
@@ -86,16 +93,16 @@ func (s *Store) SaveDecisions(ctx context.Context, updates []DecisionUpdate) err
 func saveDecisionBatches(tx *gorm.DB, updates []DecisionUpdate) error {
 	for batch := range slices.Chunk(updates, decisionBatch) {
 		var sql strings.Builder
-		sql.WriteString("WITH d(id, covered_by, decision) AS (VALUES ")
-		args := make([]any, 0, 3*len(batch))
+		sql.WriteString("WITH d(id, covered_by, backup_id, decision) AS (VALUES ")
+		args := make([]any, 0, 4*len(batch))
 		for i, u := range batch {
 			if i > 0 {
 				sql.WriteString(", ")
 			}
-			sql.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT), ?)")
-			args = append(args, u.EventID, u.CoveredBy, u.Decision)
+			sql.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), ?)")
+			args = append(args, u.EventID, u.CoveredBy, u.BackupID, u.Decision)
 		}
-		sql.WriteString(") UPDATE access_events SET covered_by = d.covered_by, decision = d.decision FROM d WHERE access_events.id = d.id")
+		sql.WriteString(") UPDATE access_events SET covered_by = d.covered_by, backup_id = d.backup_id, decision = d.decision FROM d WHERE access_events.id = d.id")
 		if err := tx.Exec(sql.String(), args...).Error; err != nil {
 			return fmt.Errorf("store: saving the decisions about access events %d to %d: %w", batch[0].EventID, batch[len(batch)-1].EventID, err)
 		}
@@ -104,21 +111,25 @@ func saveDecisionBatches(tx *gorm.DB, updates []DecisionUpdate) error {
 }
 
 func saveDecisionRows(ctx context.Context, tx *gorm.DB, updates []DecisionUpdate) error {
-	stmt, err := tx.Statement.ConnPool.PrepareContext(ctx, "UPDATE access_events SET covered_by = ?, decision = ? WHERE id = ?")
+	stmt, err := tx.Statement.ConnPool.PrepareContext(ctx, "UPDATE access_events SET covered_by = ?, backup_id = ?, decision = ? WHERE id = ?")
 	if err != nil {
 		return fmt.Errorf("store: preparing to save decisions: %w", err)
 	}
 	defer stmt.Close()
 	for _, u := range updates {
-		var covered any
-		if u.CoveredBy != nil {
-			covered = int64(*u.CoveredBy)
-		}
-		if _, err := stmt.ExecContext(ctx, covered, u.Decision, int64(u.EventID)); err != nil {
+		if _, err := stmt.ExecContext(ctx, nullID(u.CoveredBy), nullID(u.BackupID), u.Decision, int64(u.EventID)); err != nil {
 			return fmt.Errorf("store: saving the decision about access event %d: %w", u.EventID, err)
 		}
 	}
 	return nil
+}
+
+// nullID is an optional id as a statement argument.
+func nullID(id *uint) any {
+	if id == nil {
+		return nil
+	}
+	return int64(*id)
 }
 
 // Names maps canonical ids to display names, for explanations and summaries.

@@ -135,8 +135,10 @@ type AccessEvent struct {
 	TechnicianID *uint `gorm:"index"`
 	DeviceID     *uint `gorm:"index"`
 	// CoveredBy is the authorisation that covers the access, as reconcile last
-	// decided; Decision says why, or why no candidate covered it.
+	// decided; BackupID, for a removal no authorisation covers, the verified backup
+	// that preceded it; Decision says why, or why no candidate covered it.
 	CoveredBy *uint
+	BackupID  *uint
 	Decision  string
 }
 
@@ -199,6 +201,30 @@ type Authorisation struct {
 	CustomerID   *uint `gorm:"index"`
 	TechnicianID *uint
 	DeviceID     *uint
+}
+
+// VerifiedBackup is a backup that a technician restored or otherwise checked, as
+// recorded in Custos: a removal on the customer's systems after it, within the
+// configured age, needs no removal authorisation. DeviceID nil means a backup of the
+// customer's data not tied to one device (a Microsoft 365 tenant, a file share).
+type VerifiedBackup struct {
+	ID         uint  `gorm:"primaryKey"`
+	CustomerID *uint `gorm:"index;not null"`
+	DeviceID   *uint
+	// What names what was backed up, e.g. "mailbox of j.doe".
+	What       string    `gorm:"not null"`
+	TakenAt    time.Time `gorm:"not null"`
+	VerifiedAt time.Time `gorm:"not null"`
+	VerifiedBy string    `gorm:"not null"`
+	// Evidence is where the verification is written: a backup job id, a ticket.
+	Evidence   string `gorm:"not null"`
+	RecordedBy string
+	RecordedAt time.Time
+	// WithdrawnAt, WithdrawnBy and WithdrawReason record that the backup turned out
+	// not to be usable; the row is kept, and it covers nothing any more.
+	WithdrawnAt    *time.Time
+	WithdrawnBy    string
+	WithdrawReason string
 }
 
 // Contact is a person at a customer (record.Contact).
@@ -339,7 +365,7 @@ type JobRun struct {
 func models() []any {
 	return []any{
 		&Customer{}, &Technician{}, &Device{}, &Link{}, &Organization{}, &Configuration{}, &ConfigBackup{},
-		&AccessEvent{}, &Endpoint{}, &Agent{}, &UserAccount{}, &Authorisation{}, &Contact{},
+		&AccessEvent{}, &Endpoint{}, &Agent{}, &UserAccount{}, &Authorisation{}, &Contact{}, &VerifiedBackup{},
 		&Finding{}, &Exclusion{}, &Checkpoint{}, &Coverage{}, &JobRun{}, &JobLease{},
 		&ReportArchive{},
 		&Relationship{}, &ReportReceipt{},

@@ -113,6 +113,8 @@ type ReportAccess struct {
 	AuthScope     string
 	AuthValidFrom *time.Time
 	AuthValidTo   *time.Time
+	// BackupEvidence is the evidence of the verified backup that a removal relied on.
+	BackupEvidence string
 }
 
 // ReportAccessEvents lists a customer's access events that started in [from, to),
@@ -125,10 +127,12 @@ func (s *Store) ReportAccessEvents(ctx context.Context, customerID uint, from, t
 			COALESCE(authorisations.evidence, '') AS auth_evidence,
 			COALESCE(authorisations.granted_by, '') AS auth_granted_by,
 			COALESCE(authorisations.access_scope, '') AS auth_scope,
-			authorisations.valid_from AS auth_valid_from, authorisations.valid_to AS auth_valid_to`).
+			authorisations.valid_from AS auth_valid_from, authorisations.valid_to AS auth_valid_to,
+			COALESCE(verified_backups.evidence, '') AS backup_evidence`).
 		Joins("LEFT JOIN technicians ON technicians.id = access_events.technician_id").
 		Joins("LEFT JOIN devices ON devices.id = access_events.device_id").
 		Joins("LEFT JOIN authorisations ON authorisations.id = access_events.covered_by").
+		Joins("LEFT JOIN verified_backups ON verified_backups.id = access_events.backup_id").
 		Where("access_events.customer_id = ? AND access_events.started_at >= ? AND access_events.started_at < ?", customerID, from.UTC(), to.UTC()).
 		Order("access_events.started_at, access_events.id").Scan(&out).Error
 	if err != nil {

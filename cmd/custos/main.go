@@ -63,6 +63,7 @@ func newRootCommand() *cobra.Command {
 		newFindingsCommand(g),
 		newMapCommand(g),
 		newAuthoriseCommand(g),
+		newBackupCommand(g),
 		newExplainCommand(g),
 		newExcludeCommand(g),
 		newReplayCommand(g),
