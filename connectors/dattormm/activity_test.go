@@ -343,8 +343,8 @@ func TestActivity_CoversTheWindowItRead(t *testing.T) {
 		name     string
 		lookback time.Duration
 		fail     bool
-		// wantPages are the windows' ends: "newest" for the cursor's date after
-		// that page, "until" for the window's end.
+		// want are the windows' ends: "newest N" for the cursor's date after
+		// page N, "until" for the window's end.
 		want []string
 	}{
 		{"four pages", 30 * 24 * time.Hour, false, []string{"newest 1", "newest 2", "newest 3", "until"}},

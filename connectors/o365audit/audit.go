@@ -94,6 +94,8 @@ func (c *auditCursor) advance(t time.Time) {
 // again. When a window is read in full, the cursor moves to its end less the settle
 // delay, so the next pull lists the recent windows again and finds content published
 // late. A record whose Id the pull already handed over is not handed over again.
+// Each window read in full is covered (content published in it), also when a later
+// pull reads it again after the settle delay.
 func (s *AuditStream) Pull(ctx context.Context, scope connectors.Scope, from connectors.Cursor, sink connectors.Sink) (connectors.Cursor, error) {
 	c := s.c
 	tenant := scope.ID
@@ -141,6 +143,7 @@ func (s *AuditStream) Pull(ctx context.Context, scope connectors.Scope, from con
 		if err := sink.Page(ctx, nil, cur.encode()); err != nil {
 			return cur.encode(), fmt.Errorf("o365audit: tenant %s %s: handing over the cursor: %w", tenant, s.contentType, err)
 		}
+		sink.Covered(ws, we)
 		ws = we
 	}
 	c.log.Debug().Str("tenant", tenant).Str("content_type", s.contentType).Int("blobs", pull.blobs).

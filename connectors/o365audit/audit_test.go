@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"reflect"
 	"slices"
 	"sort"
 	"testing"
@@ -392,4 +393,56 @@ func TestCheck(t *testing.T) {
 		t.Fatalf("Check after the consent was revoked = %v, want ErrConsent", err)
 	}
 	connectortest.MustContain(t, err.Error(), "checking the connection", fx.DemoContosoTenantID)
+}
+
+// listedWindows are the windows of the fake's first-page listings since listing
+// number from.
+func listedWindows(e *env, from int) [][2]time.Time {
+	var out [][2]time.Time
+	for _, l := range e.srv.Listings()[from:] {
+		if l.NextPage == "" {
+			out = append(out, [2]time.Time{l.Start, l.End})
+		}
+	}
+	return out
+}
+
+func TestAudit_CoversEveryWindowReadInFull(t *testing.T) {
+	e := newEnv(t, nil, func(c *config.O365Audit) { c.SettleDelay = duration.Duration(6 * time.Hour) })
+	sink, next := e.mustPull(t, "exchange", "")
+	want := listedWindows(e, 0)
+	if got := sink.Spans(); len(want) < 7 || !reflect.DeepEqual(got, want) {
+		t.Errorf("windows = %v, want the %d listed: %v", got, len(want), want)
+	}
+	// The next pull reads the last six hours again, after the settle delay: a window
+	// read again is still a window read.
+	listed := len(e.srv.Listings())
+	again, _ := e.mustPull(t, "exchange", next)
+	want = [][2]time.Time{{e.now.Add(-6 * time.Hour), e.now}}
+	if got := again.Spans(); !reflect.DeepEqual(got, want) || !reflect.DeepEqual(listedWindows(e, listed), want) {
+		t.Errorf("re-read windows = %v (listed %v), want %v", got, listedWindows(e, listed), want)
+	}
+}
+
+func TestAudit_FailingBlobCoversOnlyTheWindowsBefore(t *testing.T) {
+	e := newEnv(t, nil, nil)
+	var failing *fx.Blob
+	for _, b := range e.ds.Tenant(fx.DemoContosoTenantID).Blobs {
+		if b.ContentType == fx.Exchange {
+			failing = b
+		}
+	}
+	e.srv.Inject(fakehttp.Fault{Path: fx.BlobPath(fx.DemoContosoTenantID, failing.ContentID), Status: http.StatusInternalServerError})
+	sink, _, err := e.pull(t, "exchange", fx.DemoContosoTenantID, "")
+	if err == nil {
+		t.Fatal("pull succeeded with a blob failing")
+	}
+	listed := listedWindows(e, 0)
+	want := listed[:len(listed)-1]
+	if got := sink.Spans(); len(want) == 0 || !reflect.DeepEqual(got, want) {
+		t.Errorf("windows = %v, want those listed before the failing one: %v", got, want)
+	}
+	if last := listed[len(listed)-1]; failing.Created.Before(last[0]) || !failing.Created.Before(last[1]) {
+		t.Errorf("the failing blob (%s) is not in the last window listed %v", failing.Created, last)
+	}
 }
