@@ -3,10 +3,13 @@ package autotask
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
+	stdsync "sync"
 	"testing"
 	"time"
 
@@ -257,5 +260,93 @@ func TestCancelledContext_StopsPull(t *testing.T) {
 	_, err := e.stream(t, "tickets").Pull(ctx, connectors.Account, "", &connectortest.Sink{})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want context.DeadlineExceeded", err)
+	}
+}
+
+// askedWindows notes the lastActivityDate window (gt, lte) of every TicketNotes and
+// Tickets window query.
+func askedWindows(e *env) func() [][2]string {
+	var (
+		mu   stdsync.Mutex
+		seen [][2]string
+	)
+	for _, entity := range []string{"TicketNotes", "Tickets"} {
+		e.srv.Inject(fx.Fault{Path: fx.QueryPath(entity), Match: func(r *http.Request) bool {
+			q := fx.RequestQuery(r)
+			if q == nil || !q.Has("lastActivityDate") {
+				return false
+			}
+			var w [2]string
+			for _, c := range q.Filter {
+				if !strings.EqualFold(c.Field, "lastActivityDate") {
+					continue
+				}
+				switch c.Op {
+				case "gt":
+					w[0], _ = c.Value.(string)
+				case "lte":
+					w[1], _ = c.Value.(string)
+				}
+			}
+			mu.Lock()
+			seen = append(seen, w)
+			mu.Unlock()
+			return false
+		}})
+	}
+	return func() [][2]string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(seen)
+	}
+}
+
+// TestTickets_CoverTheWindowOnceFinished checks that the window is covered by the
+// pull that finishes both phases, and by no pull that fails within it.
+func TestTickets_CoverTheWindowOnceFinished(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		t.Run(fmt.Sprint("failing page ", fail), func(t *testing.T) {
+			e := newEnv(t)
+			e.conn.pageSize = 2
+			asked := askedWindows(e)
+			var first *connectortest.Sink
+			if fail {
+				e.srv.Inject(fx.Fault{Path: fx.QueryPath("Tickets"), Match: func(r *http.Request) bool {
+					q := fx.RequestQuery(r)
+					return q != nil && q.Has("lastActivityDate") && q.AfterID() >= 0
+				}, Status: 500})
+				var err error
+				if first, _, err = e.pull(t, "tickets", ""); err == nil {
+					t.Fatal("Pull succeeded, want an error")
+				}
+				if got := first.Spans(); len(got) != 0 {
+					t.Errorf("the failed pull covered %v, want nothing: rows come in id order", got)
+				}
+				e.srv.ClearFaults()
+				asked = askedWindows(e)
+				e.conn.now = func() time.Time { return e.now.Add(time.Hour) }
+			}
+			var from connectors.Cursor
+			if first != nil {
+				from = first.LastCursor()
+			}
+			sink, _ := e.mustPull(t, "tickets", from)
+			ws := asked()
+			if len(ws) == 0 {
+				t.Fatal("no window query")
+			}
+			for _, w := range ws[1:] {
+				if w != ws[0] {
+					t.Fatalf("window queries %v differ", ws)
+				}
+			}
+			got := sink.Spans()
+			if len(got) != 1 || windowTime(got[0][0]) != ws[0][0] || windowTime(got[0][1]) != ws[0][1] {
+				t.Errorf("windows = %v, want the one asked for, %v", got, ws[0])
+			}
+			if want := e.ago(e.conn.cfg.Lookback.Std()); fail && !got[0][0].Equal(want) {
+				t.Errorf("the resumed pull covered from %v, want the interrupted window's start %v", got[0][0], want)
+			}
+		})
 	}
 }

@@ -68,7 +68,9 @@ func (c ticketCursor) encode() connectors.Cursor {
 // Pull implements connectors.Stream. It reads the window's ticket notes, then its
 // tickets, each in ascending id order, one sink page per API page. Every page's
 // cursor resumes after it; the returned cursor holds the newest lastActivityDate
-// seen, which the next pull starts from (less the overlap).
+// seen, which the next pull starts from (less the overlap). Rows come in id order,
+// not in time order, so the window is covered only once both phases are done: by
+// the pull that finishes it, which may be one that resumed it.
 func (s *TicketsStream) Pull(ctx context.Context, _ connectors.Scope, from connectors.Cursor, sink connectors.Sink) (connectors.Cursor, error) {
 	var cur ticketCursor
 	if from != "" {
@@ -95,6 +97,7 @@ func (s *TicketsStream) Pull(ctx context.Context, _ connectors.Scope, from conne
 	if err := s.pullTickets(ctx, &cur, what, sink); err != nil {
 		return cur.encode(), fmt.Errorf("autotask: tickets: %w", err)
 	}
+	sink.Covered(w.Since, w.Until)
 	return ticketCursor{Watermark: w.Newest}.encode(), nil
 }
 
