@@ -99,7 +99,7 @@ func AddBackup(ctx context.Context, st *store.Store, e BackupEntry, now time.Tim
 		problem(FieldVerifiedAt, "%s is in the future", e.VerifiedAt.Format(time.RFC3339))
 	}
 	if len(problems) > 0 {
-		return b, &InvalidError{Problems: problems}
+		return b, &InvalidError{Record: "verified backup", Problems: problems}
 	}
 	b.TakenAt, b.VerifiedAt = dbTime(e.TakenAt), dbTime(e.VerifiedAt)
 	if err := st.DB(ctx).Create(&b).Error; err != nil {
@@ -119,7 +119,7 @@ func WithdrawBackup(ctx context.Context, st *store.Store, id uint, by, reason st
 		problems = append(problems, Problem{Field: FieldReason, Message: "required (why it does not count)"})
 	}
 	if len(problems) > 0 {
-		return &InvalidError{Problems: problems}
+		return &InvalidError{Record: "withdrawal of a verified backup", Problems: problems}
 	}
 	var b store.VerifiedBackup
 	if err := st.DB(ctx).Take(&b, id).Error; errors.Is(err, gorm.ErrRecordNotFound) {
@@ -158,7 +158,7 @@ func Backups(ctx context.Context, st *store.Store, customer string, all bool) ([
 			return nil, err
 		}
 		if msg != "" {
-			return nil, &InvalidError{Problems: []Problem{{Field: FieldCustomer, Message: msg}}}
+			return nil, &InvalidError{Record: "filter", Problems: []Problem{{Field: FieldCustomer, Message: msg}}}
 		}
 		q = q.Where("verified_backups.customer_id = ?", id)
 	}

@@ -56,8 +56,8 @@ func TestAddBackup_RefusesWhatIsWrongAndNamesTheField(t *testing.T) {
 				for _, p := range invalid.Problems {
 					got = append(got, p.Field)
 				}
-				if strings.Join(got, ",") != strings.Join(tc.fields, ",") {
-					t.Errorf("problems %v, want fields %v", invalid.Problems, tc.fields)
+				if strings.Join(got, ",") != strings.Join(tc.fields, ",") || !strings.HasPrefix(err.Error(), "register: invalid verified backup: ") {
+					t.Errorf("%v: problems %v, want fields %v", err, invalid.Problems, tc.fields)
 				}
 			}
 		})

@@ -4,6 +4,7 @@
 package register
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -75,7 +76,9 @@ type Problem struct {
 // written.
 type InvalidError struct {
 	// File names the CSV file; empty for an entry not read from a file.
-	File     string
+	File string
+	// Record names what was refused; empty is an authorisation.
+	Record   string
 	Problems []Problem
 }
 
@@ -85,7 +88,7 @@ func (e *InvalidError) Error() string {
 		for i, p := range e.Problems {
 			parts[i] = p.Field + ": " + p.Message
 		}
-		return "register: invalid authorisation: " + strings.Join(parts, "; ")
+		return "register: invalid " + cmp.Or(e.Record, "authorisation") + ": " + strings.Join(parts, "; ")
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "register: %s: %d problem(s), nothing imported:", e.File, len(e.Problems))

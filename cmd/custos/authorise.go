@@ -18,6 +18,7 @@ import (
 	"github.com/custos-msp/custos/app"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/register"
+	"github.com/custos-msp/custos/store"
 )
 
 // authoriseTimeLayout is how authorise prints times, in the --timezone zone.
@@ -157,31 +158,51 @@ func newAuthoriseListCommand(g *globalFlags, timezone *string) *cobra.Command {
 }
 
 func newAuthoriseRevokeCommand(g *globalFlags) *cobra.Command {
+	return newEndCommand(g, endCommand{
+		use: "revoke ID", short: "Revoke an authorisation; it is kept with who revoked it, when and why",
+		noun: "authorisation", list: "custos authorise list --all", done: "revoked authorisation %d\n",
+		reason: "why it is revoked", by: "who revokes it (default: $USER)", end: register.Revoke,
+	})
+}
+
+// endCommand describes a command that ends one recorded item by id, keeping it with
+// who ended it, when and why: authorise revoke, backup withdraw.
+type endCommand struct {
+	use, short string
+	// noun names the item in errors; list is the command that shows the ids; done is
+	// printed with the id once it is ended.
+	noun, list, done string
+	// reason and by are the help of --reason and --by.
+	reason, by string
+	end        func(ctx context.Context, st *store.Store, id uint, by, reason string, now time.Time) error
+}
+
+func newEndCommand(g *globalFlags, c endCommand) *cobra.Command {
 	var reason, by string
 	cmd := &cobra.Command{
-		Use:   "revoke ID",
-		Short: "Revoke an authorisation; it is kept with who revoked it, when and why",
+		Use:   c.use,
+		Short: c.short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := strconv.ParseUint(args[0], 10, 0)
 			if err != nil {
-				return fmt.Errorf("authorisation id %q is not a number (see custos authorise list --all)", args[0])
+				return fmt.Errorf("%s id %q is not a number (see %s)", c.noun, args[0], c.list)
 			}
 			by, err := recordedBy(by)
 			if err != nil {
 				return err
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				if err := register.Revoke(ctx, a.Store, uint(id), by, reason, time.Now()); err != nil {
+				if err := c.end(ctx, a.Store, uint(id), by, reason, time.Now()); err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "revoked authorisation %d\n", id)
+				fmt.Fprintf(cmd.OutOrStdout(), c.done, id)
 				return nil
 			})
 		},
 	}
-	cmd.Flags().StringVar(&reason, "reason", "", "why it is revoked")
-	cmd.Flags().StringVar(&by, "by", "", "who revokes it (default: $USER)")
+	cmd.Flags().StringVar(&reason, "reason", "", c.reason)
+	cmd.Flags().StringVar(&by, "by", "", c.by)
 	_ = cmd.MarkFlagRequired("reason") // the flag exists
 	return cmd
 }

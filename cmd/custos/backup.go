@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -126,31 +125,10 @@ func newBackupListCommand(g *globalFlags, timezone *string) *cobra.Command {
 }
 
 func newBackupWithdrawCommand(g *globalFlags) *cobra.Command {
-	var reason, by string
-	cmd := &cobra.Command{
-		Use:   "withdraw ID",
-		Short: "Withdraw a verified backup that turned out not to be usable; it is kept, and covers nothing any more",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseUint(args[0], 10, 0)
-			if err != nil {
-				return fmt.Errorf("verified backup id %q is not a number (see custos backup list --all)", args[0])
-			}
-			by, err := recordedBy(by)
-			if err != nil {
-				return err
-			}
-			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				if err := register.WithdrawBackup(ctx, a.Store, uint(id), by, reason, time.Now()); err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "withdrew verified backup %d; the next reconcile re-checks the removals it covered\n", id)
-				return nil
-			})
-		},
-	}
-	cmd.Flags().StringVar(&reason, "reason", "", "why it does not count")
-	cmd.Flags().StringVar(&by, "by", "", "who withdraws it (default: $USER)")
-	_ = cmd.MarkFlagRequired("reason") // the flag exists
-	return cmd
+	return newEndCommand(g, endCommand{
+		use: "withdraw ID", short: "Withdraw a verified backup that turned out not to be usable; it is kept, and covers nothing any more",
+		noun: "verified backup", list: "custos backup list --all",
+		done:   "withdrew verified backup %d; the next reconcile re-checks the removals it covered\n",
+		reason: "why it does not count", by: "who withdraws it (default: $USER)", end: register.WithdrawBackup,
+	})
 }
