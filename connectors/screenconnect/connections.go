@@ -37,7 +37,8 @@ const connectionsReport = "SessionConnection"
 // Pull implements connectors.Stream. It reads the connections that started since the
 // cursor (less the overlap), one sink page per report window. The cursor moves to
 // the newest start read, but never past a connection still open, so that it is
-// read again until it closes.
+// read again until it closes. The window is covered as far as the source has handed
+// it over, open connections included: they were read, as they are now.
 func (s *ConnectionsStream) Pull(ctx context.Context, _ connectors.Scope, from connectors.Cursor, sink connectors.Sink) (connectors.Cursor, error) {
 	m := pullMarks(s.Name(), from, sink)
 	w := s.c.window(m, connectionsReport, s.c.now())
@@ -46,8 +47,9 @@ func (s *ConnectionsStream) Pull(ctx context.Context, _ connectors.Scope, from c
 		newest = w.from
 	}
 	var open *time.Time
-	err := s.c.src.connections(ctx, s.c.query(), w, func(rows []connectionRow) error {
+	err := s.c.src.connections(ctx, s.c.query(), w, func(rows []connectionRow, through time.Time) error {
 		if len(rows) == 0 {
+			sink.Covered(w.from, through)
 			return nil
 		}
 		slices.SortFunc(rows, func(a, b connectionRow) int {
@@ -70,6 +72,7 @@ func (s *ConnectionsStream) Pull(ctx context.Context, _ connectors.Scope, from c
 		if err := sink.Page(ctx, recs, m.cursor()); err != nil {
 			return fmt.Errorf("screenconnect: connections for %s: handing over records: %w", w, err)
 		}
+		sink.Covered(w.from, through)
 		return nil
 	})
 	if err != nil {

@@ -73,16 +73,16 @@ func (s *reportSource) fetch(ctx context.Context, r report, w *window, limit int
 	return decodeTable(body, append(append([]string(nil), r.groups...), r.selects...))
 }
 
-// read reads the report over w and hands fn one table per window, oldest first. A
-// report that returns item_limit rows may have been cut short, so its window is read
-// again in halves.
-func (s *reportSource) read(ctx context.Context, r report, w window, fn func(*table) error) error {
+// read reads the report over w and hands fn one table per window, oldest first,
+// with the window it holds in full. A report that returns item_limit rows may have
+// been cut short, so its window is read again in halves.
+func (s *reportSource) read(ctx context.Context, r report, w window, fn func(*table, window) error) error {
 	t, err := s.fetch(ctx, r, &w, s.itemLimit)
 	if err != nil {
 		return fmt.Errorf("screenconnect: %s report for %s: %w", r.typ, w, err)
 	}
 	if len(t.items) < s.itemLimit {
-		return fn(t)
+		return fn(t, w)
 	}
 	from := w.from.Truncate(time.Second)
 	mid := from.Add(w.to.Sub(from) / 2).Truncate(time.Second)
@@ -141,7 +141,7 @@ func (s *reportSource) sessions(ctx context.Context, q query) ([]sessionRow, err
 		typ: "Session", selects: append(append([]string(nil), sessionFields...), customProperties()...),
 		filter: anyOf("SessionType", q.sessionTypes), timeField: "CreatedTime",
 	}
-	err := s.read(ctx, rep, all, func(t *table) error {
+	err := s.read(ctx, rep, all, func(t *table, _ window) error {
 		for _, r := range t.rows() {
 			row, err := sessionOf(r, q.company)
 			if err != nil {
@@ -162,7 +162,7 @@ func (s *reportSource) sessions(ctx context.Context, q query) ([]sessionRow, err
 		byID[out[i].ID] = &out[i]
 	}
 	for _, g := range lifeReports {
-		err := s.read(ctx, g.rep, all, func(t *table) error {
+		err := s.read(ctx, g.rep, all, func(t *table, _ window) error {
 			for _, r := range t.rows() {
 				row := byID[r.str("SessionID")]
 				if row == nil {
@@ -248,7 +248,7 @@ func sessionParent(company int) []string {
 }
 
 // connections implements source with the SessionConnection report.
-func (s *reportSource) connections(ctx context.Context, q query, w window, batch func([]connectionRow) error) error {
+func (s *reportSource) connections(ctx context.Context, q query, w window, batch func([]connectionRow, time.Time) error) error {
 	rep := report{
 		typ: "SessionConnection",
 		selects: append([]string{"ConnectionID", "SessionID", "ParticipantName", "NetworkAddress",
@@ -256,7 +256,7 @@ func (s *reportSource) connections(ctx context.Context, q query, w window, batch
 		filter:    and(equals("ProcessType", "Host"), anyOf("SessionSessionType", q.sessionTypes)),
 		timeField: "ConnectedTime",
 	}
-	return s.read(ctx, rep, w, func(t *table) error {
+	return s.read(ctx, rep, w, func(t *table, done window) error {
 		rows := make([]connectionRow, 0, len(t.items))
 		for _, r := range t.rows() {
 			c, err := connectionOf(r, q.company)
@@ -265,7 +265,7 @@ func (s *reportSource) connections(ctx context.Context, q query, w window, batch
 			}
 			rows = append(rows, c)
 		}
-		return batch(rows)
+		return batch(rows, done.to)
 	})
 }
 
@@ -294,7 +294,7 @@ func connectionOf(r row, company int) (connectionRow, error) {
 
 // events implements source with the SessionEvent report, or the
 // SessionConnectionEvent report of Host connections.
-func (s *reportSource) events(ctx context.Context, q query, lvl level, w window, batch func([]eventRow) error) error {
+func (s *reportSource) events(ctx context.Context, q query, lvl level, w window, batch func([]eventRow, time.Time) error) error {
 	rep := report{
 		typ:       "SessionEvent",
 		selects:   append([]string{"EventID", "SessionID", "EventType", "Time", "Host", "Data"}, sessionParent(q.company)...),
@@ -309,7 +309,7 @@ func (s *reportSource) events(ctx context.Context, q query, lvl level, w window,
 			sessionParent(q.company)...)
 		rep.filter = and(equals("SessionConnectionProcessType", "Host"), rep.filter)
 	}
-	return s.read(ctx, rep, w, func(t *table) error {
+	return s.read(ctx, rep, w, func(t *table, done window) error {
 		rows := make([]eventRow, 0, len(t.items))
 		for _, r := range t.rows() {
 			e, err := eventOf(r, q, actor)
@@ -318,7 +318,7 @@ func (s *reportSource) events(ctx context.Context, q query, lvl level, w window,
 			}
 			rows = append(rows, e)
 		}
-		return batch(rows)
+		return batch(rows, done.to)
 	})
 }
 

@@ -154,14 +154,15 @@ func (s *dbSource) sessions(ctx context.Context, q query) ([]sessionRow, error) 
 	return out, err
 }
 
-// connections implements source.
-func (s *dbSource) connections(ctx context.Context, q query, w window, batch func([]connectionRow) error) error {
+// connections implements source. Rows come in time order, so each batch is whole
+// up to its last connection's start; the window is whole once the rows end.
+func (s *dbSource) connections(ctx context.Context, q query, w window, batch func([]connectionRow, time.Time) error) error {
 	stmt := `SELECT c.ConnectionID, c.SessionID, c.ParticipantName, c.NetworkAddress, c.ConnectedTime, c.DisconnectedTime, ` +
 		parentColumns(q.company) + `
 	FROM SessionConnection c JOIN Session s ON s.SessionID = c.SessionID
 	WHERE c.ProcessType = 1 AND s.SessionType IN ` + sessionTypeValues(q.sessionTypes) + `
 		AND c.ConnectedTime >= ? AND c.ConnectedTime < ? ORDER BY c.ConnectedTime, c.ConnectionID`
-	return s.query(ctx, "SessionConnection", stmt, &w, func(t *table) error {
+	err := s.query(ctx, "SessionConnection", stmt, &w, func(t *table) error {
 		rows := make([]connectionRow, 0, len(t.items))
 		for _, r := range t.rows() {
 			c, err := connectionOf(r, q.company)
@@ -170,12 +171,17 @@ func (s *dbSource) connections(ctx context.Context, q query, w window, batch fun
 			}
 			rows = append(rows, c)
 		}
-		return batch(rows)
+		return batch(rows, rows[len(rows)-1].Connected)
 	})
+	if err != nil {
+		return err
+	}
+	return batch(nil, w.to)
 }
 
 // events implements source. Soft-deleted events (EventAttributes & 1) are skipped.
-func (s *dbSource) events(ctx context.Context, q query, lvl level, w window, batch func([]eventRow) error) error {
+// Batches are whole up to their last event, as for connections.
+func (s *dbSource) events(ctx context.Context, q query, lvl level, w window, batch func([]eventRow, time.Time) error) error {
 	var wanted, all []string
 	for _, name := range q.eventNames {
 		wanted = append(wanted, strconv.Itoa(q.events.byName[name]))
@@ -196,7 +202,7 @@ func (s *dbSource) events(ctx context.Context, q query, lvl level, w window, bat
 	}
 	stmt += ` AND (e.EventAttributes & 1) = 0 AND s.SessionType IN ` + sessionTypeValues(q.sessionTypes) +
 		` AND ` + typeFilter + ` AND e.Time >= ? AND e.Time < ? ORDER BY e.Time, e.EventID`
-	return s.query(ctx, name, stmt, &w, func(t *table) error {
+	err := s.query(ctx, name, stmt, &w, func(t *table) error {
 		rows := make([]eventRow, 0, len(t.items))
 		for _, r := range t.rows() {
 			e, err := eventOf(r, q, actor)
@@ -205,8 +211,12 @@ func (s *dbSource) events(ctx context.Context, q query, lvl level, w window, bat
 			}
 			rows = append(rows, e)
 		}
-		return batch(rows)
+		return batch(rows, rows[len(rows)-1].Time)
 	})
+	if err != nil {
+		return err
+	}
+	return batch(nil, w.to)
 }
 
 // query runs stmt (with w's bounds in ticks as its two arguments when w is set) and

@@ -16,11 +16,13 @@ type source interface {
 	// sessions returns every session of the query's types, with the life of its agent.
 	sessions(ctx context.Context, q query) ([]sessionRow, error)
 	// connections hands over, batch by batch in time order, the Host connections of
-	// the query's session types that started in w.
-	connections(ctx context.Context, q query, w window, batch func([]connectionRow) error) error
+	// the query's session types that started in w. With each batch, which may be
+	// empty, it says through when every connection of w that started before it has
+	// been handed over; the last batch's through is w.to.
+	connections(ctx context.Context, q query, w window, batch func(rows []connectionRow, through time.Time) error) error
 	// events hands over, batch by batch in time order, the events of level lvl
-	// named in q.events that happened in w.
-	events(ctx context.Context, q query, lvl level, w window, batch func([]eventRow) error) error
+	// named in q.events that happened in w, with through as for connections.
+	events(ctx context.Context, q query, lvl level, w window, batch func(rows []eventRow, through time.Time) error) error
 }
 
 // query is what every read is limited to.
