@@ -208,6 +208,9 @@ func runDemo(ctx context.Context, out io.Writer, dir string) error {
 		printResults(out, results)
 		return err
 	}
+	if err := demo.RecordBackup(ctx, a.Store, time.Now()); err != nil {
+		return err
+	}
 	if _, err := a.Reconcile(ctx); err != nil {
 		return err
 	}

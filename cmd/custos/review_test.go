@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	o365fake "github.com/custos-msp/custos/fixtures/o365audit"
 	"github.com/custos-msp/custos/store"
 )
 
@@ -51,6 +52,9 @@ func TestExplain_DemoDecisions(t *testing.T) {
 			[]string{"command (job/deployment", "before the access started", "COMMAND-UNAUTHORISED open"}, []string{"covered by"}},
 		{"a removal without backup or removal authorisation", "m365", "Directory_d1a0001",
 			[]string{"m365 admin", "a removal", "access needed removal", "REMOVAL-WITHOUT-BACKUP open (critical)"}, []string{"covered by"}},
+		{"a removal after a verified backup", "o365audit", o365fake.DemoRemoveMailbox,
+			[]string{"Remove-Mailbox", "covered by verified backup", "PST export", "verified by Bob Jones", "findings         none"},
+			[]string{"REMOVAL-WITHOUT-BACKUP"}},
 		{"an access to no known customer", "screenconnect", "f1b7c9d3-2a6e-4f05-8c4b-44dd00000001",
 			[]string{"not checked", "custos map --unresolved"}, []string{"covered by"}},
 	}
