@@ -106,12 +106,12 @@ const (
 )
 
 // Match decides every event of one customer. events and grants need not be sorted;
-// Match sorts them (by start and by from) in place. The decisions are in the sorted
-// event order.
+// Match sorts them in place (by start and by from, then by id). The decisions are in
+// the sorted event order.
 func Match(events []Event, grants []Grant, opts Options) []Decision {
-	slices.SortStableFunc(events, func(a, b Event) int { return a.Start.Compare(b.Start) })
-	slices.SortStableFunc(grants, func(a, b Grant) int { return a.From.Compare(b.From) })
-	s := sweeper{opts: opts, active: map[uint][]*Grant{}, lastEnded: map[uint]*Grant{}}
+	slices.SortFunc(events, func(a, b Event) int { return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.ID, b.ID)) })
+	slices.SortFunc(grants, func(a, b Grant) int { return cmp.Or(a.From.Compare(b.From), cmp.Compare(a.ID, b.ID)) })
+	s := sweeper{opts: opts, active: map[uint][]*Grant{}, firstEnd: map[uint]time.Time{}, lastEnded: map[uint]*Grant{}}
 	out := make([]Decision, len(events))
 	next := 0
 	for i := range events {
@@ -119,6 +119,11 @@ func Match(events []Event, grants []Grant, opts Options) []Decision {
 		for next < len(grants) && !grants[next].From.Add(-opts.Before).After(e.Start) {
 			g := &grants[next]
 			s.active[g.Technician] = append(s.active[g.Technician], g)
+			if end, ok := s.end(g); ok {
+				if first, had := s.firstEnd[g.Technician]; !had || end.Before(first) {
+					s.firstEnd[g.Technician] = end
+				}
+			}
 			next++
 		}
 		s.upcoming = grants[next:]
@@ -135,6 +140,10 @@ type sweeper struct {
 	// active holds, by technician (0 = any), the grants that began by the current
 	// event's start and had not ended before it.
 	active map[uint][]*Grant
+	// firstEnd holds, by technician, the earliest end in the active set; no entry
+	// when every grant in it is standing. The set is only scanned to evict grants
+	// once that end has passed, so standing permissions cost nothing per event.
+	firstEnd map[uint]time.Time
 	// lastEnded holds, by technician, the grant that most recently left the active
 	// set, to explain an access just after it.
 	lastEnded map[uint]*Grant
@@ -157,25 +166,44 @@ func (s *sweeper) end(g *Grant) (time.Time, bool) {
 func (s *sweeper) decide(e *Event) Decision {
 	d := Decision{Event: e.ID}
 	for _, tech := range techniciansOf(e) {
-		list := s.active[tech]
-		kept := list[:0]
-		for _, g := range list {
-			if end, ok := s.end(g); ok && end.Before(e.Start) {
-				s.lastEnded[tech] = g // ended before this event: no later event needs it
-				continue
-			}
-			kept = append(kept, g)
-			if d.CoveredBy == 0 && s.miss(g, e) == nil {
+		if first, ok := s.firstEnd[tech]; ok && first.Before(e.Start) {
+			s.evict(tech, e.Start)
+		}
+		if d.CoveredBy != 0 {
+			continue
+		}
+		for _, g := range s.active[tech] {
+			if s.miss(g, e) == nil {
 				d.CoveredBy = g.ID
+				break
 			}
 		}
-		clear(list[len(kept):])
-		s.active[tech] = kept
 	}
 	if d.CoveredBy == 0 {
 		d.Misses = s.explain(e)
 	}
 	return d
+}
+
+// evict drops from the technician's active set the grants that ended before start,
+// remembering the last one dropped, and recomputes the set's earliest end.
+func (s *sweeper) evict(tech uint, start time.Time) {
+	list := s.active[tech]
+	kept := list[:0]
+	delete(s.firstEnd, tech)
+	for _, g := range list {
+		end, ok := s.end(g)
+		if ok && end.Before(start) {
+			s.lastEnded[tech] = g // ended before this event: no later event needs it
+			continue
+		}
+		kept = append(kept, g)
+		if first, had := s.firstEnd[tech]; ok && (!had || end.Before(first)) {
+			s.firstEnd[tech] = end
+		}
+	}
+	clear(list[len(kept):])
+	s.active[tech] = kept
 }
 
 // techniciansOf lists the active-set keys that may hold a grant for the event: its
@@ -238,7 +266,7 @@ func (s *sweeper) explain(e *Event) []Miss {
 		}
 	}
 	// Nearest first: the latest start before the event, then (below) the soonest after.
-	slices.SortStableFunc(cands, func(a, b *Grant) int {
+	slices.SortFunc(cands, func(a, b *Grant) int {
 		if own := a.Technician == e.Technician; own != (b.Technician == e.Technician) {
 			if own {
 				return -1
