@@ -53,6 +53,18 @@ func loadTimezone(timezone string) (*time.Location, error) {
 	return loc, nil
 }
 
+// recordAndPrintID opens the store, records one item with add and prints its id.
+func recordAndPrintID(cmd *cobra.Command, g *globalFlags, add func(context.Context, *store.Store) (uint, error)) error {
+	return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+		id, err := add(ctx, a.Store)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(cmd.OutOrStdout(), id)
+		return nil
+	})
+}
+
 // recordedBy is who records, revokes or imports: by, or the user running the command.
 func recordedBy(by string) (string, error) {
 	if by = cmp.Or(by, os.Getenv("USER")); by == "" {
@@ -94,13 +106,9 @@ func newAuthoriseAddCommand(g *globalFlags, timezone *string) *cobra.Command {
 			if e.RecordedBy, err = recordedBy(by); err != nil {
 				return err
 			}
-			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				added, err := register.Add(ctx, a.Store, e, time.Now())
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(cmd.OutOrStdout(), added.ID)
-				return nil
+			return recordAndPrintID(cmd, g, func(ctx context.Context, st *store.Store) (uint, error) {
+				added, err := register.Add(ctx, st, e, time.Now())
+				return added.ID, err
 			})
 		},
 	}

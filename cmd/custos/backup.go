@@ -11,6 +11,7 @@ import (
 
 	"github.com/custos-msp/custos/app"
 	"github.com/custos-msp/custos/register"
+	"github.com/custos-msp/custos/store"
 )
 
 func newBackupCommand(g *globalFlags) *cobra.Command {
@@ -56,13 +57,9 @@ func newBackupAddCommand(g *globalFlags, timezone *string) *cobra.Command {
 			if e.RecordedBy, err = recordedBy(by); err != nil {
 				return err
 			}
-			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				b, err := register.AddBackup(ctx, a.Store, e, time.Now())
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(cmd.OutOrStdout(), b.ID)
-				return nil
+			return recordAndPrintID(cmd, g, func(ctx context.Context, st *store.Store) (uint, error) {
+				b, err := register.AddBackup(ctx, st, e, time.Now())
+				return b.ID, err
 			})
 		},
 	}
