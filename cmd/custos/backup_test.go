@@ -9,7 +9,9 @@ import (
 func TestBackup_AddListWithdraw(t *testing.T) {
 	config, _ := authoriseSetup(t)
 	t.Setenv("USER", "tester")
-	cli := func(args ...string) []string { return append([]string{"--config", config, "backup", "--timezone", "UTC"}, args...) }
+	cli := func(args ...string) []string {
+		return append([]string{"--config", config, "backup", "--timezone", "UTC"}, args...)
+	}
 	taken := time.Now().UTC().Add(-2 * time.Hour).Format("2006-01-02 15:04")
 	verified := time.Now().UTC().Add(-time.Hour).Format("2006-01-02 15:04")
 
