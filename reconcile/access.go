@@ -55,8 +55,8 @@ type AccessRun struct {
 	Covered int
 }
 
-// CustomerAccess is what the access check decided about one customer.
-type CustomerAccess struct {
+// CustomerCheck is what the access check decided about one customer.
+type CustomerCheck struct {
 	CustomerID uint
 	Findings   []Finding
 	// Decisions are the decisions that differ from the stored ones.
@@ -66,7 +66,7 @@ type CustomerAccess struct {
 // Run checks the access events that started at or after since, streamed per
 // customer: each customer's decisions and findings go to each as soon as the
 // customer is matched, so that only one customer's are ever held.
-func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time, each func(context.Context, CustomerAccess) error) (AccessRun, error) {
+func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time, each func(context.Context, CustomerCheck) error) (AccessRun, error) {
 	var run AccessRun
 	names, err := st.ReadNames(ctx)
 	if err != nil {
@@ -91,8 +91,8 @@ func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time,
 }
 
 // check matches one customer's events, counting them in run.
-func (c *AccessCheck) check(ca store.CustomerAccess, names store.Names, run *AccessRun) CustomerAccess {
-	out := CustomerAccess{CustomerID: ca.CustomerID}
+func (c *AccessCheck) check(ca store.CustomerAccess, names store.Names, run *AccessRun) CustomerCheck {
+	out := CustomerCheck{CustomerID: ca.CustomerID}
 	events := make([]sweep.Event, len(ca.Events))
 	byID := make(map[uint]*store.AccessEvent, len(ca.Events))
 	for i := range ca.Events {
@@ -319,7 +319,7 @@ func who(e *store.AccessEvent, names store.Names) string {
 }
 
 func where(e *store.AccessEvent, names store.Names) string {
-	if strings.HasPrefix(e.Kind, "m365_") && e.DeviceID == nil {
+	if record.InTenant(e.Kind) && e.DeviceID == nil {
 		return "the Microsoft 365 tenant"
 	}
 	if e.DeviceID != nil {

@@ -141,7 +141,7 @@ func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
 	}
 	rules := e.Access.Rules()
 	var checked []uint
-	run, err := e.Access.Run(ctx, e.Store, time.Time{}, func(ctx context.Context, ca CustomerAccess) error {
+	run, err := e.Access.Run(ctx, e.Store, time.Time{}, func(ctx context.Context, ca CustomerCheck) error {
 		checked = append(checked, ca.CustomerID)
 		if err := e.Store.SaveDecisions(ctx, ca.Decisions); err != nil {
 			return err
@@ -169,18 +169,9 @@ func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
 
 // applyAccess records one customer's access findings and adds what changed to res.
 func (e *Engine) applyAccess(ctx context.Context, rules []string, customer uint, fs []Finding, now time.Time, res *Result) error {
-	if len(rules) == 0 {
-		return nil
-	}
 	r, err := e.Store.ApplyCustomerFindings(ctx, rules, customer, inputs(fs), now)
-	if err != nil {
-		return err
-	}
-	res.Opened += r.Opened
-	res.Reopened += r.Reopened
-	res.Updated += r.Updated
-	res.Resolved += r.Resolved
-	return nil
+	res.Add(r)
+	return err
 }
 
 // Evaluate reads the records and evaluates every rule at now, changing nothing.
@@ -190,7 +181,7 @@ func (e *Engine) Evaluate(ctx context.Context, now, since time.Time) (Evaluation
 	if err != nil || e.Access == nil {
 		return ev, err
 	}
-	run, err := e.Access.Run(ctx, e.Store, since, func(_ context.Context, ca CustomerAccess) error {
+	run, err := e.Access.Run(ctx, e.Store, since, func(_ context.Context, ca CustomerCheck) error {
 		ev.Found = append(ev.Found, inputs(ca.Findings)...)
 		return nil
 	})

@@ -1,6 +1,9 @@
 package record
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Access kinds: what sort of access an AccessEvent records.
 const (
@@ -17,6 +20,10 @@ const (
 	// KindM365Mailbox is access to a mailbox in a customer tenant.
 	KindM365Mailbox = "m365_mailbox"
 )
+
+// InTenant reports whether an access of the kind is made in a customer's Microsoft
+// 365 tenant rather than on one of its machines.
+func InTenant(kind string) bool { return strings.HasPrefix(kind, "m365_") }
 
 // AccessEvent is one access by someone to a customer's system, as one source recorded
 // it. References are the source's own ids; mapping ties them to the canonical

@@ -267,7 +267,7 @@ func kindLabel(kind string) string {
 // tenantTarget is what a Microsoft 365 access that names no device was made on: the
 // customer's tenant.
 func tenantTarget(kind string) string {
-	if strings.HasPrefix(kind, "m365_") {
+	if record.InTenant(kind) {
 		return "Microsoft 365 tenant"
 	}
 	return ""

@@ -33,6 +33,14 @@ type ApplyResult struct {
 	Opened, Reopened, Updated, Resolved int
 }
 
+// Add adds o's counts to r.
+func (r *ApplyResult) Add(o ApplyResult) {
+	r.Opened += o.Opened
+	r.Reopened += o.Reopened
+	r.Updated += o.Updated
+	r.Resolved += o.Resolved
+}
+
 // ApplyFindings records one evaluation of the given rules at now: a finding seen for
 // the first time opens, a resolved one seen again re-opens, an open one is refreshed,
 // and a finding of these rules that was not reported again is resolved. A finding an
