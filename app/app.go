@@ -302,7 +302,7 @@ func (a *App) updateFindingGauge(ctx context.Context) error {
 	}
 	byKey := make(map[metrics.FindingKey]int, len(counts))
 	for _, c := range counts {
-		byKey[metrics.FindingKey{Rule: c.Rule, Severity: c.Severity}] = c.Count
+		byKey[metrics.FindingKey{Rule: c.Rule, Severity: string(c.Severity)}] = c.Count
 	}
 	a.Metrics.SetOpenFindings(byKey)
 	return nil

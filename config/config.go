@@ -6,6 +6,7 @@ package config
 import (
 	"github.com/custos-msp/custos/duration"
 	"github.com/custos-msp/custos/secret"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // Config is the whole configuration file.
@@ -455,7 +456,7 @@ type AgentPermanent struct {
 type Rule struct {
 	Enabled bool `toml:"enabled"`
 	// Severity is info, low, medium, high or critical.
-	Severity string `toml:"severity"`
+	Severity vocab.Severity `toml:"severity"`
 }
 
 // ConfigBackupStale configures CONFIG-BACKUP-STALE.

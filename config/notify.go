@@ -10,6 +10,7 @@ import (
 
 	"github.com/custos-msp/custos/duration"
 	"github.com/custos-msp/custos/secret"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // Notify configures alerts: where they can go (receivers), which findings go where
@@ -55,9 +56,9 @@ type BusinessHours struct {
 // everything. The first matching route wins unless it sets Continue.
 type Route struct {
 	// Rules, Severities and Customers (by name, case-insensitively) are what it matches.
-	Rules      []string `toml:"rules"`
-	Severities []string `toml:"severities"`
-	Customers  []string `toml:"customers"`
+	Rules      []string         `toml:"rules"`
+	Severities []vocab.Severity `toml:"severities"`
+	Customers  []string         `toml:"customers"`
 	// Receivers are the names of the receivers the alerts go to.
 	Receivers []string `toml:"receivers"`
 	// Continue lets the routes after this one match too.
@@ -239,9 +240,6 @@ func (c *Config) validateNotify(v *validator) {
 		v.check(len(r.Receivers) > 0, prefix+".receivers", "must name at least one receiver")
 		for j, name := range r.Receivers {
 			v.check(names[name], fmt.Sprintf("%s.receivers[%d]", prefix, j), fmt.Sprintf("%q is not the name of a receiver in notify.receivers", name))
-		}
-		for j, s := range r.Severities {
-			v.oneOf(fmt.Sprintf("%s.severities[%d]", prefix, j), s, Severities...)
 		}
 		v.check(r.GroupWait >= 0 && r.GroupInterval >= 0 && r.RepeatInterval >= 0, prefix, "group_wait, group_interval and repeat_interval must not be negative")
 		if r.QuietHours != "" {

@@ -25,9 +25,6 @@ var platformName = regexp.MustCompile(`^[a-z]+$`)
 // scopes are the authorisation scopes (record.Scopes; config does not import record).
 var scopes = []string{"remote", "command", "admin", "mailbox", "removal", "any"}
 
-// Severities are the severities a rule may have, least severe first.
-var Severities = []string{"info", "low", "medium", "high", "critical"}
-
 // Validate checks every value and returns every problem found, each with its key path.
 func (c *Config) Validate() []Problem {
 	v := &validator{}
@@ -284,7 +281,7 @@ func (v *validator) cron(key, spec string) {
 }
 
 func (v *validator) rule(prefix string, r Rule) {
-	v.oneOf(prefix+".severity", r.Severity, Severities...)
+	v.check(r.Severity.Rank() >= 0, prefix+".severity", fmt.Sprintf("%q is not a severity", r.Severity))
 }
 
 func (v *validator) regexp(key, pattern string) {

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/custos-msp/custos/secret"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // ClientOptions configures the shared HTTP client for one vendor.
@@ -301,12 +302,12 @@ func (e *StatusError) Error() string {
 }
 
 // Outcome classifies the status for coverage.
-func (e *StatusError) Outcome() Outcome {
+func (e *StatusError) Outcome() vocab.Outcome {
 	switch e.Status {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		return OutcomeAccessDenied
+		return vocab.OutcomeAccessDenied
 	case http.StatusTooManyRequests:
-		return OutcomeThrottled
+		return vocab.OutcomeThrottled
 	}
-	return OutcomeFailed
+	return vocab.OutcomeFailed
 }

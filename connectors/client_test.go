@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/custos-msp/custos/secret"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // Secrets the tests send and must never see again in an error or a log.
@@ -192,16 +193,16 @@ func TestClient_StatusRetriesAndOutcome(t *testing.T) {
 	tests := []struct {
 		status       int
 		wantRequests int32
-		wantOutcome  Outcome
+		wantOutcome  vocab.Outcome
 	}{
-		{http.StatusInternalServerError, maxRetries + 1, OutcomeFailed},
-		{http.StatusBadGateway, maxRetries + 1, OutcomeFailed},
-		{http.StatusTooManyRequests, maxRetries + 1, OutcomeThrottled},
-		{http.StatusNotImplemented, 1, OutcomeFailed},
-		{http.StatusNotFound, 1, OutcomeFailed},
-		{http.StatusBadRequest, 1, OutcomeFailed},
-		{http.StatusUnauthorized, 1, OutcomeAccessDenied},
-		{http.StatusForbidden, 1, OutcomeAccessDenied},
+		{http.StatusInternalServerError, maxRetries + 1, vocab.OutcomeFailed},
+		{http.StatusBadGateway, maxRetries + 1, vocab.OutcomeFailed},
+		{http.StatusTooManyRequests, maxRetries + 1, vocab.OutcomeThrottled},
+		{http.StatusNotImplemented, 1, vocab.OutcomeFailed},
+		{http.StatusNotFound, 1, vocab.OutcomeFailed},
+		{http.StatusBadRequest, 1, vocab.OutcomeFailed},
+		{http.StatusUnauthorized, 1, vocab.OutcomeAccessDenied},
+		{http.StatusForbidden, 1, vocab.OutcomeAccessDenied},
 	}
 	for _, tt := range tests {
 		t.Run(http.StatusText(tt.status), func(t *testing.T) {
@@ -239,16 +240,16 @@ func TestClient_StatusRetriesAndOutcome(t *testing.T) {
 func TestClassify(t *testing.T) {
 	tests := []struct {
 		err  error
-		want Outcome
+		want vocab.Outcome
 	}{
-		{nil, OutcomeOK},
-		{&StatusError{Status: 401}, OutcomeAccessDenied},
-		{&StatusError{Status: 403}, OutcomeAccessDenied},
-		{&StatusError{Status: 429}, OutcomeThrottled},
-		{&StatusError{Status: 500}, OutcomeFailed},
-		{Misconfigured(errors.New("no type named Firewall")), OutcomeMisconfigured},
-		{fmt.Errorf("pulling: %w", context.Canceled), OutcomeCancelled},
-		{errors.New("boom"), OutcomeFailed},
+		{nil, vocab.OutcomeOK},
+		{&StatusError{Status: 401}, vocab.OutcomeAccessDenied},
+		{&StatusError{Status: 403}, vocab.OutcomeAccessDenied},
+		{&StatusError{Status: 429}, vocab.OutcomeThrottled},
+		{&StatusError{Status: 500}, vocab.OutcomeFailed},
+		{Misconfigured(errors.New("no type named Firewall")), vocab.OutcomeMisconfigured},
+		{fmt.Errorf("pulling: %w", context.Canceled), vocab.OutcomeCancelled},
+		{errors.New("boom"), vocab.OutcomeFailed},
 	}
 	for _, tt := range tests {
 		if got := Classify(tt.err); got != tt.want {
@@ -287,7 +288,7 @@ func TestClient_CancelWhileWaitingForRetry(t *testing.T) {
 	if !strings.Contains(err.Error(), "itglue") || !strings.Contains(err.Error(), "/organizations") {
 		t.Errorf("error %q does not name vendor and path", err)
 	}
-	if got := Classify(err); got != OutcomeCancelled {
+	if got := Classify(err); got != vocab.OutcomeCancelled {
 		t.Errorf("Classify = %s, want cancelled", got)
 	}
 }

@@ -6,11 +6,11 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/custos-msp/custos/connectors"
 	entrafake "github.com/custos-msp/custos/fixtures/entra"
 	graphfake "github.com/custos-msp/custos/fixtures/graph"
 	o365fake "github.com/custos-msp/custos/fixtures/o365audit"
 	"github.com/custos-msp/custos/sync"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // startM365 starts the fake Entra token service and Graph with the demo tenants:
@@ -49,8 +49,8 @@ func (e *Environment) m365CA() string {
 // no licence for sign-in logs, or has its unified audit log off.
 func Planted(results []sync.Result) bool {
 	for _, r := range results {
-		if r.Err != nil && r.Outcome != connectors.OutcomeAccessDenied && r.Outcome != connectors.OutcomeNotLicensed &&
-			r.Outcome != connectors.OutcomeAuditingDisabled {
+		if r.Err != nil && r.Outcome != vocab.OutcomeAccessDenied && r.Outcome != vocab.OutcomeNotLicensed &&
+			r.Outcome != vocab.OutcomeAuditingDisabled {
 			return false
 		}
 	}

@@ -13,6 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/custos-msp/custos/vocab"
 )
 
 // Receiver delivers a message to one place. Send must be safe to call again with the
@@ -58,12 +60,12 @@ type Message struct {
 type Item struct {
 	FindingID uint `json:"finding_id"`
 	// Event is opened, reopened, escalated, resolved or repeat.
-	Event     string    `json:"event"`
-	Rule      string    `json:"rule"`
-	Severity  string    `json:"severity"`
-	Customer  string    `json:"customer,omitempty"`
-	Summary   string    `json:"summary"`
-	FirstSeen time.Time `json:"first_seen"`
+	Event     string         `json:"event"`
+	Rule      string         `json:"rule"`
+	Severity  vocab.Severity `json:"severity"`
+	Customer  string         `json:"customer,omitempty"`
+	Summary   string         `json:"summary"`
+	FirstSeen time.Time      `json:"first_seen"`
 }
 
 // Attachment is a file sent with an e-mail.

@@ -15,7 +15,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/secret"
 	"github.com/custos-msp/custos/store"
 )
@@ -269,7 +268,7 @@ func (p *Pipeline) news(pd *pending, l store.NotifyLog, logged bool, now time.Ti
 	}
 	switch e.Event {
 	case store.EventEscalated:
-		return !firing || severityRank(l.Severity) < severityRank(e.Severity)
+		return !firing || e.Severity.Above(l.Severity)
 	case store.EventRepeat:
 		return f.Status == store.StatusOpen && firing && e.Route < len(p.Routes) &&
 			!now.Before(l.NotifiedAt.Add(p.Routes[e.Route].RepeatInterval))
@@ -277,8 +276,6 @@ func (p *Pipeline) news(pd *pending, l store.NotifyLog, logged bool, now time.Ti
 		return !firing || l.NotifiedAt.Before(e.CreatedAt)
 	}
 }
-
-func severityRank(s string) int { return slices.Index(config.Severities, s) }
 
 // group is the alerts of one customer on one route for one receiver, or all of a
 // digest receiver's alerts.
@@ -364,7 +361,7 @@ func (p *Pipeline) message(g *group, now time.Time) Message {
 		}
 	}
 	slices.SortStableFunc(m.Items, func(a, b Item) int {
-		return cmp.Or(severityRank(b.Severity)-severityRank(a.Severity), strings.Compare(a.Summary, b.Summary))
+		return cmp.Or(b.Severity.Rank()-a.Severity.Rank(), strings.Compare(a.Summary, b.Summary))
 	})
 	if len(customers) == 1 {
 		m.Customer = m.Items[0].Customer
@@ -387,7 +384,7 @@ func title(m Message) string {
 		return fmt.Sprintf("Custos digest: %d finding%s", n, plural(n))
 	case n == 1:
 		it := m.Items[0]
-		return fmt.Sprintf("Custos [%s] %s%s: %s", strings.ToUpper(it.Severity), EventWord(it.Event), who, it.Summary)
+		return fmt.Sprintf("Custos [%s] %s%s: %s", strings.ToUpper(string(it.Severity)), EventWord(it.Event), who, it.Summary)
 	default:
 		return fmt.Sprintf("Custos: %d findings%s, most severe %s", n, who, m.Items[0].Severity)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/custos-msp/custos/secret"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/store/storetest"
+	"github.com/custos-msp/custos/vocab"
 )
 
 var (
@@ -72,7 +73,7 @@ func newFixture(t *testing.T, st *store.Store, statuses ...int) *fixture {
 	return &fixture{st: st, p: p, hook: hook, clock: clk, customer: c.ID, log: log}
 }
 
-func (f *fixture) finding(fp, severity string) store.FindingInput {
+func (f *fixture) finding(fp string, severity vocab.Severity) store.FindingInput {
 	return store.FindingInput{Rule: "CONFIG-BACKUP-MISSING", Fingerprint: fp, Subject: "s-" + fp, CustomerID: &f.customer, Severity: severity, Summary: "device " + fp + " has no backup"}
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+
+	"github.com/custos-msp/custos/vocab"
 )
 
 // eventWords say what happened to a finding, for people.
@@ -28,7 +30,7 @@ func (m Message) PlainText() string {
 	var b strings.Builder
 	b.WriteString(m.Title + "\n\n")
 	for _, it := range m.Items {
-		fmt.Fprintf(&b, "- [%s] %s (%s", strings.ToUpper(it.Severity), it.Summary, EventWord(it.Event))
+		fmt.Fprintf(&b, "- [%s] %s (%s", strings.ToUpper(string(it.Severity)), it.Summary, EventWord(it.Event))
 		if it.Customer != "" && it.Customer != m.Customer {
 			fmt.Fprintf(&b, ", %s", it.Customer)
 		}
@@ -42,13 +44,13 @@ func (m Message) PlainText() string {
 }
 
 var htmlBody = template.Must(template.New("body").Funcs(template.FuncMap{
-	"event": EventWord, "upper": strings.ToUpper,
+	"event": EventWord, "severity": func(s vocab.Severity) string { return strings.ToUpper(string(s)) },
 }).Parse(`<!DOCTYPE html>
 <html><body style="font-family:Segoe UI,Arial,sans-serif;font-size:14px">
 <h2 style="font-size:18px">{{.Title}}</h2>
 <table cellpadding="6" style="border-collapse:collapse">
 <tr style="text-align:left;border-bottom:1px solid #ccc"><th>Severity</th><th>Finding</th><th>Customer</th><th>Rule</th><th>First seen</th></tr>
-{{range .Items}}<tr style="border-bottom:1px solid #eee"><td>{{upper .Severity}}</td><td>{{.Summary}} <em>({{event .Event}})</em></td><td>{{.Customer}}</td><td>{{.Rule}}</td><td>{{.FirstSeen.UTC.Format "2006-01-02 15:04 MST"}}</td></tr>
+{{range .Items}}<tr style="border-bottom:1px solid #eee"><td>{{severity .Severity}}</td><td>{{.Summary}} <em>({{event .Event}})</em></td><td>{{.Customer}}</td><td>{{.Rule}}</td><td>{{.FirstSeen.UTC.Format "2006-01-02 15:04 MST"}}</td></tr>
 {{end}}</table>
 {{if .Link}}<p><a href="{{.Link}}">All findings</a></p>{{end}}
 <p style="color:#888;font-size:11px">Custos message {{.Key}}</p>

@@ -4,13 +4,15 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/custos-msp/custos/vocab"
 )
 
 // Route sends the findings it matches to its receivers. Empty match lists match
 // everything.
 type Route struct {
 	Rules      []string
-	Severities []string
+	Severities []vocab.Severity
 	// Customers are customer names, matched case-insensitively.
 	Customers []string
 	Receivers []string
@@ -28,7 +30,7 @@ type Route struct {
 }
 
 // matches reports whether the route takes a finding of rule and severity for customer.
-func (r Route) matches(rule, severity, customer string) bool {
+func (r Route) matches(rule string, severity vocab.Severity, customer string) bool {
 	return (len(r.Rules) == 0 || slices.Contains(r.Rules, rule)) &&
 		(len(r.Severities) == 0 || slices.Contains(r.Severities, severity)) &&
 		(len(r.Customers) == 0 || slices.ContainsFunc(r.Customers, func(c string) bool { return strings.EqualFold(c, customer) }))
@@ -47,7 +49,7 @@ type routeStage struct {
 	routes []Route
 }
 
-func (s routeStage) targets(rule, severity, customer string) []target {
+func (s routeStage) targets(rule string, severity vocab.Severity, customer string) []target {
 	var out []target
 	seen := map[string]bool{}
 	for i, r := range s.routes {

@@ -12,6 +12,7 @@ import (
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/sweep"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // Rule ids of access reconciliation.
@@ -30,7 +31,7 @@ const maxEvidence = 50
 type AccessCheck struct {
 	Grace sweep.Options
 	// Severities holds the enabled access rules and their severities.
-	Severities map[string]string
+	Severities map[string]vocab.Severity
 	// BackupMaxAge is how long before a removal a verified backup may have been
 	// taken and still cover it in place of a removal authorisation.
 	BackupMaxAge time.Duration

@@ -7,6 +7,7 @@ import (
 	"github.com/custos-msp/custos/mapping"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // Rule ids of the remote-agent rules.
@@ -19,7 +20,7 @@ const (
 // after its last technician session ended (or, with no session, after it was
 // installed): a temporary agent that should have been removed.
 type AgentLingering struct {
-	Severity string
+	Severity vocab.Severity
 	After    time.Duration
 }
 
@@ -52,13 +53,13 @@ func (r AgentLingering) Evaluate(in *Input, _ time.Time) []Finding {
 // AgentPermanentUnapproved fires for an unattended (access) agent on a machine that
 // has no standing permission and is not listed as approved in the configuration.
 type AgentPermanentUnapproved struct {
-	Severity string
+	Severity vocab.Severity
 	// Approved holds the normalised host names approved for a permanent agent.
 	Approved map[string]bool
 }
 
 // NewAgentPermanentUnapproved returns the rule with the approved host names.
-func NewAgentPermanentUnapproved(severity string, approved []string) AgentPermanentUnapproved {
+func NewAgentPermanentUnapproved(severity vocab.Severity, approved []string) AgentPermanentUnapproved {
 	r := AgentPermanentUnapproved{Severity: severity, Approved: map[string]bool{}}
 	for _, h := range approved {
 		r.Approved[mapping.NormaliseHost(h)] = true
@@ -86,7 +87,7 @@ func (r AgentPermanentUnapproved) Evaluate(in *Input, _ time.Time) []Finding {
 
 // agentFinding builds a finding about one agent; its subject is the agent's identity
 // at its source.
-func agentFinding(rule, severity string, a store.CheckedAgent, summary string) Finding {
+func agentFinding(rule string, severity vocab.Severity, a store.CheckedAgent, summary string) Finding {
 	return Finding{
 		Rule:       rule,
 		Subject:    fmt.Sprintf("%s:agent:%s", a.Source, a.SourceID),

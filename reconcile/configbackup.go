@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // Rule ids of the configuration backup rules.
@@ -17,7 +18,7 @@ const (
 
 // ConfigBackupMissing fires for a network device with no configuration backup attached.
 type ConfigBackupMissing struct {
-	Severity string
+	Severity vocab.Severity
 }
 
 // ID implements Rule.
@@ -39,7 +40,7 @@ func (r ConfigBackupMissing) Evaluate(in *Input, _ time.Time) []Finding {
 // ConfigBackupStale fires for a network device whose newest backup is older than
 // MaxAge, or older than the device's installation.
 type ConfigBackupStale struct {
-	Severity string
+	Severity vocab.Severity
 	MaxAge   time.Duration
 }
 
@@ -76,7 +77,7 @@ func (r ConfigBackupStale) Evaluate(in *Input, now time.Time) []Finding {
 // Window that lacks the old-and-new pair of configuration backups, told apart by
 // their file names.
 type ConfigBackupIncomplete struct {
-	Severity string
+	Severity vocab.Severity
 	Window   time.Duration
 	Old, New *regexp.Regexp
 }
@@ -115,7 +116,7 @@ func (r ConfigBackupIncomplete) Evaluate(in *Input, now time.Time) []Finding {
 
 // configFinding builds a finding about one configuration; its subject, and so its
 // fingerprint, is the configuration's identity at its source.
-func configFinding(rule, severity string, c store.CheckedConfiguration, summary string) Finding {
+func configFinding(rule string, severity vocab.Severity, c store.CheckedConfiguration, summary string) Finding {
 	return Finding{
 		Rule:       rule,
 		Subject:    fmt.Sprintf("%s:configuration:%s", c.Source, c.SourceID),

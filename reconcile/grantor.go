@@ -7,6 +7,7 @@ import (
 
 	"github.com/custos-msp/custos/mapping"
 	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // RuleGrantorNotAuthorised is the id of GRANTOR-NOT-AUTHORISED.
@@ -16,14 +17,14 @@ const RuleGrantorNotAuthorised = "GRANTOR-NOT-AUTHORISED"
 // of the customer's authorisation contacts: in the PSA, or listed in the
 // configuration.
 type GrantorNotAuthorised struct {
-	Severity string
+	Severity vocab.Severity
 	// Contacts holds, by normalised customer name, the names and e-mail addresses
 	// of the configured authorisation contacts.
 	Contacts map[string][]string
 }
 
 // NewGrantorNotAuthorised returns the rule with the configured contacts, by customer name.
-func NewGrantorNotAuthorised(severity string, contacts map[string][]string) GrantorNotAuthorised {
+func NewGrantorNotAuthorised(severity vocab.Severity, contacts map[string][]string) GrantorNotAuthorised {
 	r := GrantorNotAuthorised{Severity: severity, Contacts: map[string][]string{}}
 	for name, list := range contacts {
 		key := mapping.NormaliseName(name)

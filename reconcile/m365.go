@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/mapping"
 	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // Rule ids of Microsoft 365 partner access and of coverage.
@@ -34,7 +34,7 @@ func ended(status string) bool {
 }
 
 // relationshipFinding is a finding about one relationship.
-func relationshipFinding(rule, severity string, r store.Relationship, summary string) Finding {
+func relationshipFinding(rule string, severity vocab.Severity, r store.Relationship, summary string) Finding {
 	return Finding{
 		Rule: rule, Subject: "m365:relationship:" + r.SourceID, CustomerID: r.CustomerID, Severity: severity,
 		Summary: summary, Evidence: []string{fmt.Sprintf("relationships:%d", r.ID)},
@@ -48,7 +48,7 @@ func relationshipName(r store.Relationship) string {
 
 // GDAPGlobalAdmin flags a relationship, not ended, that grants a forbidden role.
 type GDAPGlobalAdmin struct {
-	Severity string
+	Severity vocab.Severity
 	// Forbidden holds the forbidden role template ids, lower case.
 	Forbidden []string
 }
@@ -84,7 +84,7 @@ func (r GDAPGlobalAdmin) Evaluate(in *Input, _ time.Time) []Finding {
 // GDAPExpiring flags an active relationship that ends within Within and will not
 // auto-extend.
 type GDAPExpiring struct {
-	Severity string
+	Severity vocab.Severity
 	Within   time.Duration
 }
 
@@ -110,7 +110,7 @@ func (r GDAPExpiring) Evaluate(in *Input, now time.Time) []Finding {
 
 // GDAPCustomerInactive flags an active relationship with a tenant that matches no
 // customer or whose customer is offboarded.
-type GDAPCustomerInactive struct{ Severity string }
+type GDAPCustomerInactive struct{ Severity vocab.Severity }
 
 // ID implements Rule.
 func (GDAPCustomerInactive) ID() string { return RuleGDAPCustomerInactive }
@@ -142,7 +142,7 @@ func (r GDAPCustomerInactive) Evaluate(in *Input, _ time.Time) []Finding {
 
 // AccessAfterRevoke flags partner access to a tenant at a time when none of its
 // relationships was active and one had already ended: one finding per tenant and day.
-type AccessAfterRevoke struct{ Severity string }
+type AccessAfterRevoke struct{ Severity vocab.Severity }
 
 // ID implements Rule.
 func (AccessAfterRevoke) ID() string { return RuleAccessAfterRevoke }
@@ -205,7 +205,7 @@ func lastEnded(rels []store.Relationship, t time.Time) (*store.Relationship, boo
 // After. A stream whose latest pull said the tenant is not licensed for it is left to
 // coverage: it has no data to wait for.
 type AuditGap struct {
-	Severity string
+	Severity vocab.Severity
 	After    time.Duration
 	// Streams are connector/stream patterns (path.Match), e.g. o365audit/*.
 	Streams []string
@@ -218,7 +218,7 @@ func (AuditGap) ID() string { return RuleAuditGap }
 func (r AuditGap) Evaluate(in *Input, now time.Time) []Finding {
 	var out []Finding
 	for _, h := range in.Health {
-		if !r.watches(h.Connector+"/"+h.Stream) || h.Last.Outcome == string(connectors.OutcomeNotLicensed) {
+		if !r.watches(h.Connector+"/"+h.Stream) || h.Last.Outcome == vocab.OutcomeNotLicensed {
 			continue
 		}
 		since := h.Last.StartedAt
@@ -246,13 +246,9 @@ func (r AuditGap) watches(stream string) bool {
 	return slices.ContainsFunc(r.Streams, func(p string) bool { ok, _ := path.Match(p, stream); return ok })
 }
 
-// unhealthy are the outcomes that mean a connector cannot read a scope until someone
-// acts: consent or access withdrawn, auditing off, a configuration the vendor refuses.
-var unhealthy = []string{string(connectors.OutcomeAccessDenied), string(connectors.OutcomeAuditingDisabled), string(connectors.OutcomeMisconfigured)}
-
 // ConnectorUnhealthy flags a connector whose latest pull of a scope was refused: one
 // finding per connector and scope, naming the streams.
-type ConnectorUnhealthy struct{ Severity string }
+type ConnectorUnhealthy struct{ Severity vocab.Severity }
 
 // ID implements Rule.
 func (ConnectorUnhealthy) ID() string { return RuleConnectorUnhealthy }
@@ -262,7 +258,7 @@ func (r ConnectorUnhealthy) Evaluate(in *Input, _ time.Time) []Finding {
 	var out []Finding
 	index := map[string]int{}
 	for _, h := range in.Health {
-		if !slices.Contains(unhealthy, h.Last.Outcome) {
+		if !h.Last.Outcome.Unhealthy() {
 			continue
 		}
 		key := h.Connector + "/" + h.Scope
@@ -288,7 +284,7 @@ func (r ConnectorUnhealthy) Evaluate(in *Input, _ time.Time) []Finding {
 // ReportMissing flags an active customer with no RMM report for the month just
 // past once Day of the month has come; it runs only when the report mailbox is read.
 type ReportMissing struct {
-	Severity string
+	Severity vocab.Severity
 	Day      int
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // Finding is what a rule reports.
@@ -25,7 +26,7 @@ type Finding struct {
 	Rule       string
 	Subject    string
 	CustomerID *uint
-	Severity   string
+	Severity   vocab.Severity
 	Summary    string
 	Evidence   []string
 	// TechnicianID and DeviceID, when the finding is about one, let exclusions match it.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/sweep"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // Catalogue lists the id of every rule Custos has, enabled or not.
@@ -82,7 +83,7 @@ func FromConfig(cfg config.Rules, auth config.Authorisations) ([]Rule, error) {
 func AccessCheckFromConfig(cfg config.Rules, auth config.Authorisations) *AccessCheck {
 	c := &AccessCheck{
 		Grace:        sweep.Options{Before: auth.GraceBefore.Std(), After: auth.GraceAfter.Std()},
-		Severities:   map[string]string{},
+		Severities:   map[string]vocab.Severity{},
 		BackupMaxAge: cfg.RemovalWithoutBackup.BackupMaxAge.Std(),
 	}
 	for id, r := range map[string]config.Rule{

@@ -3,6 +3,8 @@ package reconcile
 import (
 	"fmt"
 	"time"
+
+	"github.com/custos-msp/custos/vocab"
 )
 
 // RuleMappingUnresolved is the id of MAPPING-UNRESOLVED.
@@ -12,7 +14,7 @@ const RuleMappingUnresolved = "MAPPING-UNRESOLVED"
 // could not tie to a customer or technician while access events or agents name it:
 // those records cannot be checked.
 type MappingUnresolved struct {
-	Severity string
+	Severity vocab.Severity
 }
 
 // ID implements Rule.

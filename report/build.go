@@ -18,6 +18,7 @@ import (
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // Month is a calendar month.
@@ -396,8 +397,8 @@ func (r *Report) summariseAccesses(from, to time.Time) {
 // findingRows lists the findings opened or resolved in [from, until) or open at
 // until, most severe first, and counts them per severity.
 func findingRows(findings []store.Finding, from, until time.Time, internal bool) ([]FindingRow, []SeverityCount) {
-	counts := make([]SeverityCount, len(config.Severities))
-	for i, s := range config.Severities {
+	counts := make([]SeverityCount, len(vocab.Severities))
+	for i, s := range vocab.Severities {
 		counts[len(counts)-1-i].Severity = s
 	}
 	var rows []FindingRow
@@ -439,7 +440,7 @@ func findingRows(findings []store.Finding, from, until time.Time, internal bool)
 	}
 	slices.SortStableFunc(rows, func(a, b FindingRow) int {
 		return cmp.Or(
-			severityRank(b.Severity)-severityRank(a.Severity),
+			b.Severity.Rank()-a.Severity.Rank(),
 			a.FirstSeen.Compare(b.FirstSeen),
 			cmp.Compare(a.ID, b.ID),
 		)
@@ -454,8 +455,6 @@ func stateAt(f store.Finding, until time.Time) string {
 	}
 	return f.Status
 }
-
-func severityRank(s string) int { return slices.Index(config.Severities, s) }
 
 // backups judges every network device's backups as they stood at until.
 func backups(configs []store.Configuration, until time.Time, maxAge time.Duration) Backups {

@@ -7,9 +7,10 @@ import (
 	"time"
 
 	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/vocab"
 )
 
-// outcomeOK is a successful pull's outcome (connectors.OutcomeOK).
+// outcomeOK is a successful pull's outcome (vocab.OutcomeOK).
 const outcomeOK = "ok"
 
 // streamCoverage summarises, per stream that ever read the customer, the pulls of
@@ -30,7 +31,7 @@ func streamCoverage(streams []store.CoveredStream, rows []store.Coverage, from, 
 
 func oneStream(k store.CoveredStream, rows []store.Coverage, from, until time.Time, tolerance time.Duration) StreamCoverage {
 	sc := StreamCoverage{Connector: k.Connector, Stream: k.Stream, Pulls: len(rows)}
-	failures := map[string]int{}
+	failures := map[vocab.Outcome]int{}
 	var windows []Span
 	for _, c := range rows {
 		if c.WindowStart != nil && c.WindowEnd != nil {

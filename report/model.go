@@ -1,6 +1,10 @@
 package report
 
-import "time"
+import (
+	"time"
+
+	"github.com/custos-msp/custos/vocab"
+)
 
 // Variants of a report.
 const (
@@ -79,7 +83,7 @@ type KindCount struct {
 
 // SeverityCount counts the findings of one severity.
 type SeverityCount struct {
-	Severity                 string
+	Severity                 vocab.Severity
 	Opened, Resolved, OpenAt int
 }
 
@@ -120,7 +124,7 @@ type Access struct {
 type FindingRow struct {
 	ID         uint
 	Rule       string
-	Severity   string
+	Severity   vocab.Severity
 	Summary    string
 	FirstSeen  time.Time
 	ResolvedAt *time.Time

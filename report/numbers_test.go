@@ -6,6 +6,7 @@ import (
 	"github.com/custos-msp/custos/report"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/store/storetest"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // TestBuild_NumbersAgreeWithStore recomputes the report's numbers from the stored
@@ -52,10 +53,10 @@ func TestBuild_NumbersAgreeWithStore(t *testing.T) {
 
 		// Findings: opened in the month; resolved in the month; open at its end
 		// (first seen before it ended, not suppressed, and not resolved by then).
-		findings := func(where string, args ...any) map[string]int {
+		findings := func(where string, args ...any) map[vocab.Severity]int {
 			t.Helper()
 			var rows []struct {
-				Severity string
+				Severity vocab.Severity
 				N        int
 			}
 			err := db.Model(&store.Finding{}).Select("severity, COUNT(*) AS n").Where("customer_id = ?", c.ID).
@@ -63,7 +64,7 @@ func TestBuild_NumbersAgreeWithStore(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out := map[string]int{}
+			out := map[vocab.Severity]int{}
 			for _, row := range rows {
 				out[row.Severity] = row.N
 			}

@@ -243,7 +243,7 @@ func (p *pdfDoc) body() error {
 		kinds, "No access to your systems was recorded in this period.")
 	var sev [][]string
 	for _, c := range s.Findings {
-		sev = append(sev, []string{c.Severity, itoa(c.Opened), itoa(c.Resolved), itoa(c.OpenAt)})
+		sev = append(sev, []string{string(c.Severity), itoa(c.Opened), itoa(c.Resolved), itoa(c.OpenAt)})
 	}
 	p.table([]string{"Finding severity", "Opened", "Resolved", "Open at the end"}, []float64{.4, .2, .2, .2}, sev, "")
 
@@ -337,7 +337,7 @@ func (p *pdfDoc) findings() {
 		if fr.ResolvedAt != nil {
 			resolved = day(*fr.ResolvedAt)
 		}
-		row := []string{itoa(int(fr.ID)), fr.Severity, fr.Summary, day(fr.FirstSeen), fr.State, resolved}
+		row := []string{itoa(int(fr.ID)), string(fr.Severity), fr.Summary, day(fr.FirstSeen), fr.State, resolved}
 		if r.Internal() {
 			why := fr.StatusBy
 			if fr.StatusReason != "" {

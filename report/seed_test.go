@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/vocab"
 )
 
 var ctx = context.Background()
@@ -137,7 +138,7 @@ func seed(t *testing.T, st *store.Store) store.Customer {
 		}
 		return s
 	}
-	finding := func(fp, rule, severity, summary, ev string, first time.Time, status string, resolved *time.Time) *store.Finding {
+	finding := func(fp, rule string, severity vocab.Severity, summary, ev string, first time.Time, status string, resolved *time.Time) *store.Finding {
 		return &store.Finding{
 			Rule: rule, Fingerprint: fp, Subject: fp, CustomerID: &contoso.ID, Severity: severity, Summary: summary,
 			Evidence: ev, FirstSeen: first, LastSeen: now, Status: status, ResolvedAt: resolved,
@@ -174,7 +175,7 @@ func seed(t *testing.T, st *store.Store) store.Customer {
 		config("c4", "CON-AP01", "Managed Network Device", contoso, at(11, 1, 9, 0)),
 		config("c5", "FAB-FW01", "Firewall", fabrikam, at(1, 10, 9, 0)),
 	)
-	cov := func(connector, stream, scope string, start time.Time, outcome string, records int, window ...time.Time) *store.Coverage {
+	cov := func(connector, stream, scope string, start time.Time, outcome vocab.Outcome, records int, window ...time.Time) *store.Coverage {
 		c := &store.Coverage{Connector: connector, Stream: stream, Scope: scope, StartedAt: start, FinishedAt: start.Add(time.Minute), Outcome: outcome, Records: records}
 		if len(window) == 2 {
 			c.WindowStart, c.WindowEnd = &window[0], &window[1]

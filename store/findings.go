@@ -10,7 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // FindingInput is what a rule reports: the store turns it into a new, updated or
@@ -20,7 +20,7 @@ type FindingInput struct {
 	Fingerprint string
 	Subject     string
 	CustomerID  *uint
-	Severity    string
+	Severity    vocab.Severity
 	Summary     string
 	Evidence    string
 	// TechnicianID and DeviceID, when the finding is about one, let exclusions match it.
@@ -156,7 +156,7 @@ func recordChanges(tx *gorm.DB, changes []change, now time.Time) (ApplyResult, e
 			outbox = append(outbox, outboxEntry(f, EventReopened, in.Severity, now))
 			res.Reopened++
 		default:
-			if f.Status != StatusSuppressed && severityRank(in.Severity) > severityRank(f.Severity) {
+			if f.Status != StatusSuppressed && in.Severity.Above(f.Severity) {
 				outbox = append(outbox, outboxEntry(f, EventEscalated, in.Severity, now))
 			}
 			res.Updated++
@@ -237,7 +237,7 @@ func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]FindingView, e
 	}
 	slices.SortStableFunc(out, func(a, b FindingView) int {
 		return cmp.Or(
-			severityRank(b.Severity)-severityRank(a.Severity),
+			b.Severity.Rank()-a.Severity.Rank(),
 			strings.Compare(a.CustomerName, b.CustomerName),
 			strings.Compare(a.Rule, b.Rule),
 			strings.Compare(a.Summary, b.Summary),
@@ -246,12 +246,10 @@ func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]FindingView, e
 	return out, nil
 }
 
-func severityRank(s string) int { return slices.Index(config.Severities, s) }
-
 // OpenFindingCount is how many findings of one rule and severity are open.
 type OpenFindingCount struct {
 	Rule     string
-	Severity string
+	Severity vocab.Severity
 	Count    int
 }
 

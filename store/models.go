@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"time"
+
+	"github.com/custos-msp/custos/vocab"
+)
 
 // Customer is the canonical customer that every source's records are mapped onto.
 type Customer struct {
@@ -271,10 +275,10 @@ type Finding struct {
 	Rule        string `gorm:"not null;index"`
 	Fingerprint string `gorm:"not null;uniqueIndex"`
 	// Subject names what the finding is about, e.g. "itglue:configuration:123".
-	Subject    string `gorm:"not null"`
-	CustomerID *uint  `gorm:"index"`
-	Severity   string `gorm:"not null"`
-	Summary    string `gorm:"not null"`
+	Subject    string         `gorm:"not null"`
+	CustomerID *uint          `gorm:"index"`
+	Severity   vocab.Severity `gorm:"not null"`
+	Summary    string         `gorm:"not null"`
 	// Evidence lists the records behind the finding, as "table:id", comma-separated.
 	Evidence string
 	// TechnicianID and DeviceID, when the finding is about one, let exclusions match it.
@@ -338,8 +342,8 @@ type Coverage struct {
 	FinishedAt  time.Time
 	WindowStart *time.Time
 	WindowEnd   *time.Time
-	// Outcome is one of connectors.Outcome.
-	Outcome  string `gorm:"not null"`
+	// Outcome is one of vocab.Outcome.
+	Outcome  vocab.Outcome `gorm:"not null"`
 	Records  int
 	Pages    int
 	Removed  int

@@ -9,6 +9,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/custos-msp/custos/vocab"
 )
 
 // OutboxEntry is a change of a finding that someone may have to be told about. It is
@@ -21,8 +23,8 @@ type OutboxEntry struct {
 	FindingID   uint   `gorm:"not null;index"`
 	Fingerprint string `gorm:"not null"`
 	// Event is one of the Event constants.
-	Event    string `gorm:"not null"`
-	Severity string `gorm:"not null"`
+	Event    string         `gorm:"not null"`
+	Severity vocab.Severity `gorm:"not null"`
 	// Receiver is the receiver the entry is routed to; empty until routed.
 	Receiver string `gorm:"not null;default:'';index"`
 	// Route is the index of the route that sent it to Receiver.
@@ -81,9 +83,9 @@ type NotifyLog struct {
 	Fingerprint string `gorm:"primaryKey"`
 	Receiver    string `gorm:"primaryKey"`
 	// State is firing or resolved.
-	State      string    `gorm:"not null"`
-	Severity   string    `gorm:"not null"`
-	NotifiedAt time.Time `gorm:"not null;index"`
+	State      string         `gorm:"not null"`
+	Severity   vocab.Severity `gorm:"not null"`
+	NotifiedAt time.Time      `gorm:"not null;index"`
 	DeliveryID uint
 }
 
@@ -100,7 +102,7 @@ type NotifyGroup struct {
 }
 
 // outboxEntry describes a change of f for the outbox.
-func outboxEntry(f *Finding, event, severity string, now time.Time) OutboxEntry {
+func outboxEntry(f *Finding, event string, severity vocab.Severity, now time.Time) OutboxEntry {
 	return OutboxEntry{FindingID: f.ID, Fingerprint: f.Fingerprint, Event: event, Severity: severity, CreatedAt: now}
 }
 

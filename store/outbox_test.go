@@ -8,6 +8,7 @@ import (
 
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/store/storetest"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // outboxEvents lists the outbox as "fingerprint:event:severity", in write order.
@@ -25,7 +26,7 @@ func outboxEvents(t *testing.T, st *store.Store) []string {
 }
 
 func TestApplyFindings_WritesOutboxInItsTransaction(t *testing.T) {
-	in := func(fp, severity string) store.FindingInput {
+	in := func(fp string, severity vocab.Severity) store.FindingInput {
 		return store.FindingInput{Rule: "R1", Fingerprint: fp, Subject: "s-" + fp, Severity: severity, Summary: "about " + fp}
 	}
 	storetest.Each(t, func(t *testing.T, st *store.Store) {

@@ -19,6 +19,7 @@ import (
 	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // Engine pulls streams into the store.
@@ -47,7 +48,7 @@ type Observer interface {
 // Result is the outcome of one pull of one stream for one scope.
 type Result struct {
 	Key     store.StreamKey
-	Outcome connectors.Outcome
+	Outcome vocab.Outcome
 	Records int
 	Removed int
 	Err     error
@@ -67,7 +68,7 @@ func (e *Engine) Run(ctx context.Context, c connectors.Connector) ([]Result, err
 		for _, r := range rs {
 			// A scope without the licence a stream needs is a state recorded in its
 			// coverage, not a failure of the run.
-			if r.Err != nil && r.Outcome != connectors.OutcomeNotLicensed {
+			if r.Err != nil && r.Outcome != vocab.OutcomeNotLicensed {
 				errs = append(errs, r.Err)
 			}
 		}
@@ -93,7 +94,7 @@ func (e *Engine) RunStream(ctx context.Context, connector string, s connectors.S
 		key := store.StreamKey{Connector: connector, Stream: s.Name(), Scope: scope.ID}
 		g.Go(func() error {
 			if !e.waitSpread(ctx, key) {
-				results[i] = Result{Key: key, Outcome: connectors.OutcomeCancelled, Err: fmt.Errorf("%s: %w", key, ctx.Err())}
+				results[i] = Result{Key: key, Outcome: vocab.OutcomeCancelled, Err: fmt.Errorf("%s: %w", key, ctx.Err())}
 				return nil
 			}
 			results[i] = e.pull(ctx, key, s, scope)
@@ -214,9 +215,9 @@ func runPull(ctx context.Context, s connectors.Stream, scope connectors.Scope, f
 
 // outcome classifies how a pull ended; any failure after the run was stopped counts
 // as cancelled, whatever error the stopping caused.
-func outcome(ctx context.Context, err error) connectors.Outcome {
+func outcome(ctx context.Context, err error) vocab.Outcome {
 	if err != nil && ctx.Err() != nil {
-		return connectors.OutcomeCancelled
+		return vocab.OutcomeCancelled
 	}
 	return connectors.Classify(err)
 }
@@ -251,7 +252,7 @@ func (e *Engine) recordCoverage(ctx context.Context, started time.Time, res *Res
 	}
 	cov := &store.Coverage{
 		Connector: key.Connector, Stream: key.Stream, Scope: key.Scope,
-		StartedAt: started, FinishedAt: e.now(), Outcome: string(res.Outcome),
+		StartedAt: started, FinishedAt: e.now(), Outcome: res.Outcome,
 		Records: res.Records, Pages: stats.pages, Removed: res.Removed, Warnings: stats.warnings,
 	}
 	if w := stats.window; !w.from.IsZero() {

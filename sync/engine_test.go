@@ -17,6 +17,7 @@ import (
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/store/storetest"
 	"github.com/custos-msp/custos/sync"
+	"github.com/custos-msp/custos/vocab"
 )
 
 var ctx = context.Background()
@@ -136,7 +137,7 @@ func TestRun_FailureAfterBatchesThenRerunEqualsUninterruptedSync(t *testing.T) {
 			}
 		}
 		// Pages 1–4 (16 records, two batches of 8) were committed before page 5 failed.
-		if failed.Records != 16 || failed.Outcome != connectors.OutcomeFailed {
+		if failed.Records != 16 || failed.Outcome != vocab.OutcomeFailed {
 			t.Fatalf("failed scope: %d records, outcome %s; want 16, failed", failed.Records, failed.Outcome)
 		}
 		cp, _ := interrupted.Checkpoint(ctx, store.StreamKey{Connector: "test", Stream: "configurations", Scope: "b"})
@@ -168,11 +169,11 @@ func TestRun_ScopeFailureAndPanicDoNotStopOthers(t *testing.T) {
 	if err == nil {
 		t.Fatal("want an error joining the failed scopes")
 	}
-	outcomes := map[string]connectors.Outcome{}
+	outcomes := map[string]vocab.Outcome{}
 	for _, r := range results {
 		outcomes[r.Key.Scope] = r.Outcome
 	}
-	want := map[string]connectors.Outcome{"a": connectors.OutcomeFailed, "b": connectors.OutcomeOK, "c": connectors.OutcomeFailed}
+	want := map[string]vocab.Outcome{"a": vocab.OutcomeFailed, "b": vocab.OutcomeOK, "c": vocab.OutcomeFailed}
 	if !reflect.DeepEqual(outcomes, want) {
 		t.Errorf("outcomes = %v, want %v", outcomes, want)
 	}
@@ -184,7 +185,7 @@ func TestRun_ScopeFailureAndPanicDoNotStopOthers(t *testing.T) {
 		t.Fatalf("coverage rows = %d, want one per scope", len(covs))
 	}
 	for _, c := range covs {
-		if string(want[c.Scope]) != c.Outcome {
+		if want[c.Scope] != c.Outcome {
 			t.Errorf("coverage %s outcome %s, want %s", c.Scope, c.Outcome, want[c.Scope])
 		}
 		if c.Outcome != "ok" && c.Error == "" {
@@ -226,7 +227,7 @@ func TestRun_CancelledContextKeepsCommittedPages(t *testing.T) {
 	s := &cancellingStream{pagedStream: newStream(nil), cancel: cancel, after: 2}
 	results, _ := engine(st, 1).Run(cctx, testConnector{s})
 	for _, r := range results {
-		if r.Outcome != connectors.OutcomeCancelled {
+		if r.Outcome != vocab.OutcomeCancelled {
 			t.Errorf("scope %s outcome %s, want cancelled: %v", r.Key.Scope, r.Outcome, r.Err)
 		}
 		cp, _ := st.Checkpoint(ctx, r.Key)

@@ -18,6 +18,7 @@ import (
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/store/storetest"
 	"github.com/custos-msp/custos/sync"
+	"github.com/custos-msp/custos/vocab"
 )
 
 const fakeKey = "ITG.5e0c1d2b3a4f56789abcdef012345678.sYnCtEsTkEy"
@@ -90,13 +91,13 @@ func TestITGlueSync_TransientAndBadPages(t *testing.T) {
 		name        string
 		fault       fx.Fault
 		wantErr     bool
-		wantOutcome connectors.Outcome
+		wantOutcome vocab.Outcome
 	}{
-		{"429 with Retry-After is waited out", fx.Fault{Status: 429, RetryAfter: "1", Times: 1}, false, connectors.OutcomeOK},
-		{"repeated 5xx fails the scope", fx.Fault{Status: 500}, true, connectors.OutcomeFailed},
-		{"malformed page stores nothing of it", fx.Fault{Malformed: true}, true, connectors.OutcomeFailed},
-		{"truncated page stores nothing of it", fx.Fault{Truncated: true}, true, connectors.OutcomeFailed},
-		{"401 is access denied", fx.Fault{Status: 401}, true, connectors.OutcomeAccessDenied},
+		{"429 with Retry-After is waited out", fx.Fault{Status: 429, RetryAfter: "1", Times: 1}, false, vocab.OutcomeOK},
+		{"repeated 5xx fails the scope", fx.Fault{Status: 500}, true, vocab.OutcomeFailed},
+		{"malformed page stores nothing of it", fx.Fault{Malformed: true}, true, vocab.OutcomeFailed},
+		{"truncated page stores nothing of it", fx.Fault{Truncated: true}, true, vocab.OutcomeFailed},
+		{"401 is access denied", fx.Fault{Status: 401}, true, vocab.OutcomeAccessDenied},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,7 +144,7 @@ func TestITGlueSync_TransientAndBadPages(t *testing.T) {
 			}
 			var cov store.Coverage
 			st.DB(ctx).Where("stream = ? AND scope = ?", "configurations", org).Take(&cov)
-			if cov.Outcome != string(tt.wantOutcome) {
+			if cov.Outcome != tt.wantOutcome {
 				t.Errorf("coverage outcome = %q, want %s", cov.Outcome, tt.wantOutcome)
 			}
 			if strings.Contains(logs.String(), fakeKey) || (res.Err != nil && strings.Contains(res.Err.Error(), fakeKey)) {

@@ -10,6 +10,7 @@ import (
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/store/storetest"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // windowStream reads days one after the other, from its cursor (a day index) up to
@@ -76,7 +77,7 @@ func TestRun_CoverageCarriesTheWindowsCommitted(t *testing.T) {
 		batch  int
 		// wantFrom and wantTo are the coverage row's window; zero for none.
 		wantFrom, wantTo time.Time
-		wantOutcome      string
+		wantOutcome      vocab.Outcome
 	}{
 		{"every day read, one batch", &windowStream{first: first, days: 5}, 100, day(1), day(6), "ok"},
 		{"every day read, a batch per page", &windowStream{first: first, days: 5}, 1, day(1), day(6), "ok"},
@@ -123,7 +124,7 @@ func TestRun_ResumedPullCoversWhatItReads(t *testing.T) {
 	}
 	var got []string
 	for _, c := range covs {
-		got = append(got, c.Outcome+" "+window(c))
+		got = append(got, string(c.Outcome)+" "+window(c))
 	}
 	want := []string{
 		"failed " + fmt.Sprint(first, " – ", first.AddDate(0, 0, 2)),

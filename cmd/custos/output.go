@@ -9,22 +9,23 @@ import (
 	"time"
 
 	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // findingJSON is the stable JSON shape of a finding in `custos findings --json`.
 type findingJSON struct {
-	ID          uint       `json:"id"`
-	Rule        string     `json:"rule"`
-	Severity    string     `json:"severity"`
-	Customer    string     `json:"customer"`
-	Summary     string     `json:"summary"`
-	Fingerprint string     `json:"fingerprint"`
-	Status      string     `json:"status"`
-	Subject     string     `json:"subject"`
-	Evidence    []string   `json:"evidence"`
-	FirstSeen   time.Time  `json:"first_seen"`
-	LastSeen    time.Time  `json:"last_seen"`
-	ResolvedAt  *time.Time `json:"resolved_at,omitempty"`
+	ID          uint           `json:"id"`
+	Rule        string         `json:"rule"`
+	Severity    vocab.Severity `json:"severity"`
+	Customer    string         `json:"customer"`
+	Summary     string         `json:"summary"`
+	Fingerprint string         `json:"fingerprint"`
+	Status      string         `json:"status"`
+	Subject     string         `json:"subject"`
+	Evidence    []string       `json:"evidence"`
+	FirstSeen   time.Time      `json:"first_seen"`
+	LastSeen    time.Time      `json:"last_seen"`
+	ResolvedAt  *time.Time     `json:"resolved_at,omitempty"`
 }
 
 func writeFindingsJSON(w io.Writer, fs []store.FindingView) error {

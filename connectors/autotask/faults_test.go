@@ -17,6 +17,7 @@ import (
 	"github.com/custos-msp/custos/connectors/connectortest"
 	fx "github.com/custos-msp/custos/fixtures/autotask"
 	"github.com/custos-msp/custos/record"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // windowPage matches the TicketNotes window query's page after id after.
@@ -31,13 +32,13 @@ func TestTickets_FailingPageResumesWithoutGap(t *testing.T) {
 	tests := []struct {
 		name  string
 		fault fx.Fault
-		want  connectors.Outcome
+		want  vocab.Outcome
 	}{
-		{"500", fx.Fault{Status: 500}, connectors.OutcomeFailed},
-		{"429 with Retry-After", fx.Fault{Status: 429, RetryAfter: "1"}, connectors.OutcomeThrottled},
-		{"malformed", fx.Fault{Malformed: true}, connectors.OutcomeFailed},
-		{"truncated", fx.Fault{Truncated: true}, connectors.OutcomeFailed},
-		{"timeout", fx.Fault{Delay: 5 * time.Second}, connectors.OutcomeFailed},
+		{"500", fx.Fault{Status: 500}, vocab.OutcomeFailed},
+		{"429 with Retry-After", fx.Fault{Status: 429, RetryAfter: "1"}, vocab.OutcomeThrottled},
+		{"malformed", fx.Fault{Malformed: true}, vocab.OutcomeFailed},
+		{"truncated", fx.Fault{Truncated: true}, vocab.OutcomeFailed},
+		{"timeout", fx.Fault{Delay: 5 * time.Second}, vocab.OutcomeFailed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,8 +125,8 @@ func TestAccessDenied(t *testing.T) {
 				e.srv.Inject(*tt.fault)
 			}
 			_, _, err := e.pull(t, "tickets", "")
-			if got := connectors.Classify(err); got != connectors.OutcomeAccessDenied {
-				t.Errorf("Classify(%v) = %q, want %q", err, got, connectors.OutcomeAccessDenied)
+			if got := connectors.Classify(err); got != vocab.OutcomeAccessDenied {
+				t.Errorf("Classify(%v) = %q, want %q", err, got, vocab.OutcomeAccessDenied)
 			}
 		})
 	}
@@ -141,8 +142,8 @@ func TestCheck(t *testing.T) {
 	}
 	bad := newEnv(t, withSecret("revoked"))
 	err := bad.conn.Check(context.Background())
-	if got := connectors.Classify(err); got != connectors.OutcomeAccessDenied {
-		t.Errorf("Check with a wrong secret: Classify(%v) = %q, want %q", err, got, connectors.OutcomeAccessDenied)
+	if got := connectors.Classify(err); got != vocab.OutcomeAccessDenied {
+		t.Errorf("Check with a wrong secret: Classify(%v) = %q, want %q", err, got, vocab.OutcomeAccessDenied)
 	}
 }
 
@@ -188,11 +189,11 @@ func TestThreshold(t *testing.T) {
 	tests := []struct {
 		name    string
 		count   int
-		want    connectors.Outcome
+		want    vocab.Outcome
 		wantLog string
 	}{
-		{"low usage", 312, connectors.OutcomeOK, `"level":"info"`},
-		{"near the threshold", 9500, connectors.OutcomeThrottled, `"usage":0.95`},
+		{"low usage", 312, vocab.OutcomeOK, `"level":"info"`},
+		{"near the threshold", 9500, vocab.OutcomeThrottled, `"usage":0.95`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -202,7 +203,7 @@ func TestThreshold(t *testing.T) {
 			if got := connectors.Classify(err); got != tt.want {
 				t.Errorf("Classify(%v) = %q, want %q", err, got, tt.want)
 			}
-			if tt.want == connectors.OutcomeThrottled && len(sink.Pages) != 0 {
+			if tt.want == vocab.OutcomeThrottled && len(sink.Pages) != 0 {
 				t.Errorf("%d pages pulled past the threshold", len(sink.Pages))
 			}
 			connectortest.MustContain(t, e.logs.String(), "hourly request usage", tt.wantLog)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // The hourly request threshold is shared by every integration of the tenant; past it,
@@ -58,7 +59,7 @@ func (c *Connector) checkBudget(ctx context.Context) error {
 	if b.checkedAt.IsZero() || c.now().Sub(b.checkedAt) >= budgetTTL {
 		t, err := c.readThreshold(ctx)
 		if err != nil {
-			if connectors.Classify(err) == connectors.OutcomeAccessDenied || ctx.Err() != nil {
+			if connectors.Classify(err) == vocab.OutcomeAccessDenied || ctx.Err() != nil {
 				return err
 			}
 			c.log.Warn().Err(err).Msg("could not read the hourly request threshold; pulling without it")
@@ -83,7 +84,7 @@ func (c *Connector) checkBudget(ctx context.Context) error {
 		c.mu.Unlock()
 	}
 	if b.usage >= stopAt {
-		return &connectors.ClassifiedError{Kind: connectors.OutcomeThrottled, Err: fmt.Errorf(
+		return &connectors.ClassifiedError{Kind: vocab.OutcomeThrottled, Err: fmt.Errorf(
 			"the tenant has used %.0f%% of its hourly request threshold, which every integration shares; pulling again later", b.usage*100)}
 	}
 	return nil

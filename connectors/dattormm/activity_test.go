@@ -18,6 +18,7 @@ import (
 	fx "github.com/custos-msp/custos/fixtures/dattormm"
 	"github.com/custos-msp/custos/fixtures/fakehttp"
 	"github.com/custos-msp/custos/record"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // Activity ids of the demo dataset.
@@ -257,15 +258,15 @@ func TestActivity_FailedPageKeepsTheLastCursor(t *testing.T) {
 	tests := []struct {
 		name        string
 		fault       fakehttp.Fault
-		wantOutcome connectors.Outcome
+		wantOutcome vocab.Outcome
 		wantText    string
 	}{
-		{"500", fakehttp.Fault{Status: 500}, connectors.OutcomeFailed, "HTTP 500"},
-		{"504", fakehttp.Fault{Status: 504}, connectors.OutcomeFailed, "HTTP 504"},
-		{"429 with Retry-After", fakehttp.Fault{Status: 429, RetryAfter: "0"}, connectors.OutcomeThrottled, "HTTP 429"},
-		{"malformed", fakehttp.Fault{Malformed: true}, connectors.OutcomeFailed, "decoding the page"},
-		{"truncated", fakehttp.Fault{Truncated: true}, connectors.OutcomeFailed, "reading"},
-		{"timeout", fakehttp.Fault{Delay: 2 * time.Second}, connectors.OutcomeFailed, "timed out"},
+		{"500", fakehttp.Fault{Status: 500}, vocab.OutcomeFailed, "HTTP 500"},
+		{"504", fakehttp.Fault{Status: 504}, vocab.OutcomeFailed, "HTTP 504"},
+		{"429 with Retry-After", fakehttp.Fault{Status: 429, RetryAfter: "0"}, vocab.OutcomeThrottled, "HTTP 429"},
+		{"malformed", fakehttp.Fault{Malformed: true}, vocab.OutcomeFailed, "decoding the page"},
+		{"truncated", fakehttp.Fault{Truncated: true}, vocab.OutcomeFailed, "reading"},
+		{"timeout", fakehttp.Fault{Delay: 2 * time.Second}, vocab.OutcomeFailed, "timed out"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // ipBlockWindow is how long after a 429 a 403 is taken for the platform's temporary IP
@@ -55,7 +56,7 @@ func isStatus(err error, status int) bool {
 // run resumes from the cursor. Any other 403 stays access denied.
 func (c *Connector) classify(err error) error {
 	if isStatus(err, http.StatusForbidden) && c.throttle.throttledRecently() {
-		return &connectors.ClassifiedError{Kind: connectors.OutcomeThrottled, Err: fmt.Errorf(
+		return &connectors.ClassifiedError{Kind: vocab.OutcomeThrottled, Err: fmt.Errorf(
 			"dattormm: HTTP 403 shortly after HTTP 429: the platform blocks this address for a few minutes after too many requests; the next run resumes: %w", err)}
 	}
 	return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/record"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // devicesPath lists the account's devices; auditPath reads one device's audit.
@@ -139,7 +140,7 @@ func stopsPull(ctx context.Context, err error) bool {
 		return true
 	}
 	switch connectors.Classify(err) {
-	case connectors.OutcomeThrottled, connectors.OutcomeAccessDenied:
+	case vocab.OutcomeThrottled, vocab.OutcomeAccessDenied:
 		return true
 	}
 	return false

@@ -14,6 +14,7 @@ import (
 	fx "github.com/custos-msp/custos/fixtures/dattormm"
 	"github.com/custos-msp/custos/fixtures/fakehttp"
 	"github.com/custos-msp/custos/record"
+	"github.com/custos-msp/custos/vocab"
 )
 
 func TestSites_OrganizationsWithTypes(t *testing.T) {
@@ -170,11 +171,11 @@ func TestDevices_AuditOffMakesNoAuditRequest(t *testing.T) {
 func TestDevices_FailedAudit(t *testing.T) {
 	tests := []struct {
 		status      int
-		wantOutcome connectors.Outcome // "" : the pull goes on with a warning
+		wantOutcome vocab.Outcome // "" : the pull goes on with a warning
 	}{
 		{500, ""},
 		{404, ""},
-		{403, connectors.OutcomeAccessDenied},
+		{403, vocab.OutcomeAccessDenied},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {

@@ -9,14 +9,15 @@ import (
 	"github.com/custos-msp/custos/connectors/connectortest"
 	fx "github.com/custos-msp/custos/fixtures/dattormm"
 	"github.com/custos-msp/custos/fixtures/fakehttp"
+	"github.com/custos-msp/custos/vocab"
 )
 
 func TestThrottle_403AfterRepeated429sIsThrottled(t *testing.T) {
 	e := newDemoEnv(t, nil)
 	e.srv.ThrottleThenBlock(fx.SitesPath, 2, "0")
 	_, _, err := e.pull(t, "sites", "", nil)
-	if got := connectors.Classify(err); got != connectors.OutcomeThrottled {
-		t.Fatalf("Classify(%v) = %q, want %q", err, got, connectors.OutcomeThrottled)
+	if got := connectors.Classify(err); got != vocab.OutcomeThrottled {
+		t.Fatalf("Classify(%v) = %q, want %q", err, got, vocab.OutcomeThrottled)
 	}
 	connectortest.MustContain(t, err.Error(), "dattormm", "sites page 0", "GET /api/v2/account/sites", "HTTP 403", "blocks this address")
 	// Two 429s retried, then one 403, which is not retried.
@@ -25,8 +26,8 @@ func TestThrottle_403AfterRepeated429sIsThrottled(t *testing.T) {
 	}
 	// The block lasts; the next pull stops at its first request.
 	_, _, err = e.pull(t, "sites", "", nil)
-	if got := connectors.Classify(err); got != connectors.OutcomeThrottled {
-		t.Errorf("second pull: Classify(%v) = %q, want %q", err, got, connectors.OutcomeThrottled)
+	if got := connectors.Classify(err); got != vocab.OutcomeThrottled {
+		t.Errorf("second pull: Classify(%v) = %q, want %q", err, got, vocab.OutcomeThrottled)
 	}
 	if n := e.srv.Requests(fx.SitesPath); n != 4 {
 		t.Errorf("%d requests after the second pull, want 4", n)
@@ -37,8 +38,8 @@ func TestThrottle_Plain403IsAccessDenied(t *testing.T) {
 	e := newDemoEnv(t, nil)
 	e.srv.Inject(fakehttp.Fault{Path: fx.UsersPath, Status: http.StatusForbidden})
 	_, _, err := e.pull(t, "users", "", nil)
-	if got := connectors.Classify(err); got != connectors.OutcomeAccessDenied {
-		t.Fatalf("Classify(%v) = %q, want %q", err, got, connectors.OutcomeAccessDenied)
+	if got := connectors.Classify(err); got != vocab.OutcomeAccessDenied {
+		t.Fatalf("Classify(%v) = %q, want %q", err, got, vocab.OutcomeAccessDenied)
 	}
 	var se *connectors.StatusError
 	if !errors.As(err, &se) || se.Status != http.StatusForbidden {
@@ -53,8 +54,8 @@ func TestThrottle_429BeyondRetriesIsThrottled(t *testing.T) {
 	e := newDemoEnv(t, nil)
 	e.srv.Inject(fakehttp.Fault{Path: fx.DevicesPath, Status: http.StatusTooManyRequests, RetryAfter: "0"})
 	_, _, err := e.pull(t, "devices", "", nil)
-	if got := connectors.Classify(err); got != connectors.OutcomeThrottled {
-		t.Errorf("Classify(%v) = %q, want %q", err, got, connectors.OutcomeThrottled)
+	if got := connectors.Classify(err); got != vocab.OutcomeThrottled {
+		t.Errorf("Classify(%v) = %q, want %q", err, got, vocab.OutcomeThrottled)
 	}
 	if n := e.srv.Requests(fx.DevicesPath); n != 3 {
 		t.Errorf("%d requests, want 3 (one and max_retries 2)", n)

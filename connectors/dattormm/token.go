@@ -15,6 +15,7 @@ import (
 
 	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/secret"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // tokenPath is the OAuth2 token endpoint, outside /api.
@@ -124,7 +125,7 @@ func (t *tokenSource) fetch(ctx context.Context) (string, error) {
 func tokenError(err error) error {
 	var se *connectors.StatusError
 	if errors.As(err, &se) && (se.Status == http.StatusUnauthorized || se.Status == http.StatusBadRequest) {
-		return &connectors.ClassifiedError{Kind: connectors.OutcomeAccessDenied, Err: fmt.Errorf(
+		return &connectors.ClassifiedError{Kind: vocab.OutcomeAccessDenied, Err: fmt.Errorf(
 			"dattormm: the platform refused the API key and secret (HTTP %d from POST %s): the API key, the API secret or the platform is wrong, or API access is switched off: %w",
 			se.Status, tokenPath, err)}
 	}

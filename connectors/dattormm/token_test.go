@@ -13,6 +13,7 @@ import (
 	"github.com/custos-msp/custos/connectors/connectortest"
 	fx "github.com/custos-msp/custos/fixtures/dattormm"
 	"github.com/custos-msp/custos/fixtures/fakehttp"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // checkConcurrently runs n Checks at once and fails the test on an error.
@@ -113,8 +114,8 @@ func TestToken_RefusedIsAccessDenied(t *testing.T) {
 				e.srv.Inject(*tt.fault)
 			}
 			_, _, err := e.pull(t, "sites", "", nil)
-			if got := connectors.Classify(err); got != connectors.OutcomeAccessDenied {
-				t.Fatalf("Classify(%v) = %q, want %q", err, got, connectors.OutcomeAccessDenied)
+			if got := connectors.Classify(err); got != vocab.OutcomeAccessDenied {
+				t.Fatalf("Classify(%v) = %q, want %q", err, got, vocab.OutcomeAccessDenied)
 			}
 			connectortest.MustContain(t, err.Error(), "dattormm", "POST /auth/oauth/token", "the API key, the API secret or the platform is wrong")
 			mustNotLeak(t, "error", err.Error(), tt.key, tt.secret, testSecret)
@@ -133,8 +134,8 @@ func TestToken_401AfterRenewalIsAccessDenied(t *testing.T) {
 	e := newDemoEnv(t, nil)
 	e.srv.Inject(fakehttp.Fault{Path: fx.AccountPath, Status: http.StatusUnauthorized, EchoCredentials: true})
 	err := e.conn.Check(context.Background())
-	if got := connectors.Classify(err); got != connectors.OutcomeAccessDenied {
-		t.Fatalf("Classify(%v) = %q, want %q", err, got, connectors.OutcomeAccessDenied)
+	if got := connectors.Classify(err); got != vocab.OutcomeAccessDenied {
+		t.Fatalf("Classify(%v) = %q, want %q", err, got, vocab.OutcomeAccessDenied)
 	}
 	if n := e.srv.Requests(fx.TokenPath); n != 2 {
 		t.Errorf("%d token requests, want 2 (one renewal, no more)", n)
@@ -156,8 +157,8 @@ func TestCheck(t *testing.T) {
 	}
 	bad := newEnv(t, nil, testKey, "revoked-secret-000000000000")
 	err := bad.conn.Check(context.Background())
-	if got := connectors.Classify(err); got != connectors.OutcomeAccessDenied {
-		t.Errorf("Check with a revoked secret: Classify(%v) = %q, want %q", err, got, connectors.OutcomeAccessDenied)
+	if got := connectors.Classify(err); got != vocab.OutcomeAccessDenied {
+		t.Errorf("Check with a revoked secret: Classify(%v) = %q, want %q", err, got, vocab.OutcomeAccessDenied)
 	}
 	if !strings.HasPrefix(err.Error(), "dattormm: checking the connection") {
 		t.Errorf("err = %v, want it to say what was being done", err)

@@ -23,6 +23,7 @@ import (
 	"github.com/custos-msp/custos/connectors/entraauth"
 	"github.com/custos-msp/custos/fixtures/entra"
 	"github.com/custos-msp/custos/secret"
+	"github.com/custos-msp/custos/vocab"
 )
 
 const (
@@ -132,13 +133,13 @@ func TestCredential_ClassifiesRefusals(t *testing.T) {
 		auth    config.M365Auth
 		tenant  string
 		want    error
-		outcome connectors.Outcome
+		outcome vocab.Outcome
 		code    string
 	}{
-		{"consent revoked", secretAuth(t, theSecret), other, entraauth.ErrConsent, connectors.OutcomeAccessDenied, "AADSTS7000229"},
-		{"tenant unknown", secretAuth(t, theSecret), unknownTenant, entraauth.ErrConsent, connectors.OutcomeAccessDenied, "AADSTS90002"},
-		{"wrong secret", secretAuth(t, "wrong-"+theSecret), tenant, entraauth.ErrCredential, connectors.OutcomeMisconfigured, "AADSTS7000215"},
-		{"unknown certificate", config.M365Auth{ClientID: client, CertificateFile: foreignCertFile}, tenant, entraauth.ErrCredential, connectors.OutcomeMisconfigured, "AADSTS700027"},
+		{"consent revoked", secretAuth(t, theSecret), other, entraauth.ErrConsent, vocab.OutcomeAccessDenied, "AADSTS7000229"},
+		{"tenant unknown", secretAuth(t, theSecret), unknownTenant, entraauth.ErrConsent, vocab.OutcomeAccessDenied, "AADSTS90002"},
+		{"wrong secret", secretAuth(t, "wrong-"+theSecret), tenant, entraauth.ErrCredential, vocab.OutcomeMisconfigured, "AADSTS7000215"},
+		{"unknown certificate", config.M365Auth{ClientID: client, CertificateFile: foreignCertFile}, tenant, entraauth.ErrCredential, vocab.OutcomeMisconfigured, "AADSTS700027"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

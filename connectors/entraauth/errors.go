@@ -13,7 +13,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
-	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // ErrConsent means the app cannot sign in to the tenant because it has no consented
@@ -64,11 +64,11 @@ func (e *TokenError) Is(target error) bool { return target == e.kind }
 
 // Outcome classifies the pull that failed with e: access denied for a missing
 // consent, misconfigured for a refused credential.
-func (e *TokenError) Outcome() connectors.Outcome {
+func (e *TokenError) Outcome() vocab.Outcome {
 	if e.kind == ErrConsent {
-		return connectors.OutcomeAccessDenied
+		return vocab.OutcomeAccessDenied
 	}
-	return connectors.OutcomeMisconfigured
+	return vocab.OutcomeMisconfigured
 }
 
 // tenantCredential wraps an azidentity credential bound to one tenant and

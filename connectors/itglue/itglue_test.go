@@ -19,6 +19,7 @@ import (
 	fx "github.com/custos-msp/custos/fixtures/itglue"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/secret"
+	"github.com/custos-msp/custos/vocab"
 )
 
 func TestOrganizations_EmitsCustomerOrganizations(t *testing.T) {
@@ -234,8 +235,8 @@ func TestConfigurations_MisconfiguredWhenNoNetworkTypeMatches(t *testing.T) {
 	if err == nil {
 		t.Fatal("Pull succeeded, want an error")
 	}
-	if got := connectors.Classify(err); got != connectors.OutcomeMisconfigured {
-		t.Errorf("Classify = %q, want %q", got, connectors.OutcomeMisconfigured)
+	if got := connectors.Classify(err); got != vocab.OutcomeMisconfigured {
+		t.Errorf("Classify = %q, want %q", got, vocab.OutcomeMisconfigured)
 	}
 	connectortest.MustContain(t, err.Error(), "itglue", `"Firewal"`, `"Core Switch"`, `"Firewall"`, `"Workstation"`)
 	if len(sink.Pages) != 0 {
@@ -407,8 +408,8 @@ func TestRetry_ServerErrorsBeyondMaxRetriesFail(t *testing.T) {
 				t.Fatal("Pull succeeded, want an error")
 			}
 			connectortest.MustContain(t, err.Error(), "itglue", "configurations", "organization "+orgID, "type 501522", "page 2", fmt.Sprint(status))
-			if got := connectors.Classify(err); got != connectors.OutcomeFailed {
-				t.Errorf("Classify = %q, want %q", got, connectors.OutcomeFailed)
+			if got := connectors.Classify(err); got != vocab.OutcomeFailed {
+				t.Errorf("Classify = %q, want %q", got, vocab.OutcomeFailed)
 			}
 			// Firewalls (2 pages) and the routers' first page were delivered.
 			if len(sink.Pages) != 3 || sink.Pages[2].Next != `{"type":501522,"page":2}` {
@@ -452,8 +453,8 @@ func TestBrokenPage_NothingFromItDelivered(t *testing.T) {
 			if len(sink.Pages) != 1 || len(sink.Records()) != 2 {
 				t.Errorf("delivered %d pages with %d records, want only page 1 (2 records)", len(sink.Pages), len(sink.Records()))
 			}
-			if got := connectors.Classify(err); got != connectors.OutcomeFailed {
-				t.Errorf("Classify = %q, want %q", got, connectors.OutcomeFailed)
+			if got := connectors.Classify(err); got != vocab.OutcomeFailed {
+				t.Errorf("Classify = %q, want %q", got, vocab.OutcomeFailed)
 			}
 		})
 	}
@@ -513,8 +514,8 @@ func TestAccessDenied(t *testing.T) {
 				e.srv.Inject(*tt.inject)
 			}
 			_, _, err := e.pull(t, "Contoso Ltd", "")
-			if got := connectors.Classify(err); got != connectors.OutcomeAccessDenied {
-				t.Errorf("Classify(%v) = %q, want %q", err, got, connectors.OutcomeAccessDenied)
+			if got := connectors.Classify(err); got != vocab.OutcomeAccessDenied {
+				t.Errorf("Classify(%v) = %q, want %q", err, got, vocab.OutcomeAccessDenied)
 			}
 			var se *connectors.StatusError
 			if !errors.As(err, &se) {
@@ -534,8 +535,8 @@ func TestCheck(t *testing.T) {
 	}
 	bad := newDemoEnv(t, withKey("ITG.revoked000000000000000000000000"))
 	err := bad.conn.Check(context.Background())
-	if got := connectors.Classify(err); got != connectors.OutcomeAccessDenied {
-		t.Errorf("Check with a revoked key: Classify(%v) = %q, want %q", err, got, connectors.OutcomeAccessDenied)
+	if got := connectors.Classify(err); got != vocab.OutcomeAccessDenied {
+		t.Errorf("Check with a revoked key: Classify(%v) = %q, want %q", err, got, vocab.OutcomeAccessDenied)
 	}
 }
 

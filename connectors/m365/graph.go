@@ -18,6 +18,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // errNotLicensed is Graph's answer to a sign-in request in a tenant without Entra ID
@@ -143,11 +144,11 @@ func classify(err error) error {
 	e := fmt.Errorf("HTTP %d %s: %s (request-id %s)", status, code, msg, reqID)
 	switch {
 	case status == http.StatusForbidden && code == errNotLicensed:
-		return &connectors.ClassifiedError{Kind: connectors.OutcomeNotLicensed, Err: e}
+		return &connectors.ClassifiedError{Kind: vocab.OutcomeNotLicensed, Err: e}
 	case status == http.StatusTooManyRequests:
-		return &connectors.ClassifiedError{Kind: connectors.OutcomeThrottled, Err: e}
+		return &connectors.ClassifiedError{Kind: vocab.OutcomeThrottled, Err: e}
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return &connectors.ClassifiedError{Kind: connectors.OutcomeAccessDenied, Err: e}
+		return &connectors.ClassifiedError{Kind: vocab.OutcomeAccessDenied, Err: e}
 	}
 	return e
 }

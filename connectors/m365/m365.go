@@ -22,6 +22,7 @@ import (
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/connectors/entraauth"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // Name is the connector's name and the Source of its records.
@@ -133,7 +134,7 @@ func (c *Connector) Tenants(ctx context.Context) ([]connectors.Scope, error) {
 		for _, cu := range custs {
 			names[cu.ID] = cu.Name
 		}
-	case connectors.Classify(err) == connectors.OutcomeAccessDenied:
+	case connectors.Classify(err) == vocab.OutcomeAccessDenied:
 		// App-only access to delegatedAdminCustomers is not promised everywhere;
 		// the relationships name every customer too.
 		c.log.Warn().Err(err).Msg("reading GDAP customers; taking the customers of the relationships")

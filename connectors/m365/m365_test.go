@@ -15,6 +15,7 @@ import (
 	"github.com/custos-msp/custos/fixtures/fakehttp"
 	"github.com/custos-msp/custos/fixtures/graph"
 	"github.com/custos-msp/custos/record"
+	"github.com/custos-msp/custos/vocab"
 )
 
 func TestRelationships_PlantedCases(t *testing.T) {
@@ -155,13 +156,13 @@ func TestSignIns_TenantStates(t *testing.T) {
 	tests := []struct {
 		name    string
 		tenant  string
-		outcome connectors.Outcome
+		outcome vocab.Outcome
 		is      error
 		events  int
 	}{
-		{"no Entra ID P1", graph.FabrikamTenant, connectors.OutcomeNotLicensed, nil, 0},
-		{"consent revoked", graph.WoodgroveTenant, connectors.OutcomeAccessDenied, entraauth.ErrConsent, 0},
-		{"sign-in after termination", graph.NorthwindTenant, connectors.OutcomeOK, nil, 1},
+		{"no Entra ID P1", graph.FabrikamTenant, vocab.OutcomeNotLicensed, nil, 0},
+		{"consent revoked", graph.WoodgroveTenant, vocab.OutcomeAccessDenied, entraauth.ErrConsent, 0},
+		{"sign-in after termination", graph.NorthwindTenant, vocab.OutcomeOK, nil, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/secret"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // throttleTransport shows the service's throttling answer, a 403 whose body has code
@@ -131,20 +132,20 @@ func classify(err error) error {
 	code := afCode(se.Body)
 	switch {
 	case se.Status == http.StatusTooManyRequests:
-		return &connectors.ClassifiedError{Kind: connectors.OutcomeThrottled, Err: fmt.Errorf(
+		return &connectors.ClassifiedError{Kind: vocab.OutcomeThrottled, Err: fmt.Errorf(
 			"still throttled (403 AF429 or 429) after the retries; the next run resumes: %w", err)}
 	case code == "AF20022":
 		return fmt.Errorf("%w: %w", errNoSubscription, err)
 	case code == "AF20051":
 		return fmt.Errorf("%w: %w", errExpired, err)
 	case code == "AF20023":
-		return &connectors.ClassifiedError{Kind: connectors.OutcomeAuditingDisabled, Err: fmt.Errorf(
+		return &connectors.ClassifiedError{Kind: vocab.OutcomeAuditingDisabled, Err: fmt.Errorf(
 			"an administrator of the tenant disabled the audit subscription (AF20023); the tenant's audit log is not read until it is enabled again: %w", err)}
 	case se.Status == http.StatusBadRequest && strings.Contains(se.Body, "DataServiceException") && strings.Contains(se.Body, "does not exist"):
-		return &connectors.ClassifiedError{Kind: connectors.OutcomeAuditingDisabled, Err: fmt.Errorf(
+		return &connectors.ClassifiedError{Kind: vocab.OutcomeAuditingDisabled, Err: fmt.Errorf(
 			"the service answers that the tenant does not exist, which it does when unified audit logging is off; turn it on in Microsoft Purview > Audit (Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled $true): %w", err)}
 	case code == "AF10001" || se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden:
-		return &connectors.ClassifiedError{Kind: connectors.OutcomeAccessDenied, Err: fmt.Errorf(
+		return &connectors.ClassifiedError{Kind: vocab.OutcomeAccessDenied, Err: fmt.Errorf(
 			"access refused: the app needs the Office 365 Management APIs permission ActivityFeed.Read with admin consent in this tenant: %w", err)}
 	case code == "AF20010" || code == "AF20011" || code == "AF20020":
 		return connectors.Misconfigured(fmt.Errorf("the service refused the tenant or content type (%s): %w", code, err))

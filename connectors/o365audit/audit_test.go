@@ -18,6 +18,7 @@ import (
 	"github.com/custos-msp/custos/fixtures/fakehttp"
 	fx "github.com/custos-msp/custos/fixtures/o365audit"
 	"github.com/custos-msp/custos/record"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // pullAll runs every audit stream for Contoso from empty cursors and returns the
@@ -171,7 +172,7 @@ func TestAudit_PersistentAF429IsThrottled(t *testing.T) {
 	e := newEnv(t, nil, nil)
 	e.srv.Throttle(fx.ContentPath(fx.DemoContosoTenantID), 0)
 	_, next, err := e.pull(t, "azureactivedirectory", fx.DemoContosoTenantID, "")
-	if got := connectors.Classify(err); got != connectors.OutcomeThrottled {
+	if got := connectors.Classify(err); got != vocab.OutcomeThrottled {
 		t.Fatalf("Classify(%v) = %q, want throttled", err, got)
 	}
 	connectortest.MustContain(t, err.Error(), "AF429", "still throttled")
@@ -283,17 +284,17 @@ func TestAudit_Refusals(t *testing.T) {
 		name    string
 		tenant  string
 		setup   func(e *env)
-		outcome connectors.Outcome
+		outcome vocab.Outcome
 		is      error
 		says    []string
 	}{
-		{"auditing disabled", fx.DemoFabrikamTenantID, nil, connectors.OutcomeAuditingDisabled, nil,
+		{"auditing disabled", fx.DemoFabrikamTenantID, nil, vocab.OutcomeAuditingDisabled, nil,
 			[]string{fx.DemoFabrikamTenantID, "unified audit logging is off"}},
 		{"consent revoked", fx.DemoContosoTenantID, func(e *env) { e.entra.RevokeConsent(fx.DemoContosoTenantID) },
-			connectors.OutcomeAccessDenied, entraauth.ErrConsent, []string{"AADSTS7000229"}},
+			vocab.OutcomeAccessDenied, entraauth.ErrConsent, []string{"AADSTS7000229"}},
 		{"token refused", fx.DemoContosoTenantID, func(e *env) {
 			e.srv.Inject(fakehttp.Fault{Path: fx.ListPath(fx.DemoContosoTenantID), Status: http.StatusUnauthorized, EchoCredentials: true})
-		}, connectors.OutcomeAccessDenied, nil, []string{"ActivityFeed.Read", "HTTP 401"}},
+		}, vocab.OutcomeAccessDenied, nil, []string{"ActivityFeed.Read", "HTTP 401"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,11 +7,11 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/custos-msp/custos/connectors"
 	fx "github.com/custos-msp/custos/fixtures/o365audit"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/store/storetest"
 	custossync "github.com/custos-msp/custos/sync"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // TestSync_LateAndDuplicateRecordsStoredOnce runs the connector through the sync
@@ -39,9 +39,9 @@ func TestSync_LateAndDuplicateRecordsStoredOnce(t *testing.T) {
 			t.Fatalf("after the first run: %d events (late one stored: %v), want the 6 published on time", n, late)
 		}
 		for _, r := range results {
-			want := connectors.OutcomeOK
+			want := vocab.OutcomeOK
 			if r.Key.Scope == fx.DemoFabrikamTenantID {
-				want = connectors.OutcomeAuditingDisabled
+				want = vocab.OutcomeAuditingDisabled
 			}
 			if r.Outcome != want {
 				t.Errorf("%s: outcome %s, want %s (%v)", r.Key, r.Outcome, want, r.Err)
@@ -64,7 +64,7 @@ func TestSync_LateAndDuplicateRecordsStoredOnce(t *testing.T) {
 			t.Errorf("after reading everything again: %d events, want 7 (stored once)", n)
 		}
 		var cov []store.Coverage
-		st.DB(ctx).Where("connector = ? AND scope = ? AND outcome = ?", Name, fx.DemoFabrikamTenantID, string(connectors.OutcomeAuditingDisabled)).Find(&cov)
+		st.DB(ctx).Where("connector = ? AND scope = ? AND outcome = ?", Name, fx.DemoFabrikamTenantID, string(vocab.OutcomeAuditingDisabled)).Find(&cov)
 		if len(cov) != 3*4 {
 			t.Errorf("%d auditing_disabled coverage rows for Fabrikam, want 12 (3 runs × 4 streams)", len(cov))
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/connectors/connectortest"
 	fx "github.com/custos-msp/custos/fixtures/screenconnect"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // smallPages makes reports return at most 3 rows, so that windows split.
@@ -66,14 +67,14 @@ func TestFailingPage_NextPullResumesFromLastAcceptedCursor(t *testing.T) {
 	tests := []struct {
 		name    string
 		fault   fx.Fault
-		outcome connectors.Outcome
+		outcome vocab.Outcome
 		text    string
 	}{
-		{"server error", fx.Fault{Status: 500}, connectors.OutcomeFailed, "HTTP 500"},
-		{"throttled with Retry-After", fx.Fault{Status: 429, RetryAfter: "0"}, connectors.OutcomeThrottled, "HTTP 429"},
-		{"malformed body", fx.Fault{Malformed: true}, connectors.OutcomeFailed, "decoding the report"},
-		{"truncated body", fx.Fault{Truncated: true}, connectors.OutcomeFailed, "SessionConnection"},
-		{"timeout", fx.Fault{Delay: 2 * time.Second}, connectors.OutcomeFailed, "timed out"},
+		{"server error", fx.Fault{Status: 500}, vocab.OutcomeFailed, "HTTP 500"},
+		{"throttled with Retry-After", fx.Fault{Status: 429, RetryAfter: "0"}, vocab.OutcomeThrottled, "HTTP 429"},
+		{"malformed body", fx.Fault{Malformed: true}, vocab.OutcomeFailed, "decoding the report"},
+		{"truncated body", fx.Fault{Truncated: true}, vocab.OutcomeFailed, "SessionConnection"},
+		{"timeout", fx.Fault{Delay: 2 * time.Second}, vocab.OutcomeFailed, "timed out"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,16 +117,16 @@ func TestAccessDenied(t *testing.T) {
 	e := newEnv(t, options{password: "wrong-password-123"})
 	for _, s := range e.conn.Streams() {
 		_, _, err := pull(t, e.conn, s.Name(), "")
-		if got := connectors.Classify(err); got != connectors.OutcomeAccessDenied {
-			t.Errorf("%s: Classify(%v) = %q, want %q", s.Name(), err, got, connectors.OutcomeAccessDenied)
+		if got := connectors.Classify(err); got != vocab.OutcomeAccessDenied {
+			t.Errorf("%s: Classify(%v) = %q, want %q", s.Name(), err, got, vocab.OutcomeAccessDenied)
 		}
 		var se *connectors.StatusError
 		if !errors.As(err, &se) || se.Status != 401 {
 			t.Errorf("%s: err = %v, want a 401 *connectors.StatusError inside", s.Name(), err)
 		}
 	}
-	if got := connectors.Classify(e.conn.Check(context.Background())); got != connectors.OutcomeAccessDenied {
-		t.Errorf("Check: Classify = %q, want %q", got, connectors.OutcomeAccessDenied)
+	if got := connectors.Classify(e.conn.Check(context.Background())); got != vocab.OutcomeAccessDenied {
+		t.Errorf("Check: Classify = %q, want %q", got, vocab.OutcomeAccessDenied)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/custos-msp/custos/notify"
 	"github.com/custos-msp/custos/secret"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // MaxCardBytes bounds the serialized request. Teams refuses posts over about 28 KB
@@ -127,7 +128,7 @@ type Action struct {
 	URL   string `json:"url"`
 }
 
-var severityColour = map[string]string{"critical": "Attention", "high": "Attention", "medium": "Warning", "low": "Default", "info": "Default"}
+var severityColour = map[vocab.Severity]string{vocab.Critical: "Attention", vocab.High: "Attention", vocab.Medium: "Warning", vocab.Low: "Default", vocab.Info: "Default"}
 
 // Body renders the message as the request body: as many items as fit under
 // MaxCardBytes, then a line that counts the rest and a link to them.
@@ -159,7 +160,7 @@ func envelope(m notify.Message, shown int) Envelope {
 		card.Body = append(card.Body, Element{Type: "TextBlock", Text: m.Text, Wrap: true})
 	}
 	for _, it := range m.Items[:shown] {
-		text := fmt.Sprintf("**%s** %s (%s · %s", strings.ToUpper(it.Severity), it.Summary, notify.EventWord(it.Event), it.Rule)
+		text := fmt.Sprintf("**%s** %s (%s · %s", strings.ToUpper(string(it.Severity)), it.Summary, notify.EventWord(it.Event), it.Rule)
 		if it.Customer != "" && it.Customer != m.Customer {
 			text += " · " + it.Customer
 		}
