@@ -10,9 +10,6 @@ import (
 	"github.com/custos-msp/custos/vocab"
 )
 
-// outcomeOK is a successful pull's outcome (vocab.OutcomeOK).
-const outcomeOK = "ok"
-
 // streamCoverage summarises, per stream that ever read the customer, the pulls of
 // [from, until): how many succeeded, what failed, and for streams that read time
 // windows, the windows read and the stretches of at least tolerance none read.
@@ -37,7 +34,7 @@ func oneStream(k store.CoveredStream, rows []store.Coverage, from, until time.Ti
 		if c.WindowStart != nil && c.WindowEnd != nil {
 			sc.Windowed = true
 		}
-		if c.Outcome != outcomeOK {
+		if c.Outcome != vocab.OutcomeOK {
 			failures[c.Outcome]++
 			continue
 		}

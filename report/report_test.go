@@ -15,6 +15,7 @@ import (
 	"github.com/custos-msp/custos/report"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/store/storetest"
+	"github.com/custos-msp/custos/vocab"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -288,8 +289,8 @@ func TestBuild_M365AndRMMSectionsFollowTheirSources(t *testing.T) {
 	st := storetest.Open(t, "sqlite", nil)
 	c := seed(t, st)
 	create(t, st,
-		&store.Coverage{Connector: "m365", Stream: "relationships", Scope: store.AccountScope, StartedAt: at(10, 3, 6, 0), FinishedAt: at(10, 3, 6, 1), Outcome: outcomeOK},
-		&store.Coverage{Connector: "m365", Stream: "rmmreports", Scope: "reports@msp.example", StartedAt: at(10, 3, 6, 0), FinishedAt: at(10, 3, 6, 1), Outcome: outcomeOK},
+		&store.Coverage{Connector: "m365", Stream: "relationships", Scope: store.AccountScope, StartedAt: at(10, 3, 6, 0), FinishedAt: at(10, 3, 6, 1), Outcome: vocab.OutcomeOK},
+		&store.Coverage{Connector: "m365", Stream: "rmmreports", Scope: "reports@msp.example", StartedAt: at(10, 3, 6, 0), FinishedAt: at(10, 3, 6, 1), Outcome: vocab.OutcomeOK},
 	)
 	october := report.Month{Year: 2026, Month: time.October}
 	render := func() string {

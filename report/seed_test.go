@@ -184,19 +184,17 @@ func seed(t *testing.T, st *store.Store) store.Customer {
 	}
 	create(t, st,
 		// ScreenConnect read October in windows, but not 10 to 14 October.
-		cov("screenconnect", "connections", "account", at(10, 10, 0, 5), outcomeOK, 4, at(9, 28, 0, 0), at(10, 10, 0, 0)),
+		cov("screenconnect", "connections", "account", at(10, 10, 0, 5), vocab.OutcomeOK, 4, at(9, 28, 0, 0), at(10, 10, 0, 0)),
 		cov("screenconnect", "connections", "account", at(10, 14, 12, 0), "throttled", 0, at(10, 10, 0, 0), at(10, 14, 12, 0)),
-		cov("screenconnect", "connections", "account", at(10, 14, 13, 0), outcomeOK, 0, at(10, 14, 12, 0), at(10, 20, 0, 0)),
-		cov("screenconnect", "connections", "account", at(11, 1, 0, 5), outcomeOK, 3, at(10, 19, 23, 0), at(11, 1, 0, 0)),
+		cov("screenconnect", "connections", "account", at(10, 14, 13, 0), vocab.OutcomeOK, 0, at(10, 14, 12, 0), at(10, 20, 0, 0)),
+		cov("screenconnect", "connections", "account", at(11, 1, 0, 5), vocab.OutcomeOK, 3, at(10, 19, 23, 0), at(11, 1, 0, 0)),
 		// IT Glue read Contoso's configurations as snapshots, once with access denied.
-		cov("itglue", "configurations", "2519664", at(10, 2, 6, 0), outcomeOK, 3),
+		cov("itglue", "configurations", "2519664", at(10, 2, 6, 0), vocab.OutcomeOK, 3),
 		cov("itglue", "configurations", "2519664", at(10, 16, 6, 0), "access_denied", 0),
-		cov("itglue", "configurations", "2519664", at(10, 30, 6, 0), outcomeOK, 3),
+		cov("itglue", "configurations", "2519664", at(10, 30, 6, 0), vocab.OutcomeOK, 3),
 		cov("itglue", "configurations", "2519671", at(10, 2, 6, 0), "failed", 0),
 		// Datto RMM read Contoso in September and not since.
-		cov("dattormm", "activity", "account", at(9, 20, 6, 0), outcomeOK, 12, at(9, 19, 6, 0), at(9, 20, 6, 0)),
+		cov("dattormm", "activity", "account", at(9, 20, 6, 0), vocab.OutcomeOK, 12, at(9, 19, 6, 0), at(9, 20, 6, 0)),
 	)
 	return *contoso
 }
-
-const outcomeOK = "ok"
