@@ -327,3 +327,37 @@ func TestLoad_MissingFile(t *testing.T) {
 		t.Errorf("error = %v, want os.ErrNotExist", err)
 	}
 }
+
+// TestParse_EveryBadTypedValueAtOnce: values that decode themselves (durations,
+// severities) are each reported with their whole key path, and the rest of the file
+// is still validated.
+func TestParse_EveryBadTypedValueAtOnce(t *testing.T) {
+	doc := `
+[sync]
+batch_size = 0
+
+[rules.config_backup_stale]
+max_age = "ninety days"
+
+[rules.agent_lingering]
+after = "soon"
+
+[[notify.routes]]
+receivers = ["x"]
+
+[[notify.routes]]
+receivers = ["x"]
+severities = ["high", "urgent"]
+`
+	problems := parseProblems(t, "custos.toml", []byte(doc))
+	for _, w := range []struct{ key, reason string }{
+		{"sync.batch_size", "between 1 and 10000"},
+		{"rules.config_backup_stale.max_age", `line 6: invalid duration "ninety days"`},
+		{"rules.agent_lingering.after", `invalid duration "soon"`},
+		{"notify.routes[1].severities[1]", `"urgent" is not one of`},
+	} {
+		if !hasProblem(problems, w.key, w.reason) {
+			t.Errorf("missing problem %s: %s in %q", w.key, w.reason, problems)
+		}
+	}
+}

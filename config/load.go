@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding"
 	"errors"
 	"fmt"
 	"os"
@@ -64,10 +65,17 @@ func Parse(path string, data []byte) (*Config, error) {
 	cfg := Default()
 	cfg.Dir = filepath.Dir(path)
 	md, err := toml.Decode(string(data), &cfg)
-	if err != nil {
-		return nil, &Error{File: path, Problems: []Problem{decodeProblem(err)}}
-	}
 	var problems []Problem
+	if err != nil {
+		// The decoder stops at the first value it cannot read; find every such value,
+		// then decode the rest without them, so that one run lists every problem.
+		first := decodeProblem(err)
+		problems, md, err = decodeAround(data, &cfg)
+		lineFirst(problems, first)
+		if err != nil {
+			return nil, &Error{File: path, Problems: append(problems, decodeProblem(err))}
+		}
+	}
 	for _, key := range md.Undecoded() {
 		problems = append(problems, Problem{Key: key.String(), Reason: "unknown key"})
 	}
@@ -80,6 +88,121 @@ func Parse(path string, data []byte) (*Config, error) {
 		return nil, &Error{File: path, Problems: problems}
 	}
 	return &cfg, nil
+}
+
+// decodeAround reads the file as plain data, checks every value that decodes itself
+// from text (durations, severities, times of day, schedules, patterns, zones) on its
+// own, and decodes the file again without the values that failed. It returns their
+// problems, with the key path of each (indices included), and the second decoding's
+// result.
+func decodeAround(data []byte, cfg *Config) ([]Problem, toml.MetaData, error) {
+	var raw map[string]any
+	if _, err := toml.Decode(string(data), &raw); err != nil {
+		return nil, toml.MetaData{}, err
+	}
+	problems := dropBadValues(reflect.TypeFor[Config](), raw, "")
+	if len(problems) == 0 {
+		_, err := toml.Decode(string(data), cfg)
+		return nil, toml.MetaData{}, err
+	}
+	var rest strings.Builder
+	if err := toml.NewEncoder(&rest).Encode(raw); err != nil {
+		return problems, toml.MetaData{}, err
+	}
+	dir := cfg.Dir
+	*cfg = Default()
+	cfg.Dir = dir
+	md, err := toml.Decode(rest.String(), cfg)
+	return problems, md, err
+}
+
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
+// dropBadValues walks the configuration type t alongside the decoded table raw,
+// decodes each text value into its type, and removes from raw and reports those that
+// do not decode. prefix is the key path of raw.
+func dropBadValues(t reflect.Type, raw map[string]any, prefix string) []Problem {
+	var problems []Problem
+	for i := range t.NumField() {
+		field := t.Field(i)
+		name, _, _ := strings.Cut(field.Tag.Get("toml"), ",")
+		if field.Anonymous && name == "" {
+			problems = append(problems, dropBadValues(field.Type, raw, prefix)...)
+			continue
+		}
+		if value, ok := raw[name]; ok && name != "-" {
+			bad, drop := badValues(field.Type, value, joinKey(prefix, name))
+			if drop {
+				delete(raw, name)
+			}
+			problems = append(problems, bad...)
+		}
+	}
+	return problems
+}
+
+// badValues checks one value of type t at key: a text value, a list of them, or a
+// table (or list or map of tables) to walk, which drops its own bad values. drop says
+// the value itself, a text value or a list of them, must go.
+func badValues(t reflect.Type, value any, key string) (problems []Problem, drop bool) {
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		text, ok := value.(string)
+		if !ok {
+			return nil, false // a wrong type is the decoder's to report
+		}
+		if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(text)); err != nil {
+			return []Problem{{Key: key, Reason: err.Error()}}, true
+		}
+		return nil, false
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if table, ok := value.(map[string]any); ok {
+			problems = dropBadValues(t, table, key)
+		}
+	case reflect.Slice:
+		items, _ := value.([]any)
+		if tables, ok := value.([]map[string]any); ok {
+			for _, table := range tables {
+				items = append(items, table)
+			}
+		}
+		for i, item := range items {
+			bad, dropItem := badValues(t.Elem(), item, fmt.Sprintf("%s[%d]", key, i))
+			problems, drop = append(problems, bad...), drop || dropItem
+		}
+	case reflect.Map:
+		if table, ok := value.(map[string]any); ok {
+			for name, item := range table {
+				bad, dropItem := badValues(t.Elem(), item, joinKey(key, name))
+				if dropItem {
+					delete(table, name)
+				}
+				problems = append(problems, bad...)
+			}
+		}
+	}
+	return problems, drop
+}
+
+// lineFirst gives the problem the decoder stopped at the line it named: only the
+// first bad value's line is known.
+func lineFirst(problems []Problem, first Problem) {
+	for i, p := range problems {
+		if listIndex.ReplaceAllString(p.Key, "") == first.Key {
+			problems[i].Reason = first.Reason
+			return
+		}
+	}
+}
+
+var listIndex = regexp.MustCompile(`\[\d+\]`)
+
+func joinKey(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + "." + name
 }
 
 // decodeProblem turns a TOML decoding error into a problem that names the key and the

@@ -25,12 +25,12 @@ const (
 // Severities lists every severity, least severe first.
 var Severities = []Severity{Info, Low, Medium, High, Critical}
 
-// ParseSeverity returns the severity a name spells (case-insensitively), or an error
-// that lists the names it accepts.
+// ParseSeverity returns the severity a name spells, or an error that lists the names
+// it accepts.
 func ParseSeverity(name string) (Severity, error) {
-	s := Severity(strings.ToLower(strings.TrimSpace(name)))
+	s := Severity(name)
 	if !slices.Contains(Severities, s) {
-		return "", fmt.Errorf("%q is not a severity (want one of %s)", name, severityNames())
+		return "", fmt.Errorf("%q is not one of %s", name, severityNames())
 	}
 	return s, nil
 }
