@@ -44,6 +44,10 @@ type Grant struct {
 	// Revoked is when it was revoked, zero when it was not. A revocation ends it at
 	// once, with no grace.
 	Revoked time.Time
+	// Recorded is when the authorisation's evidence was first written down (the
+	// ticket note's creation, the moment it was entered); zero when unknown, which
+	// never makes it late. Access is authorised only by what was recorded before it.
+	Recorded time.Time
 }
 
 // ScopeAny covers every scope but removal.
@@ -58,6 +62,10 @@ type Options struct {
 	Before time.Duration
 	// After lets an access end this long after an authorisation's end.
 	After time.Duration
+	// Skew lets an authorisation be recorded this long after the access began and
+	// still count as given in advance: the clocks of the ticket system and the remote
+	// tool may disagree by that much.
+	Skew time.Duration
 }
 
 // Decision is the outcome for one event.
@@ -65,6 +73,11 @@ type Decision struct {
 	Event uint
 	// CoveredBy is the authorisation that covers the event, 0 when none does.
 	CoveredBy uint
+	// Late, when nothing covers the event, is an authorisation that would cover it
+	// but was recorded after the access began (more than Options.Skew after): the
+	// access was authorised afterwards, not in advance. LateRecorded is when.
+	Late         uint
+	LateRecorded time.Time
 	// Misses are, for an event nothing covers, the nearest candidates and why each
 	// did not cover it, nearest first (at most MaxMisses).
 	Misses []Miss
@@ -173,16 +186,28 @@ func (s *sweeper) decide(e *Event) Decision {
 			continue
 		}
 		for _, g := range s.active[tech] {
-			if s.miss(g, e) == nil {
-				d.CoveredBy = g.ID
+			if s.miss(g, e) != nil {
+				continue
+			}
+			if !s.recordedLate(g, e) {
+				d.CoveredBy, d.Late, d.LateRecorded = g.ID, 0, time.Time{}
 				break
+			}
+			if d.Late == 0 || g.Recorded.Before(d.LateRecorded) {
+				d.Late, d.LateRecorded = g.ID, g.Recorded
 			}
 		}
 	}
-	if d.CoveredBy == 0 {
+	if d.CoveredBy == 0 && d.Late == 0 {
 		d.Misses = s.explain(e)
 	}
 	return d
+}
+
+// recordedLate says whether g, which covers e, was recorded after e began (beyond
+// the skew tolerance).
+func (s *sweeper) recordedLate(g *Grant, e *Event) bool {
+	return !g.Recorded.IsZero() && g.Recorded.After(e.Start.Add(s.opts.Skew))
 }
 
 // evict drops from the technician's active set the grants that ended before start,

@@ -148,3 +148,40 @@ func TestMatch_ExplanationDoesNotDependOnOtherTechniciansEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestMatch_AuthorisedAfterwards: an authorisation that covers an access but was
+// recorded after it began makes it authorised afterwards, not covered, unless the
+// record is within the clock-skew tolerance; one recorded in time wins over it.
+func TestMatch_AuthorisedAfterwards(t *testing.T) {
+	opts := Options{Before: 15 * time.Minute, After: 30 * time.Minute, Skew: 2 * time.Minute}
+	grant := func(id uint, recorded time.Time) Grant {
+		return Grant{ID: id, Technician: alice, Device: pc42, Scope: "remote", From: at(-1), To: at(8), Recorded: recorded}
+	}
+	access := session(at(0), at(1)) // 10:00 to 11:00
+	tests := []struct {
+		name     string
+		grants   []Grant
+		covered  uint
+		late     uint
+		recorded time.Time
+	}{
+		{"recorded at 11:00, an hour after the access began: late", []Grant{grant(7, at(1))}, 0, 7, at(1)},
+		{"recorded at 09:59: covered", []Grant{grant(7, at(-1.0/60))}, 7, 0, time.Time{}},
+		{"recorded at 10:02, within the skew: covered", []Grant{grant(7, at(2.0/60))}, 7, 0, time.Time{}},
+		{"recorded a second past the skew: late", []Grant{grant(7, at(2.0/60).Add(time.Second))}, 0, 7, at(2.0 / 60).Add(time.Second)},
+		{"recording time unknown: covered", []Grant{grant(7, time.Time{})}, 7, 0, time.Time{}},
+		{"one late, one in time: covered by the one in time", []Grant{grant(7, at(1)), grant(8, at(-2))}, 8, 0, time.Time{}},
+		{"two late: the one recorded first", []Grant{grant(7, at(3)), grant(8, at(1))}, 0, 8, at(1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := Match([]Event{access}, append([]Grant(nil), tt.grants...), opts)[0]
+			if d.CoveredBy != tt.covered || d.Late != tt.late || !d.LateRecorded.Equal(tt.recorded) {
+				t.Fatalf("covered by %d, late %d recorded %s; want %d, %d, %s", d.CoveredBy, d.Late, d.LateRecorded, tt.covered, tt.late, tt.recorded)
+			}
+			if (d.CoveredBy != 0 || d.Late != 0) && len(d.Misses) != 0 {
+				t.Errorf("a decided access explains misses %+v", d.Misses)
+			}
+		})
+	}
+}
