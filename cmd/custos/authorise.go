@@ -313,7 +313,7 @@ func writeAuthorisationsTable(w io.Writer, views []register.View, now time.Time,
 			to = v.ValidTo.In(loc).Format(authoriseTimeLayout)
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, cmp.Or(v.CustomerName, v.CustomerRef),
-			authorisedName(v.TechnicianName, v.TechnicianRef), authorisedName(v.DeviceName, v.DeviceRef), v.Scope,
+			authorisedName(v.TechnicianName, v.TechnicianRef), authorisedName(v.DeviceName, v.DeviceRef), v.AccessScope,
 			v.ValidFrom.In(loc).Format(authoriseTimeLayout), to, v.GrantedBy, v.Evidence, v.Status(now))
 	}
 	tw.Flush()

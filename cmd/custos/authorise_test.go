@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
 )
 
@@ -113,6 +115,13 @@ func TestAuthorise_AddListRevoke(t *testing.T) {
 	}
 	if strings.Contains(active, "expired") || len(strings.Split(strings.TrimSpace(active), "\n")) != 3 {
 		t.Errorf("list shows more than the two active ones:\n%s", active)
+	}
+	rows := strings.Split(strings.TrimSpace(active), "\n")
+	column := strings.Index(rows[0], "SCOPE")
+	for _, row := range rows[1:] {
+		if scope := strings.Fields(row[column:])[0]; !slices.Contains(record.Scopes, scope) {
+			t.Errorf("SCOPE column says %q, not an access scope:\n%s", scope, active)
+		}
 	}
 
 	if out := mustRun(t, cli("revoke", strings.TrimSpace(window), "--reason", "customer withdrew it")...); !strings.Contains(out, "revoked authorisation "+strings.TrimSpace(window)) {
