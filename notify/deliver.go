@@ -24,7 +24,7 @@ func (p *Pipeline) Deliver(ctx context.Context) (Result, error) {
 // accepted it, so a crash in between sends it again (with the same key) on the next
 // pass: delivery is at least once. When ctx ends, nothing more is recorded.
 func (p *Pipeline) deliver(ctx context.Context, res *Result) error {
-	due, err := p.Store.DueDeliveries(ctx, p.Now(), deliveryBatch)
+	due, err := p.Store.PendingDeliveries(ctx, p.Now(), deliveryBatch)
 	if err != nil {
 		return err
 	}
@@ -33,34 +33,42 @@ func (p *Pipeline) deliver(ctx context.Context, res *Result) error {
 		if ctx.Err() != nil {
 			return fmt.Errorf("notify: delivery of %s to %s interrupted: %w", d.IdempotencyKey, d.Receiver, ctx.Err())
 		}
-		now := p.Now()
-		if sendErr == nil {
-			if err := p.Store.MarkDelivered(ctx, d.ID, now); err != nil {
-				return err
-			}
-			res.Sent++
-			continue
+		a := p.outcome(d, sendErr, p.Now())
+		if sendErr != nil {
+			p.Log.Warn().Str("receiver", d.Receiver).Str("key", d.IdempotencyKey).Int("attempt", d.Attempts+1).
+				Bool("retrying", a.Status == store.DeliveryPending).Msg("notify: delivery failed: " + a.LastError)
 		}
-		reason := sendErr.Error()
-		if p.Redactor != nil {
-			reason = p.Redactor.String(reason)
-		}
-		retry, after := Retryable(sendErr)
-		var next *time.Time
-		if retry && d.Attempts+1 < p.MaxAttempts {
-			at := now.Add(p.backoff(d.Attempts+1, after))
-			next = &at
-			res.Retrying++
-		} else {
-			res.Failed++
-		}
-		p.Log.Warn().Str("receiver", d.Receiver).Str("key", d.IdempotencyKey).Int("attempt", d.Attempts+1).
-			Bool("retrying", next != nil).Msg("notify: delivery failed: " + reason)
-		if err := p.Store.MarkAttemptFailed(ctx, d.ID, reason, next); err != nil {
+		if err := p.Store.RecordAttempt(ctx, d.ID, a); err != nil {
 			return err
+		}
+		switch a.Status {
+		case store.DeliverySent:
+			res.Sent++
+		case store.DeliveryPending:
+			res.Retrying++
+		default:
+			res.Failed++
 		}
 	}
 	return nil
+}
+
+// outcome decides what an attempt that ended with sendErr at now means for its
+// delivery: sent when the receiver accepted it; tried again after a backoff when the
+// error is retryable and attempts remain; otherwise failed for good. The reason it
+// records is free of secrets.
+func (p *Pipeline) outcome(d store.Delivery, sendErr error, now time.Time) store.Attempt {
+	if sendErr == nil {
+		return store.Attempt{Status: store.DeliverySent, SentAt: now}
+	}
+	reason := sendErr.Error()
+	if p.Redactor != nil {
+		reason = p.Redactor.String(reason)
+	}
+	if retry, after := Retryable(sendErr); retry && d.Attempts+1 < p.MaxAttempts {
+		return store.Attempt{Status: store.DeliveryPending, NextAttemptAt: now.Add(p.backoff(d.Attempts+1, after)), LastError: reason}
+	}
+	return store.Attempt{Status: store.DeliveryFailed, LastError: reason}
 }
 
 // attempt opens a queued message and hands it to its receiver.

@@ -1,11 +1,15 @@
-// Package notify tells people about findings. A chain of small stages, in the spirit
-// of Alertmanager, turns the store's outbox into delivered messages: routing (which
-// receivers a finding goes to), de-duplication against the persisted notify log (one
-// alert per finding; again only when it re-opens, escalates or after the repeat
-// interval), grouping per customer and route with a group wait, timing (quiet hours,
-// business hours, digests), rendering and sealing, and delivery with retry and a
-// receipt. Each receiver (Teams, e-mail, webhook) lives in its own package and
-// implements Receiver.
+// Package notify tells people about findings. A pass is a chain of small stages in
+// the spirit of Alertmanager, each one type with one job: route (which receivers a
+// finding goes to), repeat (a finding still open after its route's repeat interval),
+// dedup (against the persisted notify log: one alert per finding, again only when it
+// re-opens, escalates or repeats), group (per customer and route), hold (group wait
+// and interval, quiet hours, business hours, digests) and queue (render, seal and
+// store a delivery). A dry run ends in preview instead of queue, which lists what
+// would be queued and changes nothing. Delivery then hands each due message to its
+// receiver, with retry and a receipt. notify owns its outbox and notify log: it
+// defines Outbox, which the store implements with plain reads and writes of rows,
+// and makes every decision about them. Each receiver (Teams, e-mail, webhook) lives
+// in its own package and implements Receiver.
 package notify
 
 import (

@@ -42,14 +42,13 @@ type target struct {
 	route    int
 }
 
-// routeStage finds the receivers of a finding: each matching route in order until
-// one without continue; a receiver named by several routes is reached through the
-// first.
-type routeStage struct {
+// router finds the receivers of a finding: each matching route in order until one
+// without continue; a receiver named by several routes is reached through the first.
+type router struct {
 	routes []Route
 }
 
-func (s routeStage) targets(rule string, severity vocab.Severity, customer string) []target {
+func (s router) targets(rule string, severity vocab.Severity, customer string) []target {
 	var out []target
 	seen := map[string]bool{}
 	for i, r := range s.routes {

@@ -18,6 +18,11 @@ import (
 // ApplyFindings writes it unrouted (Receiver empty); notify's routing replaces it
 // with one routed entry per receiver, and deletes each routed entry in the
 // transaction that turns it into a Delivery.
+//
+// The outbox, Delivery, NotifyLog and NotifyGroup rows are notify's: the methods on
+// Store below only read and write them (notify.Outbox is the interface they
+// implement); what is routed, what is news, what is due, when to retry and what
+// counts as notified are notify's decisions.
 type OutboxEntry struct {
 	ID          uint   `gorm:"primaryKey"`
 	FindingID   uint   `gorm:"not null;index"`
@@ -128,7 +133,8 @@ func (s *Store) Outbox(ctx context.Context) ([]OutboxEntry, error) {
 }
 
 // RouteOutbox replaces the unrouted entries with the given ids by the routed ones,
-// in one transaction. An unrouted entry that matched no route is simply deleted.
+// in one transaction, and sets the routed entries' ids to those they were written
+// with. An unrouted entry that matched no route is simply deleted.
 func (s *Store) RouteOutbox(ctx context.Context, unrouted []uint, routed []OutboxEntry) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for ids := range slices.Chunk(unrouted, maxPruneBatch) {
@@ -147,13 +153,12 @@ func (s *Store) RouteOutbox(ctx context.Context, unrouted []uint, routed []Outbo
 	return nil
 }
 
-// AddOutbox adds routed entries (notify's repeats).
+// AddOutbox adds routed entries (notify's repeats) and sets their ids.
 func (s *Store) AddOutbox(ctx context.Context, entries []OutboxEntry) error {
 	return writeOutbox(s.db.WithContext(ctx), entries)
 }
 
-// DropOutbox deletes outbox entries that need no message (de-duplicated, or for a
-// receiver that no longer exists).
+// DropOutbox deletes outbox entries by id.
 func (s *Store) DropOutbox(ctx context.Context, ids []uint) error {
 	for part := range slices.Chunk(ids, maxPruneBatch) {
 		if err := s.db.WithContext(ctx).Where("id IN ?", part).Delete(&OutboxEntry{}).Error; err != nil {
@@ -173,16 +178,13 @@ type Enqueue struct {
 	Logs []NotifyLog
 }
 
-// EnqueueDelivery stores a message for delivery, deletes the outbox entries it tells
-// of, records them in the notify log and, when the delivery has a group key, that the
-// group was flushed, all in one transaction. It returns the delivery with its id. A
-// message whose key is already stored is not stored twice: the existing delivery is
-// returned.
+// EnqueueDelivery stores a delivery as given, deletes the outbox entries it consumes,
+// writes its notify log rows and, when the delivery has a group key, that the group
+// was flushed at the delivery's CreatedAt, all in one transaction. It returns the
+// delivery with its id. The idempotency key is unique: when a delivery with the same
+// key is stored already, that one is returned and nothing new is stored.
 func (s *Store) EnqueueDelivery(ctx context.Context, e Enqueue) (Delivery, error) {
 	d := e.Delivery
-	if d.Status == "" {
-		d.Status = DeliveryPending
-	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var existing Delivery
 		err := tx.Where("idempotency_key = ?", d.IdempotencyKey).Take(&existing).Error
@@ -230,20 +232,13 @@ func (s *Store) EnqueueDelivery(ctx context.Context, e Enqueue) (Delivery, error
 	return d, nil
 }
 
-// NotifyLogs returns the notify log, keyed by receiver and then fingerprint.
-func (s *Store) NotifyLogs(ctx context.Context) (map[string]map[string]NotifyLog, error) {
+// NotifyLogs lists the notify log's rows by receiver and fingerprint.
+func (s *Store) NotifyLogs(ctx context.Context) ([]NotifyLog, error) {
 	var rows []NotifyLog
 	if err := s.db.WithContext(ctx).Order("receiver, fingerprint").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: reading the notify log: %w", err)
 	}
-	out := map[string]map[string]NotifyLog{}
-	for _, r := range rows {
-		if out[r.Receiver] == nil {
-			out[r.Receiver] = map[string]NotifyLog{}
-		}
-		out[r.Receiver][r.Fingerprint] = r
-	}
-	return out, nil
+	return rows, nil
 }
 
 // GroupFlushes returns when each group was last flushed.
@@ -259,42 +254,45 @@ func (s *Store) GroupFlushes(ctx context.Context) (map[string]time.Time, error) 
 	return out, nil
 }
 
-// DueDeliveries lists pending deliveries whose next attempt is due at now, oldest
-// first, at most limit.
-func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
+// PendingDeliveries lists pending deliveries whose next attempt is at or before until,
+// by next attempt and id, at most limit.
+func (s *Store) PendingDeliveries(ctx context.Context, until time.Time, limit int) ([]Delivery, error) {
 	var out []Delivery
-	err := s.db.WithContext(ctx).Where("status = ? AND next_attempt_at <= ?", DeliveryPending, now.UTC()).
+	err := s.db.WithContext(ctx).Where("status = ? AND next_attempt_at <= ?", DeliveryPending, until.UTC()).
 		Order("next_attempt_at, id").Limit(limit).Find(&out).Error
 	if err != nil {
-		return nil, fmt.Errorf("store: listing due deliveries: %w", err)
+		return nil, fmt.Errorf("store: listing pending deliveries: %w", err)
 	}
 	return out, nil
 }
 
-// MarkDelivered records that a delivery was accepted at now and deletes its body.
-func (s *Store) MarkDelivered(ctx context.Context, id uint, now time.Time) error {
-	err := s.db.WithContext(ctx).Model(&Delivery{ID: id}).Updates(map[string]any{
-		"status": DeliverySent, "sent_at": now.UTC(), "body": "", "last_error": "",
-		"attempts": gorm.Expr("attempts + 1"),
-	}).Error
-	if err != nil {
-		return fmt.Errorf("store: marking delivery %d delivered: %w", id, err)
-	}
-	return nil
+// Attempt is the outcome of one attempt at a delivery, as notify decided it.
+type Attempt struct {
+	// Status is the delivery's status after the attempt.
+	Status string
+	// NextAttemptAt, when not zero, is when the delivery is tried again.
+	NextAttemptAt time.Time
+	// SentAt, when not zero, is when the receiver accepted the message.
+	SentAt time.Time
+	// LastError says why the attempt failed, free of secrets; empty when it did not.
+	LastError string
 }
 
-// MarkAttemptFailed records a failed attempt. With a next attempt the delivery stays
-// pending until then; without one it has failed for good and its body is deleted.
-// The reason must already be free of secrets.
-func (s *Store) MarkAttemptFailed(ctx context.Context, id uint, reason string, next *time.Time) error {
-	updates := map[string]any{"last_error": reason, "attempts": gorm.Expr("attempts + 1")}
-	if next != nil {
-		updates["next_attempt_at"] = next.UTC()
-	} else {
-		updates["status"], updates["body"] = DeliveryFailed, ""
+// RecordAttempt counts an attempt at a delivery and records its outcome. A delivery
+// that is no longer pending loses its body: no message body outlives its delivery.
+func (s *Store) RecordAttempt(ctx context.Context, id uint, a Attempt) error {
+	updates := map[string]any{"status": a.Status, "last_error": a.LastError, "attempts": gorm.Expr("attempts + 1")}
+	if !a.NextAttemptAt.IsZero() {
+		updates["next_attempt_at"] = a.NextAttemptAt.UTC()
+	}
+	if !a.SentAt.IsZero() {
+		updates["sent_at"] = a.SentAt.UTC()
+	}
+	if a.Status != DeliveryPending {
+		updates["body"] = ""
 	}
 	if err := s.db.WithContext(ctx).Model(&Delivery{ID: id}).Updates(updates).Error; err != nil {
-		return fmt.Errorf("store: recording a failed attempt of delivery %d: %w", id, err)
+		return fmt.Errorf("store: recording an attempt at delivery %d: %w", id, err)
 	}
 	return nil
 }

@@ -111,6 +111,9 @@ func TestOutbox_RouteEnqueueDeliver(t *testing.T) {
 			t.Fatal(err)
 		}
 		entries, _ = st.Outbox(ctx)
+		if len(entries) != 2 || routed[0].ID != entries[0].ID || routed[1].ID != entries[1].ID {
+			t.Errorf("RouteOutbox set ids %d, %d; the outbox holds %+v", routed[0].ID, routed[1].ID, entries)
+		}
 		var receivers []string
 		for _, e := range entries {
 			receivers = append(receivers, e.Fingerprint+"@"+e.Receiver)
@@ -122,7 +125,7 @@ func TestOutbox_RouteEnqueueDeliver(t *testing.T) {
 		enq := store.Enqueue{
 			Delivery: store.Delivery{
 				Receiver: "teams", Kind: "alert", GroupKey: "teams/0/1", IdempotencyKey: "k1",
-				Findings: 1, Body: "sealed", NextAttemptAt: t0, CreatedAt: t0,
+				Findings: 1, Body: "sealed", Status: store.DeliveryPending, NextAttemptAt: t0, CreatedAt: t0,
 			},
 			Consumed: []uint{entries[0].ID},
 			Logs:     []store.NotifyLog{{Fingerprint: "a", Receiver: "teams", State: store.LogFiring, Severity: "high", NotifiedAt: t0}},
@@ -143,7 +146,8 @@ func TestOutbox_RouteEnqueueDeliver(t *testing.T) {
 			t.Errorf("outbox entries left = %d, want 1 (a@email)", n)
 		}
 		logs, err := st.NotifyLogs(ctx)
-		if err != nil || logs["teams"]["a"].DeliveryID != d.ID || logs["teams"]["a"].State != store.LogFiring {
+		if err != nil || len(logs) != 1 || logs[0].Receiver != "teams" || logs[0].Fingerprint != "a" ||
+			logs[0].DeliveryID != d.ID || logs[0].State != store.LogFiring {
 			t.Errorf("notify log = %+v, %v", logs, err)
 		}
 		groups, err := st.GroupFlushes(ctx)
@@ -151,21 +155,21 @@ func TestOutbox_RouteEnqueueDeliver(t *testing.T) {
 			t.Errorf("group flushes = %v, %v", groups, err)
 		}
 
-		if due, _ := st.DueDeliveries(ctx, t0.Add(-time.Second), 10); len(due) != 0 {
+		if due, _ := st.PendingDeliveries(ctx, t0.Add(-time.Second), 10); len(due) != 0 {
 			t.Errorf("delivery due before its time: %v", due)
 		}
 		retry := t0.Add(time.Minute)
-		if err := st.MarkAttemptFailed(ctx, d.ID, "HTTP 503", &retry); err != nil {
+		if err := st.RecordAttempt(ctx, d.ID, store.Attempt{Status: store.DeliveryPending, NextAttemptAt: retry, LastError: "HTTP 503"}); err != nil {
 			t.Fatal(err)
 		}
-		if due, _ := st.DueDeliveries(ctx, t0.Add(30*time.Second), 10); len(due) != 0 {
+		if due, _ := st.PendingDeliveries(ctx, t0.Add(30*time.Second), 10); len(due) != 0 {
 			t.Errorf("delivery due before its retry: %v", due)
 		}
-		due, err := st.DueDeliveries(ctx, retry, 10)
+		due, err := st.PendingDeliveries(ctx, retry, 10)
 		if err != nil || len(due) != 1 || due[0].Attempts != 1 || due[0].Body != "sealed" || due[0].LastError != "HTTP 503" {
 			t.Fatalf("due at retry = %+v, %v", due, err)
 		}
-		if err := st.MarkDelivered(ctx, d.ID, retry); err != nil {
+		if err := st.RecordAttempt(ctx, d.ID, store.Attempt{Status: store.DeliverySent, SentAt: retry}); err != nil {
 			t.Fatal(err)
 		}
 		receipts, err := st.Deliveries(ctx, store.DeliveryFilter{Receiver: "teams"})
@@ -179,7 +183,7 @@ func TestOutbox_RouteEnqueueDeliver(t *testing.T) {
 		if n := count(t, st, &store.Delivery{}, "body <> ''"); n != 0 {
 			t.Error("a delivered body was kept")
 		}
-		if due, _ := st.DueDeliveries(ctx, retry.Add(time.Hour), 10); len(due) != 0 {
+		if due, _ := st.PendingDeliveries(ctx, retry.Add(time.Hour), 10); len(due) != 0 {
 			t.Errorf("a delivered message is due again: %v", due)
 		}
 	})
@@ -188,12 +192,12 @@ func TestOutbox_RouteEnqueueDeliver(t *testing.T) {
 func TestOutbox_FailedForGoodDropsBody(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		d, err := st.EnqueueDelivery(ctx, store.Enqueue{Delivery: store.Delivery{
-			Receiver: "hook", Kind: "alert", IdempotencyKey: "k", Body: "sealed", NextAttemptAt: t0, CreatedAt: t0,
+			Receiver: "hook", Kind: "alert", IdempotencyKey: "k", Body: "sealed", Status: store.DeliveryPending, NextAttemptAt: t0, CreatedAt: t0,
 		}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := st.MarkAttemptFailed(ctx, d.ID, "HTTP 404", nil); err != nil {
+		if err := st.RecordAttempt(ctx, d.ID, store.Attempt{Status: store.DeliveryFailed, LastError: "HTTP 404"}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := st.Deliveries(ctx, store.DeliveryFilter{Status: store.DeliveryFailed})

@@ -21,7 +21,7 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
-	"github.com/custos-msp/custos/connectors/entraauth"
+	"github.com/custos-msp/custos/entraauth"
 	"github.com/custos-msp/custos/vocab"
 )
 

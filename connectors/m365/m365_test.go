@@ -10,8 +10,8 @@ import (
 
 	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/connectors/connectortest"
-	"github.com/custos-msp/custos/connectors/entraauth"
 	"github.com/custos-msp/custos/connectors/m365"
+	"github.com/custos-msp/custos/entraauth"
 	"github.com/custos-msp/custos/fixtures/fakehttp"
 	"github.com/custos-msp/custos/fixtures/graph"
 	"github.com/custos-msp/custos/record"

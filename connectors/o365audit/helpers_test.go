@@ -13,7 +13,7 @@ import (
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/connectors/connectortest"
-	"github.com/custos-msp/custos/connectors/entraauth"
+	"github.com/custos-msp/custos/entraauth"
 	"github.com/custos-msp/custos/fixtures/entra"
 	fx "github.com/custos-msp/custos/fixtures/o365audit"
 	"github.com/custos-msp/custos/secret"

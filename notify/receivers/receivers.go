@@ -9,7 +9,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/custos-msp/custos/config"
-	"github.com/custos-msp/custos/connectors/entraauth"
+	"github.com/custos-msp/custos/entraauth"
 	"github.com/custos-msp/custos/notify"
 	"github.com/custos-msp/custos/notify/email"
 	"github.com/custos-msp/custos/notify/teams"

@@ -1,10 +1,12 @@
-// Package entraauth signs Custos's Microsoft Entra app in to one tenant at a time. It
-// builds an azidentity credential (client secret or client certificate, as the
-// configuration says) per tenant, because the Graph SDK never asks for a tenant: a
-// credential only ever gets tokens for the tenant it was made for. It turns Entra's
-// token errors into typed errors: ErrConsent when the app has no consented service
-// principal in the tenant, ErrCredential when the secret or certificate is refused.
-// Secrets never appear in its errors.
+// Package entraauth signs Custos's Microsoft Entra app in to one tenant at a time, for
+// whoever needs its tokens: the Microsoft 365 connectors and e-mail through Microsoft
+// Graph or XOAUTH2 SMTP; it depends on neither, so both import it. It builds an
+// azidentity credential (client secret or client certificate, as the configuration
+// says) per tenant, because the Graph SDK never asks for a tenant: a credential only
+// ever gets tokens for the tenant it was made for. It turns Entra's token errors into
+// typed errors: ErrConsent when the app has no consented service principal in the
+// tenant, ErrCredential when the secret or certificate is refused. Secrets never
+// appear in its errors.
 package entraauth
 
 import (
