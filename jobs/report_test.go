@@ -70,7 +70,7 @@ func TestReportJob_RendersArchivesAndSendsOnce(t *testing.T) {
 		cfg.Dir = t.TempDir()
 		cfg.Report.Internal = true
 		cfg.Report.Customers = map[string]config.ReportCustomer{
-			"contoso ltd": {TimeZone: "Europe/London", Recipients: []string{"it@contoso.example"}},
+			"contoso ltd": {TimeZone: config.MustLocation("Europe/London"), Recipients: []string{"it@contoso.example"}},
 		}
 		now := time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC)
 		mailer := &fakeMailer{fail: true}

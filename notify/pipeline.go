@@ -328,7 +328,7 @@ func (p *Pipeline) hold(g *group, flushes map[string]time.Time, now time.Time) s
 	}
 	r := p.Routes[g.route]
 	switch {
-	case r.Quiet != nil && r.Quiet.contains(local):
+	case r.Quiet.Contains(local):
 		return "quiet hours"
 	case r.BusinessHoursOnly && !p.BusinessHours.contains(local):
 		return "outside business hours"
