@@ -113,7 +113,7 @@ func Default() Config {
 			LeaseTTL:        duration.Duration(2 * time.Minute),
 		},
 		Schedules: Schedules{
-			TimeZone:  MustLocation("UTC"),
+			TimeZone:  Location{loc: time.UTC},
 			Sync:      MustSchedule("0 */2 * * *"),
 			Reconcile: MustSchedule("30 * * * *"),
 			Retention: MustSchedule("15 3 * * *"),
@@ -139,7 +139,7 @@ func Default() Config {
 			GroupWait:      duration.Duration(30 * time.Second),
 			GroupInterval:  duration.Duration(5 * time.Minute),
 			RepeatInterval: duration.Duration(24 * time.Hour),
-			TimeZone:       MustLocation("UTC"),
+			TimeZone:       Location{loc: time.UTC},
 			BusinessHours: BusinessHours{
 				Days:  []Day{Day(time.Monday), Day(time.Tuesday), Day(time.Wednesday), Day(time.Thursday), Day(time.Friday)},
 				Start: 8 * 60, End: 18 * 60,
@@ -152,7 +152,7 @@ func Default() Config {
 		Report: Report{
 			MSPName:  "Your MSP",
 			Dir:      "reports",
-			TimeZone: MustLocation("UTC"),
+			TimeZone: Location{loc: time.UTC},
 			Formats:  []string{"html", "pdf"},
 		},
 		Customers: Customers{

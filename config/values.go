@@ -156,15 +156,6 @@ func LoadLocation(name string) (Location, error) {
 	return Location{loc: loc}, nil
 }
 
-// MustLocation is LoadLocation for the defaults, which are known to be valid.
-func MustLocation(name string) Location {
-	l, err := LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return l
-}
-
 // IsSet says whether the file named a zone.
 func (l Location) IsSet() bool { return l.loc != nil }
 
@@ -193,7 +184,7 @@ func (l *Location) UnmarshalText(b []byte) error {
 // MarshalText implements encoding.TextMarshaler; an unset zone is "".
 func (l Location) MarshalText() ([]byte, error) {
 	if !l.IsSet() {
-		return nil, nil
+		return []byte{}, nil
 	}
 	return []byte(l.String()), nil
 }
