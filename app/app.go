@@ -215,13 +215,9 @@ func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 	sched := a.Config.Schedules
 	var out []jobs.Job
 	for _, c := range a.Connectors {
-		schedule, err := config.CronParser.Parse(a.Config.SyncSchedule(c.Name()))
-		if err != nil {
-			return nil, fmt.Errorf("schedule of %s: %w", c.Name(), err)
-		}
 		job := a.syncJob([]connectors.Connector{c}, sched.Spread.Std())
 		out = append(out, jobs.Job{
-			Name: "sync:" + c.Name(), Schedule: schedule, Then: "reconcile",
+			Name: "sync:" + c.Name(), Schedule: a.Config.SyncSchedule(c.Name()).Cron(), Then: "reconcile",
 			Run: func(ctx context.Context) (jobs.Counts, error) {
 				_, counts, err := job.Run(ctx)
 				return counts, err
@@ -232,12 +228,8 @@ func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	schedule, err := config.CronParser.Parse(sched.Reconcile)
-	if err != nil {
-		return nil, fmt.Errorf("schedules.reconcile: %w", err)
-	}
 	out = append(out, jobs.Job{
-		Name: "reconcile", Schedule: schedule,
+		Name: "reconcile", Schedule: sched.Reconcile.Cron(),
 		Run: func(ctx context.Context) (jobs.Counts, error) {
 			_, counts, err := reconcileJob.Run(ctx)
 			if gerr := a.updateFindingGauge(ctx); gerr != nil {
@@ -246,22 +238,14 @@ func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 			return counts, err
 		},
 	})
-	schedule, err = config.CronParser.Parse(sched.Retention)
-	if err != nil {
-		return nil, fmt.Errorf("schedules.retention: %w", err)
-	}
 	retention := &jobs.RetentionJob{Store: a.Store, Policy: jobs.PolicyFromConfig(a.Config.Retention), Now: a.now}
 	out = append(out, jobs.Job{
-		Name: "retention", Schedule: schedule,
+		Name: "retention", Schedule: sched.Retention.Cron(),
 		Run: func(ctx context.Context) (jobs.Counts, error) {
 			_, counts, err := retention.Run(ctx)
 			return counts, err
 		},
 	})
-	schedule, err = config.CronParser.Parse(sched.Report)
-	if err != nil {
-		return nil, fmt.Errorf("schedules.report: %w", err)
-	}
 	reportJob := a.ReportJob()
 	if name := a.Config.Report.Receiver; name != "" {
 		p, err := a.Notifier()
@@ -270,17 +254,13 @@ func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 		}
 		reportJob.Mailer = &jobs.NotifyMailer{Pipeline: p, Receiver: name}
 	}
-	out = append(out, jobs.Job{Name: "report", Schedule: schedule, Run: reportJob.Run})
-	schedule, err = config.CronParser.Parse(sched.Notify)
-	if err != nil {
-		return nil, fmt.Errorf("schedules.notify: %w", err)
-	}
+	out = append(out, jobs.Job{Name: "report", Schedule: sched.Report.Cron(), Run: reportJob.Run})
 	notifier, err := a.Notifier()
 	if err != nil {
 		return nil, err
 	}
 	out = append(out, jobs.Job{
-		Name: "notify", Schedule: schedule,
+		Name: "notify", Schedule: sched.Notify.Cron(),
 		Run: func(ctx context.Context) (jobs.Counts, error) {
 			r, err := notifier.Run(ctx)
 			return notifyCounts(r), err

@@ -42,7 +42,7 @@ type Report struct {
 	Dir string `toml:"dir"`
 	// TimeZone is the IANA zone of the calendar month of a customer that Customers
 	// gives no zone.
-	TimeZone string `toml:"timezone"`
+	TimeZone Location `toml:"timezone"`
 	// Formats lists what the monthly job renders: html, pdf.
 	Formats []string `toml:"formats"`
 	// Internal makes the monthly job also render and archive the internal variant,
@@ -57,8 +57,9 @@ type Report struct {
 
 // ReportCustomer is one customer's report settings.
 type ReportCustomer struct {
-	// TimeZone is the IANA zone the customer's calendar month is read in.
-	TimeZone string `toml:"timezone"`
+	// TimeZone is the IANA zone the customer's calendar month is read in; unset
+	// uses report.timezone.
+	TimeZone Location `toml:"timezone"`
 	// Recipients are the e-mail addresses the monthly report is sent to.
 	Recipients []string `toml:"recipients"`
 }
@@ -87,18 +88,18 @@ type Daemon struct {
 
 // Schedules holds the cron schedules of the jobs.
 type Schedules struct {
-	// TimeZone is the IANA zone the schedules are read in.
-	TimeZone string `toml:"timezone"`
+	// TimeZone is the IANA zone the schedules are read in; unset is UTC.
+	TimeZone Location `toml:"timezone"`
 	// Sync is the default schedule of every connector's sync.
-	Sync string `toml:"sync"`
+	Sync Schedule `toml:"sync"`
 	// Reconcile evaluates the rules; it also runs after a sync that brought records.
-	Reconcile string `toml:"reconcile"`
+	Reconcile Schedule `toml:"reconcile"`
 	// Retention deletes and anonymises what the retention settings say.
-	Retention string `toml:"retention"`
+	Retention Schedule `toml:"retention"`
 	// Report renders, archives and sends the previous month's customer reports.
-	Report string `toml:"report"`
+	Report Schedule `toml:"report"`
 	// Notify routes new outbox entries and delivers what is due.
-	Notify string `toml:"notify"`
+	Notify Schedule `toml:"notify"`
 	// Spread delays each scheduled run by a fixed amount derived from the job's
 	// name, up to this much, so that jobs do not all start at the same second.
 	Spread duration.Duration `toml:"spread"`
@@ -206,8 +207,8 @@ type ITGlue struct {
 	IncludeArchived bool `toml:"include_archived"`
 	// PageSize is page[size], 1 to 1000.
 	PageSize int `toml:"page_size"`
-	// Schedule overrides schedules.sync for this connector.
-	Schedule string `toml:"schedule"`
+	// Schedule overrides schedules.sync for this connector; unset uses it.
+	Schedule Schedule `toml:"schedule"`
 	HTTP
 }
 
@@ -235,8 +236,8 @@ type ScreenConnect struct {
 	// ItemLimit is the Report.json ItemLimit; a report that returns this many rows is
 	// read again in halves.
 	ItemLimit int `toml:"item_limit"`
-	// Schedule overrides schedules.sync for this connector.
-	Schedule string `toml:"schedule"`
+	// Schedule overrides schedules.sync for this connector; unset uses it.
+	Schedule Schedule `toml:"schedule"`
 	HTTP
 }
 
@@ -261,8 +262,8 @@ type DattoRMM struct {
 	// DeviceAudit reads each device's audit for its serial number: one request per
 	// device per pull.
 	DeviceAudit bool `toml:"device_audit"`
-	// Schedule overrides schedules.sync for this connector.
-	Schedule string `toml:"schedule"`
+	// Schedule overrides schedules.sync for this connector; unset uses it.
+	Schedule Schedule `toml:"schedule"`
 	HTTP
 }
 
@@ -295,8 +296,8 @@ type Autotask struct {
 	Lookback duration.Duration `toml:"lookback"`
 	// Overlap is how far before its cursor each pull starts again.
 	Overlap duration.Duration `toml:"overlap"`
-	// Schedule overrides schedules.sync for this connector.
-	Schedule string `toml:"schedule"`
+	// Schedule overrides schedules.sync for this connector; unset uses it.
+	Schedule Schedule `toml:"schedule"`
 	HTTP
 }
 
@@ -351,8 +352,8 @@ type O365Audit struct {
 	// (GCC), https://manage.office365.us (GCC High) or https://manage.protection.apps.mil
 	// (DoD).
 	BaseURL string `toml:"base_url"`
-	// Schedule overrides schedules.sync for this connector.
-	Schedule string `toml:"schedule"`
+	// Schedule overrides schedules.sync for this connector; unset uses it.
+	Schedule Schedule `toml:"schedule"`
 	HTTP
 }
 
@@ -382,8 +383,8 @@ type M365 struct {
 	// Overlap is how far before its cursor each pull starts again, because sign-ins
 	// and audits are published late; re-read records are not duplicated.
 	Overlap duration.Duration `toml:"overlap"`
-	// Schedule overrides schedules.sync for this connector.
-	Schedule string `toml:"schedule"`
+	// Schedule overrides schedules.sync for this connector; unset uses it.
+	Schedule Schedule `toml:"schedule"`
 	HTTP
 }
 

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -69,9 +70,7 @@ func Parse(path string, data []byte) (*Config, error) {
 	if err != nil {
 		// The decoder stops at the first value it cannot read; find every such value,
 		// then decode the rest without them, so that one run lists every problem.
-		first := decodeProblem(err)
 		problems, md, err = decodeAround(data, &cfg)
-		lineFirst(problems, first)
 		if err != nil {
 			return nil, &Error{File: path, Problems: append(problems, decodeProblem(err))}
 		}
@@ -79,7 +78,17 @@ func Parse(path string, data []byte) (*Config, error) {
 	for _, key := range md.Undecoded() {
 		problems = append(problems, Problem{Key: key.String(), Reason: "unknown key"})
 	}
-	problems = append(problems, cfg.Validate()...)
+	// A value that did not decode was left out and is reported once, by its decoder,
+	// not again as missing.
+	undecodable := map[string]bool{}
+	for _, p := range problems {
+		undecodable[p.Key] = true
+	}
+	for _, p := range cfg.Validate() {
+		if !undecodable[p.Key] {
+			problems = append(problems, p)
+		}
+	}
 	cfg.resolveSecretFiles()
 	cfg.Connectors.M365.CertificateFile = cfg.Resolve(cfg.Connectors.M365.CertificateFile)
 	cfg.Connectors.M365.CAFile = cfg.Resolve(cfg.Connectors.M365.CAFile)
@@ -93,17 +102,29 @@ func Parse(path string, data []byte) (*Config, error) {
 // decodeAround reads the file as plain data, checks every value that decodes itself
 // from text (durations, severities, times of day, schedules, patterns, zones) on its
 // own, and decodes the file again without the values that failed. It returns their
-// problems, with the key path of each (indices included), and the second decoding's
-// result.
+// problems, with the key path of each (indices included) and its line, and the
+// second decoding's result.
 func decodeAround(data []byte, cfg *Config) ([]Problem, toml.MetaData, error) {
 	var raw map[string]any
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		return nil, toml.MetaData{}, err
 	}
-	problems := dropBadValues(reflect.TypeFor[Config](), raw, "")
-	if len(problems) == 0 {
+	bad := dropBadValues(reflect.TypeFor[Config](), raw, nil)
+	if len(bad) == 0 {
 		_, err := toml.Decode(string(data), cfg)
 		return nil, toml.MetaData{}, err
+	}
+	var doc map[string]toml.Primitive
+	docMeta, err := toml.Decode(string(data), &doc)
+	if err != nil {
+		return nil, toml.MetaData{}, err
+	}
+	problems := make([]Problem, len(bad))
+	for i, b := range bad {
+		problems[i] = Problem{Key: b.path.String(), Reason: b.reason}
+		if line := lineOf(docMeta, doc, b.path); line > 0 {
+			problems[i].Reason = fmt.Sprintf("line %d: %s", line, b.reason)
+		}
 	}
 	var rest strings.Builder
 	if err := toml.NewEncoder(&rest).Encode(raw); err != nil {
@@ -116,22 +137,50 @@ func decodeAround(data []byte, cfg *Config) ([]Problem, toml.MetaData, error) {
 	return problems, md, err
 }
 
+// keyPath is the path of a value in the file: table keys (strings) and list
+// indices (ints).
+type keyPath []any
+
+// String writes the path as problems name it: notify.routes[0].quiet_hours, with a
+// key that is not bare quoted as TOML quotes it (report.customers."Contoso Ltd").
+func (p keyPath) String() string {
+	var b strings.Builder
+	for _, step := range p {
+		switch s := step.(type) {
+		case int:
+			fmt.Fprintf(&b, "[%d]", s)
+		case string:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(toml.Key{s}.String())
+		}
+	}
+	return b.String()
+}
+
+// badValue is a value that does not decode into its type, and why.
+type badValue struct {
+	path   keyPath
+	reason string
+}
+
 var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 
 // dropBadValues walks the configuration type t alongside the decoded table raw,
 // decodes each text value into its type, and removes from raw and reports those that
-// do not decode. prefix is the key path of raw.
-func dropBadValues(t reflect.Type, raw map[string]any, prefix string) []Problem {
-	var problems []Problem
+// do not decode. path is the key path of raw.
+func dropBadValues(t reflect.Type, raw map[string]any, path keyPath) []badValue {
+	var problems []badValue
 	for i := range t.NumField() {
 		field := t.Field(i)
 		name, _, _ := strings.Cut(field.Tag.Get("toml"), ",")
 		if field.Anonymous && name == "" {
-			problems = append(problems, dropBadValues(field.Type, raw, prefix)...)
+			problems = append(problems, dropBadValues(field.Type, raw, path)...)
 			continue
 		}
 		if value, ok := raw[name]; ok && name != "-" {
-			bad, drop := badValues(field.Type, value, joinKey(prefix, name))
+			bad, drop := badValues(field.Type, value, path.add(name))
 			if drop {
 				delete(raw, name)
 			}
@@ -141,24 +190,30 @@ func dropBadValues(t reflect.Type, raw map[string]any, prefix string) []Problem 
 	return problems
 }
 
-// badValues checks one value of type t at key: a text value, a list of them, or a
-// table (or list or map of tables) to walk, which drops its own bad values. drop says
-// the value itself, a text value or a list of them, must go.
-func badValues(t reflect.Type, value any, key string) (problems []Problem, drop bool) {
+// add returns the path one step further, leaving p as it is.
+func (p keyPath) add(step any) keyPath { return append(slices.Clip(p), step) }
+
+// badValues checks one value of type t (or pointer to t) at path: a text value, a
+// list of them, or a table (or list or map of tables) to walk, which drops its own
+// bad values. drop says the value itself, a text value or a list of them, must go.
+func badValues(t reflect.Type, value any, path keyPath) (problems []badValue, drop bool) {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
 	if reflect.PointerTo(t).Implements(textUnmarshaler) {
 		text, ok := value.(string)
 		if !ok {
 			return nil, false // a wrong type is the decoder's to report
 		}
 		if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(text)); err != nil {
-			return []Problem{{Key: key, Reason: err.Error()}}, true
+			return []badValue{{path: path, reason: err.Error()}}, true
 		}
 		return nil, false
 	}
 	switch t.Kind() {
 	case reflect.Struct:
 		if table, ok := value.(map[string]any); ok {
-			problems = dropBadValues(t, table, key)
+			problems = dropBadValues(t, table, path)
 		}
 	case reflect.Slice:
 		items, _ := value.([]any)
@@ -168,13 +223,13 @@ func badValues(t reflect.Type, value any, key string) (problems []Problem, drop 
 			}
 		}
 		for i, item := range items {
-			bad, dropItem := badValues(t.Elem(), item, fmt.Sprintf("%s[%d]", key, i))
+			bad, dropItem := badValues(t.Elem(), item, path.add(i))
 			problems, drop = append(problems, bad...), drop || dropItem
 		}
 	case reflect.Map:
 		if table, ok := value.(map[string]any); ok {
 			for name, item := range table {
-				bad, dropItem := badValues(t.Elem(), item, joinKey(key, name))
+				bad, dropItem := badValues(t.Elem(), item, path.add(name))
 				if dropItem {
 					delete(table, name)
 				}
@@ -185,25 +240,42 @@ func badValues(t reflect.Type, value any, key string) (problems []Problem, drop 
 	return problems, drop
 }
 
-// lineFirst gives the problem the decoder stopped at the line it named: only the
-// first bad value's line is known.
-func lineFirst(problems []Problem, first Problem) {
-	for i, p := range problems {
-		if listIndex.ReplaceAllString(p.Key, "") == first.Key {
-			problems[i].Reason = first.Reason
-			return
+// lineOf finds the line of the value at path in the file that md and doc were
+// decoded from, by decoding it into a value that refuses it: the decoder's error
+// names the line of the key. It returns 0 when the line is not known: the decoder
+// knows a key in a list of several tables ([[notify.routes]]) only by its last one.
+func lineOf(md toml.MetaData, doc map[string]toml.Primitive, path keyPath) int {
+	var value toml.Primitive
+	for i, step := range path {
+		switch s := step.(type) {
+		case string:
+			table := doc
+			if i > 0 && md.PrimitiveDecode(value, &table) != nil {
+				return 0
+			}
+			value = table[s]
+		case int:
+			var list []toml.Primitive
+			if md.PrimitiveDecode(value, &list) != nil || s >= len(list) {
+				return 0
+			}
+			if len(list) > 1 && i+1 < len(path) {
+				return 0 // a key inside one of several tables
+			}
+			value = list[s]
 		}
 	}
-}
-
-var listIndex = regexp.MustCompile(`\[\d+\]`)
-
-func joinKey(prefix, name string) string {
-	if prefix == "" {
-		return name
+	var perr toml.ParseError
+	if errors.As(md.PrimitiveDecode(value, &refuse{}), &perr) {
+		return perr.Position.Line
 	}
-	return prefix + "." + name
+	return 0
 }
+
+// refuse is a text value that refuses every text, for lineOf.
+type refuse struct{}
+
+func (*refuse) UnmarshalText([]byte) error { return errors.New("refused") }
 
 // decodeProblem turns a TOML decoding error into a problem that names the key and the
 // line where the decoder knows them.
@@ -251,14 +323,14 @@ func (c *Config) resolveSecretFiles() {
 
 // SyncSchedule is the sync schedule of the named connector: its own schedule when
 // its section sets one, otherwise schedules.sync.
-func (c *Config) SyncSchedule(connector string) string {
-	own := map[string]string{
-		"itglue":        c.Connectors.ITGlue.Schedule,
-		"screenconnect": c.Connectors.ScreenConnect.Schedule,
-		"dattormm":      c.Connectors.DattoRMM.Schedule,
-		"autotask":      c.Connectors.Autotask.Schedule,
+func (c *Config) SyncSchedule(connector string) Schedule {
+	cs := c.Connectors
+	own := map[string]Schedule{
+		"itglue": cs.ITGlue.Schedule, "screenconnect": cs.ScreenConnect.Schedule,
+		"dattormm": cs.DattoRMM.Schedule, "autotask": cs.Autotask.Schedule,
+		"m365": cs.M365.Schedule, "o365audit": cs.O365Audit.Schedule,
 	}[connector]
-	if own != "" {
+	if own.IsSet() {
 		return own
 	}
 	return c.Schedules.Sync

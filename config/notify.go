@@ -3,10 +3,7 @@ package config
 import (
 	"fmt"
 	"net/mail"
-	"regexp"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/custos-msp/custos/duration"
 	"github.com/custos-msp/custos/secret"
@@ -25,7 +22,7 @@ type Notify struct {
 	// while it stays open; 0 never repeats.
 	RepeatInterval duration.Duration `toml:"repeat_interval"`
 	// TimeZone is the IANA zone of business hours, quiet hours and digest times.
-	TimeZone string `toml:"timezone"`
+	TimeZone Location `toml:"timezone"`
 	// BusinessHours are the days and hours routes with business_hours_only deliver in.
 	BusinessHours BusinessHours `toml:"business_hours"`
 	// MaxAttempts is how many times a message is tried before it is given up.
@@ -46,10 +43,10 @@ type Notify struct {
 // BusinessHours are working days and hours.
 type BusinessHours struct {
 	// Days are the working days: mon, tue, wed, thu, fri, sat, sun.
-	Days []string `toml:"days"`
-	// Start and End are the working hours, "HH:MM".
-	Start string `toml:"start"`
-	End   string `toml:"end"`
+	Days []Day `toml:"days"`
+	// Start and End are the working hours, "HH:MM"; End is after Start.
+	Start ClockTime `toml:"start"`
+	End   ClockTime `toml:"end"`
 }
 
 // Route sends the findings it matches to its receivers. Empty match lists match
@@ -68,7 +65,7 @@ type Route struct {
 	GroupInterval  duration.Duration `toml:"group_interval"`
 	RepeatInterval duration.Duration `toml:"repeat_interval"`
 	// QuietHours, "HH:MM-HH:MM" in notify.timezone, holds alerts until they end.
-	QuietHours string `toml:"quiet_hours"`
+	QuietHours Window `toml:"quiet_hours"`
 	// BusinessHoursOnly holds alerts until notify.business_hours.
 	BusinessHoursOnly bool `toml:"business_hours_only"`
 	// SendResolved also tells the receivers when a finding they were alerted about resolves.
@@ -84,10 +81,12 @@ type Receiver struct {
 	// Digest, when set (hourly, daily or weekly), collects the receiver's alerts and
 	// sends one summary per period instead.
 	Digest string `toml:"digest"`
-	// DigestAt is the "HH:MM" a daily or weekly digest is sent at.
-	DigestAt string `toml:"digest_at"`
-	// DigestDay is the day a weekly digest is sent on: mon to sun.
-	DigestDay string  `toml:"digest_day"`
+	// DigestAt is the "HH:MM" a daily or weekly digest is sent at; nil when the file
+	// names none.
+	DigestAt *ClockTime `toml:"digest_at"`
+	// DigestDay is the day a weekly digest is sent on: mon to sun; nil when the file
+	// names none.
+	DigestDay *Day    `toml:"digest_day"`
 	Teams     Teams   `toml:"teams"`
 	Email     Email   `toml:"email"`
 	Webhook   Webhook `toml:"webhook"`
@@ -163,33 +162,7 @@ func (s SMTPMail) WithDefaults() SMTPMail {
 	return s
 }
 
-var (
-	clockTime  = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
-	weekdays   = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
-	digestKind = []string{"", "hourly", "daily", "weekly"}
-)
-
-// Weekday returns the day a three-letter weekday name (mon) names.
-func Weekday(name string) (time.Weekday, bool) {
-	i := slices.Index(weekdays, name)
-	return time.Weekday(i), i >= 0
-}
-
-// ClockMinutes returns the minutes after midnight of an "HH:MM" time.
-func ClockMinutes(hhmm string) (int, bool) {
-	if !clockTime.MatchString(hhmm) {
-		return 0, false
-	}
-	return int(hhmm[0]-'0')*600 + int(hhmm[1]-'0')*60 + int(hhmm[3]-'0')*10 + int(hhmm[4]-'0'), true
-}
-
-// QuietHours returns the start and end minutes of an "HH:MM-HH:MM" window.
-func QuietHours(window string) (start, end int, ok bool) {
-	a, b, found := strings.Cut(window, "-")
-	start, ok1 := ClockMinutes(strings.TrimSpace(a))
-	end, ok2 := ClockMinutes(strings.TrimSpace(b))
-	return start, end, found && ok1 && ok2 && start != end
-}
+var digestKind = []string{"", "hourly", "daily", "weekly"}
 
 // validateNotify checks the [notify] section.
 func (c *Config) validateNotify(v *validator) {
@@ -198,11 +171,8 @@ func (c *Config) validateNotify(v *validator) {
 	v.check(n.GroupInterval > 0, "notify.group_interval", "must be positive")
 	v.check(n.RepeatInterval >= 0, "notify.repeat_interval", "must not be negative (0 never repeats)")
 	v.timeZone("notify.timezone", n.TimeZone)
-	for i, d := range n.BusinessHours.Days {
-		v.oneOf(fmt.Sprintf("notify.business_hours.days[%d]", i), d, weekdays...)
-	}
-	v.clock("notify.business_hours.start", n.BusinessHours.Start)
-	v.clock("notify.business_hours.end", n.BusinessHours.End)
+	v.check(n.BusinessHours.End > n.BusinessHours.Start, "notify.business_hours.end",
+		fmt.Sprintf("%s is not after start %s (business hours do not wrap past midnight)", n.BusinessHours.End, n.BusinessHours.Start))
 	v.check(n.MaxAttempts >= 1 && n.MaxAttempts <= 50, "notify.max_attempts", "must be between 1 and 50")
 	v.check(n.MinRetryWait > 0, "notify.min_retry_wait", "must be positive")
 	v.check(n.MaxRetryWait >= n.MinRetryWait, "notify.max_retry_wait", "must not be less than min_retry_wait")
@@ -219,10 +189,10 @@ func (c *Config) validateNotify(v *validator) {
 		v.oneOf(prefix+".type", r.Type, "teams", "email", "webhook")
 		v.oneOf(prefix+".digest", r.Digest, digestKind...)
 		if r.Digest == "daily" || r.Digest == "weekly" {
-			v.clock(prefix+".digest_at", r.DigestAt)
+			v.check(r.DigestAt != nil, prefix+".digest_at", fmt.Sprintf("must be the time of day a %s digest is sent, such as 08:00", r.Digest))
 		}
 		if r.Digest == "weekly" {
-			v.oneOf(prefix+".digest_day", r.DigestDay, weekdays...)
+			v.check(r.DigestDay != nil, prefix+".digest_day", "must be the day a weekly digest is sent: one of "+strings.Join(weekdayNames, ", "))
 		}
 		switch r.Type {
 		case "teams":
@@ -242,13 +212,9 @@ func (c *Config) validateNotify(v *validator) {
 			v.check(names[name], fmt.Sprintf("%s.receivers[%d]", prefix, j), fmt.Sprintf("%q is not the name of a receiver in notify.receivers", name))
 		}
 		v.check(r.GroupWait >= 0 && r.GroupInterval >= 0 && r.RepeatInterval >= 0, prefix, "group_wait, group_interval and repeat_interval must not be negative")
-		if r.QuietHours != "" {
-			_, _, ok := QuietHours(r.QuietHours)
-			v.check(ok, prefix+".quiet_hours", fmt.Sprintf("%q is not a window such as 22:00-07:00", r.QuietHours))
-		}
 		v.check(!r.BusinessHoursOnly || len(n.BusinessHours.Days) > 0, prefix+".business_hours_only", "needs notify.business_hours.days")
 	}
-	v.cron("schedules.notify", c.Schedules.Notify)
+	v.schedule("schedules.notify", c.Schedules.Notify)
 }
 
 func (c *Config) validateEmail(v *validator, prefix string, e Email) {
@@ -282,11 +248,6 @@ func (c *Config) validateEmail(v *validator, prefix string, e Email) {
 			v.url(prefix+".app.authority_host", e.App.AuthorityHost)
 		}
 	}
-}
-
-func (v *validator) clock(key, hhmm string) {
-	_, ok := ClockMinutes(hhmm)
-	v.check(ok, key, fmt.Sprintf("%q is not a time of day such as 08:00", hhmm))
 }
 
 func (v *validator) email(key, addr string) {

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/custos-msp/custos/duration"
 )
 
@@ -137,21 +135,9 @@ func (c *Config) Validate() []Problem {
 	v.check(c.Daemon.Listen != "", "daemon.listen", "must be an address such as 127.0.0.1:9464")
 	v.check(c.Daemon.ShutdownTimeout > 0, "daemon.shutdown_timeout", "must be positive")
 	v.check(c.Daemon.LeaseTTL >= duration.Duration(10*time.Second), "daemon.lease_ttl", "must be at least 10s")
-	_, err := time.LoadLocation(c.Schedules.TimeZone)
-	v.check(err == nil, "schedules.timezone", fmt.Sprintf("%q is not an IANA time zone", c.Schedules.TimeZone))
-	v.cron("schedules.sync", c.Schedules.Sync)
-	v.cron("schedules.reconcile", c.Schedules.Reconcile)
-	v.cron("schedules.retention", c.Schedules.Retention)
-	for name, spec := range map[string]string{
-		"itglue": it.Schedule, "screenconnect": c.Connectors.ScreenConnect.Schedule,
-		"dattormm": c.Connectors.DattoRMM.Schedule, "autotask": c.Connectors.Autotask.Schedule,
-		"m365":      c.Connectors.M365.Schedule,
-		"o365audit": c.Connectors.O365Audit.Schedule,
-	} {
-		if spec != "" {
-			v.cron("connectors."+name+".schedule", spec)
-		}
-	}
+	v.schedule("schedules.sync", c.Schedules.Sync)
+	v.schedule("schedules.reconcile", c.Schedules.Reconcile)
+	v.schedule("schedules.retention", c.Schedules.Retention)
 	v.check(c.Schedules.Spread >= 0, "schedules.spread", "must not be negative")
 	for key, d := range map[string]duration.Duration{
 		"retention.raw_payloads": c.Retention.RawPayloads, "retention.removed_records": c.Retention.RemovedRecords,
@@ -202,19 +188,15 @@ func (c *Config) validateReport(v *validator) {
 		v.oneOf(fmt.Sprintf("report.formats[%d]", i), f, "html", "pdf")
 	}
 	for _, name := range slices.Sorted(maps.Keys(r.Customers)) {
-		rc := r.Customers[name]
 		prefix := fmt.Sprintf("report.customers.%q", name)
-		if rc.TimeZone != "" {
-			v.timeZone(prefix+".timezone", rc.TimeZone)
-		}
-		for i, addr := range rc.Recipients {
+		for i, addr := range r.Customers[name].Recipients {
 			a, err := mail.ParseAddress(addr)
 			v.check(err == nil && a.Name == "" && a.Address == addr, fmt.Sprintf("%s.recipients[%d]", prefix, i),
 				fmt.Sprintf("%q is not an e-mail address such as it@customer.example", addr))
 		}
 	}
 	c.validateReportReceiver(v)
-	v.cron("schedules.report", c.Schedules.Report)
+	v.schedule("schedules.report", c.Schedules.Report)
 }
 
 // validateReportReceiver checks that report.receiver names an e-mail receiver, and
@@ -239,9 +221,9 @@ func (c *Config) validateReportReceiver(v *validator) {
 	v.check(false, "report.receiver", fmt.Sprintf("%q is not the name of a receiver in notify.receivers", name))
 }
 
-func (v *validator) timeZone(key, zone string) {
-	_, err := time.LoadLocation(zone)
-	v.check(err == nil && zone != "", key, fmt.Sprintf("%q is not an IANA time zone such as Europe/London", zone))
+// timeZone checks that a zone that has no fallback is named.
+func (v *validator) timeZone(key string, zone Location) {
+	v.check(zone.IsSet(), key, "must name an IANA time zone such as Europe/London")
 }
 
 type validator struct {
@@ -271,13 +253,9 @@ func (v *validator) http(prefix string, h HTTP) {
 	v.check(h.MaxRetryWait >= h.MinRetryWait, prefix+".max_retry_wait", "must not be less than min_retry_wait")
 }
 
-// CronParser reads the five-field cron expressions of schedules, and descriptors
-// such as @hourly and @every 90m.
-var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
-func (v *validator) cron(key, spec string) {
-	_, err := CronParser.Parse(spec)
-	v.check(err == nil, key, fmt.Sprintf("%q is not a cron schedule (five fields, or @hourly, @every 90m): %v", spec, err))
+// schedule checks that a job's schedule, which has no fallback, is named.
+func (v *validator) schedule(key string, s Schedule) {
+	v.check(s.IsSet(), key, "must be a cron schedule (five fields, or @hourly, @every 90m)")
 }
 
 func (v *validator) rule(prefix string, r Rule) {

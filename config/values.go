@@ -120,7 +120,7 @@ var weekdayNames = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 func ParseDay(s string) (Day, error) {
 	i := slices.Index(weekdayNames, strings.ToLower(strings.TrimSpace(s)))
 	if i < 0 {
-		return 0, fmt.Errorf("%q is not a day (want one of %s)", s, strings.Join(weekdayNames, ", "))
+		return 0, fmt.Errorf("%q is not one of %s", s, strings.Join(weekdayNames, ", "))
 	}
 	return Day(i), nil
 }
@@ -141,7 +141,8 @@ func (d *Day) UnmarshalText(b []byte) error {
 // MarshalText implements encoding.TextMarshaler.
 func (d Day) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
-// Location is an IANA time zone, e.g. Europe/London; the zero value is UTC.
+// Location is an IANA time zone, e.g. Europe/London. The zero value is unset, which
+// the file writes as "" and which stands for UTC.
 type Location struct {
 	loc *time.Location
 }
@@ -155,7 +156,10 @@ func LoadLocation(name string) (Location, error) {
 	return Location{loc: loc}, nil
 }
 
-// Std returns the zone as a *time.Location (UTC for the zero value).
+// IsSet says whether the file named a zone.
+func (l Location) IsSet() bool { return l.loc != nil }
+
+// Std returns the zone as a *time.Location (UTC when unset).
 func (l Location) Std() *time.Location {
 	if l.loc == nil {
 		return time.UTC
@@ -163,18 +167,27 @@ func (l Location) Std() *time.Location {
 	return l.loc
 }
 
-// String writes the zone's name.
+// String writes the zone's name (UTC when unset).
 func (l Location) String() string { return l.Std().String() }
 
-// UnmarshalText implements encoding.TextUnmarshaler.
+// UnmarshalText implements encoding.TextUnmarshaler; empty text leaves it unset.
 func (l *Location) UnmarshalText(b []byte) error {
+	if strings.TrimSpace(string(b)) == "" {
+		*l = Location{}
+		return nil
+	}
 	v, err := LoadLocation(string(b))
 	*l = v
 	return err
 }
 
-// MarshalText implements encoding.TextMarshaler.
-func (l Location) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+// MarshalText implements encoding.TextMarshaler; an unset zone is "".
+func (l Location) MarshalText() ([]byte, error) {
+	if !l.IsSet() {
+		return []byte{}, nil
+	}
+	return []byte(l.String()), nil
+}
 
 // cronParser reads the five-field cron expressions of schedules and descriptors such
 // as @hourly or @every 90m.

@@ -34,6 +34,8 @@ func TestValues_DecodeRefuseAndEncodeBack(t *testing.T) {
 		{"weekday long", func() value { return new(Day) }, "monday", "", true},
 		{"zone", func() value { return new(Location) }, "Europe/London", "Europe/London", false},
 		{"zone unknown", func() value { return new(Location) }, "Mars/Olympus", "", true},
+		{"zone empty is unset", func() value { return new(Location) }, "", "", false},
+		{"zone UTC is set", func() value { return new(Location) }, "UTC", "UTC", false},
 		{"cron", func() value { return new(Schedule) }, "*/15 * * * *", "*/15 * * * *", false},
 		{"cron descriptor", func() value { return new(Schedule) }, "@every 90m", "@every 90m", false},
 		{"cron six fields", func() value { return new(Schedule) }, "0 */15 * * * *", "", true},
@@ -100,5 +102,12 @@ func TestSchedule_UnsetUntilNamed(t *testing.T) {
 func TestLocation_ZeroIsUTC(t *testing.T) {
 	if (Location{}).Std() != time.UTC {
 		t.Error("the zero Location is not UTC")
+	}
+	var l Location
+	if err := l.UnmarshalText(nil); err != nil || l.IsSet() {
+		t.Errorf("empty text: %v, set %v; want unset", err, l.IsSet())
+	}
+	if err := l.UnmarshalText([]byte("UTC")); err != nil || !l.IsSet() || l.Std() != time.UTC {
+		t.Errorf("UTC: %v, set %v, %v; want set to UTC", err, l.IsSet(), l.Std())
 	}
 }

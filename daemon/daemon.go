@@ -11,7 +11,6 @@ import (
 	"os"
 	"sync/atomic"
 	"syscall"
-	"time"
 
 	"github.com/rs/zerolog"
 
@@ -121,14 +120,9 @@ func start(ctx context.Context, cfg *config.Config, opts Options) (inst *instanc
 		_ = inst.app.Close()
 		return nil, err
 	}
-	loc, err := time.LoadLocation(cfg.Schedules.TimeZone)
-	if err != nil {
-		_ = inst.app.Close()
-		return nil, fmt.Errorf("schedules.timezone: %w", err)
-	}
 	inst.sched = &jobs.Scheduler{
 		Runner: inst.app.Runner(), Store: inst.app.Store, Holder: opts.Holder,
-		LeaseTTL: cfg.Daemon.LeaseTTL.Std(), Spread: cfg.Schedules.Spread.Std(), Location: loc, Log: inst.log,
+		LeaseTTL: cfg.Daemon.LeaseTTL.Std(), Spread: cfg.Schedules.Spread.Std(), Location: cfg.Schedules.TimeZone.Std(), Log: inst.log,
 	}
 	for _, j := range catalogue {
 		inst.sched.Add(j)

@@ -127,10 +127,7 @@ func (j *ReportJob) One(ctx context.Context, req ReportRequest) (ReportResult, e
 
 func (j *ReportJob) render(ctx context.Context, c store.Customer, req ReportRequest, logo *report.Logo) (ReportResult, error) {
 	now := j.Now()
-	opts, err := report.OptionsFromConfig(j.Config, c.Name, logo, req.Variant, now)
-	if err != nil {
-		return ReportResult{}, err
-	}
+	opts := report.OptionsFromConfig(j.Config, c.Name, logo, req.Variant, now)
 	month := req.Month
 	if month == (report.Month{}) {
 		month = report.PreviousMonth(now, opts.Location)

@@ -69,8 +69,12 @@ func TestReportJob_RendersArchivesAndSendsOnce(t *testing.T) {
 		cfg := config.Default()
 		cfg.Dir = t.TempDir()
 		cfg.Report.Internal = true
+		london, err := config.LoadLocation("Europe/London")
+		if err != nil {
+			t.Fatal(err)
+		}
 		cfg.Report.Customers = map[string]config.ReportCustomer{
-			"contoso ltd": {TimeZone: "Europe/London", Recipients: []string{"it@contoso.example"}},
+			"contoso ltd": {TimeZone: london, Recipients: []string{"it@contoso.example"}},
 		}
 		now := time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC)
 		mailer := &fakeMailer{fail: true}

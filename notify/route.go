@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/vocab"
 )
 
@@ -21,8 +22,8 @@ type Route struct {
 	// GroupWait, GroupInterval and RepeatInterval are the route's timing; a zero
 	// RepeatInterval never repeats.
 	GroupWait, GroupInterval, RepeatInterval time.Duration
-	// Quiet, when set, holds alerts during its window.
-	Quiet *Window
+	// Quiet, when set, holds alerts during its window (in the pipeline's Location).
+	Quiet config.Window
 	// BusinessHoursOnly holds alerts outside the pipeline's business hours.
 	BusinessHoursOnly bool
 	// SendResolved tells receivers when an alerted finding resolves.
@@ -68,40 +69,25 @@ func (s router) targets(rule string, severity vocab.Severity, customer string) [
 	return out
 }
 
-// Window is a time of day range in minutes after midnight; End before Start wraps
-// past midnight.
-type Window struct {
-	Start, End int
-}
-
-// contains reports whether the local time t falls in the window.
-func (w Window) contains(t time.Time) bool {
-	m := t.Hour()*60 + t.Minute()
-	if w.Start < w.End {
-		return m >= w.Start && m < w.End
-	}
-	return m >= w.Start || m < w.End
-}
-
 // Hours are business hours: days of the week and a window that does not wrap.
 type Hours struct {
-	Days []time.Weekday
-	Window
+	Days []config.Day
+	config.Window
 }
 
 // contains reports whether the local time t is within business hours.
 func (h Hours) contains(t time.Time) bool {
-	return slices.Contains(h.Days, t.Weekday()) && h.Window.contains(t)
+	return slices.Contains(h.Days, config.Day(t.Weekday())) && h.Window.Contains(t)
 }
 
 // Digest says when a digest receiver sends its summary.
 type Digest struct {
 	// Every is hourly, daily or weekly.
 	Every string
-	// At is the minute of the day daily and weekly digests go at.
-	At int
-	// Day is the weekday weekly digests go on.
-	Day time.Weekday
+	// At is the time of day daily and weekly digests go at.
+	At config.ClockTime
+	// Day is the day weekly digests go on.
+	Day config.Day
 }
 
 // next returns the first digest time after t, in loc.
@@ -110,9 +96,9 @@ func (d Digest) next(t time.Time, loc *time.Location) time.Time {
 	if d.Every == "hourly" {
 		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour()+1, 0, 0, 0, loc)
 	}
-	c := time.Date(t.Year(), t.Month(), t.Day(), d.At/60, d.At%60, 0, 0, loc)
-	for !c.After(t) || (d.Every == "weekly" && c.Weekday() != d.Day) {
-		c = time.Date(c.Year(), c.Month(), c.Day()+1, d.At/60, d.At%60, 0, 0, loc)
+	c := time.Date(t.Year(), t.Month(), t.Day(), d.At.Hour(), d.At.Minute(), 0, 0, loc)
+	for !c.After(t) || (d.Every == "weekly" && c.Weekday() != d.Day.Std()) {
+		c = time.Date(c.Year(), c.Month(), c.Day()+1, d.At.Hour(), d.At.Minute(), 0, 0, loc)
 	}
 	return c
 }

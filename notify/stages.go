@@ -256,7 +256,7 @@ func (s holdStage) why(g *group, flushes map[string]time.Time, now time.Time) st
 	}
 	r := s.routes[g.route]
 	switch {
-	case r.Quiet != nil && r.Quiet.contains(local):
+	case r.Quiet.Contains(local):
 		return "quiet hours"
 	case r.BusinessHoursOnly && !s.business.contains(local):
 		return "outside business hours"

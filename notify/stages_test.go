@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/vocab"
 )
@@ -248,10 +249,10 @@ func TestGroupStage_GroupsPerReceiverRouteAndCustomer(t *testing.T) {
 }
 
 func TestHoldStage_SaysWhyAGroupWaits(t *testing.T) {
-	business := Hours{Days: []time.Weekday{time.Monday, time.Tuesday}, Window: Window{Start: 9 * 60, End: 17 * 60}}
+	business := Hours{Days: []config.Day{config.Day(time.Monday), config.Day(time.Tuesday)}, Window: config.Window{Start: 9 * 60, End: 17 * 60, Set: true}}
 	routes := []Route{
 		{GroupWait: 30 * time.Second, GroupInterval: 5 * time.Minute},
-		{Quiet: &Window{Start: 22 * 60, End: 7 * 60}},
+		{Quiet: config.Window{Start: 22 * 60, End: 7 * 60, Set: true}},
 		{BusinessHoursOnly: true},
 	}
 	tests := []struct {

@@ -25,21 +25,15 @@ type Deps struct {
 
 // FromConfig builds the pipeline the [notify] section describes.
 func FromConfig(cfg config.Notify, st *store.Store, sealer store.Sealer, builders Builders, deps Deps, log zerolog.Logger, now func() time.Time) (*Pipeline, error) {
-	loc, err := time.LoadLocation(cfg.TimeZone)
-	if err != nil {
-		return nil, fmt.Errorf("notify.timezone: %w", err)
-	}
 	p := &Pipeline{
 		Store: st, Sealer: sealer, Receivers: map[string]Receiver{}, Digests: map[string]Digest{},
-		Location: loc, MaxAttempts: cfg.MaxAttempts, MinRetryWait: cfg.MinRetryWait.Std(),
+		Location: cfg.TimeZone.Std(), MaxAttempts: cfg.MaxAttempts, MinRetryWait: cfg.MinRetryWait.Std(),
 		MaxRetryWait: cfg.MaxRetryWait.Std(), Timeout: cfg.Timeout.Std(), Link: cfg.Link,
 		Now: now, Log: log, Redactor: deps.Redactor,
 	}
-	p.BusinessHours.Start, _ = config.ClockMinutes(cfg.BusinessHours.Start)
-	p.BusinessHours.End, _ = config.ClockMinutes(cfg.BusinessHours.End)
-	for _, d := range cfg.BusinessHours.Days {
-		day, _ := config.Weekday(d)
-		p.BusinessHours.Days = append(p.BusinessHours.Days, day)
+	p.BusinessHours = Hours{
+		Days:   cfg.BusinessHours.Days,
+		Window: config.Window{Start: cfg.BusinessHours.Start, End: cfg.BusinessHours.End, Set: true},
 	}
 	for i, rc := range cfg.Receivers {
 		build := builders[rc.Type]
@@ -52,9 +46,14 @@ func FromConfig(cfg config.Notify, st *store.Store, sealer store.Sealer, builder
 		}
 		p.Receivers[rc.Name] = r
 		if rc.Digest != "" {
-			at, _ := config.ClockMinutes(rc.DigestAt)
-			day, _ := config.Weekday(rc.DigestDay)
-			p.Digests[rc.Name] = Digest{Every: rc.Digest, At: at, Day: day}
+			d := Digest{Every: rc.Digest}
+			if rc.DigestAt != nil {
+				d.At = *rc.DigestAt
+			}
+			if rc.DigestDay != nil {
+				d.Day = *rc.DigestDay
+			}
+			p.Digests[rc.Name] = d
 		}
 	}
 	for _, rc := range cfg.Routes {
@@ -62,11 +61,7 @@ func FromConfig(cfg config.Notify, st *store.Store, sealer store.Sealer, builder
 			Rules: rc.Rules, Severities: rc.Severities, Customers: rc.Customers, Receivers: rc.Receivers,
 			Continue: rc.Continue, BusinessHoursOnly: rc.BusinessHoursOnly, SendResolved: rc.SendResolved,
 			GroupWait: or(rc.GroupWait, cfg.GroupWait), GroupInterval: or(rc.GroupInterval, cfg.GroupInterval),
-			RepeatInterval: or(rc.RepeatInterval, cfg.RepeatInterval),
-		}
-		if rc.QuietHours != "" {
-			start, end, _ := config.QuietHours(rc.QuietHours)
-			r.Quiet = &Window{Start: start, End: end}
+			RepeatInterval: or(rc.RepeatInterval, cfg.RepeatInterval), Quiet: rc.QuietHours,
 		}
 		p.Routes = append(p.Routes, r)
 	}

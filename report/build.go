@@ -73,21 +73,17 @@ const DefaultGapTolerance = 6 * time.Hour
 
 // OptionsFromConfig builds the options of a customer's report from the configuration:
 // its MSP name and logo, the customer's time zone and the backup age limit.
-func OptionsFromConfig(cfg *config.Config, customer string, logo *Logo, variant string, now time.Time) (Options, error) {
+func OptionsFromConfig(cfg *config.Config, customer string, logo *Logo, variant string, now time.Time) Options {
 	zone := cfg.Report.TimeZone
 	for name, rc := range cfg.Report.Customers {
-		if strings.EqualFold(name, customer) && rc.TimeZone != "" {
+		if strings.EqualFold(name, customer) && rc.TimeZone.IsSet() {
 			zone = rc.TimeZone
 		}
 	}
-	loc, err := time.LoadLocation(zone)
-	if err != nil {
-		return Options{}, fmt.Errorf("report: time zone %q of %s: %w", zone, customer, err)
-	}
 	return Options{
-		MSPName: cfg.Report.MSPName, Logo: logo, Location: loc, Variant: variant, Now: now,
+		MSPName: cfg.Report.MSPName, Logo: logo, Location: zone.Std(), Variant: variant, Now: now,
 		BackupMaxAge: cfg.Rules.ConfigBackupStale.MaxAge.Std(), GapTolerance: DefaultGapTolerance,
-	}, nil
+	}
 }
 
 // Build reads the store and computes the customer's report for the month.
