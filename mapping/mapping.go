@@ -81,13 +81,13 @@ func Resolve(ctx context.Context, st *store.Store, opts Options, now time.Time) 
 				return err
 			}
 			switch made {
+			case "":
+				res.Unresolved++
 			case MethodCreated:
 				res.Created++
 				res.Linked++
-			case MethodName:
-				res.Linked++
 			default:
-				res.Unresolved++
+				res.Linked++
 			}
 		}
 		if err := propagate(tx, store.LinkCustomer); err != nil {

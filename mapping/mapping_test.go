@@ -135,3 +135,36 @@ func TestLink_ManualCustomerOverride(t *testing.T) {
 		t.Error("Resolve replaced a manual link")
 	}
 }
+
+// TestResolve_CountsEachOrganizationOnce checks that every organization is counted
+// as exactly one of linked (created ones among them) or unresolved, whichever way it
+// was linked.
+func TestResolve_CountsEachOrganizationOnce(t *testing.T) {
+	contoso := org("itglue", "1", "Contoso Ltd", "Active")
+	tests := []struct {
+		name string
+		recs []record.Record
+		want mapping.Result
+	}{
+		{"created", []record.Record{contoso}, mapping.Result{Linked: 1, Created: 1}},
+		{"by name", []record.Record{contoso, org("dattormm", "s-1", "CONTOSO Limited", "")}, mapping.Result{Linked: 2, Created: 1}},
+		{"by domain", []record.Record{contoso, org("screenconnect", "Contso", "Contso", ""),
+			&record.Endpoint{Source: "screenconnect", SourceID: "g-1", CustomerRef: "Contso", Hostname: "pc-1", Domain: "contoso.local"}},
+			mapping.Result{Linked: 2, Created: 1, DevicesLinked: 1}},
+		{"unresolved", []record.Record{contoso, org("dattormm", "s-2", "Unknown Corp", "")}, mapping.Result{Linked: 1, Created: 1, Unresolved: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := storetest.Open(t, "sqlite", nil)
+			write(t, st, "organizations", tt.recs...)
+			opts := mapping.Options{CreateFrom: []string{"itglue"}, Domains: map[string][]string{"Contoso Ltd": {"contoso.local"}}}
+			got, err := mapping.Resolve(ctx, st, opts, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("result = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
