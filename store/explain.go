@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"gorm.io/gorm"
 )
@@ -108,15 +107,6 @@ func citing(db *gorm.DB, ref string) *gorm.DB {
 }
 
 // EvidenceIDs returns the ids of the records of table (e.g. "access_events") that a
-// finding's evidence names, in order; other items are left out.
-func EvidenceIDs(evidence, table string) []uint {
-	var ids []uint
-	for _, item := range strings.Split(evidence, ",") {
-		if rest, ok := strings.CutPrefix(item, table+":"); ok {
-			if id, err := strconv.ParseUint(rest, 10, 64); err == nil {
-				ids = append(ids, uint(id))
-			}
-		}
-	}
-	return ids
-}
+// finding's evidence names, in order; other items are left out. It is Table.IDs for
+// a caller that has the table's name rather than its description.
+func EvidenceIDs(evidence, table string) []uint { return Table{Name: table}.IDs(evidence) }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -291,4 +292,33 @@ func TestApplyCustomerFindings_LeavesOtherCustomersAlone(t *testing.T) {
 			t.Errorf("customer 2's finding = %s last seen %v, %v; want open and untouched", b1.Status, b1.LastSeen, err)
 		}
 	})
+}
+
+func TestTable_RefAndIDsRoundTrip(t *testing.T) {
+	tests := []struct {
+		name     string
+		table    store.Table
+		id       uint
+		ref      string
+		evidence string
+		ids      []uint
+	}{
+		{"configuration", store.TableOf[store.Configuration](), 12, "configurations:12", "configurations:12,config_backups:3", []uint{12}},
+		{"access events among others", store.TableOf[store.AccessEvent](), 7, "access_events:7", "relationships:1,access_events:7,access_events:9", []uint{7, 9}},
+		{"coverage", store.TableOf[store.Coverage](), 1, "coverages:1", "coverages:x,coverages:1", []uint{1}},
+		{"none cited", store.TableOf[store.Agent](), 3, "agents:3", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.table.Ref(tt.id); got != tt.ref {
+				t.Errorf("Ref(%d) = %q, want %q", tt.id, got, tt.ref)
+			}
+			if got := tt.table.IDs(tt.evidence); !slices.Equal(got, tt.ids) {
+				t.Errorf("IDs(%q) = %v, want %v", tt.evidence, got, tt.ids)
+			}
+		})
+	}
+	if got := store.Ref[store.Relationship](4); got != "relationships:4" {
+		t.Errorf("Ref[Relationship](4) = %q", got)
+	}
 }
