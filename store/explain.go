@@ -51,13 +51,7 @@ type AuthorisationView struct {
 // AuthorisationByID reads one authorisation with its names.
 func (s *Store) AuthorisationByID(ctx context.Context, id uint) (AuthorisationView, error) {
 	var out []AuthorisationView
-	err := s.db.WithContext(ctx).Table("authorisations").
-		Select("authorisations.*, COALESCE(customers.name, '') AS customer_name, "+
-			"COALESCE(technicians.name, '') AS technician_name, COALESCE(devices.name, '') AS device_name").
-		Joins("LEFT JOIN customers ON customers.id = authorisations.customer_id").
-		Joins("LEFT JOIN technicians ON technicians.id = authorisations.technician_id").
-		Joins("LEFT JOIN devices ON devices.id = authorisations.device_id").
-		Where("authorisations.id = ?", id).Scan(&out).Error
+	err := authorisationViews(s.db.WithContext(ctx)).Where("authorisations.id = ?", id).Scan(&out).Error
 	if err != nil {
 		return AuthorisationView{}, fmt.Errorf("store: reading authorisation %d: %w", id, err)
 	}
