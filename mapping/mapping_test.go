@@ -50,11 +50,11 @@ func write(t *testing.T, st *store.Store, stream string, recs ...record.Record) 
 func customerOf(t *testing.T, st *store.Store, source, sourceID string) (store.Customer, string) {
 	t.Helper()
 	var link store.Link
-	if err := st.DB(ctx).Where("source = ? AND kind = ? AND source_id = ?", source, store.LinkCustomer, sourceID).Take(&link).Error; err != nil {
+	if err := storetest.DB(ctx, st).Where("source = ? AND kind = ? AND source_id = ?", source, store.LinkCustomer, sourceID).Take(&link).Error; err != nil {
 		return store.Customer{}, ""
 	}
 	var c store.Customer
-	if err := st.DB(ctx).First(&c, link.TargetID).Error; err != nil {
+	if err := storetest.DB(ctx, st).First(&c, link.TargetID).Error; err != nil {
 		t.Fatal(err)
 	}
 	return c, link.Method
@@ -90,7 +90,7 @@ func TestResolve_CreatesLinksAndPropagates(t *testing.T) {
 			t.Errorf("Fabrikam status = %s, want offboarded (inactive in IT Glue)", fabrikam.Status)
 		}
 		var cfg store.Configuration
-		if err := st.DB(ctx).Where("source_id = ?", "c1").Take(&cfg).Error; err != nil {
+		if err := storetest.DB(ctx, st).Where("source_id = ?", "c1").Take(&cfg).Error; err != nil {
 			t.Fatal(err)
 		}
 		if cfg.CustomerID == nil || *cfg.CustomerID != contoso.ID {
@@ -102,7 +102,7 @@ func TestResolve_CreatesLinksAndPropagates(t *testing.T) {
 			t.Errorf("second Resolve = %+v, %v; want only the unresolved one again", again, err)
 		}
 		var n int64
-		st.DB(ctx).Model(&store.Customer{}).Count(&n)
+		storetest.DB(ctx, st).Model(&store.Customer{}).Count(&n)
 		if n != 2 {
 			t.Errorf("customers = %d after two runs, want 2", n)
 		}

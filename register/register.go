@@ -366,8 +366,11 @@ func Revoke(ctx context.Context, st *store.Store, id uint, by, reason string, no
 		return nil
 	}
 	a, err := st.Authorisation(ctx, id)
-	if err != nil {
-		return fmt.Errorf("register: revoking: %w", err)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return fmt.Errorf("register: no authorisation has id %d: %w", id, err)
+	case err != nil:
+		return fmt.Errorf("register: revoking authorisation %d: %w", id, err)
 	}
 	return fmt.Errorf("register: authorisation %d was revoked at %s by %s (%s): %w",
 		id, a.RevokedAt.UTC().Format(time.RFC3339), a.RevokedBy, a.RevokeReason, ErrRevoked)
