@@ -1,5 +1,6 @@
-// Package jobs holds the job catalogue (what sync and reconcile do as a whole) and
-// the run history every job writes.
+// Package jobs holds the job catalogue (what sync and reconcile do as a whole), the
+// scheduler with the leases that let one replica run each slot, and the run history
+// every job writes.
 package jobs
 
 import (

@@ -25,16 +25,22 @@ func unlinked(table, ref string) string {
 	return fmt.Sprintf("NOT EXISTS (SELECT 1 FROM links WHERE links.kind = ? AND links.source = %[1]s.source AND links.source_id = %[1]s.%[2]s)", table, ref)
 }
 
+// unlinkedRows reads the rows of model T's table still listed by their source whose
+// own id has no link of kind, in id order.
+func unlinkedRows[T any](tx *gorm.DB, kind string) ([]T, error) {
+	table := TableOf[T]().Name
+	var out []T
+	err := tx.Where("removed_at IS NULL").Where(unlinked(table, "source_id"), kind).Order("id").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: reading unlinked %s: %w", table, err)
+	}
+	return out, nil
+}
+
 // UnlinkedOrganizations returns the organizations still listed by their source that
 // are linked to no customer, in id order.
 func (ids *Identities) UnlinkedOrganizations() ([]Organization, error) {
-	var out []Organization
-	err := ids.tx.Where("removed_at IS NULL").Where(unlinked("organizations", "source_id"), LinkCustomer).
-		Order("id").Find(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("store: reading unlinked organizations: %w", err)
-	}
-	return out, nil
+	return unlinkedRows[Organization](ids.tx, LinkCustomer)
 }
 
 // LinkedOrganizations returns the organizations of the sources that are linked to a
@@ -63,20 +69,12 @@ func (ids *Identities) EndpointDomains(source, customerRef string) ([]string, er
 // CustomerByKey returns the customer with the normalised name key; a zero Customer
 // when there is none.
 func (ids *Identities) CustomerByKey(key string) (Customer, error) {
-	var c Customer
-	if err := ids.tx.Where("key = ?", key).Limit(1).Find(&c).Error; err != nil {
-		return c, fmt.Errorf("store: finding customer %q: %w", key, err)
-	}
-	return c, nil
+	return byKey[Customer](ids.tx, LinkCustomer, key)
 }
 
-// Customers returns every customer.
+// Customers returns every customer, in id order.
 func (ids *Identities) Customers() ([]Customer, error) {
-	var out []Customer
-	if err := ids.tx.Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("store: reading customers: %w", err)
-	}
-	return out, nil
+	return inIDOrder[Customer](ids.tx, "customers")
 }
 
 // CreateCustomer stores a new customer and sets its id.
@@ -98,40 +96,23 @@ func (ids *Identities) SetCustomerStatus(c *Customer, status string, since time.
 // TechnicianByKey returns the technician with the normalised name key; a zero
 // Technician when there is none.
 func (ids *Identities) TechnicianByKey(key string) (Technician, error) {
-	var t Technician
-	if err := ids.tx.Where("key = ?", key).Limit(1).Find(&t).Error; err != nil {
-		return t, fmt.Errorf("store: finding technician %q: %w", key, err)
-	}
-	return t, nil
+	return byKey[Technician](ids.tx, LinkTechnician, key)
 }
 
 // Technicians returns every technician, in id order.
 func (ids *Identities) Technicians() ([]Technician, error) {
-	var out []Technician
-	if err := ids.tx.Order("id").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("store: reading technicians: %w", err)
-	}
-	return out, nil
+	return inIDOrder[Technician](ids.tx, "technicians")
 }
 
 // SaveTechnician creates t, or updates it when it has an id.
 func (ids *Identities) SaveTechnician(t *Technician) error {
-	if err := ids.tx.Save(t).Error; err != nil {
-		return fmt.Errorf("store: saving technician %q: %w", t.Name, err)
-	}
-	return nil
+	return save(ids.tx, t, "technician", t.Name)
 }
 
 // UnlinkedUserAccounts returns the tool accounts still listed by their source that
 // are linked to no technician, in id order.
 func (ids *Identities) UnlinkedUserAccounts() ([]UserAccount, error) {
-	var out []UserAccount
-	err := ids.tx.Where("removed_at IS NULL").Where(unlinked("user_accounts", "source_id"), LinkTechnician).
-		Order("id").Find(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("store: reading unlinked user accounts: %w", err)
-	}
-	return out, nil
+	return unlinkedRows[UserAccount](ids.tx, LinkTechnician)
 }
 
 // Actor is a name that access events of one source give whoever acted.
@@ -154,17 +135,37 @@ func (ids *Identities) UnlinkedActors() ([]Actor, error) {
 
 // Devices returns every canonical device, in id order.
 func (ids *Identities) Devices() ([]*Device, error) {
-	var out []*Device
-	if err := ids.tx.Order("id").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("store: reading devices: %w", err)
-	}
-	return out, nil
+	return inIDOrder[*Device](ids.tx, "devices")
 }
 
 // SaveDevice creates d, or updates it when it has an id.
 func (ids *Identities) SaveDevice(d *Device) error {
-	if err := ids.tx.Save(d).Error; err != nil {
-		return fmt.Errorf("store: saving device %q: %w", d.Name, err)
+	return save(ids.tx, d, "device", d.Name)
+}
+
+// byKey reads the customer or technician (kind) whose normalised name is key; a zero
+// row when there is none.
+func byKey[T any](tx *gorm.DB, kind, key string) (T, error) {
+	var row T
+	if err := tx.Where("key = ?", key).Limit(1).Find(&row).Error; err != nil {
+		return row, fmt.Errorf("store: finding %s %q: %w", kind, key, err)
+	}
+	return row, nil
+}
+
+// inIDOrder reads every row of a table, in id order.
+func inIDOrder[T any](tx *gorm.DB, table string) ([]T, error) {
+	var out []T
+	if err := tx.Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: reading %s: %w", table, err)
+	}
+	return out, nil
+}
+
+// save creates row, or updates it when it has an id.
+func save(tx *gorm.DB, row any, kind, name string) error {
+	if err := tx.Save(row).Error; err != nil {
+		return fmt.Errorf("store: saving %s %q: %w", kind, name, err)
 	}
 	return nil
 }
