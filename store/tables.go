@@ -219,9 +219,6 @@ var tables = []Table{
 
 func recordType[R record.Record]() reflect.Type { return reflect.TypeFor[R]() }
 
-// Tables returns the description of every table.
-func Tables() []Table { return slices.Clone(tables) }
-
 // TableOf returns the description of model M's table, e.g. TableOf[Configuration]().
 // It panics for a type that is no model, which is a mistake in the program.
 func TableOf[M any]() Table {
