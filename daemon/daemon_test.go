@@ -124,10 +124,10 @@ func TestRun_SchedulesSyncReconcileAndReloads(t *testing.T) {
 	}
 	reload <- struct{}{}
 	var before int64
-	st.DB(ctx).Model(&store.JobRun{}).Where("job = ?", "sync:itglue").Count(&before)
+	storetest.DB(ctx, st).Model(&store.JobRun{}).Where("job = ?", "sync:itglue").Count(&before)
 	waitFor(t, 10*time.Second, "syncs to go on after a refused reload", func() bool {
 		var n int64
-		st.DB(ctx).Model(&store.JobRun{}).Where("job = ?", "sync:itglue").Count(&n)
+		storetest.DB(ctx, st).Model(&store.JobRun{}).Where("job = ?", "sync:itglue").Count(&n)
 		return n > before+1
 	})
 	if !strings.Contains(logs.String(), "configuration refused") {
@@ -144,7 +144,7 @@ func TestRun_SchedulesSyncReconcileAndReloads(t *testing.T) {
 		t.Fatal("daemon did not stop within its shutdown timeout")
 	}
 	var reconciles int64
-	st.DB(context.Background()).Model(&store.JobRun{}).Where("job = ? AND outcome = ?", "reconcile", "ok").Count(&reconciles)
+	storetest.DB(context.Background(), st).Model(&store.JobRun{}).Where("job = ? AND outcome = ?", "reconcile", "ok").Count(&reconciles)
 	if reconciles == 0 {
 		t.Error("no reconcile run recorded")
 	}
@@ -214,7 +214,7 @@ func TestRun_ThreeReplicasOnPostgreSQL(t *testing.T) {
 	defer st.Close()
 	syncRuns := func() []store.JobRun {
 		var runs []store.JobRun
-		st.DB(context.Background()).Where("job = ? AND outcome = ?", "sync:itglue", "ok").Order("started_at").Find(&runs)
+		storetest.DB(context.Background(), st).Where("job = ? AND outcome = ?", "sync:itglue", "ok").Order("started_at").Find(&runs)
 		return runs
 	}
 	waitFor(t, 20*time.Second, "three scheduled syncs", func() bool { return len(syncRuns()) >= 3 })
@@ -269,7 +269,7 @@ func TestRun_StopDuringSyncKeepsCommittedPagesAndResumes(t *testing.T) {
 	done := run(ctx)
 	waitFor(t, 15*time.Second, "the other customers' pulls to finish", func() bool {
 		var n int64
-		st.DB(ctx).Model(&store.Coverage{}).Where("stream = ? AND outcome = ?", "configurations", "ok").Count(&n)
+		storetest.DB(ctx, st).Model(&store.Coverage{}).Where("stream = ? AND outcome = ?", "configurations", "ok").Count(&n)
 		return n == 2
 	})
 	stop() // SIGTERM while Contoso's pull waits for its switch page
@@ -283,12 +283,12 @@ func TestRun_StopDuringSyncKeepsCommittedPagesAndResumes(t *testing.T) {
 	}
 	cp, _ := st.Checkpoint(context.Background(), key)
 	var names []string
-	st.DB(context.Background()).Model(&store.Configuration{}).Where("scope = ?", contoso).Order("name").Pluck("name", &names)
+	storetest.DB(context.Background(), st).Model(&store.Configuration{}).Where("scope = ?", contoso).Order("name").Pluck("name", &names)
 	if cp.Cursor == "" || strings.Join(names, ",") != "CON-FW01" {
 		t.Fatalf("after the stop: cursor %q, Contoso's configurations %v; want the firewall page committed with its cursor", cp.Cursor, names)
 	}
 	var cov store.Coverage
-	st.DB(context.Background()).Where("stream = ? AND scope = ?", "configurations", contoso).Take(&cov)
+	storetest.DB(context.Background(), st).Where("stream = ? AND scope = ?", "configurations", contoso).Take(&cov)
 	if cov.Outcome != "cancelled" {
 		t.Errorf("coverage of the stopped pull = %q, want cancelled", cov.Outcome)
 	}
@@ -299,7 +299,7 @@ func TestRun_StopDuringSyncKeepsCommittedPagesAndResumes(t *testing.T) {
 	waitFor(t, 15*time.Second, "the resumed pull to complete", func() bool {
 		cp, _ := st.Checkpoint(context.Background(), key)
 		var n int64
-		st.DB(context.Background()).Model(&store.Configuration{}).Where("scope = ?", contoso).Count(&n)
+		storetest.DB(context.Background(), st).Model(&store.Configuration{}).Where("scope = ?", contoso).Count(&n)
 		return cp.Cursor == "" && n == 2
 	})
 	stop()
@@ -307,7 +307,7 @@ func TestRun_StopDuringSyncKeepsCommittedPagesAndResumes(t *testing.T) {
 		t.Errorf("Run: %v", err)
 	}
 	var total int64
-	st.DB(context.Background()).Model(&store.Configuration{}).Count(&total)
+	storetest.DB(context.Background(), st).Model(&store.Configuration{}).Count(&total)
 	if total != 6 {
 		t.Errorf("configurations = %d, want 6 (no duplicates, no gaps)", total)
 	}

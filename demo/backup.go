@@ -23,7 +23,7 @@ func RecordBackup(ctx context.Context, st *store.Store, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	if slices.ContainsFunc(have, func(b register.BackupView) bool { return b.Evidence == backupEvidence }) {
+	if slices.ContainsFunc(have, func(b store.VerifiedBackupView) bool { return b.Evidence == backupEvidence }) {
 		return nil
 	}
 	_, err = register.AddBackup(ctx, st, register.BackupEntry{

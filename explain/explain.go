@@ -19,7 +19,7 @@ import (
 )
 
 // eventTable is the table findings name when they cite access events as evidence.
-const eventTable = "access_events"
+var eventTable = store.TableOf[store.AccessEvent]()
 
 // timeLayout is how explanations write an instant, in the caller's zone.
 const timeLayout = "2006-01-02 15:04 MST"
@@ -36,7 +36,7 @@ type Ref struct {
 // "finding:7", "7" or a fingerprint as a finding.
 func ParseRef(s string) (Ref, error) {
 	s = strings.TrimSpace(s)
-	for _, p := range []string{"event:", eventTable + ":"} {
+	for _, p := range []string{"event:", eventTable.Name + ":"} {
 		if rest, ok := strings.CutPrefix(s, p); ok {
 			id, err := strconv.ParseUint(rest, 10, 64)
 			if err != nil || id == 0 {
@@ -90,7 +90,7 @@ func (x Explainer) event(ctx context.Context, w io.Writer, id uint) error {
 		}
 		fmt.Fprintf(tw, "authorisation %d\t%s\n", a.ID, x.authorisation(a))
 	}
-	findings, err := x.Store.FindingsCiting(ctx, eventTable+":"+strconv.FormatUint(uint64(id), 10))
+	findings, err := x.Store.FindingsCiting(ctx, eventTable.Ref(id))
 	if err != nil {
 		return err
 	}
@@ -120,10 +120,10 @@ func (x Explainer) finding(ctx context.Context, w io.Writer, ref string) error {
 		fmt.Fprintf(tw, "status\t%s by %s: %s\n", f.Status, cmp.Or(f.StatusBy, "custos"), f.StatusReason)
 	}
 	fmt.Fprintf(tw, "fingerprint\t%s (subject %s)\n", f.Fingerprint, f.Subject)
-	ids := store.EvidenceIDs(f.Evidence, eventTable)
+	ids := eventTable.IDs(f.Evidence)
 	var other []string
 	for _, item := range strings.Split(f.Evidence, ",") {
-		if item != "" && !strings.HasPrefix(item, eventTable+":") {
+		if item != "" && !strings.HasPrefix(item, eventTable.Name+":") {
 			other = append(other, item)
 		}
 	}

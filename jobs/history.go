@@ -1,5 +1,6 @@
-// Package jobs holds the job catalogue (what sync and reconcile do as a whole) and
-// the run history every job writes.
+// Package jobs holds the job catalogue (what sync and reconcile do as a whole), the
+// scheduler with the leases that let one replica run each slot, and the run history
+// every job writes.
 package jobs
 
 import (
@@ -29,8 +30,8 @@ type Runner struct {
 // counts and error. It returns f's error.
 func (r *Runner) Run(ctx context.Context, job, scope string, f func(context.Context) (Counts, error)) error {
 	run := store.JobRun{Job: job, Scope: scope, StartedAt: r.now(), Outcome: "running"}
-	if err := r.Store.DB(ctx).Create(&run).Error; err != nil {
-		return fmt.Errorf("jobs: recording start of %s: %w", job, err)
+	if err := r.Store.RecordJobRun(ctx, &run); err != nil {
+		return fmt.Errorf("jobs: recording start: %w", err)
 	}
 	counts, err := f(ctx)
 	finished := r.now()
@@ -43,7 +44,7 @@ func (r *Runner) Run(ctx context.Context, job, scope string, f func(context.Cont
 	if b, jerr := json.Marshal(counts); jerr == nil {
 		run.Counts = string(b)
 	}
-	if serr := r.Store.DB(context.WithoutCancel(ctx)).Save(&run).Error; serr != nil {
+	if serr := r.Store.UpdateJobRun(context.WithoutCancel(ctx), &run); serr != nil {
 		r.Log.Error().Err(serr).Str("job", job).Msg("recording end of job run")
 	}
 	if r.Observe != nil {
@@ -61,7 +62,7 @@ func (r *Runner) Skipped(ctx context.Context, job, scope string, slots int) {
 		Job: job, Scope: scope, StartedAt: now, FinishedAt: &now, Outcome: "skipped",
 		Counts: fmt.Sprintf(`{"slots":%d}`, slots), Error: "previous run still in progress",
 	}
-	if err := r.Store.DB(ctx).Create(&run).Error; err != nil {
+	if err := r.Store.RecordJobRun(ctx, &run); err != nil {
 		r.Log.Error().Err(err).Str("job", job).Msg("recording skipped slots")
 	}
 }

@@ -26,7 +26,7 @@ func TestRunner_RecordsEveryRun(t *testing.T) {
 		t.Fatalf("Run returned %v, want the job's error", err)
 	}
 	var runs []store.JobRun
-	if err := st.DB(ctx).Order("id").Find(&runs).Error; err != nil {
+	if err := storetest.DB(ctx, st).Order("id").Find(&runs).Error; err != nil {
 		t.Fatal(err)
 	}
 	if len(runs) != 2 {

@@ -62,7 +62,7 @@ func TestReportJob_RendersArchivesAndSendsOnce(t *testing.T) {
 			{Name: "Contoso Ltd", Key: "contoso"}, {Name: "Fabrikam Inc", Key: "fabrikam"},
 			{Name: "Adatum", Key: "adatum", Status: store.CustomerOffboarded},
 		} {
-			if err := st.DB(ctx).Create(c).Error; err != nil {
+			if err := storetest.DB(ctx, st).Create(c).Error; err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -140,7 +140,7 @@ type mailFixture struct {
 func newMailFixture(t *testing.T, st *store.Store, receiver string) *mailFixture {
 	t.Helper()
 	for _, c := range []*store.Customer{{Name: "Contoso Ltd", Key: "contoso"}, {Name: "Fabrikam Inc", Key: "fabrikam"}} {
-		if err := st.DB(context.Background()).Create(c).Error; err != nil {
+		if err := storetest.DB(context.Background(), st).Create(c).Error; err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -374,7 +374,7 @@ func TestNotifyMailer_QueuesOnceAndOnlyWhatWasArchived(t *testing.T) {
 				t.Errorf("%s: %v, want error %q", s.name, err, s.wantErr)
 			}
 			var n int64
-			if err := st.DB(ctx).Model(&store.Delivery{}).Where("kind = ?", notify.KindReport).Count(&n).Error; err != nil {
+			if err := storetest.DB(ctx, st).Model(&store.Delivery{}).Where("kind = ?", notify.KindReport).Count(&n).Error; err != nil {
 				t.Fatal(err)
 			}
 			if n != s.queued {

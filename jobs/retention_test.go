@@ -23,7 +23,7 @@ func TestRetentionJob_CountsWhatItPruned(t *testing.T) {
 		create := func(rows ...any) {
 			t.Helper()
 			for _, r := range rows {
-				if err := st.DB(ctx).Create(r).Error; err != nil {
+				if err := storetest.DB(ctx, st).Create(r).Error; err != nil {
 					t.Fatalf("creating %T: %v", r, err)
 				}
 			}
@@ -69,7 +69,7 @@ func TestRetentionJob_CountsWhatItPruned(t *testing.T) {
 			t.Errorf("counts = %v, want %v", counts, want)
 		}
 		var runs []store.JobRun
-		if err := st.DB(ctx).Find(&runs).Error; err != nil {
+		if err := storetest.DB(ctx, st).Find(&runs).Error; err != nil {
 			t.Fatal(err)
 		}
 		if len(runs) != 1 || runs[0].Job != "retention" || runs[0].Outcome != "ok" {

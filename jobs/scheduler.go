@@ -156,7 +156,7 @@ func (s *Scheduler) runSlot(ctx context.Context, j *scheduled, slot time.Time) {
 	if ctx.Err() != nil {
 		return
 	}
-	ok, err := s.Store.AcquireLease(ctx, j.Name, s.Holder, slot, s.LeaseTTL, s.Runner.now())
+	ok, err := acquireLease(ctx, s.Store, j.Name, s.Holder, slot, s.LeaseTTL, s.Runner.now())
 	if err != nil {
 		s.Log.Error().Err(err).Str("job", j.Name).Msg("cannot take the job's lease; slot not run")
 		return
@@ -180,7 +180,7 @@ func (s *Scheduler) runSlot(ctx context.Context, j *scheduled, slot time.Time) {
 	})
 	cancel()
 	<-renewed
-	if err := s.Store.ReleaseLease(context.WithoutCancel(ctx), j.Name, s.Holder, s.Runner.now()); err != nil {
+	if err := releaseLease(context.WithoutCancel(ctx), s.Store, j.Name, s.Holder, s.Runner.now()); err != nil {
 		s.Log.Warn().Err(err).Str("job", j.Name).Msg("releasing the job's lease")
 	}
 	if j.Then != "" && counts["records"] > 0 {
@@ -198,7 +198,7 @@ func (s *Scheduler) renew(ctx context.Context, cancel context.CancelFunc, name s
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			ok, err := s.Store.RenewLease(context.WithoutCancel(ctx), name, s.Holder, s.LeaseTTL, s.Runner.now())
+			ok, err := renewLease(context.WithoutCancel(ctx), s.Store, name, s.Holder, s.LeaseTTL, s.Runner.now())
 			if err == nil && !ok {
 				s.Log.Error().Str("job", name).Msg("lease lost to another replica; stopping this run")
 				cancel()

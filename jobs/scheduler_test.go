@@ -46,7 +46,7 @@ func (p *probe) run(ctx context.Context) (jobs.Counts, error) {
 func runs(t *testing.T, st *store.Store, job, outcome string) int64 {
 	t.Helper()
 	var n int64
-	if err := st.DB(context.Background()).Model(&store.JobRun{}).Where("job = ? AND outcome = ?", job, outcome).Count(&n).Error; err != nil {
+	if err := storetest.DB(context.Background(), st).Model(&store.JobRun{}).Where("job = ? AND outcome = ?", job, outcome).Count(&n).Error; err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -85,7 +85,7 @@ func TestScheduler_ThreeReplicasRunEachSlotOnceAndSurviveALoss(t *testing.T) {
 			t.Errorf("run history has %d ok runs, the job ran %d times", got, total)
 		}
 		var jobNames []string
-		st.DB(context.Background()).Model(&store.JobRun{}).Distinct().Pluck("job", &jobNames)
+		storetest.DB(context.Background(), st).Model(&store.JobRun{}).Distinct().Pluck("job", &jobNames)
 		if len(jobNames) != 1 {
 			t.Errorf("run history jobs = %v", jobNames)
 		}

@@ -6,17 +6,8 @@ import (
 	"strings"
 	"unicode"
 
-	"gorm.io/gorm"
-
 	"github.com/custos-msp/custos/store"
 )
-
-// machine is a row of one source that names a machine.
-type machine struct {
-	Source, SourceID string
-	Hostname, Serial string
-	CustomerID       *uint
-}
 
 // deviceIndex finds canonical devices by serial number and by customer and host name.
 type deviceIndex struct {
@@ -42,46 +33,38 @@ func (ix *deviceIndex) add(d *store.Device) {
 // names to one canonical device, by serial number first and then by host name within
 // the same customer, creating the device when none matches; then it copies the
 // device ids onto the records. It returns how many links it made.
-func resolveDevices(tx *gorm.DB) (int, error) {
-	var devices []*store.Device
-	if err := tx.Order("id").Find(&devices).Error; err != nil {
-		return 0, fmt.Errorf("mapping: reading devices: %w", err)
+func resolveDevices(ids *store.Identities) (int, error) {
+	devices, err := ids.Devices()
+	if err != nil {
+		return 0, fmt.Errorf("mapping: %w", err)
 	}
 	ix := &deviceIndex{bySerial: map[string]*store.Device{}, byHost: map[hostKey]*store.Device{}}
 	for _, d := range devices {
 		ix.add(d)
 	}
+	machines, err := ids.UnlinkedMachines()
+	if err != nil {
+		return 0, fmt.Errorf("mapping: %w", err)
+	}
 	linked := 0
-	// A configuration's host name is often only in its name.
-	for _, src := range []struct{ table, hostname string }{
-		{"configurations", "CASE WHEN hostname <> '' THEN hostname ELSE name END"},
-		{"endpoints", "hostname"},
-	} {
-		table := src.table
-		var rows []machine
-		err := tx.Table(table).Select("source, source_id, "+src.hostname+" AS hostname, serial, customer_id").
-			Where("removed_at IS NULL").
-			Where(fmt.Sprintf("NOT EXISTS (SELECT 1 FROM links WHERE links.kind = ? AND links.source = %[1]s.source AND links.source_id = %[1]s.source_id)", table), store.LinkDevice).
-			Order("id").Scan(&rows).Error
+	for _, m := range machines {
+		ok, err := linkMachine(ids, ix, m)
 		if err != nil {
-			return 0, fmt.Errorf("mapping: reading unlinked %s: %w", table, err)
+			return 0, err
 		}
-		for _, m := range rows {
-			ok, err := linkMachine(tx, ix, m)
-			if err != nil {
-				return 0, err
-			}
-			if ok {
-				linked++
-			}
+		if ok {
+			linked++
 		}
 	}
-	return linked, propagate(tx, store.LinkDevice)
+	if err := ids.Propagate(store.LinkDevice); err != nil {
+		return 0, fmt.Errorf("mapping: %w", err)
+	}
+	return linked, nil
 }
 
 // linkMachine links one machine to its device; false when it names neither a host
 // nor a serial number.
-func linkMachine(tx *gorm.DB, ix *deviceIndex, m machine) (bool, error) {
+func linkMachine(ids *store.Identities, ix *deviceIndex, m store.Machine) (bool, error) {
 	serial, host := NormaliseSerial(m.Serial), NormaliseHost(m.Hostname)
 	if serial == "" && host == "" {
 		return false, nil
@@ -94,7 +77,7 @@ func linkMachine(tx *gorm.DB, ix *deviceIndex, m machine) (bool, error) {
 	switch {
 	case d == nil:
 		d = &store.Device{CustomerID: m.CustomerID, Name: m.Hostname, HostKey: host, Serial: serial}
-		if err := tx.Create(d).Error; err != nil {
+		if err := ids.SaveDevice(d); err != nil {
 			return false, fmt.Errorf("mapping: creating device for %s machine %s: %w", m.Source, m.SourceID, err)
 		}
 		method = MethodCreated
@@ -104,12 +87,12 @@ func linkMachine(tx *gorm.DB, ix *deviceIndex, m machine) (bool, error) {
 		if d.CustomerID == nil {
 			d.CustomerID = m.CustomerID
 		}
-		if err := tx.Save(d).Error; err != nil {
+		if err := ids.SaveDevice(d); err != nil {
 			return false, fmt.Errorf("mapping: completing device %d: %w", d.ID, err)
 		}
 	}
 	ix.add(d)
-	return true, createLink(tx, m.Source, store.LinkDevice, m.SourceID, d.ID, method)
+	return true, createLink(ids, m.Source, store.LinkDevice, m.SourceID, d.ID, method)
 }
 
 // placeholderSerials are values BIOSes and tools put where there is no serial number.

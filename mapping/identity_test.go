@@ -63,7 +63,7 @@ func TestResolve_SameMachineAcrossThreeTools(t *testing.T) {
 		}
 
 		var devices []store.Device
-		st.DB(ctx).Find(&devices)
+		storetest.DB(ctx, st).Find(&devices)
 		if len(devices) != 1 {
 			t.Fatalf("devices = %+v, want the one machine", devices)
 		}
@@ -73,7 +73,7 @@ func TestResolve_SameMachineAcrossThreeTools(t *testing.T) {
 		}
 		for _, table := range []string{"configurations", "endpoints", "agents", "access_events"} {
 			var n int64
-			st.DB(ctx).Table(table).Where("device_id IS DISTINCT FROM ? OR customer_id IS DISTINCT FROM ?", device.ID, contoso.ID).Count(&n)
+			storetest.DB(ctx, st).Table(table).Where("device_id IS DISTINCT FROM ? OR customer_id IS DISTINCT FROM ?", device.ID, contoso.ID).Count(&n)
 			if n != 0 {
 				t.Errorf("%s: %d rows not on device %d of customer %d", table, n, device.ID, contoso.ID)
 			}
@@ -83,14 +83,14 @@ func TestResolve_SameMachineAcrossThreeTools(t *testing.T) {
 		}
 
 		var techs []store.Technician
-		st.DB(ctx).Order("id").Find(&techs)
+		storetest.DB(ctx, st).Order("id").Find(&techs)
 		if len(techs) != 2 {
 			t.Fatalf("technicians = %+v, want Alice and Bob only (the Datto user is Alice)", techs)
 		}
 		want := map[string]uint{"a-1": techs[0].ID, "c-1": techs[0].ID, "c-2": techs[1].ID, "c-3": 0}
 		for id, tech := range want {
 			var e store.AccessEvent
-			if err := st.DB(ctx).Where("source_id = ?", id).Take(&e).Error; err != nil {
+			if err := storetest.DB(ctx, st).Where("source_id = ?", id).Take(&e).Error; err != nil {
 				t.Fatal(err)
 			}
 			got := uint(0)

@@ -15,8 +15,6 @@ import (
 	"time"
 	"unicode"
 
-	"gorm.io/gorm"
-
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/store"
 )
@@ -67,39 +65,36 @@ type Result struct {
 // status from the organizations that created it.
 func Resolve(ctx context.Context, st *store.Store, opts Options, now time.Time) (Result, error) {
 	var res Result
-	err := st.DB(ctx).Transaction(func(tx *gorm.DB) error {
-		var unlinked []store.Organization
-		err := tx.Where("removed_at IS NULL").
-			Where("NOT EXISTS (SELECT 1 FROM links WHERE links.kind = ? AND links.source = organizations.source AND links.source_id = organizations.source_id)", store.LinkCustomer).
-			Order("id").Find(&unlinked).Error
+	err := st.ResolveIdentities(ctx, func(ids *store.Identities) error {
+		unlinked, err := ids.UnlinkedOrganizations()
 		if err != nil {
-			return fmt.Errorf("mapping: reading unlinked organizations: %w", err)
+			return fmt.Errorf("mapping: %w", err)
 		}
 		for _, org := range unlinked {
-			made, err := linkOrganization(tx, org, opts)
+			made, err := linkOrganization(ids, org, opts)
 			if err != nil {
 				return err
 			}
 			switch made {
+			case "":
+				res.Unresolved++
 			case MethodCreated:
 				res.Created++
 				res.Linked++
-			case MethodName:
-				res.Linked++
 			default:
-				res.Unresolved++
+				res.Linked++
 			}
 		}
-		if err := propagate(tx, store.LinkCustomer); err != nil {
+		if err := ids.Propagate(store.LinkCustomer); err != nil {
+			return fmt.Errorf("mapping: %w", err)
+		}
+		if err := updateStatuses(ids, opts, now); err != nil {
 			return err
 		}
-		if err := updateStatuses(tx, opts, now); err != nil {
+		if res.TechniciansLinked, err = resolveTechnicians(ids, opts.Technicians, opts.PartnerDomains); err != nil {
 			return err
 		}
-		if res.TechniciansLinked, err = resolveTechnicians(tx, opts.Technicians, opts.PartnerDomains); err != nil {
-			return err
-		}
-		res.DevicesLinked, err = resolveDevices(tx)
+		res.DevicesLinked, err = resolveDevices(ids)
 		return err
 	})
 	return res, err
@@ -107,110 +102,47 @@ func Resolve(ctx context.Context, st *store.Store, opts Options, now time.Time) 
 
 // linkOrganization links one organization and returns the method used, or "" when it
 // stays unresolved.
-func linkOrganization(tx *gorm.DB, org store.Organization, opts Options) (string, error) {
+func linkOrganization(ids *store.Identities, org store.Organization, opts Options) (string, error) {
 	key := NormaliseName(org.Name)
 	if key == "" {
 		return "", nil
 	}
-	var customer store.Customer
-	err := tx.Where("key = ?", key).Limit(1).Find(&customer).Error
+	customer, err := ids.CustomerByKey(key)
 	if err != nil {
-		return "", fmt.Errorf("mapping: finding customer %q: %w", org.Name, err)
+		return "", fmt.Errorf("mapping: %w", err)
 	}
 	method := MethodName
 	if customer.ID == 0 && !slices.Contains(opts.CreateFrom, org.Source) {
-		if customer, err = customerByDomain(tx, org, opts.Domains); err != nil || customer.ID == 0 {
+		if customer, err = customerByDomain(ids, org, opts.Domains); err != nil || customer.ID == 0 {
 			return "", err
 		}
 		method = MethodDomain
 	}
 	if customer.ID == 0 {
 		customer = store.Customer{Name: org.Name, Key: key, Status: store.CustomerActive}
-		if err := tx.Create(&customer).Error; err != nil {
-			return "", fmt.Errorf("mapping: creating customer %q: %w", org.Name, err)
+		if err := ids.CreateCustomer(&customer); err != nil {
+			return "", fmt.Errorf("mapping: %w", err)
 		}
 		method = MethodCreated
 	}
-	link := store.Link{Source: org.Source, Kind: store.LinkCustomer, SourceID: org.SourceID, TargetID: customer.ID, Method: method}
-	if err := tx.Create(&link).Error; err != nil {
-		return "", fmt.Errorf("mapping: linking %s organization %s to customer %d: %w", org.Source, org.SourceID, customer.ID, err)
-	}
-	return method, nil
-}
-
-// linkedColumns names, for each table, the canonical id columns that links fill and
-// the column holding the source's reference each is resolved from.
-var linkedColumns = []struct{ table, column, kind, ref string }{
-	{"organizations", "customer_id", store.LinkCustomer, "source_id"},
-	{"configurations", "customer_id", store.LinkCustomer, "customer_ref"},
-	{"endpoints", "customer_id", store.LinkCustomer, "customer_ref"},
-	{"agents", "customer_id", store.LinkCustomer, "customer_ref"},
-	{"access_events", "customer_id", store.LinkCustomer, "customer_ref"},
-	{"authorisations", "customer_id", store.LinkCustomer, "customer_ref"},
-	{"contacts", "customer_id", store.LinkCustomer, "customer_ref"},
-	{"relationships", "customer_id", store.LinkCustomer, "customer_ref"},
-	{"report_receipts", "customer_id", store.LinkCustomer, "customer_ref"},
-	{"user_accounts", "technician_id", store.LinkTechnician, "source_id"},
-	{"access_events", "technician_id", store.LinkTechnician, "actor_ref"},
-	{"authorisations", "technician_id", store.LinkTechnician, "technician_ref"},
-	{"configurations", "device_id", store.LinkDevice, "source_id"},
-	{"endpoints", "device_id", store.LinkDevice, "source_id"},
-	{"agents", "device_id", store.LinkDevice, "device_ref"},
-	{"access_events", "device_id", store.LinkDevice, "device_ref"},
-	{"authorisations", "device_id", store.LinkDevice, "device_ref"},
-}
-
-// propagate copies ids of the kind from links onto every record that names one.
-func propagate(tx *gorm.DB, kind string) error {
-	for _, c := range linkedColumns {
-		if c.kind != kind {
-			continue
-		}
-		if err := propagateLinks(tx, c.table, c.column, c.kind, c.ref); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// propagateAll copies every kind of id from links onto the records.
-func propagateAll(tx *gorm.DB) error {
-	for _, kind := range []string{store.LinkCustomer, store.LinkTechnician, store.LinkDevice} {
-		if err := propagate(tx, kind); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// propagateLinks sets table.column to the target of the kind link that each row's
-// (source, ref) has, where one exists and differs. Rows without a link keep their
-// value: an authorisation recorded in Custos carries its ids without links.
-func propagateLinks(tx *gorm.DB, table, column, kind, ref string) error {
-	linked := fmt.Sprintf(`(SELECT links.target_id FROM links WHERE links.kind = '%s' AND links.source = %s.source AND links.source_id = %s.%s)`,
-		kind, table, table, ref)
-	err := tx.Exec(fmt.Sprintf("UPDATE %[1]s SET %[2]s = %[3]s WHERE %[3]s IS NOT NULL AND %[2]s IS DISTINCT FROM %[3]s", table, column, linked)).Error
-	if err != nil {
-		return fmt.Errorf("mapping: resolving %s of %s: %w", column, table, err)
-	}
-	return nil
+	return method, createLink(ids, org.Source, store.LinkCustomer, org.SourceID, customer.ID, method)
 }
 
 // updateStatuses marks a customer offboarded when none of the organizations that may
 // create customers still lists it as active, and active again when one does.
-func updateStatuses(tx *gorm.DB, opts Options, now time.Time) error {
-	var orgs []store.Organization
-	if err := tx.Where("customer_id IS NOT NULL AND source IN ?", opts.CreateFrom).Find(&orgs).Error; err != nil {
-		return fmt.Errorf("mapping: reading organizations: %w", err)
+func updateStatuses(ids *store.Identities, opts Options, now time.Time) error {
+	orgs, err := ids.LinkedOrganizations(opts.CreateFrom)
+	if err != nil {
+		return fmt.Errorf("mapping: %w", err)
 	}
 	active := map[uint]bool{}
 	for _, o := range orgs {
 		isActive := o.RemovedAt == nil && !containsFold(opts.InactiveStatuses, o.Status)
 		active[*o.CustomerID] = active[*o.CustomerID] || isActive
 	}
-	var customers []store.Customer
-	if err := tx.Find(&customers).Error; err != nil {
-		return fmt.Errorf("mapping: reading customers: %w", err)
+	customers, err := ids.Customers()
+	if err != nil {
+		return fmt.Errorf("mapping: %w", err)
 	}
 	for _, c := range customers {
 		isActive, known := active[c.ID]
@@ -224,8 +156,8 @@ func updateStatuses(tx *gorm.DB, opts Options, now time.Time) error {
 		if c.Status == want {
 			continue
 		}
-		if err := tx.Model(&c).Updates(map[string]any{"status": want, "status_since": now}).Error; err != nil {
-			return fmt.Errorf("mapping: updating status of customer %q: %w", c.Name, err)
+		if err := ids.SetCustomerStatus(&c, want, now); err != nil {
+			return fmt.Errorf("mapping: %w", err)
 		}
 	}
 	return nil
@@ -235,23 +167,25 @@ func updateStatuses(tx *gorm.DB, opts Options, now time.Time) error {
 // store's link kinds) to a canonical row by hand, replacing any automatic link, and
 // copies the new id onto the records that name it.
 func Link(ctx context.Context, st *store.Store, kind, source, sourceID string, target uint) error {
-	targets := map[string]any{store.LinkCustomer: &store.Customer{}, store.LinkTechnician: &store.Technician{}, store.LinkDevice: &store.Device{}}
-	row, ok := targets[kind]
-	if !ok {
-		return fmt.Errorf("mapping: %q is not a link kind (customer, technician or device)", kind)
-	}
-	return st.DB(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.First(row, target).Error; err != nil {
-			return fmt.Errorf("mapping: %s %d: %w", kind, target, err)
+	return st.ResolveIdentities(ctx, func(ids *store.Identities) error {
+		switch ok, err := ids.CanonicalExists(kind, target); {
+		case err != nil:
+			return fmt.Errorf("mapping: %w", err)
+		case !ok:
+			return fmt.Errorf("mapping: %s %d: %w", kind, target, store.ErrNotFound)
 		}
-		err := tx.Where("source = ? AND kind = ? AND source_id = ?", source, kind, sourceID).Delete(&store.Link{}).Error
-		if err != nil {
-			return fmt.Errorf("mapping: removing old %s link of %s %s: %w", kind, source, sourceID, err)
+		if err := ids.DeleteLink(source, kind, sourceID); err != nil {
+			return fmt.Errorf("mapping: %w", err)
 		}
-		if err := createLink(tx, source, kind, sourceID, target, MethodManual); err != nil {
+		if err := createLink(ids, source, kind, sourceID, target, MethodManual); err != nil {
 			return err
 		}
-		return propagateAll(tx)
+		for _, kind := range []string{store.LinkCustomer, store.LinkTechnician, store.LinkDevice} {
+			if err := ids.Propagate(kind); err != nil {
+				return fmt.Errorf("mapping: %w", err)
+			}
+		}
+		return nil
 	})
 }
 

@@ -50,11 +50,11 @@ func write(t *testing.T, st *store.Store, stream string, recs ...record.Record) 
 func customerOf(t *testing.T, st *store.Store, source, sourceID string) (store.Customer, string) {
 	t.Helper()
 	var link store.Link
-	if err := st.DB(ctx).Where("source = ? AND kind = ? AND source_id = ?", source, store.LinkCustomer, sourceID).Take(&link).Error; err != nil {
+	if err := storetest.DB(ctx, st).Where("source = ? AND kind = ? AND source_id = ?", source, store.LinkCustomer, sourceID).Take(&link).Error; err != nil {
 		return store.Customer{}, ""
 	}
 	var c store.Customer
-	if err := st.DB(ctx).First(&c, link.TargetID).Error; err != nil {
+	if err := storetest.DB(ctx, st).First(&c, link.TargetID).Error; err != nil {
 		t.Fatal(err)
 	}
 	return c, link.Method
@@ -90,7 +90,7 @@ func TestResolve_CreatesLinksAndPropagates(t *testing.T) {
 			t.Errorf("Fabrikam status = %s, want offboarded (inactive in IT Glue)", fabrikam.Status)
 		}
 		var cfg store.Configuration
-		if err := st.DB(ctx).Where("source_id = ?", "c1").Take(&cfg).Error; err != nil {
+		if err := storetest.DB(ctx, st).Where("source_id = ?", "c1").Take(&cfg).Error; err != nil {
 			t.Fatal(err)
 		}
 		if cfg.CustomerID == nil || *cfg.CustomerID != contoso.ID {
@@ -102,7 +102,7 @@ func TestResolve_CreatesLinksAndPropagates(t *testing.T) {
 			t.Errorf("second Resolve = %+v, %v; want only the unresolved one again", again, err)
 		}
 		var n int64
-		st.DB(ctx).Model(&store.Customer{}).Count(&n)
+		storetest.DB(ctx, st).Model(&store.Customer{}).Count(&n)
 		if n != 2 {
 			t.Errorf("customers = %d after two runs, want 2", n)
 		}
@@ -133,5 +133,38 @@ func TestLink_ManualCustomerOverride(t *testing.T) {
 	}
 	if got, _ := customerOf(t, st, "dattormm", "s-1"); got.ID != contoso.ID {
 		t.Error("Resolve replaced a manual link")
+	}
+}
+
+// TestResolve_CountsEachOrganizationOnce checks that every organization is counted
+// as exactly one of linked (created ones among them) or unresolved, whichever way it
+// was linked.
+func TestResolve_CountsEachOrganizationOnce(t *testing.T) {
+	contoso := org("itglue", "1", "Contoso Ltd", "Active")
+	tests := []struct {
+		name string
+		recs []record.Record
+		want mapping.Result
+	}{
+		{"created", []record.Record{contoso}, mapping.Result{Linked: 1, Created: 1}},
+		{"by name", []record.Record{contoso, org("dattormm", "s-1", "CONTOSO Limited", "")}, mapping.Result{Linked: 2, Created: 1}},
+		{"by domain", []record.Record{contoso, org("screenconnect", "Contso", "Contso", ""),
+			&record.Endpoint{Source: "screenconnect", SourceID: "g-1", CustomerRef: "Contso", Hostname: "pc-1", Domain: "contoso.local"}},
+			mapping.Result{Linked: 2, Created: 1, DevicesLinked: 1}},
+		{"unresolved", []record.Record{contoso, org("dattormm", "s-2", "Unknown Corp", "")}, mapping.Result{Linked: 1, Created: 1, Unresolved: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := storetest.Open(t, "sqlite", nil)
+			write(t, st, "organizations", tt.recs...)
+			opts := mapping.Options{CreateFrom: []string{"itglue"}, Domains: map[string][]string{"Contoso Ltd": {"contoso.local"}}}
+			got, err := mapping.Resolve(ctx, st, opts, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("result = %+v, want %+v", got, tt.want)
+			}
+		})
 	}
 }

@@ -77,13 +77,13 @@ func TestResolve_PartnerFormsReachOneTechnician(t *testing.T) {
 		}
 		for ref, want := range refs {
 			var ev store.AccessEvent
-			if err := st.DB(ctx).Where("source = ? AND actor_ref = ?", "o365audit", ref).Take(&ev).Error; err != nil {
+			if err := storetest.DB(ctx, st).Where("source = ? AND actor_ref = ?", "o365audit", ref).Take(&ev).Error; err != nil {
 				t.Fatal(err)
 			}
 			got := ""
 			if ev.TechnicianID != nil {
 				var tech store.Technician
-				if err := st.DB(ctx).First(&tech, *ev.TechnicianID).Error; err != nil {
+				if err := storetest.DB(ctx, st).First(&tech, *ev.TechnicianID).Error; err != nil {
 					t.Fatal(err)
 				}
 				got = tech.Name

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"gorm.io/gorm"
-
 	"github.com/custos-msp/custos/store"
 )
 
@@ -17,26 +15,18 @@ func FindTarget(ctx context.Context, st *store.Store, kind, name string) (uint, 
 	if id, err := strconv.ParseUint(name, 10, 0); err == nil {
 		return uint(id), nil
 	}
-	var (
-		ids []uint
-		err error
-	)
-	db := st.DB(ctx)
-	switch kind {
-	case store.LinkCustomer:
-		err = db.Model(&store.Customer{}).Where("key = ?", NormaliseName(name)).Pluck("id", &ids).Error
-	case store.LinkTechnician:
-		err = db.Model(&store.Technician{}).Where("key = ?", NormalisePerson(name)).Pluck("id", &ids).Error
-	case store.LinkDevice:
-		err = db.Model(&store.Device{}).Where("host_key = ?", NormaliseHost(name)).Pluck("id", &ids).Error
-	default:
+	normalise := map[string]func(string) string{
+		store.LinkCustomer: NormaliseName, store.LinkTechnician: NormalisePerson, store.LinkDevice: NormaliseHost,
+	}[kind]
+	if normalise == nil {
 		return 0, fmt.Errorf("mapping: %q is not a link kind (customer, technician or device)", kind)
 	}
+	ids, err := st.CanonicalIDs(ctx, kind, normalise(name))
 	switch {
 	case err != nil:
-		return 0, fmt.Errorf("mapping: finding %s %q: %w", kind, name, err)
+		return 0, fmt.Errorf("mapping: %w", err)
 	case len(ids) == 0:
-		return 0, fmt.Errorf("mapping: no %s is called %q: %w", kind, name, gorm.ErrRecordNotFound)
+		return 0, fmt.Errorf("mapping: no %s is called %q: %w", kind, name, store.ErrNotFound)
 	case len(ids) > 1:
 		return 0, fmt.Errorf("mapping: %d %ss are called %q; give the id instead", len(ids), kind, name)
 	}

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"unicode"
 
-	"gorm.io/gorm"
-
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/store"
 )
@@ -56,40 +54,43 @@ func (ix *technicianIndex) match(names ...string) (uint, string) {
 // tool account and every actor name of access events that it can to a technician
 // (creating technicians from tool accounts, which only the MSP's staff have), and
 // copies the technician ids onto the records. It returns how many links it made.
-func resolveTechnicians(tx *gorm.DB, configured []config.Technician, partnerDomains []string) (int, error) {
-	if err := upsertConfiguredTechnicians(tx, configured); err != nil {
+func resolveTechnicians(ids *store.Identities, configured []config.Technician, partnerDomains []string) (int, error) {
+	if err := upsertConfiguredTechnicians(ids, configured); err != nil {
 		return 0, err
 	}
-	var all []store.Technician
-	if err := tx.Order("id").Find(&all).Error; err != nil {
-		return 0, fmt.Errorf("mapping: reading technicians: %w", err)
+	all, err := ids.Technicians()
+	if err != nil {
+		return 0, fmt.Errorf("mapping: %w", err)
 	}
 	ix := &technicianIndex{byKey: map[string]uint{}, byEmail: map[string]uint{}, byAlias: map[string]uint{}}
 	for _, t := range all {
 		ix.add(t)
 	}
-	linked, err := linkAccounts(tx, ix)
+	linked, err := linkAccounts(ids, ix)
 	if err != nil {
 		return 0, err
 	}
-	n, err := linkActors(tx, ix, partnerDomains)
+	n, err := linkActors(ids, ix, partnerDomains)
 	if err != nil {
 		return 0, err
 	}
-	return linked + n, propagate(tx, store.LinkTechnician)
+	if err := ids.Propagate(store.LinkTechnician); err != nil {
+		return 0, fmt.Errorf("mapping: %w", err)
+	}
+	return linked + n, nil
 }
 
 // upsertConfiguredTechnicians creates or updates the technicians the configuration lists.
-func upsertConfiguredTechnicians(tx *gorm.DB, configured []config.Technician) error {
+func upsertConfiguredTechnicians(ids *store.Identities, configured []config.Technician) error {
 	for _, c := range configured {
 		key := NormalisePerson(c.Name)
-		var t store.Technician
-		if err := tx.Where("key = ?", key).Limit(1).Find(&t).Error; err != nil {
-			return fmt.Errorf("mapping: finding technician %q: %w", c.Name, err)
+		t, err := ids.TechnicianByKey(key)
+		if err != nil {
+			return fmt.Errorf("mapping: %w", err)
 		}
 		t.Name, t.Key, t.Email, t.Aliases = c.Name, key, c.Email, strings.Join(c.Aliases, "|")
-		if err := tx.Save(&t).Error; err != nil {
-			return fmt.Errorf("mapping: saving technician %q: %w", c.Name, err)
+		if err := ids.SaveTechnician(&t); err != nil {
+			return fmt.Errorf("mapping: %w", err)
 		}
 	}
 	return nil
@@ -97,26 +98,23 @@ func upsertConfiguredTechnicians(tx *gorm.DB, configured []config.Technician) er
 
 // linkAccounts links each unlinked tool account to its technician, creating the
 // technician when none matches.
-func linkAccounts(tx *gorm.DB, ix *technicianIndex) (int, error) {
-	var accounts []store.UserAccount
-	err := tx.Where("removed_at IS NULL").
-		Where("NOT EXISTS (SELECT 1 FROM links WHERE links.kind = ? AND links.source = user_accounts.source AND links.source_id = user_accounts.source_id)", store.LinkTechnician).
-		Order("id").Find(&accounts).Error
+func linkAccounts(ids *store.Identities, ix *technicianIndex) (int, error) {
+	accounts, err := ids.UnlinkedUserAccounts()
 	if err != nil {
-		return 0, fmt.Errorf("mapping: reading unlinked user accounts: %w", err)
+		return 0, fmt.Errorf("mapping: %w", err)
 	}
 	for _, a := range accounts {
 		id, method := ix.match(a.SourceID, a.Email, a.Name)
 		if id == 0 {
 			name := cmp.Or(strings.TrimSpace(a.Name), a.SourceID)
 			t := store.Technician{Name: name, Key: NormalisePerson(name), Email: a.Email}
-			if err := tx.Create(&t).Error; err != nil {
+			if err := ids.SaveTechnician(&t); err != nil {
 				return 0, fmt.Errorf("mapping: creating technician for %s user %s: %w", a.Source, a.SourceID, err)
 			}
 			ix.add(t)
 			id, method = t.ID, MethodCreated
 		}
-		if err := createLink(tx, a.Source, store.LinkTechnician, a.SourceID, id, method); err != nil {
+		if err := createLink(ids, a.Source, store.LinkTechnician, a.SourceID, id, method); err != nil {
 			return 0, err
 		}
 	}
@@ -125,14 +123,10 @@ func linkAccounts(tx *gorm.DB, ix *technicianIndex) (int, error) {
 
 // linkActors links the actor names of access events that match a technician, a
 // partner technician's Microsoft 365 forms included.
-func linkActors(tx *gorm.DB, ix *technicianIndex, partnerDomains []string) (int, error) {
-	var actors []struct{ Source, ActorRef, ActorName string }
-	err := tx.Model(&store.AccessEvent{}).Distinct("source", "actor_ref", "actor_name").
-		Where("actor_ref <> ''").
-		Where("NOT EXISTS (SELECT 1 FROM links WHERE links.kind = ? AND links.source = access_events.source AND links.source_id = access_events.actor_ref)", store.LinkTechnician).
-		Order("source, actor_ref").Scan(&actors).Error
+func linkActors(ids *store.Identities, ix *technicianIndex, partnerDomains []string) (int, error) {
+	actors, err := ids.UnlinkedActors()
 	if err != nil {
-		return 0, fmt.Errorf("mapping: reading unlinked technician names: %w", err)
+		return 0, fmt.Errorf("mapping: %w", err)
 	}
 	linked := 0
 	done := map[[2]string]bool{}
@@ -145,7 +139,7 @@ func linkActors(tx *gorm.DB, ix *technicianIndex, partnerDomains []string) (int,
 		if id == 0 {
 			continue
 		}
-		if err := createLink(tx, a.Source, store.LinkTechnician, a.ActorRef, id, method); err != nil {
+		if err := createLink(ids, a.Source, store.LinkTechnician, a.ActorRef, id, method); err != nil {
 			return 0, err
 		}
 		done[k] = true
@@ -154,10 +148,9 @@ func linkActors(tx *gorm.DB, ix *technicianIndex, partnerDomains []string) (int,
 	return linked, nil
 }
 
-func createLink(tx *gorm.DB, source, kind, sourceID string, target uint, method string) error {
-	link := store.Link{Source: source, Kind: kind, SourceID: sourceID, TargetID: target, Method: method}
-	if err := tx.Create(&link).Error; err != nil {
-		return fmt.Errorf("mapping: linking %s %s %q to %d: %w", source, kind, sourceID, target, err)
+func createLink(ids *store.Identities, source, kind, sourceID string, target uint, method string) error {
+	if err := ids.CreateLink(&store.Link{Source: source, Kind: kind, SourceID: sourceID, TargetID: target, Method: method}); err != nil {
+		return fmt.Errorf("mapping: %w", err)
 	}
 	return nil
 }

@@ -52,7 +52,7 @@ func newFixture(t *testing.T, st *store.Store, statuses ...int) *fixture {
 		t.Fatal(err)
 	}
 	c := store.Customer{Name: "Contoso Ltd", Key: "contoso"}
-	if err := st.DB(ctx).Create(&c).Error; err != nil {
+	if err := storetest.DB(ctx, st).Create(&c).Error; err != nil {
 		t.Fatal(err)
 	}
 	hook := notifytest.NewHook(t, statuses...)
@@ -351,7 +351,7 @@ func TestPipeline_MessagesForTheirOwnRecipientsGoOnlyToEmail(t *testing.T) {
 func count(t *testing.T, st *store.Store, model any, where ...any) int64 {
 	t.Helper()
 	var n int64
-	q := st.DB(ctx).Model(model)
+	q := storetest.DB(ctx, st).Model(model)
 	if len(where) > 0 {
 		q = q.Where(where[0], where[1:]...)
 	}

@@ -75,7 +75,7 @@ func seedAccess(t *testing.T, st *store.Store) map[string]uint {
 			CustomerID: &cust, TechnicianID: &alice, DeviceID: &pc42, AccessScope: record.ScopeRemote, ValidFrom: at(9.5), ValidTo: end(12), GrantedBy: "Jane Doe"},
 	}
 	for i := range auths {
-		if err := st.DB(ctx).Create(&auths[i]).Error; err != nil {
+		if err := storetest.DB(ctx, st).Create(&auths[i]).Error; err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -103,7 +103,7 @@ func TestEngine_AccessDecisionsFindingsAndExclusions(t *testing.T) {
 		}
 		decisions := map[string]store.AccessEvent{}
 		var events []store.AccessEvent
-		st.DB(ctx).Find(&events)
+		storetest.DB(ctx, st).Find(&events)
 		for _, e := range events {
 			decisions[e.SourceID] = e
 		}
@@ -195,7 +195,7 @@ func TestEngine_AccessFindingsResolveWhenTheCustomersEventsAreGone(t *testing.T)
 		}
 		// Retention deleted every access event of the customer: nothing is left to
 		// check for it, and what it had raised no longer holds.
-		if err := st.DB(ctx).Where("1 = 1").Delete(&store.AccessEvent{}).Error; err != nil {
+		if err := storetest.DB(ctx, st).Where("1 = 1").Delete(&store.AccessEvent{}).Error; err != nil {
 			t.Fatal(err)
 		}
 		res, err := eng.Run(ctx, now.Add(time.Hour))
@@ -244,7 +244,7 @@ func TestAccessCheck_VerifiedBackupCoversARemoval(t *testing.T) {
 				at := removal.Add(-time.Hour)
 				b.WithdrawnAt = &at
 			}
-			if err := st.DB(ctx).Create(&b).Error; err != nil {
+			if err := storetest.DB(ctx, st).Create(&b).Error; err != nil {
 				t.Fatal(err)
 			}
 			cfg := config.Default()
@@ -253,7 +253,7 @@ func TestAccessCheck_VerifiedBackupCoversARemoval(t *testing.T) {
 				t.Fatal(err)
 			}
 			var e store.AccessEvent
-			if err := st.DB(ctx).Where("source_id = ?", "removal").Take(&e).Error; err != nil {
+			if err := storetest.DB(ctx, st).Where("source_id = ?", "removal").Take(&e).Error; err != nil {
 				t.Fatal(err)
 			}
 			if got := e.BackupID != nil && *e.BackupID == b.ID; got != tc.covered || !strings.Contains(e.Decision, tc.says) {

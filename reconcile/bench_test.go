@@ -16,6 +16,7 @@ import (
 	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/store/storetest"
 )
 
 // seedScale writes customers, each with perCustomer events and grants over 30 days
@@ -28,7 +29,7 @@ func seedScale(b *testing.B, customers, events, grants int) *store.Store {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	db := st.DB(ctx)
+	db := storetest.DB(ctx, st)
 	techs := make([]store.Technician, 50)
 	for i := range techs {
 		techs[i] = store.Technician{Name: fmt.Sprintf("Tech %02d", i), Key: fmt.Sprintf("tech %02d", i)}

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/custos-msp/custos/store"
 )
 
@@ -102,8 +100,8 @@ func AddBackup(ctx context.Context, st *store.Store, e BackupEntry, now time.Tim
 		return b, &InvalidError{Record: "verified backup", Problems: problems}
 	}
 	b.TakenAt, b.VerifiedAt = dbTime(e.TakenAt), dbTime(e.VerifiedAt)
-	if err := st.DB(ctx).Create(&b).Error; err != nil {
-		return b, fmt.Errorf("register: recording verified backup: %w", err)
+	if err := st.RecordVerifiedBackup(ctx, &b); err != nil {
+		return b, fmt.Errorf("register: %w", err)
 	}
 	return b, nil
 }
@@ -121,37 +119,23 @@ func WithdrawBackup(ctx context.Context, st *store.Store, id uint, by, reason st
 	if len(problems) > 0 {
 		return &InvalidError{Record: "withdrawal of a verified backup", Problems: problems}
 	}
-	var b store.VerifiedBackup
-	if err := st.DB(ctx).Take(&b, id).Error; errors.Is(err, gorm.ErrRecordNotFound) {
-		return fmt.Errorf("register: verified backup %d: %w", id, store.ErrNotFound)
-	} else if err != nil {
-		return fmt.Errorf("register: reading verified backup %d: %w", id, err)
+	b, err := st.VerifiedBackup(ctx, id)
+	if err != nil {
+		return fmt.Errorf("register: %w", err)
 	}
 	if b.WithdrawnAt != nil {
 		return fmt.Errorf("register: verified backup %d: %w at %s by %s", id, ErrWithdrawn, b.WithdrawnAt.UTC().Format(time.RFC3339), b.WithdrawnBy)
 	}
-	at := dbTime(now)
-	err := st.DB(ctx).Model(&b).Updates(map[string]any{"withdrawn_at": at, "withdrawn_by": strings.TrimSpace(by), "withdraw_reason": strings.TrimSpace(reason)}).Error
-	if err != nil {
-		return fmt.Errorf("register: withdrawing verified backup %d: %w", id, err)
+	if err := st.WithdrawVerifiedBackup(ctx, id, dbTime(now), strings.TrimSpace(by), strings.TrimSpace(reason)); err != nil {
+		return fmt.Errorf("register: %w", err)
 	}
 	return nil
 }
 
-// BackupView is a verified backup with its customer's and device's names.
-type BackupView struct {
-	store.VerifiedBackup
-	CustomerName string
-	DeviceName   string
-}
-
 // Backups lists the verified backups, of one customer when customer is not empty,
 // withdrawn ones only when all is set, newest first.
-func Backups(ctx context.Context, st *store.Store, customer string, all bool) ([]BackupView, error) {
-	q := st.DB(ctx).Table("verified_backups").
-		Select("verified_backups.*, COALESCE(customers.name, '') AS customer_name, COALESCE(devices.name, '') AS device_name").
-		Joins("LEFT JOIN customers ON customers.id = verified_backups.customer_id").
-		Joins("LEFT JOIN devices ON devices.id = verified_backups.device_id")
+func Backups(ctx context.Context, st *store.Store, customer string, all bool) ([]store.VerifiedBackupView, error) {
+	var customerID *uint
 	if customer != "" {
 		id, msg, err := newResolver(st).resolve(ctx, store.LinkCustomer, customer)
 		if err != nil {
@@ -160,14 +144,11 @@ func Backups(ctx context.Context, st *store.Store, customer string, all bool) ([
 		if msg != "" {
 			return nil, &InvalidError{Record: "filter", Problems: []Problem{{Field: FieldCustomer, Message: msg}}}
 		}
-		q = q.Where("verified_backups.customer_id = ?", id)
+		customerID = &id
 	}
-	if !all {
-		q = q.Where("verified_backups.withdrawn_at IS NULL")
-	}
-	var out []BackupView
-	if err := q.Order("verified_backups.taken_at DESC, verified_backups.id DESC").Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("register: listing verified backups: %w", err)
+	out, err := st.VerifiedBackups(ctx, customerID, all)
+	if err != nil {
+		return nil, fmt.Errorf("register: %w", err)
 	}
 	return out, nil
 }

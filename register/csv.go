@@ -15,9 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
-
 	"github.com/custos-msp/custos/store"
 )
 
@@ -27,10 +24,6 @@ var Columns = []string{FieldCustomer, FieldTechnician, FieldDevice, FieldScope, 
 
 // requiredColumns are the columns a CSV register file must have.
 var requiredColumns = []string{FieldCustomer, FieldScope, FieldValidFrom, FieldGrantedBy}
-
-// insertBatch is how many authorisations go into one INSERT statement, well under
-// both databases' limits on bound parameters.
-const insertBatch = 200
 
 // minuteLayout and dayLayout are the layouts ParseStart and ParseEnd accept besides RFC 3339.
 const (
@@ -115,19 +108,11 @@ func ImportCSV(ctx context.Context, st *store.Store, r io.Reader, name, recorded
 	if len(auths) == 0 {
 		return 0, nil
 	}
-	var added int64
-	err = st.DB(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "source"}, {Name: "source_id"}},
-			DoNothing: true,
-		}).CreateInBatches(&auths, insertBatch)
-		added = res.RowsAffected
-		return res.Error
-	})
+	added, err := st.ImportAuthorisations(ctx, auths)
 	if err != nil {
 		return 0, fmt.Errorf("register: importing %s: %w", name, err)
 	}
-	return int(added), nil
+	return added, nil
 }
 
 // csvRow is one data row of a register file.

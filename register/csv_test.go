@@ -38,7 +38,7 @@ func TestImportCSV_ImportsEveryRowOnceAndAgainNothing(t *testing.T) {
 			t.Fatalf("import = %d, %v; want 3 new", n, err)
 		}
 		var got []store.Authorisation
-		if err := st.DB(ctx).Order("id").Find(&got).Error; err != nil {
+		if err := storetest.DB(ctx, st).Order("id").Find(&got).Error; err != nil {
 			t.Fatal(err)
 		}
 		want := []struct {

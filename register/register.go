@@ -14,8 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/custos-msp/custos/mapping"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
@@ -120,8 +118,8 @@ func Add(ctx context.Context, st *store.Store, e Entry, now time.Time) (store.Au
 		return store.Authorisation{}, err
 	}
 	a.Stream, a.SourceID = StreamManual, "reg-"+id
-	if err := st.DB(ctx).Create(&a).Error; err != nil {
-		return store.Authorisation{}, fmt.Errorf("register: recording authorisation: %w", err)
+	if err := st.RecordAuthorisation(ctx, &a); err != nil {
+		return store.Authorisation{}, fmt.Errorf("register: %w", err)
 	}
 	return a, nil
 }
@@ -247,7 +245,7 @@ func (r *resolver) resolve(ctx context.Context, kind, name string) (uint, string
 func (r *resolver) lookUp(ctx context.Context, kind, name string) (resolved, error) {
 	id, err := mapping.FindTarget(ctx, r.st, kind, name)
 	switch {
-	case errors.Is(err, gorm.ErrRecordNotFound):
+	case errors.Is(err, store.ErrNotFound):
 		return resolved{problem: fmt.Sprintf("no %s is called %q", kind, name)}, nil
 	case err != nil:
 		// FindTarget's other refusals (several rows have the name, a failed query)
@@ -255,21 +253,14 @@ func (r *resolver) lookUp(ctx context.Context, kind, name string) (resolved, err
 		return resolved{problem: err.Error()}, nil
 	}
 	// FindTarget takes a number for an id without looking; make sure it exists.
-	var n int64
-	if err := r.st.DB(ctx).Model(models[kind]).Where("id = ?", id).Count(&n).Error; err != nil {
-		return resolved{}, fmt.Errorf("register: looking up %s %d: %w", kind, id, err)
+	exists, err := r.st.CanonicalExists(ctx, kind, id)
+	if err != nil {
+		return resolved{}, fmt.Errorf("register: %w", err)
 	}
-	if n == 0 {
+	if !exists {
 		return resolved{problem: fmt.Sprintf("no %s has id %d", kind, id)}, nil
 	}
 	return resolved{id: id}, nil
-}
-
-// models maps a link kind to its canonical table's model.
-var models = map[string]any{
-	store.LinkCustomer:   &store.Customer{},
-	store.LinkTechnician: &store.Technician{},
-	store.LinkDevice:     &store.Device{},
 }
 
 // deviceOfCustomer says why the device cannot be authorised for the customer: it is
@@ -278,9 +269,9 @@ func (r *resolver) deviceOfCustomer(ctx context.Context, deviceID, customerID *u
 	if deviceID == nil || customerID == nil {
 		return "", nil
 	}
-	var d store.Device
-	if err := r.st.DB(ctx).Take(&d, *deviceID).Error; err != nil {
-		return "", fmt.Errorf("register: reading device %d: %w", *deviceID, err)
+	d, err := r.st.Device(ctx, *deviceID)
+	if err != nil {
+		return "", fmt.Errorf("register: %w", err)
 	}
 	if d.CustomerID == nil || *d.CustomerID == *customerID {
 		return "", nil
@@ -299,10 +290,7 @@ const (
 // View is an authorisation with the names of its customer, technician and device
 // (empty when it covers any, or when the canonical row is gone).
 type View struct {
-	store.Authorisation
-	CustomerName   string
-	TechnicianName string
-	DeviceName     string
+	store.AuthorisationView
 }
 
 // Status says what the authorisation is at the moment at: revoked (at or after its
@@ -331,12 +319,7 @@ type Filter struct {
 // List returns the authorisations that f selects, from every source, ordered by
 // start and id.
 func List(ctx context.Context, st *store.Store, f Filter) ([]View, error) {
-	q := st.DB(ctx).Table("authorisations").
-		Select("authorisations.*, COALESCE(customers.name, '') AS customer_name, " +
-			"COALESCE(technicians.name, '') AS technician_name, COALESCE(devices.name, '') AS device_name").
-		Joins("LEFT JOIN customers ON customers.id = authorisations.customer_id").
-		Joins("LEFT JOIN technicians ON technicians.id = authorisations.technician_id").
-		Joins("LEFT JOIN devices ON devices.id = authorisations.device_id")
+	var customerID *uint
 	if f.Customer != "" {
 		id, msg, err := newResolver(st).resolve(ctx, store.LinkCustomer, f.Customer)
 		if err != nil {
@@ -345,11 +328,15 @@ func List(ctx context.Context, st *store.Store, f Filter) ([]View, error) {
 		if msg != "" {
 			return nil, &InvalidError{Problems: []Problem{{Field: FieldCustomer, Message: msg}}}
 		}
-		q = q.Where("authorisations.customer_id = ?", id)
+		customerID = &id
 	}
-	var out []View
-	if err := q.Order("authorisations.valid_from, authorisations.id").Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("register: listing authorisations: %w", err)
+	views, err := st.Authorisations(ctx, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("register: %w", err)
+	}
+	out := make([]View, len(views))
+	for i, v := range views {
+		out[i] = View{v}
 	}
 	if f.Active {
 		out = slices.DeleteFunc(out, func(v View) bool { return v.Status(f.At) != StatusActive })
@@ -372,17 +359,15 @@ func Revoke(ctx context.Context, st *store.Store, id uint, by, reason string, no
 	if len(problems) > 0 {
 		return &InvalidError{Problems: problems}
 	}
-	res := st.DB(ctx).Model(&store.Authorisation{}).Where("id = ? AND revoked_at IS NULL", id).
-		Updates(map[string]any{"revoked_at": dbTime(now), "revoked_by": by, "revoke_reason": reason})
-	if res.Error != nil {
-		return fmt.Errorf("register: revoking authorisation %d: %w", id, res.Error)
-	}
-	if res.RowsAffected == 1 {
+	switch revoked, err := st.RevokeAuthorisation(ctx, id, dbTime(now), by, reason); {
+	case err != nil:
+		return fmt.Errorf("register: %w", err)
+	case revoked:
 		return nil
 	}
-	var a store.Authorisation
-	switch err := st.DB(ctx).Take(&a, id).Error; {
-	case errors.Is(err, gorm.ErrRecordNotFound):
+	a, err := st.Authorisation(ctx, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		return fmt.Errorf("register: no authorisation has id %d: %w", id, err)
 	case err != nil:
 		return fmt.Errorf("register: revoking authorisation %d: %w", id, err)

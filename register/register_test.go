@@ -36,7 +36,7 @@ func seed(t *testing.T, st *store.Store) world {
 		bob:      store.Technician{Name: "Bob Jones", Key: "bob jones"},
 		alice:    store.Technician{Name: "Alice Smith", Key: "alice smith"},
 	}
-	db := st.DB(ctx)
+	db := storetest.DB(ctx, st)
 	for _, row := range []any{&w.contoso, &w.fabrikam, &w.bob, &w.alice} {
 		if err := db.Create(row).Error; err != nil {
 			t.Fatal(err)
@@ -80,7 +80,7 @@ func add(t *testing.T, st *store.Store, e register.Entry) store.Authorisation {
 func count(t *testing.T, st *store.Store) int64 {
 	t.Helper()
 	var n int64
-	if err := st.DB(ctx).Model(&store.Authorisation{}).Count(&n).Error; err != nil {
+	if err := storetest.DB(ctx, st).Model(&store.Authorisation{}).Count(&n).Error; err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -119,7 +119,7 @@ func TestAdd_ResolvesNamesAndStoresCanonicalIDs(t *testing.T) {
 				e := entry(tt.edit)
 				a := add(t, st, e)
 				var got store.Authorisation
-				if err := st.DB(ctx).Take(&got, a.ID).Error; err != nil {
+				if err := storetest.DB(ctx, st).Take(&got, a.ID).Error; err != nil {
 					t.Fatal(err)
 				}
 				if got.Source != register.Source || got.Stream != register.StreamManual ||
@@ -211,7 +211,7 @@ func TestRevoke_KeepsTheRecordAndRefusesASecondRevoke(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got store.Authorisation
-		if err := st.DB(ctx).Take(&got, a.ID).Error; err != nil {
+		if err := storetest.DB(ctx, st).Take(&got, a.ID).Error; err != nil {
 			t.Fatalf("the revoked authorisation is gone: %v", err)
 		}
 		if got.RevokedAt == nil || !got.RevokedAt.Equal(revokedAt) || got.RevokedBy != "alice" || got.RevokeReason != "customer withdrew permission" {
@@ -230,7 +230,7 @@ func TestRevoke_KeepsTheRecordAndRefusesASecondRevoke(t *testing.T) {
 				t.Errorf("second revoke error %q does not say %q", err, want)
 			}
 		}
-		if err := st.DB(ctx).Take(&got, a.ID).Error; err != nil || got.RevokedBy != "alice" || !got.RevokedAt.Equal(revokedAt) {
+		if err := storetest.DB(ctx, st).Take(&got, a.ID).Error; err != nil || got.RevokedBy != "alice" || !got.RevokedAt.Equal(revokedAt) {
 			t.Errorf("the second revoke changed the first: %v %+v", err, got)
 		}
 	})
@@ -264,7 +264,7 @@ func TestRevoke_Refuses(t *testing.T) {
 			})
 		}
 		var got store.Authorisation
-		if err := st.DB(ctx).Take(&got, a.ID).Error; err != nil || got.RevokedAt != nil {
+		if err := storetest.DB(ctx, st).Take(&got, a.ID).Error; err != nil || got.RevokedAt != nil {
 			t.Errorf("a refused revoke revoked: %v %+v", err, got)
 		}
 	})

@@ -14,7 +14,7 @@ import (
 func TestBuild_NumbersAgreeWithStore(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		r := build(t, st, report.VariantCustomer)
-		db := st.DB(ctx)
+		db := storetest.DB(ctx, st)
 		var c store.Customer
 		if err := db.Where("name = ?", "Contoso Ltd").First(&c).Error; err != nil {
 			t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/store/storetest"
 	"github.com/custos-msp/custos/vocab"
 )
 
@@ -38,7 +39,7 @@ func ptr[T any](v T) *T { return &v }
 func create(t *testing.T, st *store.Store, rows ...any) {
 	t.Helper()
 	for _, r := range rows {
-		if err := st.DB(ctx).Create(r).Error; err != nil {
+		if err := storetest.DB(ctx, st).Create(r).Error; err != nil {
 			t.Fatalf("creating %T: %v", r, err)
 		}
 	}

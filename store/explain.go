@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"gorm.io/gorm"
 )
@@ -52,13 +51,7 @@ type AuthorisationView struct {
 // AuthorisationByID reads one authorisation with its names.
 func (s *Store) AuthorisationByID(ctx context.Context, id uint) (AuthorisationView, error) {
 	var out []AuthorisationView
-	err := s.db.WithContext(ctx).Table("authorisations").
-		Select("authorisations.*, COALESCE(customers.name, '') AS customer_name, "+
-			"COALESCE(technicians.name, '') AS technician_name, COALESCE(devices.name, '') AS device_name").
-		Joins("LEFT JOIN customers ON customers.id = authorisations.customer_id").
-		Joins("LEFT JOIN technicians ON technicians.id = authorisations.technician_id").
-		Joins("LEFT JOIN devices ON devices.id = authorisations.device_id").
-		Where("authorisations.id = ?", id).Scan(&out).Error
+	err := authorisationViews(s.db.WithContext(ctx)).Where("authorisations.id = ?", id).Scan(&out).Error
 	if err != nil {
 		return AuthorisationView{}, fmt.Errorf("store: reading authorisation %d: %w", id, err)
 	}
@@ -108,15 +101,6 @@ func citing(db *gorm.DB, ref string) *gorm.DB {
 }
 
 // EvidenceIDs returns the ids of the records of table (e.g. "access_events") that a
-// finding's evidence names, in order; other items are left out.
-func EvidenceIDs(evidence, table string) []uint {
-	var ids []uint
-	for _, item := range strings.Split(evidence, ",") {
-		if rest, ok := strings.CutPrefix(item, table+":"); ok {
-			if id, err := strconv.ParseUint(rest, 10, 64); err == nil {
-				ids = append(ids, uint(id))
-			}
-		}
-	}
-	return ids
-}
+// finding's evidence names, in order; other items are left out. It is Table.IDs for
+// a caller that has the table's name rather than its description.
+func EvidenceIDs(evidence, table string) []uint { return Table{Name: table}.IDs(evidence) }

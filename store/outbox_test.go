@@ -42,7 +42,7 @@ func TestApplyFindings_WritesOutboxInItsTransaction(t *testing.T) {
 			{"b re-opens", []store.FindingInput{in("a", "critical"), in("b", "low")}, []string{"b:reopened:low"}},
 		}
 		for i, s := range steps {
-			if err := st.DB(ctx).Where("1 = 1").Delete(&store.OutboxEntry{}).Error; err != nil {
+			if err := storetest.DB(ctx, st).Where("1 = 1").Delete(&store.OutboxEntry{}).Error; err != nil {
 				t.Fatal(err)
 			}
 			if _, err := st.ApplyFindings(ctx, []string{"R1"}, s.found, t0.Add(time.Duration(i)*time.Hour)); err != nil {
@@ -71,7 +71,7 @@ func TestApplyFindings_WritesOutboxInItsTransaction(t *testing.T) {
 func TestApplyFindings_SuppressedFindingsWriteNoOutbox(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		x := store.Exclusion{Rule: "R1", Reason: "maintenance", Owner: "ops", ExpiresAt: t0.Add(2 * time.Hour)}
-		if err := st.DB(ctx).Create(&x).Error; err != nil {
+		if err := storetest.DB(ctx, st).Create(&x).Error; err != nil {
 			t.Fatal(err)
 		}
 		f := store.FindingInput{Rule: "R1", Fingerprint: "a", Subject: "s", Severity: "high", Summary: "a"}
@@ -213,7 +213,7 @@ func TestOutbox_FailedForGoodDropsBody(t *testing.T) {
 func TestFindingsByID(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		c := store.Customer{Name: "Contoso Ltd", Key: "contoso"}
-		if err := st.DB(ctx).Create(&c).Error; err != nil {
+		if err := storetest.DB(ctx, st).Create(&c).Error; err != nil {
 			t.Fatal(err)
 		}
 		in := []store.FindingInput{

@@ -12,7 +12,7 @@ func TestPreviewFindings_SaysWhatApplyWouldDoAndChangesNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 		customer := store.Customer{Name: "Contoso Ltd", Key: "contoso", Status: store.CustomerActive}
-		if err := st.DB(ctx).Create(&customer).Error; err != nil {
+		if err := storetest.DB(ctx, st).Create(&customer).Error; err != nil {
 			t.Fatal(err)
 		}
 		in := func(fp string) store.FindingInput {

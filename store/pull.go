@@ -66,8 +66,8 @@ func (s *Store) CommitPage(ctx context.Context, p Page) error {
 func (s *Store) CompleteSnapshot(ctx context.Context, key StreamKey, pullStartedAt time.Time, next string) (int, error) {
 	removed := 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, model := range snapshotModels() {
-			res := tx.Model(model).
+		for _, t := range tablesWhere(func(t Table) bool { return t.Pull == Snapshot }) {
+			res := tx.Model(t.Model).
 				Where("source = ? AND stream = ? AND scope = ? AND seen_at < ? AND removed_at IS NULL",
 					key.Connector, key.Stream, key.Scope, pullStartedAt).
 				Update("removed_at", pullStartedAt)
@@ -107,10 +107,4 @@ func (s *Store) RecordCoverage(ctx context.Context, c *Coverage) error {
 		return fmt.Errorf("store: recording coverage of %s/%s/%s: %w", c.Connector, c.Stream, c.Scope, err)
 	}
 	return nil
-}
-
-// snapshotModels are the tables snapshot streams write: rows a complete snapshot no
-// longer lists are marked removed.
-func snapshotModels() []any {
-	return []any{&Organization{}, &Configuration{}, &Endpoint{}, &Agent{}, &UserAccount{}, &Contact{}, &Relationship{}}
 }

@@ -76,53 +76,28 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy, now time.Time, bat
 	now = now.UTC()
 	var res PruneResult
 	// Removed records go first, so their raw payloads are not cleared only to be deleted.
+	// Each step works on the tables that its of selects.
 	steps := []struct {
 		keep time.Duration
-		run  func(cutoff time.Time) error
+		of   func(Table) bool
+		run  func(t Table, cutoff time.Time) error
 	}{
-		{p.RemovedRecords, func(cutoff time.Time) error {
-			removed := "removed_at IS NOT NULL AND removed_at < ?"
-			n, backups, err := s.pruneBatches(ctx, batch, &Configuration{}, removed, []any{cutoff},
-				func(tx *gorm.DB, ids []uint) (int64, int64, error) {
-					// Backups go explicitly rather than by the foreign key's cascade, so
-					// they are counted and nothing hangs on the connection's pragmas. The
-					// selected configurations are locked, so the condition still holds.
-					del := tx.Where("configuration_id IN ?", ids).Delete(&ConfigBackup{})
-					if del.Error != nil {
-						return 0, 0, fmt.Errorf("deleting config_backups: %w", del.Error)
-					}
-					n, err := deleteWhere(tx, &Configuration{}, ids, removed, cutoff)
-					return n, del.RowsAffected, err
-				})
-			res.ConfigurationsDeleted += n
-			res.BackupsDeleted += backups
-			if err != nil {
-				return err
-			}
-			n, err = s.pruneDelete(ctx, batch, &Organization{}, removed, cutoff)
-			res.OrganizationsDeleted += n
-			if err != nil {
-				return err
-			}
-			for _, model := range []any{&Endpoint{}, &Agent{}, &UserAccount{}} {
-				n, err := s.pruneDelete(ctx, batch, model, removed, cutoff)
-				res.OthersDeleted += n
-				if err != nil {
-					return err
-				}
-			}
-			return nil
+		{p.RemovedRecords, retainedAs(KeptWhileListed), func(t Table, cutoff time.Time) error {
+			n, children, err := s.pruneWithChildren(ctx, batch, t, "removed_at IS NOT NULL AND removed_at < ?", cutoff)
+			*res.removedCount(t.Name) += n
+			res.BackupsDeleted += children
+			return err
 		}},
-		{p.AccessEvents, func(cutoff time.Time) error {
-			n, err := s.pruneDelete(ctx, batch, &AccessEvent{}, "started_at < ?", cutoff)
+		{p.AccessEvents, retainedAs(KeptAsEvents), func(t Table, cutoff time.Time) error {
+			n, err := s.pruneDelete(ctx, batch, t.Model, "started_at < ?", cutoff)
 			res.AccessEventsDeleted += n
 			return err
 		}},
-		{p.PersonalData, func(cutoff time.Time) error {
+		{p.PersonalData, retainedAs(KeptAsEvents), func(t Table, cutoff time.Time) error {
 			where := "started_at < ? AND (source_ip <> '' OR actor_name <> '')"
-			n, _, err := s.pruneBatches(ctx, batch, &AccessEvent{}, where, []any{cutoff},
+			n, _, err := s.pruneBatches(ctx, batch, t.Model, where, []any{cutoff},
 				func(tx *gorm.DB, ids []uint) (int64, int64, error) {
-					r := tx.Model(&AccessEvent{}).Where("id IN ?", ids).Where(where, cutoff).
+					r := tx.Model(t.Model).Where("id IN ?", ids).Where(where, cutoff).
 						UpdateColumns(map[string]any{"source_ip": "", "actor_name": ""})
 					if r.Error != nil {
 						return 0, 0, fmt.Errorf("blanking personal data: %w", r.Error)
@@ -132,50 +107,37 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy, now time.Time, bat
 			res.AccessEventsBlanked += n
 			return err
 		}},
-		{p.RawPayloads, func(cutoff time.Time) error {
-			for _, t := range []struct {
-				model any
-				where string
-			}{
-				{&Organization{}, "raw <> '' AND seen_at < ?"},
-				{&Configuration{}, "raw <> '' AND seen_at < ?"},
-				{&AccessEvent{}, "raw <> '' AND seen_at < ?"},
-				{&Endpoint{}, "raw <> '' AND seen_at < ?"},
-				{&Agent{}, "raw <> '' AND seen_at < ?"},
-				{&UserAccount{}, "raw <> '' AND seen_at < ?"},
-				// A backup has no seen_at of its own: it was last seen with the
-				// configuration that lists it.
-				{&ConfigBackup{}, "raw <> '' AND configuration_id IN (SELECT id FROM configurations WHERE seen_at < ?)"},
-			} {
-				n, _, err := s.pruneBatches(ctx, batch, t.model, t.where, []any{cutoff},
-					func(tx *gorm.DB, ids []uint) (int64, int64, error) {
-						r := tx.Model(t.model).Where("id IN ?", ids).Where(t.where, cutoff).UpdateColumn("raw", "")
-						if r.Error != nil {
-							return 0, 0, fmt.Errorf("clearing raw payloads: %w", r.Error)
-						}
-						return r.RowsAffected, 0, nil
-					})
-				res.RawCleared += n
-				if err != nil {
-					return err
-				}
+		{p.RawPayloads, func(t Table) bool { return t.RawRetained }, func(t Table, cutoff time.Time) error {
+			where := "raw <> '' AND seen_at < ?"
+			if t.Parent != "" {
+				// A child row has no seen_at of its own: it was last seen with its parent.
+				where = fmt.Sprintf("raw <> '' AND %s IN (SELECT id FROM %s WHERE seen_at < ?)", t.ParentColumn, t.Parent)
 			}
-			return nil
+			n, _, err := s.pruneBatches(ctx, batch, t.Model, where, []any{cutoff},
+				func(tx *gorm.DB, ids []uint) (int64, int64, error) {
+					r := tx.Model(t.Model).Where("id IN ?", ids).Where(where, cutoff).UpdateColumn("raw", "")
+					if r.Error != nil {
+						return 0, 0, fmt.Errorf("clearing raw payloads: %w", r.Error)
+					}
+					return r.RowsAffected, 0, nil
+				})
+			res.RawCleared += n
+			return err
 		}},
-		{p.Coverage, func(cutoff time.Time) error {
-			n, err := s.pruneDelete(ctx, batch, &Coverage{}, "started_at < ?", cutoff)
+		{p.Coverage, retainedAs(KeptAsCoverage), func(t Table, cutoff time.Time) error {
+			n, err := s.pruneDelete(ctx, batch, t.Model, "started_at < ?", cutoff)
 			res.CoverageDeleted += n
 			return err
 		}},
-		{p.JobRuns, func(cutoff time.Time) error {
+		{p.JobRuns, retainedAs(KeptAsJobRuns), func(t Table, cutoff time.Time) error {
 			// A running job's row is the only record that it started: never pruned.
-			n, err := s.pruneDelete(ctx, batch, &JobRun{},
+			n, err := s.pruneDelete(ctx, batch, t.Model,
 				"started_at < ? AND finished_at IS NOT NULL AND outcome <> ?", cutoff, "running")
 			res.JobRunsDeleted += n
 			return err
 		}},
-		{p.ResolvedFindings, func(cutoff time.Time) error {
-			n, err := s.pruneDelete(ctx, batch, &Finding{},
+		{p.ResolvedFindings, retainedAs(KeptUntilResolved), func(t Table, cutoff time.Time) error {
+			n, err := s.pruneDelete(ctx, batch, t.Model,
 				"status = ? AND resolved_at IS NOT NULL AND resolved_at < ?", StatusResolved, cutoff)
 			res.FindingsDeleted += n
 			return err
@@ -185,8 +147,10 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy, now time.Time, bat
 		if step.keep <= 0 {
 			continue
 		}
-		if err := step.run(now.Add(-step.keep)); err != nil {
-			return res, err
+		for _, t := range tablesWhere(step.of) {
+			if err := step.run(t, now.Add(-step.keep)); err != nil {
+				return res, err
+			}
 		}
 	}
 	if err := s.pruneDeliveries(ctx, p.Deliveries, now, batch, &res); err != nil {
@@ -228,6 +192,44 @@ func (s *Store) pruneDeliveries(ctx context.Context, keep time.Duration, now tim
 		return fmt.Errorf("store: pruning notify_groups: %w", err)
 	}
 	return nil
+}
+
+// retainedAs selects the tables of a retention class.
+func retainedAs(class Retention) func(Table) bool {
+	return func(t Table) bool { return t.Retention == class }
+}
+
+// removedCount returns the count of PruneResult that rows of table deleted after
+// their removal add to.
+func (r *PruneResult) removedCount(table string) *int {
+	switch table {
+	case "organizations":
+		return &r.OrganizationsDeleted
+	case "configurations":
+		return &r.ConfigurationsDeleted
+	}
+	return &r.OthersDeleted
+}
+
+// pruneWithChildren deletes t's rows matching where, in batches, each with the rows
+// of the tables whose parent t is (a configuration's backups). These go explicitly
+// rather than by the foreign key's cascade, so they are counted and nothing hangs on
+// the connection's pragmas; the selected parents are locked, so the condition still
+// holds. It returns how many rows of t and of its children it deleted.
+func (s *Store) pruneWithChildren(ctx context.Context, batch int, t Table, where string, args ...any) (int, int, error) {
+	children := tablesWhere(func(c Table) bool { return c.Parent == t.Name })
+	return s.pruneBatches(ctx, batch, t.Model, where, args, func(tx *gorm.DB, ids []uint) (int64, int64, error) {
+		var also int64
+		for _, c := range children {
+			del := tx.Where(c.ParentColumn+" IN ?", ids).Delete(c.Model)
+			if del.Error != nil {
+				return 0, 0, fmt.Errorf("deleting %s: %w", c.Name, del.Error)
+			}
+			also += del.RowsAffected
+		}
+		n, err := deleteWhere(tx, t.Model, ids, where, args...)
+		return n, also, err
+	})
 }
 
 // pruneDelete deletes model's rows matching where, in batches.

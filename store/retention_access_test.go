@@ -35,7 +35,7 @@ func TestPrune_AccessEvents(t *testing.T) {
 			t.Errorf("result = %+v, want 1 event deleted, 1 blanked, 1 agent deleted", res)
 		}
 		var events []store.AccessEvent
-		st.DB(ctx).Order("source_id").Find(&events)
+		storetest.DB(ctx, st).Order("source_id").Find(&events)
 		if len(events) != 2 {
 			t.Fatalf("events left = %d, want 2", len(events))
 		}
@@ -47,7 +47,7 @@ func TestPrune_AccessEvents(t *testing.T) {
 			t.Errorf("young event lost its details: %+v", young)
 		}
 		var agents []string
-		st.DB(ctx).Model(&store.Agent{}).Pluck("source_id", &agents)
+		storetest.DB(ctx, st).Model(&store.Agent{}).Pluck("source_id", &agents)
 		if len(agents) != 1 || agents[0] != "agent-young" {
 			t.Errorf("agents left = %v, want agent-young", agents)
 		}

@@ -30,7 +30,7 @@ func ptr[T any](v T) *T { return &v }
 func create(t *testing.T, st *store.Store, rows ...any) {
 	t.Helper()
 	for _, r := range rows {
-		if err := st.DB(ctx).Create(r).Error; err != nil {
+		if err := storetest.DB(ctx, st).Create(r).Error; err != nil {
 			t.Fatalf("creating %T: %v", r, err)
 		}
 	}
@@ -92,7 +92,7 @@ func seedRetention(t *testing.T, st *store.Store) {
 func pluck(t *testing.T, st *store.Store, model any, column string, where ...any) []string {
 	t.Helper()
 	var out []string
-	q := st.DB(ctx).Model(model)
+	q := storetest.DB(ctx, st).Model(model)
 	if len(where) > 0 {
 		q = q.Where(where[0], where[1:]...)
 	}
@@ -212,7 +212,7 @@ func TestPrune_CommittedAndRemovedRecords(t *testing.T) {
 			}
 			var fk int
 			if driver == "sqlite" {
-				if err := st.DB(ctx).Raw("PRAGMA foreign_keys").Scan(&fk).Error; err != nil || fk != 1 {
+				if err := storetest.DB(ctx, st).Raw("PRAGMA foreign_keys").Scan(&fk).Error; err != nil || fk != 1 {
 					t.Errorf("foreign_keys = %d, %v; want on", fk, err)
 				}
 			}

@@ -14,6 +14,8 @@ import (
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/custos-msp/custos/store/internal/testonly"
 )
 
 // Sealer encrypts and decrypts sealed fields. *seal.Keyring implements it.
@@ -117,8 +119,10 @@ func (s *Store) migrate(ctx context.Context) error {
 // Driver returns "sqlite" or "postgres".
 func (s *Store) Driver() string { return s.driver }
 
-// DB returns the gorm handle, for packages that query records (mapping, reconcile).
-func (s *Store) DB(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+// DB returns the gorm handle, for tests that check what is stored. Only store and
+// storetest can name its key, so production code outside store cannot call it; tests
+// call storetest.DB.
+func (s *Store) DB(ctx context.Context, _ testonly.Key) *gorm.DB { return s.db.WithContext(ctx) }
 
 // Close closes the database. Calling it again does nothing.
 func (s *Store) Close() error {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +37,7 @@ func commit(t *testing.T, st *store.Store, cursor string, seen time.Time, recs .
 func backupFiles(t *testing.T, st *store.Store, sourceID string) []string {
 	t.Helper()
 	var files []string
-	err := st.DB(ctx).Model(&store.ConfigBackup{}).
+	err := storetest.DB(ctx, st).Model(&store.ConfigBackup{}).
 		Joins("JOIN configurations ON configurations.id = config_backups.configuration_id").
 		Where("configurations.source_id = ?", sourceID).Order("config_backups.file_name").
 		Pluck("config_backups.file_name", &files).Error
@@ -49,7 +50,7 @@ func backupFiles(t *testing.T, st *store.Store, sourceID string) []string {
 func count(t *testing.T, st *store.Store, model any, where ...any) int64 {
 	t.Helper()
 	var n int64
-	q := st.DB(ctx).Model(model)
+	q := storetest.DB(ctx, st).Model(model)
 	if len(where) > 0 {
 		q = q.Where(where[0], where[1:]...)
 	}
@@ -73,7 +74,7 @@ func TestCommitPage_UpsertsWithoutDuplicates(t *testing.T) {
 			t.Errorf("backups = %d, want 1", n)
 		}
 		var got store.Configuration
-		if err := st.DB(ctx).Where("source_id = ?", "1").Take(&got).Error; err != nil {
+		if err := storetest.DB(ctx, st).Where("source_id = ?", "1").Take(&got).Error; err != nil {
 			t.Fatal(err)
 		}
 		if got.Name != "renamed" || !got.SeenAt.Equal(t0.Add(time.Hour)) {
@@ -176,7 +177,7 @@ func TestApplyFindings_Lifecycle(t *testing.T) {
 	}
 	status := func(t *testing.T, st *store.Store, fp string) string {
 		var f store.Finding
-		if err := st.DB(ctx).Where("fingerprint = ?", fp).Take(&f).Error; err != nil {
+		if err := storetest.DB(ctx, st).Where("fingerprint = ?", fp).Take(&f).Error; err != nil {
 			t.Fatal(err)
 		}
 		return f.Status
@@ -213,7 +214,7 @@ func TestApplyFindings_Lifecycle(t *testing.T) {
 			t.Errorf("findings = %d, want 2 (no duplicates)", n)
 		}
 		var a store.Finding
-		_ = st.DB(ctx).Where("fingerprint = ?", "a").Take(&a).Error
+		_ = storetest.DB(ctx, st).Where("fingerprint = ?", "a").Take(&a).Error
 		if !a.FirstSeen.Equal(t0) || !a.LastSeen.Equal(t0.Add(4*time.Hour)) {
 			t.Errorf("finding a first/last seen = %v/%v", a.FirstSeen, a.LastSeen)
 		}
@@ -242,7 +243,7 @@ func TestRawPayloads_SealedAtRest(t *testing.T) {
 	c.Backups[0].Raw = []byte(`{"file":"a"}`)
 	commit(t, st, "", t0, c)
 	var row store.Configuration
-	if err := st.DB(ctx).Take(&row).Error; err != nil {
+	if err := storetest.DB(ctx, st).Take(&row).Error; err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(row.Raw, `"name":"fw01"`) {
@@ -287,8 +288,37 @@ func TestApplyCustomerFindings_LeavesOtherCustomersAlone(t *testing.T) {
 			t.Errorf("customers with findings = %v, %v; want [1 2]", open, err)
 		}
 		var b1 store.Finding
-		if err := st.DB(ctx).Where("fingerprint = ?", "b1").Take(&b1).Error; err != nil || b1.Status != store.StatusOpen || !b1.LastSeen.Equal(t0) {
+		if err := storetest.DB(ctx, st).Where("fingerprint = ?", "b1").Take(&b1).Error; err != nil || b1.Status != store.StatusOpen || !b1.LastSeen.Equal(t0) {
 			t.Errorf("customer 2's finding = %s last seen %v, %v; want open and untouched", b1.Status, b1.LastSeen, err)
 		}
 	})
+}
+
+func TestTable_RefAndIDsRoundTrip(t *testing.T) {
+	tests := []struct {
+		name     string
+		table    store.Table
+		id       uint
+		ref      string
+		evidence string
+		ids      []uint
+	}{
+		{"configuration", store.TableOf[store.Configuration](), 12, "configurations:12", "configurations:12,config_backups:3", []uint{12}},
+		{"access events among others", store.TableOf[store.AccessEvent](), 7, "access_events:7", "relationships:1,access_events:7,access_events:9", []uint{7, 9}},
+		{"coverage", store.TableOf[store.Coverage](), 1, "coverages:1", "coverages:x,coverages:1", []uint{1}},
+		{"none cited", store.TableOf[store.Agent](), 3, "agents:3", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.table.Ref(tt.id); got != tt.ref {
+				t.Errorf("Ref(%d) = %q, want %q", tt.id, got, tt.ref)
+			}
+			if got := tt.table.IDs(tt.evidence); !slices.Equal(got, tt.ids) {
+				t.Errorf("IDs(%q) = %v, want %v", tt.evidence, got, tt.ids)
+			}
+		})
+	}
+	if got := store.Ref[store.Relationship](4); got != "relationships:4" {
+		t.Errorf("Ref[Relationship](4) = %q", got)
+	}
 }

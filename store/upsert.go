@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"time"
 
@@ -17,87 +18,42 @@ import (
 const insertBatch = 200
 
 // upsertRecords writes a page's records, grouped by type, each group upserted on
-// (source, source_id).
+// (source, source_id) into the table that holds its type.
 func (s *Store) upsertRecords(tx *gorm.DB, p Page) error {
-	var (
-		orgs      []*record.Organization
-		configs   []*record.Configuration
-		events    []*record.AccessEvent
-		endpoints []*record.Endpoint
-		agents    []*record.Agent
-		accounts  []*record.UserAccount
-		auths     []*record.Authorisation
-		contacts  []*record.Contact
-		rels      []*record.Relationship
-		receipts  []*record.ReportReceipt
-	)
+	groups := map[reflect.Type][]record.Record{}
 	for _, r := range p.Records {
-		switch r := r.(type) {
-		case *record.Organization:
-			orgs = append(orgs, r)
-		case *record.Configuration:
-			configs = append(configs, r)
-		case *record.AccessEvent:
-			events = append(events, r)
-		case *record.Endpoint:
-			endpoints = append(endpoints, r)
-		case *record.Agent:
-			agents = append(agents, r)
-		case *record.UserAccount:
-			accounts = append(accounts, r)
-		case *record.Authorisation:
-			auths = append(auths, r)
-		case *record.Contact:
-			contacts = append(contacts, r)
-		case *record.Relationship:
-			rels = append(rels, r)
-		case *record.ReportReceipt:
-			receipts = append(receipts, r)
-		default:
+		ty := reflect.TypeOf(r)
+		if _, ok := tableByRecord[ty]; !ok {
 			return fmt.Errorf("no table for record type %T", r)
 		}
+		groups[ty] = append(groups[ty], r)
 	}
-	for _, write := range []func() error{
-		func() error { return upsertAs(s, tx, p, "organizations", orgs, organizationRow, "customer_id") },
-		func() error { return s.upsertConfigurations(tx, p, configs) },
-		func() error {
-			return upsertAs(s, tx, p, "access_events", events, accessEventRow, "customer_id", "technician_id", "device_id", "covered_by", "decision")
-		},
-		func() error {
-			return upsertAs(s, tx, p, "endpoints", endpoints, endpointRow, "customer_id", "device_id")
-		},
-		func() error { return upsertAs(s, tx, p, "agents", agents, agentRow, "customer_id", "device_id") },
-		func() error { return upsertAs(s, tx, p, "user_accounts", accounts, userAccountRow, "technician_id") },
-		func() error {
-			return upsertAs(s, tx, p, "authorisations", auths, authorisationRow,
-				"customer_id", "technician_id", "device_id", "revoked_at", "revoked_by", "revoke_reason")
-		},
-		func() error { return upsertAs(s, tx, p, "contacts", contacts, contactRow, "customer_id") },
-		func() error { return upsertAs(s, tx, p, "relationships", rels, relationshipRow, "customer_id") },
-		func() error { return upsertAs(s, tx, p, "report_receipts", receipts, reportReceiptRow, "customer_id") },
-	} {
-		if err := write(); err != nil {
-			return err
+	for _, t := range tables {
+		if recs := groups[t.Record]; t.Record != nil && len(recs) > 0 {
+			if err := t.write(s, tx, p, t, recs); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-// upsertAs maps records of one type onto rows with toRow and upserts them; the
-// excluded columns (the ids mapping resolves) keep their stored values.
-func upsertAs[R record.Record, M any](s *Store, tx *gorm.DB, p Page, table string, recs []R, toRow func(Pulled, R) M, exclude ...string) error {
-	if len(recs) == 0 {
-		return nil
-	}
-	rows := make([]M, len(recs))
-	for i, r := range recs {
-		base, err := s.pulled(p, r.RecordKey(), rawOf(r), table)
-		if err != nil {
-			return err
+// pulledRows returns the writer of a table whose rows carry nothing but a record:
+// it maps each record onto a row with toRow and upserts them, leaving the table's
+// resolved ids and local columns as they are.
+func pulledRows[R record.Record, M any](toRow func(Pulled, R) M) func(*Store, *gorm.DB, Page, Table, []record.Record) error {
+	return func(s *Store, tx *gorm.DB, p Page, t Table, recs []record.Record) error {
+		rows := make([]M, len(recs))
+		for i, rec := range recs {
+			r := rec.(R)
+			base, err := s.pulled(p, r.RecordKey(), rawOf(r), t.Name)
+			if err != nil {
+				return err
+			}
+			rows[i] = toRow(base, r)
 		}
-		rows[i] = toRow(base, r)
+		return upsert(tx, &rows, t.upsertExcluded()...)
 	}
-	return upsert(tx, &rows, exclude...)
 }
 
 // rawOf returns a record's vendor payload.
@@ -212,14 +168,17 @@ func (s *Store) OpenRaw(sealed, table string) ([]byte, error) {
 	return s.sealer.Open(sealed, []byte(table+".raw"))
 }
 
-func (s *Store) upsertConfigurations(tx *gorm.DB, p Page, recs []*record.Configuration) error {
-	if len(recs) == 0 {
-		return nil
+// upsertConfigurations writes configurations with their backups: the page lists each
+// configuration's complete set of backups.
+func (s *Store) upsertConfigurations(tx *gorm.DB, p Page, t Table, all []record.Record) error {
+	recs := make([]*record.Configuration, len(all))
+	for i, r := range all {
+		recs[i] = r.(*record.Configuration)
 	}
 	rows := make([]Configuration, len(recs))
 	sourceIDs := make([]string, len(recs))
 	for i, r := range recs {
-		base, err := s.pulled(p, r.RecordKey(), rawOf(r), "configurations")
+		base, err := s.pulled(p, r.RecordKey(), rawOf(r), t.Name)
 		if err != nil {
 			return err
 		}
@@ -230,7 +189,7 @@ func (s *Store) upsertConfigurations(tx *gorm.DB, p Page, recs []*record.Configu
 		}
 		sourceIDs[i] = r.SourceID
 	}
-	if err := upsert(tx, &rows, "customer_id", "device_id"); err != nil {
+	if err := upsert(tx, &rows, t.upsertExcluded()...); err != nil {
 		return err
 	}
 	source := recs[0].Source

@@ -66,7 +66,7 @@ func BenchmarkPlainInsert(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		st := storetest.Open(b, "sqlite", nil)
-		db, err := st.DB(ctx).DB()
+		db, err := storetest.DB(ctx, st).DB()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -86,8 +86,8 @@ func BenchmarkPlainInsert(b *testing.B) {
 
 func countRows(b *testing.B, st *store.Store) int64 {
 	var configs, backups int64
-	st.DB(ctx).Model(&store.Configuration{}).Count(&configs)
-	st.DB(ctx).Model(&store.ConfigBackup{}).Count(&backups)
+	storetest.DB(ctx, st).Model(&store.Configuration{}).Count(&configs)
+	storetest.DB(ctx, st).Model(&store.ConfigBackup{}).Count(&backups)
 	if configs != benchConfigs || backups != benchConfigs {
 		b.Fatalf("stored %d configurations and %d backups, want %d of each", configs, backups, benchConfigs)
 	}

@@ -102,7 +102,7 @@ type row struct {
 func dump(t *testing.T, st *store.Store) []row {
 	t.Helper()
 	var configs []store.Configuration
-	if err := st.DB(ctx).Preload("Backups", func(db *gorm.DB) *gorm.DB { return db.Order("source_id") }).Order("source_id").Find(&configs).Error; err != nil {
+	if err := storetest.DB(ctx, st).Preload("Backups", func(db *gorm.DB) *gorm.DB { return db.Order("source_id") }).Order("source_id").Find(&configs).Error; err != nil {
 		t.Fatal(err)
 	}
 	out := make([]row, len(configs))
@@ -178,7 +178,7 @@ func TestRun_ScopeFailureAndPanicDoNotStopOthers(t *testing.T) {
 		t.Errorf("outcomes = %v, want %v", outcomes, want)
 	}
 	var covs []store.Coverage
-	if err := st.DB(ctx).Order("scope").Find(&covs).Error; err != nil {
+	if err := storetest.DB(ctx, st).Order("scope").Find(&covs).Error; err != nil {
 		t.Fatal(err)
 	}
 	if len(covs) != 3 {

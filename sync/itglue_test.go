@@ -128,7 +128,7 @@ func TestITGlueSync_TransientAndBadPages(t *testing.T) {
 				t.Errorf("outcome = %s, want %s (%v)", res.Outcome, tt.wantOutcome, res.Err)
 			}
 			var n int64
-			st.DB(ctx).Model(&store.Configuration{}).Count(&n)
+			storetest.DB(ctx, st).Model(&store.Configuration{}).Count(&n)
 			cp, _ := st.Checkpoint(ctx, store.StreamKey{Connector: "itglue", Stream: "configurations", Scope: org})
 			if tt.wantErr {
 				// Page 1 of the first network type (3 configurations) committed;
@@ -143,7 +143,7 @@ func TestITGlueSync_TransientAndBadPages(t *testing.T) {
 				t.Errorf("stored %d configurations with cursor %q, want 30 and a completed pull", n, cp.Cursor)
 			}
 			var cov store.Coverage
-			st.DB(ctx).Where("stream = ? AND scope = ?", "configurations", org).Take(&cov)
+			storetest.DB(ctx, st).Where("stream = ? AND scope = ?", "configurations", org).Take(&cov)
 			if cov.Outcome != tt.wantOutcome {
 				t.Errorf("coverage outcome = %q, want %s", cov.Outcome, tt.wantOutcome)
 			}

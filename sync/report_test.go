@@ -17,7 +17,7 @@ import (
 func TestRun_ReportShowsTheDaysNoPullRead(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		customer := store.Customer{Name: "Contoso Ltd", Key: "contoso"}
-		if err := st.DB(ctx).Create(&customer).Error; err != nil {
+		if err := storetest.DB(ctx, st).Create(&customer).Error; err != nil {
 			t.Fatal(err)
 		}
 		first := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)

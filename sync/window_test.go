@@ -91,7 +91,7 @@ func TestRun_CoverageCarriesTheWindowsCommitted(t *testing.T) {
 			storetest.Each(t, func(t *testing.T, st *store.Store) {
 				_, _ = engine(st, tc.batch).Run(ctx, testConnector{tc.stream})
 				var covs []store.Coverage
-				if err := st.DB(ctx).Order("id").Find(&covs).Error; err != nil {
+				if err := storetest.DB(ctx, st).Order("id").Find(&covs).Error; err != nil {
 					t.Fatal(err)
 				}
 				if len(covs) != 1 {
@@ -119,7 +119,7 @@ func TestRun_ResumedPullCoversWhatItReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	var covs []store.Coverage
-	if err := st.DB(ctx).Order("id").Find(&covs).Error; err != nil {
+	if err := storetest.DB(ctx, st).Order("id").Find(&covs).Error; err != nil {
 		t.Fatal(err)
 	}
 	var got []string

@@ -13,6 +13,7 @@ import (
 
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/store/storetest"
 )
 
 // authoriseSetup writes a configuration whose store knows Contoso, Bob Jones and
@@ -28,11 +29,11 @@ func authoriseSetup(t *testing.T) (config, db string) {
 	defer st.Close()
 	contoso := store.Customer{Name: "Contoso Ltd", Key: "contoso", Status: store.CustomerActive}
 	for _, row := range []any{&contoso, &store.Technician{Name: "Bob Jones", Key: "bob jones"}} {
-		if err := st.DB(context.Background()).Create(row).Error; err != nil {
+		if err := storetest.DB(context.Background(), st).Create(row).Error; err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := st.DB(context.Background()).Create(&store.Device{CustomerID: &contoso.ID, Name: "PC-042", HostKey: "pc042"}).Error; err != nil {
+	if err := storetest.DB(context.Background(), st).Create(&store.Device{CustomerID: &contoso.ID, Name: "PC-042", HostKey: "pc042"}).Error; err != nil {
 		t.Fatal(err)
 	}
 	return config, db
@@ -53,7 +54,7 @@ func storedAuthorisations(t *testing.T, db string) map[uint]store.Authorisation 
 	st := openTestStore(t, db)
 	defer st.Close()
 	var list []store.Authorisation
-	if err := st.DB(context.Background()).Find(&list).Error; err != nil {
+	if err := storetest.DB(context.Background(), st).Find(&list).Error; err != nil {
 		t.Fatal(err)
 	}
 	out := map[uint]store.Authorisation{}

@@ -10,6 +10,7 @@ import (
 
 	o365fake "github.com/custos-msp/custos/fixtures/o365audit"
 	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/store/storetest"
 )
 
 // demoStore runs the demo in a temporary directory and returns its configuration
@@ -27,7 +28,7 @@ func demoEvent(t *testing.T, db, source, sourceID string) string {
 	st := openTestStore(t, db)
 	defer st.Close()
 	var e store.AccessEvent
-	if err := st.DB(context.Background()).Where("source = ? AND source_id = ?", source, sourceID).First(&e).Error; err != nil {
+	if err := storetest.DB(context.Background(), st).Where("source = ? AND source_id = ?", source, sourceID).First(&e).Error; err != nil {
 		t.Fatalf("access event %s %s: %v", source, sourceID, err)
 	}
 	return strconv.FormatUint(uint64(e.ID), 10)

@@ -25,11 +25,11 @@ func TestSync_LateAndDuplicateRecordsStoredOnce(t *testing.T) {
 		defer cancel()
 		count := func() (events int64, late bool) {
 			t.Helper()
-			if err := st.DB(ctx).Model(&store.AccessEvent{}).Where("source = ?", Name).Count(&events).Error; err != nil {
+			if err := storetest.DB(ctx, st).Model(&store.AccessEvent{}).Where("source = ?", Name).Count(&events).Error; err != nil {
 				t.Fatal(err)
 			}
 			var n int64
-			st.DB(ctx).Model(&store.AccessEvent{}).Where("source = ? AND source_id = ?", Name, fx.DemoLateRoleChange).Count(&n)
+			storetest.DB(ctx, st).Model(&store.AccessEvent{}).Where("source = ? AND source_id = ?", Name, fx.DemoLateRoleChange).Count(&n)
 			return events, n == 1
 		}
 
@@ -56,7 +56,7 @@ func TestSync_LateAndDuplicateRecordsStoredOnce(t *testing.T) {
 			t.Errorf("after the re-read: %d events (late one stored: %v), want 7 with the late one", n, late)
 		}
 
-		if err := st.DB(ctx).Where("connector = ?", Name).Delete(&store.Checkpoint{}).Error; err != nil {
+		if err := storetest.DB(ctx, st).Where("connector = ?", Name).Delete(&store.Checkpoint{}).Error; err != nil {
 			t.Fatal(err)
 		}
 		_, _ = engine.Run(ctx, e.conn) // Fabrikam fails again, as it should
@@ -64,7 +64,7 @@ func TestSync_LateAndDuplicateRecordsStoredOnce(t *testing.T) {
 			t.Errorf("after reading everything again: %d events, want 7 (stored once)", n)
 		}
 		var cov []store.Coverage
-		st.DB(ctx).Where("connector = ? AND scope = ? AND outcome = ?", Name, fx.DemoFabrikamTenantID, string(vocab.OutcomeAuditingDisabled)).Find(&cov)
+		storetest.DB(ctx, st).Where("connector = ? AND scope = ? AND outcome = ?", Name, fx.DemoFabrikamTenantID, string(vocab.OutcomeAuditingDisabled)).Find(&cov)
 		if len(cov) != 3*4 {
 			t.Errorf("%d auditing_disabled coverage rows for Fabrikam, want 12 (3 runs × 4 streams)", len(cov))
 		}

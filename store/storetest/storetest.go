@@ -15,9 +15,15 @@ import (
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL driver, for creating test schemas
+	"gorm.io/gorm"
 
 	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/store/internal/testonly"
 )
+
+// DB returns st's gorm handle, for a test that checks what is stored or writes rows
+// no store method writes. Production code asks the store's methods instead.
+func DB(ctx context.Context, st *store.Store) *gorm.DB { return st.DB(ctx, testonly.Key{}) }
 
 // DSNEnv names the environment variable that holds the PostgreSQL test DSN.
 const DSNEnv = "CUSTOS_TEST_POSTGRES_DSN"

@@ -1,0 +1,274 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Identities is one transaction over the canonical rows (customers, technicians,
+// devices), the links that tie each source's ids to them, and the records that name
+// them: what mapping reads and writes while it resolves identities.
+type Identities struct{ tx *gorm.DB }
+
+// ResolveIdentities runs f in one transaction: either everything f wrote is stored or
+// nothing is.
+func (s *Store) ResolveIdentities(ctx context.Context, f func(ids *Identities) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return f(&Identities{tx: tx}) })
+}
+
+// unlinked matches the rows of table whose ref column has no link of kind from
+// their source.
+func unlinked(table, ref string) string {
+	return fmt.Sprintf("NOT EXISTS (SELECT 1 FROM links WHERE links.kind = ? AND links.source = %[1]s.source AND links.source_id = %[1]s.%[2]s)", table, ref)
+}
+
+// unlinkedRows reads the rows of model T's table still listed by their source whose
+// own id has no link of kind, in id order.
+func unlinkedRows[T any](tx *gorm.DB, kind string) ([]T, error) {
+	table := TableOf[T]().Name
+	var out []T
+	err := tx.Where("removed_at IS NULL").Where(unlinked(table, "source_id"), kind).Order("id").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: reading unlinked %s: %w", table, err)
+	}
+	return out, nil
+}
+
+// UnlinkedOrganizations returns the organizations still listed by their source that
+// are linked to no customer, in id order.
+func (ids *Identities) UnlinkedOrganizations() ([]Organization, error) {
+	return unlinkedRows[Organization](ids.tx, LinkCustomer)
+}
+
+// LinkedOrganizations returns the organizations of the sources that are linked to a
+// customer, removed ones included.
+func (ids *Identities) LinkedOrganizations(sources []string) ([]Organization, error) {
+	var out []Organization
+	if err := ids.tx.Where("customer_id IS NOT NULL AND source IN ?", sources).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: reading organizations: %w", err)
+	}
+	return out, nil
+}
+
+// EndpointDomains returns the distinct domains of the machines still listed that a
+// source files under its organization customerRef.
+func (ids *Identities) EndpointDomains(source, customerRef string) ([]string, error) {
+	var out []string
+	err := ids.tx.Model(&Endpoint{}).Distinct("domain").
+		Where("source = ? AND customer_ref = ? AND domain <> '' AND removed_at IS NULL", source, customerRef).
+		Pluck("domain", &out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: reading the domains of %s organization %s: %w", source, customerRef, err)
+	}
+	return out, nil
+}
+
+// CustomerByKey returns the customer with the normalised name key; a zero Customer
+// when there is none.
+func (ids *Identities) CustomerByKey(key string) (Customer, error) {
+	return byKey[Customer](ids.tx, LinkCustomer, key)
+}
+
+// Customers returns every customer, in id order.
+func (ids *Identities) Customers() ([]Customer, error) {
+	return inIDOrder[Customer](ids.tx, "customers")
+}
+
+// CreateCustomer stores a new customer and sets its id.
+func (ids *Identities) CreateCustomer(c *Customer) error {
+	if err := ids.tx.Create(c).Error; err != nil {
+		return fmt.Errorf("store: creating customer %q: %w", c.Name, err)
+	}
+	return nil
+}
+
+// SetCustomerStatus records that customer c is status (active or offboarded) since.
+func (ids *Identities) SetCustomerStatus(c *Customer, status string, since time.Time) error {
+	if err := ids.tx.Model(c).Updates(map[string]any{"status": status, "status_since": since}).Error; err != nil {
+		return fmt.Errorf("store: updating status of customer %q: %w", c.Name, err)
+	}
+	return nil
+}
+
+// TechnicianByKey returns the technician with the normalised name key; a zero
+// Technician when there is none.
+func (ids *Identities) TechnicianByKey(key string) (Technician, error) {
+	return byKey[Technician](ids.tx, LinkTechnician, key)
+}
+
+// Technicians returns every technician, in id order.
+func (ids *Identities) Technicians() ([]Technician, error) {
+	return inIDOrder[Technician](ids.tx, "technicians")
+}
+
+// SaveTechnician creates t, or updates it when it has an id.
+func (ids *Identities) SaveTechnician(t *Technician) error {
+	return save(ids.tx, t, "technician", t.Name)
+}
+
+// UnlinkedUserAccounts returns the tool accounts still listed by their source that
+// are linked to no technician, in id order.
+func (ids *Identities) UnlinkedUserAccounts() ([]UserAccount, error) {
+	return unlinkedRows[UserAccount](ids.tx, LinkTechnician)
+}
+
+// Actor is a name that access events of one source give whoever acted.
+type Actor struct {
+	Source, ActorRef, ActorName string
+}
+
+// UnlinkedActors returns the distinct actors of access events whose reference is
+// linked to no technician, by source and reference.
+func (ids *Identities) UnlinkedActors() ([]Actor, error) {
+	var out []Actor
+	err := ids.tx.Model(&AccessEvent{}).Distinct("source", "actor_ref", "actor_name").
+		Where("actor_ref <> ''").Where(unlinked("access_events", "actor_ref"), LinkTechnician).
+		Order("source, actor_ref").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: reading unlinked technician names: %w", err)
+	}
+	return out, nil
+}
+
+// Devices returns every canonical device, in id order.
+func (ids *Identities) Devices() ([]*Device, error) {
+	return inIDOrder[*Device](ids.tx, "devices")
+}
+
+// SaveDevice creates d, or updates it when it has an id.
+func (ids *Identities) SaveDevice(d *Device) error {
+	return save(ids.tx, d, "device", d.Name)
+}
+
+// byKey reads the customer or technician (kind) whose normalised name is key; a zero
+// row when there is none.
+func byKey[T any](tx *gorm.DB, kind, key string) (T, error) {
+	var row T
+	if err := tx.Where("key = ?", key).Limit(1).Find(&row).Error; err != nil {
+		return row, fmt.Errorf("store: finding %s %q: %w", kind, key, err)
+	}
+	return row, nil
+}
+
+// inIDOrder reads every row of a table, in id order.
+func inIDOrder[T any](tx *gorm.DB, table string) ([]T, error) {
+	var out []T
+	if err := tx.Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: reading %s: %w", table, err)
+	}
+	return out, nil
+}
+
+// save creates row, or updates it when it has an id.
+func save(tx *gorm.DB, row any, kind, name string) error {
+	if err := tx.Save(row).Error; err != nil {
+		return fmt.Errorf("store: saving %s %q: %w", kind, name, err)
+	}
+	return nil
+}
+
+// Machine is a row of one source that names a machine.
+type Machine struct {
+	Source, SourceID string
+	Hostname, Serial string
+	CustomerID       *uint
+}
+
+// UnlinkedMachines returns the machines that IT Glue configurations, then RMM and
+// remote-access endpoints, name and that are linked to no device, each in id order.
+// A configuration's host name is often only in its name.
+func (ids *Identities) UnlinkedMachines() ([]Machine, error) {
+	var out []Machine
+	for _, src := range []struct{ table, hostname string }{
+		{"configurations", "CASE WHEN hostname <> '' THEN hostname ELSE name END"},
+		{"endpoints", "hostname"},
+	} {
+		var rows []Machine
+		err := ids.tx.Table(src.table).Select("source, source_id, "+src.hostname+" AS hostname, serial, customer_id").
+			Where("removed_at IS NULL").Where(unlinked(src.table, "source_id"), LinkDevice).
+			Order("id").Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: reading unlinked %s: %w", src.table, err)
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
+}
+
+// CreateLink stores a new link.
+func (ids *Identities) CreateLink(l *Link) error {
+	if err := ids.tx.Create(l).Error; err != nil {
+		return fmt.Errorf("store: linking %s %s %q to %d: %w", l.Source, l.Kind, l.SourceID, l.TargetID, err)
+	}
+	return nil
+}
+
+// DeleteLink removes the link of kind of the source's id, if there is one.
+func (ids *Identities) DeleteLink(source, kind, sourceID string) error {
+	err := ids.tx.Where("source = ? AND kind = ? AND source_id = ?", source, kind, sourceID).Delete(&Link{}).Error
+	if err != nil {
+		return fmt.Errorf("store: removing the %s link of %s %s: %w", kind, source, sourceID, err)
+	}
+	return nil
+}
+
+// CanonicalExists reports whether the customer, technician or device (kind is a link
+// kind) with the id exists.
+func (ids *Identities) CanonicalExists(kind string, id uint) (bool, error) {
+	return canonicalExists(ids.tx, kind, id)
+}
+
+// Propagate copies the ids of links of kind onto every row that names one, in every
+// table whose description says it resolves that kind. Rows without a link keep their
+// value: an authorisation recorded in Custos carries its ids without links.
+func (ids *Identities) Propagate(kind string) error {
+	for _, t := range tables {
+		for _, r := range t.Resolved {
+			if r.Kind != kind {
+				continue
+			}
+			linked := fmt.Sprintf(`(SELECT links.target_id FROM links WHERE links.kind = '%s' AND links.source = %s.source AND links.source_id = %s.%s)`,
+				r.Kind, t.Name, t.Name, r.Ref)
+			err := ids.tx.Exec(fmt.Sprintf("UPDATE %[1]s SET %[2]s = %[3]s WHERE %[3]s IS NOT NULL AND %[2]s IS DISTINCT FROM %[3]s", t.Name, r.Column, linked)).Error
+			if err != nil {
+				return fmt.Errorf("store: resolving %s of %s: %w", r.Column, t.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// CanonicalIDs returns the ids of the customers, technicians or devices (kind is a
+// link kind) whose normalised name (a device's host name) is key.
+func (s *Store) CanonicalIDs(ctx context.Context, kind, key string) ([]uint, error) {
+	t, err := canonicalTable(kind)
+	if err != nil {
+		return nil, err
+	}
+	var out []uint
+	if err := s.db.WithContext(ctx).Model(t.Model).Where(t.MatchKey+" = ?", key).Pluck("id", &out).Error; err != nil {
+		return nil, fmt.Errorf("store: finding %s %q: %w", kind, key, err)
+	}
+	return out, nil
+}
+
+// CanonicalExists reports whether the customer, technician or device (kind is a link
+// kind) with the id exists.
+func (s *Store) CanonicalExists(ctx context.Context, kind string, id uint) (bool, error) {
+	return canonicalExists(s.db.WithContext(ctx), kind, id)
+}
+
+func canonicalExists(db *gorm.DB, kind string, id uint) (bool, error) {
+	t, err := canonicalTable(kind)
+	if err != nil {
+		return false, err
+	}
+	var n int64
+	if err := db.Model(t.Model).Where("id = ?", id).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("store: looking up %s %d: %w", kind, id, err)
+	}
+	return n > 0, nil
+}
