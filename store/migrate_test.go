@@ -1,11 +1,16 @@
 package store_test
 
 import (
+	"database/sql"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +19,426 @@ import (
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/store/storetest"
 )
+
+// drivers are the dialects every migration test runs on; PostgreSQL is skipped
+// without CUSTOS_TEST_POSTGRES_DSN.
+var drivers = []string{"sqlite", "postgres"}
+
+// releaseTestdata is the database the last release before versioned migrations made.
+const releaseTestdata = "testdata/v0"
+
+func TestMigrate_FreshDatabaseGetsLatestVersion(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		if got, want := schemaVersion(t, st), latestVersion(t, st.Driver()); got != want {
+			t.Errorf("schema version = %d, want the latest, %d", got, want)
+		}
+		if err := st.CheckSchema(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+func TestMigrate_UpgradesReleaseDatabaseInPlace(t *testing.T) {
+	for _, driver := range drivers {
+		t.Run(driver, func(t *testing.T) {
+			opts := loadRelease(t, driver)
+			db := rawDB(t, opts)
+			before := contents(t, db, driver)
+			if len(before.counts) < 27 || before.counts["findings"] == 0 {
+				t.Fatalf("release testdata looks empty: %v", before.counts)
+			}
+			for table, n := range before.counts {
+				if n == 0 {
+					t.Errorf("release testdata has no rows in %s", table)
+				}
+			}
+
+			st, err := store.Open(ctx, opts)
+			if err != nil {
+				t.Fatalf("opening the release's database: %v", err)
+			}
+			t.Cleanup(func() { _ = st.Close() })
+
+			after := contents(t, db, driver)
+			for table, n := range before.counts {
+				if after.counts[table] != n {
+					t.Errorf("%s: %d rows after the upgrade, %d before", table, after.counts[table], n)
+				}
+			}
+			if !slices.Equal(after.findings, before.findings) {
+				t.Errorf("findings changed:\nbefore %q\nafter  %q", before.findings, after.findings)
+			}
+			if got, want := schemaVersion(t, st), latestVersion(t, driver); got != want {
+				t.Errorf("schema version = %d, want %d", got, want)
+			}
+			if err := st.CheckSchema(ctx); err != nil {
+				t.Error(err)
+			}
+			// Ids go on from the release's rows (AUTOINCREMENT, the bigserial sequence).
+			c := store.Customer{Name: "New Co", Key: "new co"}
+			if err := st.DB(ctx).Create(&c).Error; err != nil || c.ID != uint(before.counts["customers"])+1 {
+				t.Errorf("creating a customer after the upgrade: id %d, err %v", c.ID, err)
+			}
+		})
+	}
+}
+
+func TestMigrate_BaselineIsTheSchemaAutoMigrateMade(t *testing.T) {
+	for _, driver := range drivers {
+		t.Run(driver, func(t *testing.T) {
+			release := catalog(t, rawDB(t, loadRelease(t, driver)), driver)
+			fresh := catalog(t, rawDB(t, openClosed(t, storetest.Options(t, driver))), driver)
+			if len(release) < 100 {
+				t.Fatalf("catalog of the release has %d lines", len(release))
+			}
+			for _, l := range diff(release, fresh) {
+				t.Error(l)
+			}
+		})
+	}
+}
+
+func TestMigrate_SecondOpenChangesNothing(t *testing.T) {
+	for _, driver := range drivers {
+		t.Run(driver, func(t *testing.T) {
+			for _, from := range []string{"fresh", "release"} {
+				t.Run(from, func(t *testing.T) {
+					opts := storetest.Options(t, driver)
+					if from == "release" {
+						opts = loadRelease(t, driver)
+					}
+					db := rawDB(t, openClosed(t, opts))
+					first, firstVersions := catalog(t, db, driver), versionRows(t, db)
+					firstRows := contents(t, db, driver)
+
+					db = rawDB(t, openClosed(t, opts))
+					if l := diff(first, catalog(t, db, driver)); len(l) > 0 {
+						t.Errorf("second open changed the schema: %v", l)
+					}
+					if got := versionRows(t, db); !slices.Equal(got, firstVersions) {
+						t.Errorf("versions after the second open %v, after the first %v", got, firstVersions)
+					}
+					if got := contents(t, db, driver); fmt.Sprint(got) != fmt.Sprint(firstRows) {
+						t.Errorf("second open changed rows: %v, then %v", firstRows, got)
+					}
+				})
+			}
+		})
+	}
+}
+
+func TestMigrate_ConcurrentOpensMigrateOnce(t *testing.T) {
+	for _, driver := range drivers {
+		t.Run(driver, func(t *testing.T) {
+			for _, from := range []string{"fresh", "release"} {
+				t.Run(from, func(t *testing.T) {
+					opts := storetest.Options(t, driver)
+					if from == "release" {
+						opts = loadRelease(t, driver)
+					}
+					const replicas = 8
+					errs := make([]error, replicas)
+					var wg sync.WaitGroup
+					start := make(chan struct{})
+					for i := range replicas {
+						wg.Go(func() {
+							<-start
+							st, err := store.Open(ctx, opts)
+							if err == nil {
+								err = st.Close()
+							}
+							errs[i] = err
+						})
+					}
+					close(start)
+					wg.Wait()
+					for i, err := range errs {
+						if err != nil {
+							t.Errorf("replica %d: %v", i, err)
+						}
+					}
+					db := rawDB(t, opts)
+					want := []string{}
+					for v := range latestVersion(t, driver) + 1 {
+						want = append(want, strconv.FormatInt(v, 10))
+					}
+					if got := versionRows(t, db); !slices.Equal(got, want) {
+						t.Errorf("version rows %v, want each of %v once", got, want)
+					}
+					if n := len(contents(t, db, driver).counts); n != 27 {
+						t.Errorf("%d tables, want 27", n)
+					}
+				})
+			}
+		})
+	}
+}
+
+func TestMigrate_RefusesHalfMadeOrForeignDatabase(t *testing.T) {
+	cases := []struct {
+		name  string
+		setup string // run on the release's database, or on an empty one when release is false
+		fresh bool
+		want  []string
+	}{
+		{name: "a table dropped", setup: "DROP TABLE job_leases", want: []string{"26 of Custos's 27 tables", "missing: table job_leases"}},
+		{name: "a column dropped", setup: "ALTER TABLE coverages DROP COLUMN warnings", want: []string{"missing: column coverages.warnings"}},
+		{name: "someone else's customers table", fresh: true, setup: "CREATE TABLE customers (id integer PRIMARY KEY, title text)",
+			want: []string{"1 of Custos's 27 tables", "column customers.name", "column customers.key", "table technicians", "table notify_groups"}},
+	}
+	for _, driver := range drivers {
+		t.Run(driver, func(t *testing.T) {
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					var opts store.Options
+					if c.fresh {
+						opts = storetest.Options(t, driver)
+					} else {
+						opts = loadRelease(t, driver)
+					}
+					db := rawDB(t, opts)
+					if _, err := db.Exec(c.setup); err != nil {
+						t.Fatal(err)
+					}
+					tables := len(contents(t, db, driver).counts)
+					st, err := store.Open(ctx, opts)
+					if err == nil {
+						_ = st.Close()
+						t.Fatal("opened a half-made database")
+					}
+					for _, w := range c.want {
+						if !strings.Contains(err.Error(), w) {
+							t.Errorf("error %q does not say %q", err, w)
+						}
+					}
+					if n := len(contents(t, db, driver).counts); n != tables {
+						t.Errorf("the refused open made %d tables of %d", n, tables)
+					}
+					var versions int
+					if err := db.QueryRow(tableCount[driver], "goose_db_version").Scan(&versions); err != nil || versions != 0 {
+						t.Errorf("the refused open left a version table (%d, %v)", versions, err)
+					}
+				})
+			}
+		})
+	}
+}
+
+func TestSchema_ModelsAgreeWithMigrations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		if err := st.CheckSchema(ctx); err != nil {
+			t.Fatalf("models and migrations disagree on a fresh database: %v", err)
+		}
+		// A model change without a migration looks like this from the database side.
+		for _, stmt := range []string{"DROP INDEX idx_findings_rule", "ALTER TABLE findings DROP COLUMN status_reason", "DROP TABLE notify_groups"} {
+			if err := st.DB(ctx).Exec(stmt).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		err := st.CheckSchema(ctx)
+		for _, want := range []string{
+			"Finding (table findings): no column status_reason (field StatusReason)",
+			"Finding (table findings): no index idx_findings_rule",
+			"NotifyGroup (table notify_groups): no table",
+		} {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("CheckSchema = %v, want it to say %q", err, want)
+			}
+		}
+	})
+}
+
+// openClosed opens the store (migrating it) and closes it again.
+func openClosed(t *testing.T, opts store.Options) store.Options {
+	t.Helper()
+	st, err := store.Open(ctx, opts)
+	if err != nil {
+		t.Fatalf("opening %s: %v", opts.Driver, err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return opts
+}
+
+func schemaVersion(t *testing.T, st *store.Store) int64 {
+	t.Helper()
+	v, err := st.SchemaVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// latestVersion is the highest version among the dialect's migration files.
+func latestVersion(t *testing.T, driver string) int64 {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("migrations", driver, "*.sql"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no migrations for %s: %v", driver, err)
+	}
+	var latest int64
+	for _, f := range files {
+		v, err := strconv.ParseInt(strings.SplitN(filepath.Base(f), "_", 2)[0], 10, 64)
+		if err != nil {
+			t.Fatalf("migration %s: %v", f, err)
+		}
+		latest = max(latest, v)
+	}
+	return latest
+}
+
+// loadRelease returns options for a database that the release's script made.
+func loadRelease(t *testing.T, driver string) store.Options {
+	t.Helper()
+	opts := storetest.Options(t, driver)
+	script, err := os.ReadFile(filepath.Join(releaseTestdata, driver+".sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rawDB(t, opts).Exec(string(script)); err != nil {
+		t.Fatalf("loading the release's %s database: %v", driver, err)
+	}
+	return opts
+}
+
+// rawDB is a plain database/sql handle on the store's database, closed with the test.
+func rawDB(t *testing.T, opts store.Options) *sql.DB {
+	t.Helper()
+	driver, dsn := "pgx", opts.DSN
+	if opts.Driver == "sqlite" {
+		driver, dsn = "sqlite3", "file:"+opts.Path+"?_foreign_keys=on&_busy_timeout=10000"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+var (
+	tableCount = map[string]string{
+		"sqlite":   "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
+		"postgres": "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1",
+	}
+	listTables = map[string]string{
+		"sqlite":   "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name <> 'goose_db_version' ORDER BY name",
+		"postgres": "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> 'goose_db_version' ORDER BY 1",
+	}
+	// catalogs describe every column, index and constraint but goose's.
+	catalogs = map[string][]string{
+		"sqlite": {
+			`SELECT m.name, p.cid, p.name, p.type, p."notnull", coalesce(p.dflt_value, ''), p.pk FROM sqlite_master m, pragma_table_info(m.name) p
+			 WHERE m.type = 'table' AND m.name NOT IN ('goose_db_version', 'sqlite_sequence') ORDER BY 1, 2`,
+			`SELECT m.name, l.name, l."unique", l.origin, i.seqno, i.name FROM sqlite_master m, pragma_index_list(m.name) l, pragma_index_info(l.name) i
+			 WHERE m.type = 'table' AND m.name <> 'goose_db_version' ORDER BY 1, 2, 5`,
+			`SELECT m.name, f.* FROM sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table' ORDER BY 1`,
+		},
+		"postgres": {
+			`SELECT table_name, ordinal_position, column_name, data_type, is_nullable, coalesce(column_default, '') FROM information_schema.columns
+			 WHERE table_schema = current_schema() AND table_name <> 'goose_db_version' ORDER BY 1, 2`,
+			`SELECT tablename, indexname, replace(indexdef, current_schema() || '.', '') FROM pg_indexes
+			 WHERE schemaname = current_schema() AND tablename <> 'goose_db_version' ORDER BY 1, 2`,
+			`SELECT conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid) FROM pg_constraint
+			 WHERE connamespace = current_schema()::regnamespace AND conname NOT LIKE 'goose%' ORDER BY 2`,
+			`SELECT sequence_name, data_type FROM information_schema.sequences
+			 WHERE sequence_schema = current_schema() AND sequence_name NOT LIKE 'goose%' ORDER BY 1`,
+		},
+	}
+)
+
+// catalog describes the schema as sorted lines, one for each column, index column,
+// constraint and sequence. On SQLite AutoMigrate wrote string defaults in double
+// quotes (which SQLite reads as a string there); the baseline uses single quotes.
+func catalog(t *testing.T, db *sql.DB, driver string) []string {
+	t.Helper()
+	var lines []string
+	for _, q := range catalogs[driver] {
+		for _, l := range queryLines(t, db, q) {
+			lines = append(lines, strings.ReplaceAll(l, `"`, `'`))
+		}
+	}
+	return lines
+}
+
+func queryLines(t *testing.T, db *sql.DB, q string, args ...any) []string {
+	t.Helper()
+	rows, err := db.Query(q, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var lines []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		parts := make([]string, len(vals))
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				v = string(b)
+			}
+			parts[i] = fmt.Sprint(v)
+		}
+		lines = append(lines, strings.Join(parts, " | "))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return lines
+}
+
+// diff lists the lines only one side has.
+func diff(want, got []string) []string {
+	var out []string
+	for _, l := range want {
+		if !slices.Contains(got, l) {
+			out = append(out, "missing: "+l)
+		}
+	}
+	for _, l := range got {
+		if !slices.Contains(want, l) {
+			out = append(out, "extra:   "+l)
+		}
+	}
+	return out
+}
+
+// versionRows lists the versions goose recorded, in order.
+func versionRows(t *testing.T, db *sql.DB) []string {
+	t.Helper()
+	return queryLines(t, db, "SELECT version_id FROM goose_db_version ORDER BY id")
+}
+
+// tableContents is what an upgrade must keep: each table's row count and every
+// finding.
+type tableContents struct {
+	counts   map[string]int
+	findings []string
+}
+
+func contents(t *testing.T, db *sql.DB, driver string) tableContents {
+	t.Helper()
+	c := tableContents{counts: map[string]int{}}
+	for _, table := range queryLines(t, db, listTables[driver]) {
+		var n int
+		if err := db.QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		c.counts[table] = n
+	}
+	if _, ok := c.counts["findings"]; ok {
+		c.findings = queryLines(t, db, "SELECT id, fingerprint, status, summary, status_by, status_reason FROM findings ORDER BY id")
+	}
+	return c
+}
 
 // writeTestdataEnv names the directory TestWriteReleaseTestdata writes to. Set it at a
 // release, on the release's code, to keep a database of that release for the upgrade
@@ -222,4 +647,36 @@ func fillEveryTable(db *gorm.DB) error {
 		}
 		return nil
 	})
+}
+
+// BenchmarkOpen_FreshSQLite measures store.Open on an empty SQLite file: connecting
+// and creating the schema.
+func BenchmarkOpen_FreshSQLite(b *testing.B) {
+	dir := b.TempDir()
+	for i := range b.N {
+		st, err := store.Open(ctx, store.Options{Driver: "sqlite", Path: filepath.Join(dir, fmt.Sprintf("bench%d.db", i))})
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = st.Close()
+	}
+}
+
+// BenchmarkOpen_UpToDateSQLite measures store.Open on a SQLite file whose schema is
+// already current: what every restart pays.
+func BenchmarkOpen_UpToDateSQLite(b *testing.B) {
+	opts := store.Options{Driver: "sqlite", Path: filepath.Join(b.TempDir(), "custos.db")}
+	st, err := store.Open(ctx, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_ = st.Close()
+	b.ResetTimer()
+	for range b.N {
+		st, err := store.Open(ctx, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = st.Close()
+	}
 }
