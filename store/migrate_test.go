@@ -99,79 +99,59 @@ func TestMigrate_BaselineIsTheSchemaAutoMigrateMade(t *testing.T) {
 }
 
 func TestMigrate_SecondOpenChangesNothing(t *testing.T) {
-	for _, driver := range drivers {
-		t.Run(driver, func(t *testing.T) {
-			for _, from := range []string{"fresh", "release"} {
-				t.Run(from, func(t *testing.T) {
-					opts := storetest.Options(t, driver)
-					if from == "release" {
-						opts = loadRelease(t, driver)
-					}
-					db := rawDB(t, openClosed(t, opts))
-					first, firstVersions := catalog(t, db, driver), versionRows(t, db)
-					firstRows := contents(t, db, driver)
+	eachStart(t, func(t *testing.T, driver string, opts store.Options) {
+		db := rawDB(t, openClosed(t, opts))
+		first, firstVersions := catalog(t, db, driver), versionRows(t, db)
+		firstRows := contents(t, db, driver)
 
-					db = rawDB(t, openClosed(t, opts))
-					if l := diff(first, catalog(t, db, driver)); len(l) > 0 {
-						t.Errorf("second open changed the schema: %v", l)
-					}
-					if got := versionRows(t, db); !slices.Equal(got, firstVersions) {
-						t.Errorf("versions after the second open %v, after the first %v", got, firstVersions)
-					}
-					if got := contents(t, db, driver); fmt.Sprint(got) != fmt.Sprint(firstRows) {
-						t.Errorf("second open changed rows: %v, then %v", firstRows, got)
-					}
-				})
-			}
-		})
-	}
+		db = rawDB(t, openClosed(t, opts))
+		if l := diff(first, catalog(t, db, driver)); len(l) > 0 {
+			t.Errorf("second open changed the schema: %v", l)
+		}
+		if got := versionRows(t, db); !slices.Equal(got, firstVersions) {
+			t.Errorf("versions after the second open %v, after the first %v", got, firstVersions)
+		}
+		if got := contents(t, db, driver); fmt.Sprint(got) != fmt.Sprint(firstRows) {
+			t.Errorf("second open changed rows: %v, then %v", firstRows, got)
+		}
+	})
 }
 
 func TestMigrate_ConcurrentOpensMigrateOnce(t *testing.T) {
-	for _, driver := range drivers {
-		t.Run(driver, func(t *testing.T) {
-			for _, from := range []string{"fresh", "release"} {
-				t.Run(from, func(t *testing.T) {
-					opts := storetest.Options(t, driver)
-					if from == "release" {
-						opts = loadRelease(t, driver)
-					}
-					const replicas = 8
-					errs := make([]error, replicas)
-					var wg sync.WaitGroup
-					start := make(chan struct{})
-					for i := range replicas {
-						wg.Go(func() {
-							<-start
-							st, err := store.Open(ctx, opts)
-							if err == nil {
-								err = st.Close()
-							}
-							errs[i] = err
-						})
-					}
-					close(start)
-					wg.Wait()
-					for i, err := range errs {
-						if err != nil {
-							t.Errorf("replica %d: %v", i, err)
-						}
-					}
-					db := rawDB(t, opts)
-					want := []string{}
-					for v := range latestVersion(t, driver) + 1 {
-						want = append(want, strconv.FormatInt(v, 10))
-					}
-					if got := versionRows(t, db); !slices.Equal(got, want) {
-						t.Errorf("version rows %v, want each of %v once", got, want)
-					}
-					if n := len(contents(t, db, driver).counts); n != 27 {
-						t.Errorf("%d tables, want 27", n)
-					}
-				})
+	eachStart(t, func(t *testing.T, driver string, opts store.Options) {
+		const replicas = 8
+		errs := make([]error, replicas)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range replicas {
+			wg.Go(func() {
+				<-start
+				st, err := store.Open(ctx, opts)
+				if err == nil {
+					err = st.Close()
+				}
+				errs[i] = err
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("replica %d: %v", i, err)
 			}
-		})
-	}
+		}
+		db := rawDB(t, opts)
+		want := []string{}
+		for v := range latestVersion(t, driver) + 1 {
+			want = append(want, strconv.FormatInt(v, 10))
+		}
+		if got := versionRows(t, db); !slices.Equal(got, want) {
+			t.Errorf("version rows %v, want each of %v once", got, want)
+		}
+		if n := len(contents(t, db, driver).counts); n != 27 {
+			t.Errorf("%d tables, want 27", n)
+		}
+	})
 }
 
 func TestMigrate_RefusesHalfMadeOrForeignDatabase(t *testing.T) {
@@ -246,6 +226,17 @@ func TestSchema_ModelsAgreeWithMigrations(t *testing.T) {
 			}
 		}
 	})
+}
+
+// eachStart runs f on each dialect for two databases: an empty one and one that the
+// release before versioned migrations made.
+func eachStart(t *testing.T, f func(t *testing.T, driver string, opts store.Options)) {
+	for _, driver := range drivers {
+		t.Run(driver, func(t *testing.T) {
+			t.Run("fresh", func(t *testing.T) { f(t, driver, storetest.Options(t, driver)) })
+			t.Run("release", func(t *testing.T) { f(t, driver, loadRelease(t, driver)) })
+		})
+	}
 }
 
 // openClosed opens the store (migrating it) and closes it again.
