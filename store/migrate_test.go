@@ -640,30 +640,30 @@ func fillEveryTable(db *gorm.DB) error {
 	})
 }
 
-// BenchmarkOpen_FreshSQLite measures store.Open on an empty SQLite file: connecting
-// and creating the schema.
-func BenchmarkOpen_FreshSQLite(b *testing.B) {
-	dir := b.TempDir()
-	for i := range b.N {
-		st, err := store.Open(ctx, store.Options{Driver: "sqlite", Path: filepath.Join(dir, fmt.Sprintf("bench%d.db", i))})
+// The Open benchmarks measure store.Open on an empty database (connecting and
+// creating the schema, once an installation) and on one whose schema is current (what
+// every restart pays). PostgreSQL's need CUSTOS_TEST_POSTGRES_DSN.
+func BenchmarkOpen_FreshSQLite(b *testing.B)      { benchOpen(b, "sqlite", true) }
+func BenchmarkOpen_UpToDateSQLite(b *testing.B)   { benchOpen(b, "sqlite", false) }
+func BenchmarkOpen_FreshPostgres(b *testing.B)    { benchOpen(b, "postgres", true) }
+func BenchmarkOpen_UpToDatePostgres(b *testing.B) { benchOpen(b, "postgres", false) }
+
+func benchOpen(b *testing.B, driver string, fresh bool) {
+	opts := storetest.Options(b, driver)
+	if !fresh {
+		st, err := store.Open(ctx, opts)
 		if err != nil {
 			b.Fatal(err)
 		}
 		_ = st.Close()
 	}
-}
-
-// BenchmarkOpen_UpToDateSQLite measures store.Open on a SQLite file whose schema is
-// already current: what every restart pays.
-func BenchmarkOpen_UpToDateSQLite(b *testing.B) {
-	opts := store.Options{Driver: "sqlite", Path: filepath.Join(b.TempDir(), "custos.db")}
-	st, err := store.Open(ctx, opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	_ = st.Close()
 	b.ResetTimer()
 	for range b.N {
+		if fresh {
+			b.StopTimer()
+			opts = storetest.Options(b, driver)
+			b.StartTimer()
+		}
 		st, err := store.Open(ctx, opts)
 		if err != nil {
 			b.Fatal(err)
