@@ -339,16 +339,13 @@ var (
 	}
 )
 
-// catalog describes the schema as sorted lines, one for each column, index column,
-// constraint and sequence. On SQLite AutoMigrate wrote string defaults in double
-// quotes (which SQLite reads as a string there); the baseline uses single quotes.
+// catalog describes the schema as lines, one for each column, index column,
+// constraint and sequence.
 func catalog(t *testing.T, db *sql.DB, driver string) []string {
 	t.Helper()
 	var lines []string
 	for _, q := range catalogs[driver] {
-		for _, l := range queryLines(t, db, q) {
-			lines = append(lines, strings.ReplaceAll(l, `"`, `'`))
-		}
+		lines = append(lines, queryLines(t, db, q)...)
 	}
 	return lines
 }

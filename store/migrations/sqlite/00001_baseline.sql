@@ -3,13 +3,17 @@
 -- index names and the one foreign key. A fresh database runs this file; a database
 -- that AutoMigrate made is adopted at this version without running it (store/migrate.go).
 -- Released: never edit it; add a new file instead (docs/store.md).
+--
+-- String defaults are double-quoted as AutoMigrate wrote them (SQLite reads "active"
+-- there as the string): an AutoMigrate release rolled back onto this database then
+-- finds nothing to change, where 'active' would make it rebuild the table.
 
 -- +goose Up
 CREATE TABLE customers (
     id           integer PRIMARY KEY AUTOINCREMENT,
     name         text NOT NULL,
     key          text NOT NULL,
-    status       text NOT NULL DEFAULT 'active',
+    status       text NOT NULL DEFAULT "active",
     status_since datetime,
     created_at   datetime,
     updated_at   datetime
@@ -454,7 +458,7 @@ CREATE TABLE outbox_entries (
     fingerprint text NOT NULL,
     event       text NOT NULL,
     severity    text NOT NULL,
-    receiver    text NOT NULL DEFAULT '',
+    receiver    text NOT NULL DEFAULT "",
     route       integer,
     created_at  datetime NOT NULL
 );
