@@ -2,6 +2,14 @@
 // PostgreSQL (for several replicas), through gorm. It knows no vendor: it writes the
 // record types that connectors emit, findings, checkpoints, coverage and job history,
 // and it seals raw payloads before they touch the disk.
+//
+// The schema is versioned SQL migrations (store/migrations, one directory per
+// dialect, embedded), applied by goose when Open is called, under a lock so that
+// replicas starting at once never race; goose records applied versions in the table
+// goose_db_version, and SchemaVersion reads it. A database that gorm's AutoMigrate
+// made before there were migrations is adopted at version 1, the baseline. gorm never
+// changes the schema; CheckSchema tells whether the models and the migrations agree.
+// docs/store.md says how to add a migration.
 package store
 
 import (
@@ -44,7 +52,7 @@ type Store struct {
 	sealer Sealer
 }
 
-// Open connects, applies the schema and returns the store.
+// Open connects, migrates the schema to the latest version and returns the store.
 func Open(ctx context.Context, opts Options) (*Store, error) {
 	var dialector gorm.Dialector
 	switch opts.Driver {
@@ -74,12 +82,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("store: connecting to %s: %w", opts.Driver, err)
 	}
-	s := &Store{db: db, driver: opts.Driver, sealer: opts.Sealer}
-	if err := s.migrate(ctx); err != nil {
+	if err := migrate(ctx, opts); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
 	}
-	return s, nil
+	return &Store{db: db, driver: opts.Driver, sealer: opts.Sealer}, nil
 }
 
 // sqliteDSN turns a file path into a DSN with WAL, a busy timeout, foreign keys, and
@@ -95,26 +102,9 @@ func sqliteDSN(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// migrationLock is the PostgreSQL advisory lock key that serialises schema changes.
+// migrationLock is the PostgreSQL advisory lock key that serialises schema changes
+// (migrate.go).
 const migrationLock = 0x637573746f73 // "custos"
-
-// migrate applies the schema in one transaction that first takes a lock (the write
-// lock on SQLite, an advisory lock on PostgreSQL), so that replicas starting at once
-// never race each other creating the same table.
-func (s *Store) migrate(ctx context.Context) error {
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if s.driver == "postgres" {
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLock).Error; err != nil {
-				return err
-			}
-		}
-		return tx.AutoMigrate(models()...)
-	})
-	if err != nil {
-		return fmt.Errorf("store: applying schema: %w", err)
-	}
-	return nil
-}
 
 // Driver returns "sqlite" or "postgres".
 func (s *Store) Driver() string { return s.driver }
