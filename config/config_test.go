@@ -87,32 +87,16 @@ func TestParse_BadFiles(t *testing.T) {
 		{"m365_lookback", "connectors.m365.lookback", "between 1s and 30d", false},
 		{"m365_overlap", "connectors.m365.overlap", "must not be negative", false},
 		{"m365_ca_file", "connectors.m365.ca_file", "cannot be read", false},
-		{"rules_agent_lingering_after", "rules.agent_lingering.after", "must be positive", false},
-		{"rules_removal_backup_max_age", "rules.removal_without_backup.backup_max_age", "must be positive", false},
 		{"technician_name", "technicians[1].name", "must not be empty", false},
 		{"customers_create_from_empty", "customers.create_from", "at least one source", false},
 		{"customers_create_from_unknown", "customers.create_from[1]", `"hubspot" is not one of itglue, dattormm, autotask`, false},
-		{"rules_missing_severity", "rules.config_backup_missing.severity", `"urgent" is not one of info, low, medium, high, critical`, false},
-		{"rules_stale_severity", "rules.config_backup_stale.severity", `"High" is not one of`, false},
-		{"rules_stale_max_age", "rules.config_backup_stale.max_age", "must be positive", false},
-		{"rules_gdap_forbidden_role", "rules.gdap_global_admin.forbidden_roles[0]", "is not a role template id", false},
-		{"rules_gdap_expiring_within", "rules.gdap_expiring.within", "must be positive", false},
-		{"rules_audit_gap_after", "rules.audit_gap.after", "must be positive", false},
-		{"rules_audit_gap_streams", "rules.audit_gap.streams[0]", "is not connector/stream", false},
-		{"rules_report_missing_day", "rules.report_missing.day", "between 1 and 28", false},
-		{"rules_incomplete_severity", "rules.config_backup_incomplete.severity", `"" is not one of`, false},
-		{"rules_incomplete_window", "rules.config_backup_incomplete.window", "must be positive", false},
-		{"rules_incomplete_old_pattern", "rules.config_backup_incomplete.old_pattern", "invalid regular expression", false},
-		{"rules_incomplete_new_pattern", "rules.config_backup_incomplete.new_pattern", "invalid regular expression", false},
 		{"unknown_key", "log.levle", "unknown key", false},
-		{"unknown_nested_key", "rules.config_backup_stale.max_agee", "unknown key", false},
 		{"unknown_section", "conectors.itglue.enabled", "unknown key", true},
 		{"wrong_type", "sync.batch_size", "line 4: incompatible types", false},
 		{"inline_secret", "connectors.itglue.api_key", "line 2: secrets are never inline", false},
 		{"inline_previous_key", "seal.previous_keys", "secrets are never inline", false},
 		{"secret_env_and_file", "store.dsn", "line 2: give env or file, not both", false},
 		{"secret_unknown_field", "seal.key", `unknown key "path"`, false},
-		{"bad_duration", "rules.config_backup_stale.max_age", `line 2: invalid duration "90 days"`, false},
 		{"syntax", "", "line 2: expected '.' or ']'", false},
 		{"report_msp_name", "report.msp_name", "must name the MSP", false},
 		{"report_dir", "report.dir", "must name the directory", false},
@@ -204,59 +188,6 @@ func TestParse_BadFiles(t *testing.T) {
 	}
 }
 
-func TestParse_ReportsEveryProblemAtOnce(t *testing.T) {
-	doc := `
-[log]
-level = "loud"
-colour = true
-
-[sync]
-batch_size = 0
-
-[connectors.itglue]
-enabled = true
-page_size = 0
-
-[rules.config_backup_stale]
-severity = "severe"
-max_age = "0s"
-`
-	problems := parseProblems(t, "custos.toml", []byte(doc))
-	want := []struct{ key, reason string }{
-		{"log.level", "is not one of"},
-		{"log.colour", "unknown key"},
-		{"sync.batch_size", "between 1 and 10000"},
-		{"connectors.itglue.api_key", "must name where the key is kept"},
-		{"connectors.itglue.page_size", "between 1 and 1000"},
-		{"rules.config_backup_stale.severity", "is not one of"},
-		{"rules.config_backup_stale.max_age", "must be positive"},
-	}
-	for _, w := range want {
-		if !hasProblem(problems, w.key, w.reason) {
-			t.Errorf("missing problem %s: %s", w.key, w.reason)
-		}
-	}
-	if len(problems) != len(want) {
-		t.Errorf("got %d problems, want %d: %q", len(problems), len(want), problems)
-	}
-	for i := 1; i < len(problems); i++ {
-		if problems[i-1].Key > problems[i].Key {
-			t.Errorf("problems are not sorted by key: %q before %q", problems[i-1].Key, problems[i].Key)
-		}
-	}
-
-	_, err := config.Parse("/etc/custos/custos.toml", []byte(doc))
-	msg := err.Error()
-	if !strings.Contains(msg, "/etc/custos/custos.toml") || !strings.Contains(msg, "7 problem(s)") {
-		t.Errorf("error text %q does not name the file and the count", msg)
-	}
-	for _, w := range want {
-		if !strings.Contains(msg, w.key+": ") {
-			t.Errorf("error text does not list %s:\n%s", w.key, msg)
-		}
-	}
-}
-
 func TestParse_EmptyFileIsTheDefaults(t *testing.T) {
 	cfg, err := config.Parse("/etc/custos/custos.toml", nil)
 	if err != nil {
@@ -325,39 +256,5 @@ func TestLoad_MissingFile(t *testing.T) {
 	_, err := config.Load(filepath.Join(t.TempDir(), "nope.toml"))
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("error = %v, want os.ErrNotExist", err)
-	}
-}
-
-// TestParse_EveryBadTypedValueAtOnce: values that decode themselves (durations,
-// severities) are each reported with their whole key path, and the rest of the file
-// is still validated.
-func TestParse_EveryBadTypedValueAtOnce(t *testing.T) {
-	doc := `
-[sync]
-batch_size = 0
-
-[rules.config_backup_stale]
-max_age = "ninety days"
-
-[rules.agent_lingering]
-after = "soon"
-
-[[notify.routes]]
-receivers = ["x"]
-
-[[notify.routes]]
-receivers = ["x"]
-severities = ["high", "urgent"]
-`
-	problems := parseProblems(t, "custos.toml", []byte(doc))
-	for _, w := range []struct{ key, reason string }{
-		{"sync.batch_size", "between 1 and 10000"},
-		{"rules.config_backup_stale.max_age", `line 6: invalid duration "ninety days"`},
-		{"rules.agent_lingering.after", `invalid duration "soon"`},
-		{"notify.routes[1].severities[1]", `"urgent" is not one of`},
-	} {
-		if !hasProblem(problems, w.key, w.reason) {
-			t.Errorf("missing problem %s: %s in %q", w.key, w.reason, problems)
-		}
 	}
 }

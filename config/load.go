@@ -45,9 +45,14 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("config %s: %d problem(s):\n%s", e.File, len(e.Problems), strings.Join(lines, "\n"))
 }
 
-// Load reads, decodes strictly and validates the file. On any problem it returns an
-// *Error that lists them all.
-func Load(path string) (*Config, error) {
+// Check validates a part of the configuration that another package owns (the rules'
+// tables, which package reconcile decodes) and returns its problems, each with its key
+// path.
+type Check func(*Config) []Problem
+
+// Load reads, decodes strictly and validates the file, and runs checks on it. On any
+// problem it returns an *Error that lists them all.
+func Load(path string, checks ...Check) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
@@ -56,12 +61,13 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	return Parse(abs, data)
+	return Parse(abs, data, checks...)
 }
 
-// Parse decodes and validates a file's contents; path names the file in errors and
-// anchors its relative paths.
-func Parse(path string, data []byte) (*Config, error) {
+// Parse decodes and validates a file's contents and runs checks on it; path names the
+// file in errors and anchors its relative paths. The problems of the checks are listed
+// with the rest, sorted by key.
+func Parse(path string, data []byte, checks ...Check) (*Config, error) {
 	cfg := Default()
 	cfg.Dir = filepath.Dir(path)
 	md, err := toml.Decode(string(data), &cfg)
@@ -77,9 +83,17 @@ func Parse(path string, data []byte) (*Config, error) {
 		}
 	}
 	for _, key := range md.Undecoded() {
-		problems = append(problems, Problem{Key: key.String(), Reason: "unknown key"})
+		if key[0] != "rules" { // the rules' tables are their own decoders' to check
+			problems = append(problems, Problem{Key: key.String(), Reason: "unknown key"})
+		}
+	}
+	if cfg.Rules, err = readRuleTables(data); err != nil {
+		problems = append(problems, decodeProblem(err))
 	}
 	problems = append(problems, cfg.Validate()...)
+	for _, check := range checks {
+		problems = append(problems, check(&cfg)...)
+	}
 	cfg.resolveSecretFiles()
 	cfg.Connectors.M365.CertificateFile = cfg.Resolve(cfg.Connectors.M365.CertificateFile)
 	cfg.Connectors.M365.CAFile = cfg.Resolve(cfg.Connectors.M365.CAFile)

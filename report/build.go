@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/vocab"
@@ -84,9 +85,13 @@ func OptionsFromConfig(cfg *config.Config, customer string, logo *Logo, variant 
 	if err != nil {
 		return Options{}, fmt.Errorf("report: time zone %q of %s: %w", zone, customer, err)
 	}
+	rules, problems := reconcile.Configure(cfg)
+	if len(problems) > 0 {
+		return Options{}, fmt.Errorf("report: configuring the rules: %v", problems)
+	}
 	return Options{
 		MSPName: cfg.Report.MSPName, Logo: logo, Location: loc, Variant: variant, Now: now,
-		BackupMaxAge: cfg.Rules.ConfigBackupStale.MaxAge.Std(), GapTolerance: DefaultGapTolerance,
+		BackupMaxAge: reconcile.Configured[*reconcile.ConfigBackupStale](rules).MaxAge.Std(), GapTolerance: DefaultGapTolerance,
 	}, nil
 }
 
@@ -480,12 +485,11 @@ func backups(configs []store.Configuration, until time.Time, maxAge time.Duratio
 			b.WithBackup++
 			at := newest.SourceCreatedAt.In(until.Location())
 			row.Newest, row.NewestFile = &at, newest.FileName
-			age := until.Sub(newest.SourceCreatedAt)
-			row.AgeDays = int(age.Hours() / 24)
-			switch {
-			case c.InstalledAt != nil && newest.SourceCreatedAt.Before(*c.InstalledAt):
+			row.AgeDays = int(until.Sub(newest.SourceCreatedAt).Hours() / 24)
+			switch reconcile.BackupStale(newest.SourceCreatedAt, c.InstalledAt, until, maxAge) {
+			case reconcile.BackupPredates:
 				row.Status = BackupPredates
-			case maxAge > 0 && age > maxAge:
+			case reconcile.BackupTooOld:
 				row.Status = BackupStale
 			default:
 				row.Status = BackupCurrent
