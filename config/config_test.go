@@ -4,51 +4,16 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/config/configtest"
 )
-
-// parseProblems parses data and returns the problems it reports.
-func parseProblems(t *testing.T, name string, data []byte) []config.Problem {
-	t.Helper()
-	cfg, err := config.Parse(filepath.Join("/etc/custos", name), data)
-	if err == nil {
-		t.Fatalf("Parse accepted %s: %+v", name, cfg)
-	}
-	var cerr *config.Error
-	if !errors.As(err, &cerr) {
-		t.Fatalf("error is %T, want *config.Error: %v", err, err)
-	}
-	if cfg != nil {
-		t.Errorf("Parse returned a config with an error")
-	}
-	if len(cerr.Problems) == 0 {
-		t.Fatalf("*config.Error with no problems")
-	}
-	return cerr.Problems
-}
-
-func hasProblem(problems []config.Problem, key, reason string) bool {
-	for _, p := range problems {
-		if p.Key == key && strings.Contains(p.Reason, reason) {
-			return true
-		}
-	}
-	return false
-}
 
 // TestParse_BadFiles runs every config/testdata/*.bad.toml: each holds one mistake and
 // must be reported under its key path with a reason that says what is wrong.
 func TestParse_BadFiles(t *testing.T) {
-	tests := []struct {
-		file   string
-		key    string
-		reason string
-		// several means the file may give more than one problem (all about key).
-		several bool
-	}{
+	configtest.RunBadFiles(t, []configtest.BadFile{
 		{"log_level", "log.level", `"verbose" is not one of debug, info, warn, error`, false},
 		{"log_format", "log.format", `"xml" is not one of auto, json, console`, false},
 		{"store_driver", "store.driver", `"mysql" is not one of sqlite, postgres`, false},
@@ -153,39 +118,7 @@ func TestParse_BadFiles(t *testing.T) {
 		{"o365audit_publisher_identifier", "connectors.o365audit.publisher_identifier", "not a tenant id", false},
 		{"o365audit_base_url", "connectors.o365audit.base_url", "not an absolute http(s) URL", false},
 		{"o365audit_without_m365", "connectors.o365audit.enabled", "needs connectors.m365 enabled", false},
-	}
-	seen := map[string]bool{}
-	for _, tt := range tests {
-		seen[tt.file+".bad.toml"] = true
-		t.Run(tt.file, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("testdata", tt.file+".bad.toml"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			problems := parseProblems(t, tt.file+".bad.toml", data)
-			if !hasProblem(problems, tt.key, tt.reason) {
-				t.Errorf("problems = %q, want key %q with reason containing %q", problems, tt.key, tt.reason)
-			}
-			if !tt.several && len(problems) != 1 {
-				t.Errorf("problems = %q, want only the one the file is about", problems)
-			}
-			for _, p := range problems {
-				if strings.Contains(p.String(), "inline-secret-value") || strings.Contains(p.String(), "0123456789abcdef") {
-					t.Errorf("problem %q shows an inline secret", p)
-				}
-			}
-		})
-	}
-
-	files, err := filepath.Glob(filepath.Join("testdata", "*.bad.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		if !seen[filepath.Base(f)] {
-			t.Errorf("%s has no entry in this test", f)
-		}
-	}
+	})
 }
 
 func TestParse_EmptyFileIsTheDefaults(t *testing.T) {

@@ -1,59 +1,22 @@
 package reconcile_test
 
 import (
-	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/config/configtest"
 	"github.com/custos-msp/custos/reconcile"
 )
 
 // The rules' tables are decoded and validated by package reconcile, with the rest of
 // the file: these tests parse whole files with reconcile.Check, as Custos loads them.
 
-// parseProblems parses data with the rules' check and returns the problems it reports.
-func parseProblems(t *testing.T, name string, data []byte) []config.Problem {
-	t.Helper()
-	cfg, err := config.Parse(filepath.Join("/etc/custos", name), data, reconcile.Check)
-	if err == nil {
-		t.Fatalf("Parse accepted %s: %+v", name, cfg)
-	}
-	var cerr *config.Error
-	if !errors.As(err, &cerr) {
-		t.Fatalf("error is %T, want *config.Error: %v", err, err)
-	}
-	if cfg != nil {
-		t.Errorf("Parse returned a config with an error")
-	}
-	if len(cerr.Problems) == 0 {
-		t.Fatalf("*config.Error with no problems")
-	}
-	return cerr.Problems
-}
-
-func hasProblem(problems []config.Problem, key, reason string) bool {
-	for _, p := range problems {
-		if p.Key == key && strings.Contains(p.Reason, reason) {
-			return true
-		}
-	}
-	return false
-}
-
 // TestParse_BadRuleFiles runs every testdata/*.bad.toml: each holds one mistake in
 // the rules' tables and must be reported under its key path with a reason that says
 // what is wrong, and nothing else.
 func TestParse_BadRuleFiles(t *testing.T) {
-	tests := []struct {
-		file   string
-		key    string
-		reason string
-		// several means the file may give more than one problem (all about key).
-		several bool
-	}{
+	configtest.RunBadFiles(t, []configtest.BadFile{
 		{"rules_agent_lingering_after", "rules.agent_lingering.after", "must be positive", false},
 		{"rules_removal_backup_max_age", "rules.removal_without_backup.backup_max_age", "must be positive", false},
 		{"rules_missing_severity", "rules.config_backup_missing.severity", `"urgent" is not one of info, low, medium, high, critical`, false},
@@ -72,33 +35,7 @@ func TestParse_BadRuleFiles(t *testing.T) {
 		{"rules_bad_duration", "rules.config_backup_stale.max_age", `line 2: invalid duration "90 days"`, false},
 		{"rules_unknown_rule", "rules.config_backup_stal", "is not a rule; the rules are config_backup_missing, config_backup_stale", false},
 		{"rules_notify_route_rule", "notify.routes[0].rules[1]", `"ACCESS-UNAUTHORIZED" is not a rule id; the rules are CONFIG-BACKUP-MISSING`, false},
-	}
-	seen := map[string]bool{}
-	for _, tt := range tests {
-		seen[tt.file+".bad.toml"] = true
-		t.Run(tt.file, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("testdata", tt.file+".bad.toml"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			problems := parseProblems(t, tt.file+".bad.toml", data)
-			if !hasProblem(problems, tt.key, tt.reason) {
-				t.Errorf("problems = %q, want key %q with reason containing %q", problems, tt.key, tt.reason)
-			}
-			if !tt.several && len(problems) != 1 {
-				t.Errorf("problems = %q, want only the one the file is about", problems)
-			}
-		})
-	}
-	files, err := filepath.Glob(filepath.Join("testdata", "*.bad.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		if !seen[filepath.Base(f)] {
-			t.Errorf("%s has no entry in this test", f)
-		}
-	}
+	}, reconcile.Check)
 }
 
 func TestParse_ReportsEveryProblemAtOnce(t *testing.T) {
@@ -118,7 +55,7 @@ page_size = 0
 severity = "severe"
 max_age = "0s"
 `
-	problems := parseProblems(t, "custos.toml", []byte(doc))
+	problems := configtest.Problems(t, "custos.toml", []byte(doc), reconcile.Check)
 	want := []struct{ key, reason string }{
 		{"log.level", "is not one of"},
 		{"log.colour", "unknown key"},
@@ -129,7 +66,7 @@ max_age = "0s"
 		{"rules.config_backup_stale.max_age", "must be positive"},
 	}
 	for _, w := range want {
-		if !hasProblem(problems, w.key, w.reason) {
+		if !configtest.HasProblem(problems, w.key, w.reason) {
 			t.Errorf("missing problem %s: %s", w.key, w.reason)
 		}
 	}
@@ -175,14 +112,14 @@ receivers = ["x"]
 receivers = ["x"]
 severities = ["high", "urgent"]
 `
-	problems := parseProblems(t, "custos.toml", []byte(doc))
+	problems := configtest.Problems(t, "custos.toml", []byte(doc), reconcile.Check)
 	for _, w := range []struct{ key, reason string }{
 		{"sync.batch_size", "between 1 and 10000"},
 		{"rules.config_backup_stale.max_age", `line 6: invalid duration "ninety days"`},
 		{"rules.agent_lingering.after", `invalid duration "soon"`},
 		{"notify.routes[1].severities[1]", `"urgent" is not one of`},
 	} {
-		if !hasProblem(problems, w.key, w.reason) {
+		if !configtest.HasProblem(problems, w.key, w.reason) {
 			t.Errorf("missing problem %s: %s in %q", w.key, w.reason, problems)
 		}
 	}

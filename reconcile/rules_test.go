@@ -137,6 +137,10 @@ func TestExample_RuleTablesAreTheDefaults(t *testing.T) {
 	for _, spec := range reconcile.Rules {
 		keys = append(keys, spec.Key)
 		want := settingLeaves(reflect.ValueOf(defaultSettings(spec)).Elem())
+		if _, ok := doc.Rules[spec.Key]; !ok {
+			t.Errorf("config.example.toml has no [rules.%s]; add it with a comment above each key:\n%s", spec.Key, exampleTable(spec, want))
+			continue
+		}
 		if got := slices.Sorted(maps.Keys(doc.Rules[spec.Key])); !slices.Equal(got, slices.Sorted(maps.Keys(want))) {
 			t.Errorf("[rules.%s] has keys %q, want %q", spec.Key, got, slices.Sorted(maps.Keys(want)))
 			continue
@@ -151,9 +155,23 @@ func TestExample_RuleTablesAreTheDefaults(t *testing.T) {
 			}
 		}
 	}
-	if got := slices.Sorted(maps.Keys(doc.Rules)); !slices.Equal(got, slices.Sorted(slices.Values(keys))) {
-		t.Errorf("config.example.toml has [rules.*] tables %q, want %q", got, keys)
+	if got, want := slices.Sorted(maps.Keys(doc.Rules)), slices.Sorted(slices.Values(keys)); !slices.Equal(got, want) {
+		t.Errorf("config.example.toml has [rules.*] tables %q, want %q", got, want)
 	}
+}
+
+// exampleTable writes spec's table with its defaults, for config.example.toml.
+func exampleTable(spec reconcile.Spec, leaves map[string]reflect.Value) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "[rules.%s]\n# %s: %s.\n", spec.Key, spec.ID(), spec.Description)
+	for _, key := range slices.Sorted(maps.Keys(leaves)) {
+		line, err := toml.Marshal(map[string]any{key: leaves[key].Interface()})
+		if err != nil {
+			line = []byte(err.Error())
+		}
+		fmt.Fprintf(&b, "# …\n%s", line)
+	}
+	return b.String()
 }
 
 // TestREADME_RuleTable keeps the README's rule table the list's: every rule, in order,
