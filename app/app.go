@@ -40,9 +40,17 @@ type Options struct {
 	Metrics *metrics.Metrics
 }
 
+// LoadConfig reads, decodes and validates the configuration file, the rules' tables
+// included, and returns a *config.Error that lists every problem.
+func LoadConfig(path string) (*config.Config, error) {
+	return config.Load(path, reconcile.Check)
+}
+
 // App is a configured Custos.
 type App struct {
-	Config     *config.Config
+	Config *config.Config
+	// Rules are the rules the configuration enables.
+	Rules      *reconcile.RuleSet
 	Log        zerolog.Logger
 	Store      *store.Store
 	Connectors []connectors.Connector
@@ -70,6 +78,10 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	rules, problems := reconcile.Configure(cfg)
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("config: rules: %v", problems)
+	}
 	m := opts.Metrics
 	if m == nil {
 		m = metrics.New()
@@ -88,7 +100,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	return &App{
-		Config: cfg, Log: log, Store: st, Connectors: conns, Metrics: m, now: now, redactor: redactor,
+		Config: cfg, Rules: rules, Log: log, Store: st, Connectors: conns, Metrics: m, now: now, redactor: redactor,
 		runner: &jobs.Runner{Store: st, Log: log, Now: now, Observe: m.ObserveJob},
 	}, nil
 }
@@ -158,12 +170,9 @@ func (a *App) Sync(ctx context.Context, only string) ([]sync.Result, error) {
 
 // Reconcile evaluates every enabled rule and records the run.
 func (a *App) Reconcile(ctx context.Context) (reconcile.Result, error) {
-	job, err := a.reconcileJob()
-	if err != nil {
-		return reconcile.Result{}, err
-	}
+	job := a.reconcileJob()
 	var res reconcile.Result
-	err = a.runner.Run(ctx, "reconcile", "all", func(ctx context.Context) (jobs.Counts, error) {
+	err := a.runner.Run(ctx, "reconcile", "all", func(ctx context.Context) (jobs.Counts, error) {
 		r, counts, err := job.Run(ctx)
 		res = r
 		return counts, err
@@ -175,11 +184,7 @@ func (a *App) Reconcile(ctx context.Context) (reconcile.Result, error) {
 // events since then, and says what recording the result would change. It changes
 // nothing: not the findings, not the decisions, not the mapping.
 func (a *App) Replay(ctx context.Context, since time.Time) (reconcile.Replay, error) {
-	job, err := a.reconcileJob()
-	if err != nil {
-		return reconcile.Replay{}, err
-	}
-	return job.Engine.Replay(ctx, a.now(), since)
+	return a.reconcileJob().Engine.Replay(ctx, a.now(), since)
 }
 
 // syncJob pulls the connectors; spread staggers the start of their scopes.
@@ -194,18 +199,11 @@ func (a *App) syncJob(conns []connectors.Connector, spread time.Duration) *jobs.
 	}
 }
 
-func (a *App) reconcileJob() (*jobs.ReconcileJob, error) {
-	rules, err := reconcile.FromConfig(a.Config.Rules, a.Config.Authorisations)
-	if err != nil {
-		return nil, err
-	}
+func (a *App) reconcileJob() *jobs.ReconcileJob {
 	return &jobs.ReconcileJob{
-		Store: a.Store, Mapping: a.mappingOptions(), Now: a.now,
-		Engine: &reconcile.Engine{
-			Store: a.Store, Rules: rules, Log: a.Log,
-			Access: reconcile.AccessCheckFromConfig(a.Config.Rules, a.Config.Authorisations),
-		},
-	}, nil
+		Store: a.Store, Mapping: a.mappingOptions(), Now: a.now, ObserveRule: a.Metrics.ObserveRule,
+		Engine: &reconcile.Engine{Store: a.Store, Rules: a.Rules.Rules, Access: a.Rules.Access, Log: a.Log},
+	}
 }
 
 // ScheduledJobs is the daemon's job catalogue: a sync per enabled connector (which
@@ -224,10 +222,7 @@ func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 			},
 		})
 	}
-	reconcileJob, err := a.reconcileJob()
-	if err != nil {
-		return nil, err
-	}
+	reconcileJob := a.reconcileJob()
 	out = append(out, jobs.Job{
 		Name: "reconcile", Schedule: sched.Reconcile.Cron(),
 		Run: func(ctx context.Context) (jobs.Counts, error) {
@@ -271,7 +266,7 @@ func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 
 // ReportJob renders, archives and e-mails the monthly customer reports.
 func (a *App) ReportJob() *jobs.ReportJob {
-	return &jobs.ReportJob{Store: a.Store, Config: a.Config, Now: a.now, Log: a.Log}
+	return &jobs.ReportJob{Store: a.Store, Config: a.Config, Rules: a.Rules, Now: a.now, Log: a.Log}
 }
 
 // updateFindingGauge publishes how many findings are open per rule and severity.

@@ -6,7 +6,6 @@ package config
 import (
 	"github.com/custos-msp/custos/duration"
 	"github.com/custos-msp/custos/secret"
-	"github.com/custos-msp/custos/vocab"
 )
 
 // Config is the whole configuration file.
@@ -21,10 +20,12 @@ type Config struct {
 	Sync       Sync       `toml:"sync"`
 	Connectors Connectors `toml:"connectors"`
 	Customers  Customers  `toml:"customers"`
-	Rules      Rules      `toml:"rules"`
-	Daemon     Daemon     `toml:"daemon"`
-	Schedules  Schedules  `toml:"schedules"`
-	Retention  Retention  `toml:"retention"`
+	// Rules holds the [rules.*] tables, which package reconcile decodes: each rule
+	// owns its settings, their defaults and their validation.
+	Rules     RuleTables `toml:"-"`
+	Daemon    Daemon     `toml:"daemon"`
+	Schedules Schedules  `toml:"schedules"`
+	Retention Retention  `toml:"retention"`
 	// Technicians lists the MSP's technicians; Datto RMM users are added to them.
 	Technicians    []Technician   `toml:"technicians"`
 	Authorisations Authorisations `toml:"authorisations"`
@@ -407,73 +408,4 @@ type Customers struct {
 	// Domains maps a customer's name to its network and mail domains; an organization
 	// whose name matches no customer is linked by the domain of its machines.
 	Domains map[string][]string `toml:"domains"`
-}
-
-// Rules holds the settings of every reconcile rule.
-type Rules struct {
-	ConfigBackupMissing    Rule                   `toml:"config_backup_missing"`
-	ConfigBackupStale      ConfigBackupStale      `toml:"config_backup_stale"`
-	ConfigBackupIncomplete ConfigBackupIncomplete `toml:"config_backup_incomplete"`
-	AgentLingering         AgentLingering         `toml:"agent_lingering"`
-	AgentPermanent         AgentPermanent         `toml:"agent_permanent_unapproved"`
-	MappingUnresolved      Rule                   `toml:"mapping_unresolved"`
-	AccessUnauthorised     Rule                   `toml:"access_unauthorised"`
-	CommandUnauthorised    Rule                   `toml:"command_unauthorised"`
-	RemovalWithoutBackup   RemovalWithoutBackup   `toml:"removal_without_backup"`
-	GrantorNotAuthorised   Rule                   `toml:"grantor_not_authorised"`
-	GDAPGlobalAdmin        GDAPGlobalAdmin        `toml:"gdap_global_admin"`
-	GDAPExpiring           GDAPExpiring           `toml:"gdap_expiring"`
-	GDAPCustomerInactive   Rule                   `toml:"gdap_customer_inactive"`
-	AccessAfterRevoke      Rule                   `toml:"access_after_revoke"`
-	AuditGap               AuditGap               `toml:"audit_gap"`
-	ReportMissing          ReportMissing          `toml:"report_missing"`
-	ConnectorUnhealthy     Rule                   `toml:"connector_unhealthy"`
-}
-
-// RemovalWithoutBackup configures REMOVAL-WITHOUT-BACKUP.
-type RemovalWithoutBackup struct {
-	Rule
-	// BackupMaxAge is how long before a removal a verified backup may have been taken
-	// and still stand in for a removal authorisation.
-	BackupMaxAge duration.Duration `toml:"backup_max_age"`
-}
-
-// AgentLingering configures AGENT-LINGERING.
-type AgentLingering struct {
-	Rule
-	// After is how long a support agent may keep checking in after its session ended.
-	After duration.Duration `toml:"after"`
-}
-
-// AgentPermanent configures AGENT-PERMANENT-UNAPPROVED.
-type AgentPermanent struct {
-	Rule
-	// ApprovedMachines lists the host names that may keep an unattended agent
-	// (matched case-insensitively, without the domain).
-	ApprovedMachines []string `toml:"approved_machines"`
-}
-
-// Rule holds what every rule has.
-type Rule struct {
-	Enabled bool `toml:"enabled"`
-	// Severity is info, low, medium, high or critical.
-	Severity vocab.Severity `toml:"severity"`
-}
-
-// ConfigBackupStale configures CONFIG-BACKUP-STALE.
-type ConfigBackupStale struct {
-	Rule
-	// MaxAge is how old the newest backup may be.
-	MaxAge duration.Duration `toml:"max_age"`
-}
-
-// ConfigBackupIncomplete configures CONFIG-BACKUP-INCOMPLETE.
-type ConfigBackupIncomplete struct {
-	Rule
-	// Window is how long after its installation a device must have both backups.
-	Window duration.Duration `toml:"window"`
-	// OldPattern and NewPattern are regular expressions matched against backup file
-	// names to tell the old device's configuration from the new one's.
-	OldPattern string `toml:"old_pattern"`
-	NewPattern string `toml:"new_pattern"`
 }

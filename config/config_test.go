@@ -4,51 +4,16 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/config/configtest"
 )
-
-// parseProblems parses data and returns the problems it reports.
-func parseProblems(t *testing.T, name string, data []byte) []config.Problem {
-	t.Helper()
-	cfg, err := config.Parse(filepath.Join("/etc/custos", name), data)
-	if err == nil {
-		t.Fatalf("Parse accepted %s: %+v", name, cfg)
-	}
-	var cerr *config.Error
-	if !errors.As(err, &cerr) {
-		t.Fatalf("error is %T, want *config.Error: %v", err, err)
-	}
-	if cfg != nil {
-		t.Errorf("Parse returned a config with an error")
-	}
-	if len(cerr.Problems) == 0 {
-		t.Fatalf("*config.Error with no problems")
-	}
-	return cerr.Problems
-}
-
-func hasProblem(problems []config.Problem, key, reason string) bool {
-	for _, p := range problems {
-		if p.Key == key && strings.Contains(p.Reason, reason) {
-			return true
-		}
-	}
-	return false
-}
 
 // TestParse_BadFiles runs every config/testdata/*.bad.toml: each holds one mistake and
 // must be reported under its key path with a reason that says what is wrong.
 func TestParse_BadFiles(t *testing.T) {
-	tests := []struct {
-		file   string
-		key    string
-		reason string
-		// several means the file may give more than one problem (all about key).
-		several bool
-	}{
+	configtest.RunBadFiles(t, []configtest.BadFile{
 		{"log_level", "log.level", `"verbose" is not one of debug, info, warn, error`, false},
 		{"log_format", "log.format", `"xml" is not one of auto, json, console`, false},
 		{"store_driver", "store.driver", `"mysql" is not one of sqlite, postgres`, false},
@@ -87,32 +52,16 @@ func TestParse_BadFiles(t *testing.T) {
 		{"m365_lookback", "connectors.m365.lookback", "between 1s and 30d", false},
 		{"m365_overlap", "connectors.m365.overlap", "must not be negative", false},
 		{"m365_ca_file", "connectors.m365.ca_file", "cannot be read", false},
-		{"rules_agent_lingering_after", "rules.agent_lingering.after", "must be positive", false},
-		{"rules_removal_backup_max_age", "rules.removal_without_backup.backup_max_age", "must be positive", false},
 		{"technician_name", "technicians[1].name", "must not be empty", false},
 		{"customers_create_from_empty", "customers.create_from", "at least one source", false},
 		{"customers_create_from_unknown", "customers.create_from[1]", `"hubspot" is not one of itglue, dattormm, autotask`, false},
-		{"rules_missing_severity", "rules.config_backup_missing.severity", `"urgent" is not one of info, low, medium, high, critical`, false},
-		{"rules_stale_severity", "rules.config_backup_stale.severity", `"High" is not one of`, false},
-		{"rules_stale_max_age", "rules.config_backup_stale.max_age", "must be positive", false},
-		{"rules_gdap_forbidden_role", "rules.gdap_global_admin.forbidden_roles[0]", "is not a role template id", false},
-		{"rules_gdap_expiring_within", "rules.gdap_expiring.within", "must be positive", false},
-		{"rules_audit_gap_after", "rules.audit_gap.after", "must be positive", false},
-		{"rules_audit_gap_streams", "rules.audit_gap.streams[0]", "is not connector/stream", false},
-		{"rules_report_missing_day", "rules.report_missing.day", "between 1 and 28", false},
-		{"rules_incomplete_severity", "rules.config_backup_incomplete.severity", `"" is not one of`, false},
-		{"rules_incomplete_window", "rules.config_backup_incomplete.window", "must be positive", false},
-		{"rules_incomplete_old_pattern", "rules.config_backup_incomplete.old_pattern", "invalid regular expression", false},
-		{"rules_incomplete_new_pattern", "rules.config_backup_incomplete.new_pattern", "invalid regular expression", false},
 		{"unknown_key", "log.levle", "unknown key", false},
-		{"unknown_nested_key", "rules.config_backup_stale.max_agee", "unknown key", false},
 		{"unknown_section", "conectors.itglue.enabled", "unknown key", true},
 		{"wrong_type", "sync.batch_size", "line 4: incompatible types", false},
 		{"inline_secret", "connectors.itglue.api_key", "line 2: secrets are never inline", false},
 		{"inline_previous_key", "seal.previous_keys", "secrets are never inline", false},
 		{"secret_env_and_file", "store.dsn", "line 2: give env or file, not both", false},
 		{"secret_unknown_field", "seal.key", `unknown key "path"`, false},
-		{"bad_duration", "rules.config_backup_stale.max_age", `line 2: invalid duration "90 days"`, false},
 		{"syntax", "", "line 2: expected '.' or ']'", false},
 		{"report_msp_name", "report.msp_name", "must name the MSP", false},
 		{"report_dir", "report.dir", "must name the directory", false},
@@ -171,92 +120,7 @@ func TestParse_BadFiles(t *testing.T) {
 		{"o365audit_publisher_identifier", "connectors.o365audit.publisher_identifier", "not a tenant id", false},
 		{"o365audit_base_url", "connectors.o365audit.base_url", "not an absolute http(s) URL", false},
 		{"o365audit_without_m365", "connectors.o365audit.enabled", "needs connectors.m365 enabled", false},
-	}
-	seen := map[string]bool{}
-	for _, tt := range tests {
-		seen[tt.file+".bad.toml"] = true
-		t.Run(tt.file, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("testdata", tt.file+".bad.toml"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			problems := parseProblems(t, tt.file+".bad.toml", data)
-			if !hasProblem(problems, tt.key, tt.reason) {
-				t.Errorf("problems = %q, want key %q with reason containing %q", problems, tt.key, tt.reason)
-			}
-			if !tt.several && len(problems) != 1 {
-				t.Errorf("problems = %q, want only the one the file is about", problems)
-			}
-			for _, p := range problems {
-				if strings.Contains(p.String(), "inline-secret-value") || strings.Contains(p.String(), "0123456789abcdef") {
-					t.Errorf("problem %q shows an inline secret", p)
-				}
-			}
-		})
-	}
-
-	files, err := filepath.Glob(filepath.Join("testdata", "*.bad.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		if !seen[filepath.Base(f)] {
-			t.Errorf("%s has no entry in this test", f)
-		}
-	}
-}
-
-func TestParse_ReportsEveryProblemAtOnce(t *testing.T) {
-	doc := `
-[log]
-level = "loud"
-colour = true
-
-[sync]
-batch_size = 0
-
-[connectors.itglue]
-enabled = true
-page_size = 0
-
-[rules.config_backup_stale]
-severity = "severe"
-max_age = "0s"
-`
-	problems := parseProblems(t, "custos.toml", []byte(doc))
-	want := []struct{ key, reason string }{
-		{"log.level", "is not one of"},
-		{"log.colour", "unknown key"},
-		{"sync.batch_size", "between 1 and 10000"},
-		{"connectors.itglue.api_key", "must name where the key is kept"},
-		{"connectors.itglue.page_size", "between 1 and 1000"},
-		{"rules.config_backup_stale.severity", "is not one of"},
-		{"rules.config_backup_stale.max_age", "must be positive"},
-	}
-	for _, w := range want {
-		if !hasProblem(problems, w.key, w.reason) {
-			t.Errorf("missing problem %s: %s", w.key, w.reason)
-		}
-	}
-	if len(problems) != len(want) {
-		t.Errorf("got %d problems, want %d: %q", len(problems), len(want), problems)
-	}
-	for i := 1; i < len(problems); i++ {
-		if problems[i-1].Key > problems[i].Key {
-			t.Errorf("problems are not sorted by key: %q before %q", problems[i-1].Key, problems[i].Key)
-		}
-	}
-
-	_, err := config.Parse("/etc/custos/custos.toml", []byte(doc))
-	msg := err.Error()
-	if !strings.Contains(msg, "/etc/custos/custos.toml") || !strings.Contains(msg, "7 problem(s)") {
-		t.Errorf("error text %q does not name the file and the count", msg)
-	}
-	for _, w := range want {
-		if !strings.Contains(msg, w.key+": ") {
-			t.Errorf("error text does not list %s:\n%s", w.key, msg)
-		}
-	}
+	})
 }
 
 func TestParse_EmptyFileIsTheDefaults(t *testing.T) {
@@ -327,39 +191,5 @@ func TestLoad_MissingFile(t *testing.T) {
 	_, err := config.Load(filepath.Join(t.TempDir(), "nope.toml"))
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("error = %v, want os.ErrNotExist", err)
-	}
-}
-
-// TestParse_EveryBadTypedValueAtOnce: values that decode themselves (durations,
-// severities) are each reported with their whole key path, and the rest of the file
-// is still validated.
-func TestParse_EveryBadTypedValueAtOnce(t *testing.T) {
-	doc := `
-[sync]
-batch_size = 0
-
-[rules.config_backup_stale]
-max_age = "ninety days"
-
-[rules.agent_lingering]
-after = "soon"
-
-[[notify.routes]]
-receivers = ["x"]
-
-[[notify.routes]]
-receivers = ["x"]
-severities = ["high", "urgent"]
-`
-	problems := parseProblems(t, "custos.toml", []byte(doc))
-	for _, w := range []struct{ key, reason string }{
-		{"sync.batch_size", "between 1 and 10000"},
-		{"rules.config_backup_stale.max_age", `line 6: invalid duration "ninety days"`},
-		{"rules.agent_lingering.after", `invalid duration "soon"`},
-		{"notify.routes[1].severities[1]", `"urgent" is not one of`},
-	} {
-		if !hasProblem(problems, w.key, w.reason) {
-			t.Errorf("missing problem %s: %s in %q", w.key, w.reason, problems)
-		}
 	}
 }

@@ -159,49 +159,5 @@ func Default() Config {
 			CreateFrom:       []string{"itglue"},
 			InactiveStatuses: []string{"Inactive"},
 		},
-		Rules: Rules{
-			ConfigBackupMissing: Rule{Enabled: true, Severity: "high"},
-			ConfigBackupStale: ConfigBackupStale{
-				Rule:   Rule{Enabled: true, Severity: "medium"},
-				MaxAge: duration.Duration(90 * 24 * time.Hour),
-			},
-			ConfigBackupIncomplete: ConfigBackupIncomplete{
-				Rule:       Rule{Enabled: true, Severity: "medium"},
-				Window:     duration.Duration(30 * 24 * time.Hour),
-				OldPattern: `(?i)(^|[^a-z])(old|before|pre|previous)([^a-z]|$)`,
-				NewPattern: `(?i)(^|[^a-z])(new|after|post|current)([^a-z]|$)`,
-			},
-			AgentLingering: AgentLingering{
-				Rule:  Rule{Enabled: true, Severity: "medium"},
-				After: duration.Duration(24 * time.Hour),
-			},
-			AgentPermanent:      AgentPermanent{Rule: Rule{Enabled: true, Severity: "high"}},
-			MappingUnresolved:   Rule{Enabled: true, Severity: "low"},
-			AccessUnauthorised:  Rule{Enabled: true, Severity: "high"},
-			CommandUnauthorised: Rule{Enabled: true, Severity: "high"},
-			RemovalWithoutBackup: RemovalWithoutBackup{
-				Rule:         Rule{Enabled: true, Severity: "critical"},
-				BackupMaxAge: duration.Duration(7 * 24 * time.Hour),
-			},
-			GrantorNotAuthorised: Rule{Enabled: true, Severity: "medium"},
-			GDAPGlobalAdmin: GDAPGlobalAdmin{
-				Rule:           Rule{Enabled: true, Severity: "critical"},
-				ForbiddenRoles: []string{GlobalAdministratorRole},
-			},
-			GDAPExpiring: GDAPExpiring{
-				Rule:   Rule{Enabled: true, Severity: "medium"},
-				Within: duration.Duration(30 * 24 * time.Hour),
-			},
-			GDAPCustomerInactive: Rule{Enabled: true, Severity: "high"},
-			AccessAfterRevoke:    Rule{Enabled: true, Severity: "critical"},
-			AuditGap: AuditGap{
-				Rule:  Rule{Enabled: true, Severity: "high"},
-				After: duration.Duration(24 * time.Hour),
-				Streams: []string{"m365/signins", "m365/directoryaudits", "o365audit/*",
-					"screenconnect/connections", "screenconnect/events", "dattormm/activity"},
-			},
-			ReportMissing:      ReportMissing{Rule: Rule{Enabled: true, Severity: "medium"}, Day: 5},
-			ConnectorUnhealthy: Rule{Enabled: true, Severity: "high"},
-		},
 	}
 }

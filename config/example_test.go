@@ -103,12 +103,11 @@ func assertEqualConfig(t *testing.T, got, want config.Config) {
 func TestLeaves_SeesEveryKind(t *testing.T) {
 	m := leafMap(config.Default())
 	for _, key := range []string{
-		"log.level",                          // plain
-		"store.dsn",                          // secret reference is a leaf, not a table
-		"seal.previous_keys",                 // list of references
-		"connectors.itglue.max_retry_wait",   // embedded HTTP, flattened
-		"rules.config_backup_stale.severity", // embedded Rule, flattened
-		"rules.config_backup_stale.max_age",  // duration
+		"log.level",                        // plain
+		"store.dsn",                        // secret reference is a leaf, not a table
+		"seal.previous_keys",               // list of references
+		"connectors.itglue.max_retry_wait", // embedded HTTP, flattened
+		"connectors.itglue.timeout",        // duration
 	} {
 		if _, ok := m[key]; !ok {
 			t.Errorf("walk misses %s", key)

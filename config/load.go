@@ -46,9 +46,14 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("config %s: %d problem(s):\n%s", e.File, len(e.Problems), strings.Join(lines, "\n"))
 }
 
-// Load reads, decodes strictly and validates the file. On any problem it returns an
-// *Error that lists them all.
-func Load(path string) (*Config, error) {
+// Check validates a part of the configuration that another package owns (the rules'
+// tables, which package reconcile decodes) and returns its problems, each with its key
+// path.
+type Check func(*Config) []Problem
+
+// Load reads, decodes strictly and validates the file, and runs checks on it. On any
+// problem it returns an *Error that lists them all.
+func Load(path string, checks ...Check) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
@@ -57,12 +62,13 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	return Parse(abs, data)
+	return Parse(abs, data, checks...)
 }
 
-// Parse decodes and validates a file's contents; path names the file in errors and
-// anchors its relative paths.
-func Parse(path string, data []byte) (*Config, error) {
+// Parse decodes and validates a file's contents and runs checks on it; path names the
+// file in errors and anchors its relative paths. The problems of the checks are listed
+// with the rest, sorted by key.
+func Parse(path string, data []byte, checks ...Check) (*Config, error) {
 	cfg := Default()
 	cfg.Dir = filepath.Dir(path)
 	md, err := toml.Decode(string(data), &cfg)
@@ -76,7 +82,12 @@ func Parse(path string, data []byte) (*Config, error) {
 		}
 	}
 	for _, key := range md.Undecoded() {
-		problems = append(problems, Problem{Key: key.String(), Reason: "unknown key"})
+		if key[0] != "rules" { // the rules' tables are their own decoders' to check
+			problems = append(problems, Problem{Key: key.String(), Reason: "unknown key"})
+		}
+	}
+	if cfg.Rules, err = readRuleTables(data); err != nil {
+		problems = append(problems, decodeProblem(err))
 	}
 	// A value that did not decode was left out and is reported once, by its decoder,
 	// not again as missing.
@@ -88,6 +99,9 @@ func Parse(path string, data []byte) (*Config, error) {
 		if !undecodable[p.Key] {
 			problems = append(problems, p)
 		}
+	}
+	for _, check := range checks {
+		problems = append(problems, check(&cfg)...)
 	}
 	cfg.resolveSecretFiles()
 	cfg.Connectors.M365.CertificateFile = cfg.Resolve(cfg.Connectors.M365.CertificateFile)
@@ -119,13 +133,7 @@ func decodeAround(data []byte, cfg *Config) ([]Problem, toml.MetaData, error) {
 	if err != nil {
 		return nil, toml.MetaData{}, err
 	}
-	problems := make([]Problem, len(bad))
-	for i, b := range bad {
-		problems[i] = Problem{Key: b.path.String(), Reason: b.reason}
-		if line := lineOf(docMeta, doc, b.path); line > 0 {
-			problems[i].Reason = fmt.Sprintf("line %d: %s", line, b.reason)
-		}
-	}
+	problems := problemsOf(bad, func(p keyPath) int { return lineOf(docMeta, doc, p) })
 	var rest strings.Builder
 	if err := toml.NewEncoder(&rest).Encode(raw); err != nil {
 		return problems, toml.MetaData{}, err
@@ -135,6 +143,18 @@ func decodeAround(data []byte, cfg *Config) ([]Problem, toml.MetaData, error) {
 	cfg.Dir = dir
 	md, err := toml.Decode(rest.String(), cfg)
 	return problems, md, err
+}
+
+// problemsOf turns bad values into problems, each with its line where line knows it.
+func problemsOf(bad []badValue, line func(keyPath) int) []Problem {
+	problems := make([]Problem, len(bad))
+	for i, b := range bad {
+		problems[i] = Problem{Key: b.path.String(), Reason: b.reason}
+		if n := line(b.path); n > 0 {
+			problems[i].Reason = fmt.Sprintf("line %d: %s", n, b.reason)
+		}
+	}
+	return problems
 }
 
 // keyPath is the path of a value in the file: table keys (strings) and list
@@ -250,8 +270,11 @@ func lineOf(md toml.MetaData, doc map[string]toml.Primitive, path keyPath) int {
 		switch s := step.(type) {
 		case string:
 			table := doc
-			if i > 0 && md.PrimitiveDecode(value, &table) != nil {
-				return 0
+			if i > 0 {
+				table = nil // a new map: decoding into doc would add to it
+				if md.PrimitiveDecode(value, &table) != nil {
+					return 0
+				}
 			}
 			value = table[s]
 		case int:

@@ -7,6 +7,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/config/configtest"
 )
 
 // TestParse_EveryBadTypedValueWithItsKeyAndLine: times of day, days, windows,
@@ -45,7 +46,7 @@ teams.url = { env = "T" }
 receivers = ["noc"]
 quiet_hours = "22:00"
 `
-	problems := parseProblems(t, "custos.toml", []byte(doc))
+	problems := configtest.Problems(t, "custos.toml", []byte(doc))
 	want := []struct{ key, reason string }{
 		{"schedules.reconcile", `line 6: "every half hour" is not a cron schedule`},
 		{"connectors.itglue.schedule", `line 9: "0 25 * * *" is not a cron schedule`},
@@ -57,7 +58,7 @@ quiet_hours = "22:00"
 		{"notify.routes[0].quiet_hours", `line 30: "22:00" is not a window such as 22:00-07:00`},
 	}
 	for _, w := range want {
-		if !hasProblem(problems, w.key, w.reason) {
+		if !configtest.HasProblem(problems, w.key, w.reason) {
 			t.Errorf("missing problem %s: %s", w.key, w.reason)
 		}
 	}
@@ -87,7 +88,7 @@ quiet_hours = "22:00"
 receivers = ["noc"]
 quiet_hours = "23:00-06:00"
 `
-	problems := parseProblems(t, "custos.toml", []byte(doc))
+	problems := configtest.Problems(t, "custos.toml", []byte(doc))
 	if len(problems) != 1 || problems[0].Key != "notify.routes[0].quiet_hours" || problems[0].Reason != `"22:00" is not a window such as 22:00-07:00` {
 		t.Errorf("problems = %q, want notify.routes[0].quiet_hours without a line", problems)
 	}

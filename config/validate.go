@@ -149,23 +149,6 @@ func (c *Config) Validate() []Problem {
 		v.check(d >= duration.Duration(24*time.Hour), key, "must be at least 1d")
 	}
 
-	v.rule("rules.config_backup_missing", c.Rules.ConfigBackupMissing)
-	v.rule("rules.config_backup_stale", c.Rules.ConfigBackupStale.Rule)
-	v.check(c.Rules.ConfigBackupStale.MaxAge > 0, "rules.config_backup_stale.max_age", "must be positive")
-	v.rule("rules.config_backup_incomplete", c.Rules.ConfigBackupIncomplete.Rule)
-	v.check(c.Rules.ConfigBackupIncomplete.Window > 0, "rules.config_backup_incomplete.window", "must be positive")
-	v.regexp("rules.config_backup_incomplete.old_pattern", c.Rules.ConfigBackupIncomplete.OldPattern)
-	v.regexp("rules.config_backup_incomplete.new_pattern", c.Rules.ConfigBackupIncomplete.NewPattern)
-	v.rule("rules.agent_lingering", c.Rules.AgentLingering.Rule)
-	v.check(c.Rules.AgentLingering.After > 0, "rules.agent_lingering.after", "must be positive")
-	v.rule("rules.agent_permanent_unapproved", c.Rules.AgentPermanent.Rule)
-	v.rule("rules.mapping_unresolved", c.Rules.MappingUnresolved)
-	v.rule("rules.access_unauthorised", c.Rules.AccessUnauthorised)
-	v.rule("rules.command_unauthorised", c.Rules.CommandUnauthorised)
-	v.rule("rules.removal_without_backup", c.Rules.RemovalWithoutBackup.Rule)
-	v.check(c.Rules.RemovalWithoutBackup.BackupMaxAge > 0, "rules.removal_without_backup.backup_max_age", "must be positive")
-	v.rule("rules.grantor_not_authorised", c.Rules.GrantorNotAuthorised)
-	c.validateM365Rules(v)
 	v.check(c.Authorisations.GraceBefore >= 0, "authorisations.grace_before", "must not be negative")
 	v.check(c.Authorisations.GraceAfter >= 0, "authorisations.grace_after", "must not be negative")
 	c.validateReport(v)
@@ -256,13 +239,4 @@ func (v *validator) http(prefix string, h HTTP) {
 // schedule checks that a job's schedule, which has no fallback, is named.
 func (v *validator) schedule(key string, s Schedule) {
 	v.check(s.IsSet(), key, "must be a cron schedule (five fields, or @hourly, @every 90m)")
-}
-
-func (v *validator) rule(prefix string, r Rule) {
-	v.check(r.Severity.Rank() >= 0, prefix+".severity", fmt.Sprintf("%q is not a severity", r.Severity))
-}
-
-func (v *validator) regexp(key, pattern string) {
-	_, err := regexp.Compile(pattern)
-	v.check(err == nil, key, fmt.Sprintf("invalid regular expression: %v", err))
 }

@@ -247,11 +247,11 @@ type Pattern struct {
 	*regexp.Regexp
 }
 
-// CompilePattern compiles a regular expression, naming it in the error.
+// CompilePattern compiles a regular expression; the error says where it is wrong.
 func CompilePattern(expr string) (Pattern, error) {
 	re, err := regexp.Compile(expr)
 	if err != nil {
-		return Pattern{}, fmt.Errorf("%q is not a regular expression: %w", expr, err)
+		return Pattern{}, fmt.Errorf("invalid regular expression: %w", err)
 	}
 	return Pattern{re}, nil
 }

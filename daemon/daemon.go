@@ -44,7 +44,7 @@ func Run(ctx context.Context, opts Options, reload <-chan struct{}) error {
 	if opts.Metrics == nil {
 		opts.Metrics = metrics.New()
 	}
-	cfg, err := config.Load(opts.ConfigPath)
+	cfg, err := app.LoadConfig(opts.ConfigPath)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func Run(ctx context.Context, opts Options, reload <-chan struct{}) error {
 		case <-ctx.Done():
 			return inst.stop()
 		case <-reload:
-			next, err := config.Load(opts.ConfigPath)
+			next, err := app.LoadConfig(opts.ConfigPath)
 			if err != nil {
 				inst.log.Error().Err(err).Msg("configuration refused; the running one is kept")
 				continue

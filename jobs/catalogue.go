@@ -58,6 +58,9 @@ type ReconcileJob struct {
 	Engine  *reconcile.Engine
 	Mapping mapping.Options
 	Now     func() time.Time
+	// ObserveRule records each rule's evaluation (metrics.Metrics.ObserveRule); nil
+	// records nothing.
+	ObserveRule func(rule string, d time.Duration, failed bool)
 }
 
 // Run evaluates every rule at the job's clock.
@@ -67,9 +70,16 @@ func (j *ReconcileJob) Run(ctx context.Context) (reconcile.Result, Counts, error
 		return reconcile.Result{}, nil, err
 	}
 	res, err := j.Engine.Run(ctx, now)
-	counts := Counts{"opened": res.Opened, "reopened": res.Reopened, "updated": res.Updated, "resolved": res.Resolved, "rules_failed": len(res.Failed)}
-	if err == nil && len(res.Failed) > 0 {
-		err = fmt.Errorf("reconcile: rules failed: %v", res.Failed)
+	failed := res.Health.Failed()
+	counts := Counts{"opened": res.Opened, "reopened": res.Reopened, "updated": res.Updated, "resolved": res.Resolved,
+		"rules_evaluated": len(res.Health), "rules_failed": len(failed)}
+	for _, h := range res.Health {
+		if j.ObserveRule != nil {
+			j.ObserveRule(h.Rule, h.Duration, h.Err != nil)
+		}
+	}
+	if err == nil && len(failed) > 0 {
+		err = fmt.Errorf("reconcile: rules failed: %s", failed)
 	}
 	return res, counts, err
 }

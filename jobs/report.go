@@ -16,6 +16,7 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/notify"
+	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/report"
 	"github.com/custos-msp/custos/store"
 )
@@ -83,7 +84,9 @@ func (m *NotifyMailer) SendReport(ctx context.Context, rm ReportMail) error {
 type ReportJob struct {
 	Store  *store.Store
 	Config *config.Config
-	Now    func() time.Time
+	// Rules are the configured rules; the reports judge backups as CONFIG-BACKUP-STALE does.
+	Rules *reconcile.RuleSet
+	Now   func() time.Time
 	// Mailer sends the reports; with none, reports are rendered and archived only.
 	Mailer ReportMailer
 	Log    zerolog.Logger
@@ -127,7 +130,7 @@ func (j *ReportJob) One(ctx context.Context, req ReportRequest) (ReportResult, e
 
 func (j *ReportJob) render(ctx context.Context, c store.Customer, req ReportRequest, logo *report.Logo) (ReportResult, error) {
 	now := j.Now()
-	opts := report.OptionsFromConfig(j.Config, c.Name, logo, req.Variant, now)
+	opts := report.OptionsFromConfig(j.Config, j.Rules, c.Name, logo, req.Variant, now)
 	month := req.Month
 	if month == (report.Month{}) {
 		month = report.PreviousMonth(now, opts.Location)

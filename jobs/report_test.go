@@ -29,6 +29,7 @@ import (
 	"github.com/custos-msp/custos/notify/email"
 	"github.com/custos-msp/custos/notify/notifytest"
 	"github.com/custos-msp/custos/notify/teams"
+	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/report"
 	"github.com/custos-msp/custos/seal"
 	"github.com/custos-msp/custos/secret"
@@ -78,7 +79,7 @@ func TestReportJob_RendersArchivesAndSendsOnce(t *testing.T) {
 		}
 		now := time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC)
 		mailer := &fakeMailer{fail: true}
-		job := &jobs.ReportJob{Store: st, Config: &cfg, Now: func() time.Time { return now }, Mailer: mailer, Log: zerolog.Nop()}
+		job := &jobs.ReportJob{Store: st, Config: &cfg, Rules: configuredRules(t, &cfg), Now: func() time.Time { return now }, Mailer: mailer, Log: zerolog.Nop()}
 
 		// The mail server is down: everything is rendered and archived, nothing sent.
 		counts, err := job.Run(ctx)
@@ -122,6 +123,16 @@ func TestReportJob_RendersArchivesAndSendsOnce(t *testing.T) {
 			t.Errorf("Contoso's archive holds %d reports, %d sent; want 4, 2", len(archived), sent)
 		}
 	})
+}
+
+// configuredRules builds the rules cfg configures, as the app does.
+func configuredRules(t *testing.T, cfg *config.Config) *reconcile.RuleSet {
+	t.Helper()
+	rules, problems := reconcile.Configure(cfg)
+	if len(problems) > 0 {
+		t.Fatalf("configuring the rules: %v", problems)
+	}
+	return rules
 }
 
 // mailFixture is the monthly job wired as the daemon wires it: its mailer queues
@@ -172,7 +183,7 @@ func newMailFixture(t *testing.T, st *store.Store, receiver string) *mailFixture
 		Location: time.UTC, MaxAttempts: 5, MinRetryWait: time.Minute, MaxRetryWait: 10 * time.Minute,
 		Timeout: 5 * time.Second, Now: clock, Log: zerolog.Nop(),
 	}
-	f.job = &jobs.ReportJob{Store: st, Config: &cfg, Now: clock, Log: zerolog.Nop(),
+	f.job = &jobs.ReportJob{Store: st, Config: &cfg, Rules: configuredRules(t, &cfg), Now: clock, Log: zerolog.Nop(),
 		Mailer: &jobs.NotifyMailer{Pipeline: f.p, Receiver: receiver}}
 	return f
 }

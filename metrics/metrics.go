@@ -1,6 +1,6 @@
 // Package metrics holds Custos's Prometheus metrics on a registry of its own: what the
-// pulls brought and cost, how long vendors throttled us, how the jobs ran, and how many
-// findings are open. The rest of Custos records through its typed methods and never
+// pulls brought and cost, how long vendors throttled us, how the jobs and the rules
+// ran, and how many findings are open. The rest of Custos records through its typed methods and never
 // touches a collector directly.
 package metrics
 
@@ -25,6 +25,8 @@ type Metrics struct {
 	jobDuration   *prometheus.HistogramVec
 	jobLastOK     *prometheus.GaugeVec
 	findingsOpen  *prometheus.GaugeVec
+	ruleDuration  *prometheus.HistogramVec
+	ruleFailures  *prometheus.CounterVec
 
 	findingsMu  sync.Mutex
 	findingKeys map[FindingKey]struct{} // the series of findingsOpen now set
@@ -71,12 +73,21 @@ func New() *Metrics {
 			Name: "custos_findings_open",
 			Help: "Findings currently open, by rule and severity.",
 		}, []string{"rule", "severity"}),
+		ruleDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "custos_rule_evaluation_duration_seconds",
+			Help:    "How long one evaluation of a reconcile rule took.",
+			Buckets: []float64{0.001, 0.01, 0.1, 0.5, 1, 5, 15, 60, 300},
+		}, []string{"rule"}),
+		ruleFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "custos_rule_evaluation_failures_total",
+			Help: "Evaluations of a reconcile rule that failed; its findings were left as they were.",
+		}, []string{"rule"}),
 	}
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.recordsPulled, m.pulls, m.pullDuration, m.httpWait,
-		m.jobDuration, m.jobLastOK, m.findingsOpen,
+		m.jobDuration, m.jobLastOK, m.findingsOpen, m.ruleDuration, m.ruleFailures,
 	)
 	return m
 }
@@ -114,6 +125,20 @@ func (m *Metrics) ObserveJob(job, scope, outcome string, started, finished time.
 	m.jobDuration.WithLabelValues(job, outcome).Observe(max(finished.Sub(started), 0).Seconds())
 	if outcome == "ok" {
 		m.jobLastOK.WithLabelValues(job, scope).Set(float64(finished.UnixNano()) / 1e9)
+	}
+}
+
+// ObserveRule records one evaluation of a reconcile rule: how long it took and
+// whether it failed.
+func (m *Metrics) ObserveRule(rule string, d time.Duration, failed bool) {
+	if m == nil {
+		return
+	}
+	m.ruleDuration.WithLabelValues(rule).Observe(max(d, 0).Seconds())
+	// The series exists, at zero, from the rule's first evaluation.
+	failures := m.ruleFailures.WithLabelValues(rule)
+	if failed {
+		failures.Inc()
 	}
 }
 

@@ -186,3 +186,27 @@ func histogram(t *testing.T, m *Metrics, name string, labels map[string]string) 
 	t.Fatalf("no %s series with %v", name, labels)
 	return 0, 0
 }
+
+func TestObserveRule_DurationAndFailures(t *testing.T) {
+	m := New()
+	m.ObserveRule("AUDIT-GAP", 2*time.Second, false)
+	m.ObserveRule("AUDIT-GAP", time.Second, true)
+	m.ObserveRule("REPORT-MISSING", time.Second, false)
+	for _, tc := range []struct {
+		rule     string
+		count    uint64
+		sum      float64
+		failures float64
+	}{
+		{"AUDIT-GAP", 2, 3, 1},
+		{"REPORT-MISSING", 1, 1, 0}, // a rule that never failed has its series, at zero
+	} {
+		count, sum := histogram(t, m, "custos_rule_evaluation_duration_seconds", map[string]string{"rule": tc.rule})
+		if count != tc.count || sum != tc.sum {
+			t.Errorf("%s duration: count %d sum %v, want %d and %v", tc.rule, count, sum, tc.count, tc.sum)
+		}
+		if got := testutil.ToFloat64(m.ruleFailures.WithLabelValues(tc.rule)); got != tc.failures {
+			t.Errorf("%s failures = %v, want %v", tc.rule, got, tc.failures)
+		}
+	}
+}

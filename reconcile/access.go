@@ -15,19 +15,14 @@ import (
 	"github.com/custos-msp/custos/vocab"
 )
 
-// Rule ids of access reconciliation.
-const (
-	RuleAccessUnauthorised   = "ACCESS-UNAUTHORISED"
-	RuleCommandUnauthorised  = "COMMAND-UNAUTHORISED"
-	RuleRemovalWithoutBackup = "REMOVAL-WITHOUT-BACKUP"
-)
-
 // maxEvidence bounds the events one finding lists.
 const maxEvidence = 50
 
 // AccessCheck matches every access event to the customer's authorisations, one
 // customer at a time, stores each decision with its reason, and reports what nothing
-// covered: one finding per rule, customer, technician, device and day.
+// covered: one finding per rule, customer, technician, device and day. Its rules are
+// ACCESS-UNAUTHORISED, COMMAND-UNAUTHORISED and REMOVAL-WITHOUT-BACKUP (ruleOf), each
+// enabled on it by its settings.
 type AccessCheck struct {
 	Grace sweep.Options
 	// Severities holds the enabled access rules and their severities.
@@ -37,10 +32,10 @@ type AccessCheck struct {
 	BackupMaxAge time.Duration
 }
 
-// Rules lists the enabled access rules, in a fixed order.
+// Rules lists the enabled access rules, in the order of Rules.
 func (c *AccessCheck) Rules() []string {
 	var out []string
-	for _, id := range []string{RuleAccessUnauthorised, RuleCommandUnauthorised, RuleRemovalWithoutBackup} {
+	for _, id := range Catalogue {
 		if _, ok := c.Severities[id]; ok {
 			out = append(out, id)
 		}

@@ -88,12 +88,8 @@ func TestEngine_AccessDecisionsFindingsAndExclusions(t *testing.T) {
 		ids := seedAccess(t, st)
 		cfg := config.Default()
 		cfg.Authorisations.Contacts = map[string][]string{"Contoso Ltd": {"jane doe"}}
-		rules, err := reconcile.FromConfig(cfg.Rules, cfg.Authorisations)
-		if err != nil {
-			t.Fatal(err)
-		}
-		eng := &reconcile.Engine{Store: st, Rules: rules, Log: zerolog.Nop(),
-			Access: reconcile.AccessCheckFromConfig(cfg.Rules, cfg.Authorisations)}
+		set := configured(t, &cfg)
+		eng := &reconcile.Engine{Store: st, Rules: set.Rules, Log: zerolog.Nop(), Access: set.Access}
 		res, err := eng.Run(ctx, now)
 		if err != nil {
 			t.Fatal(err)
@@ -184,8 +180,7 @@ func equalCounts(a, b map[string]int) bool {
 func TestEngine_AccessFindingsResolveWhenTheCustomersEventsAreGone(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		seedAccess(t, st)
-		cfg := config.Default()
-		eng := &reconcile.Engine{Store: st, Log: zerolog.Nop(), Access: reconcile.AccessCheckFromConfig(cfg.Rules, cfg.Authorisations)}
+		eng := &reconcile.Engine{Store: st, Log: zerolog.Nop(), Access: configured(t, new(config.Default())).Access}
 		first, err := eng.Run(ctx, now)
 		if err != nil {
 			t.Fatal(err)
@@ -247,8 +242,7 @@ func TestAccessCheck_VerifiedBackupCoversARemoval(t *testing.T) {
 			if err := storetest.DB(ctx, st).Create(&b).Error; err != nil {
 				t.Fatal(err)
 			}
-			cfg := config.Default()
-			eng := &reconcile.Engine{Store: st, Log: zerolog.Nop(), Access: reconcile.AccessCheckFromConfig(cfg.Rules, cfg.Authorisations)}
+			eng := &reconcile.Engine{Store: st, Log: zerolog.Nop(), Access: configured(t, new(config.Default())).Access}
 			if _, err := eng.Run(ctx, now); err != nil {
 				t.Fatal(err)
 			}

@@ -97,18 +97,13 @@ func seedScale(b *testing.B, customers, events, grants int) *store.Store {
 // authorisations, and a tenth and a hundredth of that; then again on unchanged data.
 // Peak heap is sampled every 10 ms while the run goes.
 func BenchmarkReconcile_SQLite(b *testing.B) {
-	cfg := config.Default()
-	rules, err := reconcile.FromConfig(cfg.Rules, cfg.Authorisations)
-	if err != nil {
-		b.Fatal(err)
-	}
+	set := configured(b, new(config.Default()))
 	for _, size := range []struct{ events, grants int }{{20, 2}, {200, 20}, {2000, 200}} {
 		b.Run(fmt.Sprintf("events=%d/grants=%d", size.events*500, size.grants*500), func(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
 				st := seedScale(b, 500, size.events, size.grants)
-				eng := &reconcile.Engine{Store: st, Rules: rules, Log: zerolog.Nop(),
-					Access: reconcile.AccessCheckFromConfig(cfg.Rules, cfg.Authorisations)}
+				eng := &reconcile.Engine{Store: st, Rules: set.Rules, Log: zerolog.Nop(), Access: set.Access}
 				runtime.GC()
 				stop := samplePeakHeap()
 				b.StartTimer()

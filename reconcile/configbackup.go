@@ -2,116 +2,38 @@ package reconcile
 
 import (
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/vocab"
 )
 
-// Rule ids of the configuration backup rules.
+// BackupState is how a network device's newest configuration backup stands.
+type BackupState int
+
+// The states of a device's newest backup.
 const (
-	RuleConfigBackupMissing    = "CONFIG-BACKUP-MISSING"
-	RuleConfigBackupStale      = "CONFIG-BACKUP-STALE"
-	RuleConfigBackupIncomplete = "CONFIG-BACKUP-INCOMPLETE"
+	// BackupCurrent is a backup taken since the installation and within the age limit.
+	BackupCurrent BackupState = iota
+	// BackupPredates is a backup older than the device's installation: of the device
+	// it replaced, or of its factory state.
+	BackupPredates
+	// BackupTooOld is a backup older than the age limit.
+	BackupTooOld
 )
 
-// ConfigBackupMissing fires for a network device with no configuration backup attached.
-type ConfigBackupMissing struct {
-	Severity vocab.Severity
-}
-
-// ID implements Rule.
-func (ConfigBackupMissing) ID() string { return RuleConfigBackupMissing }
-
-// Evaluate implements Rule.
-func (r ConfigBackupMissing) Evaluate(in *Input, _ time.Time) []Finding {
-	var out []Finding
-	for _, c := range in.Configurations {
-		if len(c.Backups) > 0 {
-			continue
-		}
-		out = append(out, configFinding(r.ID(), r.Severity, c,
-			fmt.Sprintf("%s %s has no configuration backup attached", c.TypeName, c.Name)))
+// BackupStale judges a device's newest configuration backup, taken at taken, at now:
+// it predates the device's installation (installedAt, nil when unknown), or it is
+// older than maxAge (a zero maxAge sets no limit). CONFIG-BACKUP-STALE fires on
+// both, and the monthly report shows them.
+func BackupStale(taken time.Time, installedAt *time.Time, now time.Time, maxAge time.Duration) BackupState {
+	switch {
+	case installedAt != nil && taken.Before(*installedAt):
+		return BackupPredates
+	case maxAge > 0 && now.Sub(taken) > maxAge:
+		return BackupTooOld
 	}
-	return out
-}
-
-// ConfigBackupStale fires for a network device whose newest backup is older than
-// MaxAge, or older than the device's installation.
-type ConfigBackupStale struct {
-	Severity vocab.Severity
-	MaxAge   time.Duration
-}
-
-// ID implements Rule.
-func (ConfigBackupStale) ID() string { return RuleConfigBackupStale }
-
-// Evaluate implements Rule.
-func (r ConfigBackupStale) Evaluate(in *Input, now time.Time) []Finding {
-	var out []Finding
-	for _, c := range in.Configurations {
-		newest, ok := newestBackup(c.Backups)
-		if !ok {
-			continue // CONFIG-BACKUP-MISSING covers it
-		}
-		var why string
-		switch age := now.Sub(newest.SourceCreatedAt); {
-		case c.InstalledAt != nil && newest.SourceCreatedAt.Before(*c.InstalledAt):
-			why = fmt.Sprintf("newest backup %s (%s) predates the device's installation on %s",
-				newest.FileName, newest.SourceCreatedAt.Format(time.DateOnly), c.InstalledAt.Format(time.DateOnly))
-		case age > r.MaxAge:
-			why = fmt.Sprintf("newest backup %s is %d days old (limit %d days)",
-				newest.FileName, int(age.Hours()/24), int(r.MaxAge.Hours()/24))
-		default:
-			continue
-		}
-		f := configFinding(r.ID(), r.Severity, c, fmt.Sprintf("%s %s: %s", c.TypeName, c.Name, why))
-		f.Evidence = append(f.Evidence, fmt.Sprintf("config_backups:%d", newest.ID))
-		out = append(out, f)
-	}
-	return out
-}
-
-// ConfigBackupIncomplete fires for a network device installed or replaced within
-// Window that lacks the old-and-new pair of configuration backups, told apart by
-// their file names.
-type ConfigBackupIncomplete struct {
-	Severity vocab.Severity
-	Window   time.Duration
-	Old, New *regexp.Regexp
-}
-
-// ID implements Rule.
-func (ConfigBackupIncomplete) ID() string { return RuleConfigBackupIncomplete }
-
-// Evaluate implements Rule.
-func (r ConfigBackupIncomplete) Evaluate(in *Input, now time.Time) []Finding {
-	var out []Finding
-	for _, c := range in.Configurations {
-		if c.InstalledAt == nil || c.InstalledAt.After(now) || now.Sub(*c.InstalledAt) > r.Window {
-			continue
-		}
-		var hasOld, hasNew bool
-		for _, b := range c.Backups {
-			hasOld = hasOld || r.Old.MatchString(b.FileName)
-			hasNew = hasNew || r.New.MatchString(b.FileName)
-		}
-		var lacking string
-		switch {
-		case hasOld && hasNew:
-			continue
-		case hasOld:
-			lacking = "the new configuration"
-		case hasNew:
-			lacking = "the old configuration"
-		default:
-			lacking = "both the old and the new configuration"
-		}
-		out = append(out, configFinding(r.ID(), r.Severity, c,
-			fmt.Sprintf("%s %s installed %s lacks a backup of %s", c.TypeName, c.Name, c.InstalledAt.Format(time.DateOnly), lacking)))
-	}
-	return out
+	return BackupCurrent
 }
 
 // configFinding builds a finding about one configuration; its subject, and so its

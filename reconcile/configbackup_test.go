@@ -32,48 +32,44 @@ func backup(file string, created time.Time) store.ConfigBackup {
 
 func ptr(t time.Time) *time.Time { return &t }
 
+// configured builds the rules cfg enables, failing on any problem.
+func configured(t testing.TB, cfg *config.Config) *reconcile.RuleSet {
+	t.Helper()
+	set, problems := reconcile.Configure(cfg)
+	if len(problems) > 0 {
+		t.Fatalf("Configure: %q", problems)
+	}
+	return set
+}
+
+// defaultRules are the rules the default configuration enables, by id.
 func defaultRules(t *testing.T) map[string]reconcile.Rule {
 	t.Helper()
-	rules, err := reconcile.FromConfig(config.Default().Rules, config.Default().Authorisations)
-	if err != nil {
-		t.Fatal(err)
-	}
 	byID := map[string]reconcile.Rule{}
-	for _, r := range rules {
+	for _, r := range configured(t, new(config.Default())).Rules {
 		byID[r.ID()] = r
 	}
 	return byID
 }
 
-func TestConfigBackupRules(t *testing.T) {
-	rules := defaultRules(t)
-	tests := []struct {
-		name   string
-		rule   string
-		device store.CheckedConfiguration
-		fires  bool
-		says   string
-	}{
-		{"missing: no backup", reconcile.RuleConfigBackupMissing, device("fw", nil), true, "Firewall fw has no configuration backup"},
-		{"missing: one backup", reconcile.RuleConfigBackupMissing, device("fw", nil, backup("fw.conf", daysAgo(3))), false, ""},
-		{"stale: newest 200 days", reconcile.RuleConfigBackupStale, device("rtr", nil, backup("a.conf", daysAgo(300)), backup("b.conf", daysAgo(200))), true, "b.conf is 200 days old (limit 90 days)"},
-		{"stale: newest recent", reconcile.RuleConfigBackupStale, device("rtr", nil, backup("a.conf", daysAgo(300)), backup("b.conf", daysAgo(10))), false, ""},
-		{"stale: exactly at the limit", reconcile.RuleConfigBackupStale, device("rtr", nil, backup("b.conf", daysAgo(90))), false, ""},
-		{"stale: predates installation", reconcile.RuleConfigBackupStale, device("fw", ptr(daysAgo(5)), backup("fw.conf", daysAgo(20))), true, "predates the device's installation"},
-		{"stale: no backup is not stale", reconcile.RuleConfigBackupStale, device("fw", nil), false, ""},
-		{"incomplete: only new", reconcile.RuleConfigBackupIncomplete, device("fw", ptr(daysAgo(10)), backup("fw-new-config.conf", daysAgo(9))), true, "lacks a backup of the old configuration"},
-		{"incomplete: only old", reconcile.RuleConfigBackupIncomplete, device("fw", ptr(daysAgo(10)), backup("fw_old.conf", daysAgo(9))), true, "lacks a backup of the new configuration"},
-		{"incomplete: none", reconcile.RuleConfigBackupIncomplete, device("fw", ptr(daysAgo(10))), true, "both the old and the new"},
-		{"incomplete: pair present", reconcile.RuleConfigBackupIncomplete, device("fw", ptr(daysAgo(10)), backup("fw-old-config.conf", daysAgo(10)), backup("fw-new-config.conf", daysAgo(9))), false, ""},
-		{"incomplete: 'newer' is not 'new'", reconcile.RuleConfigBackupIncomplete, device("fw", ptr(daysAgo(10)), backup("fw-old.conf", daysAgo(10)), backup("fw-newer.conf", daysAgo(9))), true, "new configuration"},
-		{"incomplete: installed before the window", reconcile.RuleConfigBackupIncomplete, device("fw", ptr(daysAgo(45))), false, ""},
-		{"incomplete: no installation date", reconcile.RuleConfigBackupIncomplete, device("fw", nil), false, ""},
-	}
+// deviceCase is one device and whether a rule fires on it, saying what.
+type deviceCase struct {
+	name   string
+	device store.CheckedConfiguration
+	fires  bool
+	says   string
+}
+
+// assertDeviceCases evaluates the default configuration's rule id on each case's
+// device alone.
+func assertDeviceCases(t *testing.T, id string, tests []deviceCase) {
+	t.Helper()
+	rule := defaultRules(t)[id]
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := rules[tt.rule].Evaluate(&reconcile.Input{Configurations: []store.CheckedConfiguration{tt.device}}, now)
+			got := rule.Evaluate(&reconcile.Input{Configurations: []store.CheckedConfiguration{tt.device}}, now)
 			if (len(got) == 1) != tt.fires || len(got) > 1 {
-				t.Fatalf("%s fired %d times, want fires=%v: %+v", tt.rule, len(got), tt.fires, got)
+				t.Fatalf("%s fired %d times, want fires=%v: %+v", id, len(got), tt.fires, got)
 			}
 			if !tt.fires {
 				return
@@ -82,10 +78,34 @@ func TestConfigBackupRules(t *testing.T) {
 			if !regexp.MustCompile(regexp.QuoteMeta(tt.says)).MatchString(f.Summary) {
 				t.Errorf("summary %q does not say %q", f.Summary, tt.says)
 			}
-			if f.Rule != tt.rule || f.CustomerID == nil || *f.CustomerID != 7 || f.Subject != "itglue:configuration:"+tt.device.SourceID {
+			if f.Rule != id || f.CustomerID == nil || *f.CustomerID != 7 || f.Subject != "itglue:configuration:"+tt.device.SourceID {
 				t.Errorf("finding %+v: wrong rule, customer or subject", f)
 			}
 		})
+	}
+}
+
+// TestBackupStale is the predicate CONFIG-BACKUP-STALE and the report share.
+func TestBackupStale(t *testing.T) {
+	const day = 24 * time.Hour
+	tests := []struct {
+		name      string
+		taken     time.Time
+		installed *time.Time
+		maxAge    time.Duration
+		want      reconcile.BackupState
+	}{
+		{"recent", daysAgo(10), nil, 90 * day, reconcile.BackupCurrent},
+		{"exactly at the limit", daysAgo(90), nil, 90 * day, reconcile.BackupCurrent},
+		{"past the limit", daysAgo(91), nil, 90 * day, reconcile.BackupTooOld},
+		{"before the installation", daysAgo(20), ptr(daysAgo(5)), 90 * day, reconcile.BackupPredates},
+		{"after the installation", daysAgo(4), ptr(daysAgo(5)), 90 * day, reconcile.BackupCurrent},
+		{"no limit", daysAgo(900), nil, 0, reconcile.BackupCurrent},
+	}
+	for _, tt := range tests {
+		if got := reconcile.BackupStale(tt.taken, tt.installed, now, tt.maxAge); got != tt.want {
+			t.Errorf("%s: BackupStale = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }
 

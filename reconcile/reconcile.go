@@ -10,13 +10,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
 
+	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/vocab"
 )
@@ -106,8 +106,9 @@ type Engine struct {
 // Result says what one run did.
 type Result struct {
 	store.ApplyResult
-	// Failed lists the rules that panicked; their findings were left as they were.
-	Failed []string
+	// Health is each rule's health in the run; a failed rule's findings were left as
+	// they were.
+	Health Healths
 	// Events and Covered count the access events checked and those covered.
 	Events, Covered int
 }
@@ -117,7 +118,7 @@ type Evaluation struct {
 	// Evaluated lists the rules that ran to the end.
 	Evaluated []string
 	Found     []store.FindingInput
-	Failed    []string
+	Health    Healths
 	Events    int
 	Covered   int
 	// Changed counts the access decisions that differ from the stored ones.
@@ -130,7 +131,7 @@ type Evaluation struct {
 // run holds one customer's events, never every customer's.
 func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
 	ev, err := e.evaluateRules(ctx, now)
-	res := Result{Failed: ev.Failed}
+	res := Result{Health: ev.Health}
 	if err != nil {
 		return res, err
 	}
@@ -142,7 +143,7 @@ func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
 	}
 	rules := e.Access.Rules()
 	var checked []uint
-	run, err := e.Access.Run(ctx, e.Store, time.Time{}, func(ctx context.Context, ca CustomerCheck) error {
+	run, health, err := e.runAccess(ctx, now, time.Time{}, func(ctx context.Context, ca CustomerCheck) error {
 		checked = append(checked, ca.CustomerID)
 		if err := e.Store.SaveDecisions(ctx, ca.Decisions); err != nil {
 			return err
@@ -150,6 +151,7 @@ func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
 		return e.applyAccess(ctx, rules, ca.CustomerID, ca.Findings, now, &res)
 	})
 	res.Events, res.Covered = run.Events, run.Covered
+	res.Health = append(res.Health, health...)
 	if err != nil {
 		return res, fmt.Errorf("reconcile: %w", err)
 	}
@@ -182,10 +184,11 @@ func (e *Engine) Evaluate(ctx context.Context, now, since time.Time) (Evaluation
 	if err != nil || e.Access == nil {
 		return ev, err
 	}
-	run, err := e.Access.Run(ctx, e.Store, since, func(_ context.Context, ca CustomerCheck) error {
+	run, health, err := e.runAccess(ctx, now, since, func(_ context.Context, ca CustomerCheck) error {
 		ev.Found = append(ev.Found, inputs(ca.Findings)...)
 		return nil
 	})
+	ev.Health = append(ev.Health, health...)
 	if err != nil {
 		return ev, fmt.Errorf("reconcile: %w", err)
 	}
@@ -203,16 +206,34 @@ func (e *Engine) evaluateRules(ctx context.Context, now time.Time) (Evaluation, 
 		return ev, fmt.Errorf("reconcile: %w", err)
 	}
 	for _, r := range e.Rules {
-		fs, err := evaluateRule(r, in, now)
-		if err != nil {
-			e.Log.Error().Err(err).Str("rule", r.ID()).Msg("rule failed; its findings are left as they were")
-			ev.Failed = append(ev.Failed, r.ID())
+		fs, health := evaluateRule(r, in, now, e.Log)
+		ev.Health = append(ev.Health, health)
+		if health.Err != nil {
 			continue
 		}
 		ev.Evaluated = append(ev.Evaluated, r.ID())
 		ev.Found = append(ev.Found, inputs(fs)...)
 	}
 	return ev, nil
+}
+
+// runAccess runs the access check over the events since since, timing it for the
+// health of each access rule: the sweep evaluates them together, so they share its
+// duration and its error.
+func (e *Engine) runAccess(ctx context.Context, now, since time.Time, each func(context.Context, CustomerCheck) error) (AccessRun, Healths, error) {
+	start := time.Now()
+	found := map[string]int{}
+	run, err := e.Access.Run(ctx, e.Store, since, func(ctx context.Context, ca CustomerCheck) error {
+		for _, f := range ca.Findings {
+			found[f.Rule]++
+		}
+		return each(ctx, ca)
+	})
+	var health Healths
+	for _, id := range e.Access.Rules() {
+		health = append(health, Health{Rule: id, At: now, Duration: time.Since(start), Findings: found[id], Err: err})
+	}
+	return run, health, err
 }
 
 // inputs turns rules' findings into what the store records.
@@ -258,17 +279,6 @@ func (e *Engine) read(ctx context.Context, now time.Time) (*Input, error) {
 	return &in, nil
 }
 
-// evaluateRule runs one rule, turning a panic into an error so one broken rule
-// never stops the others.
-func evaluateRule(r Rule, in *Input, now time.Time) (fs []Finding, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("rule %s panicked: %v\n%s", r.ID(), p, debug.Stack())
-		}
-	}()
-	return r.Evaluate(in, now), nil
-}
-
 // readM365 loads what the Microsoft 365 and coverage rules evaluate.
 func (e *Engine) readM365(ctx context.Context, in *Input, now time.Time) error {
 	var err error
@@ -281,7 +291,9 @@ func (e *Engine) readM365(ctx context.Context, in *Input, now time.Time) error {
 	if in.Health, err = e.Store.StreamHealths(ctx); err != nil {
 		return err
 	}
-	in.ReportsRead = slices.ContainsFunc(in.Health, func(h store.StreamHealth) bool { return h.Connector == "m365" && h.Stream == "rmmreports" })
+	in.ReportsRead = slices.ContainsFunc(in.Health, func(h store.StreamHealth) bool {
+		return h.Connector == record.SourceM365 && h.Stream == record.StreamRMMReports
+	})
 	if in.Receipts, err = e.Store.ReportReceipts(ctx, previousMonth(now)); err != nil {
 		return err
 	}

@@ -12,8 +12,8 @@ import (
 // Replay is what re-evaluating the stored records would change, by finding.
 type Replay struct {
 	Items []store.PreviewItem
-	// Failed lists the rules that panicked; they are left out of the preview.
-	Failed          []string
+	// Health is each rule's health; the rules that failed are left out of the preview.
+	Health          Healths
 	Events, Covered int
 }
 
@@ -23,7 +23,7 @@ type Replay struct {
 // outside the replayed window, so it is never reported as resolving.
 func (e *Engine) Replay(ctx context.Context, now, since time.Time) (Replay, error) {
 	ev, err := e.Evaluate(ctx, now, since)
-	r := Replay{Failed: ev.Failed, Events: ev.Events, Covered: ev.Covered}
+	r := Replay{Health: ev.Health, Events: ev.Events, Covered: ev.Covered}
 	if err != nil {
 		return r, err
 	}

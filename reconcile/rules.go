@@ -2,100 +2,238 @@ package reconcile
 
 import (
 	"fmt"
-	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/duration"
 	"github.com/custos-msp/custos/sweep"
 	"github.com/custos-msp/custos/vocab"
 )
 
-// Catalogue lists the id of every rule Custos has, enabled or not.
-var Catalogue = []string{
-	RuleConfigBackupMissing, RuleConfigBackupStale, RuleConfigBackupIncomplete,
-	RuleAgentLingering, RuleAgentPermanentUnapproved, RuleMappingUnresolved, RuleGrantorNotAuthorised,
-	RuleAccessUnauthorised, RuleCommandUnauthorised, RuleRemovalWithoutBackup,
-	RuleGDAPGlobalAdmin, RuleGDAPExpiring, RuleGDAPCustomerInactive, RuleAccessAfterRevoke,
-	RuleAuditGap, RuleReportMissing, RuleConnectorUnhealthy,
+// Rules lists every rule Custos has, in the order they are evaluated, decoded and
+// documented. A rule is one file with its Spec, settings, evaluation and test; adding
+// one is that file and one line here. The catalogue, the [rules.*] tables of the
+// configuration, config.example.toml and the README's rule table all follow this list.
+var Rules = []Spec{
+	configBackupMissing,
+	configBackupStale,
+	configBackupIncomplete,
+	agentLingering,
+	agentPermanentUnapproved,
+	mappingUnresolved,
+	grantorNotAuthorised,
+	accessUnauthorised,
+	commandUnauthorised,
+	removalWithoutBackup,
+	gdapGlobalAdmin,
+	gdapExpiring,
+	gdapCustomerInactive,
+	accessAfterRevoke,
+	auditGap,
+	reportMissing,
+	connectorUnhealthy,
 }
 
-// FromConfig builds the enabled rules, in a fixed order.
-func FromConfig(cfg config.Rules, auth config.Authorisations) ([]Rule, error) {
-	var rules []Rule
-	if cfg.ConfigBackupMissing.Enabled {
-		rules = append(rules, ConfigBackupMissing{Severity: cfg.ConfigBackupMissing.Severity})
+// Catalogue lists the id of every rule Custos has, enabled or not, in the order of Rules.
+var Catalogue = catalogue()
+
+func catalogue() []string {
+	ids := make([]string, len(Rules))
+	for i, spec := range Rules {
+		ids[i] = spec.ID()
 	}
-	if c := cfg.ConfigBackupStale; c.Enabled {
-		rules = append(rules, ConfigBackupStale{Severity: c.Severity, MaxAge: c.MaxAge.Std()})
-	}
-	if c := cfg.ConfigBackupIncomplete; c.Enabled {
-		old, err := regexp.Compile(c.OldPattern)
-		if err != nil {
-			return nil, fmt.Errorf("rules.config_backup_incomplete.old_pattern: %w", err)
-		}
-		nw, err := regexp.Compile(c.NewPattern)
-		if err != nil {
-			return nil, fmt.Errorf("rules.config_backup_incomplete.new_pattern: %w", err)
-		}
-		rules = append(rules, ConfigBackupIncomplete{Severity: c.Severity, Window: c.Window.Std(), Old: old, New: nw})
-	}
-	if c := cfg.AgentLingering; c.Enabled {
-		rules = append(rules, AgentLingering{Severity: c.Severity, After: c.After.Std()})
-	}
-	if c := cfg.AgentPermanent; c.Enabled {
-		rules = append(rules, NewAgentPermanentUnapproved(c.Severity, c.ApprovedMachines))
-	}
-	if c := cfg.MappingUnresolved; c.Enabled {
-		rules = append(rules, MappingUnresolved{Severity: c.Severity})
-	}
-	if c := cfg.GrantorNotAuthorised; c.Enabled {
-		rules = append(rules, NewGrantorNotAuthorised(c.Severity, auth.Contacts))
-	}
-	if c := cfg.GDAPGlobalAdmin; c.Enabled {
-		forbidden := make([]string, len(c.ForbiddenRoles))
-		for i, id := range c.ForbiddenRoles {
-			forbidden[i] = strings.ToLower(id)
-		}
-		rules = append(rules, GDAPGlobalAdmin{Severity: c.Severity, Forbidden: forbidden})
-	}
-	if c := cfg.GDAPExpiring; c.Enabled {
-		rules = append(rules, GDAPExpiring{Severity: c.Severity, Within: c.Within.Std()})
-	}
-	if c := cfg.GDAPCustomerInactive; c.Enabled {
-		rules = append(rules, GDAPCustomerInactive{Severity: c.Severity})
-	}
-	if c := cfg.AccessAfterRevoke; c.Enabled {
-		rules = append(rules, AccessAfterRevoke{Severity: c.Severity})
-	}
-	if c := cfg.AuditGap; c.Enabled {
-		rules = append(rules, AuditGap{Severity: c.Severity, After: c.After.Std(), Streams: c.Streams})
-	}
-	if c := cfg.ReportMissing; c.Enabled {
-		rules = append(rules, ReportMissing{Severity: c.Severity, Day: c.Day})
-	}
-	if c := cfg.ConnectorUnhealthy; c.Enabled {
-		rules = append(rules, ConnectorUnhealthy{Severity: c.Severity})
-	}
-	return rules, nil
+	return ids
 }
 
-// AccessCheckFromConfig builds the access check, or nil when all its rules are off.
-func AccessCheckFromConfig(cfg config.Rules, auth config.Authorisations) *AccessCheck {
-	c := &AccessCheck{
-		Grace:        sweep.Options{Before: auth.GraceBefore.Std(), After: auth.GraceAfter.Std()},
-		Severities:   map[string]vocab.Severity{},
-		BackupMaxAge: cfg.RemovalWithoutBackup.BackupMaxAge.Std(),
+// Spec describes one rule: what Custos knows of it besides its evaluation.
+type Spec struct {
+	// Key names the rule's table in the configuration, [rules.<Key>].
+	Key string
+	// Severity is the severity of the rule's findings unless its table sets another.
+	Severity vocab.Severity
+	// Description says in one line when the rule fires (the README's rule table).
+	Description string
+	// New returns the rule's settings with the defaults of its own fields; Configure
+	// enables it at Severity before decoding its table into it.
+	New func() Settings
+}
+
+// ID is the rule's stable id, e.g. CONFIG-BACKUP-STALE.
+func (s Spec) ID() string { return s.New().ID() }
+
+// Settings is one rule's table in the configuration: a pointer to the rule's own
+// struct, which embeds Base and has a toml tag on each field. Its type decodes its
+// values (durations, severities, patterns decode themselves); it may also have
+//
+//	Validate() []config.Problem  // problems keyed by the field's path in the table (max_age, streams[0])
+//	Build(Env) Evaluator         // what evaluates the rule, when it is not the settings themselves
+//
+// Without Build, the settings are the rule: a Rule, or an access rule whose findings
+// the per-customer access sweep makes.
+type Settings interface {
+	// ID is the rule's stable id.
+	ID() string
+	base() *Base
+}
+
+// Base holds what every rule's settings have.
+type Base struct {
+	// Enabled turns the rule on.
+	Enabled bool `toml:"enabled"`
+	// Severity is the severity of the rule's findings.
+	Severity vocab.Severity `toml:"severity"`
+}
+
+func (b *Base) base() *Base { return b }
+
+// Env is what a rule may read from the configuration besides its own table.
+type Env struct {
+	Authorisations config.Authorisations
+}
+
+// Evaluator is what a rule's settings build: a Rule, evaluated over whole tables, or
+// an access rule, whose findings the per-customer access sweep (AccessCheck) makes.
+type Evaluator interface {
+	ID() string
+}
+
+// accessRule is a rule the access sweep evaluates. addTo sets up its part of the
+// check, which Configure calls whether the rule is enabled or not.
+type accessRule interface {
+	Evaluator
+	addTo(*AccessCheck)
+}
+
+// enable turns access rule id on in c at b's severity, when b enables it.
+func (b *Base) enable(c *AccessCheck, id string) {
+	if b.Enabled {
+		c.Severities[id] = b.Severity
 	}
-	for id, r := range map[string]config.Rule{
-		RuleAccessUnauthorised: cfg.AccessUnauthorised, RuleCommandUnauthorised: cfg.CommandUnauthorised,
-		RuleRemovalWithoutBackup: cfg.RemovalWithoutBackup.Rule,
-	} {
-		if r.Enabled {
-			c.Severities[id] = r.Severity
-		}
-	}
-	if len(c.Severities) == 0 {
+}
+
+// positive returns a problem at key unless d is positive.
+func positive(key string, d duration.Duration) []config.Problem {
+	if d > 0 {
 		return nil
 	}
-	return c
+	return []config.Problem{{Key: key, Reason: "must be positive"}}
+}
+
+type validator interface {
+	Validate() []config.Problem
+}
+
+type builder interface {
+	Build(Env) Evaluator
+}
+
+// RuleSet is the rules a configuration enables, ready to evaluate.
+type RuleSet struct {
+	// Rules are the enabled rules over whole tables, in the order of Rules.
+	Rules []Rule
+	// Access matches access events to authorisations for the enabled access rules;
+	// nil when they are all off.
+	Access *AccessCheck
+	// settings are every rule's settings as configured, enabled or not.
+	settings []Settings
+}
+
+// Configured returns the settings of type T (a rule's settings, *ConfigBackupStale)
+// as the configuration sets them, enabled or not: for what another part of Custos
+// shares with a rule, such as the report's backup age. It is nil when set has none.
+func Configured[T Settings](set *RuleSet) T {
+	for _, s := range set.settings {
+		if t, ok := s.(T); ok {
+			return t
+		}
+	}
+	var none T
+	return none
+}
+
+// Configure decodes each rule's table of cfg into its settings, over the rule's
+// defaults, validates them and builds the enabled rules. It returns every problem
+// found, each with its key path: a table or key no rule has, a value that does not
+// decode or is invalid, and a notify route naming a rule that does not exist.
+func Configure(cfg *config.Config) (*RuleSet, []config.Problem) {
+	set := &RuleSet{}
+	access := &AccessCheck{
+		Grace:      sweep.Options{Before: cfg.Authorisations.GraceBefore.Std(), After: cfg.Authorisations.GraceAfter.Std()},
+		Severities: map[string]vocab.Severity{},
+	}
+	env := Env{Authorisations: cfg.Authorisations}
+	var problems []config.Problem
+	for _, spec := range Rules {
+		s := spec.New()
+		*s.base() = Base{Enabled: true, Severity: spec.Severity}
+		found := cfg.Rules.Decode(spec.Key, s)
+		if v, ok := s.(validator); ok {
+			for _, p := range v.Validate() {
+				found = append(found, config.Problem{Key: "rules." + spec.Key + "." + p.Key, Reason: p.Reason})
+			}
+		}
+		problems = append(problems, found...)
+		set.settings = append(set.settings, s)
+		if len(found) > 0 {
+			continue
+		}
+		var ev Evaluator = s
+		if b, ok := s.(builder); ok {
+			ev = b.Build(env)
+		}
+		switch ev := ev.(type) {
+		case accessRule:
+			ev.addTo(access)
+		case Rule:
+			if s.base().Enabled {
+				set.Rules = append(set.Rules, ev)
+			}
+		default:
+			panic(fmt.Sprintf("reconcile: rule %s builds %T, neither a Rule nor an access rule", spec.ID(), ev))
+		}
+	}
+	if len(access.Severities) > 0 {
+		set.Access = access
+	}
+	problems = append(problems, unknownTables(cfg)...)
+	problems = append(problems, unknownRouteRules(cfg)...)
+	return set, problems
+}
+
+// Check is Configure's problems, for config.Load: the rules' tables are validated
+// with the rest of the file.
+func Check(cfg *config.Config) []config.Problem {
+	_, problems := Configure(cfg)
+	return problems
+}
+
+// unknownTables reports each [rules.*] table that names no rule.
+func unknownTables(cfg *config.Config) []config.Problem {
+	keys := make([]string, len(Rules))
+	for i, spec := range Rules {
+		keys[i] = spec.Key
+	}
+	var problems []config.Problem
+	for _, key := range cfg.Rules.Keys() {
+		if !slices.Contains(keys, key) {
+			problems = append(problems, config.Problem{Key: "rules." + key,
+				Reason: "is not a rule; the rules are " + strings.Join(keys, ", ")})
+		}
+	}
+	return problems
+}
+
+// unknownRouteRules reports each rule id in a notify route that names no rule.
+func unknownRouteRules(cfg *config.Config) []config.Problem {
+	var problems []config.Problem
+	for i, route := range cfg.Notify.Routes {
+		for j, id := range route.Rules {
+			if !slices.Contains(Catalogue, id) {
+				problems = append(problems, config.Problem{Key: fmt.Sprintf("notify.routes[%d].rules[%d]", i, j),
+					Reason: fmt.Sprintf("%q is not a rule id; the rules are %s", id, strings.Join(Catalogue, ", "))})
+			}
+		}
+	}
+	return problems
 }

@@ -2,6 +2,14 @@ package record
 
 import "time"
 
+// SourceM365 is the Source of the records the Microsoft 365 connector makes, and the
+// connector's name.
+const SourceM365 = "m365"
+
+// StreamRMMReports is the Microsoft 365 connector's stream that reads the monthly RMM
+// report e-mails from the report mailbox.
+const StreamRMMReports = "rmmreports"
+
 // Relationship is a Microsoft 365 GDAP relationship between the partner (MSP) tenant
 // and a customer tenant, with the roles it grants and the partner security groups
 // that hold them.

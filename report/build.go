@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/vocab"
@@ -71,9 +72,10 @@ type Options struct {
 // DefaultGapTolerance is the gap tolerance when Options leaves it zero.
 const DefaultGapTolerance = 6 * time.Hour
 
-// OptionsFromConfig builds the options of a customer's report from the configuration:
-// its MSP name and logo, the customer's time zone and the backup age limit.
-func OptionsFromConfig(cfg *config.Config, customer string, logo *Logo, variant string, now time.Time) Options {
+// OptionsFromConfig builds the options of a customer's report from the configuration
+// and the rules it configures: its MSP name and logo, the customer's time zone and
+// the backup age limit of CONFIG-BACKUP-STALE.
+func OptionsFromConfig(cfg *config.Config, rules *reconcile.RuleSet, customer string, logo *Logo, variant string, now time.Time) Options {
 	zone := cfg.Report.TimeZone
 	for name, rc := range cfg.Report.Customers {
 		if strings.EqualFold(name, customer) && rc.TimeZone.IsSet() {
@@ -82,7 +84,7 @@ func OptionsFromConfig(cfg *config.Config, customer string, logo *Logo, variant 
 	}
 	return Options{
 		MSPName: cfg.Report.MSPName, Logo: logo, Location: zone.Std(), Variant: variant, Now: now,
-		BackupMaxAge: cfg.Rules.ConfigBackupStale.MaxAge.Std(), GapTolerance: DefaultGapTolerance,
+		BackupMaxAge: reconcile.Configured[*reconcile.ConfigBackupStale](rules).MaxAge.Std(), GapTolerance: DefaultGapTolerance,
 	}
 }
 
@@ -476,12 +478,11 @@ func backups(configs []store.Configuration, until time.Time, maxAge time.Duratio
 			b.WithBackup++
 			at := newest.SourceCreatedAt.In(until.Location())
 			row.Newest, row.NewestFile = &at, newest.FileName
-			age := until.Sub(newest.SourceCreatedAt)
-			row.AgeDays = int(age.Hours() / 24)
-			switch {
-			case c.InstalledAt != nil && newest.SourceCreatedAt.Before(*c.InstalledAt):
+			row.AgeDays = int(until.Sub(newest.SourceCreatedAt).Hours() / 24)
+			switch reconcile.BackupStale(newest.SourceCreatedAt, c.InstalledAt, until, maxAge) {
+			case reconcile.BackupPredates:
 				row.Status = BackupPredates
-			case maxAge > 0 && age > maxAge:
+			case reconcile.BackupTooOld:
 				row.Status = BackupStale
 			default:
 				row.Status = BackupCurrent

@@ -12,14 +12,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/custos-msp/custos/app"
-	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/demo"
+	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/sync"
 )
 
 func openApp(ctx context.Context, path string) (*app.App, error) {
-	cfg, err := config.Load(path)
+	cfg, err := app.LoadConfig(path)
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +55,7 @@ func newCheckConfigCommand(g *globalFlags) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
-			cfg, err := config.Load(g.config)
+			cfg, err := app.LoadConfig(g.config)
 			if err != nil {
 				fmt.Fprintln(out, err)
 				return exitError{code: 1}
@@ -128,11 +128,20 @@ func newReconcileCommand(g *globalFlags) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
 				res, err := a.Reconcile(ctx)
-				fmt.Fprintf(cmd.OutOrStdout(), "findings: %d opened, %d re-opened, %d still open, %d resolved\n",
-					res.Opened, res.Reopened, res.Updated, res.Resolved)
+				writeReconcile(cmd.OutOrStdout(), res)
 				return err
 			})
 		},
+	}
+}
+
+// writeReconcile prints what a reconcile run changed and each rule that failed, with
+// its error.
+func writeReconcile(w io.Writer, res reconcile.Result) {
+	fmt.Fprintf(w, "findings: %d opened, %d re-opened, %d still open, %d resolved\n",
+		res.Opened, res.Reopened, res.Updated, res.Resolved)
+	for _, h := range res.Health.Failed() {
+		fmt.Fprintf(w, "rule %s failed, its findings are left as they were: %v\n", h.Rule, h.Err)
 	}
 }
 

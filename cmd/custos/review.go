@@ -281,8 +281,8 @@ var replayOutcomes = []string{store.PreviewNew, store.PreviewReopen, store.Previ
 func writeReplay(w io.Writer, r reconcile.Replay, since time.Time) {
 	fmt.Fprintf(w, "Replayed %d access event(s) since %s: %d covered by an authorisation.\n",
 		r.Events, since.UTC().Format(time.DateTime+" MST"), r.Covered)
-	if len(r.Failed) > 0 {
-		fmt.Fprintf(w, "Rules that failed and are left out: %s\n", strings.Join(r.Failed, ", "))
+	if failed := r.Health.Failed(); len(failed) > 0 {
+		fmt.Fprintf(w, "Rules that failed and are left out: %s\n", failed)
 	}
 	type key struct{ customer, rule string }
 	counts := map[key]map[string]int{}

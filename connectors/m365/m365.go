@@ -22,11 +22,12 @@ import (
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/entraauth"
+	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/vocab"
 )
 
 // Name is the connector's name and the Source of its records.
-const Name = "m365"
+const Name = record.SourceM365
 
 // Options adjust the connector for tests and the demo.
 type Options struct {

@@ -20,7 +20,7 @@ import (
 // SHA-256.
 type reports struct{ c *Connector }
 
-func (s *reports) Name() string          { return "rmmreports" }
+func (s *reports) Name() string          { return record.StreamRMMReports }
 func (s *reports) Mode() connectors.Mode { return connectors.Incremental }
 
 // Needs lists the permission in the mailbox's tenant.

@@ -10,11 +10,17 @@ import (
 // RuleMappingUnresolved is the id of MAPPING-UNRESOLVED.
 const RuleMappingUnresolved = "MAPPING-UNRESOLVED"
 
+var mappingUnresolved = Spec{
+	Key: "mapping_unresolved", Severity: vocab.Low,
+	Description: "a record could not be tied to a customer or technician, so it could not be checked",
+	New:         func() Settings { return &MappingUnresolved{} },
+}
+
 // MappingUnresolved fires for a source's company or technician name that mapping
 // could not tie to a customer or technician while access events or agents name it:
 // those records cannot be checked.
 type MappingUnresolved struct {
-	Severity vocab.Severity
+	Base
 }
 
 // ID implements Rule.

@@ -10,8 +10,14 @@ import (
 	"github.com/custos-msp/custos/store"
 )
 
-func TestM365Rules_PlantedCasesAndNearMisses(t *testing.T) {
-	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+// m365Now is the evaluation time of plantedM365.
+var m365Now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+
+// plantedM365 holds, for the Microsoft 365 and coverage rules, a planted case of
+// each and its near misses: relationships, partner access, stream health and the
+// report mailbox, at m365Now.
+func plantedM365() *Input {
+	now := m365Now
 	at := func(d time.Duration) *time.Time { v := now.Add(d); return &v }
 	const day = 24 * time.Hour
 	active, offboarded := uint(1), uint(2)
@@ -23,9 +29,9 @@ func TestM365Rules_PlantedCasesAndNearMisses(t *testing.T) {
 		}
 		return r
 	}
-	ga := `[{"id":"` + config.GlobalAdministratorRole + `","name":"Global Administrator"}]`
+	ga := `[{"id":"` + GlobalAdministratorRole + `","name":"Global Administrator"}]`
 	helpdesk := `[{"id":"729827e3-9c14-49f7-bb1b-9608f156bbb8","name":"Helpdesk Administrator"}]`
-	in := &Input{
+	return &Input{
 		Customers: []store.Customer{{ID: active, Name: "Contoso Ltd", Status: store.CustomerActive}, {ID: offboarded, Name: "Old Co", Status: store.CustomerOffboarded}},
 		Relationships: []store.Relationship{
 			rel("ga", "t1", "active", &active, ga, nil),
@@ -56,62 +62,36 @@ func TestM365Rules_PlantedCasesAndNearMisses(t *testing.T) {
 		},
 		ReportsRead: true,
 	}
-	rules, err := FromConfig(config.Default().Rules, config.Default().Authorisations)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		rule string
-		// subjects are the findings' subjects, in order.
-		subjects []string
-		says     string
-	}{
-		{RuleGDAPGlobalAdmin, []string{"m365:relationship:ga"}, "grants Global Administrator"},
-		{RuleGDAPExpiring, []string{"m365:relationship:expiring"}, "will not auto-extend"},
-		{RuleGDAPCustomerInactive, []string{"m365:relationship:offboarded", "m365:relationship:unknown-tenant"}, "is active for"},
-		{RuleAccessAfterRevoke, []string{"m365:after-revoke:t5:" + now.Add(-day).Format(time.DateOnly)}, "after GDAP relationship \"revoked\""},
-		{RuleAuditGap, []string{"audit-gap:m365/signins/t2"}, "no successful read since"},
-		{RuleConnectorUnhealthy, []string{"unhealthy:o365audit/t6", "unhealthy:m365/t7"}, "cannot read"},
-		{RuleReportMissing, []string{"report-missing:1:2026-10"}, "no RMM report for Contoso Ltd received for 2026-10 by day 5"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.rule, func(t *testing.T) {
-			i := slices.IndexFunc(rules, func(r Rule) bool { return r.ID() == tt.rule })
-			if i < 0 {
-				t.Fatalf("%s is not built from the default config", tt.rule)
-			}
-			fs := rules[i].Evaluate(in, now)
-			var subjects []string
-			for _, f := range fs {
-				subjects = append(subjects, f.Subject)
-				if !strings.Contains(f.Summary, tt.says) {
-					t.Errorf("%s: summary %q lacks %q", f.Subject, f.Summary, tt.says)
-				}
-			}
-			if !slices.Equal(subjects, tt.subjects) {
-				t.Errorf("subjects %q, want %q", subjects, tt.subjects)
-			}
-		})
-	}
+}
 
-	t.Run("report missing waits for its day and for the mailbox", func(t *testing.T) {
-		r := ReportMissing{Severity: "medium", Day: 5}
-		if fs := r.Evaluate(in, time.Date(2026, 11, 4, 23, 0, 0, 0, time.UTC)); len(fs) != 0 {
-			t.Errorf("before day 5: %d findings", len(fs))
+// defaultRule is the rule id as the default configuration builds it.
+func defaultRule(t *testing.T, id string) Rule {
+	t.Helper()
+	set, problems := Configure(new(config.Default()))
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	i := slices.IndexFunc(set.Rules, func(r Rule) bool { return r.ID() == id })
+	if i < 0 {
+		t.Fatalf("%s is not built from the default config", id)
+	}
+	return set.Rules[i]
+}
+
+// assertFindings evaluates r over in at now and checks the findings' subjects, in
+// order, and that each summary says says.
+func assertFindings(t *testing.T, r Rule, in *Input, now time.Time, subjects []string, says string) []Finding {
+	t.Helper()
+	fs := r.Evaluate(in, now)
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Subject)
+		if !strings.Contains(f.Summary, says) {
+			t.Errorf("%s: summary %q lacks %q", f.Subject, f.Summary, says)
 		}
-		in.Receipts = []store.ReportReceipt{{CustomerRef: "CONTOSO LTD", Month: "2026-10"}}
-		if fs := r.Evaluate(in, now); len(fs) != 0 {
-			t.Errorf("with a receipt named for the customer: %v", fs)
-		}
-		in.Receipts, in.ReportsRead = nil, false
-		if fs := r.Evaluate(in, now); len(fs) != 0 {
-			t.Errorf("mailbox never read: %d findings", len(fs))
-		}
-	})
-	t.Run("connector unhealthy evidence lists each refused stream", func(t *testing.T) {
-		fs := ConnectorUnhealthy{Severity: "high"}.Evaluate(in, now)
-		if len(fs) == 0 || !slices.Equal(fs[0].Evidence, []string{"coverages:4", "coverages:5"}) {
-			t.Errorf("evidence %v", fs)
-		}
-	})
+	}
+	if !slices.Equal(got, subjects) {
+		t.Errorf("subjects %q, want %q", got, subjects)
+	}
+	return fs
 }

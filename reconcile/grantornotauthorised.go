@@ -13,24 +13,31 @@ import (
 // RuleGrantorNotAuthorised is the id of GRANTOR-NOT-AUTHORISED.
 const RuleGrantorNotAuthorised = "GRANTOR-NOT-AUTHORISED"
 
+var grantorNotAuthorised = Spec{
+	Key: "grantor_not_authorised", Severity: vocab.Medium,
+	Description: "an authorisation was granted by someone who is not an authorisation contact of the customer (in the PSA or `[authorisations] contacts`)",
+	New:         func() Settings { return &GrantorNotAuthorised{} },
+}
+
 // GrantorNotAuthorised fires for an authorisation granted by someone who is not one
 // of the customer's authorisation contacts: in the PSA, or listed in the
 // configuration.
 type GrantorNotAuthorised struct {
-	Severity vocab.Severity
-	// Contacts holds, by normalised customer name, the names and e-mail addresses
+	Base
+	// contacts holds, by normalised customer name, the names and e-mail addresses
 	// of the configured authorisation contacts.
-	Contacts map[string][]string
+	contacts map[string][]string
 }
 
-// NewGrantorNotAuthorised returns the rule with the configured contacts, by customer name.
-func NewGrantorNotAuthorised(severity vocab.Severity, contacts map[string][]string) GrantorNotAuthorised {
-	r := GrantorNotAuthorised{Severity: severity, Contacts: map[string][]string{}}
-	for name, list := range contacts {
+// Build returns the rule with the contacts of [authorisations] contacts, by
+// normalised customer name.
+func (r *GrantorNotAuthorised) Build(env Env) Evaluator {
+	built := GrantorNotAuthorised{Base: r.Base, contacts: map[string][]string{}}
+	for name, list := range env.Authorisations.Contacts {
 		key := mapping.NormaliseName(name)
-		r.Contacts[key] = append(r.Contacts[key], list...)
+		built.contacts[key] = append(built.contacts[key], list...)
 	}
-	return r
+	return built
 }
 
 // ID implements Rule.
@@ -81,7 +88,7 @@ func (r GrantorNotAuthorised) authorised(a store.CheckedAuthorisation, contacts 
 			return true
 		}
 	}
-	for _, c := range r.Contacts[mapping.NormaliseName(a.CustomerName)] {
+	for _, c := range r.contacts[mapping.NormaliseName(a.CustomerName)] {
 		if same(c) {
 			return true
 		}
