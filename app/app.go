@@ -189,13 +189,14 @@ func (a *App) Replay(ctx context.Context, since time.Time) (reconcile.Replay, er
 
 // syncJob pulls the connectors; spread staggers the start of their scopes.
 func (a *App) syncJob(conns []connectors.Connector, spread time.Duration) *jobs.SyncJob {
+	engine := &sync.Engine{
+		Store: a.Store, Log: a.Log, BatchSize: a.Config.Sync.BatchSize,
+		Concurrency: a.Config.Sync.Concurrency, Now: a.now, Observer: a.Metrics,
+		ScopeSpread: spread,
+	}
 	return &jobs.SyncJob{
-		Engine: &sync.Engine{
-			Store: a.Store, Log: a.Log, BatchSize: a.Config.Sync.BatchSize,
-			Concurrency: a.Config.Sync.Concurrency, Now: a.now, Observer: a.Metrics,
-			ScopeSpread: spread,
-		},
-		Connectors: conns, Mapping: a.mappingOptions(), Now: a.now,
+		Pull:  func(ctx context.Context) ([]sync.Result, error) { return engine.RunAll(ctx, conns) },
+		Store: a.Store, Mapping: a.mappingOptions(), Now: a.now,
 	}
 }
 

@@ -6,50 +6,35 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/mapping"
 	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/sync"
 )
 
-// SyncJob pulls every stream of the connectors, then ties what they brought to
-// customers.
+// SyncJob pulls what its Pull says (every stream of the configured connectors), then
+// ties what they brought to customers.
 type SyncJob struct {
-	Engine     *sync.Engine
-	Connectors []connectors.Connector
-	Mapping    mapping.Options
-	Now        func() time.Time
+	Pull    func(ctx context.Context) ([]sync.Result, error)
+	Store   *store.Store
+	Mapping mapping.Options
+	Now     func() time.Time
 }
 
-// Run pulls each connector in turn. A connector that fails does not stop the next;
-// the error joins every failure.
+// Run pulls, then resolves the mapping even when a pull failed: what succeeded is kept.
 func (j *SyncJob) Run(ctx context.Context) ([]sync.Result, Counts, error) {
-	var (
-		results []sync.Result
-		errs    []error
-	)
+	results, pullErr := j.Pull(ctx)
 	counts := Counts{}
-	for _, c := range j.Connectors {
-		rs, err := j.Engine.Run(ctx, c)
-		results = append(results, rs...)
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
 	for _, r := range results {
 		counts["records"] += r.Records
 		counts["removed"] += r.Removed
 		counts["pulls_"+string(r.Outcome)]++
 	}
-	m, err := mapping.Resolve(ctx, j.Engine.Store, j.Mapping, j.Now())
-	if err != nil {
-		errs = append(errs, err)
-	}
+	m, mapErr := mapping.Resolve(ctx, j.Store, j.Mapping, j.Now())
 	counts["customers_created"] = m.Created
 	counts["links_made"] = m.Linked
 	counts["unresolved"] = m.Unresolved
-	return results, counts, errors.Join(errs...)
+	return results, counts, errors.Join(pullErr, mapErr)
 }
 
 // ReconcileJob resolves mappings and evaluates the rules.

@@ -54,6 +54,23 @@ type Result struct {
 	Err     error
 }
 
+// RunAll pulls each connector in turn, as Run does. A connector that fails does not
+// stop the next; the error joins every failure.
+func (e *Engine) RunAll(ctx context.Context, conns []connectors.Connector) ([]Result, error) {
+	var (
+		results []Result
+		errs    []error
+	)
+	for _, c := range conns {
+		rs, err := e.Run(ctx, c)
+		results = append(results, rs...)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return results, errors.Join(errs...)
+}
+
 // Run pulls every stream of the connector, one stream after the other (a later stream
 // may depend on records of an earlier one) and the scopes of each stream concurrently.
 // One scope's failure never stops the others: every failure is in the results, and
