@@ -147,7 +147,7 @@ func (c *AccessCheck) check(ca store.CustomerAccess, names store.Names, run *Acc
 			order = append(order, key)
 		}
 		if len(g.f.Evidence) < maxEvidence {
-			g.f.Evidence = append(g.f.Evidence, fmt.Sprintf("access_events:%d", e.ID))
+			g.f.Evidence = append(g.f.Evidence, store.Ref[store.AccessEvent](e.ID))
 		}
 		g.count++
 	}

@@ -49,7 +49,7 @@ func (r AccessAfterRevoke) Evaluate(in *Input, _ time.Time) []Finding {
 			index[key] = i
 			out = append(out, Finding{
 				Rule: RuleAccessAfterRevoke, Subject: record.SourceM365 + ":after-revoke:" + key, CustomerID: e.CustomerID, Severity: r.Severity,
-				Evidence: []string{fmt.Sprintf("relationships:%d", last.ID)},
+				Evidence: []string{store.Ref[store.Relationship](last.ID)},
 				Summary: fmt.Sprintf("partner access to %s on %s after %s ended %s: first %s by %s at %s",
 					cmp.Or(last.CustomerName, "tenant "+e.CustomerRef), e.StartedAt.UTC().Format(time.DateOnly),
 					relationshipName(*last), last.EndedAt.UTC().Format(clock), strings.ReplaceAll(e.Kind, "_", " "),
@@ -57,7 +57,7 @@ func (r AccessAfterRevoke) Evaluate(in *Input, _ time.Time) []Finding {
 			})
 		}
 		if len(out[i].Evidence) <= maxEvidence {
-			out[i].Evidence = append(out[i].Evidence, fmt.Sprintf("access_events:%d", e.ID))
+			out[i].Evidence = append(out[i].Evidence, store.Ref[store.AccessEvent](e.ID))
 		}
 	}
 	return out

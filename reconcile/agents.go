@@ -17,7 +17,7 @@ func agentFinding(rule string, severity vocab.Severity, a store.CheckedAgent, su
 		CustomerID: a.CustomerID,
 		Severity:   severity,
 		Summary:    summary,
-		Evidence:   []string{fmt.Sprintf("agents:%d", a.ID)},
+		Evidence:   []string{store.Ref[store.Agent](a.ID)},
 	}
 }
 

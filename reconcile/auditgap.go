@@ -9,6 +9,7 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/duration"
+	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/vocab"
 )
 
@@ -71,7 +72,7 @@ func (r AuditGap) Evaluate(in *Input, now time.Time) []Finding {
 		}
 		out = append(out, Finding{
 			Rule: RuleAuditGap, Subject: "audit-gap:" + h.Connector + "/" + h.Stream + "/" + h.Scope, CustomerID: h.CustomerID, Severity: r.Severity,
-			Evidence: []string{fmt.Sprintf("coverages:%d", h.Last.ID)},
+			Evidence: []string{store.Ref[store.Coverage](h.Last.ID)},
 			Summary: fmt.Sprintf("%s %s for %s: %s (%s; allowed %s); latest pull %s", h.Connector, h.Stream, in.scopeName(h),
 				what, roundDuration(now.Sub(since)), roundDuration(r.After.Std()), h.Last.Outcome),
 		})

@@ -45,7 +45,7 @@ func configFinding(rule string, severity vocab.Severity, c store.CheckedConfigur
 		CustomerID: c.CustomerID,
 		Severity:   severity,
 		Summary:    summary,
-		Evidence:   []string{fmt.Sprintf("configurations:%d", c.ID)},
+		Evidence:   []string{store.Ref[store.Configuration](c.ID)},
 	}
 }
 

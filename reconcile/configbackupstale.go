@@ -6,6 +6,7 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/duration"
+	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/vocab"
 )
 
@@ -54,7 +55,7 @@ func (r ConfigBackupStale) Evaluate(in *Input, now time.Time) []Finding {
 			continue
 		}
 		f := configFinding(r.ID(), r.Severity, c, fmt.Sprintf("%s %s: %s", c.TypeName, c.Name, why))
-		f.Evidence = append(f.Evidence, fmt.Sprintf("config_backups:%d", newest.ID))
+		f.Evidence = append(f.Evidence, store.Ref[store.ConfigBackup](newest.ID))
 		out = append(out, f)
 	}
 	return out

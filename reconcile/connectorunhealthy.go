@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/vocab"
 )
 
@@ -49,7 +50,7 @@ func (r ConnectorUnhealthy) Evaluate(in *Input, _ time.Time) []Finding {
 					h.Last.Outcome, h.Last.StartedAt.UTC().Format(clock), cmp.Or(msg, "no error text")),
 			})
 		}
-		out[i].Evidence = append(out[i].Evidence, fmt.Sprintf("coverages:%d", h.Last.ID))
+		out[i].Evidence = append(out[i].Evidence, store.Ref[store.Coverage](h.Last.ID))
 	}
 	return out
 }

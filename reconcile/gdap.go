@@ -23,7 +23,7 @@ func ended(status string) bool {
 func relationshipFinding(rule string, severity vocab.Severity, r store.Relationship, summary string) Finding {
 	return Finding{
 		Rule: rule, Subject: record.SourceM365 + ":relationship:" + r.SourceID, CustomerID: r.CustomerID, Severity: severity,
-		Summary: summary, Evidence: []string{fmt.Sprintf("relationships:%d", r.ID)},
+		Summary: summary, Evidence: []string{store.Ref[store.Relationship](r.ID)},
 	}
 }
 

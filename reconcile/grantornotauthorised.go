@@ -61,7 +61,7 @@ func (r GrantorNotAuthorised) Evaluate(in *Input, _ time.Time) []Finding {
 			Severity:   r.Severity,
 			Summary: fmt.Sprintf("authorisation %d (%s, from %s) was granted by %s",
 				a.ID, a.AccessScope, a.ValidFrom.UTC().Format(time.DateOnly), who),
-			Evidence:     []string{fmt.Sprintf("authorisations:%d", a.ID)},
+			Evidence:     []string{store.Ref[store.Authorisation](a.ID)},
 			TechnicianID: a.TechnicianID,
 			DeviceID:     a.DeviceID,
 		})

@@ -6,6 +6,10 @@ import "time"
 // connector's name.
 const SourceM365 = "m365"
 
+// SourceO365Audit is the Source of the records the Office 365 Management Activity
+// connector makes (the unified audit log), and the connector's name.
+const SourceO365Audit = "o365audit"
+
 // StreamRMMReports is the Microsoft 365 connector's stream that reads the monthly RMM
 // report e-mails from the report mailbox.
 const StreamRMMReports = "rmmreports"

@@ -237,8 +237,8 @@ func inZone(t *time.Time, loc *time.Location) *time.Time {
 // connectors/o365audit); a customer none of them has read gets "no data source".
 // rmmReportStream reads the RMM report e-mails.
 var (
-	m365Connectors  = []string{"m365", "o365audit"}
-	rmmReportStream = store.CoveredStream{Connector: "m365", Stream: "rmmreports"}
+	m365Connectors  = []string{record.SourceM365, record.SourceO365Audit}
+	rmmReportStream = store.CoveredStream{Connector: record.SourceM365, Stream: record.StreamRMMReports}
 )
 
 func hasConnector(streams []store.CoveredStream, names ...string) bool {

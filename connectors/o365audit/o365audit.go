@@ -22,11 +22,12 @@ import (
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/secret"
 )
 
 // Name is the connector's id and the Source of every record it emits.
-const Name = "o365audit"
+const Name = record.SourceO365Audit
 
 // DefaultBaseURL is the Management Activity API of the commercial cloud.
 const DefaultBaseURL = "https://manage.office.com"
