@@ -18,20 +18,6 @@ var (
 	t0  = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 )
 
-// count counts the rows of model that match where.
-func count(t *testing.T, st *store.Store, model any, where ...any) int64 {
-	t.Helper()
-	var n int64
-	q := st.DB(ctx).Model(model)
-	if len(where) > 0 {
-		q = q.Where(where[0], where[1:]...)
-	}
-	if err := q.Count(&n).Error; err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // outboxEvents lists the outbox as "fingerprint:event:severity", in write order.
 func outboxEvents(t *testing.T, st *store.Store) []string {
 	t.Helper()
@@ -80,7 +66,7 @@ func TestApply_WritesOutboxInItsTransaction(t *testing.T) {
 		if err == nil {
 			t.Fatal("Apply accepted a finding of a rule it was not evaluating")
 		}
-		if n := count(t, st, &store.Finding{}, "fingerprint = ?", "c"); n != 0 {
+		if n := storetest.Count(t, st, &store.Finding{}, "fingerprint = ?", "c"); n != 0 {
 			t.Errorf("finding c kept after a failed evaluation")
 		}
 		if got := outboxEvents(t, st); !slices.Equal(got, before) {
@@ -151,7 +137,7 @@ func TestApply_Lifecycle(t *testing.T) {
 				}
 			}
 		}
-		if n := count(t, st, &store.Finding{}); n != 2 {
+		if n := storetest.Count(t, st, &store.Finding{}); n != 2 {
 			t.Errorf("findings = %d, want 2 (no duplicates)", n)
 		}
 		var a store.Finding

@@ -48,15 +48,7 @@ func backupFiles(t *testing.T, st *store.Store, sourceID string) []string {
 
 func count(t *testing.T, st *store.Store, model any, where ...any) int64 {
 	t.Helper()
-	var n int64
-	q := st.DB(ctx).Model(model)
-	if len(where) > 0 {
-		q = q.Where(where[0], where[1:]...)
-	}
-	if err := q.Count(&n).Error; err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return storetest.Count(t, st, model, where...)
 }
 
 func TestCommitPage_UpsertsWithoutDuplicates(t *testing.T) {
