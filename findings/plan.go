@@ -103,14 +103,14 @@ func PlanChanges(scope store.FindingScope, state store.FindingState, found []Inp
 			continue
 		}
 		seen[in.Fingerprint] = true
-		p.Changes = append(p.Changes, found1(byFingerprint[in.Fingerprint], in, match(state.Exclusions, in), now))
+		p.Changes = append(p.Changes, foundChange(byFingerprint[in.Fingerprint], in, match(state.Exclusions, in), now))
 	}
 	for i := range state.Existing {
 		f := &state.Existing[i]
 		if seen[f.Fingerprint] || f.Status == store.StatusResolved || !slices.Contains(scope.Rules, f.Rule) || !inCustomer(scope, f.CustomerID) {
 			continue
 		}
-		p.Changes = append(p.Changes, resolve(f, now))
+		p.Changes = append(p.Changes, resolveChange(f, now))
 	}
 	return p, nil
 }
@@ -120,9 +120,9 @@ func inCustomer(scope store.FindingScope, id *uint) bool {
 	return scope.CustomerID == nil || (id != nil && *id == *scope.CustomerID)
 }
 
-// found1 is the change recording in at now makes to was (nil for a new finding),
+// foundChange is the change recording in at now makes to was (nil for a new finding),
 // which exclusion x (nil for none) matches.
-func found1(was *store.Finding, in Input, x *store.Exclusion, now time.Time) Change {
+func foundChange(was *store.Finding, in Input, x *store.Exclusion, now time.Time) Change {
 	c := Change{Was: was, Exclusion: x, Finding: store.Finding{FirstSeen: now, Status: store.StatusOpen}}
 	if was != nil {
 		c.Finding = *was
@@ -155,8 +155,8 @@ func found1(was *store.Finding, in Input, x *store.Exclusion, now time.Time) Cha
 	return c
 }
 
-// resolve is the change that resolves was at now.
-func resolve(was *store.Finding, now time.Time) Change {
+// resolveChange is the change that resolves was at now.
+func resolveChange(was *store.Finding, now time.Time) Change {
 	c := Change{Kind: Resolve, Was: was, Finding: *was}
 	if was.Status != store.StatusSuppressed {
 		c.Event = store.EventResolved
