@@ -13,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/custos-msp/custos/findings"
 	"github.com/custos-msp/custos/notify"
 	"github.com/custos-msp/custos/notify/notifytest"
 	"github.com/custos-msp/custos/notify/webhook"
@@ -73,14 +74,14 @@ func newFixture(t *testing.T, st *store.Store, statuses ...int) *fixture {
 	return &fixture{st: st, p: p, hook: hook, clock: clk, customer: c.ID, log: log}
 }
 
-func (f *fixture) finding(fp string, severity vocab.Severity) store.FindingInput {
-	return store.FindingInput{Rule: "CONFIG-BACKUP-MISSING", Fingerprint: fp, Subject: "s-" + fp, CustomerID: &f.customer, Severity: severity, Summary: "device " + fp + " has no backup"}
+func (f *fixture) finding(fp string, severity vocab.Severity) findings.Input {
+	return findings.Input{Rule: "CONFIG-BACKUP-MISSING", Fingerprint: fp, Subject: "s-" + fp, CustomerID: &f.customer, Severity: severity, Summary: "device " + fp + " has no backup"}
 }
 
 // reconcile applies findings at the clock's time.
-func (f *fixture) reconcile(t *testing.T, found ...store.FindingInput) {
+func (f *fixture) reconcile(t *testing.T, found ...findings.Input) {
 	t.Helper()
-	if _, err := f.st.ApplyFindings(ctx, []string{"CONFIG-BACKUP-MISSING"}, found, f.clock.t); err != nil {
+	if _, err := findings.Apply(ctx, f.st, []string{"CONFIG-BACKUP-MISSING"}, found, f.clock.t); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -113,7 +114,7 @@ func (f *fixture) delivered(t *testing.T) []webhook.Payload {
 func TestPipeline_TenFindingsInTheGroupWaitArriveAsOneMessage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
-		var found []store.FindingInput
+		var found []findings.Input
 		for i := range 10 {
 			found = append(found, f.finding(fmt.Sprintf("fw%02d", i), "high"))
 		}
@@ -240,15 +241,15 @@ func TestPipeline_AlertsAgainOnlyOnReopenEscalationOrRepeat(t *testing.T) {
 		steps := []struct {
 			name   string
 			at     time.Duration
-			found  []store.FindingInput
+			found  []findings.Input
 			events []string
 		}{
-			{"opened", time.Minute, []store.FindingInput{a, b}, []string{"a:opened", "b:opened"}},
-			{"unchanged", 20 * time.Minute, []store.FindingInput{a, b}, nil},
-			{"a escalates", 40 * time.Minute, []store.FindingInput{f.finding("a", "high"), b}, []string{"a:escalated"}},
-			{"b resolves", 60 * time.Minute, []store.FindingInput{f.finding("a", "high")}, []string{"b:resolved"}},
-			{"b re-opens", 80 * time.Minute, []store.FindingInput{f.finding("a", "high"), b}, []string{"b:reopened"}},
-			{"a is due a repeat", 25 * time.Hour, []store.FindingInput{f.finding("a", "high"), b}, []string{"a:repeat"}},
+			{"opened", time.Minute, []findings.Input{a, b}, []string{"a:opened", "b:opened"}},
+			{"unchanged", 20 * time.Minute, []findings.Input{a, b}, nil},
+			{"a escalates", 40 * time.Minute, []findings.Input{f.finding("a", "high"), b}, []string{"a:escalated"}},
+			{"b resolves", 60 * time.Minute, []findings.Input{f.finding("a", "high")}, []string{"b:resolved"}},
+			{"b re-opens", 80 * time.Minute, []findings.Input{f.finding("a", "high"), b}, []string{"b:reopened"}},
+			{"a is due a repeat", 25 * time.Hour, []findings.Input{f.finding("a", "high"), b}, []string{"a:repeat"}},
 		}
 		for _, s := range steps {
 			f.clock.t = t0.Add(s.at)

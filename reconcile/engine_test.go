@@ -131,6 +131,6 @@ func TestEngine_FailedRuleHealth(t *testing.T) {
 		rules[f.Rule]++
 	}
 	if rules[reconcile.RuleConfigBackupMissing] != 1 || rules[reconcile.RuleConfigBackupStale] != 1 || res.Opened != 1 || res.Resolved != 0 {
-		t.Errorf("open findings by rule %v, result %+v: want the panicking rule's finding kept and the other's opened", rules, res.ApplyResult)
+		t.Errorf("open findings by rule %v, result %+v: want the panicking rule's finding kept and the other's opened", rules, res.Result)
 	}
 }

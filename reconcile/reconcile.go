@@ -16,6 +16,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/custos-msp/custos/findings"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/vocab"
@@ -105,7 +106,7 @@ type Engine struct {
 
 // Result says what one run did.
 type Result struct {
-	store.ApplyResult
+	findings.Result
 	// Health is each rule's health in the run; a failed rule's findings were left as
 	// they were.
 	Health Healths
@@ -117,7 +118,7 @@ type Result struct {
 type Evaluation struct {
 	// Evaluated lists the rules that ran to the end.
 	Evaluated []string
-	Found     []store.FindingInput
+	Found     []findings.Input
 	Health    Healths
 	Events    int
 	Covered   int
@@ -135,7 +136,7 @@ func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	if res.ApplyResult, err = e.Store.ApplyFindings(ctx, ev.Evaluated, ev.Found, now); err != nil {
+	if res.Result, err = findings.Apply(ctx, e.Store, ev.Evaluated, ev.Found, now); err != nil {
 		return res, fmt.Errorf("reconcile: %w", err)
 	}
 	if e.Access == nil {
@@ -172,7 +173,7 @@ func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
 
 // applyAccess records one customer's access findings and adds what changed to res.
 func (e *Engine) applyAccess(ctx context.Context, rules []string, customer uint, fs []Finding, now time.Time, res *Result) error {
-	r, err := e.Store.ApplyCustomerFindings(ctx, rules, customer, inputs(fs), now)
+	r, err := findings.ApplyCustomer(ctx, e.Store, rules, customer, inputs(fs), now)
 	res.Add(r)
 	return err
 }
@@ -236,11 +237,11 @@ func (e *Engine) runAccess(ctx context.Context, now, since time.Time, each func(
 	return run, health, err
 }
 
-// inputs turns rules' findings into what the store records.
-func inputs(fs []Finding) []store.FindingInput {
-	out := make([]store.FindingInput, len(fs))
+// inputs turns rules' findings into what the finding lifecycle records.
+func inputs(fs []Finding) []findings.Input {
+	out := make([]findings.Input, len(fs))
 	for i, f := range fs {
-		out[i] = store.FindingInput{
+		out[i] = findings.Input{
 			Rule: f.Rule, Fingerprint: Fingerprint(f.Rule, f.Subject), Subject: f.Subject,
 			CustomerID: f.CustomerID, Severity: f.Severity, Summary: f.Summary,
 			Evidence: strings.Join(f.Evidence, ","), TechnicianID: f.TechnicianID, DeviceID: f.DeviceID,

@@ -6,12 +6,13 @@ import (
 	"slices"
 	"time"
 
+	"github.com/custos-msp/custos/findings"
 	"github.com/custos-msp/custos/store"
 )
 
 // Replay is what re-evaluating the stored records would change, by finding.
 type Replay struct {
-	Items []store.PreviewItem
+	Items []findings.PreviewItem
 	// Health is each rule's health; the rules that failed are left out of the preview.
 	Health          Healths
 	Events, Covered int
@@ -27,7 +28,7 @@ func (e *Engine) Replay(ctx context.Context, now, since time.Time) (Replay, erro
 	if err != nil {
 		return r, err
 	}
-	items, err := e.Store.PreviewFindings(ctx, ev.Evaluated, ev.Found, now)
+	items, err := findings.Preview(ctx, e.Store, ev.Evaluated, ev.Found, now)
 	if err != nil {
 		return r, fmt.Errorf("reconcile: replay: %w", err)
 	}
@@ -35,20 +36,20 @@ func (e *Engine) Replay(ctx context.Context, now, since time.Time) (Replay, erro
 	if err != nil {
 		return r, fmt.Errorf("reconcile: replay: %w", err)
 	}
-	r.Items = slices.DeleteFunc(items, func(it store.PreviewItem) bool { return outside[it.Fingerprint] })
+	r.Items = slices.DeleteFunc(items, func(it findings.PreviewItem) bool { return outside[it.Fingerprint] })
 	return r, nil
 }
 
 // beforeWindow returns the fingerprints of the access findings that would resolve
 // only because their events started before since and were not replayed.
-func (e *Engine) beforeWindow(ctx context.Context, items []store.PreviewItem, since time.Time) (map[string]bool, error) {
+func (e *Engine) beforeWindow(ctx context.Context, items []findings.PreviewItem, since time.Time) (map[string]bool, error) {
 	if e.Access == nil {
 		return nil, nil
 	}
 	access := e.Access.Rules()
 	out := map[string]bool{}
 	for _, it := range items {
-		if it.Outcome != store.PreviewResolve || !slices.Contains(access, it.Rule) {
+		if it.Outcome != findings.PreviewResolve || !slices.Contains(access, it.Rule) {
 			continue
 		}
 		events, err := e.Store.AccessEventsByID(ctx, store.EvidenceIDs(it.Evidence, "access_events"))

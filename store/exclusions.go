@@ -5,55 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"gorm.io/gorm"
 )
-
-// activeExclusions reads the exclusions in force at now.
-func activeExclusions(tx *gorm.DB, now time.Time) ([]Exclusion, error) {
-	var xs []Exclusion
-	if err := tx.Where("expires_at > ? AND removed_at IS NULL", now).Order("id").Find(&xs).Error; err != nil {
-		return nil, fmt.Errorf("store: reading exclusions: %w", err)
-	}
-	return xs, nil
-}
-
-// matchExclusion returns the first exclusion whose scope covers the finding.
-func matchExclusion(xs []Exclusion, in FindingInput) *Exclusion {
-	for i := range xs {
-		x := &xs[i]
-		if (x.Rule == "" || strings.EqualFold(x.Rule, in.Rule)) &&
-			idMatches(x.CustomerID, in.CustomerID) && idMatches(x.TechnicianID, in.TechnicianID) && idMatches(x.DeviceID, in.DeviceID) {
-			return x
-		}
-	}
-	return nil
-}
-
-// idMatches reports whether a scope id (nil = any) admits a finding's id.
-func idMatches(scope, id *uint) bool {
-	return scope == nil || (id != nil && *id == *scope)
-}
-
-// describe is the status reason of a finding the exclusion suppresses; it starts
-// with exclusionPrefix.
-func (x *Exclusion) describe() string {
-	return fmt.Sprintf("%suntil %s: %s", exclusionPrefix(x.ID), x.ExpiresAt.UTC().Format(time.DateOnly), x.Reason)
-}
-
-// exclusionPrefix starts the status reason of every finding exclusion id suppresses.
-func exclusionPrefix(id uint) string { return fmt.Sprintf("exclusion %d ", id) }
-
-// SuppressedBy counts the findings an exclusion suppresses now.
-func (s *Store) SuppressedBy(ctx context.Context, id uint) (int64, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Model(&Finding{}).
-		Where("status = ? AND status_reason LIKE ?", StatusSuppressed, exclusionPrefix(id)+"%").Count(&n).Error
-	if err != nil {
-		return 0, fmt.Errorf("store: counting the findings exclusion %d suppresses: %w", id, err)
-	}
-	return n, nil
-}
 
 // AddExclusion stores an exclusion; reason, owner and a future expiry are required.
 func (s *Store) AddExclusion(ctx context.Context, x *Exclusion, now time.Time) error {

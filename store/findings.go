@@ -7,58 +7,77 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
 	"github.com/custos-msp/custos/vocab"
 )
 
-// FindingInput is what a rule reports: the store turns it into a new, updated or
-// re-opened Finding.
-type FindingInput struct {
-	Rule        string
-	Fingerprint string
-	Subject     string
-	CustomerID  *uint
-	Severity    vocab.Severity
-	Summary     string
-	Evidence    string
-	// TechnicianID and DeviceID, when the finding is about one, let exclusions match it.
-	TechnicianID *uint
-	DeviceID     *uint
+// FindingScope names the findings one evaluation speaks for: those of its rules
+// and, when CustomerID is set, of that customer only.
+type FindingScope struct {
+	Rules      []string
+	CustomerID *uint
 }
 
-// ApplyResult counts what ApplyFindings changed.
-type ApplyResult struct {
-	Opened, Reopened, Updated, Resolved int
+// FindingState is what recording an evaluation starts from: the stored findings of
+// a scope and the exclusions in force, each in id order.
+type FindingState struct {
+	Existing   []Finding
+	Exclusions []Exclusion
 }
 
-// Add adds o's counts to r.
-func (r *ApplyResult) Add(o ApplyResult) {
-	r.Opened += o.Opened
-	r.Reopened += o.Reopened
-	r.Updated += o.Updated
-	r.Resolved += o.Resolved
+// FindingWrites is what recording an evaluation writes, in one transaction.
+type FindingWrites struct {
+	// Insert holds new findings, inserted findingBatch at a time.
+	Insert []Finding
+	// Update holds findings whose content or status changed, each written in full
+	// (all but its id and first seen).
+	Update []Finding
+	// Seen holds findings of which only last seen changed; StatusOnly those of
+	// which only the status, set by, reason and resolved at changed. Both are
+	// written findingBatch at a time, one statement for each run of equal values.
+	Seen, StatusOnly []Finding
+	// Outbox holds the entries to write after the findings, in order. An entry
+	// without a FindingID is about a finding of Insert, named by its fingerprint.
+	Outbox []OutboxEntry
 }
 
-// ApplyFindings records one evaluation of the given rules at now: a finding seen for
-// the first time opens, a resolved one seen again re-opens, an open one is refreshed,
-// and a finding of these rules that was not reported again is resolved. A finding an
-// active exclusion matches is kept as suppressed, and opens again when no exclusion
-// matches it any more. Rules not listed are left alone, so a rule that failed to
-// evaluate never resolves its findings. Each opening, re-opening, escalation (a rise
-// in severity) and resolution of an unsuppressed finding writes an OutboxEntry in the
-// same transaction, so no alert is lost to a crash.
-func (s *Store) ApplyFindings(ctx context.Context, rules []string, found []FindingInput, now time.Time) (ApplyResult, error) {
-	return s.apply(ctx, findingScope{rules: rules}, found, now)
+// ReadFindingState reads the stored findings of scope and the exclusions in force at now.
+func (s *Store) ReadFindingState(ctx context.Context, scope FindingScope, now time.Time) (FindingState, error) {
+	return readFindingState(s.db.WithContext(ctx), scope, now)
 }
 
-// ApplyCustomerFindings records one evaluation of the given rules for one customer,
-// as ApplyFindings does, except that only that customer's findings of the rules are
-// refreshed or resolved: an evaluation is recorded a customer at a time, and each
-// customer in a transaction of its own.
-func (s *Store) ApplyCustomerFindings(ctx context.Context, rules []string, customerID uint, found []FindingInput, now time.Time) (ApplyResult, error) {
-	return s.apply(ctx, findingScope{rules: rules, customer: &customerID}, found, now)
+// RecordFindings reads the state of scope at now, asks plan what to write and
+// writes it, all in one transaction: when plan or a write fails, nothing is kept.
+func (s *Store) RecordFindings(ctx context.Context, scope FindingScope, now time.Time, plan func(FindingState) (FindingWrites, error)) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		state, err := readFindingState(tx, scope, now)
+		if err != nil {
+			return err
+		}
+		w, err := plan(state)
+		if err != nil {
+			return err
+		}
+		return w.write(tx)
+	})
+}
+
+func readFindingState(db *gorm.DB, scope FindingScope, now time.Time) (FindingState, error) {
+	var st FindingState
+	if err := db.Where("expires_at > ? AND removed_at IS NULL", now).Order("id").Find(&st.Exclusions).Error; err != nil {
+		return st, fmt.Errorf("store: reading exclusions: %w", err)
+	}
+	q := db.Where("rule IN ?", scope.Rules)
+	if scope.CustomerID != nil {
+		q = q.Where("customer_id = ?", *scope.CustomerID)
+	}
+	if err := q.Order("id").Find(&st.Existing).Error; err != nil {
+		return st, fmt.Errorf("store: reading findings: %w", err)
+	}
+	return st, nil
 }
 
 // CustomersWithFindings lists the customers that have findings of the rules not
@@ -77,130 +96,71 @@ func (s *Store) CustomersWithFindings(ctx context.Context, rules []string) ([]ui
 // findingBatch is how many findings one INSERT or UPDATE statement writes.
 const findingBatch = 500
 
-func (s *Store) apply(ctx context.Context, sc findingScope, found []FindingInput, now time.Time) (ApplyResult, error) {
-	var res ApplyResult
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		exclusions, err := activeExclusions(tx, now)
-		if err != nil {
-			return err
-		}
-		existing, err := sc.existing(tx)
-		if err != nil {
-			return err
-		}
-		changes, err := planChanges(sc, existing, found, exclusions)
-		if err != nil {
-			return err
-		}
-		res, err = recordChanges(tx, changes, now)
-		return err
-	})
-	return res, err
-}
-
-// recordChanges carries out planned changes: new findings inserted a batch at a time,
-// findings that only were seen again and resolutions updated a batch at a time,
-// other changes one by one, and the outbox entries in the order of the changes.
-func recordChanges(tx *gorm.DB, changes []change, now time.Time) (ApplyResult, error) {
-	var res ApplyResult
-	created := make([]Finding, 0, len(changes))
-	for _, c := range changes {
-		if c.existing == nil {
-			status, by, reason := c.status()
-			in := c.in
-			created = append(created, Finding{
-				Rule: in.Rule, Fingerprint: in.Fingerprint, Subject: in.Subject, CustomerID: in.CustomerID,
-				Severity: in.Severity, Summary: in.Summary, Evidence: in.Evidence,
-				TechnicianID: in.TechnicianID, DeviceID: in.DeviceID,
-				FirstSeen: now, LastSeen: now, Status: status, StatusBy: by, StatusReason: reason,
-			})
+func (w FindingWrites) write(tx *gorm.DB) error {
+	if len(w.Insert) > 0 {
+		if err := tx.CreateInBatches(w.Insert, findingBatch).Error; err != nil {
+			return fmt.Errorf("store: opening %d findings: %w", len(w.Insert), err)
 		}
 	}
-	if len(created) > 0 {
-		if err := tx.CreateInBatches(created, findingBatch).Error; err != nil {
-			return res, fmt.Errorf("store: opening %d findings: %w", len(created), err)
-		}
-	}
-	var (
-		outbox            []OutboxEntry
-		seen, resolutions []uint
-		next              int
-	)
-	for _, c := range changes {
-		in, f := c.in, c.existing
-		if f == nil {
-			f = &created[next]
-			next++
-			if f.Status == StatusOpen {
-				outbox = append(outbox, outboxEntry(f, EventOpened, in.Severity, now))
-			}
-			res.Opened++
-			continue
-		}
-		if c.outcome == PreviewResolve {
-			resolutions = append(resolutions, f.ID)
-			if f.Status != StatusSuppressed {
-				outbox = append(outbox, outboxEntry(f, EventResolved, f.Severity, now))
-			}
-			res.Resolved++
-			continue
-		}
-		updates := map[string]any{}
-		status, by, reason := c.status()
-		switch {
-		case status == StatusSuppressed && (f.Status != StatusSuppressed || f.StatusReason != reason):
-			updates["status"], updates["status_by"], updates["status_reason"], updates["resolved_at"] = status, by, reason, nil
-			res.Updated++
-		case c.outcome == PreviewReopen:
-			updates["status"], updates["status_by"], updates["status_reason"], updates["resolved_at"] = status, by, reason, nil
-			outbox = append(outbox, outboxEntry(f, EventReopened, in.Severity, now))
-			res.Reopened++
-		default:
-			if f.Status != StatusSuppressed && in.Severity.Above(f.Severity) {
-				outbox = append(outbox, outboxEntry(f, EventEscalated, in.Severity, now))
-			}
-			res.Updated++
-		}
-		if len(updates) == 0 && f.sameContent(in) {
-			seen = append(seen, f.ID)
-			continue
-		}
-		updates["last_seen"], updates["summary"], updates["severity"], updates["evidence"] = now, in.Summary, in.Severity, in.Evidence
-		updates["customer_id"], updates["subject"], updates["technician_id"], updates["device_id"] = in.CustomerID, in.Subject, in.TechnicianID, in.DeviceID
-		if err := tx.Model(f).Updates(updates).Error; err != nil {
-			return res, fmt.Errorf("store: updating finding %s: %w", in.Fingerprint, err)
-		}
-	}
-	for ids := range slices.Chunk(seen, findingBatch) {
-		if err := tx.Model(&Finding{}).Where("id IN ?", ids).Update("last_seen", now).Error; err != nil {
-			return res, fmt.Errorf("store: refreshing %d findings: %w", len(ids), err)
-		}
-	}
-	for ids := range slices.Chunk(resolutions, findingBatch) {
-		err := tx.Model(&Finding{}).Where("id IN ?", ids).Updates(map[string]any{
-			"status": StatusResolved, "status_by": "custos", "status_reason": "condition no longer holds", "resolved_at": now,
+	for i := range w.Update {
+		f := &w.Update[i]
+		err := tx.Model(f).Updates(map[string]any{
+			"last_seen": f.LastSeen, "summary": f.Summary, "severity": f.Severity, "evidence": f.Evidence,
+			"customer_id": f.CustomerID, "subject": f.Subject, "technician_id": f.TechnicianID, "device_id": f.DeviceID,
+			"status": f.Status, "status_by": f.StatusBy, "status_reason": f.StatusReason, "resolved_at": f.ResolvedAt,
 		}).Error
 		if err != nil {
-			return res, fmt.Errorf("store: resolving %d findings: %w", len(ids), err)
+			return fmt.Errorf("store: updating finding %s: %w", f.Fingerprint, err)
 		}
 	}
-	return res, writeOutbox(tx, outbox)
+	err := updateInRuns(tx, w.Seen, func(a, b *Finding) bool { return a.LastSeen.Equal(b.LastSeen) },
+		func(f *Finding) map[string]any { return map[string]any{"last_seen": f.LastSeen} })
+	if err != nil {
+		return fmt.Errorf("store: refreshing findings: %w", err)
+	}
+	err = updateInRuns(tx, w.StatusOnly, sameStatus, func(f *Finding) map[string]any {
+		return map[string]any{"status": f.Status, "status_by": f.StatusBy, "status_reason": f.StatusReason, "resolved_at": f.ResolvedAt}
+	})
+	if err != nil {
+		return fmt.Errorf("store: changing the status of findings: %w", err)
+	}
+	inserted := make(map[string]uint, len(w.Insert))
+	for _, f := range w.Insert {
+		inserted[f.Fingerprint] = f.ID
+	}
+	for i := range w.Outbox {
+		e := &w.Outbox[i]
+		if e.FindingID == 0 {
+			if e.FindingID = inserted[e.Fingerprint]; e.FindingID == 0 {
+				return fmt.Errorf("store: outbox entry for finding %s, which is neither stored nor inserted", e.Fingerprint)
+			}
+		}
+	}
+	return writeOutbox(tx, w.Outbox)
 }
 
-// status is the status, set by and reason a reported finding gets: suppressed by its
-// exclusion, or open — re-opened when it was resolved or suppressed before.
-func (c change) status() (status, by, reason string) {
-	switch {
-	case c.exclusion != nil:
-		return StatusSuppressed, c.exclusion.Owner, c.exclusion.describe()
-	case c.existing == nil:
-		return StatusOpen, "", ""
-	case c.existing.Status == StatusSuppressed:
-		return StatusOpen, "custos", "no exclusion matches it any more"
-	case c.existing.Status == StatusResolved:
-		return StatusOpen, "custos", "condition returned"
+// updateInRuns sets the columns cols gives on fs, one statement for each run of
+// at most findingBatch findings that same says have equal values.
+func updateInRuns(tx *gorm.DB, fs []Finding, same func(a, b *Finding) bool, cols func(*Finding) map[string]any) error {
+	for start := 0; start < len(fs); {
+		first := &fs[start]
+		ids := []uint{first.ID}
+		end := start + 1
+		for ; end < len(fs) && len(ids) < findingBatch && same(first, &fs[end]); end++ {
+			ids = append(ids, fs[end].ID)
+		}
+		if err := tx.Model(&Finding{}).Where("id IN ?", ids).Updates(cols(first)).Error; err != nil {
+			return fmt.Errorf("writing %d findings: %w", len(ids), err)
+		}
+		start = end
 	}
-	return c.existing.Status, c.existing.StatusBy, c.existing.StatusReason
+	return nil
+}
+
+// sameStatus reports whether a and b have the same status, set by, reason and resolved at.
+func sameStatus(a, b *Finding) bool {
+	return a.Status == b.Status && a.StatusBy == b.StatusBy && a.StatusReason == b.StatusReason &&
+		((a.ResolvedAt == nil && b.ResolvedAt == nil) || (a.ResolvedAt != nil && b.ResolvedAt != nil && a.ResolvedAt.Equal(*b.ResolvedAt)))
 }
 
 // FindingFilter selects findings; empty fields match everything.
@@ -209,6 +169,8 @@ type FindingFilter struct {
 	Customer string
 	Rule     string
 	Status   string
+	// ReasonPrefix matches the findings whose status reason starts with it.
+	ReasonPrefix string
 }
 
 // FindingView is a finding with its customer's name.
@@ -219,19 +181,8 @@ type FindingView struct {
 
 // Findings lists findings ordered by severity (most severe first), customer and rule.
 func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]FindingView, error) {
-	q := s.db.WithContext(ctx).Table("findings").
-		Select("findings.*, COALESCE(customers.name, '') AS customer_name").
-		Joins("LEFT JOIN customers ON customers.id = findings.customer_id")
-	if f.Customer != "" {
-		q = q.Where("LOWER(customers.name) = LOWER(?)", f.Customer)
-	}
-	if f.Rule != "" {
-		q = q.Where("findings.rule = ?", f.Rule)
-	}
-	if f.Status != "" {
-		q = q.Where("findings.status = ?", f.Status)
-	}
 	var out []FindingView
+	q := s.findings(ctx, f).Select("findings.*, COALESCE(customers.name, '') AS customer_name")
 	if err := q.Order("findings.id").Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("store: listing findings: %w", err)
 	}
@@ -244,6 +195,33 @@ func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]FindingView, e
 		)
 	})
 	return out, nil
+}
+
+// CountFindings counts the findings f selects.
+func (s *Store) CountFindings(ctx context.Context, f FindingFilter) (int64, error) {
+	var n int64
+	if err := s.findings(ctx, f).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("store: counting findings: %w", err)
+	}
+	return n, nil
+}
+
+// findings is the query of the findings f selects, joined to their customers.
+func (s *Store) findings(ctx context.Context, f FindingFilter) *gorm.DB {
+	q := s.db.WithContext(ctx).Table("findings").Joins("LEFT JOIN customers ON customers.id = findings.customer_id")
+	if f.Customer != "" {
+		q = q.Where("LOWER(customers.name) = LOWER(?)", f.Customer)
+	}
+	if f.Rule != "" {
+		q = q.Where("findings.rule = ?", f.Rule)
+	}
+	if f.Status != "" {
+		q = q.Where("findings.status = ?", f.Status)
+	}
+	if f.ReasonPrefix != "" {
+		q = q.Where("SUBSTR(findings.status_reason, 1, ?) = ?", utf8.RuneCountInString(f.ReasonPrefix), f.ReasonPrefix)
+	}
+	return q
 }
 
 // OpenFindingCount is how many findings of one rule and severity are open.

@@ -15,7 +15,7 @@ import (
 
 // OutboxEntry is a change of a finding that someone may have to be told about. It is
 // written in the transaction that changes the finding, so a crash never loses it.
-// ApplyFindings writes it unrouted (Receiver empty); notify's routing replaces it
+// findings.Apply writes it unrouted (Receiver empty); notify's routing replaces it
 // with one routed entry per receiver, and deletes each routed entry in the
 // transaction that turns it into a Delivery.
 //
@@ -44,7 +44,7 @@ const (
 	EventReopened  = "reopened"
 	EventEscalated = "escalated"
 	EventResolved  = "resolved"
-	// EventRepeat is written by notify, not by ApplyFindings: a finding still open
+	// EventRepeat is written by notify, not by findings.Apply: a finding still open
 	// after its route's repeat interval.
 	EventRepeat = "repeat"
 )

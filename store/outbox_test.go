@@ -1,103 +1,22 @@
 package store_test
 
 import (
-	"fmt"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/custos-msp/custos/findings"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/store/storetest"
-	"github.com/custos-msp/custos/vocab"
 )
-
-// outboxEvents lists the outbox as "fingerprint:event:severity", in write order.
-func outboxEvents(t *testing.T, st *store.Store) []string {
-	t.Helper()
-	entries, err := st.Outbox(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range entries {
-		out = append(out, fmt.Sprintf("%s:%s:%s", e.Fingerprint, e.Event, e.Severity))
-	}
-	return out
-}
-
-func TestApplyFindings_WritesOutboxInItsTransaction(t *testing.T) {
-	in := func(fp string, severity vocab.Severity) store.FindingInput {
-		return store.FindingInput{Rule: "R1", Fingerprint: fp, Subject: "s-" + fp, Severity: severity, Summary: "about " + fp}
-	}
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		steps := []struct {
-			name  string
-			found []store.FindingInput
-			want  []string
-		}{
-			{"two open", []store.FindingInput{in("a", "medium"), in("b", "high")}, []string{"a:opened:medium", "b:opened:high"}},
-			{"unchanged writes nothing", []store.FindingInput{in("a", "medium"), in("b", "high")}, nil},
-			{"a escalates, b de-escalates", []store.FindingInput{in("a", "critical"), in("b", "low")}, []string{"a:escalated:critical"}},
-			{"b resolves", []store.FindingInput{in("a", "critical")}, []string{"b:resolved:low"}},
-			{"b re-opens", []store.FindingInput{in("a", "critical"), in("b", "low")}, []string{"b:reopened:low"}},
-		}
-		for i, s := range steps {
-			if err := storetest.DB(ctx, st).Where("1 = 1").Delete(&store.OutboxEntry{}).Error; err != nil {
-				t.Fatal(err)
-			}
-			if _, err := st.ApplyFindings(ctx, []string{"R1"}, s.found, t0.Add(time.Duration(i)*time.Hour)); err != nil {
-				t.Fatalf("%s: %v", s.name, err)
-			}
-			if got := outboxEvents(t, st); !slices.Equal(got, s.want) {
-				t.Errorf("%s: outbox = %v, want %v", s.name, got, s.want)
-			}
-		}
-
-		// A failed evaluation rolls back its outbox entries with its findings.
-		before := outboxEvents(t, st)
-		_, err := st.ApplyFindings(ctx, []string{"R1"}, []store.FindingInput{in("c", "high"), {Rule: "R9", Fingerprint: "x"}}, t0.Add(9*time.Hour))
-		if err == nil {
-			t.Fatal("ApplyFindings accepted a finding of a rule it was not evaluating")
-		}
-		if n := count(t, st, &store.Finding{}, "fingerprint = ?", "c"); n != 0 {
-			t.Errorf("finding c kept after a failed evaluation")
-		}
-		if got := outboxEvents(t, st); !slices.Equal(got, before) {
-			t.Errorf("outbox after a failed evaluation = %v, want it unchanged: %v", got, before)
-		}
-	})
-}
-
-func TestApplyFindings_SuppressedFindingsWriteNoOutbox(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		x := store.Exclusion{Rule: "R1", Reason: "maintenance", Owner: "ops", ExpiresAt: t0.Add(2 * time.Hour)}
-		if err := storetest.DB(ctx, st).Create(&x).Error; err != nil {
-			t.Fatal(err)
-		}
-		f := store.FindingInput{Rule: "R1", Fingerprint: "a", Subject: "s", Severity: "high", Summary: "a"}
-		if _, err := st.ApplyFindings(ctx, []string{"R1"}, []store.FindingInput{f}, t0); err != nil {
-			t.Fatal(err)
-		}
-		if got := outboxEvents(t, st); len(got) != 0 {
-			t.Errorf("outbox for a suppressed finding = %v", got)
-		}
-		// The exclusion expires: the finding opens, and that is news.
-		if _, err := st.ApplyFindings(ctx, []string{"R1"}, []store.FindingInput{f}, t0.Add(3*time.Hour)); err != nil {
-			t.Fatal(err)
-		}
-		if got := outboxEvents(t, st); !slices.Equal(got, []string{"a:reopened:high"}) {
-			t.Errorf("outbox after the exclusion expired = %v", got)
-		}
-	})
-}
 
 func TestOutbox_RouteEnqueueDeliver(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		in := []store.FindingInput{
+		in := []findings.Input{
 			{Rule: "R1", Fingerprint: "a", Subject: "s", Severity: "high", Summary: "a"},
 			{Rule: "R1", Fingerprint: "b", Subject: "s", Severity: "low", Summary: "b"},
 		}
-		if _, err := st.ApplyFindings(ctx, []string{"R1"}, in, t0); err != nil {
+		if _, err := findings.Apply(ctx, st, []string{"R1"}, in, t0); err != nil {
 			t.Fatal(err)
 		}
 		entries, err := st.Outbox(ctx)
@@ -216,11 +135,11 @@ func TestFindingsByID(t *testing.T) {
 		if err := storetest.DB(ctx, st).Create(&c).Error; err != nil {
 			t.Fatal(err)
 		}
-		in := []store.FindingInput{
+		in := []findings.Input{
 			{Rule: "R1", Fingerprint: "a", Subject: "s", Severity: "high", Summary: "a", CustomerID: &c.ID},
 			{Rule: "R1", Fingerprint: "b", Subject: "s", Severity: "low", Summary: "b"},
 		}
-		if _, err := st.ApplyFindings(ctx, []string{"R1"}, in, t0); err != nil {
+		if _, err := findings.Apply(ctx, st, []string{"R1"}, in, t0); err != nil {
 			t.Fatal(err)
 		}
 		entries, _ := st.Outbox(ctx)

@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -49,15 +48,7 @@ func backupFiles(t *testing.T, st *store.Store, sourceID string) []string {
 
 func count(t *testing.T, st *store.Store, model any, where ...any) int64 {
 	t.Helper()
-	var n int64
-	q := storetest.DB(ctx, st).Model(model)
-	if len(where) > 0 {
-		q = q.Where(where[0], where[1:]...)
-	}
-	if err := q.Count(&n).Error; err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return storetest.Count(t, st, model, where...)
 }
 
 func TestCommitPage_UpsertsWithoutDuplicates(t *testing.T) {
@@ -171,56 +162,6 @@ func TestCheckpoint_KeepsPullStart(t *testing.T) {
 	})
 }
 
-func TestApplyFindings_Lifecycle(t *testing.T) {
-	in := func(fp string) store.FindingInput {
-		return store.FindingInput{Rule: "R1", Fingerprint: fp, Subject: "s-" + fp, Severity: "high", Summary: "about " + fp}
-	}
-	status := func(t *testing.T, st *store.Store, fp string) string {
-		var f store.Finding
-		if err := storetest.DB(ctx, st).Where("fingerprint = ?", fp).Take(&f).Error; err != nil {
-			t.Fatal(err)
-		}
-		return f.Status
-	}
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		steps := []struct {
-			name  string
-			rules []string
-			found []store.FindingInput
-			want  store.ApplyResult
-			stat  map[string]string
-		}{
-			{"open two", []string{"R1"}, []store.FindingInput{in("a"), in("b")}, store.ApplyResult{Opened: 2}, map[string]string{"a": "open", "b": "open"}},
-			{"same again", []string{"R1"}, []store.FindingInput{in("a"), in("b"), in("a")}, store.ApplyResult{Updated: 2}, map[string]string{"a": "open", "b": "open"}},
-			{"b clears", []string{"R1"}, []store.FindingInput{in("a")}, store.ApplyResult{Updated: 1, Resolved: 1}, map[string]string{"a": "open", "b": "resolved"}},
-			{"rule not evaluated", []string{"R2"}, nil, store.ApplyResult{}, map[string]string{"a": "open", "b": "resolved"}},
-			{"b returns", []string{"R1"}, []store.FindingInput{in("a"), in("b")}, store.ApplyResult{Updated: 1, Reopened: 1}, map[string]string{"a": "open", "b": "open"}},
-		}
-		for i, s := range steps {
-			got, err := st.ApplyFindings(ctx, s.rules, s.found, t0.Add(time.Duration(i)*time.Hour))
-			if err != nil {
-				t.Fatalf("%s: %v", s.name, err)
-			}
-			if got != s.want {
-				t.Errorf("%s: result %+v, want %+v", s.name, got, s.want)
-			}
-			for fp, want := range s.stat {
-				if got := status(t, st, fp); got != want {
-					t.Errorf("%s: finding %s is %s, want %s", s.name, fp, got, want)
-				}
-			}
-		}
-		if n := count(t, st, &store.Finding{}); n != 2 {
-			t.Errorf("findings = %d, want 2 (no duplicates)", n)
-		}
-		var a store.Finding
-		_ = storetest.DB(ctx, st).Where("fingerprint = ?", "a").Take(&a).Error
-		if !a.FirstSeen.Equal(t0) || !a.LastSeen.Equal(t0.Add(4*time.Hour)) {
-			t.Errorf("finding a first/last seen = %v/%v", a.FirstSeen, a.LastSeen)
-		}
-	})
-}
-
 // xorSealer is a stand-in Sealer that makes sealed text differ from clear text.
 type xorSealer struct{}
 
@@ -261,64 +202,5 @@ func TestRawPayloads_SealedAtRest(t *testing.T) {
 	commit(t, plain, "", t0, c)
 	if n := count(t, plain, &store.Configuration{}, "raw <> ''"); n != 0 {
 		t.Error("raw payload kept without a sealing key")
-	}
-}
-
-func TestApplyCustomerFindings_LeavesOtherCustomersAlone(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		a, b := uint(1), uint(2)
-		in := func(fp string, customer *uint) store.FindingInput {
-			return store.FindingInput{Rule: "R1", Fingerprint: fp, Subject: fp, CustomerID: customer, Severity: "high", Summary: fp}
-		}
-		if _, err := st.ApplyFindings(ctx, []string{"R1"}, []store.FindingInput{in("a1", &a), in("a2", &a), in("b1", &b)}, t0); err != nil {
-			t.Fatal(err)
-		}
-		got, err := st.ApplyCustomerFindings(ctx, []string{"R1"}, a, []store.FindingInput{in("a1", &a), in("a3", &a)}, t0.Add(time.Hour))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := (store.ApplyResult{Opened: 1, Updated: 1, Resolved: 1}); got != want {
-			t.Errorf("result %+v, want %+v (a2 resolves, b1 is another customer's)", got, want)
-		}
-		if _, err := st.ApplyCustomerFindings(ctx, []string{"R1"}, a, []store.FindingInput{in("b1", &b)}, t0.Add(2*time.Hour)); err == nil {
-			t.Error("a finding of customer 2 was accepted in an evaluation of customer 1")
-		}
-		open, err := st.CustomersWithFindings(ctx, []string{"R1"})
-		if err != nil || len(open) != 2 {
-			t.Errorf("customers with findings = %v, %v; want [1 2]", open, err)
-		}
-		var b1 store.Finding
-		if err := storetest.DB(ctx, st).Where("fingerprint = ?", "b1").Take(&b1).Error; err != nil || b1.Status != store.StatusOpen || !b1.LastSeen.Equal(t0) {
-			t.Errorf("customer 2's finding = %s last seen %v, %v; want open and untouched", b1.Status, b1.LastSeen, err)
-		}
-	})
-}
-
-func TestTable_RefAndIDsRoundTrip(t *testing.T) {
-	tests := []struct {
-		name     string
-		table    store.Table
-		id       uint
-		ref      string
-		evidence string
-		ids      []uint
-	}{
-		{"configuration", store.TableOf[store.Configuration](), 12, "configurations:12", "configurations:12,config_backups:3", []uint{12}},
-		{"access events among others", store.TableOf[store.AccessEvent](), 7, "access_events:7", "relationships:1,access_events:7,access_events:9", []uint{7, 9}},
-		{"coverage", store.TableOf[store.Coverage](), 1, "coverages:1", "coverages:x,coverages:1", []uint{1}},
-		{"none cited", store.TableOf[store.Agent](), 3, "agents:3", "", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.table.Ref(tt.id); got != tt.ref {
-				t.Errorf("Ref(%d) = %q, want %q", tt.id, got, tt.ref)
-			}
-			if got := tt.table.IDs(tt.evidence); !slices.Equal(got, tt.ids) {
-				t.Errorf("IDs(%q) = %v, want %v", tt.evidence, got, tt.ids)
-			}
-		})
-	}
-	if got := store.Ref[store.Relationship](4); got != "relationships:4" {
-		t.Errorf("Ref[Relationship](4) = %q", got)
 	}
 }

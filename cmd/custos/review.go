@@ -17,6 +17,7 @@ import (
 	"github.com/custos-msp/custos/app"
 	"github.com/custos-msp/custos/duration"
 	"github.com/custos-msp/custos/explain"
+	"github.com/custos-msp/custos/findings"
 	"github.com/custos-msp/custos/mapping"
 	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/register"
@@ -110,7 +111,7 @@ func newExcludeCommand(g *globalFlags) *cobra.Command {
 				if _, err := a.Reconcile(ctx); err != nil {
 					return fmt.Errorf("exclusion %d added; reconcile after it failed: %w", x.ID, err)
 				}
-				n, err := a.Store.SuppressedBy(ctx, x.ID)
+				n, err := findings.SuppressedBy(ctx, a.Store, x.ID)
 				if err != nil {
 					return err
 				}
@@ -276,7 +277,7 @@ func newReplayCommand(g *globalFlags) *cobra.Command {
 }
 
 // replayOutcomes are the columns of the replay table, in order.
-var replayOutcomes = []string{store.PreviewNew, store.PreviewReopen, store.PreviewOpen, store.PreviewSuppressed, store.PreviewResolve}
+var replayOutcomes = []string{findings.PreviewNew, findings.PreviewReopen, findings.PreviewOpen, findings.PreviewSuppressed, findings.PreviewResolve}
 
 func writeReplay(w io.Writer, r reconcile.Replay, since time.Time) {
 	fmt.Fprintf(w, "Replayed %d access event(s) since %s: %d covered by an authorisation.\n",
@@ -314,7 +315,7 @@ func writeReplay(w io.Writer, r reconcile.Replay, since time.Time) {
 	tw.Flush()
 	fmt.Fprintln(w)
 	for _, it := range r.Items {
-		if it.Outcome == store.PreviewOpen {
+		if it.Outcome == findings.PreviewOpen {
 			continue
 		}
 		line := fmt.Sprintf("%-12s %s %s: %s", it.Outcome, it.Rule, cmp.Or(it.CustomerName, "(no customer)"), it.Summary)

@@ -101,3 +101,18 @@ func withSearchPath(dsn, schema string) string {
 	}
 	return fmt.Sprintf("%s search_path=%s", dsn, schema)
 }
+
+// Count counts the rows of model that match where (a condition and its arguments;
+// none counts every row), failing the test if the query fails.
+func Count(t testing.TB, st *store.Store, model any, where ...any) int64 {
+	t.Helper()
+	var n int64
+	q := DB(context.Background(), st).Model(model)
+	if len(where) > 0 {
+		q = q.Where(where[0], where[1:]...)
+	}
+	if err := q.Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -1,28 +1,29 @@
-package store_test
+package findings_test
 
 import (
 	"testing"
 	"time"
 
+	"github.com/custos-msp/custos/findings"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/store/storetest"
 )
 
-func TestPreviewFindings_SaysWhatApplyWouldDoAndChangesNothing(t *testing.T) {
+func TestPreview_SaysWhatApplyWouldDoAndChangesNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 		customer := store.Customer{Name: "Contoso Ltd", Key: "contoso", Status: store.CustomerActive}
 		if err := storetest.DB(ctx, st).Create(&customer).Error; err != nil {
 			t.Fatal(err)
 		}
-		in := func(fp string) store.FindingInput {
-			return store.FindingInput{Rule: "R", Fingerprint: fp, Subject: fp, CustomerID: &customer.ID, Severity: "high", Summary: fp}
+		in := func(fp string) findings.Input {
+			return findings.Input{Rule: "R", Fingerprint: fp, Subject: fp, CustomerID: &customer.ID, Severity: "high", Summary: fp}
 		}
 		// open stays open, gone resolves, back was resolved and returns, muted is excluded.
-		if _, err := st.ApplyFindings(ctx, []string{"R"}, []store.FindingInput{in("open"), in("gone"), in("back")}, t0); err != nil {
+		if _, err := findings.Apply(ctx, st, []string{"R"}, []findings.Input{in("open"), in("gone"), in("back")}, t0); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.ApplyFindings(ctx, []string{"R"}, []store.FindingInput{in("open"), in("gone")}, t0.Add(time.Hour)); err != nil {
+		if _, err := findings.Apply(ctx, st, []string{"R"}, []findings.Input{in("open"), in("gone")}, t0.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		muted := in("muted")
@@ -35,7 +36,7 @@ func TestPreviewFindings_SaysWhatApplyWouldDoAndChangesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		items, err := st.PreviewFindings(ctx, []string{"R", "M"}, []store.FindingInput{in("open"), in("back"), in("new"), muted}, t0.Add(2*time.Hour))
+		items, err := findings.Preview(ctx, st, []string{"R", "M"}, []findings.Input{in("open"), in("back"), in("new"), muted}, t0.Add(2*time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,8 +48,8 @@ func TestPreviewFindings_SaysWhatApplyWouldDoAndChangesNothing(t *testing.T) {
 			}
 		}
 		want := map[string]string{
-			"open": store.PreviewOpen, "back": store.PreviewReopen, "new": store.PreviewNew,
-			"muted": store.PreviewSuppressed, "gone": store.PreviewResolve,
+			"open": findings.PreviewOpen, "back": findings.PreviewReopen, "new": findings.PreviewNew,
+			"muted": findings.PreviewSuppressed, "gone": findings.PreviewResolve,
 		}
 		for fp, outcome := range want {
 			if got[fp] != outcome {
