@@ -181,11 +181,18 @@ func (a *App) Reconcile(ctx context.Context) (reconcile.Result, error) {
 }
 
 // Replay evaluates every enabled rule over the stored records, checking the access
-// events since then, and says what recording the result would change. It changes
-// nothing: not the findings, not the decisions, not the mapping.
-func (a *App) Replay(ctx context.Context, since time.Time) (reconcile.Replay, error) {
-	return a.reconcileJob().Engine.Replay(ctx, a.now(), since)
+// events of the last d again, and says what recording the result would change, and
+// from when it checked. It changes nothing: not the findings, not the decisions, not
+// the mapping.
+func (a *App) Replay(ctx context.Context, d time.Duration) (reconcile.Replay, time.Time, error) {
+	now := a.now()
+	from := now.Add(-d)
+	r, err := a.reconcileJob().Engine.Replay(ctx, now, from)
+	return r, from, err
 }
+
+// Now is the app's clock: what every command records and judges against.
+func (a *App) Now() time.Time { return a.now() }
 
 // syncJob pulls the connectors; spread staggers the start of their scopes.
 func (a *App) syncJob(conns []connectors.Connector, spread time.Duration) *jobs.SyncJob {

@@ -1,8 +1,10 @@
 package app
 
 import (
+	"go/ast"
 	"go/parser"
 	"go/token"
+	"go/types"
 	"io/fs"
 	"path/filepath"
 	"slices"
@@ -95,5 +97,43 @@ func TestLayers_DataWalksOneWay(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestLayers_CommandLineGoesThroughApp: cmd/custos is wiring. Its commands reach the
+// store only through app's methods and read the time only from app's clock, which
+// the one clock of the command line (var clock = time.Now) feeds.
+func TestLayers_CommandLineGoesThroughApp(t *testing.T) {
+	dir := filepath.Join("..", "cmd", "custos")
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clocks := 0
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			switch x, _ := sel.X.(*ast.Ident); {
+			case x != nil && x.Name == "time" && sel.Sel.Name == "Now":
+				clocks++
+			case sel.Sel.Name == "Store":
+				t.Errorf("%s: %s reaches the store past app", fset.Position(sel.Pos()), types.ExprString(sel))
+			}
+			return true
+		})
+	}
+	if clocks != 1 {
+		t.Errorf("cmd/custos reads time.Now in %d places; want 1, the clock it gives app", clocks)
 	}
 }

@@ -14,23 +14,29 @@ import (
 // does not record it again.
 const backupEvidence = "demo: PST export test-restored, T20261121.0007"
 
+// BackupRecorder lists and records verified backups at its own clock (app.App).
+type BackupRecorder interface {
+	Backups(ctx context.Context, customer string, all bool) ([]store.VerifiedBackupView, error)
+	RecordBackup(ctx context.Context, e register.BackupEntry) (uint, error)
+}
+
 // RecordBackup records, once, the verified backup of the demo: the mailbox of a
 // departing Contoso user exported and test-restored before Bob Jones removed the
 // mailbox (21 hours before now). The user deletions and the deleted file before the
 // backup was taken stay without one.
-func RecordBackup(ctx context.Context, st *store.Store, now time.Time) error {
-	have, err := register.Backups(ctx, st, "Contoso Ltd", true)
+func RecordBackup(ctx context.Context, r BackupRecorder, now time.Time) error {
+	have, err := r.Backups(ctx, "Contoso Ltd", true)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	if slices.ContainsFunc(have, func(b store.VerifiedBackupView) bool { return b.Evidence == backupEvidence }) {
 		return nil
 	}
-	_, err = register.AddBackup(ctx, st, register.BackupEntry{
+	_, err = r.RecordBackup(ctx, register.BackupEntry{
 		Customer: "Contoso Ltd", Device: register.Any, What: "mailbox of the departing user (PST export)",
 		TakenAt: now.Add(-26 * time.Hour), VerifiedAt: now.Add(-22 * time.Hour), VerifiedBy: "Bob Jones",
 		Evidence: backupEvidence, RecordedBy: "demo",
-	}, now)
+	})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

@@ -18,7 +18,6 @@ import (
 	"github.com/custos-msp/custos/app"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/register"
-	"github.com/custos-msp/custos/store"
 )
 
 // authoriseTimeLayout is how authorise prints times, in the --timezone zone.
@@ -54,9 +53,9 @@ func loadTimezone(timezone string) (*time.Location, error) {
 }
 
 // recordAndPrintID opens the store, records one item with add and prints its id.
-func recordAndPrintID(cmd *cobra.Command, g *globalFlags, add func(context.Context, *store.Store) (uint, error)) error {
+func recordAndPrintID(cmd *cobra.Command, g *globalFlags, add func(context.Context, *app.App) (uint, error)) error {
 	return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-		id, err := add(ctx, a.Store)
+		id, err := add(ctx, a)
 		if err != nil {
 			return err
 		}
@@ -106,9 +105,8 @@ func newAuthoriseAddCommand(g *globalFlags, timezone *string) *cobra.Command {
 			if e.RecordedBy, err = recordedBy(by); err != nil {
 				return err
 			}
-			return recordAndPrintID(cmd, g, func(ctx context.Context, st *store.Store) (uint, error) {
-				added, err := register.Add(ctx, st, e, time.Now())
-				return added.ID, err
+			return recordAndPrintID(cmd, g, func(ctx context.Context, a *app.App) (uint, error) {
+				return a.Authorise(ctx, e)
 			})
 		},
 	}
@@ -146,8 +144,8 @@ func newAuthoriseListCommand(g *globalFlags, timezone *string) *cobra.Command {
 				return err
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				now := time.Now()
-				views, err := register.List(ctx, a.Store, register.Filter{Customer: customer, Active: !all, At: now})
+				now := a.Now()
+				views, err := a.Authorisations(ctx, customer, all)
 				if err != nil {
 					return err
 				}
@@ -169,7 +167,7 @@ func newAuthoriseRevokeCommand(g *globalFlags) *cobra.Command {
 	return newEndCommand(g, endCommand{
 		use: "revoke ID", short: "Revoke an authorisation; it is kept with who revoked it, when and why",
 		noun: "authorisation", list: "custos authorise list --all", done: "revoked authorisation %d\n",
-		reason: "why it is revoked", by: "who revokes it (default: $USER)", end: register.Revoke,
+		reason: "why it is revoked", by: "who revokes it (default: $USER)", end: (*app.App).RevokeAuthorisation,
 	})
 }
 
@@ -182,7 +180,7 @@ type endCommand struct {
 	noun, list, done string
 	// reason and by are the help of --reason and --by.
 	reason, by string
-	end        func(ctx context.Context, st *store.Store, id uint, by, reason string, now time.Time) error
+	end        func(a *app.App, ctx context.Context, id uint, by, reason string) error
 }
 
 func newEndCommand(g *globalFlags, c endCommand) *cobra.Command {
@@ -201,7 +199,7 @@ func newEndCommand(g *globalFlags, c endCommand) *cobra.Command {
 				return err
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				if err := c.end(ctx, a.Store, uint(id), by, reason, time.Now()); err != nil {
+				if err := c.end(a, ctx, uint(id), by, reason); err != nil {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), c.done, id)
@@ -241,7 +239,7 @@ func newAuthoriseImportCommand(g *globalFlags, timezone *string) *cobra.Command 
 			}
 			defer f.Close()
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				n, err := register.ImportCSV(ctx, a.Store, f, args[0], by, loc, time.Now())
+				n, err := a.ImportAuthorisations(ctx, f, args[0], by, loc)
 				if err != nil {
 					return err
 				}

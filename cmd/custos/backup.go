@@ -5,13 +5,11 @@ import (
 	"context"
 	"fmt"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/custos-msp/custos/app"
 	"github.com/custos-msp/custos/register"
-	"github.com/custos-msp/custos/store"
 )
 
 func newBackupCommand(g *globalFlags) *cobra.Command {
@@ -57,9 +55,8 @@ func newBackupAddCommand(g *globalFlags, timezone *string) *cobra.Command {
 			if e.RecordedBy, err = recordedBy(by); err != nil {
 				return err
 			}
-			return recordAndPrintID(cmd, g, func(ctx context.Context, st *store.Store) (uint, error) {
-				b, err := register.AddBackup(ctx, st, e, time.Now())
-				return b.ID, err
+			return recordAndPrintID(cmd, g, func(ctx context.Context, a *app.App) (uint, error) {
+				return a.RecordBackup(ctx, e)
 			})
 		},
 	}
@@ -93,7 +90,7 @@ func newBackupListCommand(g *globalFlags, timezone *string) *cobra.Command {
 				return err
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				views, err := register.Backups(ctx, a.Store, customer, all)
+				views, err := a.Backups(ctx, customer, all)
 				if err != nil {
 					return err
 				}
@@ -126,6 +123,6 @@ func newBackupWithdrawCommand(g *globalFlags) *cobra.Command {
 		use: "withdraw ID", short: "Withdraw a verified backup that turned out not to be usable; it is kept, and covers nothing any more",
 		noun: "verified backup", list: "custos backup list --all",
 		done:   "withdrew verified backup %d; the next reconcile re-checks the removals it covered\n",
-		reason: "why it does not count", by: "who withdraws it (default: $USER)", end: register.WithdrawBackup,
+		reason: "why it does not count", by: "who withdraws it (default: $USER)", end: (*app.App).WithdrawBackup,
 	})
 }

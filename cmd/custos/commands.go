@@ -18,12 +18,16 @@ import (
 	"github.com/custos-msp/custos/sync"
 )
 
+// clock is the command line's one clock: app holds it for every command, and the demo
+// dates its fake vendors' records by it.
+var clock = time.Now
+
 func openApp(ctx context.Context, path string) (*app.App, error) {
 	cfg, err := app.LoadConfig(path)
 	if err != nil {
 		return nil, err
 	}
-	return app.Open(ctx, cfg, app.Options{Version: version, LogOutput: os.Stderr})
+	return app.Open(ctx, cfg, app.Options{Version: version, LogOutput: os.Stderr, Now: clock})
 }
 
 // withApp runs f with Custos opened from the command's configuration file.
@@ -159,7 +163,7 @@ func newFindingsCommand(g *globalFlags) *cobra.Command {
 				return fmt.Errorf("--status %q: want open, acknowledged, resolved or suppressed", filter.Status)
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				fs, err := a.Store.Findings(ctx, filter)
+				fs, err := a.Findings(ctx, filter)
 				if err != nil {
 					return err
 				}
@@ -202,7 +206,7 @@ func newDemoCommand() *cobra.Command {
 }
 
 func runDemo(ctx context.Context, out io.Writer, dir string) error {
-	env, err := demo.Start(dir, time.Now())
+	env, err := demo.Start(dir, clock())
 	if err != nil {
 		return err
 	}
@@ -217,13 +221,13 @@ func runDemo(ctx context.Context, out io.Writer, dir string) error {
 		printResults(out, results)
 		return err
 	}
-	if err := demo.RecordBackup(ctx, a.Store, time.Now()); err != nil {
+	if err := demo.RecordBackup(ctx, a, a.Now()); err != nil {
 		return err
 	}
 	if _, err := a.Reconcile(ctx); err != nil {
 		return err
 	}
-	fs, err := a.Store.Findings(ctx, store.FindingFilter{Status: store.StatusOpen})
+	fs, err := a.Findings(ctx, store.FindingFilter{Status: store.StatusOpen})
 	if err != nil {
 		return err
 	}
@@ -233,7 +237,7 @@ func runDemo(ctx context.Context, out io.Writer, dir string) error {
 	}
 	fmt.Fprintf(out, "Synced %d records from the fake IT Glue, ScreenConnect, Datto RMM and Autotask in %d pulls; %d open findings:\n\n", records, len(results), len(fs))
 	writeFindingsTable(out, fs)
-	if err := writeDemoReports(ctx, out, a, time.Now()); err != nil {
+	if err := writeDemoReports(ctx, out, a, a.Now()); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "\nConfiguration: %s\nTry: custos --config %s findings --json\n", env.ConfigPath, env.ConfigPath)

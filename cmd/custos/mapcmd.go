@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/custos-msp/custos/app"
-	"github.com/custos-msp/custos/mapping"
 	"github.com/custos-msp/custos/store"
 )
 
@@ -35,7 +34,7 @@ func newMapCommand(g *globalFlags) *cobra.Command {
 						res.Linked, res.Created, res.Unresolved, res.TechniciansLinked, res.DevicesLinked)
 					return nil
 				}
-				list, err := a.Store.Unresolved(ctx)
+				list, err := a.Unresolved(ctx)
 				if err != nil {
 					return err
 				}
@@ -65,11 +64,8 @@ func newMapLinkCommand(g *globalFlags) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			kind, source, sourceID, target := args[0], args[1], args[2], args[3]
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				id, err := mapping.FindTarget(ctx, a.Store, kind, target)
+				id, err := a.Link(ctx, kind, source, sourceID, target)
 				if err != nil {
-					return err
-				}
-				if err := mapping.Link(ctx, a.Store, kind, source, sourceID, id); err != nil {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "linked %s %s %q to %s %d\n", source, kind, sourceID, kind, id)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -67,7 +66,7 @@ func newNotifyTestCommand(g *globalFlags) *cobra.Command {
 				if r == nil {
 					return fmt.Errorf("notify test: no receiver is named %q in notify.receivers", args[0])
 				}
-				now := time.Now().UTC()
+				now := a.Now()
 				m := notify.Message{
 					Key: fmt.Sprintf("custos-test-%d", now.UnixNano()), Kind: notify.KindTest, CreatedAt: now,
 					Title: "Custos test message", Text: "This is a test message from Custos to receiver " + args[0] + ". Alerts will arrive here.",

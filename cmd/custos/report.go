@@ -75,7 +75,7 @@ func printReport(w io.Writer, res jobs.ReportResult) {
 // writeDemoReports renders every active customer's report of the month now falls
 // in (the demo's data is recent), in HTML and PDF, and prints the paths.
 func writeDemoReports(ctx context.Context, out io.Writer, a *app.App, now time.Time) error {
-	customers, err := a.Store.ActiveCustomers(ctx)
+	customers, err := a.ActiveCustomers(ctx)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,6 @@ import (
 	"github.com/custos-msp/custos/duration"
 	"github.com/custos-msp/custos/explain"
 	"github.com/custos-msp/custos/findings"
-	"github.com/custos-msp/custos/mapping"
 	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/register"
 	"github.com/custos-msp/custos/store"
@@ -44,7 +43,7 @@ func newExplainCommand(g *globalFlags) *cobra.Command {
 				return err
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				return explain.Explainer{Store: a.Store, Location: loc}.Write(ctx, cmd.OutOrStdout(), ref)
+				return a.Explain(ctx, cmd.OutOrStdout(), ref, loc)
 			})
 		},
 	}
@@ -75,8 +74,8 @@ func newExcludeCommand(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			now := time.Now()
-			if x.ExpiresAt, err = parseExpiry(expires, loc, now); err != nil {
+			expiry, err := parseExpiry(expires, loc)
+			if err != nil {
 				return fmt.Errorf("--expires: %w", err)
 			}
 			if rule != "" {
@@ -88,30 +87,8 @@ func newExcludeCommand(g *globalFlags) *cobra.Command {
 				return err
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				for _, s := range []struct {
-					flag, kind, name string
-					id               **uint
-				}{
-					{"--customer", store.LinkCustomer, customer, &x.CustomerID},
-					{"--technician", store.LinkTechnician, technician, &x.TechnicianID},
-					{"--device", store.LinkDevice, device, &x.DeviceID},
-				} {
-					if s.name == "" {
-						continue
-					}
-					id, err := mapping.FindTarget(ctx, a.Store, s.kind, s.name)
-					if err != nil {
-						return fmt.Errorf("%s: %w", s.flag, err)
-					}
-					*s.id = &id
-				}
-				if err := a.Store.AddExclusion(ctx, &x, now); err != nil {
-					return err
-				}
-				if _, err := a.Reconcile(ctx); err != nil {
-					return fmt.Errorf("exclusion %d added; reconcile after it failed: %w", x.ID, err)
-				}
-				n, err := findings.SuppressedBy(ctx, a.Store, x.ID)
+				x.ExpiresAt = expiry(a.Now())
+				n, err := a.Exclude(ctx, &x, app.ExclusionScope{Customer: customer, Technician: technician, Device: device})
 				if err != nil {
 					return err
 				}
@@ -139,15 +116,17 @@ func newExcludeCommand(g *globalFlags) *cobra.Command {
 	return cmd
 }
 
-// parseExpiry reads a duration from now or an end time.
-func parseExpiry(s string, loc *time.Location, now time.Time) (time.Time, error) {
+// parseExpiry reads a duration from now or an end time, and returns the expiry as of
+// a time now.
+func parseExpiry(s string, loc *time.Location) (func(now time.Time) time.Time, error) {
 	if d, err := duration.Parse(s); err == nil {
 		if d <= 0 {
-			return time.Time{}, fmt.Errorf("%q: must be in the future", s)
+			return nil, fmt.Errorf("%q: must be in the future", s)
 		}
-		return now.Add(d.Std()), nil
+		return func(now time.Time) time.Time { return now.Add(d.Std()) }, nil
 	}
-	return register.ParseEnd(s, loc)
+	end, err := register.ParseEnd(s, loc)
+	return func(time.Time) time.Time { return end }, err
 }
 
 func newExcludeListCommand(g *globalFlags, timezone *string) *cobra.Command {
@@ -162,16 +141,11 @@ func newExcludeListCommand(g *globalFlags, timezone *string) *cobra.Command {
 				return err
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				now := time.Now()
-				xs, err := a.Store.Exclusions(ctx, now, all)
+				xs, names, err := a.Exclusions(ctx, all)
 				if err != nil {
 					return err
 				}
-				names, err := a.Store.ReadNames(ctx)
-				if err != nil {
-					return err
-				}
-				writeExclusions(cmd.OutOrStdout(), xs, names, now, loc)
+				writeExclusions(cmd.OutOrStdout(), xs, names, a.Now(), loc)
 				return nil
 			})
 		},
@@ -222,7 +196,7 @@ func newExcludeEndCommand(g *globalFlags) *cobra.Command {
 				return err
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				if err := a.Store.EndExclusion(ctx, uint(id), by, time.Now()); err != nil {
+				if err := a.EndExclusion(ctx, uint(id), by); err != nil {
 					return err
 				}
 				res, err := a.Reconcile(ctx)
@@ -261,8 +235,7 @@ func newReplayCommand(g *globalFlags) *cobra.Command {
 				return fmt.Errorf("--since %q: want a positive duration such as 14d or 36h", since)
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				from := time.Now().Add(-d.Std())
-				r, err := a.Replay(ctx, from)
+				r, from, err := a.Replay(ctx, d.Std())
 				if err != nil {
 					return err
 				}
