@@ -50,6 +50,9 @@ func Run(ctx context.Context, opts Options, reload <-chan struct{}) error {
 	}
 	inst, err := start(ctx, cfg, opts)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting (waiting for the schema lock, say): a clean stop
+		}
 		return err
 	}
 	for {

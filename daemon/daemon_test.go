@@ -323,3 +323,15 @@ func backupFindings(fs []store.FindingView) int {
 	}
 	return n
 }
+
+// TestRun_StoppedWhileStartingIsACleanStop: a daemon told to stop before it finished
+// starting (opening the store, waiting for another replica's schema lock) stops
+// without an error, as it would once running.
+func TestRun_StoppedWhileStartingIsACleanStop(t *testing.T) {
+	configPath, _ := startDemo(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := daemon.Run(ctx, daemon.Options{ConfigPath: configPath, Version: "test", LogOutput: io.Discard, Holder: "r1"}, nil); err != nil {
+		t.Errorf("Run stopped while starting = %v, want a clean stop", err)
+	}
+}
