@@ -104,12 +104,15 @@ func (i *instance) ready(ctx context.Context) error {
 func start(ctx context.Context, cfg *config.Config, opts Options) (inst *instance, err error) {
 	inst = &instance{cfg: cfg}
 	if cfg.Store.Driver == "sqlite" {
-		if inst.lock, err = lockSQLite(cfg.Resolve(cfg.Store.Path)); err != nil {
+		lock, err := lockSQLite(cfg.Resolve(cfg.Store.Path))
+		if err != nil {
 			return nil, err
 		}
+		inst.lock = lock
+		// inst is nil once a failure is returned: release the lock taken here.
 		defer func() {
-			if err != nil {
-				_ = inst.lock.Close()
+			if inst == nil {
+				_ = lock.Close()
 			}
 		}()
 	}
