@@ -10,6 +10,7 @@ import (
 	"github.com/custos-msp/custos/findings"
 	"github.com/custos-msp/custos/mapping"
 	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // Findings lists the findings the filter matches.
@@ -29,10 +30,40 @@ type ExclusionScope struct {
 	Customer, Technician, Device string
 }
 
+// ConfirmAbove is how many open findings an exclusion may suppress without being
+// confirmed; one that would suppress a critical finding always needs confirming.
+const ConfirmAbove = 10
+
+// Impact is what an exclusion would suppress when it is added: the unresolved (open or
+// acknowledged) findings its scope covers, and how many of them are critical.
+type Impact struct {
+	Open, Critical int
+}
+
+// NeedsConfirming reports whether an exclusion of this impact must be confirmed:
+// above ConfirmAbove findings, or any critical one.
+func (i Impact) NeedsConfirming() bool { return i.Open > ConfirmAbove || i.Critical > 0 }
+
+func (i Impact) String() string {
+	return fmt.Sprintf("%d open finding(s), %d of them critical", i.Open, i.Critical)
+}
+
+// ConfirmError refuses an exclusion that needs confirming and was not confirmed; it
+// says what the exclusion would suppress.
+type ConfirmError struct{ Impact Impact }
+
+func (e *ConfirmError) Error() string {
+	return fmt.Sprintf("the exclusion would suppress %s (more than %d, or a critical one, needs confirming); "+
+		"check its scope, then add --yes to confirm", e.Impact, ConfirmAbove)
+}
+
 // Exclude adds the exclusion for the scope, reconciles so that it applies at once, and
-// returns how many findings it suppresses. A name that matches nothing is an error
-// naming the flag it came from.
-func (a *App) Exclude(ctx context.Context, x *store.Exclusion, scope ExclusionScope) (int64, error) {
+// returns what it covered when it was added and how many findings it suppresses after
+// the reconcile. A name that matches nothing is an error naming the flag it came from.
+// An exclusion whose impact needs confirming is refused with a *ConfirmError unless
+// confirmed is set.
+func (a *App) Exclude(ctx context.Context, x *store.Exclusion, scope ExclusionScope, confirmed bool) (Impact, int64, error) {
+	finder := mapping.NewFinder(a.Store)
 	for _, s := range []struct {
 		flag, kind, name string
 		id               **uint
@@ -44,19 +75,45 @@ func (a *App) Exclude(ctx context.Context, x *store.Exclusion, scope ExclusionSc
 		if s.name == "" {
 			continue
 		}
-		id, err := mapping.FindTarget(ctx, a.Store, s.kind, s.name)
+		m, err := lookUp(ctx, finder, s.flag, s.kind, s.name)
 		if err != nil {
-			return 0, fmt.Errorf("%s: %w", s.flag, err)
+			return Impact{}, 0, err
 		}
-		*s.id = &id
+		*s.id = &m.ID
+	}
+	impact, err := a.exclusionImpact(ctx, *x)
+	if err != nil {
+		return impact, 0, err
+	}
+	if impact.NeedsConfirming() && !confirmed {
+		return impact, 0, &ConfirmError{Impact: impact}
 	}
 	if err := a.Store.AddExclusion(ctx, x, a.now()); err != nil {
-		return 0, err
+		return impact, 0, err
 	}
 	if _, err := a.Reconcile(ctx); err != nil {
-		return 0, fmt.Errorf("exclusion %d added; reconcile after it failed: %w", x.ID, err)
+		return impact, 0, fmt.Errorf("exclusion %d added; reconcile after it failed: %w", x.ID, err)
 	}
-	return findings.SuppressedBy(ctx, a.Store, x.ID)
+	n, err := findings.SuppressedBy(ctx, a.Store, x.ID)
+	return impact, n, err
+}
+
+// exclusionImpact counts the unresolved findings the scope of x covers now.
+func (a *App) exclusionImpact(ctx context.Context, x store.Exclusion) (Impact, error) {
+	fs, err := a.Store.Findings(ctx, store.FindingFilter{CustomerID: x.CustomerID})
+	if err != nil {
+		return Impact{}, fmt.Errorf("counting what the exclusion would suppress: %w", err)
+	}
+	var i Impact
+	for _, f := range fs {
+		if (f.Status == store.StatusOpen || f.Status == store.StatusAcknowledged) && findings.Covers(x, f.Finding) {
+			i.Open++
+			if f.Severity == vocab.Critical {
+				i.Critical++
+			}
+		}
+	}
+	return i, nil
 }
 
 // Exclusions lists the exclusions in force now (with all, ended and expired ones

@@ -21,6 +21,12 @@ func match(xs []store.Exclusion, in Input) *store.Exclusion {
 	return nil
 }
 
+// Covers reports whether the scope of exclusion x covers finding f, as reconcile
+// decides it.
+func Covers(x store.Exclusion, f store.Finding) bool {
+	return match([]store.Exclusion{x}, Input{Rule: f.Rule, CustomerID: f.CustomerID, TechnicianID: f.TechnicianID, DeviceID: f.DeviceID}) != nil
+}
+
 // idMatches reports whether a scope id (nil = any) admits a finding's id.
 func idMatches(scope, id *uint) bool {
 	return scope == nil || (id != nil && *id == *scope)

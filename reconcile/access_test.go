@@ -49,25 +49,25 @@ func seedAccess(t *testing.T, st *store.Store) map[string]uint {
 	}
 	ids := map[string]uint{}
 	for _, name := range []string{"Contoso Ltd"} {
-		id, err := mapping.FindTarget(ctx, st, store.LinkCustomer, name)
+		m, err := mapping.Lookup(ctx, st, store.LinkCustomer, name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids[name] = id
+		ids[name] = m.ID
 	}
 	for _, name := range []string{"Alice Smith", "Bob Jones"} {
-		id, err := mapping.FindTarget(ctx, st, store.LinkTechnician, name)
+		m, err := mapping.Lookup(ctx, st, store.LinkTechnician, name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids[name] = id
+		ids[name] = m.ID
 	}
 	for _, name := range []string{"PC-042", "PC-051"} {
-		id, err := mapping.FindTarget(ctx, st, store.LinkDevice, name)
+		m, err := mapping.Lookup(ctx, st, store.LinkDevice, name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids[name] = id
+		ids[name] = m.ID
 	}
 	cust, alice, pc42 := ids["Contoso Ltd"], ids["Alice Smith"], ids["PC-042"]
 	auths := []store.Authorisation{

@@ -135,20 +135,15 @@ func randomID() (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
-// resolver turns names into canonical ids, remembering each answer, so that a file
-// naming one customer a thousand times asks the database once.
+// resolver turns names into canonical ids through one mapping.Finder, so that a file
+// naming one customer a thousand times reads the customers once.
 type resolver struct {
-	st   *store.Store
-	seen map[[2]string]resolved
-}
-
-type resolved struct {
-	id      uint
-	problem string
+	st     *store.Store
+	finder *mapping.Finder
 }
 
 func newResolver(st *store.Store) *resolver {
-	return &resolver{st: st, seen: map[[2]string]resolved{}}
+	return &resolver{st: st, finder: mapping.NewFinder(st)}
 }
 
 // authorisation validates e and returns the row to store (without its stream and
@@ -228,39 +223,21 @@ func (r *resolver) authorisation(ctx context.Context, e Entry, now time.Time) (s
 }
 
 // resolve returns the id of the customer, technician or device that name designates,
-// or why there is none. The error is for a failing database only.
+// or why there is none: no row is called so (with the nearest names), several are, or
+// no row has the id. The error is for a failing database only.
 func (r *resolver) resolve(ctx context.Context, kind, name string) (uint, string, error) {
-	key := [2]string{kind, name}
-	if res, ok := r.seen[key]; ok {
-		return res.id, res.problem, nil
-	}
-	res, err := r.lookUp(ctx, kind, name)
-	if err != nil {
-		return 0, "", err
-	}
-	r.seen[key] = res
-	return res.id, res.problem, nil
-}
-
-func (r *resolver) lookUp(ctx context.Context, kind, name string) (resolved, error) {
-	id, err := mapping.FindTarget(ctx, r.st, kind, name)
+	m, err := r.finder.Find(ctx, kind, name)
+	var notFound *mapping.NotFoundError
+	var ambiguous *mapping.AmbiguousError
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return resolved{problem: fmt.Sprintf("no %s is called %q", kind, name)}, nil
+	case errors.As(err, &notFound):
+		return 0, notFound.Error(), nil
+	case errors.As(err, &ambiguous):
+		return 0, ambiguous.Error(), nil
 	case err != nil:
-		// FindTarget's other refusals (several rows have the name, a failed query)
-		// are reported with the field rather than stopping the check.
-		return resolved{problem: err.Error()}, nil
+		return 0, "", fmt.Errorf("register: %w", err)
 	}
-	// FindTarget takes a number for an id without looking; make sure it exists.
-	exists, err := r.st.CanonicalExists(ctx, kind, id)
-	if err != nil {
-		return resolved{}, fmt.Errorf("register: %w", err)
-	}
-	if !exists {
-		return resolved{problem: fmt.Sprintf("no %s has id %d", kind, id)}, nil
-	}
-	return resolved{id: id}, nil
+	return m.ID, "", nil
 }
 
 // deviceOfCustomer says why the device cannot be authorised for the customer: it is
@@ -326,7 +303,7 @@ func List(ctx context.Context, st *store.Store, f Filter) ([]View, error) {
 			return nil, err
 		}
 		if msg != "" {
-			return nil, &InvalidError{Problems: []Problem{{Field: FieldCustomer, Message: msg}}}
+			return nil, &InvalidError{Record: "filter", Problems: []Problem{{Field: FieldCustomer, Message: msg}}}
 		}
 		customerID = &id
 	}

@@ -165,10 +165,11 @@ func sameStatus(a, b *Finding) bool {
 
 // FindingFilter selects findings; empty fields match everything.
 type FindingFilter struct {
-	// Customer matches the customer's name, case-insensitively.
-	Customer string
-	Rule     string
-	Status   string
+	// CustomerID keeps the findings of one customer: a name is looked up to its id
+	// first, never matched as text.
+	CustomerID *uint
+	Rule       string
+	Status     string
 	// ReasonPrefix matches the findings whose status reason starts with it.
 	ReasonPrefix string
 }
@@ -209,8 +210,8 @@ func (s *Store) CountFindings(ctx context.Context, f FindingFilter) (int64, erro
 // findings is the query of the findings f selects, joined to their customers.
 func (s *Store) findings(ctx context.Context, f FindingFilter) *gorm.DB {
 	q := s.db.WithContext(ctx).Table("findings").Joins("LEFT JOIN customers ON customers.id = findings.customer_id")
-	if f.Customer != "" {
-		q = q.Where("LOWER(customers.name) = LOWER(?)", f.Customer)
+	if f.CustomerID != nil {
+		q = q.Where("findings.customer_id = ?", *f.CustomerID)
 	}
 	if f.Rule != "" {
 		q = q.Where("findings.rule = ?", f.Rule)

@@ -241,24 +241,27 @@ func (ids *Identities) Propagate(kind string) error {
 	return nil
 }
 
-// CanonicalIDs returns the ids of the customers, technicians or devices (kind is a
-// link kind) whose normalised name (a device's host name) is key.
-func (s *Store) CanonicalIDs(ctx context.Context, kind, key string) ([]uint, error) {
+// Canonical is a customer, technician or device as a lookup compares it: its id, its
+// name, and MatchKey, the normalised name (a device's host name) automatic matching
+// compares.
+type Canonical struct {
+	ID       uint
+	Name     string
+	MatchKey string
+}
+
+// CanonicalNames lists every customer, technician or device (kind is a link kind) by id.
+func (s *Store) CanonicalNames(ctx context.Context, kind string) ([]Canonical, error) {
 	t, err := canonicalTable(kind)
 	if err != nil {
 		return nil, err
 	}
-	var out []uint
-	if err := s.db.WithContext(ctx).Model(t.Model).Where(t.MatchKey+" = ?", key).Pluck("id", &out).Error; err != nil {
-		return nil, fmt.Errorf("store: finding %s %q: %w", kind, key, err)
+	var out []Canonical
+	err = s.db.WithContext(ctx).Model(t.Model).Select("id, name, " + t.MatchKey + " AS match_key").Order("id").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: listing %ss: %w", kind, err)
 	}
 	return out, nil
-}
-
-// CanonicalExists reports whether the customer, technician or device (kind is a link
-// kind) with the id exists.
-func (s *Store) CanonicalExists(ctx context.Context, kind string, id uint) (bool, error) {
-	return canonicalExists(s.db.WithContext(ctx), kind, id)
 }
 
 func canonicalExists(db *gorm.DB, kind string, id uint) (bool, error) {

@@ -151,8 +151,9 @@ func writeReconcile(w io.Writer, res reconcile.Result) {
 
 func newFindingsCommand(g *globalFlags) *cobra.Command {
 	var (
-		asJSON bool
-		filter store.FindingFilter
+		asJSON   bool
+		filter   store.FindingFilter
+		customer string
 	)
 	cmd := &cobra.Command{
 		Use:   "findings",
@@ -163,6 +164,13 @@ func newFindingsCommand(g *globalFlags) *cobra.Command {
 				return fmt.Errorf("--status %q: want open, acknowledged, resolved or suppressed", filter.Status)
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				if customer != "" {
+					c, err := a.LookUp(ctx, "--customer", store.LinkCustomer, customer)
+					if err != nil {
+						return err
+					}
+					filter.CustomerID = &c.ID
+				}
 				fs, err := a.Findings(ctx, filter)
 				if err != nil {
 					return err
@@ -176,7 +184,7 @@ func newFindingsCommand(g *globalFlags) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
-	cmd.Flags().StringVar(&filter.Customer, "customer", "", "only this customer (name, case-insensitive)")
+	cmd.Flags().StringVar(&customer, "customer", "", "only this customer (name or id)")
 	cmd.Flags().StringVar(&filter.Rule, "rule", "", "only this rule id, e.g. CONFIG-BACKUP-MISSING")
 	cmd.Flags().StringVar(&filter.Status, "status", "", "only this status: open, acknowledged, resolved or suppressed")
 	return cmd

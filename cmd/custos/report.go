@@ -11,6 +11,7 @@ import (
 	"github.com/custos-msp/custos/app"
 	"github.com/custos-msp/custos/jobs"
 	"github.com/custos-msp/custos/report"
+	"github.com/custos-msp/custos/store"
 )
 
 func newReportCommand(g *globalFlags) *cobra.Command {
@@ -42,6 +43,11 @@ func newReportCommand(g *globalFlags) *cobra.Command {
 				req.Variant = report.VariantInternal
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				c, err := a.LookUp(ctx, "--customer", store.LinkCustomer, req.Customer)
+				if err != nil {
+					return err
+				}
+				req.Customer = c.Name
 				res, err := a.ReportJob().One(ctx, req)
 				if err != nil {
 					return err
@@ -51,7 +57,7 @@ func newReportCommand(g *globalFlags) *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().StringVar(&req.Customer, "customer", "", "the customer's name (case-insensitive)")
+	cmd.Flags().StringVar(&req.Customer, "customer", "", "the customer's name or id")
 	cmd.Flags().StringVar(&month, "month", "", "the calendar month, YYYY-MM (default: the previous month)")
 	cmd.Flags().StringVar(&req.Format, "format", report.FormatHTML, "html or pdf")
 	cmd.Flags().StringVar(&req.Dir, "out", "", "directory to write the report to (default: [report] dir/<month>)")

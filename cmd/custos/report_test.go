@@ -96,7 +96,7 @@ func TestReport_BadArguments(t *testing.T) {
 		{[]string{"report", "--month", "2026-10"}, `required flag(s) "customer" not set`},
 		{[]string{"report", "--customer", "Contoso Ltd", "--format", "docx"}, `--format "docx": want html or pdf`},
 		{[]string{"report", "--customer", "Contoso Ltd", "--month", "10/2026"}, "want YYYY-MM"},
-		{[]string{"report", "--customer", "Nobody Inc"}, "no such customer"},
+		{[]string{"report", "--customer", "Nobody Inc"}, `--customer: no customer is called "Nobody Inc"`},
 		{[]string{"report", "--customer", "Contoso Ltd", "--month", "2999-01"}, "has not started"},
 	}
 	for _, tt := range tests {

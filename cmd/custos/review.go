@@ -56,13 +56,15 @@ func newExcludeCommand(g *globalFlags) *cobra.Command {
 		customer, rule, technician, device, expires, by string
 		x                                               store.Exclusion
 		timezone                                        string
+		yes                                             bool
 	)
 	cmd := &cobra.Command{
 		Use:   "exclude",
 		Short: "Suppress the findings of a scope until an expiry, with a reason and an owner",
 		Long: "exclude adds an exclusion: findings it matches (by customer, rule, technician and device; at least\n" +
 			"one) are kept as suppressed, not deleted, and open again when it expires or is ended. It applies\n" +
-			"at once: a reconcile runs after it is added.",
+			"at once: a reconcile runs after it is added. It first prints how many open findings it would suppress\n" +
+			"and how many are critical; more than " + strconv.Itoa(app.ConfirmAbove) + ", or any critical one, needs --yes.",
 		Example: `  custos exclude --customer "Contoso Ltd" --rule AGENT-LINGERING --reason "agent kept for the migration" \
     --owner "Sam Lee" --expires 14d
   custos exclude --device NW-SRV01 --reason "decommissioned 2026-11-30" --owner "Sam Lee" --expires 2026-12-31
@@ -88,10 +90,11 @@ func newExcludeCommand(g *globalFlags) *cobra.Command {
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
 				x.ExpiresAt = expiry(a.Now())
-				n, err := a.Exclude(ctx, &x, app.ExclusionScope{Customer: customer, Technician: technician, Device: device})
+				impact, n, err := a.Exclude(ctx, &x, app.ExclusionScope{Customer: customer, Technician: technician, Device: device}, yes)
 				if err != nil {
 					return err
 				}
+				fmt.Fprintf(cmd.OutOrStdout(), "Its scope covers %s.\n", impact)
 				fmt.Fprintf(cmd.OutOrStdout(), "exclusion %d added; it suppresses %d finding(s) until %s\n",
 					x.ID, n, x.ExpiresAt.In(loc).Format(authoriseTimeLayout))
 				return nil
@@ -107,6 +110,7 @@ func newExcludeCommand(g *globalFlags) *cobra.Command {
 	f.StringVar(&x.Owner, "owner", "", "who answers for the exclusion (required)")
 	f.StringVar(&expires, "expires", "", `when it ends: a duration from now (30d, 2w) or a date or time ("2026-12-31")`)
 	f.StringVar(&by, "by", "", "who records it (default: $USER)")
+	f.BoolVar(&yes, "yes", false, "confirm an exclusion that suppresses more than "+strconv.Itoa(app.ConfirmAbove)+" open findings or a critical one")
 	cmd.PersistentFlags().StringVar(&timezone, "timezone", "Local", "time zone of times without an offset")
 	for _, name := range []string{"reason", "owner", "expires"} {
 		_ = cmd.MarkFlagRequired(name) // the flag exists

@@ -128,8 +128,10 @@ func TestExclude_SuppressesUntilEnded(t *testing.T) {
 		t.Fatalf("refused exclusions changed the open findings: %d, want %d", got, before)
 	}
 
+	// Northwind has a critical finding: the exclusion needs --yes (see
+	// TestExclude_ConfirmsALargeOrCriticalSuppression).
 	out := mustRun(t, "--config", config, "exclude", "--customer", "Northwind Traders", "--reason", "server migration",
-		"--owner", "Sam Lee", "--expires", "14d")
+		"--owner", "Sam Lee", "--expires", "14d", "--yes")
 	if !strings.Contains(out, "exclusion 1 added; it suppresses "+strconv.Itoa(before)+" finding(s)") {
 		t.Errorf("exclude printed %q, want it to suppress %d findings", out, before)
 	}

@@ -17,6 +17,12 @@ import (
 	"github.com/custos-msp/custos/secret"
 )
 
+// Names returns the name of every connector Custos has, enabled or not, in Build's
+// order: the sources that records and links name.
+func Names() []string {
+	return []string{itglue.Name, screenconnect.Name, dattormm.Name, autotask.Name, m365.Name, o365audit.Name}
+}
+
 // Build loads each enabled connector's secrets and returns the connectors.
 func Build(cfg config.Connectors, deps connectors.Deps) ([]connectors.Connector, error) {
 	var out []connectors.Connector
