@@ -90,6 +90,9 @@ func (x Explainer) event(ctx context.Context, w io.Writer, id uint) error {
 		}
 		fmt.Fprintf(tw, "authorisation %d\t%s\n", a.ID, x.authorisation(a))
 	}
+	if err := x.late(ctx, tw, e); err != nil {
+		return err
+	}
 	findings, err := x.Store.FindingsCiting(ctx, eventTable.Ref(id))
 	if err != nil {
 		return err
@@ -148,6 +151,32 @@ func (x Explainer) finding(ctx context.Context, w io.Writer, ref string) error {
 		fmt.Fprintf(w, "  event:%d  %s  %s by %s on %s\n    %s\n", e.ID, x.span(e.StartedAt, e.EndedAt), what(e),
 			mapped(e.TechnicianName, e.ActorRef, "technician"), mapped(e.CanonicalName, cmp.Or(e.DeviceName, e.DeviceRef), "device"),
 			decision(e))
+	}
+	return nil
+}
+
+// late writes, for an access authorised afterwards, the authorisation or verified
+// backup that covers it and when that was recorded: after the access began, so
+// neither covered it in advance.
+func (x Explainer) late(ctx context.Context, w io.Writer, e store.AccessEventView) error {
+	switch {
+	case e.AuthorisedLateBy != nil:
+		a, err := x.Store.AuthorisationByID(ctx, *e.AuthorisedLateBy)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "outcome\tauthorised afterwards by authorisation %d, recorded %s, after the access began %s\n",
+			a.ID, x.at(a.RecordedAt), x.at(e.StartedAt))
+		fmt.Fprintf(w, "authorisation %d\t%s\n", a.ID, x.authorisation(a))
+	case e.LateBackupID != nil:
+		b, err := x.Store.VerifiedBackup(ctx, *e.LateBackupID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "outcome\tauthorised afterwards by verified backup %d, recorded %s, after the removal began %s\n",
+			b.ID, x.at(b.RecordedAt), x.at(e.StartedAt))
+		fmt.Fprintf(w, "verified backup %d\t%s taken %s, verified %s by %s, evidence %s\n",
+			b.ID, b.What, x.at(b.TakenAt), x.at(b.VerifiedAt), b.VerifiedBy, b.Evidence)
 	}
 	return nil
 }

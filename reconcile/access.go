@@ -21,8 +21,8 @@ const maxEvidence = 50
 // AccessCheck matches every access event to the customer's authorisations, one
 // customer at a time, stores each decision with its reason, and reports what nothing
 // covered: one finding per rule, customer, technician, device and day. Its rules are
-// ACCESS-UNAUTHORISED, COMMAND-UNAUTHORISED and REMOVAL-WITHOUT-BACKUP (ruleOf), each
-// enabled on it by its settings.
+// ACCESS-UNAUTHORISED, COMMAND-UNAUTHORISED, REMOVAL-WITHOUT-BACKUP and
+// ACCESS-AUTHORISED-LATE (ruleOf), each enabled on it by its settings.
 type AccessCheck struct {
 	Grace sweep.Options
 	// Severities holds the enabled access rules and their severities.
@@ -108,30 +108,16 @@ func (c *AccessCheck) check(ca store.CustomerAccess, names store.Names, run *Acc
 	for _, d := range sweep.Match(events, grants, c.Grace) {
 		e := byID[d.Event]
 		run.Events++
-		text := "covered by authorisation " + strconv.FormatUint(uint64(d.CoveredBy), 10)
-		var covered, backup *uint
-		switch {
-		case d.CoveredBy != 0:
-			covered = &d.CoveredBy
-		case e.Removal:
-			var b *store.VerifiedBackup
-			b, text = c.backupFor(e, ca.Backups, names)
-			if b != nil {
-				backup = &b.ID
-			} else {
-				text = explainMisses(e, d.Misses, authByID, names) + "; " + text
-			}
-		default:
-			text = explainMisses(e, d.Misses, authByID, names)
+		u, why := c.decide(e, d, ca.Backups, authByID, names)
+		if !sameUint(e.CoveredBy, u.CoveredBy) || !sameUint(e.BackupID, u.BackupID) || e.Decision != u.Decision ||
+			!sameUint(e.AuthorisedLateBy, u.AuthorisedLateBy) || !sameUint(e.LateBackupID, u.LateBackupID) {
+			out.Decisions = append(out.Decisions, u)
 		}
-		if !sameUint(e.CoveredBy, covered) || !sameUint(e.BackupID, backup) || e.Decision != text {
-			out.Decisions = append(out.Decisions, store.DecisionUpdate{EventID: e.ID, CoveredBy: covered, BackupID: backup, Decision: text})
-		}
-		if covered != nil || backup != nil {
+		if u.CoveredBy != nil || u.BackupID != nil {
 			run.Covered++
 			continue
 		}
-		rule := ruleOf(e)
+		rule := ruleOf(e, u)
 		severity, enabled := c.Severities[rule]
 		if !enabled {
 			continue
@@ -139,7 +125,7 @@ func (c *AccessCheck) check(ca store.CustomerAccess, names store.Names, run *Acc
 		key := fmt.Sprintf("%s|%d|%s|%s|%s", rule, ca.CustomerID, technicianKey(e), deviceKey(e), e.StartedAt.UTC().Format(time.DateOnly))
 		g, ok := groups[key]
 		if !ok {
-			g = &group{first: e, why: text, f: Finding{
+			g = &group{first: e, why: why, f: Finding{
 				Rule: rule, Subject: "access:" + strings.TrimPrefix(key, rule+"|"), CustomerID: e.CustomerID,
 				Severity: severity, TechnicianID: e.TechnicianID, DeviceID: e.DeviceID,
 			}}
@@ -159,11 +145,50 @@ func (c *AccessCheck) check(ca store.CustomerAccess, names store.Names, run *Acc
 	return out
 }
 
+// decide turns the sweep's decision about e into what is stored, and says why e
+// raises a finding when it does: nothing covered it, or what covers it was recorded
+// only after it began. A removal nothing covers in advance may be covered by a
+// verified backup; an authorisation recorded late is named before a backup recorded
+// late.
+func (c *AccessCheck) decide(e *store.AccessEvent, d sweep.Decision, backups []store.VerifiedBackup,
+	auths map[uint]*store.Authorisation, names store.Names) (u store.DecisionUpdate, why string) {
+	u.EventID = e.ID
+	if d.CoveredBy != 0 {
+		u.CoveredBy, u.Decision = &d.CoveredBy, "covered by authorisation "+strconv.FormatUint(uint64(d.CoveredBy), 10)
+		return u, ""
+	}
+	var backupWhy string
+	if e.Removal {
+		b, late, text := c.backupFor(e, backups, names)
+		switch {
+		case b != nil:
+			u.BackupID, u.Decision = &b.ID, text
+			return u, ""
+		case late != nil && d.Late == 0:
+			u.LateBackupID, u.Decision = &late.ID, authorisedLate+": "+text
+			return u, text
+		}
+		backupWhy = text
+	}
+	if d.Late != 0 {
+		why = lateAuthorisation(e, d, auths[d.Late])
+		u.AuthorisedLateBy, u.Decision = &d.Late, authorisedLate+": "+why
+		return u, why
+	}
+	u.Decision = explainMisses(e, d.Misses, auths, names)
+	if backupWhy != "" {
+		u.Decision += "; " + backupWhy
+	}
+	return u, u.Decision
+}
+
 // backupFor finds the verified backup that covers removal e in place of a removal
 // authorisation: of the same customer, of e's device or of no one device, taken at
-// most BackupMaxAge before e started and verified by then. With none it returns nil
-// and says why the nearest backup did not cover it.
-func (c *AccessCheck) backupFor(e *store.AccessEvent, backups []store.VerifiedBackup, names store.Names) (*store.VerifiedBackup, string) {
+// most BackupMaxAge before e started, verified by then and recorded by then (within
+// the skew tolerance). With none it returns nil and says why the nearest backup did
+// not cover it; late is the nearest that would have covered it but was recorded
+// after the removal began, and then the text says so.
+func (c *AccessCheck) backupFor(e *store.AccessEvent, backups []store.VerifiedBackup, names store.Names) (b, late *store.VerifiedBackup, text string) {
 	var nearest *store.VerifiedBackup
 	for i := len(backups) - 1; i >= 0; i-- {
 		b := &backups[i]
@@ -173,19 +198,29 @@ func (c *AccessCheck) backupFor(e *store.AccessEvent, backups []store.VerifiedBa
 		if nearest == nil {
 			nearest = b
 		}
-		if e.StartedAt.Sub(b.TakenAt) <= c.BackupMaxAge && !b.VerifiedAt.After(e.StartedAt) {
-			return b, fmt.Sprintf("covered by verified backup %d: %s taken %s, verified by %s (%s)",
-				b.ID, b.What, b.TakenAt.UTC().Format(clock), b.VerifiedBy, b.Evidence)
+		if e.StartedAt.Sub(b.TakenAt) > c.BackupMaxAge || b.VerifiedAt.After(e.StartedAt) {
+			continue
 		}
+		if recordedLate(b.RecordedAt, e.StartedAt, c.Grace.Skew) {
+			if late == nil {
+				late = b
+			}
+			continue
+		}
+		return b, nil, fmt.Sprintf("covered by verified backup %d: %s taken %s, verified by %s (%s)",
+			b.ID, b.What, b.TakenAt.UTC().Format(clock), b.VerifiedBy, b.Evidence)
+	}
+	if late != nil {
+		return nil, late, lateBackup(e, late)
 	}
 	switch {
 	case nearest == nil:
-		return nil, "no verified backup of " + where(e, names) + " recorded before it"
+		return nil, nil, "no verified backup of " + where(e, names) + " recorded before it"
 	case !nearest.VerifiedAt.After(e.StartedAt):
-		return nil, fmt.Sprintf("verified backup %d was taken %s, more than %s before the removal",
+		return nil, nil, fmt.Sprintf("verified backup %d was taken %s, more than %s before the removal",
 			nearest.ID, nearest.TakenAt.UTC().Format(clock), duration.Duration(c.BackupMaxAge))
 	}
-	return nil, fmt.Sprintf("verified backup %d was verified %s, after the removal", nearest.ID, nearest.VerifiedAt.UTC().Format(clock))
+	return nil, nil, fmt.Sprintf("verified backup %d was verified %s, after the removal", nearest.ID, nearest.VerifiedAt.UTC().Format(clock))
 }
 
 // group gathers the uncovered events of one finding.
@@ -232,12 +267,16 @@ func sweepGrant(a *store.Authorisation) sweep.Grant {
 	if a.RevokedAt != nil {
 		g.Revoked = *a.RevokedAt
 	}
+	g.Recorded = a.RecordedAt
 	return g
 }
 
-// ruleOf is the rule an uncovered event falls under.
-func ruleOf(e *store.AccessEvent) string {
+// ruleOf is the rule an event nothing covered in advance falls under, given what
+// was decided about it.
+func ruleOf(e *store.AccessEvent, u store.DecisionUpdate) string {
 	switch {
+	case u.AuthorisedLateBy != nil || u.LateBackupID != nil:
+		return RuleAccessAuthorisedLate
 	case e.Removal:
 		return RuleRemovalWithoutBackup
 	case e.Kind == record.KindCommand:
@@ -332,8 +371,12 @@ func (g *group) summary(names store.Names) string {
 	if g.count > 1 {
 		kind += "s"
 	}
-	return fmt.Sprintf("%d %s by %s on %s on %s without authorisation: %s",
-		g.count, kind, who(e, names), where(e, names), e.StartedAt.UTC().Format(time.DateOnly), g.why)
+	verdict := "without authorisation"
+	if g.f.Rule == RuleAccessAuthorisedLate {
+		verdict = authorisedLate
+	}
+	return fmt.Sprintf("%d %s by %s on %s on %s %s: %s",
+		g.count, kind, who(e, names), where(e, names), e.StartedAt.UTC().Format(time.DateOnly), verdict, g.why)
 }
 
 func nameOr(m map[uint]string, id uint, fallback string) string {

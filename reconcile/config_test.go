@@ -19,6 +19,8 @@ func TestParse_BadRuleFiles(t *testing.T) {
 	configtest.RunBadFiles(t, []configtest.BadFile{
 		{"rules_agent_lingering_after", "rules.agent_lingering.after", "must be positive", false},
 		{"rules_removal_backup_max_age", "rules.removal_without_backup.backup_max_age", "must be positive", false},
+		{"rules_late_skew_negative", "rules.access_authorised_late.skew", "must not be negative", false},
+		{"rules_late_skew_long", "rules.access_authorised_late.skew", "must be at most 1h0m0s", false},
 		{"rules_missing_severity", "rules.config_backup_missing.severity", `"urgent" is not one of info, low, medium, high, critical`, false},
 		{"rules_stale_severity", "rules.config_backup_stale.severity", `"High" is not one of`, false},
 		{"rules_stale_max_age", "rules.config_backup_stale.max_age", "must be positive", false},

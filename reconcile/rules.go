@@ -26,6 +26,7 @@ var Rules = []Spec{
 	accessUnauthorised,
 	commandUnauthorised,
 	removalWithoutBackup,
+	accessAuthorisedLate,
 	gdapGlobalAdmin,
 	gdapExpiring,
 	gdapCustomerInactive,

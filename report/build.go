@@ -304,6 +304,11 @@ func accesses(events []store.ReportAccess, raised map[uint]store.Finding, until 
 			a.Status, a.Evidence, a.GrantedBy, a.Scope = AccessAuthorised, e.AuthEvidence, e.AuthGrantedBy, e.AuthScope
 		case e.BackupID != nil:
 			a.Status, a.Evidence = AccessAuthorised, "verified backup "+e.BackupEvidence
+		case e.AuthorisedLateBy != nil && e.AuthRecordedAt != nil:
+			a.Status, a.Evidence, a.GrantedBy, a.Scope = AccessAuthorisedLate, e.AuthEvidence, e.AuthGrantedBy, e.AuthScope
+			a.Recorded = e.AuthRecordedAt.In(loc)
+		case e.LateBackupID != nil && e.BackupRecordedAt != nil:
+			a.Status, a.Evidence, a.Recorded = AccessAuthorisedLate, "verified backup "+e.BackupEvidence, e.BackupRecordedAt.In(loc)
 		case e.Decision != "":
 			a.Status = AccessUnauthorised
 		default:
@@ -361,6 +366,11 @@ func (r *Report) summariseAccesses(from, to time.Time) {
 			k.Authorised++
 			t.Authorised++
 			day.Authorised++
+		case AccessAuthorisedLate:
+			r.Summary.AuthorisedLate++
+			k.AuthorisedLate++
+			t.AuthorisedLate++
+			day.Other++
 		case AccessUnauthorised:
 			r.Summary.Unauthorised++
 			k.Unauthorised++

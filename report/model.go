@@ -65,10 +65,11 @@ type Logo struct {
 // Summary holds the headline numbers.
 type Summary struct {
 	// Accesses counts the accesses that started in the period: Authorised ones
-	// were covered by an authorisation, Unauthorised ones were checked and not
-	// covered, Unchecked ones have not been checked yet.
-	Accesses, Authorised, Unauthorised, Unchecked int
-	ByKind                                        []KindCount
+	// were covered by an authorisation, AuthorisedLate ones only by one recorded
+	// after the access began, Unauthorised ones were checked and not covered,
+	// Unchecked ones have not been checked yet.
+	Accesses, Authorised, AuthorisedLate, Unauthorised, Unchecked int
+	ByKind                                                        []KindCount
 	// Findings counts, per severity (most severe first), the findings opened and
 	// resolved in the period and those open at its end.
 	Findings                 []SeverityCount
@@ -77,8 +78,8 @@ type Summary struct {
 
 // KindCount counts one kind of access.
 type KindCount struct {
-	Kind, Label                                string
-	Total, Authorised, Unauthorised, Unchecked int
+	Kind, Label                                                string
+	Total, Authorised, AuthorisedLate, Unauthorised, Unchecked int
 }
 
 // SeverityCount counts the findings of one severity.
@@ -96,9 +97,12 @@ type Day struct {
 
 // Access statuses.
 const (
-	AccessAuthorised   = "authorised"
-	AccessUnauthorised = "not authorised"
-	AccessUnchecked    = "not yet checked"
+	AccessAuthorised = "authorised"
+	// AccessAuthorisedLate is an access whose authorisation (or verified backup)
+	// was recorded only after it began.
+	AccessAuthorisedLate = "authorised afterwards"
+	AccessUnauthorised   = "not authorised"
+	AccessUnchecked      = "not yet checked"
 )
 
 // Access is one access to the customer's systems.
@@ -111,8 +115,10 @@ type Access struct {
 	// Target is the device or tenant.
 	Target string
 	Status string
-	// Evidence, GrantedBy and Scope describe the covering authorisation.
+	// Evidence, GrantedBy and Scope describe the covering authorisation; Recorded,
+	// for an access authorised afterwards, is when it was recorded.
 	Evidence, GrantedBy, Scope string
+	Recorded                   time.Time
 	// FindingID is the finding the access raised, 0 if none; FindingStatus its status.
 	FindingID     uint
 	FindingStatus string
@@ -237,6 +243,6 @@ type Span struct{ From, To time.Time }
 
 // TechnicianTotal counts one technician's accesses.
 type TechnicianTotal struct {
-	Name                                       string
-	Total, Authorised, Unauthorised, Unchecked int
+	Name                                                       string
+	Total, Authorised, AuthorisedLate, Unauthorised, Unchecked int
 }

@@ -32,12 +32,13 @@ func TestBuild_NumbersAgreeWithStore(t *testing.T) {
 		}
 		all := count("1 = 1")
 		covered := count("covered_by IS NOT NULL OR backup_id IS NOT NULL")
+		late := count("authorised_late_by IS NOT NULL OR late_backup_id IS NOT NULL")
 		unchecked := count("covered_by IS NULL AND backup_id IS NULL AND decision = ''")
-		if r.Summary.Accesses != all || r.Summary.Authorised != covered || r.Summary.Unchecked != unchecked ||
-			r.Summary.Unauthorised != all-covered-unchecked {
-			t.Errorf("report: %d accesses, %d authorised, %d not, %d unchecked; store: %d, %d, %d, %d",
-				r.Summary.Accesses, r.Summary.Authorised, r.Summary.Unauthorised, r.Summary.Unchecked,
-				all, covered, all-covered-unchecked, unchecked)
+		if r.Summary.Accesses != all || r.Summary.Authorised != covered || r.Summary.AuthorisedLate != late || r.Summary.Unchecked != unchecked ||
+			r.Summary.Unauthorised != all-covered-late-unchecked {
+			t.Errorf("report: %d accesses, %d authorised, %d afterwards, %d not, %d unchecked; store: %d, %d, %d, %d, %d",
+				r.Summary.Accesses, r.Summary.Authorised, r.Summary.AuthorisedLate, r.Summary.Unauthorised, r.Summary.Unchecked,
+				all, covered, late, all-covered-late-unchecked, unchecked)
 		}
 		for _, k := range r.Summary.ByKind {
 			if got := count("kind = ?", k.Kind); got != k.Total {

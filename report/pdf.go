@@ -232,15 +232,18 @@ func (p *pdfDoc) body() error {
 	r := p.r
 	s := r.Summary
 	p.heading("Summary")
-	p.para(fmt.Sprintf("%d accesses to your systems: %d covered by your authorisation or a verified backup, %d not covered by an authorisation, %d not yet checked. "+
+	late := ""
+	if s.AuthorisedLate > 0 {
+		late = fmt.Sprintf(", %d authorised afterwards (the authorisation was recorded after the access began)", s.AuthorisedLate)
+	}
+	p.para(fmt.Sprintf("%d accesses to your systems: %d covered by your authorisation or a verified backup%s, %d not covered by an authorisation, %d not yet checked. "+
 		"Findings: %d opened, %d resolved, %d open at the end of the period.",
-		s.Accesses, s.Authorised, s.Unauthorised, s.Unchecked, s.Opened, s.Resolved, s.OpenAt))
+		s.Accesses, s.Authorised, late, s.Unauthorised, s.Unchecked, s.Opened, s.Resolved, s.OpenAt))
 	var kinds [][]string
 	for _, k := range s.ByKind {
-		kinds = append(kinds, []string{k.Label, itoa(k.Total), itoa(k.Authorised), itoa(k.Unauthorised), itoa(k.Unchecked)})
+		kinds = append(kinds, p.counts(k.Label, k.Total, k.Authorised, k.AuthorisedLate, k.Unauthorised, k.Unchecked))
 	}
-	p.table([]string{"Kind of access", "Total", "Authorised", "Not authorised", "Not yet checked"}, []float64{.4, .15, .15, .15, .15},
-		kinds, "No access to your systems was recorded in this period.")
+	p.table(p.countsHeader("Kind of access"), p.countsWidths(), kinds, "No access to your systems was recorded in this period.")
 	var sev [][]string
 	for _, c := range s.Findings {
 		sev = append(sev, []string{string(c.Severity), itoa(c.Opened), itoa(c.Resolved), itoa(c.OpenAt)})
@@ -301,25 +304,63 @@ func (p *pdfDoc) accesses() {
 		p.heading("Accesses per technician (internal)")
 		var tr [][]string
 		for _, t := range r.Technicians {
-			tr = append(tr, []string{t.Name, itoa(t.Total), itoa(t.Authorised), itoa(t.Unauthorised), itoa(t.Unchecked)})
+			tr = append(tr, p.counts(t.Name, t.Total, t.Authorised, t.AuthorisedLate, t.Unauthorised, t.Unchecked))
 		}
-		p.table([]string{"Technician", "Total", "Authorised", "Not authorised", "Not yet checked"}, []float64{.4, .15, .15, .15, .15}, tr, "No accesses.")
+		p.table(p.countsHeader("Technician"), p.countsWidths(), tr, "No accesses.")
 	}
 }
 
-// accessOutcome is the authorisation that covered an access, or why none did.
+// counts is a row of access counts: a label, the total and each outcome; the
+// column of accesses authorised afterwards only when the report has any.
+func (p *pdfDoc) counts(label string, total, authorised, late, unauthorised, unchecked int) []string {
+	row := []string{label, itoa(total), itoa(authorised)}
+	if p.r.Summary.AuthorisedLate > 0 {
+		row = append(row, itoa(late))
+	}
+	return append(row, itoa(unauthorised), itoa(unchecked))
+}
+
+// countsHeader and countsWidths are the header and the column widths of counts' rows.
+func (p *pdfDoc) countsHeader(label string) []string {
+	h := []string{label, "Total", "Authorised"}
+	if p.r.Summary.AuthorisedLate > 0 {
+		h = append(h, "Authorised afterwards")
+	}
+	return append(h, "Not authorised", "Not yet checked")
+}
+
+func (p *pdfDoc) countsWidths() []float64 {
+	if p.r.Summary.AuthorisedLate > 0 {
+		return []float64{.3, .14, .14, .14, .14, .14}
+	}
+	return []float64{.4, .15, .15, .15, .15}
+}
+
+// accessOutcome is the authorisation that covered an access, in advance or
+// afterwards, or why none did.
 func accessOutcome(a Access) string {
-	if a.Status == AccessAuthorised {
-		s := "authorised: " + a.Evidence
-		if a.GrantedBy != "" {
-			s += ", granted by " + a.GrantedBy
+	var s string
+	switch a.Status {
+	case AccessAuthorised:
+		s = "authorised: " + a.Evidence
+	case AccessAuthorisedLate:
+		s = AccessAuthorisedLate + ": " + a.Evidence
+	default:
+		if a.FindingID != 0 {
+			return fmt.Sprintf("%s: finding #%d (%s)", a.Status, a.FindingID, a.FindingStatus)
 		}
-		return s
+		return a.Status
 	}
-	if a.FindingID != 0 {
-		return fmt.Sprintf("%s: finding #%d (%s)", a.Status, a.FindingID, a.FindingStatus)
+	if a.GrantedBy != "" {
+		s += ", granted by " + a.GrantedBy
 	}
-	return a.Status
+	if a.Status == AccessAuthorisedLate {
+		s += ", recorded " + stamp(a.Recorded)
+		if a.FindingID != 0 {
+			s += fmt.Sprintf(": finding #%d (%s)", a.FindingID, a.FindingStatus)
+		}
+	}
+	return s
 }
 
 func (p *pdfDoc) findings() {

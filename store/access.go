@@ -37,6 +37,7 @@ func (s *Store) AccessCustomers(ctx context.Context, since time.Time) ([]uint, e
 var matchedEventColumns = []string{
 	"id", "source", "kind", "started_at", "ended_at", "actor_ref", "device_ref", "device_name", "removal",
 	"attributes", "customer_id", "technician_id", "device_id", "covered_by", "backup_id", "decision",
+	"authorised_late_by", "late_backup_id",
 }
 
 // ReadCustomerAccess reads one customer's access events that started at or after
@@ -63,12 +64,15 @@ func (s *Store) ReadCustomerAccess(ctx context.Context, customerID uint, since t
 	return ca, nil
 }
 
-// DecisionUpdate is a changed decision about one access event.
+// DecisionUpdate is a changed decision about one access event: the columns of
+// AccessEvent that reconcile writes.
 type DecisionUpdate struct {
-	EventID   uint
-	CoveredBy *uint
-	BackupID  *uint
-	Decision  string
+	EventID          uint
+	CoveredBy        *uint
+	BackupID         *uint
+	Decision         string
+	AuthorisedLateBy *uint
+	LateBackupID     *uint
 }
 
 // decisionBatch is how many decisions one PostgreSQL UPDATE statement writes.
@@ -93,16 +97,17 @@ func (s *Store) SaveDecisions(ctx context.Context, updates []DecisionUpdate) err
 func saveDecisionBatches(tx *gorm.DB, updates []DecisionUpdate) error {
 	for batch := range slices.Chunk(updates, decisionBatch) {
 		var sql strings.Builder
-		sql.WriteString("WITH d(id, covered_by, backup_id, decision) AS (VALUES ")
-		args := make([]any, 0, 4*len(batch))
+		sql.WriteString("WITH d(id, covered_by, backup_id, decision, authorised_late_by, late_backup_id) AS (VALUES ")
+		args := make([]any, 0, 6*len(batch))
 		for i, u := range batch {
 			if i > 0 {
 				sql.WriteString(", ")
 			}
-			sql.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), ?)")
-			args = append(args, u.EventID, u.CoveredBy, u.BackupID, u.Decision)
+			sql.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), ?, CAST(? AS BIGINT), CAST(? AS BIGINT))")
+			args = append(args, u.EventID, u.CoveredBy, u.BackupID, u.Decision, u.AuthorisedLateBy, u.LateBackupID)
 		}
-		sql.WriteString(") UPDATE access_events SET covered_by = d.covered_by, backup_id = d.backup_id, decision = d.decision FROM d WHERE access_events.id = d.id")
+		sql.WriteString(") UPDATE access_events SET covered_by = d.covered_by, backup_id = d.backup_id, decision = d.decision, " +
+			"authorised_late_by = d.authorised_late_by, late_backup_id = d.late_backup_id FROM d WHERE access_events.id = d.id")
 		if err := tx.Exec(sql.String(), args...).Error; err != nil {
 			return fmt.Errorf("store: saving the decisions about access events %d to %d: %w", batch[0].EventID, batch[len(batch)-1].EventID, err)
 		}
@@ -111,13 +116,13 @@ func saveDecisionBatches(tx *gorm.DB, updates []DecisionUpdate) error {
 }
 
 func saveDecisionRows(ctx context.Context, tx *gorm.DB, updates []DecisionUpdate) error {
-	stmt, err := tx.Statement.ConnPool.PrepareContext(ctx, "UPDATE access_events SET covered_by = ?, backup_id = ?, decision = ? WHERE id = ?")
+	stmt, err := tx.Statement.ConnPool.PrepareContext(ctx, "UPDATE access_events SET covered_by = ?, backup_id = ?, decision = ?, authorised_late_by = ?, late_backup_id = ? WHERE id = ?")
 	if err != nil {
 		return fmt.Errorf("store: preparing to save decisions: %w", err)
 	}
 	defer stmt.Close()
 	for _, u := range updates {
-		if _, err := stmt.ExecContext(ctx, nullID(u.CoveredBy), nullID(u.BackupID), u.Decision, int64(u.EventID)); err != nil {
+		if _, err := stmt.ExecContext(ctx, nullID(u.CoveredBy), nullID(u.BackupID), u.Decision, nullID(u.AuthorisedLateBy), nullID(u.LateBackupID), int64(u.EventID)); err != nil {
 			return fmt.Errorf("store: saving the decision about access event %d: %w", u.EventID, err)
 		}
 	}

@@ -144,6 +144,12 @@ type AccessEvent struct {
 	CoveredBy *uint
 	BackupID  *uint
 	Decision  string
+	// AuthorisedLateBy, for an access nothing covered in advance, is the
+	// authorisation that would have covered it but was recorded after it began: the
+	// access was authorised afterwards. LateBackupID is the same for a removal and a
+	// verified backup recorded after it began.
+	AuthorisedLateBy *uint
+	LateBackupID     *uint
 }
 
 // Endpoint is a machine as a remote-access or RMM tool knows it (record.Endpoint).

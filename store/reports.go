@@ -101,20 +101,25 @@ func (s *Store) ActiveCustomers(ctx context.Context) ([]Customer, error) {
 }
 
 // ReportAccess is an access event as a report shows it: with its technician's and
-// device's canonical names and the authorisation that covered it, if any.
+// device's canonical names and the authorisation that covered it, in advance or
+// afterwards, if any.
 type ReportAccess struct {
 	AccessEvent
 	TechnicianName  string
 	CanonicalDevice string
-	// The covering authorisation's evidence, grantor, scope and validity; empty
-	// when nothing covered the access.
-	AuthEvidence  string
-	AuthGrantedBy string
-	AuthScope     string
-	AuthValidFrom *time.Time
-	AuthValidTo   *time.Time
-	// BackupEvidence is the evidence of the verified backup that a removal relied on.
-	BackupEvidence string
+	// The covering authorisation's evidence, grantor, scope, validity and when it
+	// was recorded (covered_by, or authorised_late_by); empty when nothing covered
+	// the access.
+	AuthEvidence   string
+	AuthGrantedBy  string
+	AuthScope      string
+	AuthValidFrom  *time.Time
+	AuthValidTo    *time.Time
+	AuthRecordedAt *time.Time
+	// BackupEvidence is the evidence of the verified backup that a removal relied on
+	// (backup_id, or late_backup_id), BackupRecordedAt when it was recorded.
+	BackupEvidence   string
+	BackupRecordedAt *time.Time
 }
 
 // ReportAccessEvents lists a customer's access events that started in [from, to),
@@ -128,11 +133,12 @@ func (s *Store) ReportAccessEvents(ctx context.Context, customerID uint, from, t
 			COALESCE(authorisations.granted_by, '') AS auth_granted_by,
 			COALESCE(authorisations.access_scope, '') AS auth_scope,
 			authorisations.valid_from AS auth_valid_from, authorisations.valid_to AS auth_valid_to,
-			COALESCE(verified_backups.evidence, '') AS backup_evidence`).
+			authorisations.recorded_at AS auth_recorded_at,
+			COALESCE(verified_backups.evidence, '') AS backup_evidence, verified_backups.recorded_at AS backup_recorded_at`).
 		Joins("LEFT JOIN technicians ON technicians.id = access_events.technician_id").
 		Joins("LEFT JOIN devices ON devices.id = access_events.device_id").
-		Joins("LEFT JOIN authorisations ON authorisations.id = access_events.covered_by").
-		Joins("LEFT JOIN verified_backups ON verified_backups.id = access_events.backup_id").
+		Joins("LEFT JOIN authorisations ON authorisations.id = COALESCE(access_events.covered_by, access_events.authorised_late_by)").
+		Joins("LEFT JOIN verified_backups ON verified_backups.id = COALESCE(access_events.backup_id, access_events.late_backup_id)").
 		Where("access_events.customer_id = ? AND access_events.started_at >= ? AND access_events.started_at < ?", customerID, from.UTC(), to.UTC()).
 		Order("access_events.started_at, access_events.id").Scan(&out).Error
 	if err != nil {

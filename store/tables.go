@@ -160,7 +160,7 @@ var tables = []Table{
 	{
 		Name: "access_events", Model: &AccessEvent{}, Record: recordType[*record.AccessEvent](), Pull: Incremental,
 		Resolved:  []Resolved{customerFromRef, {"technician_id", LinkTechnician, "actor_ref"}, deviceFromRef},
-		Local:     []string{"covered_by", "decision"},
+		Local:     []string{"covered_by", "backup_id", "decision", "authorised_late_by", "late_backup_id"},
 		Retention: KeptAsEvents, RawRetained: true,
 		write: pulledRows(accessEventRow),
 	},

@@ -91,7 +91,7 @@ func TestTables_UpsertKeepsResolvedAndLocalColumns(t *testing.T) {
 	}{
 		{"organizations", []string{"customer_id"}},
 		{"configurations", []string{"customer_id", "device_id"}},
-		{"access_events", []string{"covered_by", "decision", "customer_id", "technician_id", "device_id"}},
+		{"access_events", []string{"covered_by", "backup_id", "decision", "authorised_late_by", "late_backup_id", "customer_id", "technician_id", "device_id"}},
 		{"authorisations", []string{"revoked_at", "revoked_by", "revoke_reason", "customer_id", "technician_id", "device_id"}},
 		{"user_accounts", []string{"technician_id"}},
 		{"customers", nil},
