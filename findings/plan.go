@@ -200,7 +200,8 @@ func (r *Result) Add(o Result) {
 
 // Result counts the plan's changes: every new finding (suppressed or not) as
 // opened, re-opened and unsuppressed ones as re-opened, resolutions as resolved and
-// every other finding found again as updated.
+// every other finding found again as updated, except one a person resolved, which
+// stays resolved.
 func (p Plan) Result() Result {
 	var r Result
 	for _, c := range p.Changes {
@@ -211,7 +212,7 @@ func (p Plan) Result() Result {
 			r.Reopened++
 		case c.Kind == Resolve:
 			r.Resolved++
-		default:
+		case c.Finding.Status != store.StatusResolved:
 			r.Updated++
 		}
 	}

@@ -314,3 +314,15 @@ func TestPlanChanges_ExclusionScope(t *testing.T) {
 		}
 	}
 }
+
+func TestPlan_ResultDoesNotCountAFindingResolvedByHandAsOpen(t *testing.T) {
+	existing := []store.Finding{stored(1, "a", "high", "resolved", "Kim", "false positive"), stored(2, "b", "high", "acknowledged", "Kim", "on it")}
+	p, err := findings.PlanChanges(store.FindingScope{Rules: []string{"R1"}}, store.FindingState{Existing: existing},
+		[]findings.Input{reported("a", "high"), reported("b", "high")}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := p.Result(), (findings.Result{Updated: 1}); got != want {
+		t.Errorf("result %+v, want %+v: the acknowledged finding is still open, the one resolved by hand is not", got, want)
+	}
+}

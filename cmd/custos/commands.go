@@ -179,6 +179,7 @@ func newFindingsCommand(g *globalFlags) *cobra.Command {
 	cmd.Flags().StringVar(&filter.Customer, "customer", "", "only this customer (name, case-insensitive)")
 	cmd.Flags().StringVar(&filter.Rule, "rule", "", "only this rule id, e.g. CONFIG-BACKUP-MISSING")
 	cmd.Flags().StringVar(&filter.Status, "status", "", "only this status: open, acknowledged, resolved or suppressed")
+	cmd.AddCommand(newTriageCommands(g)...)
 	return cmd
 }
 
