@@ -1,7 +1,8 @@
 // Package explain prints why Custos decided what it did: for an access event, the
 // authorisation that covered it or why each candidate did not, and the findings that
-// cite it; for a finding, its status and every access event behind it with its
-// decision.
+// cite it; for a finding, its status, its history (who acknowledged, assigned,
+// commented on, resolved or re-opened it, and what the lifecycle did) and every
+// access event behind it with its decision.
 package explain
 
 import (
@@ -122,6 +123,9 @@ func (x Explainer) finding(ctx context.Context, w io.Writer, ref string) error {
 	if f.StatusReason != "" {
 		fmt.Fprintf(tw, "status\t%s by %s: %s\n", f.Status, cmp.Or(f.StatusBy, "custos"), f.StatusReason)
 	}
+	if f.Assignee != "" {
+		fmt.Fprintf(tw, "assigned to\t%s\n", f.Assignee)
+	}
 	fmt.Fprintf(tw, "fingerprint\t%s (subject %s)\n", f.Fingerprint, f.Subject)
 	ids := eventTable.IDs(f.Evidence)
 	var other []string
@@ -134,6 +138,9 @@ func (x Explainer) finding(ctx context.Context, w io.Writer, ref string) error {
 		fmt.Fprintf(tw, "evidence\t%s\n", strings.Join(other, ", "))
 	}
 	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if err := x.history(ctx, w, f.ID); err != nil {
 		return err
 	}
 	events, err := x.Store.AccessEventsByID(ctx, ids)
@@ -177,6 +184,27 @@ func (x Explainer) late(ctx context.Context, w io.Writer, e store.AccessEventVie
 			b.ID, x.at(b.RecordedAt), x.at(e.StartedAt))
 		fmt.Fprintf(w, "verified backup %d\t%s taken %s, verified %s by %s, evidence %s\n",
 			b.ID, b.What, x.at(b.TakenAt), x.at(b.VerifiedAt), b.VerifiedBy, b.Evidence)
+	}
+	return nil
+}
+
+// history writes what people and the lifecycle did to finding id, oldest first: when,
+// who, what, to whom and why.
+func (x Explainer) history(ctx context.Context, w io.Writer, id uint) error {
+	es, err := x.Store.FindingHistory(ctx, id)
+	if err != nil || len(es) == 0 {
+		return err
+	}
+	fmt.Fprintln(w, "\nHistory:")
+	for _, e := range es {
+		line := fmt.Sprintf("  %s  %s by %s", x.at(e.At), e.Action, e.Actor)
+		if e.Assignee != "" {
+			line += " to " + e.Assignee
+		}
+		if e.Note != "" {
+			line += ": " + e.Note
+		}
+		fmt.Fprintln(w, line)
 	}
 	return nil
 }

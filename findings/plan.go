@@ -1,9 +1,22 @@
 // Package findings owns the finding lifecycle: given the stored findings of a scope,
 // what the rules found, the exclusions in force and the time, it plans what happens
 // to each finding (it opens, re-opens, escalates, is refreshed, suppressed or
-// unsuppressed, or resolves) and which outbox event each change writes. Plans are
-// plain Go, tested without a database; store keeps the rows and writes a plan's
-// changes in one transaction.
+// unsuppressed, or resolves), which outbox event each change writes and what it adds
+// to the finding's history. Plans are plain Go, tested without a database; store
+// keeps the rows and writes a plan's changes in one transaction.
+//
+// People triage findings (Triage): they acknowledge, assign, comment on, resolve and
+// re-open them, each with who, when and a note, and each kept in the finding's
+// history beside what the lifecycle did. The lifecycle respects them:
+//
+//   - An acknowledged finding found again stays acknowledged; a higher severity
+//     escalates it (and tells people), but it is not repeated to anyone.
+//   - A finding a person resolved stays resolved while its rule reports it with the
+//     same evidence it had when it was resolved; reported with other evidence (a new
+//     access, another record), it re-opens. A finding the lifecycle resolved re-opens
+//     whenever its rule reports it again.
+//   - Any finding its rule no longer reports is resolved by the lifecycle, whoever
+//     acknowledged it.
 package findings
 
 import (
@@ -56,6 +69,7 @@ const (
 	byCustos       = "custos"
 	reasonGone     = "condition no longer holds"
 	reasonReturned = "condition returned"
+	reasonNewProof = "found again with new evidence after it was resolved by hand"
 	reasonNoLonger = "no exclusion matches it any more"
 )
 
@@ -141,9 +155,14 @@ func foundChange(was *store.Finding, in Input, x *store.Exclusion, now time.Time
 		f.Status, f.StatusBy, f.StatusReason, f.ResolvedAt = store.StatusSuppressed, x.Owner, describe(x), nil
 	case was == nil:
 		c.Kind, c.Event = Open, store.EventOpened
+	case resolvedByHand(was) && in.Evidence == was.Evidence:
+		c.Kind = Refresh
 	case was.Status == store.StatusResolved:
 		c.Kind, c.Event = Reopen, store.EventReopened
 		f.Status, f.StatusBy, f.StatusReason, f.ResolvedAt = store.StatusOpen, byCustos, reasonReturned, nil
+		if resolvedByHand(was) {
+			f.StatusReason = reasonNewProof
+		}
 	case was.Status == store.StatusSuppressed:
 		c.Kind, c.Event = Unsuppress, store.EventReopened
 		f.Status, f.StatusBy, f.StatusReason, f.ResolvedAt = store.StatusOpen, byCustos, reasonNoLonger, nil
@@ -181,7 +200,8 @@ func (r *Result) Add(o Result) {
 
 // Result counts the plan's changes: every new finding (suppressed or not) as
 // opened, re-opened and unsuppressed ones as re-opened, resolutions as resolved and
-// every other finding found again as updated.
+// every other finding found again as updated, except one a person resolved, which
+// stays resolved.
 func (p Plan) Result() Result {
 	var r Result
 	for _, c := range p.Changes {
@@ -192,7 +212,7 @@ func (p Plan) Result() Result {
 			r.Reopened++
 		case c.Kind == Resolve:
 			r.Resolved++
-		default:
+		case c.Finding.Status != store.StatusResolved:
 			r.Updated++
 		}
 	}
@@ -201,7 +221,8 @@ func (p Plan) Result() Result {
 
 // Writes is what the store writes to carry out the plan: new findings inserted,
 // findings only seen again refreshed and resolutions written a batch at a time,
-// other changes row by row, and the outbox entries in the order of the changes.
+// other changes row by row, and the outbox and history entries in the order of the
+// changes.
 func (p Plan) Writes() store.FindingWrites {
 	var w store.FindingWrites
 	for _, c := range p.Changes {
@@ -220,8 +241,30 @@ func (p Plan) Writes() store.FindingWrites {
 				FindingID: c.Finding.ID, Fingerprint: c.Finding.Fingerprint, Event: c.Event, Severity: c.Finding.Severity, CreatedAt: p.At,
 			})
 		}
+		if action, ok := lifecycleActions[c.Kind]; ok {
+			w.History = append(w.History, store.FindingEvent{
+				FindingID: c.Finding.ID, Fingerprint: c.Finding.Fingerprint, At: p.At, Actor: byCustos, Action: string(action), Note: c.note(),
+			})
+		}
 	}
 	return w
+}
+
+// lifecycleActions is what each kind of change records in the finding's history; a
+// refresh records nothing.
+var lifecycleActions = map[Kind]Action{
+	Open: Opened, Reopen: Reopened, Escalate: Escalated, Suppress: Suppressed, Unsuppress: Unsuppressed, Resolve: Resolved,
+}
+
+// note is why the change happened, for the finding's history.
+func (c Change) note() string {
+	if c.Kind == Escalate {
+		return fmt.Sprintf("severity rose from %s to %s", c.Was.Severity, c.Finding.Severity)
+	}
+	if c.Kind == Open {
+		return ""
+	}
+	return c.Finding.StatusReason
 }
 
 // sameContent reports whether a and b say the same, apart from when they were last seen.

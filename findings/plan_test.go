@@ -95,6 +95,22 @@ func TestPlanChanges_EveryTransition(t *testing.T) {
 			[]findings.Input{reported("a", "high")}, []string{"a refresh  acknowledged Kim ticket 42"}},
 		{"acknowledged and escalated stays acknowledged", r1, []store.Finding{stored(1, "a", "low", "acknowledged", "Kim", "ticket 42")}, nil,
 			[]findings.Input{reported("a", "high")}, []string{"a escalate escalated acknowledged Kim ticket 42"}},
+		{"resolved by hand and found again with the same evidence stays resolved", r1,
+			[]store.Finding{stored(1, "a", "high", "resolved", "Kim", "false positive: test tenant")}, nil,
+			[]findings.Input{reported("a", "high")}, []string{"a refresh  resolved Kim false positive: test tenant"}},
+		{"resolved by hand and found again with new evidence re-opens", r1,
+			[]store.Finding{stored(1, "a", "high", "resolved", "Kim", "false positive: test tenant")}, nil,
+			[]findings.Input{func() findings.Input {
+				in := reported("a", "high")
+				in.Evidence = "access_events:1,access_events:9"
+				return in
+			}()}, []string{"a reopen reopened open custos found again with new evidence after it was resolved by hand"}},
+		{"resolved by custos re-opens with the same evidence", r1,
+			[]store.Finding{stored(1, "a", "high", "resolved", "", "condition no longer holds")}, nil,
+			[]findings.Input{reported("a", "high")}, []string{"a reopen reopened open custos condition returned"}},
+		{"resolved by hand and excluded now is suppressed", r1,
+			[]store.Finding{stored(1, "a", "high", "resolved", "Kim", "false positive")}, []store.Exclusion{excluded},
+			[]findings.Input{reported("a", "high")}, []string{"a suppress  suppressed Sam " + excludedReason}},
 		{"not found any more resolves with a note", r1, []store.Finding{stored(1, "a", "high", "open", "", ""), stored(2, "b", "low", "acknowledged", "Kim", "")}, nil,
 			nil, []string{"a resolve resolved resolved custos condition no longer holds", "b resolve resolved resolved custos condition no longer holds"}},
 		{"a suppressed finding resolves silently", r1, []store.Finding{stored(1, "a", "high", "suppressed", "Sam", excludedReason)}, []store.Exclusion{excluded},
@@ -229,6 +245,20 @@ func TestPlan_WritesAndCounts(t *testing.T) {
 	if !slices.Equal(outbox, want) {
 		t.Errorf("outbox %v, want %v (in the order of the changes; a new finding's id is filled in by the store)", outbox, want)
 	}
+	var history []string
+	for _, e := range w.History {
+		history = append(history, fmt.Sprintf("%d:%s:%s:%s:%s", e.FindingID, e.Fingerprint, e.Actor, e.Action, e.Note))
+		if !e.At.Equal(now) {
+			t.Errorf("history entry of %s at %v, want %v", e.Fingerprint, e.At, now)
+		}
+	}
+	wantHistory := []string{
+		"0:new:custos:opened:", "3:up:custos:escalated:severity rose from low to high", "4:back:custos:reopened:condition returned",
+		"6:hushed:custos:suppressed:exclusion 9 until 2026-11-20: known", "5:gone:custos:resolved:condition no longer holds",
+	}
+	if !slices.Equal(history, wantHistory) {
+		t.Errorf("history %q, want %q (every change but a refresh, in order)", history, wantHistory)
+	}
 	if got, want := p.Result(), (findings.Result{Opened: 1, Reopened: 1, Updated: 4, Resolved: 1}); got != want {
 		t.Errorf("result %+v, want %+v", got, want)
 	}
@@ -282,5 +312,17 @@ func TestPlanChanges_ExclusionScope(t *testing.T) {
 		if got := p.Changes[0].Kind == findings.Suppress; got != tt.want {
 			t.Errorf("%s: suppressed %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+func TestPlan_ResultDoesNotCountAFindingResolvedByHandAsOpen(t *testing.T) {
+	existing := []store.Finding{stored(1, "a", "high", "resolved", "Kim", "false positive"), stored(2, "b", "high", "acknowledged", "Kim", "on it")}
+	p, err := findings.PlanChanges(store.FindingScope{Rules: []string{"R1"}}, store.FindingState{Existing: existing},
+		[]findings.Input{reported("a", "high"), reported("b", "high")}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := p.Result(), (findings.Result{Updated: 1}); got != want {
+		t.Errorf("result %+v, want %+v: the acknowledged finding is still open, the one resolved by hand is not", got, want)
 	}
 }

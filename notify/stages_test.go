@@ -176,6 +176,7 @@ func TestDedupStage_KeepsOnlyNews(t *testing.T) {
 		{"suppressed", []store.OutboxEntry{entry(1, 1, "a", "opened", "medium", "hook", at)}, nil, store.StatusSuppressed, nil},
 		{"repeat due", []store.OutboxEntry{entry(1, 1, "a", "repeat", "medium", "hook", at)}, []store.NotifyLog{logged("hook", "a", store.LogFiring, "medium", mon.Add(-25*time.Hour))}, store.StatusOpen, []string{"a@hook/0:repeat"}},
 		{"repeat of an acknowledged finding", []store.OutboxEntry{entry(1, 1, "a", "repeat", "medium", "hook", at)}, []store.NotifyLog{logged("hook", "a", store.LogFiring, "medium", mon.Add(-25*time.Hour))}, "acknowledged", nil},
+		{"escalation of an acknowledged finding", []store.OutboxEntry{entry(1, 1, "a", "escalated", "high", "hook", at)}, []store.NotifyLog{firing}, store.StatusAcknowledged, []string{"a@hook/0:escalated"}},
 		{"a receiver no longer configured", []store.OutboxEntry{entry(1, 1, "a", "opened", "medium", "gone", at)}, nil, store.StatusOpen, nil},
 		{"a finding that no longer exists", []store.OutboxEntry{entry(1, 9, "x", "opened", "medium", "hook", at)}, nil, store.StatusOpen, nil},
 		{"the newest of one finding's entries stands for all", []store.OutboxEntry{

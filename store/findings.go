@@ -42,6 +42,9 @@ type FindingWrites struct {
 	// Outbox holds the entries to write after the findings, in order. An entry
 	// without a FindingID is about a finding of Insert, named by its fingerprint.
 	Outbox []OutboxEntry
+	// History holds the entries the changes add to the findings' histories; one
+	// without a FindingID is about a finding of Insert, named by its fingerprint.
+	History []FindingEvent
 }
 
 // ReadFindingState reads the stored findings of scope and the exclusions in force at now.
@@ -129,14 +132,32 @@ func (w FindingWrites) write(tx *gorm.DB) error {
 		inserted[f.Fingerprint] = f.ID
 	}
 	for i := range w.Outbox {
-		e := &w.Outbox[i]
-		if e.FindingID == 0 {
-			if e.FindingID = inserted[e.Fingerprint]; e.FindingID == 0 {
-				return fmt.Errorf("store: outbox entry for finding %s, which is neither stored nor inserted", e.Fingerprint)
-			}
+		if err := fillFindingID(&w.Outbox[i].FindingID, w.Outbox[i].Fingerprint, inserted, "outbox entry"); err != nil {
+			return err
+		}
+	}
+	for i := range w.History {
+		if err := fillFindingID(&w.History[i].FindingID, w.History[i].Fingerprint, inserted, "history entry"); err != nil {
+			return err
+		}
+	}
+	if len(w.History) > 0 {
+		if err := tx.CreateInBatches(w.History, findingBatch).Error; err != nil {
+			return fmt.Errorf("store: writing %d history entries of findings: %w", len(w.History), err)
 		}
 	}
 	return writeOutbox(tx, w.Outbox)
+}
+
+// fillFindingID sets *id, when it is 0, to the id of the finding inserted under
+// fingerprint; what names the entry in the error when there is none.
+func fillFindingID(id *uint, fingerprint string, inserted map[string]uint, what string) error {
+	if *id == 0 {
+		if *id = inserted[fingerprint]; *id == 0 {
+			return fmt.Errorf("store: %s for finding %s, which is neither stored nor inserted", what, fingerprint)
+		}
+	}
+	return nil
 }
 
 // updateInRuns sets the columns cols gives on fs, one statement for each run of

@@ -297,6 +297,26 @@ type Finding struct {
 	StatusBy     string
 	StatusReason string
 	ResolvedAt   *time.Time
+	// Assignee is who a person gave the finding to; empty when nobody has it.
+	Assignee string
+}
+
+// FindingEvent is one entry of a finding's history: who (a person, or "custos" for the
+// lifecycle) did what to it, when, and why. It is deleted with its finding.
+type FindingEvent struct {
+	ID        uint      `gorm:"primaryKey"`
+	FindingID uint      `gorm:"not null;index"`
+	At        time.Time `gorm:"not null"`
+	Actor     string    `gorm:"not null"`
+	// Action is what happened, e.g. acknowledged or resolved (package findings names them).
+	Action string `gorm:"not null"`
+	// Note is the person's reason or comment, or the lifecycle's reason.
+	Note string
+	// Assignee is who an assignment gave the finding to.
+	Assignee string
+	// Fingerprint names the finding of an entry recorded with a new finding, whose id
+	// is not known yet; it is not stored.
+	Fingerprint string `gorm:"-"`
 }
 
 // Finding statuses.
@@ -376,7 +396,7 @@ func models() []any {
 	return []any{
 		&Customer{}, &Technician{}, &Device{}, &Link{}, &Organization{}, &Configuration{}, &ConfigBackup{},
 		&AccessEvent{}, &Endpoint{}, &Agent{}, &UserAccount{}, &Authorisation{}, &Contact{}, &VerifiedBackup{},
-		&Finding{}, &Exclusion{}, &Checkpoint{}, &Coverage{}, &JobRun{}, &JobLease{},
+		&Finding{}, &FindingEvent{}, &Exclusion{}, &Checkpoint{}, &Coverage{}, &JobRun{}, &JobLease{},
 		&ReportArchive{},
 		&Relationship{}, &ReportReceipt{},
 		&OutboxEntry{}, &Delivery{}, &NotifyLog{}, &NotifyGroup{},

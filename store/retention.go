@@ -44,6 +44,8 @@ type PruneResult struct {
 	CoverageDeleted int
 	JobRunsDeleted  int
 	FindingsDeleted int
+	// FindingEventsDeleted counts the history entries deleted with their findings.
+	FindingEventsDeleted int
 	// OthersDeleted counts removed endpoints, agents and user accounts deleted.
 	OthersDeleted       int
 	AccessEventsDeleted int
@@ -137,9 +139,10 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy, now time.Time, bat
 			return err
 		}},
 		{p.ResolvedFindings, retainedAs(KeptUntilResolved), func(t Table, cutoff time.Time) error {
-			n, err := s.pruneDelete(ctx, batch, t.Model,
+			n, history, err := s.pruneWithChildren(ctx, batch, t,
 				"status = ? AND resolved_at IS NOT NULL AND resolved_at < ?", StatusResolved, cutoff)
 			res.FindingsDeleted += n
+			res.FindingEventsDeleted += history
 			return err
 		}},
 	}
@@ -212,7 +215,7 @@ func (r *PruneResult) removedCount(table string) *int {
 }
 
 // pruneWithChildren deletes t's rows matching where, in batches, each with the rows
-// of the tables whose parent t is (a configuration's backups). These go explicitly
+// of the tables whose parent t is (a configuration's backups, a finding's history). These go explicitly
 // rather than by the foreign key's cascade, so they are counted and nothing hangs on
 // the connection's pragmas; the selected parents are locked, so the condition still
 // holds. It returns how many rows of t and of its children it deleted.

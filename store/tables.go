@@ -42,7 +42,7 @@ type Table struct {
 	Retention   Retention
 	RawRetained bool
 	// Parent, for rows that belong to a row of another table (a configuration's
-	// backups), names that table and ParentColumn the column holding its id.
+	// backups, a finding's history), names that table and ParentColumn the column holding its id.
 	Parent, ParentColumn string
 
 	// write upserts a page's records of the table's record type, as rows of t.
@@ -195,6 +195,7 @@ var tables = []Table{
 	},
 	{Name: "verified_backups", Model: &VerifiedBackup{}},
 	{Name: "findings", Model: &Finding{}, Retention: KeptUntilResolved},
+	{Name: "finding_events", Model: &FindingEvent{}, Retention: KeptWithParent, Parent: "findings", ParentColumn: "finding_id"},
 	{Name: "exclusions", Model: &Exclusion{}},
 	{Name: "checkpoints", Model: &Checkpoint{}},
 	{Name: "coverages", Model: &Coverage{}, Retention: KeptAsCoverage},

@@ -187,6 +187,7 @@ func newFindingsCommand(g *globalFlags) *cobra.Command {
 	cmd.Flags().StringVar(&customer, "customer", "", "only this customer (name or id)")
 	cmd.Flags().StringVar(&filter.Rule, "rule", "", "only this rule id, e.g. CONFIG-BACKUP-MISSING")
 	cmd.Flags().StringVar(&filter.Status, "status", "", "only this status: open, acknowledged, resolved or suppressed")
+	cmd.AddCommand(newTriageCommands(g)...)
 	return cmd
 }
 
