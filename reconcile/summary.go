@@ -132,12 +132,14 @@ func missText(e *store.AccessEvent, m sweep.Miss, a *store.Authorisation, names 
 	case sweep.ReasonDevice:
 		return fmt.Sprintf("is for %s, access was on %s", nameOr(names.Devices, m.Want, "another device"), place(e, names))
 	case sweep.ReasonScope:
-		need := sweepEvent(e).Scope
-		if need == record.ScopeRemoval {
-			return fmt.Sprintf("allows %s only; a removal needs an authorisation for removals or a verified backup",
-				cmp.Or(scopeWords[m.WantScope], m.WantScope))
+		allows := "allows " + cmp.Or(scopeWords[m.WantScope], m.WantScope)
+		if m.WantScope != record.ScopeAny {
+			allows += " only"
 		}
-		return fmt.Sprintf("allows %s only, not %s", cmp.Or(scopeWords[m.WantScope], m.WantScope), cmp.Or(scopeWords[need], need))
+		if need := sweepEvent(e).Scope; need != record.ScopeRemoval {
+			return allows + ", not " + cmp.Or(scopeWords[need], need)
+		}
+		return allows + "; a removal needs an authorisation for removals or a verified backup"
 	case sweep.ReasonRevoked:
 		by := ""
 		if a != nil && a.RevokedBy != "" {
