@@ -179,7 +179,7 @@ func TestReplay_PreviewsWithoutChanging(t *testing.T) {
 	}
 	// Only Bob's session is covered now; the older uncovered sessions of Contoso lie
 	// outside the 14 days and are not reported as resolving.
-	want := map[string]bool{"ACCESS-UNAUTHORISED Contoso Ltd: 1 remote session by Bob Jones on CON-PC-002": true}
+	want := map[string]bool{"ACCESS-UNAUTHORISED Contoso Ltd: Bob Jones had a remote control session on CON-PC-002": true}
 	if !reflect.DeepEqual(resolving, want) {
 		t.Errorf("replay would resolve %v, want %v:\n%s", resolving, want, out)
 	}
