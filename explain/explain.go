@@ -16,6 +16,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/custos-msp/custos/acts"
 	"github.com/custos-msp/custos/store"
 )
 
@@ -255,13 +256,9 @@ func decision(e store.AccessEventView) string {
 	return "not checked yet (run custos reconcile)"
 }
 
-// what says what the access was: its kind, the source's action and detail.
+// what says what the access did in plain words, and the source's own name for it.
 func what(e store.AccessEventView) string {
-	s := strings.ReplaceAll(e.Kind, "_", " ") + " (" + e.Action
-	if e.Detail != "" {
-		s += ": " + e.Detail
-	}
-	s += ")"
+	s := acts.Of(&e.AccessEvent).String() + " (" + e.Source + " " + e.Action + ")"
 	if e.Removal {
 		s += ", a removal"
 	}

@@ -1,7 +1,6 @@
 package reconcile
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -125,7 +124,7 @@ func (c *AccessCheck) check(ca store.CustomerAccess, names store.Names, run *Acc
 		key := fmt.Sprintf("%s|%d|%s|%s|%s", rule, ca.CustomerID, technicianKey(e), deviceKey(e), e.StartedAt.UTC().Format(time.DateOnly))
 		g, ok := groups[key]
 		if !ok {
-			g = &group{first: e, why: why, f: Finding{
+			g = &group{why: why, f: Finding{
 				Rule: rule, Subject: "access:" + strings.TrimPrefix(key, rule+"|"), CustomerID: e.CustomerID,
 				Severity: severity, TechnicianID: e.TechnicianID, DeviceID: e.DeviceID,
 			}}
@@ -135,7 +134,7 @@ func (c *AccessCheck) check(ca store.CustomerAccess, names store.Names, run *Acc
 		if len(g.f.Evidence) < maxEvidence {
 			g.f.Evidence = append(g.f.Evidence, store.Ref[store.AccessEvent](e.ID))
 		}
-		g.count++
+		g.add(e)
 	}
 	for _, key := range order {
 		g := groups[key]
@@ -215,21 +214,12 @@ func (c *AccessCheck) backupFor(e *store.AccessEvent, backups []store.VerifiedBa
 	}
 	switch {
 	case nearest == nil:
-		return nil, nil, "no verified backup of " + where(e, names) + " recorded before it"
+		return nil, nil, "no verified backup of " + place(e, names) + " recorded before it"
 	case !nearest.VerifiedAt.After(e.StartedAt):
 		return nil, nil, fmt.Sprintf("verified backup %d was taken %s, more than %s before the removal",
 			nearest.ID, nearest.TakenAt.UTC().Format(clock), duration.Duration(c.BackupMaxAge))
 	}
 	return nil, nil, fmt.Sprintf("verified backup %d was verified %s, after the removal", nearest.ID, nearest.VerifiedAt.UTC().Format(clock))
-}
-
-// group gathers the uncovered events of one finding.
-type group struct {
-	f     Finding
-	count int
-	// first is the earliest event; why is why it was not covered.
-	first *store.AccessEvent
-	why   string
 }
 
 // sweepEvent turns a stored event into what the sweep matches: the scope its kind
@@ -297,86 +287,6 @@ func deviceKey(e *store.AccessEvent) string {
 		return "d" + strconv.FormatUint(uint64(*e.DeviceID), 10)
 	}
 	return "n:" + e.Source + ":" + e.DeviceRef
-}
-
-// explainMisses writes why no authorisation covered e.
-func explainMisses(e *store.AccessEvent, misses []sweep.Miss, auths map[uint]*store.Authorisation, names store.Names) string {
-	if len(misses) == 0 {
-		return "no authorisation of this customer for " + who(e, names) + " on " + where(e, names)
-	}
-	parts := make([]string, 0, len(misses))
-	for _, m := range misses {
-		parts = append(parts, "authorisation "+strconv.FormatUint(uint64(m.Grant), 10)+" "+missText(e, m, auths[m.Grant], names))
-	}
-	return strings.Join(parts, "; ")
-}
-
-// clock is how summaries and decisions write an instant.
-const clock = "2006-01-02 15:04 MST"
-
-func missText(e *store.AccessEvent, m sweep.Miss, a *store.Authorisation, names store.Names) string {
-	end := e.StartedAt
-	if e.EndedAt != nil {
-		end = *e.EndedAt
-	}
-	switch m.Reason {
-	case sweep.ReasonTechnician:
-		return fmt.Sprintf("is for %s, access was by %s", nameOr(names.Technicians, m.Want, "another technician"), who(e, names))
-	case sweep.ReasonDevice:
-		return fmt.Sprintf("is for %s, access was on %s", nameOr(names.Devices, m.Want, "another device"), where(e, names))
-	case sweep.ReasonScope:
-		return fmt.Sprintf("grants %s, access needed %s", m.WantScope, sweepEvent(e).Scope)
-	case sweep.ReasonRevoked:
-		by := ""
-		if a != nil && a.RevokedBy != "" {
-			by = " by " + a.RevokedBy
-		}
-		return fmt.Sprintf("was revoked %s%s, access ran until %s", m.At.UTC().Format(clock), by, end.UTC().Format(clock))
-	case sweep.ReasonStartedLater:
-		return fmt.Sprintf("began %s, access started %s", m.At.UTC().Format(clock), e.StartedAt.UTC().Format(clock))
-	case sweep.ReasonEnded:
-		if e.StartedAt.After(m.At) {
-			return fmt.Sprintf("ended %s, before the access started %s", m.At.UTC().Format(clock), e.StartedAt.UTC().Format(clock))
-		}
-		return fmt.Sprintf("ended %s, access ran until %s", m.At.UTC().Format(clock), end.UTC().Format(clock))
-	}
-	return "did not cover it"
-}
-
-func who(e *store.AccessEvent, names store.Names) string {
-	if e.TechnicianID != nil {
-		return nameOr(names.Technicians, *e.TechnicianID, e.ActorRef)
-	}
-	if e.ActorRef == "" {
-		return "an unknown technician"
-	}
-	return e.ActorRef + " (not a known technician)"
-}
-
-func where(e *store.AccessEvent, names store.Names) string {
-	if record.InTenant(e.Kind) && e.DeviceID == nil {
-		return "the Microsoft 365 tenant"
-	}
-	if e.DeviceID != nil {
-		return nameOr(names.Devices, *e.DeviceID, e.DeviceName)
-	}
-	return cmp.Or(e.DeviceName, e.DeviceRef, "an unknown device")
-}
-
-// summary describes the group: how many of what, by whom, where and when, and why
-// the first was not covered.
-func (g *group) summary(names store.Names) string {
-	e := g.first
-	kind := strings.ReplaceAll(e.Kind, "_", " ")
-	if g.count > 1 {
-		kind += "s"
-	}
-	verdict := "without authorisation"
-	if g.f.Rule == RuleAccessAuthorisedLate {
-		verdict = authorisedLate
-	}
-	return fmt.Sprintf("%d %s by %s on %s on %s %s: %s",
-		g.count, kind, who(e, names), where(e, names), e.StartedAt.UTC().Format(time.DateOnly), verdict, g.why)
 }
 
 func nameOr(m map[uint]string, id uint, fallback string) string {

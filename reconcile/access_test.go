@@ -112,7 +112,7 @@ func TestEngine_AccessDecisionsFindingsAndExclusions(t *testing.T) {
 			"after-end": "UTC, before the access started " + now.Add(-48*time.Hour).Truncate(24*time.Hour).Add(13*time.Hour).Format("2006-01-02 15:04"),
 			"other-pc":  "is for PC-042, access was on PC-051",
 			"command":   "is for Alice Smith, access was by Bob Jones",
-			"removal":   "grants remote, access needed removal",
+			"removal":   "allows remote sessions only; a removal needs an authorisation for removals",
 		} {
 			if d := decisions[id]; d.CoveredBy != nil || !strings.Contains(d.Decision, says) {
 				t.Errorf("%s: covered by %v, decision %q; want uncovered saying %q", id, d.CoveredBy, d.Decision, says)

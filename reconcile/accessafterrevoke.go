@@ -3,9 +3,9 @@ package reconcile
 import (
 	"cmp"
 	"fmt"
-	"strings"
 	"time"
 
+	"github.com/custos-msp/custos/acts"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/vocab"
@@ -50,10 +50,10 @@ func (r AccessAfterRevoke) Evaluate(in *Input, _ time.Time) []Finding {
 			out = append(out, Finding{
 				Rule: RuleAccessAfterRevoke, Subject: record.SourceM365 + ":after-revoke:" + key, CustomerID: e.CustomerID, Severity: r.Severity,
 				Evidence: []string{store.Ref[store.Relationship](last.ID)},
-				Summary: fmt.Sprintf("partner access to %s on %s after %s ended %s: first %s by %s at %s",
+				Summary: fmt.Sprintf("partner access to %s on %s after %s ended %s: first %s %s at %s",
 					cmp.Or(last.CustomerName, "tenant "+e.CustomerRef), e.StartedAt.UTC().Format(time.DateOnly),
-					relationshipName(*last), last.EndedAt.UTC().Format(clock), strings.ReplaceAll(e.Kind, "_", " "),
-					cmp.Or(e.ActorName, e.ActorRef, "an unknown partner user"), e.StartedAt.UTC().Format(clock)),
+					relationshipName(*last), last.EndedAt.UTC().Format(clock), who(&e, in.Names), acts.Of(&e),
+					e.StartedAt.UTC().Format(clock)),
 			})
 		}
 		if len(out[i].Evidence) <= maxEvidence {

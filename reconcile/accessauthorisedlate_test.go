@@ -105,7 +105,7 @@ func TestAccessCheck_AuthorisedAfterwards(t *testing.T) {
 				return
 			}
 			if len(late) != 1 || late[0].Severity != vocab.Medium || late[0].Evidence != store.Ref[store.AccessEvent](e.ID) ||
-				!strings.Contains(late[0].Summary, " on "+session.Format(time.DateOnly)+" authorised afterwards: ") ||
+				!strings.Contains(late[0].Summary, " on "+session.Format(time.DateOnly)+" ") || !strings.Contains(late[0].Summary, " authorised afterwards: ") ||
 				!strings.Contains(late[0].Summary, strings.TrimPrefix(says, "authorised afterwards: ")) {
 				t.Fatalf("ACCESS-AUTHORISED-LATE findings = %+v; want one, medium, citing event %d, saying %q", late, e.ID, says)
 			}

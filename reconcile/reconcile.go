@@ -59,6 +59,8 @@ type Input struct {
 	// PartnerAccess holds the Microsoft 365 access to tenants since their first
 	// relationship ended.
 	PartnerAccess []store.AccessEvent
+	// Names are the customers', technicians' and devices' names, by id.
+	Names store.Names
 	// Health is each stream's latest and latest successful pull, per scope.
 	Health []store.StreamHealth
 	// Receipts are the RMM reports received for the month before now; ReportsRead
@@ -82,7 +84,12 @@ func (in *Input) customer(id *uint) (store.Customer, bool) {
 // scopeName names a pulled scope: its customer's name when it is linked to one.
 func (in *Input) scopeName(h store.StreamHealth) string {
 	if c, ok := in.customer(h.CustomerID); ok {
-		return c.Name + " (" + h.Scope + ")"
+		return c.Name
+	}
+	for _, r := range in.Relationships {
+		if strings.EqualFold(r.CustomerRef, h.Scope) && r.CustomerName != "" {
+			return "the tenant of " + r.CustomerName + " (no customer linked)"
+		}
 	}
 	return h.Scope
 }
@@ -287,6 +294,9 @@ func (e *Engine) readM365(ctx context.Context, in *Input, now time.Time) error {
 		return err
 	}
 	if in.Relationships, err = e.Store.Relationships(ctx); err != nil {
+		return err
+	}
+	if in.Names, err = e.Store.ReadNames(ctx); err != nil {
 		return err
 	}
 	if in.Health, err = e.Store.StreamHealths(ctx); err != nil {

@@ -35,7 +35,7 @@ func (s *Store) AccessCustomers(ctx context.Context, since time.Time) ([]uint, e
 // matchedEventColumns are the columns of an access event that matching, its
 // explanation and its finding read; the others are left unread, for speed.
 var matchedEventColumns = []string{
-	"id", "source", "kind", "started_at", "ended_at", "actor_ref", "device_ref", "device_name", "removal",
+	"id", "source", "kind", "action", "detail", "actor_name", "started_at", "ended_at", "actor_ref", "device_ref", "device_name", "removal",
 	"attributes", "customer_id", "technician_id", "device_id", "covered_by", "backup_id", "decision",
 	"authorised_late_by", "late_backup_id",
 }

@@ -50,9 +50,9 @@ func TestExplain_DemoDecisions(t *testing.T) {
 		{"a session that ran past its authorisation", "screenconnect", "5d2c8a71-0e4f-4b3b-a9d6-22bb00000006",
 			[]string{"ended", "access ran until", "ACCESS-UNAUTHORISED open"}, []string{"covered by"}},
 		{"a command without authorisation", "dattormm", "a7c4e1d2-000b-4c3b-9e8f-5f000000000b",
-			[]string{"command (job/deployment", "before the access started", "COMMAND-UNAUTHORISED open"}, []string{"covered by"}},
+			[]string{`ran quick job "Restart Print Spooler"`, "job/deployment", "before the access started", "COMMAND-UNAUTHORISED open"}, []string{"covered by"}},
 		{"a removal without backup or removal authorisation", "m365", "Directory_d1a0001",
-			[]string{"m365 admin", "a removal", "access needed removal", "REMOVAL-WITHOUT-BACKUP open (critical)"}, []string{"covered by"}},
+			[]string{"deleted user j.doe@contoso.example", "a removal", "allows any access except a removal; a removal needs an authorisation for removals", "Autotask ticket", "REMOVAL-WITHOUT-BACKUP open (critical)"}, []string{"covered by"}},
 		{"a removal after a verified backup", "o365audit", o365fake.DemoRemoveMailbox,
 			[]string{"Remove-Mailbox", "covered by verified backup", "PST export", "verified by Bob Jones", "findings         none"},
 			[]string{"REMOVAL-WITHOUT-BACKUP"}},
@@ -181,7 +181,7 @@ func TestReplay_PreviewsWithoutChanging(t *testing.T) {
 	}
 	// Only Bob's session is covered now; the older uncovered sessions of Contoso lie
 	// outside the 14 days and are not reported as resolving.
-	want := map[string]bool{"ACCESS-UNAUTHORISED Contoso Ltd: 1 remote session by Bob Jones on CON-PC-002": true}
+	want := map[string]bool{"ACCESS-UNAUTHORISED Contoso Ltd: Bob Jones had a remote control session on CON-PC-002": true}
 	if !reflect.DeepEqual(resolving, want) {
 		t.Errorf("replay would resolve %v, want %v:\n%s", resolving, want, out)
 	}
