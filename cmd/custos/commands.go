@@ -163,14 +163,20 @@ func newFindingsCommand(g *globalFlags) *cobra.Command {
 				return fmt.Errorf("--status %q: want open, acknowledged, resolved or suppressed", filter.Status)
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				fresh, err := a.Freshness(ctx, filter.Customer)
+				if err != nil {
+					return err
+				}
 				fs, err := a.Findings(ctx, filter)
 				if err != nil {
 					return err
 				}
 				if asJSON {
+					writeFreshness(cmd.ErrOrStderr(), fresh)
 					return writeFindingsJSON(cmd.OutOrStdout(), fs)
 				}
 				writeFindingsTable(cmd.OutOrStdout(), fs)
+				writeFreshness(cmd.OutOrStdout(), fresh)
 				return nil
 			})
 		},

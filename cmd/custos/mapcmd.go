@@ -34,14 +34,20 @@ func newMapCommand(g *globalFlags) *cobra.Command {
 						res.Linked, res.Created, res.Unresolved, res.TechniciansLinked, res.DevicesLinked)
 					return nil
 				}
+				fresh, err := a.Freshness(ctx, "")
+				if err != nil {
+					return err
+				}
 				list, err := a.Unresolved(ctx)
 				if err != nil {
 					return err
 				}
 				if asJSON {
+					writeFreshness(cmd.ErrOrStderr(), fresh)
 					return writeUnresolvedJSON(cmd.OutOrStdout(), list)
 				}
 				writeUnresolvedTable(cmd.OutOrStdout(), list)
+				writeFreshness(cmd.OutOrStdout(), fresh)
 				return nil
 			})
 		},
