@@ -75,7 +75,7 @@ func newMapLinkCommand(g *globalFlags) *cobra.Command {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "linked %s %s %q to %s %d\n", source, kind, sourceID, kind, id)
-				return nil
+				return reconcileAfter(ctx, cmd.OutOrStdout(), a)
 			})
 		},
 	}
