@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -56,11 +55,13 @@ func (a *App) Freshness(ctx context.Context, customer string) (Freshness, error)
 		if err != nil {
 			return f, err
 		}
-		i := slices.IndexFunc(cs, func(c store.Customer) bool { return strings.EqualFold(c.Name, customer) })
-		if i < 0 {
-			return f, fmt.Errorf("freshness: no customer is named %q", customer)
+		// A name that matches no customer lists no findings; its sources are every
+		// customer's.
+		if i := slices.IndexFunc(cs, func(c store.Customer) bool { return strings.EqualFold(c.Name, customer) }); i >= 0 {
+			id = &cs[i].ID
+		} else {
+			f.Customer = ""
 		}
-		id = &cs[i].ID
 	}
 	f.Sources = summariseSources(a.enabledConnectors(), healths, id)
 	if !slices.ContainsFunc(healths, func(h store.StreamHealth) bool { return h.LastOK != nil }) {

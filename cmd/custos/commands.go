@@ -189,7 +189,6 @@ func newFindingsCommand(g *globalFlags) *cobra.Command {
 					return err
 				}
 				if asJSON {
-					writeFreshness(cmd.ErrOrStderr(), fresh)
 					return writeFindingsJSON(cmd.OutOrStdout(), fs)
 				}
 				writeFindingsTable(cmd.OutOrStdout(), fs)

@@ -43,7 +43,6 @@ func newMapCommand(g *globalFlags) *cobra.Command {
 					return err
 				}
 				if asJSON {
-					writeFreshness(cmd.ErrOrStderr(), fresh)
 					return writeUnresolvedJSON(cmd.OutOrStdout(), list)
 				}
 				writeUnresolvedTable(cmd.OutOrStdout(), list)
