@@ -16,6 +16,21 @@ type Duration time.Duration
 // Std returns the duration as a time.Duration.
 func (d Duration) Std() time.Duration { return time.Duration(d) }
 
+// Approx writes the duration as a person reads an age: in days and hours ("1d3h"),
+// hours ("5h"), or minutes ("12m"), rounded down.
+func (d Duration) Approx() string {
+	td := time.Duration(d)
+	switch days, hours := int(td.Hours()/24), int(td.Hours())%24; {
+	case days > 0 && hours > 0:
+		return fmt.Sprintf("%dd%dh", days, hours)
+	case days > 0:
+		return fmt.Sprintf("%dd", days)
+	case td >= time.Hour:
+		return fmt.Sprintf("%dh", int(td.Hours()))
+	}
+	return fmt.Sprintf("%dm", int(td.Minutes()))
+}
+
 // String formats the duration in whole days or weeks when it is one, otherwise as Go does.
 func (d Duration) String() string {
 	td := time.Duration(d)

@@ -2,6 +2,7 @@ package findings
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/custos-msp/custos/store"
@@ -27,7 +28,7 @@ type Rows interface {
 // listed are left alone, so a rule that failed to evaluate never resolves its
 // findings. Each change that somebody may have to be told about writes an outbox
 // entry in the same transaction, so no alert is lost to a crash.
-func Apply(ctx context.Context, rows Rows, rules []string, found []Input, now time.Time) (Result, error) {
+func Apply(ctx context.Context, rows Rows, rules []string, found []Input, now time.Time) (Recorded, error) {
 	return record(ctx, rows, store.FindingScope{Rules: rules}, found, now)
 }
 
@@ -35,22 +36,49 @@ func Apply(ctx context.Context, rows Rows, rules []string, found []Input, now ti
 // Apply does, except that only that customer's findings of the rules are refreshed
 // or resolved: an evaluation is recorded a customer at a time, and each customer in
 // a transaction of its own.
-func ApplyCustomer(ctx context.Context, rows Rows, rules []string, customerID uint, found []Input, now time.Time) (Result, error) {
+func ApplyCustomer(ctx context.Context, rows Rows, rules []string, customerID uint, found []Input, now time.Time) (Recorded, error) {
 	return record(ctx, rows, store.FindingScope{Rules: rules, CustomerID: &customerID}, found, now)
 }
 
-func record(ctx context.Context, rows Rows, scope store.FindingScope, found []Input, now time.Time) (Result, error) {
-	var res Result
+// Recorded is what recording an evaluation did: how many findings each change
+// touched, and the changes themselves but for findings only seen again, new findings
+// with their ids.
+type Recorded struct {
+	Result
+	Changes []Change
+}
+
+// Add adds what o recorded to r.
+func (r *Recorded) Add(o Recorded) {
+	r.Result.Add(o.Result)
+	r.Changes = append(r.Changes, o.Changes...)
+}
+
+func record(ctx context.Context, rows Rows, scope store.FindingScope, found []Input, now time.Time) (Recorded, error) {
+	var (
+		rec Recorded
+		w   store.FindingWrites
+	)
 	err := rows.RecordFindings(ctx, scope, now, func(state store.FindingState) (store.FindingWrites, error) {
 		p, err := PlanChanges(scope, state, found, now)
 		if err != nil {
 			return store.FindingWrites{}, err
 		}
-		res = p.Result()
-		return p.Writes(), nil
+		rec.Result, w = p.Result(), p.Writes()
+		rec.Changes = slices.DeleteFunc(p.Changes, func(c Change) bool { return c.Kind == Refresh })
+		return w, nil
 	})
 	if err != nil {
-		return Result{}, err
+		return Recorded{}, err
 	}
-	return res, nil
+	inserted := make(map[string]uint, len(w.Insert))
+	for _, f := range w.Insert {
+		inserted[f.Fingerprint] = f.ID
+	}
+	for i := range rec.Changes {
+		if c := &rec.Changes[i]; c.Was == nil {
+			c.Finding.ID = inserted[c.Finding.Fingerprint]
+		}
+	}
+	return rec, nil
 }

@@ -128,7 +128,7 @@ func TestApply_Lifecycle(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", s.name, err)
 			}
-			if got != s.want {
+			if got.Result != s.want {
 				t.Errorf("%s: result %+v, want %+v", s.name, got, s.want)
 			}
 			for fp, want := range s.stat {
@@ -161,7 +161,7 @@ func TestApplyCustomer_LeavesOtherCustomersAlone(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := (findings.Result{Opened: 1, Updated: 1, Resolved: 1}); got != want {
+		if want := (findings.Result{Opened: 1, Updated: 1, Resolved: 1}); got.Result != want {
 			t.Errorf("result %+v, want %+v (a2 resolves, b1 is another customer's)", got, want)
 		}
 		if _, err := findings.ApplyCustomer(ctx, st, []string{"R1"}, a, []findings.Input{in("b1", &b)}, t0.Add(2*time.Hour)); err == nil {

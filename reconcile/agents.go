@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/custos-msp/custos/duration"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/vocab"
 )
@@ -29,14 +30,4 @@ func customerSuffix(name string) string {
 }
 
 // roundDuration writes d in days and hours, hours, or minutes.
-func roundDuration(d time.Duration) string {
-	switch days, hours := int(d.Hours()/24), int(d.Hours())%24; {
-	case days > 0 && hours > 0:
-		return fmt.Sprintf("%dd%dh", days, hours)
-	case days > 0:
-		return fmt.Sprintf("%dd", days)
-	case d >= time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	}
-	return fmt.Sprintf("%dm", int(d.Minutes()))
-}
+func roundDuration(d time.Duration) string { return duration.Duration(d).Approx() }

@@ -113,7 +113,8 @@ type Engine struct {
 
 // Result says what one run did.
 type Result struct {
-	findings.Result
+	// Recorded counts what the run changed and lists the changes.
+	findings.Recorded
 	// Health is each rule's health in the run; a failed rule's findings were left as
 	// they were.
 	Health Healths
@@ -143,7 +144,7 @@ func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	if res.Result, err = findings.Apply(ctx, e.Store, ev.Evaluated, ev.Found, now); err != nil {
+	if res.Recorded, err = findings.Apply(ctx, e.Store, ev.Evaluated, ev.Found, now); err != nil {
 		return res, fmt.Errorf("reconcile: %w", err)
 	}
 	if e.Access == nil {
@@ -181,7 +182,7 @@ func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
 // applyAccess records one customer's access findings and adds what changed to res.
 func (e *Engine) applyAccess(ctx context.Context, rules []string, customer uint, fs []Finding, now time.Time, res *Result) error {
 	r, err := findings.ApplyCustomer(ctx, e.Store, rules, customer, inputs(fs), now)
-	res.Add(r)
+	res.Recorded.Add(r)
 	return err
 }
 

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/custos-msp/custos/record"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // StreamHealth is how one stream's pulls of one scope have gone: its latest pull and
@@ -19,6 +22,9 @@ type StreamHealth struct {
 	Last Coverage
 	// LastOK is when the latest successful pull finished; nil when none did.
 	LastOK *time.Time
+	// FailingSince is when the first pull that failed after LastOK (after the first
+	// pull, when none succeeded) started; nil when the latest pull succeeded.
+	FailingSince *time.Time
 }
 
 // StreamHealths lists, per connector, stream and scope, the latest pull and the
@@ -42,6 +48,10 @@ func (s *Store) StreamHealths(ctx context.Context) ([]StreamHealth, error) {
 	for _, o := range oks {
 		lastOK[key{o.Connector, o.Stream, o.Scope}] = o.FinishedAt
 	}
+	failing, err := failingSince(db)
+	if err != nil {
+		return nil, err
+	}
 	var links []Link
 	if err := db.Where("kind = ?", LinkCustomer).Find(&links).Error; err != nil {
 		return nil, fmt.Errorf("store: reading customer links: %w", err)
@@ -56,10 +66,32 @@ func (s *Store) StreamHealths(ctx context.Context) ([]StreamHealth, error) {
 		if t, ok := lastOK[key{c.Connector, c.Stream, c.Scope}]; ok {
 			h.LastOK = &t
 		}
+		if t, ok := failing[[3]string{c.Connector, c.Stream, c.Scope}]; ok && c.Outcome != vocab.OutcomeOK {
+			h.FailingSince = &t
+		}
 		if id, ok := customer[[2]string{c.Connector, c.Scope}]; ok {
 			h.CustomerID = &id
 		}
 		out[i] = h
+	}
+	return out, nil
+}
+
+// failingSince returns, per connector, stream and scope, when the first failed pull
+// after the latest successful one started.
+func failingSince(db *gorm.DB) (map[[3]string]time.Time, error) {
+	lastOK := db.Table("coverages AS ok").Select("MAX(ok.id)").
+		Where("ok.outcome = ? AND ok.connector = c.connector AND ok.stream = c.stream AND ok.scope = c.scope", vocab.OutcomeOK)
+	firstFailed := db.Table("coverages AS c").Select("MIN(c.id)").
+		Where("c.outcome <> ? AND c.id > COALESCE((?), 0)", vocab.OutcomeOK, lastOK).
+		Group("c.connector, c.stream, c.scope")
+	var rows []Coverage
+	if err := db.Where("id IN (?)", firstFailed).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: reading when failing pulls began: %w", err)
+	}
+	out := make(map[[3]string]time.Time, len(rows))
+	for _, r := range rows {
+		out[[3]string{r.Connector, r.Stream, r.Scope}] = r.StartedAt
 	}
 	return out, nil
 }

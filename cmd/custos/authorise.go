@@ -52,7 +52,8 @@ func loadTimezone(timezone string) (*time.Location, error) {
 	return loc, nil
 }
 
-// recordAndPrintID opens the store, records one item with add and prints its id.
+// recordAndPrintID opens the store, records one item with add, prints its id and
+// reconciles, printing the findings that changed.
 func recordAndPrintID(cmd *cobra.Command, g *globalFlags, add func(context.Context, *app.App) (uint, error)) error {
 	return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
 		id, err := add(ctx, a)
@@ -60,7 +61,7 @@ func recordAndPrintID(cmd *cobra.Command, g *globalFlags, add func(context.Conte
 			return err
 		}
 		fmt.Fprintln(cmd.OutOrStdout(), id)
-		return nil
+		return reconcileAfter(ctx, cmd.OutOrStdout(), a)
 	})
 }
 
@@ -203,7 +204,7 @@ func newEndCommand(g *globalFlags, c endCommand) *cobra.Command {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), c.done, id)
-				return nil
+				return reconcileAfter(ctx, cmd.OutOrStdout(), a)
 			})
 		},
 	}
@@ -244,7 +245,7 @@ func newAuthoriseImportCommand(g *globalFlags, timezone *string) *cobra.Command 
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "imported %s: %d new authorisation(s)\n", args[0], n)
-				return nil
+				return reconcileAfter(ctx, cmd.OutOrStdout(), a)
 			})
 		},
 	}

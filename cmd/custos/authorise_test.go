@@ -82,7 +82,9 @@ func TestAuthorise_AddListRevoke(t *testing.T) {
 
 	window := mustRun(t, cli("add", "--customer", "Contoso", "--technician", "Bob Jones", "--device", "PC-042", "--scope", "remote",
 		"--from", from, "--to", to, "--granted-by", "Jane Doe", "--evidence", "T20261121.0001")...)
-	windowID, err := strconv.ParseUint(strings.TrimSpace(window), 10, 0)
+	// The id comes first; the findings the reconcile after it changed follow.
+	window, _, _ = strings.Cut(window, "\n")
+	windowID, err := strconv.ParseUint(window, 10, 0)
 	if err != nil {
 		t.Fatalf("add printed %q, want the new id", window)
 	}
@@ -154,9 +156,12 @@ func TestAuthorise_AddListRevoke(t *testing.T) {
 	}
 }
 
+// atoi reads the id on the first line of what an add printed (the findings the
+// reconcile after it changed follow).
 func atoi(t *testing.T, s string) uint {
 	t.Helper()
-	n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 0)
+	first, _, _ := strings.Cut(s, "\n")
+	n, err := strconv.ParseUint(strings.TrimSpace(first), 10, 0)
 	if err != nil {
 		t.Fatalf("%q is not an id", s)
 	}

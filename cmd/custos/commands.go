@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -94,21 +96,36 @@ func newCheckConfigCommand(g *globalFlags) *cobra.Command {
 }
 
 func newSyncCommand(g *globalFlags) *cobra.Command {
-	var connector string
+	var (
+		connector   string
+		noReconcile bool
+	)
 	cmd := &cobra.Command{
 		Use:   "sync",
-		Short: "Pull every enabled connector now",
+		Short: "Pull every enabled connector now, then reconcile if it brought records",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
 				results, err := a.Sync(ctx, connector)
 				printResults(cmd.OutOrStdout(), results)
-				return err
+				if noReconcile || !broughtRecords(results) {
+					return err
+				}
+				res, rerr := a.Reconcile(ctx)
+				writeReconcile(cmd.OutOrStdout(), res)
+				return errors.Join(err, rerr)
 			})
 		},
 	}
 	cmd.Flags().StringVar(&connector, "connector", "", "pull only this connector")
+	cmd.Flags().BoolVar(&noReconcile, "no-reconcile", false, "only pull; do not evaluate the rules after")
 	return cmd
+}
+
+// broughtRecords reports whether a sync stored or removed any record: then the
+// findings may have changed, and the daemon reconciles after it too.
+func broughtRecords(results []sync.Result) bool {
+	return slices.ContainsFunc(results, func(r sync.Result) bool { return r.Records > 0 || r.Removed > 0 })
 }
 
 func printResults(w io.Writer, results []sync.Result) {
@@ -164,12 +181,17 @@ func newFindingsCommand(g *globalFlags) *cobra.Command {
 				return fmt.Errorf("--status %q: want open, acknowledged, resolved or suppressed", filter.Status)
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				customerName := ""
 				if customer != "" {
 					c, err := a.LookUp(ctx, "--customer", store.LinkCustomer, customer)
 					if err != nil {
 						return err
 					}
-					filter.CustomerID = &c.ID
+					filter.CustomerID, customerName = &c.ID, c.Name
+				}
+				fresh, err := a.Freshness(ctx, customerName)
+				if err != nil {
+					return err
 				}
 				fs, err := a.Findings(ctx, filter)
 				if err != nil {
@@ -179,6 +201,7 @@ func newFindingsCommand(g *globalFlags) *cobra.Command {
 					return writeFindingsJSON(cmd.OutOrStdout(), fs)
 				}
 				writeFindingsTable(cmd.OutOrStdout(), fs)
+				writeFreshness(cmd.OutOrStdout(), fresh)
 				return nil
 			})
 		},

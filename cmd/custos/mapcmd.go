@@ -34,6 +34,10 @@ func newMapCommand(g *globalFlags) *cobra.Command {
 						res.Linked, res.Created, res.Unresolved, res.TechniciansLinked, res.DevicesLinked)
 					return nil
 				}
+				fresh, err := a.Freshness(ctx, "")
+				if err != nil {
+					return err
+				}
 				list, err := a.Unresolved(ctx)
 				if err != nil {
 					return err
@@ -42,6 +46,7 @@ func newMapCommand(g *globalFlags) *cobra.Command {
 					return writeUnresolvedJSON(cmd.OutOrStdout(), list)
 				}
 				writeUnresolvedTable(cmd.OutOrStdout(), list)
+				writeFreshness(cmd.OutOrStdout(), fresh)
 				return nil
 			})
 		},
@@ -69,7 +74,7 @@ func newMapLinkCommand(g *globalFlags) *cobra.Command {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "linked %s %s %q to %s %d\n", source, kind, sourceID, kind, id)
-				return nil
+				return reconcileAfter(ctx, cmd.OutOrStdout(), a)
 			})
 		},
 	}

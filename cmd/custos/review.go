@@ -239,11 +239,16 @@ func newReplayCommand(g *globalFlags) *cobra.Command {
 				return fmt.Errorf("--since %q: want a positive duration such as 14d or 36h", since)
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				fresh, err := a.Freshness(ctx, "")
+				if err != nil {
+					return err
+				}
 				r, from, err := a.Replay(ctx, d.Std())
 				if err != nil {
 					return err
 				}
 				writeReplay(cmd.OutOrStdout(), r, from)
+				writeFreshness(cmd.OutOrStdout(), fresh)
 				return nil
 			})
 		},

@@ -7,8 +7,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	o365fake "github.com/custos-msp/custos/fixtures/o365audit"
+	"github.com/custos-msp/custos/register"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/store/storetest"
 )
@@ -168,10 +170,17 @@ func TestReplay_PreviewsWithoutChanging(t *testing.T) {
 	}
 	explained := decision()
 
-	// An authorisation recorded after the fact covers Bob's session on CON-PC-002.
-	mustRun(t, "--config", config, "authorise", "add", "--customer", "Contoso Ltd", "--technician", "Bob Jones",
-		"--device", "CON-PC-002", "--scope", "remote", "--from", "2020-01-01", "--standing", "--granted-by", "Jane Doe",
-		"--evidence", "email 2026-11-20")
+	// An authorisation recorded after the fact covers Bob's session on CON-PC-002. It
+	// is written to the store directly: `authorise add` would reconcile at once, and
+	// replay would have nothing left to preview.
+	st := openTestStore(t, db)
+	_, err := register.Add(context.Background(), st, register.Entry{Customer: "Contoso Ltd", Technician: "Bob Jones",
+		Device: "CON-PC-002", Scope: "remote", From: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), GrantedBy: "Jane Doe",
+		Evidence: "email 2026-11-20", RecordedBy: "tester"}, time.Now())
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	out := mustRun(t, "--config", config, "replay", "--since", "14d", "--dry-run")
 	resolving := map[string]bool{}
 	for _, line := range strings.Split(out, "\n") {
