@@ -77,7 +77,7 @@ func (o *ClientOptions) defaults() {
 		o.Timeout = 60 * time.Second
 	}
 	if o.MaxBodyBytes <= 0 {
-		o.MaxBodyBytes = 64 << 20
+		o.MaxBodyBytes = 8 << 20
 	}
 	if o.Transport == nil {
 		o.Transport = http.DefaultTransport

@@ -31,6 +31,8 @@ type graphClient struct {
 	tenant  string
 	root    string
 	adapter abs.RequestAdapter
+	// maxPages bounds the reads that are part of another stream's page.
+	maxPages int
 }
 
 // scopeFor returns the token scope of a Graph root: the national clouds have their
@@ -100,7 +102,7 @@ func (c *Connector) client(tenant string) (*graphClient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("m365: Graph adapter for tenant %s: %w", tenant, err)
 	}
-	g := &graphClient{tenant: tenant, root: root, adapter: adapter}
+	g := &graphClient{tenant: tenant, root: root, adapter: adapter, maxPages: c.cfg.MaxPages}
 	c.adapters[tenant] = g
 	return g, nil
 }
