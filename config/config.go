@@ -188,6 +188,11 @@ type HTTP struct {
 	// when the vendor sends no Retry-After.
 	MinRetryWait duration.Duration `toml:"min_retry_wait"`
 	MaxRetryWait duration.Duration `toml:"max_retry_wait"`
+	// MaxPages bounds one paged read of one stream for one scope; a read that reaches
+	// it fails that scope's pull, keeping what was committed.
+	MaxPages int `toml:"max_pages"`
+	// MaxBodyBytes bounds one response body; a longer one fails the request.
+	MaxBodyBytes int64 `toml:"max_body_bytes"`
 }
 
 // ITGlue configures the IT Glue connector.

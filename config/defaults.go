@@ -6,6 +6,11 @@ import (
 	"github.com/custos-msp/custos/duration"
 )
 
+// DefaultMaxPages is every connector's default page ceiling for one read of one
+// scope: at 1,000 items a page it allows ten million items, far past any real
+// account, and still ends a pager whose next link never runs out.
+const DefaultMaxPages = 10000
+
 // Default returns the configuration with every key at its default. Load starts from
 // it, so a key left out of the file keeps its default.
 func Default() Config {
@@ -26,6 +31,8 @@ func Default() Config {
 					Timeout:           duration.Duration(60 * time.Second),
 					MinRetryWait:      duration.Duration(10 * time.Second),
 					MaxRetryWait:      duration.Duration(5 * time.Minute),
+					MaxPages:          DefaultMaxPages,
+					MaxBodyBytes:      16 << 20,
 				},
 			},
 			ScreenConnect: ScreenConnect{
@@ -41,6 +48,8 @@ func Default() Config {
 					Timeout:           duration.Duration(120 * time.Second),
 					MinRetryWait:      duration.Duration(5 * time.Second),
 					MaxRetryWait:      duration.Duration(2 * time.Minute),
+					MaxPages:          DefaultMaxPages,
+					MaxBodyBytes:      32 << 20,
 				},
 			},
 			M365: M365{
@@ -58,6 +67,8 @@ func Default() Config {
 					Timeout:           duration.Duration(60 * time.Second),
 					MinRetryWait:      duration.Duration(3 * time.Second),
 					MaxRetryWait:      duration.Duration(3 * time.Minute),
+					MaxPages:          DefaultMaxPages,
+					MaxBodyBytes:      16 << 20,
 				},
 			},
 			Autotask: Autotask{
@@ -73,6 +84,8 @@ func Default() Config {
 					Timeout:           duration.Duration(60 * time.Second),
 					MinRetryWait:      duration.Duration(10 * time.Second),
 					MaxRetryWait:      duration.Duration(5 * time.Minute),
+					MaxPages:          DefaultMaxPages,
+					MaxBodyBytes:      8 << 20,
 				},
 			},
 			O365Audit: O365Audit{
@@ -89,6 +102,8 @@ func Default() Config {
 					Timeout:           duration.Duration(60 * time.Second),
 					MinRetryWait:      duration.Duration(30 * time.Second),
 					MaxRetryWait:      duration.Duration(5 * time.Minute),
+					MaxPages:          DefaultMaxPages,
+					MaxBodyBytes:      32 << 20,
 				},
 			},
 			DattoRMM: DattoRMM{
@@ -104,6 +119,8 @@ func Default() Config {
 					Timeout:           duration.Duration(60 * time.Second),
 					MinRetryWait:      duration.Duration(10 * time.Second),
 					MaxRetryWait:      duration.Duration(5 * time.Minute),
+					MaxPages:          DefaultMaxPages,
+					MaxBodyBytes:      8 << 20,
 				},
 			},
 		},

@@ -234,6 +234,8 @@ func (v *validator) http(prefix string, h HTTP) {
 	v.check(h.Timeout > 0, prefix+".timeout", "must be positive")
 	v.check(h.MinRetryWait > 0, prefix+".min_retry_wait", "must be positive")
 	v.check(h.MaxRetryWait >= h.MinRetryWait, prefix+".max_retry_wait", "must not be less than min_retry_wait")
+	v.check(h.MaxPages > 0, prefix+".max_pages", "must be positive")
+	v.check(h.MaxBodyBytes >= 64<<10, prefix+".max_body_bytes", "must be at least 65536 (64 KiB)")
 }
 
 // schedule checks that a job's schedule, which has no fallback, is named.

@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/time/rate"
 
+	"github.com/custos-msp/custos/httpsafe"
 	"github.com/custos-msp/custos/secret"
 	"github.com/custos-msp/custos/vocab"
 )
@@ -76,7 +77,7 @@ func (o *ClientOptions) defaults() {
 		o.Timeout = 60 * time.Second
 	}
 	if o.MaxBodyBytes <= 0 {
-		o.MaxBodyBytes = 64 << 20
+		o.MaxBodyBytes = 8 << 20
 	}
 	if o.Transport == nil {
 		o.Transport = http.DefaultTransport
@@ -100,8 +101,9 @@ func NewClient(opts ClientOptions) *Client {
 	limiter := rate.NewLimiter(rate.Limit(opts.RatePerSecond), opts.Burst)
 	rc := retryablehttp.NewClient()
 	rc.HTTPClient = &http.Client{
-		Timeout:   opts.Timeout,
-		Transport: &limitedTransport{limiter: limiter, next: opts.Transport, client: c},
+		Timeout:       opts.Timeout,
+		Transport:     &limitedTransport{limiter: limiter, next: opts.Transport, client: c},
+		CheckRedirect: httpsafe.CheckRedirect,
 	}
 	rc.Logger = nil // the client logs through zerolog hooks, never with URLs or headers
 	rc.RetryMax = opts.MaxRetries
@@ -165,7 +167,7 @@ func (c *Client) Do(ctx context.Context, r Request) ([]byte, http.Header, error)
 		return nil, nil, fmt.Errorf("%s: reading %s %s response: %s", c.opts.Vendor, req.Method, req.URL.Path, c.opts.Redactor.String(err.Error()))
 	}
 	if int64(len(data)) > c.opts.MaxBodyBytes {
-		return nil, nil, fmt.Errorf("%s: %s %s: response body larger than %d bytes", c.opts.Vendor, req.Method, req.URL.Path, c.opts.MaxBodyBytes)
+		return nil, nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, &httpsafe.BodyTooLargeError{Vendor: c.opts.Vendor, Limit: c.opts.MaxBodyBytes})
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, nil, &StatusError{
@@ -202,6 +204,10 @@ func (c *Client) transportError(ctx context.Context, req *http.Request, err erro
 	if errors.As(err, &uerr) {
 		err = uerr.Err
 	}
+	if errors.Is(err, httpsafe.ErrRedirect) {
+		// The redirect error names no query string, so it is kept whole for errors.As.
+		return fmt.Errorf("%s: %s %s: %w", c.opts.Vendor, req.Method, req.URL.Path, err)
+	}
 	msg := c.opts.Redactor.String(err.Error())
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s: %s %s: timed out: %s: %w", c.opts.Vendor, req.Method, req.URL.Path, msg, context.DeadlineExceeded)
@@ -210,10 +216,13 @@ func (c *Client) transportError(ctx context.Context, req *http.Request, err erro
 }
 
 // retryPolicy retries 429, 5xx (but 501) and connection errors, and stops at once when
-// the context is done.
+// the context is done or a redirect was refused.
 func retryPolicy(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
+	}
+	if errors.Is(err, httpsafe.ErrRedirect) {
+		return false, err
 	}
 	return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 }

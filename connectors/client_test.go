@@ -16,6 +16,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/custos-msp/custos/httpsafe"
 	"github.com/custos-msp/custos/secret"
 	"github.com/custos-msp/custos/vocab"
 )
@@ -463,12 +464,59 @@ func TestClient_MaxBodyBytes(t *testing.T) {
 				}
 				return
 			}
-			if err == nil || !strings.Contains(err.Error(), "larger than 1024 bytes") {
-				t.Errorf("error = %v, want body too large", err)
+			var be *httpsafe.BodyTooLargeError
+			if !errors.As(err, &be) || be.Limit != limit || be.Vendor != "itglue" {
+				t.Errorf("error = %v, want body too large naming itglue and the limit", err)
 			}
 			if body != nil {
 				t.Errorf("Do returned %d bytes with the error", len(body))
 			}
 		})
 	}
+}
+
+// TestClient_RedirectKeepsCredentialsHome: a vendor's 30x to another host (another
+// port of localhost counts) is not followed, so the API key never reaches it, it is
+// not retried, and the error names where it was sent; a same-host redirect works.
+func TestClient_RedirectKeepsCredentialsHome(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+	}))
+	defer other.Close()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, other.URL+"/collect", http.StatusTemporaryRedirect)
+		case "/moved":
+			http.Redirect(w, r, "/here", http.StatusMovedPermanently)
+		case "/here":
+			if r.Header.Get("x-api-key") != testAPIKey {
+				t.Errorf("the same-host redirect lost the key")
+			}
+			w.Write([]byte("ok"))
+		}
+	}))
+	defer srv.Close()
+	c, _ := testClient(t, func(o *ClientOptions) { o.MaxRetries = 2 })
+	header := http.Header{"x-api-key": {testAPIKey}}
+	body, _, err := c.Do(t.Context(), Request{Method: http.MethodGet, URL: srv.URL + "/moved", Header: header})
+	if err != nil || string(body) != "ok" {
+		t.Fatalf("same-host redirect: %q, %v", body, err)
+	}
+	calls.Store(0)
+	_, _, err = c.Do(t.Context(), Request{Method: http.MethodGet, URL: srv.URL + "/away", Header: header})
+	var re *httpsafe.RedirectError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), other.URL+"/collect") {
+		t.Fatalf("err = %v, want a redirect error naming %s/collect", err, other.URL)
+	}
+	if n := elsewhere.Load(); n != 0 {
+		t.Errorf("the other host got %d requests", n)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("the refused redirect was sent %d times, want 1 (no retry)", n)
+	}
+	assertNoSecret(t, "error", err.Error())
 }

@@ -34,6 +34,7 @@ func (d Deps) Client(vendor string, h config.HTTP, log zerolog.Logger, transport
 		MinWait:       h.MinRetryWait.Std(),
 		MaxWait:       h.MaxRetryWait.Std(),
 		Timeout:       h.Timeout.Std(),
+		MaxBodyBytes:  h.MaxBodyBytes,
 		Redactor:      d.Redactor,
 		Logger:        log,
 		Transport:     transport,

@@ -24,6 +24,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/httpsafe"
 	"github.com/custos-msp/custos/secret"
 )
 
@@ -67,9 +68,11 @@ func NewCredentials(cfg config.M365Auth, opts Options) (*Credentials, error) {
 		return nil, errors.New("entraauth: client_id is empty")
 	}
 	c := &Credentials{
-		clientID:  cfg.ClientID,
-		host:      cfg.AuthorityHost,
-		transport: opts.Transport,
+		clientID: cfg.ClientID,
+		host:     cfg.AuthorityHost,
+		// Token requests carry the app's secret or assertion in their body, which a
+		// 307 would send on: they follow only httpsafe's redirect policy.
+		transport: httpsafe.Client(opts.Transport),
 		byTent:    map[string]azcore.TokenCredential{},
 	}
 	if opts.AuthorityHost != "" {

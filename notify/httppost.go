@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/custos-msp/custos/httpsafe"
 	"github.com/custos-msp/custos/secret"
 )
 
@@ -22,7 +23,9 @@ func PostJSON(ctx context.Context, client *http.Client, receiver string, target 
 // Post posts body to target with the given headers and classifies the answer:
 // any 2xx is success; 408, 429 and 5xx are retryable (honouring Retry-After); any
 // other status is permanent. Errors name the receiver and never the URL, which is a
-// secret: the transport's *url.Error is unwrapped to its cause.
+// secret: the transport's *url.Error is unwrapped to its cause. Whatever client it
+// is given, it follows httpsafe's redirect policy, so a signature or token header
+// never goes to another host; a refused redirect is permanent.
 func Post(ctx context.Context, client *http.Client, receiver string, target secret.Value, contentType string, body []byte, headers http.Header) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target.Reveal(), bytes.NewReader(body))
 	if err != nil {
@@ -33,11 +36,14 @@ func Post(ctx context.Context, client *http.Client, receiver string, target secr
 		req.Header[k] = vs
 	}
 	req.Header.Set("Content-Type", contentType)
-	resp, err := client.Do(req)
+	resp, err := httpsafe.Client(client).Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
+		}
+		if errors.Is(err, httpsafe.ErrRedirect) {
+			return Permanent(fmt.Errorf("%s: posting to the webhook: %w", receiver, err))
 		}
 		return Temporary(fmt.Errorf("%s: posting to the webhook: %w", receiver, err), 0)
 	}

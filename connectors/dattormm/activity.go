@@ -87,7 +87,11 @@ func (s *ActivityStream) Pull(ctx context.Context, _ connectors.Scope, from conn
 	u := c.endpoint(activityPath, q)
 	what := fmt.Sprintf("activity logs from %s until %s", start.Format(queryTime), until.Format(queryTime))
 	seen := false
+	pages := connectors.NewPager(Name, s.Name(), connectors.Account, c.cfg.MaxPages)
 	for n := 1; ; n++ {
+		if err := pages.Next(u.String()); err != nil {
+			return cur.encode(), err
+		}
 		records, newest, next, err := c.activityPage(ctx, u, sink)
 		if err != nil {
 			return cur.encode(), fmt.Errorf("dattormm: list %s page %d: %w", what, n, err)

@@ -123,7 +123,11 @@ func (c *Connector) pullListing(ctx context.Context, from connectors.Cursor, sin
 	q.Set("max", strconv.Itoa(c.pageSize))
 	q.Set("page", strconv.Itoa(start))
 	u := c.endpoint(l.path, q)
+	pages := connectors.NewPager(Name, l.what, connectors.Account, c.cfg.MaxPages)
 	for n := start; ; {
+		if err := pages.Next(u.String()); err != nil {
+			return "", err
+		}
 		fail := func(err error) error {
 			return fmt.Errorf("dattormm: list %s page %d: GET %s: %w", l.what, n, l.path, err)
 		}

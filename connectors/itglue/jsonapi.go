@@ -21,6 +21,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/custos-msp/custos/connectors"
 )
 
 // resource is one JSON:API resource whose attributes decode into A.
@@ -541,7 +543,11 @@ func walk[D, I any](ctx context.Context, c *Connector, path string, q url.Values
 	fn func(doc *document[D, I], page int) error,
 ) error {
 	page := max(start, 1)
+	pages := connectors.NewPager(Name, wantType, connectors.Scope{ID: what}, c.cfg.MaxPages)
 	for {
+		if err := pages.Next(strconv.Itoa(page)); err != nil {
+			return err
+		}
 		q.Set("page[number]", strconv.Itoa(page))
 		body, err := c.get(ctx, path, q)
 		if err != nil {

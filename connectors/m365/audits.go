@@ -34,7 +34,7 @@ func (s *directoryAudits) Scopes(ctx context.Context) ([]connectors.Scope, error
 // Pull reads the tenant's directory audits in the window.
 func (s *directoryAudits) Pull(ctx context.Context, scope connectors.Scope, from connectors.Cursor, sink connectors.Sink) (connectors.Cursor, error) {
 	return pullTenantLog[models.DirectoryAuditCollectionResponseable](ctx, s.c, scope, from, sink, tenantLog[models.DirectoryAuditable]{
-		what: "list directory audits",
+		stream: s.Name(), what: "list directory audits",
 		url: func(g *graphClient, w window) string {
 			return g.v1("auditLogs/directoryAudits?" + query("$filter", w.filter("activityDateTime"), "$top", "1000"))
 		},

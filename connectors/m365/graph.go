@@ -18,6 +18,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/httpsafe"
 	"github.com/custos-msp/custos/vocab"
 )
 
@@ -30,6 +31,8 @@ type graphClient struct {
 	tenant  string
 	root    string
 	adapter abs.RequestAdapter
+	// maxPages bounds the reads that are part of another stream's page.
+	maxPages int
 }
 
 // scopeFor returns the token scope of a Graph root: the national clouds have their
@@ -75,12 +78,19 @@ func (c *Connector) client(tenant string) (*graphClient, error) {
 		MaxRetries:   c.cfg.MaxRetries,
 		DelaySeconds: max(int(c.cfg.MinRetryWait.Std().Seconds()), 1),
 		ShouldRetry:  func(time.Duration, int, *http.Request, *http.Response) bool { return true },
+	}, &khttp.RedirectHandlerOptions{
+		// kiota's own handler would follow to any host; a 30x goes back to the
+		// http.Client below, whose CheckRedirect is httpsafe's policy.
+		MaxRedirects: 0,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("m365: Graph middleware: %w", err)
 	}
 	middlewares = append([]khttp.Middleware{msgraphcore.NewGraphTelemetryHandler(&opts)}, middlewares...)
-	httpClient := &http.Client{Transport: khttp.NewCustomTransportWithParentTransport(c.base, middlewares...)}
+	httpClient := &http.Client{
+		Transport:     khttp.NewCustomTransportWithParentTransport(c.base, middlewares...),
+		CheckRedirect: httpsafe.CheckRedirect,
+	}
 	if t := c.cfg.Timeout.Std(); t > 0 {
 		httpClient.Timeout = t
 	}
@@ -92,7 +102,7 @@ func (c *Connector) client(tenant string) (*graphClient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("m365: Graph adapter for tenant %s: %w", tenant, err)
 	}
-	g := &graphClient{tenant: tenant, root: root, adapter: adapter}
+	g := &graphClient{tenant: tenant, root: root, adapter: adapter, maxPages: c.cfg.MaxPages}
 	c.adapters[tenant] = g
 	return g, nil
 }

@@ -28,7 +28,8 @@ type env struct {
 	logs   *connectortest.LogBuffer
 }
 
-func newEnv(t *testing.T) *env {
+// newEnv builds the env; each modify changes the connector's configuration first.
+func newEnv(t *testing.T, modify ...func(*config.M365)) *env {
 	t.Helper()
 	now := graph.Reference
 	tokens := entra.NewServer()
@@ -52,6 +53,9 @@ func newEnv(t *testing.T) *env {
 	cfg.Mailbox = graph.DemoMailbox
 	cfg.RequestsPerSecond = 1000
 	cfg.MinRetryWait = duration.Duration(time.Second)
+	for _, m := range modify {
+		m(&cfg)
+	}
 	logs := &connectortest.LogBuffer{}
 	deps := connectors.Deps{Logger: zerolog.New(logs), Redactor: secret.NewRedactor()}
 	conn, err := m365.New(cfg, deps, m365.Options{Transport: tokens.Client(), Now: func() time.Time { return now }})

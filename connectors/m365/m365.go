@@ -22,6 +22,7 @@ import (
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/entraauth"
+	"github.com/custos-msp/custos/httpsafe"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/vocab"
 )
@@ -77,6 +78,9 @@ func New(cfg config.M365, deps connectors.Deps, opts Options) (*Connector, error
 		rps = 4
 	}
 	log := deps.Logger.With().Str("connector", Name).Logger()
+	if cfg.MaxBodyBytes > 0 {
+		parent = httpsafe.LimitBodies(Name, cfg.MaxBodyBytes, parent)
+	}
 	limiter := &limited{next: parent, limiter: rate.NewLimiter(rate.Limit(rps), 1), onWait: deps.OnWait}
 	return &Connector{
 		cfg: cfg, creds: creds, log: log, now: now, base: limiter,
@@ -129,7 +133,7 @@ func (c *Connector) Tenants(ctx context.Context) ([]connectors.Scope, error) {
 		return nil, err
 	}
 	names := map[string]string{}
-	custs, err := g.customers(ctx)
+	custs, err := g.customers(ctx, c.pager("customers", connectors.Account))
 	switch {
 	case err == nil:
 		for _, cu := range custs {
@@ -142,7 +146,7 @@ func (c *Connector) Tenants(ctx context.Context) ([]connectors.Scope, error) {
 	default:
 		return nil, err
 	}
-	rels, err := g.allRelationships(ctx)
+	rels, err := g.allRelationships(ctx, c.pager("relationships", connectors.Account))
 	if err != nil {
 		return nil, err
 	}

@@ -39,7 +39,11 @@ func (s *relationships) Pull(ctx context.Context, _ connectors.Scope, from conne
 	if link == "" {
 		link = g.v1("tenantRelationships/delegatedAdminRelationships?$top=300")
 	}
+	pages := s.c.pager(s.Name(), connectors.Account)
 	for n := 1; link != ""; n++ {
+		if err := pages.Next(link); err != nil {
+			return from, err
+		}
 		page, err := g.relationshipsPage(ctx, link)
 		if err != nil {
 			return from, fmt.Errorf("m365: list relationships page %d: %w", n, err)
@@ -81,10 +85,13 @@ func (g *graphClient) relationshipsPage(ctx context.Context, link string) (relPa
 }
 
 // allRelationships reads every relationship.
-func (g *graphClient) allRelationships(ctx context.Context) ([]*record.Relationship, error) {
+func (g *graphClient) allRelationships(ctx context.Context, pages *connectors.Pager) ([]*record.Relationship, error) {
 	var out []*record.Relationship
 	link := g.v1("tenantRelationships/delegatedAdminRelationships?$top=300")
 	for n := 1; link != ""; n++ {
+		if err := pages.Next(link); err != nil {
+			return nil, err
+		}
 		page, err := g.relationshipsPage(ctx, link)
 		if err != nil {
 			return nil, fmt.Errorf("m365: list relationships page %d: %w", n, err)
@@ -97,7 +104,11 @@ func (g *graphClient) allRelationships(ctx context.Context) ([]*record.Relations
 func (g *graphClient) assignments(ctx context.Context, relID string) ([]record.RoleAssignment, error) {
 	var out []record.RoleAssignment
 	link := g.v1("tenantRelationships/delegatedAdminRelationships/" + relID + "/accessAssignments?$top=300")
+	pages := connectors.NewPager(Name, "access assignments of relationship "+relID, connectors.Account, g.maxPages)
 	for link != "" {
+		if err := pages.Next(link); err != nil {
+			return nil, err
+		}
 		res, err := g.get(ctx, link, models.CreateDelegatedAdminAccessAssignmentCollectionResponseFromDiscriminatorValue)
 		if err != nil {
 			return nil, err
@@ -201,10 +212,13 @@ func (s *customers) Pull(ctx context.Context, _ connectors.Scope, _ connectors.C
 type customer struct{ ID, Name string }
 
 // customers reads the partner's GDAP customers.
-func (g *graphClient) customers(ctx context.Context) ([]customer, error) {
+func (g *graphClient) customers(ctx context.Context, pages *connectors.Pager) ([]customer, error) {
 	var out []customer
 	link := g.v1("tenantRelationships/delegatedAdminCustomers?$top=300")
 	for n := 1; link != ""; n++ {
+		if err := pages.Next(link); err != nil {
+			return nil, err
+		}
 		res, err := g.get(ctx, link, models.CreateDelegatedAdminCustomerCollectionResponseFromDiscriminatorValue)
 		if err != nil {
 			return nil, fmt.Errorf("m365: list GDAP customers page %d: %w", n, err)

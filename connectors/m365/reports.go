@@ -67,7 +67,7 @@ func (s *reports) Pull(ctx context.Context, scope connectors.Scope, from connect
 		}
 		return recs, nextLink(page), nil
 	}
-	return pullWindow(ctx, w, link, "list report mails of "+scope.ID, fetch, sink)
+	return pullWindow(ctx, w, link, "list report mails of "+scope.ID, s.c.pager(s.Name(), scope), fetch, sink)
 }
 
 // receipt returns the receipt of a report mail, nil for any other mail.
@@ -92,7 +92,11 @@ func (s *reports) receipt(ctx context.Context, g *graphClient, box string, m mod
 		return r, nil
 	}
 	link := g.v1("users/" + box + "/messages/" + url.PathEscape(id) + "/attachments")
+	pages := connectors.NewPager(Name, "attachments of message "+r.SourceID, connectors.Scope{ID: box}, g.maxPages)
 	for link != "" {
+		if err := pages.Next(link); err != nil {
+			return nil, err
+		}
 		res, err := g.get(ctx, link, models.CreateAttachmentCollectionResponseFromDiscriminatorValue)
 		if err != nil {
 			return nil, fmt.Errorf("attachments of message %s: %w", r.SourceID, err)

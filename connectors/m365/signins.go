@@ -35,7 +35,7 @@ func (s *signIns) Scopes(ctx context.Context) ([]connectors.Scope, error) { retu
 // rather than $filter.
 func (s *signIns) Pull(ctx context.Context, scope connectors.Scope, from connectors.Cursor, sink connectors.Sink) (connectors.Cursor, error) {
 	return pullTenantLog[models.SignInCollectionResponseable](ctx, s.c, scope, from, sink, tenantLog[models.SignInable]{
-		what: "list sign-ins",
+		stream: s.Name(), what: "list sign-ins",
 		url: func(g *graphClient, w window) string {
 			return g.beta("auditLogs/signIns?" + query("$filter", w.filter("createdDateTime"), "$top", "1000"))
 		},

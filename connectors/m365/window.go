@@ -51,6 +51,11 @@ func query(opts ...string) string {
 	return b.String()
 }
 
+// pager returns the guard of one paged read of stream for scope.
+func (c *Connector) pager(stream string, scope connectors.Scope) *connectors.Pager {
+	return connectors.NewPager(Name, stream, scope, c.cfg.MaxPages)
+}
+
 // fetchFunc reads one page at link: its records and the next link.
 type fetchFunc func(ctx context.Context, link string) ([]record.Record, string, error)
 
@@ -59,9 +64,12 @@ type fetchFunc func(ctx context.Context, link string) ([]record.Record, string, 
 // carries the cursor the pull started from, and a failing page leaves it there.
 // For the same reason the window is covered only once its last page is handed
 // over: a pull that fails on a page covers nothing.
-func pullWindow(ctx context.Context, w window, link, what string, fetch fetchFunc, sink connectors.Sink) (connectors.Cursor, error) {
+func pullWindow(ctx context.Context, w window, link, what string, pages *connectors.Pager, fetch fetchFunc, sink connectors.Sink) (connectors.Cursor, error) {
 	done := connectors.Cursor(w.end.Format(time.RFC3339))
 	for n := 1; link != ""; n++ {
+		if err := pages.Next(link); err != nil {
+			return w.from, err
+		}
 		recs, next, err := fetch(ctx, link)
 		if err != nil {
 			return w.from, fmt.Errorf("m365: %s page %d: %w", what, n, err)
@@ -89,8 +97,9 @@ type logPage[V any] interface {
 // tenantLog says where a tenant's log is read and how its items become access
 // events.
 type tenantLog[V any] struct {
-	// what names the read in errors, e.g. "list sign-ins".
-	what string
+	// stream names the stream in paging errors; what names the read in errors,
+	// e.g. "list sign-ins".
+	stream, what string
 	// url is the first page's address for the window.
 	url     func(g *graphClient, w window) string
 	factory absser.ParsableFactory
@@ -126,5 +135,5 @@ func pullTenantLog[P logPage[V], V any](ctx context.Context, c *Connector, scope
 		}
 		return recs, nextLink(page), nil
 	}
-	return pullWindow(ctx, w, l.url(g, w), l.what+" for tenant "+scope.ID, fetch, sink)
+	return pullWindow(ctx, w, l.url(g, w), l.what+" for tenant "+scope.ID, c.pager(l.stream, scope), fetch, sink)
 }
