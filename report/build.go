@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/custos-msp/custos/acts"
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/record"
@@ -297,7 +298,7 @@ func accesses(events []store.ReportAccess, raised map[uint]store.Finding, until 
 	for i, e := range events {
 		a := Access{
 			ID: e.ID, When: e.StartedAt.In(loc), Technician: technician(e), Kind: kindLabel(e.Kind),
-			Action: e.Action, Target: cmp.Or(e.CanonicalDevice, e.DeviceName, e.DeviceRef, tenantTarget(e.Kind)),
+			Action: acts.Of(&e.AccessEvent).String(), Target: cmp.Or(e.CanonicalDevice, e.DeviceName, e.DeviceRef, tenantTarget(e.Kind)),
 		}
 		switch {
 		case e.CoveredBy != nil:

@@ -289,7 +289,7 @@ func (p *pdfDoc) accesses() {
 	}
 	var rows [][]string
 	for _, a := range r.Accesses {
-		row := []string{stamp(a.When), a.Technician, a.Kind + " (" + a.Action + ")", a.Target, accessOutcome(a)}
+		row := []string{stamp(a.When), a.Technician, a.Action, a.Target, accessOutcome(a)}
 		if r.Internal() {
 			src := a.Source
 			if a.SourceIP != "" {
