@@ -62,7 +62,7 @@ func (e *ConfirmError) Error() string {
 // the reconcile. A name that matches nothing is an error naming the flag it came from.
 // An exclusion whose impact needs confirming is refused with a *ConfirmError unless
 // confirmed is set.
-func (a *App) Exclude(ctx context.Context, x *store.Exclusion, scope ExclusionScope, confirmed bool) (Impact, int64, error) {
+func (a *App) Exclude(ctx context.Context, x *store.Exclusion, scope ExclusionScope, confirmed bool) (Excluded, error) {
 	finder := mapping.NewFinder(a.Store)
 	for _, s := range []struct {
 		flag, kind, name string
@@ -77,25 +77,34 @@ func (a *App) Exclude(ctx context.Context, x *store.Exclusion, scope ExclusionSc
 		}
 		m, err := lookUp(ctx, finder, s.flag, s.kind, s.name)
 		if err != nil {
-			return Impact{}, 0, err
+			return Excluded{}, err
 		}
 		*s.id = &m.ID
 	}
 	impact, err := a.exclusionImpact(ctx, *x)
+	done := Excluded{Impact: impact}
 	if err != nil {
-		return impact, 0, err
+		return done, err
 	}
 	if impact.NeedsConfirming() && !confirmed {
-		return impact, 0, &ConfirmError{Impact: impact}
+		return done, &ConfirmError{Impact: impact}
 	}
 	if err := a.Store.AddExclusion(ctx, x, a.now()); err != nil {
-		return impact, 0, err
+		return done, err
 	}
-	if _, err := a.Reconcile(ctx); err != nil {
-		return impact, 0, fmt.Errorf("exclusion %d added; reconcile after it failed: %w", x.ID, err)
+	if done.Changes, _, err = a.ReconcileChanges(ctx); err != nil {
+		return done, fmt.Errorf("exclusion %d added; reconcile after it failed: %w", x.ID, err)
 	}
-	n, err := findings.SuppressedBy(ctx, a.Store, x.ID)
-	return impact, n, err
+	done.Suppressed, err = findings.SuppressedBy(ctx, a.Store, x.ID)
+	return done, err
+}
+
+// Excluded is what adding an exclusion did: what its scope covered before, the
+// findings the reconcile after it changed, and how many it suppresses.
+type Excluded struct {
+	Impact     Impact
+	Changes    []Change
+	Suppressed int64
 }
 
 // exclusionImpact counts the unresolved findings the scope of x covers now.

@@ -90,13 +90,14 @@ func newExcludeCommand(g *globalFlags) *cobra.Command {
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
 				x.ExpiresAt = expiry(a.Now())
-				impact, n, err := a.Exclude(ctx, &x, app.ExclusionScope{Customer: customer, Technician: technician, Device: device}, yes)
+				done, err := a.Exclude(ctx, &x, app.ExclusionScope{Customer: customer, Technician: technician, Device: device}, yes)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "Its scope covers %s.\n", impact)
+				fmt.Fprintf(cmd.OutOrStdout(), "Its scope covers %s.\n", done.Impact)
 				fmt.Fprintf(cmd.OutOrStdout(), "exclusion %d added; it suppresses %d finding(s) until %s\n",
-					x.ID, n, x.ExpiresAt.In(loc).Format(authoriseTimeLayout))
+					x.ID, done.Suppressed, x.ExpiresAt.In(loc).Format(authoriseTimeLayout))
+				writeChanges(cmd.OutOrStdout(), done.Changes)
 				return nil
 			})
 		},

@@ -140,6 +140,9 @@ func TestExclude_SuppressesUntilEnded(t *testing.T) {
 	if got := open(); got != 0 {
 		t.Errorf("%d Northwind findings still open after the exclusion", got)
 	}
+	if n := strings.Count(out, " suppressed: exclusion 1 "); n != before {
+		t.Errorf("exclude printed %d suppressed findings, want %d lines, one each:\n%s", n, before, out)
+	}
 	suppressed := findingsJSON(t, "--config", config, "findings", "--json", "--customer", "Northwind Traders", "--status", "suppressed")
 	if len(suppressed) != before {
 		t.Errorf("%d suppressed, want %d kept as suppressed", len(suppressed), before)
