@@ -61,6 +61,21 @@ func (s *Store) AuthorisationByID(ctx context.Context, id uint) (AuthorisationVi
 	return out[0], nil
 }
 
+// AuthorisationsByID reads authorisations with their names, in id order; ids that
+// do not exist are left out.
+func (s *Store) AuthorisationsByID(ctx context.Context, ids []uint) ([]AuthorisationView, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var out []AuthorisationView
+	err := authorisationViews(s.db.WithContext(ctx)).Where("authorisations.id IN ?", ids).
+		Order("authorisations.id").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: reading authorisations %v: %w", ids, err)
+	}
+	return out, nil
+}
+
 // FindingByRef reads one finding by its id or its fingerprint.
 func (s *Store) FindingByRef(ctx context.Context, ref string) (FindingView, error) {
 	q := s.db.WithContext(ctx).Table("findings").

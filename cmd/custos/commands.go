@@ -168,7 +168,7 @@ func writeReconcile(w io.Writer, res reconcile.Result) {
 
 func newFindingsCommand(g *globalFlags) *cobra.Command {
 	var (
-		asJSON   bool
+		out      *output
 		filter   store.FindingFilter
 		customer string
 	)
@@ -177,6 +177,10 @@ func newFindingsCommand(g *globalFlags) *cobra.Command {
 		Short: "List findings",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, err := out.Format()
+			if err != nil {
+				return err
+			}
 			if filter.Status != "" && !validStatus(filter.Status) {
 				return fmt.Errorf("--status %q: want open, acknowledged, resolved or suppressed", filter.Status)
 			}
@@ -197,8 +201,15 @@ func newFindingsCommand(g *globalFlags) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if asJSON {
-					return writeFindingsJSON(cmd.OutOrStdout(), fs)
+				switch format {
+				case outputJSON:
+					cited, err := a.FindingEvidence(ctx, fs)
+					if err != nil {
+						return err
+					}
+					return writeFindingsJSON(cmd.OutOrStdout(), fs, cited)
+				case outputCSV:
+					return writeFindingsCSV(cmd.OutOrStdout(), fs)
 				}
 				writeFindingsTable(cmd.OutOrStdout(), fs)
 				writeFreshness(cmd.OutOrStdout(), fresh)
@@ -206,7 +217,7 @@ func newFindingsCommand(g *globalFlags) *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	out = addOutputFlags(cmd)
 	cmd.Flags().StringVar(&customer, "customer", "", "only this customer (name or id)")
 	cmd.Flags().StringVar(&filter.Rule, "rule", "", "only this rule id, e.g. CONFIG-BACKUP-MISSING")
 	cmd.Flags().StringVar(&filter.Status, "status", "", "only this status: open, acknowledged, resolved or suppressed")

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"encoding/csv"
+	"strings"
+	"testing"
+)
+
+// TestDemo_FindingsOutput reads the demo's findings as JSON, with the evidence
+// inline, and as CSV, and asks for a format there is none of.
+func TestDemo_FindingsOutput(t *testing.T) {
+	config, _ := demoStore(t)
+
+	t.Run("json carries the events inline", func(t *testing.T) {
+		seen := 0
+		for _, f := range findingsJSON(t, "--config", config, "findings", "--output", "json", "--rule", "ACCESS-UNAUTHORISED") {
+			if len(f.Cited) != len(f.Evidence) {
+				t.Errorf("finding %d cites %d items inline for %d references", f.ID, len(f.Cited), len(f.Evidence))
+			}
+			for _, e := range f.Cited {
+				if e.Event == nil {
+					continue
+				}
+				seen++
+				ev := e.Event
+				if ev.Operation == "" || ev.Actor == "" || ev.Time.IsZero() || ev.SourceID == "" || ev.Source == "" || ev.Decision == "" {
+					t.Errorf("finding %d: %s lacks an operation, actor, time, source id or decision: %+v", f.ID, e.Ref, *ev)
+				}
+				if !strings.HasPrefix(e.Ref, "access_events:") {
+					t.Errorf("finding %d: an event under the reference %s", f.ID, e.Ref)
+				}
+			}
+		}
+		if seen == 0 {
+			t.Fatal("no ACCESS-UNAUTHORISED finding carries an event inline")
+		}
+	})
+
+	t.Run("--json is --output json", func(t *testing.T) {
+		a := mustRun(t, "--config", config, "findings", "--json")
+		b := mustRun(t, "--config", config, "findings", "--output", "json")
+		if a != b {
+			t.Errorf("--json and --output json differ:\n%s\n---\n%s", a, b)
+		}
+	})
+
+	t.Run("csv is one row per finding", func(t *testing.T) {
+		fs := findingsJSON(t, "--config", config, "findings", "--json")
+		rows, err := csv.NewReader(strings.NewReader(mustRun(t, "--config", config, "findings", "--output", "csv"))).ReadAll()
+		if err != nil {
+			t.Fatalf("findings --output csv does not parse: %v", err)
+		}
+		if len(rows) != len(fs)+1 {
+			t.Fatalf("CSV has %d rows for %d findings and a header", len(rows), len(fs))
+		}
+		if got := strings.Join(rows[0], ","); got != "id,severity,rule,customer,status,summary,first_seen,evidence" {
+			t.Errorf("CSV header is %s", got)
+		}
+		for i, f := range fs {
+			if rows[i+1][2] != f.Rule || rows[i+1][5] != f.Summary || rows[i+1][7] != strings.Join(f.Evidence, " ") {
+				t.Errorf("CSV row %d is %q; want finding %d (%s)", i+1, rows[i+1], f.ID, f.Rule)
+			}
+		}
+	})
+
+	t.Run("an unknown format is refused", func(t *testing.T) {
+		for _, args := range [][]string{{"--output", "xml"}, {"--json", "--output", "csv"}} {
+			out, err := run(t, append([]string{"--config", config, "findings"}, args...)...)
+			if err == nil || !strings.Contains(err.Error(), "--") {
+				t.Errorf("findings %v: err %v\n%s", args, err, out)
+			}
+		}
+		if _, err := run(t, "--config", config, "findings", "--output", "xml"); err == nil || !strings.Contains(err.Error(), "want table, json or csv") {
+			t.Errorf("findings --output xml: %v", err)
+		}
+	})
+}
