@@ -259,6 +259,9 @@ func runDemo(ctx context.Context, out io.Writer, dir string) error {
 		return err
 	}
 	defer a.Close()
+	if err := demo.RecordPullHistory(ctx, a, a.Now()); err != nil {
+		return err
+	}
 	results, err := a.Sync(ctx, "")
 	if err != nil && !demo.Planted(results) {
 		printResults(out, results)
@@ -280,6 +283,7 @@ func runDemo(ctx context.Context, out io.Writer, dir string) error {
 	}
 	fmt.Fprintf(out, "Synced %d records from the fake IT Glue, ScreenConnect, Datto RMM and Autotask in %d pulls; %d open findings:\n\n", records, len(results), len(fs))
 	writeFindingsTable(out, fs)
+	fmt.Fprintf(out, "\n(%s;\n %s)\n", demo.PlantedPullHistory, demo.PlantedLateBackup)
 	if err := writeDemoReports(ctx, out, a, a.Now()); err != nil {
 		return err
 	}
