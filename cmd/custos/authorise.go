@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -132,14 +131,19 @@ func newAuthoriseAddCommand(g *globalFlags, timezone *string) *cobra.Command {
 
 func newAuthoriseListCommand(g *globalFlags, timezone *string) *cobra.Command {
 	var (
-		customer    string
-		all, asJSON bool
+		customer string
+		all      bool
+		out      *output
 	)
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the authorisations active now, or with --all every one",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, err := out.Format()
+			if err != nil {
+				return err
+			}
 			loc, err := loadTimezone(*timezone)
 			if err != nil {
 				return err
@@ -150,8 +154,11 @@ func newAuthoriseListCommand(g *globalFlags, timezone *string) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if asJSON {
-					return writeAuthorisationsJSON(cmd.OutOrStdout(), views, now)
+				switch format {
+				case outputJSON:
+					return writeJSON(cmd.OutOrStdout(), authorisationsJSON(views, now))
+				case outputCSV:
+					return writeAuthorisationsCSV(cmd.OutOrStdout(), authorisationsJSON(views, now))
 				}
 				writeAuthorisationsTable(cmd.OutOrStdout(), views, now, loc, all)
 				return nil
@@ -160,7 +167,7 @@ func newAuthoriseListCommand(g *globalFlags, timezone *string) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&customer, "customer", "", "only this customer's (name or id)")
 	cmd.Flags().BoolVar(&all, "all", false, "every authorisation: expired, upcoming and revoked too")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	out = addOutputFlags(cmd)
 	return cmd
 }
 
@@ -277,7 +284,7 @@ type authorisationJSON struct {
 	RevokeReason string     `json:"revoke_reason,omitempty"`
 }
 
-func writeAuthorisationsJSON(w io.Writer, views []register.View, now time.Time) error {
+func authorisationsJSON(views []register.View, now time.Time) []authorisationJSON {
 	out := make([]authorisationJSON, len(views))
 	for i, v := range views {
 		out[i] = authorisationJSON{
@@ -290,9 +297,21 @@ func writeAuthorisationsJSON(w io.Writer, views []register.View, now time.Time) 
 			Status: v.Status(now), RevokedAt: utcOrNil(v.RevokedAt), RevokedBy: v.RevokedBy, RevokeReason: v.RevokeReason,
 		}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return out
+}
+
+// writeAuthorisationsCSV writes one row per authorisation, the JSON's fields in its order.
+func writeAuthorisationsCSV(w io.Writer, as []authorisationJSON) error {
+	rows := make([][]string, len(as))
+	for i, v := range as {
+		rows[i] = []string{
+			strconv.FormatUint(uint64(v.ID), 10), v.Source, v.Customer, v.Technician, v.Device, v.Scope,
+			csvTime(&v.ValidFrom), csvTime(v.ValidTo), v.GrantedBy, v.Evidence, v.RecordedBy, csvTime(&v.RecordedAt),
+			v.Status, csvTime(v.RevokedAt), v.RevokedBy, v.RevokeReason,
+		}
+	}
+	return writeCSV(w, []string{"id", "source", "customer", "technician", "device", "scope", "valid_from", "valid_to",
+		"granted_by", "evidence", "recorded_by", "recorded_at", "status", "revoked_at", "revoked_by", "revoke_reason"}, rows)
 }
 
 func writeAuthorisationsTable(w io.Writer, views []register.View, now time.Time, loc *time.Location, all bool) {

@@ -84,6 +84,14 @@ func writeCSV(w io.Writer, header []string, rows [][]string) error {
 	return nil
 }
 
+// csvTime is t in RFC 3339 UTC, or empty for none.
+func csvTime(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
 // writeJSON writes v as indented JSON.
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -72,6 +73,27 @@ func TestDemo_FindingsOutput(t *testing.T) {
 		}
 		if _, err := run(t, "--config", config, "findings", "--output", "xml"); err == nil || !strings.Contains(err.Error(), "want table, json or csv") {
 			t.Errorf("findings --output xml: %v", err)
+		}
+	})
+
+	t.Run("authorise list and exclude list take --output too", func(t *testing.T) {
+		mustRun(t, "--config", config, "exclude", "--customer", "Northwind Traders", "--reason", "server migration, phase 2",
+			"--owner", "Sam Lee", "--expires", "14d", "--by", "tester", "--yes")
+		for _, list := range [][]string{{"authorise", "list", "--all"}, {"exclude", "list"}} {
+			var js []map[string]any
+			if err := json.Unmarshal([]byte(mustRun(t, append(append([]string{"--config", config}, list...), "--output", "json")...)), &js); err != nil {
+				t.Fatalf("%v --output json: %v", list, err)
+			}
+			rows, err := csv.NewReader(strings.NewReader(mustRun(t, append(append([]string{"--config", config}, list...), "-o", "csv")...))).ReadAll()
+			if err != nil {
+				t.Fatalf("%v --output csv does not parse: %v", list, err)
+			}
+			if len(js) == 0 || len(rows) != len(js)+1 {
+				t.Errorf("%v: %d CSV rows for %d items and a header", list, len(rows), len(js))
+			}
+			if _, err := run(t, append(append([]string{"--config", config}, list...), "--output", "yaml")...); err == nil {
+				t.Errorf("%v --output yaml was accepted", list)
+			}
 		}
 	})
 }

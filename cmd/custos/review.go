@@ -135,12 +135,19 @@ func parseExpiry(s string, loc *time.Location) (func(now time.Time) time.Time, e
 }
 
 func newExcludeListCommand(g *globalFlags, timezone *string) *cobra.Command {
-	var all bool
+	var (
+		all bool
+		out *output
+	)
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the exclusions in force (--all: ended and expired too)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, err := out.Format()
+			if err != nil {
+				return err
+			}
 			loc, err := loadTimezone(*timezone)
 			if err != nil {
 				return err
@@ -150,29 +157,46 @@ func newExcludeListCommand(g *globalFlags, timezone *string) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				writeExclusions(cmd.OutOrStdout(), xs, names, a.Now(), loc)
+				rows := exclusionRows(xs, names, a.Now())
+				switch format {
+				case outputJSON:
+					return writeJSON(cmd.OutOrStdout(), rows)
+				case outputCSV:
+					return writeExclusionsCSV(cmd.OutOrStdout(), rows)
+				}
+				writeExclusions(cmd.OutOrStdout(), rows, loc)
 				return nil
 			})
 		},
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "also list ended and expired exclusions")
+	out = addOutputFlags(cmd)
 	return cmd
 }
 
-func writeExclusions(w io.Writer, xs []store.Exclusion, n store.Names, now time.Time, loc *time.Location) {
-	if len(xs) == 0 {
-		fmt.Fprintln(w, "No exclusions.")
-		return
-	}
+// exclusionJSON is the stable JSON shape of `custos exclude list --json`; a
+// customer, technician or device of "any" matches every one.
+type exclusionJSON struct {
+	ID         uint      `json:"id"`
+	Status     string    `json:"status"`
+	Customer   string    `json:"customer"`
+	Rule       string    `json:"rule"`
+	Technician string    `json:"technician"`
+	Device     string    `json:"device"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	Owner      string    `json:"owner"`
+	Reason     string    `json:"reason"`
+}
+
+func exclusionRows(xs []store.Exclusion, n store.Names, now time.Time) []exclusionJSON {
 	name := func(m map[uint]string, id *uint) string {
 		if id == nil {
 			return "any"
 		}
 		return cmp.Or(m[*id], strconv.FormatUint(uint64(*id), 10))
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATUS\tCUSTOMER\tRULE\tTECHNICIAN\tDEVICE\tEXPIRES\tOWNER\tREASON")
-	for _, x := range xs {
+	out := make([]exclusionJSON, len(xs))
+	for i, x := range xs {
 		status := "active"
 		switch {
 		case x.RemovedAt != nil:
@@ -180,8 +204,34 @@ func writeExclusions(w io.Writer, xs []store.Exclusion, n store.Names, now time.
 		case !x.ExpiresAt.After(now):
 			status = "expired"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.ID, status, name(n.Customers, x.CustomerID), cmp.Or(x.Rule, "any"),
-			name(n.Technicians, x.TechnicianID), name(n.Devices, x.DeviceID), x.ExpiresAt.In(loc).Format(authoriseTimeLayout), x.Owner, x.Reason)
+		out[i] = exclusionJSON{
+			ID: x.ID, Status: status, Customer: name(n.Customers, x.CustomerID), Rule: cmp.Or(x.Rule, "any"),
+			Technician: name(n.Technicians, x.TechnicianID), Device: name(n.Devices, x.DeviceID),
+			ExpiresAt: x.ExpiresAt.UTC(), Owner: x.Owner, Reason: x.Reason,
+		}
+	}
+	return out
+}
+
+func writeExclusionsCSV(w io.Writer, xs []exclusionJSON) error {
+	rows := make([][]string, len(xs))
+	for i, x := range xs {
+		rows[i] = []string{strconv.FormatUint(uint64(x.ID), 10), x.Status, x.Customer, x.Rule, x.Technician, x.Device,
+			csvTime(&x.ExpiresAt), x.Owner, x.Reason}
+	}
+	return writeCSV(w, []string{"id", "status", "customer", "rule", "technician", "device", "expires_at", "owner", "reason"}, rows)
+}
+
+func writeExclusions(w io.Writer, xs []exclusionJSON, loc *time.Location) {
+	if len(xs) == 0 {
+		fmt.Fprintln(w, "No exclusions.")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATUS\tCUSTOMER\tRULE\tTECHNICIAN\tDEVICE\tEXPIRES\tOWNER\tREASON")
+	for _, x := range xs {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.ID, x.Status, x.Customer, x.Rule,
+			x.Technician, x.Device, x.ExpiresAt.In(loc).Format(authoriseTimeLayout), x.Owner, x.Reason)
 	}
 	tw.Flush()
 }
