@@ -58,6 +58,8 @@ type App struct {
 	runner     *jobs.Runner
 	now        func() time.Time
 	redactor   *secret.Redactor
+	// changed is what the commands changed since the last reconcile.
+	changed changed
 }
 
 // Open builds everything the configuration describes and opens the store.
@@ -170,10 +172,16 @@ func (a *App) Sync(ctx context.Context, only string) ([]sync.Result, error) {
 
 // Reconcile evaluates every enabled rule and records the run.
 func (a *App) Reconcile(ctx context.Context) (reconcile.Result, error) {
+	return a.reconcile(ctx, reconcile.Scope{})
+}
+
+// reconcile evaluates every enabled rule, checking the access events of scope's
+// customers, and records the run under the scope it checked.
+func (a *App) reconcile(ctx context.Context, scope reconcile.Scope) (reconcile.Result, error) {
 	job := a.reconcileJob()
 	var res reconcile.Result
-	err := a.runner.Run(ctx, "reconcile", "all", func(ctx context.Context) (jobs.Counts, error) {
-		r, counts, err := job.Run(ctx)
+	err := a.runner.Run(ctx, "reconcile", scope.String(), func(ctx context.Context) (jobs.Counts, error) {
+		r, counts, err := job.RunScope(ctx, scope)
 		res = r
 		return counts, err
 	})

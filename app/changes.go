@@ -22,11 +22,12 @@ type Change struct {
 	Why string `json:"why,omitempty"`
 }
 
-// ReconcileChanges reconciles now, as Reconcile does, and says what changed: a
-// command that changed authorisations, backups, links or exclusions calls it so that
-// the findings follow at once. It reconciles every customer, not only the one changed.
+// ReconcileChanges reconciles now and says what changed: a command that changed
+// authorisations, backups, links or exclusions calls it so that the findings follow
+// at once. It re-checks the access events of the customers those commands changed
+// (every customer when a change can touch any), and evaluates the other rules whole.
 func (a *App) ReconcileChanges(ctx context.Context) ([]Change, reconcile.Result, error) {
-	res, err := a.Reconcile(ctx)
+	res, err := a.reconcile(ctx, a.changed.take())
 	if err != nil {
 		return nil, res, err
 	}

@@ -50,11 +50,17 @@ type ReconcileJob struct {
 
 // Run evaluates every rule at the job's clock.
 func (j *ReconcileJob) Run(ctx context.Context) (reconcile.Result, Counts, error) {
+	return j.RunScope(ctx, reconcile.Scope{})
+}
+
+// RunScope evaluates every rule at the job's clock, checking the access events of
+// scope's customers only.
+func (j *ReconcileJob) RunScope(ctx context.Context, scope reconcile.Scope) (reconcile.Result, Counts, error) {
 	now := j.Now()
 	if _, err := mapping.Resolve(ctx, j.Store, j.Mapping, now); err != nil {
 		return reconcile.Result{}, nil, err
 	}
-	res, err := j.Engine.Run(ctx, now)
+	res, err := j.Engine.RunScope(ctx, now, scope)
 	failed := res.Health.Failed()
 	counts := Counts{"opened": res.Opened, "reopened": res.Reopened, "updated": res.Updated, "resolved": res.Resolved,
 		"rules_evaluated": len(res.Health), "rules_failed": len(failed)}

@@ -58,10 +58,10 @@ type CustomerCheck struct {
 	Decisions []store.DecisionUpdate
 }
 
-// Run checks the access events that started at or after since, streamed per
+// Run checks the access events of scope's customers that started at or after since, streamed per
 // customer: each customer's decisions and findings go to each as soon as the
 // customer is matched, so that only one customer's are ever held.
-func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time, each func(context.Context, CustomerCheck) error) (AccessRun, error) {
+func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time, scope Scope, each func(context.Context, CustomerCheck) error) (AccessRun, error) {
 	var run AccessRun
 	names, err := st.ReadNames(ctx)
 	if err != nil {
@@ -72,6 +72,9 @@ func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time,
 		return run, err
 	}
 	for _, id := range customers {
+		if !scope.Includes(id) {
+			continue
+		}
 		ca, err := st.ReadCustomerAccess(ctx, id, since)
 		if err != nil {
 			return run, err

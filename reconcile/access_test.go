@@ -263,3 +263,56 @@ func TestAccessCheck_VerifiedBackupCoversARemoval(t *testing.T) {
 		})
 	}
 }
+
+// TestEngine_RunScope checks that a run scoped to some customers checks only their
+// access events, and leaves the access findings of the others as they are rather
+// than resolving them as if those customers had no events.
+func TestEngine_RunScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ids := seedAccess(t, st)
+		cfg := config.Default()
+		set := configured(t, &cfg)
+		eng := &reconcile.Engine{Store: st, Rules: set.Rules, Log: zerolog.Nop(), Access: set.Access}
+		openAccess := func() int {
+			fs, err := st.Findings(ctx, store.FindingFilter{Status: "open"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, f := range fs {
+				if f.Rule == "ACCESS-UNAUTHORISED" || f.Rule == "COMMAND-UNAUTHORISED" || f.Rule == "REMOVAL-WITHOUT-BACKUP" {
+					n++
+				}
+			}
+			return n
+		}
+		full, err := eng.Run(ctx, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := openAccess()
+		if full.Events != 6 || before == 0 {
+			t.Fatalf("full run: %d events, %d open access findings; want 6 and some", full.Events, before)
+		}
+		for _, tc := range []struct {
+			name   string
+			scope  reconcile.Scope
+			events int
+		}{
+			{"another customer", reconcile.Scope{Customers: []uint{ids["Contoso Ltd"] + 1000}}, 0},
+			{"the customer", reconcile.Scope{Customers: []uint{ids["Contoso Ltd"]}}, 6},
+			{"every customer", reconcile.Scope{}, 6},
+		} {
+			res, err := eng.RunScope(ctx, now, tc.scope)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Events != tc.events || res.Resolved != 0 {
+				t.Errorf("%s (%s): %d events checked, %d findings resolved; want %d and 0", tc.name, tc.scope, res.Events, res.Resolved, tc.events)
+			}
+			if got := openAccess(); got != before {
+				t.Errorf("%s: %d open access findings after the run, want %d as before", tc.name, got, before)
+			}
+		}
+	})
+}

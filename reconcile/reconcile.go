@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -134,11 +135,41 @@ type Evaluation struct {
 	Changed int
 }
 
+// Scope limits the access check of a run to some customers: a command that changed
+// one customer's authorisations re-checks that customer's events only. The zero
+// Scope checks every customer. The rules over whole tables always run whole.
+type Scope struct {
+	// Customers lists the customers to check; nil means every customer.
+	Customers []uint
+}
+
+// String names the scope in a job run's record: "all", or "customers 3,7".
+func (s Scope) String() string {
+	if s.Customers == nil {
+		return "all"
+	}
+	ids := make([]string, len(s.Customers))
+	for i, id := range s.Customers {
+		ids[i] = strconv.FormatUint(uint64(id), 10)
+	}
+	return "customers " + strings.Join(ids, ",")
+}
+
+// Includes says whether the scope checks the customer id.
+func (s Scope) Includes(id uint) bool {
+	return s.Customers == nil || slices.Contains(s.Customers, id)
+}
+
 // Run reads the records, evaluates every rule and records the findings at now.
 // The rules over whole tables are recorded in one transaction; access events are
 // checked and their decisions and findings recorded a customer at a time, so the
 // run holds one customer's events, never every customer's.
 func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
+	return e.RunScope(ctx, now, Scope{})
+}
+
+// RunScope is Run with the access check limited to scope's customers.
+func (e *Engine) RunScope(ctx context.Context, now time.Time, scope Scope) (Result, error) {
 	ev, err := e.evaluateRules(ctx, now)
 	res := Result{Health: ev.Health}
 	if err != nil {
@@ -152,7 +183,7 @@ func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
 	}
 	rules := e.Access.Rules()
 	var checked []uint
-	run, health, err := e.runAccess(ctx, now, time.Time{}, func(ctx context.Context, ca CustomerCheck) error {
+	run, health, err := e.runAccess(ctx, now, time.Time{}, scope, func(ctx context.Context, ca CustomerCheck) error {
 		checked = append(checked, ca.CustomerID)
 		if err := e.Store.SaveDecisions(ctx, ca.Decisions); err != nil {
 			return err
@@ -170,7 +201,7 @@ func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
 		return res, fmt.Errorf("reconcile: %w", err)
 	}
 	for _, id := range others {
-		if _, found := slices.BinarySearch(checked, id); !found {
+		if _, found := slices.BinarySearch(checked, id); !found && scope.Includes(id) {
 			if err := e.applyAccess(ctx, rules, id, nil, now, &res); err != nil {
 				return res, fmt.Errorf("reconcile: %w", err)
 			}
@@ -193,7 +224,7 @@ func (e *Engine) Evaluate(ctx context.Context, now, since time.Time) (Evaluation
 	if err != nil || e.Access == nil {
 		return ev, err
 	}
-	run, health, err := e.runAccess(ctx, now, since, func(_ context.Context, ca CustomerCheck) error {
+	run, health, err := e.runAccess(ctx, now, since, Scope{}, func(_ context.Context, ca CustomerCheck) error {
 		ev.Found = append(ev.Found, inputs(ca.Findings)...)
 		return nil
 	})
@@ -226,13 +257,13 @@ func (e *Engine) evaluateRules(ctx context.Context, now time.Time) (Evaluation, 
 	return ev, nil
 }
 
-// runAccess runs the access check over the events since since, timing it for the
+// runAccess runs the access check over the events of scope's customers since since, timing it for the
 // health of each access rule: the sweep evaluates them together, so they share its
 // duration and its error.
-func (e *Engine) runAccess(ctx context.Context, now, since time.Time, each func(context.Context, CustomerCheck) error) (AccessRun, Healths, error) {
+func (e *Engine) runAccess(ctx context.Context, now, since time.Time, scope Scope, each func(context.Context, CustomerCheck) error) (AccessRun, Healths, error) {
 	start := time.Now()
 	found := map[string]int{}
-	run, err := e.Access.Run(ctx, e.Store, since, func(ctx context.Context, ca CustomerCheck) error {
+	run, err := e.Access.Run(ctx, e.Store, since, scope, func(ctx context.Context, ca CustomerCheck) error {
 		for _, f := range ca.Findings {
 			found[f.Rule]++
 		}
