@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"time"
 
+	"github.com/custos-msp/custos/mapping"
 	"github.com/custos-msp/custos/store"
 )
 
@@ -40,28 +40,18 @@ type Freshness struct {
 	At time.Time `json:"at"`
 }
 
-// Freshness reads when each enabled connector was last read, for the customer named
-// (case-insensitively; every customer when empty). When no pull of any source has
-// ever succeeded it returns ErrNeverSynced with what it read.
-func (a *App) Freshness(ctx context.Context, customer string) (Freshness, error) {
-	f := Freshness{Customer: customer, At: a.now()}
+// Freshness reads when each enabled connector was last read, for one customer (as
+// LookUp found it) or, when customer is nil, for every customer. When no pull of
+// any source has ever succeeded it returns ErrNeverSynced with what it read.
+func (a *App) Freshness(ctx context.Context, customer *mapping.Match) (Freshness, error) {
+	f := Freshness{At: a.now()}
 	healths, err := a.Store.StreamHealths(ctx)
 	if err != nil {
 		return f, err
 	}
 	var id *uint
-	if customer != "" {
-		cs, err := a.Store.Customers(ctx)
-		if err != nil {
-			return f, err
-		}
-		// A name that matches no customer lists no findings; its sources are every
-		// customer's.
-		if i := slices.IndexFunc(cs, func(c store.Customer) bool { return strings.EqualFold(c.Name, customer) }); i >= 0 {
-			id = &cs[i].ID
-		} else {
-			f.Customer = ""
-		}
+	if customer != nil {
+		f.Customer, id = customer.Name, &customer.ID
 	}
 	f.Sources = summariseSources(a.enabledConnectors(), healths, id)
 	if !slices.ContainsFunc(healths, func(h store.StreamHealth) bool { return h.LastOK != nil }) {

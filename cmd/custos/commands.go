@@ -15,6 +15,7 @@ import (
 
 	"github.com/custos-msp/custos/app"
 	"github.com/custos-msp/custos/demo"
+	"github.com/custos-msp/custos/mapping"
 	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/sync"
@@ -185,15 +186,15 @@ func newFindingsCommand(g *globalFlags) *cobra.Command {
 				return fmt.Errorf("--status %q: want open, acknowledged, resolved or suppressed", filter.Status)
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				customerName := ""
+				var only *mapping.Match
 				if customer != "" {
 					c, err := a.LookUp(ctx, "--customer", store.LinkCustomer, customer)
 					if err != nil {
 						return err
 					}
-					filter.CustomerID, customerName = &c.ID, c.Name
+					filter.CustomerID, only = &c.ID, &c
 				}
-				fresh, err := a.Freshness(ctx, customerName)
+				fresh, err := a.Freshness(ctx, only)
 				if err != nil {
 					return err
 				}
@@ -207,8 +208,11 @@ func newFindingsCommand(g *globalFlags) *cobra.Command {
 					if err != nil {
 						return err
 					}
-					return writeFindingsJSON(cmd.OutOrStdout(), fs, cited)
+					return writeFindingsJSON(cmd.OutOrStdout(), fresh, fs, cited)
 				case outputCSV:
+					// One row per finding leaves no room for the sources: they go to
+					// standard error, where a person running it still sees them.
+					writeFreshness(cmd.ErrOrStderr(), fresh)
 					return writeFindingsCSV(cmd.OutOrStdout(), fs)
 				}
 				writeFindingsTable(cmd.OutOrStdout(), fs)

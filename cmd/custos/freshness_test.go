@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +55,25 @@ func TestFreshness_SyncThenFindings(t *testing.T) {
 	for _, args := range [][]string{{"map", "--unresolved"}, {"replay", "--since", "14d", "--dry-run"}} {
 		if out := mustRun(t, append([]string{"--config", config}, args...)...); !strings.Contains(out, "  screenconnect: read ") {
 			t.Errorf("%v does not say when screenconnect was read:\n%s", args, out)
+		}
+	}
+	// The JSON listings carry the same facts, for the scope listed.
+	for _, args := range [][]string{{"findings", "--json", "--customer", "contoso ltd"}, {"map", "--unresolved", "--json"}} {
+		var doc struct {
+			SourcesRead app.Freshness `json:"sources_read"`
+		}
+		if err := json.Unmarshal([]byte(mustRun(t, append([]string{"--config", config}, args...)...)), &doc); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		read := map[string]bool{}
+		for _, s := range doc.SourcesRead.Sources {
+			read[s.Connector] = !s.NeverRead()
+		}
+		if !read["itglue"] || !read["screenconnect"] {
+			t.Errorf("%v: sources_read %+v, want itglue and screenconnect read", args, doc.SourcesRead)
+		}
+		if wantCustomer := slices.Contains(args, "--customer"); wantCustomer != (doc.SourcesRead.Customer == "Contoso Ltd") {
+			t.Errorf("%v: sources_read is for customer %q", args, doc.SourcesRead.Customer)
 		}
 	}
 	// Authorising Bob Jones for anything at Contoso now reconciles at once and says

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/custos-msp/custos/app"
 )
 
 // run executes the command line in-process and returns what it printed.
@@ -29,11 +31,14 @@ func findingsJSON(t *testing.T, args ...string) []findingJSON {
 	if err != nil {
 		t.Fatalf("%v: %v\n%s", args, err, out)
 	}
-	var fs []findingJSON
-	if err := json.Unmarshal([]byte(out), &fs); err != nil {
-		t.Fatalf("findings --json is not a JSON array: %v\n%s", err, out)
+	var doc struct {
+		SourcesRead *app.Freshness `json:"sources_read"`
+		Findings    []findingJSON  `json:"findings"`
 	}
-	return fs
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.SourcesRead == nil || doc.Findings == nil {
+		t.Fatalf("findings --json is not an object with sources_read and findings (%v):\n%s", err, out)
+	}
+	return doc.Findings
 }
 
 func TestDemo_FlagsMissingBackupsAndIsIdempotent(t *testing.T) {

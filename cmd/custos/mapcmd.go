@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -34,7 +33,7 @@ func newMapCommand(g *globalFlags) *cobra.Command {
 						res.Linked, res.Created, res.Unresolved, res.TechniciansLinked, res.DevicesLinked)
 					return nil
 				}
-				fresh, err := a.Freshness(ctx, "")
+				fresh, err := a.Freshness(ctx, nil)
 				if err != nil {
 					return err
 				}
@@ -43,7 +42,7 @@ func newMapCommand(g *globalFlags) *cobra.Command {
 					return err
 				}
 				if asJSON {
-					return writeUnresolvedJSON(cmd.OutOrStdout(), list)
+					return writeUnresolvedJSON(cmd.OutOrStdout(), fresh, list)
 				}
 				writeUnresolvedTable(cmd.OutOrStdout(), list)
 				writeFreshness(cmd.OutOrStdout(), fresh)
@@ -91,14 +90,15 @@ type unresolvedJSON struct {
 	Last    time.Time `json:"last"`
 }
 
-func writeUnresolvedJSON(w io.Writer, list []store.Unresolved) error {
+func writeUnresolvedJSON(w io.Writer, fresh app.Freshness, list []store.Unresolved) error {
 	out := make([]unresolvedJSON, len(list))
 	for i, u := range list {
 		out[i] = unresolvedJSON{Kind: u.Kind, Source: u.Source, Ref: u.Ref, Name: u.Name, Records: u.Records, First: u.First, Last: u.Last}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return writeJSON(w, struct {
+		SourcesRead app.Freshness    `json:"sources_read"`
+		Unresolved  []unresolvedJSON `json:"unresolved"`
+	}{fresh, out})
 }
 
 func writeUnresolvedTable(w io.Writer, list []store.Unresolved) {

@@ -120,7 +120,10 @@ func evidenceRefs(evidence string) []string {
 }
 
 // writeFindingsJSON writes the findings with cited[i] the inline evidence of fs[i].
-func writeFindingsJSON(w io.Writer, fs []store.FindingView, cited [][]app.Evidence) error {
+// writeFindingsJSON writes the findings with their evidence inline, and when each
+// source was last read for the scope listed, so that an empty list is never read as
+// "all clear" without data.
+func writeFindingsJSON(w io.Writer, fresh app.Freshness, fs []store.FindingView, cited [][]app.Evidence) error {
 	out := make([]findingJSON, len(fs))
 	for i, f := range fs {
 		out[i] = findingJSON{
@@ -129,7 +132,10 @@ func writeFindingsJSON(w io.Writer, fs []store.FindingView, cited [][]app.Eviden
 			FirstSeen: f.FirstSeen.UTC(), LastSeen: f.LastSeen.UTC(), ResolvedAt: f.ResolvedAt,
 		}
 	}
-	return writeJSON(w, out)
+	return writeJSON(w, struct {
+		SourcesRead app.Freshness `json:"sources_read"`
+		Findings    []findingJSON `json:"findings"`
+	}{fresh, out})
 }
 
 func writeFindingsTable(w io.Writer, fs []store.FindingView) {

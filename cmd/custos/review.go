@@ -290,7 +290,7 @@ func newReplayCommand(g *globalFlags) *cobra.Command {
 				return fmt.Errorf("--since %q: want a positive duration such as 14d or 36h", since)
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				fresh, err := a.Freshness(ctx, "")
+				fresh, err := a.Freshness(ctx, nil)
 				if err != nil {
 					return err
 				}
