@@ -48,6 +48,8 @@ type Report struct {
 	Backups   Backups
 	RMMReport RMMReport
 	Coverage  []StreamCoverage
+	// Absent says what each empty section means, from Coverage.
+	Absent Absent
 	// Technicians totals the accesses per technician (internal variant only).
 	Technicians []TechnicianTotal
 }

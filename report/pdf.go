@@ -243,7 +243,7 @@ func (p *pdfDoc) body() error {
 	for _, k := range s.ByKind {
 		kinds = append(kinds, p.counts(k.Label, k.Total, k.Authorised, k.AuthorisedLate, k.Unauthorised, k.Unchecked))
 	}
-	p.table(p.countsHeader("Kind of access"), p.countsWidths(), kinds, "No access to your systems was recorded in this period.")
+	p.table(p.countsHeader("Kind of access"), p.countsWidths(), kinds, r.Absent.Access)
 	var sev [][]string
 	for _, c := range s.Findings {
 		sev = append(sev, []string{string(c.Severity), itoa(c.Opened), itoa(c.Resolved), itoa(c.OpenAt)})
@@ -299,7 +299,7 @@ func (p *pdfDoc) accesses() {
 		}
 		rows = append(rows, row)
 	}
-	p.table(header, widths, rows, "No access to your systems was recorded in this period.")
+	p.table(header, widths, rows, r.Absent.Access)
 	if r.Internal() {
 		p.heading("Accesses per technician (internal)")
 		var tr [][]string
@@ -412,14 +412,14 @@ func (p *pdfDoc) m365() {
 		rows = append(rows, []string{rel.Name, rel.Status, roles, optDay(rel.Start), optDay(rel.End), rel.AutoExtend})
 	}
 	p.table([]string{"Relationship", "Status", "Roles", "Start", "Expires", "Auto-extend"}, []float64{.19, .09, .36, .12, .12, .12},
-		rows, "No GDAP relationship with your tenant.")
+		rows, p.r.Absent.Relationships)
 }
 
 func (p *pdfDoc) backups() {
 	b := p.r.Backups
 	p.heading("Network devices: configuration backups")
 	if b.Devices == 0 {
-		p.para("No network device is documented for you.")
+		p.para(p.r.Absent.Devices)
 		return
 	}
 	p.para(fmt.Sprintf("%d network device(s); %d with a configuration backup; %d with one newer than %d days at the end of the period.",
