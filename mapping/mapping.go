@@ -10,6 +10,7 @@ package mapping
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -66,6 +67,9 @@ type Result struct {
 func Resolve(ctx context.Context, st *store.Store, opts Options, now time.Time) (Result, error) {
 	var res Result
 	err := st.ResolveIdentities(ctx, func(ids *store.Identities) error {
+		if err := refreshCustomerKeys(ids); err != nil {
+			return err
+		}
 		unlinked, err := ids.UnlinkedOrganizations()
 		if err != nil {
 			return fmt.Errorf("mapping: %w", err)
@@ -98,6 +102,34 @@ func Resolve(ctx context.Context, st *store.Store, opts Options, now time.Time) 
 		return err
 	})
 	return res, err
+}
+
+// refreshCustomerKeys brings each customer's stored name key up to what NormaliseName
+// makes of its name today, so that a change of the normalisation ("Contoso L.L.C."
+// read as "contoso") matches new spellings to the existing customer instead of
+// creating another. A key another customer holds already is left as it was: the two
+// stay apart, and a person can tie their names with `custos map link`.
+func refreshCustomerKeys(ids *store.Identities) error {
+	customers, err := ids.Customers()
+	if err != nil {
+		return fmt.Errorf("mapping: %w", err)
+	}
+	held := make(map[string]bool, len(customers))
+	for _, c := range customers {
+		held[c.Key] = true
+	}
+	for i := range customers {
+		c := &customers[i]
+		key := NormaliseName(c.Name)
+		if key == "" || key == c.Key || held[key] {
+			continue
+		}
+		if err := ids.SetCustomerKey(c, key); err != nil {
+			return fmt.Errorf("mapping: %w", err)
+		}
+		held[key] = true
+	}
+	return nil
 }
 
 // linkOrganization links one organization and returns the method used, or "" when it
@@ -196,12 +228,19 @@ var legalSuffixes = []string{
 	"co", "company", "gmbh", "ag", "bv", "nv", "sa", "sarl", "pty", "pte", "srl", "kg",
 }
 
+// dottedInitials finds letters written with dots between them ("L.L.C.", "S.A.",
+// "G.m.b.H."), after the start or a character that is not a letter or digit, so
+// that "contoso.com" is left alone.
+var dottedInitials = regexp.MustCompile(`(^|[^\pL\pN])(\pL(?:\.\pL)+)\.?`)
+
 // NormaliseName reduces a customer name to the key automatic matching compares:
-// lower case, punctuation dropped, "&" read as "and", and trailing legal-form words
-// removed ("Contoso Ltd." and "CONTOSO limited" both become "contoso", and
+// lower case, punctuation dropped, "&" read as "and", letters written with dots
+// read as one word, and trailing legal-form words removed ("Contoso Ltd.",
+// "CONTOSO limited" and "Contoso L.L.C." all become "contoso", and
 // "Fabrikam GmbH & Co. KG" becomes "fabrikam").
 func NormaliseName(name string) string {
 	name = strings.ReplaceAll(strings.ToLower(name), "&", " and ")
+	name = dottedInitials.ReplaceAllStringFunc(name, func(m string) string { return strings.ReplaceAll(m, ".", "") + " " })
 	words := strings.FieldsFunc(name, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})

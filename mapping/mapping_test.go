@@ -2,6 +2,7 @@ package mapping_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -26,6 +27,13 @@ func TestNormaliseName(t *testing.T) {
 		{"Ltd", "ltd"},
 		{"Northwind Traders", "northwind traders"},
 		{"Müller Bäckerei GmbH", "müller bäckerei"},
+		{"Contoso L.L.C.", "contoso"},
+		{"Contoso, L.L.C", "contoso"},
+		{"Tailspin Toys S.A.", "tailspin toys"},
+		{"Adatum B.V.", "adatum"},
+		{"Fabrikam G.m.b.H. & Co. K.G.", "fabrikam"},
+		{"A.B. Plumbing", "ab plumbing"},
+		{"contoso.com", "contoso com"},
 		{"", ""},
 	}
 	for _, tt := range tests {
@@ -105,6 +113,41 @@ func TestResolve_CreatesLinksAndPropagates(t *testing.T) {
 		storetest.DB(ctx, st).Model(&store.Customer{}).Count(&n)
 		if n != 2 {
 			t.Errorf("customers = %d after two runs, want 2", n)
+		}
+	})
+}
+
+// TestResolve_RefreshesNameKeys stores customers whose keys an older normalisation
+// made ("contoso l l c" for "Contoso L.L.C."): the next Resolve brings the keys up
+// to date, so that another source's "Contoso LLC" links to the customer there is
+// instead of creating a second one, and a key another customer holds stays apart.
+func TestResolve_RefreshesNameKeys(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		for _, c := range []store.Customer{
+			{Name: "Contoso L.L.C.", Key: "contoso l l c", Status: store.CustomerActive},
+			{Name: "Adatum B.V.", Key: "adatum b v", Status: store.CustomerActive},
+			{Name: "Adatum", Key: "adatum", Status: store.CustomerActive},
+		} {
+			if err := storetest.DB(ctx, st).Create(&c).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		write(t, st, "organizations", org("itglue", "7", "Contoso LLC", "Active"))
+		if _, err := mapping.Resolve(ctx, st, mapping.Options{CreateFrom: []string{"itglue"}}, now); err != nil {
+			t.Fatal(err)
+		}
+		if c, method := customerOf(t, st, "itglue", "7"); c.Name != "Contoso L.L.C." || method != mapping.MethodName {
+			t.Errorf("itglue Contoso LLC linked to %q by %q, want the stored Contoso L.L.C. by name", c.Name, method)
+		}
+		keys := map[string]string{}
+		var all []store.Customer
+		storetest.DB(ctx, st).Find(&all)
+		for _, c := range all {
+			keys[c.Name] = c.Key
+		}
+		want := map[string]string{"Contoso L.L.C.": "contoso", "Adatum B.V.": "adatum b v", "Adatum": "adatum"}
+		if !reflect.DeepEqual(keys, want) {
+			t.Errorf("customer keys %v, want %v", keys, want)
 		}
 	})
 }

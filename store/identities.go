@@ -85,6 +85,14 @@ func (ids *Identities) CreateCustomer(c *Customer) error {
 	return nil
 }
 
+// SetCustomerKey replaces the normalised name key of customer c.
+func (ids *Identities) SetCustomerKey(c *Customer, key string) error {
+	if err := ids.tx.Model(c).Update("key", key).Error; err != nil {
+		return fmt.Errorf("store: updating the name key of customer %q: %w", c.Name, err)
+	}
+	return nil
+}
+
 // SetCustomerStatus records that customer c is status (active or offboarded) since.
 func (ids *Identities) SetCustomerStatus(c *Customer, status string, since time.Time) error {
 	if err := ids.tx.Model(c).Updates(map[string]any{"status": status, "status_since": since}).Error; err != nil {
