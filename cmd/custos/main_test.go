@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,16 +14,30 @@ import (
 	"github.com/custos-msp/custos/app"
 )
 
-// run executes the command line in-process and returns what it printed.
+// run executes the command line in-process and returns what it printed, on
+// standard output and standard error together.
 func run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	var out bytes.Buffer
+	err := execute(args, &out, &out)
+	return out.String(), err
+}
+
+// runSplit executes the command line in-process and returns what it printed on
+// standard output and on standard error apart.
+func runSplit(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err = execute(args, &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+func execute(args []string, stdout, stderr io.Writer) error {
 	cmd := newRootCommand()
 	cmd.SetArgs(args)
-	cmd.SetOut(&out)
-	cmd.SetErr(&out)
-	err := cmd.Execute()
-	return out.String(), err
+	cmd.SetOut(stdout)
+	cmd.SetErr(stderr)
+	return cmd.Execute()
 }
 
 func findingsJSON(t *testing.T, args ...string) []findingJSON {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -37,17 +38,43 @@ func TestDemo_FindingsOutput(t *testing.T) {
 		}
 	})
 
+	t.Run("json carries the authorisations inline", func(t *testing.T) {
+		rules := map[string]bool{}
+		for _, f := range findingsJSON(t, "--config", config, "findings", "--output", "json") {
+			for _, e := range f.Cited {
+				a := e.Authorisation
+				if a == nil {
+					continue
+				}
+				rules[f.Rule] = true
+				if a.ID == 0 || a.Ticket == "" || a.Grantor == "" || !strings.HasPrefix(e.Ref, "authorisations:") {
+					t.Errorf("finding %d (%s) cites %s without its id, ticket or grantor: %+v", f.ID, f.Rule, e.Ref, *a)
+				}
+			}
+		}
+		if !rules["GRANTOR-NOT-AUTHORISED"] {
+			t.Errorf("no GRANTOR-NOT-AUTHORISED finding of the demo cites its authorisation inline (rules citing one: %v)", rules)
+		}
+	})
+
 	t.Run("--json is --output json", func(t *testing.T) {
-		a := mustRun(t, "--config", config, "findings", "--json")
-		b := mustRun(t, "--config", config, "findings", "--output", "json")
-		if a != b {
-			t.Errorf("--json and --output json differ:\n%s\n---\n%s", a, b)
+		a := findingsJSON(t, "--config", config, "findings", "--json")
+		b := findingsJSON(t, "--config", config, "findings", "--output", "json")
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("--json and --output json differ:\n%+v\n---\n%+v", a, b)
 		}
 	})
 
 	t.Run("csv is one row per finding", func(t *testing.T) {
 		fs := findingsJSON(t, "--config", config, "findings", "--json")
-		rows, err := csv.NewReader(strings.NewReader(mustRun(t, "--config", config, "findings", "--output", "csv"))).ReadAll()
+		out, sources, err := runSplit(t, "--config", config, "findings", "--output", "csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(sources, "Sources read:") {
+			t.Errorf("findings --output csv does not say on standard error when each source was read:\n%s", sources)
+		}
+		rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 		if err != nil {
 			t.Fatalf("findings --output csv does not parse: %v", err)
 		}
