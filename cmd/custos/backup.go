@@ -4,12 +4,16 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
+	"strconv"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/custos-msp/custos/app"
 	"github.com/custos-msp/custos/register"
+	"github.com/custos-msp/custos/store"
 )
 
 func newBackupCommand(g *globalFlags) *cobra.Command {
@@ -79,12 +83,17 @@ func newBackupListCommand(g *globalFlags, timezone *string) *cobra.Command {
 	var (
 		customer string
 		all      bool
+		out      *output
 	)
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the verified backups, newest first; --all adds the withdrawn ones",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, err := out.Format()
+			if err != nil {
+				return err
+			}
 			loc, err := loadTimezone(*timezone)
 			if err != nil {
 				return err
@@ -94,28 +103,84 @@ func newBackupListCommand(g *globalFlags, timezone *string) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				w := cmd.OutOrStdout()
-				if len(views) == 0 {
-					fmt.Fprintln(w, "No verified backups.")
-					return nil
+				switch format {
+				case outputJSON:
+					return writeJSON(cmd.OutOrStdout(), backupsJSON(views))
+				case outputCSV:
+					return writeBackupsCSV(cmd.OutOrStdout(), backupsJSON(views))
 				}
-				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tCUSTOMER\tDEVICE\tWHAT\tTAKEN\tVERIFIED\tBY\tEVIDENCE\tWITHDRAWN")
-				for _, v := range views {
-					withdrawn := ""
-					if v.WithdrawnAt != nil {
-						withdrawn = fmt.Sprintf("%s by %s: %s", v.WithdrawnAt.In(loc).Format(authoriseTimeLayout), v.WithdrawnBy, v.WithdrawReason)
-					}
-					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.CustomerName, cmp.Or(v.DeviceName, register.Any), v.What,
-						v.TakenAt.In(loc).Format(authoriseTimeLayout), v.VerifiedAt.In(loc).Format(authoriseTimeLayout), v.VerifiedBy, v.Evidence, withdrawn)
-				}
-				return tw.Flush()
+				return writeBackupsTable(cmd.OutOrStdout(), views, loc)
 			})
 		},
 	}
 	cmd.Flags().StringVar(&customer, "customer", "", "only this customer's (name or id)")
 	cmd.Flags().BoolVar(&all, "all", false, "the withdrawn ones too")
+	out = addOutputFlags(cmd)
 	return cmd
+}
+
+func writeBackupsTable(w io.Writer, views []store.VerifiedBackupView, loc *time.Location) error {
+	if len(views) == 0 {
+		fmt.Fprintln(w, "No verified backups.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tCUSTOMER\tDEVICE\tWHAT\tTAKEN\tVERIFIED\tBY\tEVIDENCE\tWITHDRAWN")
+	for _, v := range views {
+		withdrawn := ""
+		if v.WithdrawnAt != nil {
+			withdrawn = fmt.Sprintf("%s by %s: %s", v.WithdrawnAt.In(loc).Format(authoriseTimeLayout), v.WithdrawnBy, v.WithdrawReason)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.CustomerName, cmp.Or(v.DeviceName, register.Any), v.What,
+			v.TakenAt.In(loc).Format(authoriseTimeLayout), v.VerifiedAt.In(loc).Format(authoriseTimeLayout), v.VerifiedBy, v.Evidence, withdrawn)
+	}
+	return tw.Flush()
+}
+
+// backupJSON is a verified backup as backup list --output json prints it.
+type backupJSON struct {
+	ID             uint       `json:"id"`
+	Customer       string     `json:"customer"`
+	CustomerID     *uint      `json:"customer_id"`
+	Device         string     `json:"device"`
+	DeviceID       *uint      `json:"device_id"`
+	What           string     `json:"what"`
+	TakenAt        time.Time  `json:"taken_at"`
+	VerifiedAt     time.Time  `json:"verified_at"`
+	VerifiedBy     string     `json:"verified_by"`
+	Evidence       string     `json:"evidence"`
+	RecordedBy     string     `json:"recorded_by"`
+	RecordedAt     time.Time  `json:"recorded_at"`
+	WithdrawnAt    *time.Time `json:"withdrawn_at,omitempty"`
+	WithdrawnBy    string     `json:"withdrawn_by,omitempty"`
+	WithdrawReason string     `json:"withdraw_reason,omitempty"`
+}
+
+func backupsJSON(views []store.VerifiedBackupView) []backupJSON {
+	out := make([]backupJSON, len(views))
+	for i, v := range views {
+		out[i] = backupJSON{
+			ID: v.ID, Customer: v.CustomerName, CustomerID: v.CustomerID,
+			Device: cmp.Or(v.DeviceName, register.Any), DeviceID: v.DeviceID, What: v.What,
+			TakenAt: v.TakenAt.UTC(), VerifiedAt: v.VerifiedAt.UTC(), VerifiedBy: v.VerifiedBy, Evidence: v.Evidence,
+			RecordedBy: v.RecordedBy, RecordedAt: v.RecordedAt.UTC(),
+			WithdrawnAt: utcOrNil(v.WithdrawnAt), WithdrawnBy: v.WithdrawnBy, WithdrawReason: v.WithdrawReason,
+		}
+	}
+	return out
+}
+
+// writeBackupsCSV writes one row per verified backup, the JSON's fields in its order.
+func writeBackupsCSV(w io.Writer, bs []backupJSON) error {
+	rows := make([][]string, len(bs))
+	for i, v := range bs {
+		rows[i] = []string{
+			strconv.FormatUint(uint64(v.ID), 10), v.Customer, v.Device, v.What, csvTime(&v.TakenAt), csvTime(&v.VerifiedAt),
+			v.VerifiedBy, v.Evidence, v.RecordedBy, csvTime(&v.RecordedAt), csvTime(v.WithdrawnAt), v.WithdrawnBy, v.WithdrawReason,
+		}
+	}
+	return writeCSV(w, []string{"id", "customer", "device", "what", "taken_at", "verified_at", "verified_by", "evidence",
+		"recorded_by", "recorded_at", "withdrawn_at", "withdrawn_by", "withdraw_reason"}, rows)
 }
 
 func newBackupWithdrawCommand(g *globalFlags) *cobra.Command {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -14,7 +15,10 @@ import (
 )
 
 func newMapCommand(g *globalFlags) *cobra.Command {
-	var unresolved, asJSON bool
+	var (
+		unresolved bool
+		out        *output
+	)
 	cmd := &cobra.Command{
 		Use:   "map",
 		Short: "Tie every tool's customers, technicians and machines together now",
@@ -23,6 +27,13 @@ func newMapCommand(g *globalFlags) *cobra.Command {
 			"tie one by hand with `custos map link`.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, err := out.Format()
+			if err != nil {
+				return err
+			}
+			if format != outputTable && !unresolved {
+				return fmt.Errorf("--output %s: only the list of --unresolved has formats", format)
+			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
 				res, err := a.Map(ctx)
 				if err != nil {
@@ -41,8 +52,12 @@ func newMapCommand(g *globalFlags) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if asJSON {
+				switch format {
+				case outputJSON:
 					return writeUnresolvedJSON(cmd.OutOrStdout(), fresh, list)
+				case outputCSV:
+					writeFreshness(cmd.ErrOrStderr(), fresh)
+					return writeUnresolvedCSV(cmd.OutOrStdout(), list)
 				}
 				writeUnresolvedTable(cmd.OutOrStdout(), list)
 				writeFreshness(cmd.OutOrStdout(), fresh)
@@ -51,7 +66,7 @@ func newMapCommand(g *globalFlags) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&unresolved, "unresolved", false, "list what could not be tied to a customer or technician")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "with --unresolved, print a JSON array")
+	out = addOutputFlags(cmd)
 	cmd.AddCommand(newMapLinkCommand(g))
 	return cmd
 }
@@ -99,6 +114,16 @@ func writeUnresolvedJSON(w io.Writer, fresh app.Freshness, list []store.Unresolv
 		SourcesRead app.Freshness    `json:"sources_read"`
 		Unresolved  []unresolvedJSON `json:"unresolved"`
 	}{fresh, out})
+}
+
+// writeUnresolvedCSV writes one row per unresolved reference, the JSON's fields in
+// its order.
+func writeUnresolvedCSV(w io.Writer, list []store.Unresolved) error {
+	rows := make([][]string, len(list))
+	for i, u := range list {
+		rows[i] = []string{u.Kind, u.Source, u.Ref, u.Name, strconv.Itoa(u.Records), csvTime(&u.First), csvTime(&u.Last)}
+	}
+	return writeCSV(w, []string{"kind", "source", "ref", "name", "records", "first", "last"}, rows)
 }
 
 func writeUnresolvedTable(w io.Writer, list []store.Unresolved) {

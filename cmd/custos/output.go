@@ -52,7 +52,7 @@ type output struct {
 func addOutputFlags(cmd *cobra.Command) *output {
 	o := &output{}
 	cmd.Flags().StringVarP(&o.format, "output", "o", outputTable, "print as table, json or csv")
-	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print a JSON array; the same as --output json")
+	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print JSON; the same as --output json")
 	return o
 }
 

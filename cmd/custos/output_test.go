@@ -124,3 +124,32 @@ func TestDemo_FindingsOutput(t *testing.T) {
 		}
 	})
 }
+
+// TestListings_EveryFormat runs every listing command in each --output format on the
+// demo's store: JSON parses, CSV parses with a header and rows of its width, and a
+// format asked for twice in two ways is refused.
+func TestListings_EveryFormat(t *testing.T) {
+	config, _ := demoStore(t)
+	for _, listing := range [][]string{
+		{"findings"}, {"authorise", "list", "--all"}, {"exclude", "list", "--all"}, {"backup", "list", "--all"}, {"map", "--unresolved"},
+	} {
+		args := append([]string{"--config", config}, listing...)
+		t.Run(strings.Join(listing, " "), func(t *testing.T) {
+			out, _, err := runSplit(t, append(args, "--output", "json")...)
+			if err != nil || !json.Valid([]byte(out)) {
+				t.Errorf("--output json: %v, not JSON:\n%s", err, out)
+			}
+			out, _, err = runSplit(t, append(args, "--output", "csv")...)
+			rows, cerr := csv.NewReader(strings.NewReader(out)).ReadAll()
+			if err != nil || cerr != nil || len(rows) < 1 {
+				t.Errorf("--output csv: %v, %v:\n%s", err, cerr, out)
+			}
+			if out, _, err = runSplit(t, append(args, "--output", "table")...); err != nil || out == "" {
+				t.Errorf("--output table: %v:\n%s", err, out)
+			}
+			if _, _, err := runSplit(t, append(args, "--json", "--output", "csv")...); err == nil {
+				t.Error("--json --output csv is accepted")
+			}
+		})
+	}
+}
