@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -24,8 +26,9 @@ type RetentionPolicy struct {
 	ResolvedFindings time.Duration
 	// AccessEvents is how long an access event is kept after it started.
 	AccessEvents time.Duration
-	// PersonalData is how long an access event keeps the technician's address and
-	// display name; after it they are blanked (the technician link stays).
+	// PersonalData is how long an access event keeps the personal values the data
+	// inventory says expire so (ExpiresAsPersonalData); after it they are blanked
+	// (the technician link stays).
 	PersonalData time.Duration
 	// Deliveries is how long a delivery receipt and a notify log row are kept after
 	// they were written. A delivered message's body is deleted on delivery, and any
@@ -96,11 +99,19 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy, now time.Time, bat
 			return err
 		}},
 		{p.PersonalData, retainedAs(KeptAsEvents), func(t Table, cutoff time.Time) error {
-			where := "started_at < ? AND (source_ip <> '' OR actor_name <> '')"
+			columns := t.InventoryOf().Expiring(ExpiresAsPersonalData)
+			if len(columns) == 0 {
+				return nil
+			}
+			blank := make(map[string]any, len(columns))
+			filled := make([]string, len(columns))
+			for i, c := range columns {
+				blank[c], filled[i] = "", c+" <> ''"
+			}
+			where := "started_at < ? AND (" + strings.Join(filled, " OR ") + ")"
 			n, _, err := s.pruneBatches(ctx, batch, t.Model, where, []any{cutoff},
 				func(tx *gorm.DB, ids []uint) (int64, int64, error) {
-					r := tx.Model(t.Model).Where("id IN ?", ids).Where(where, cutoff).
-						UpdateColumns(map[string]any{"source_ip": "", "actor_name": ""})
+					r := tx.Model(t.Model).Where("id IN ?", ids).Where(where, cutoff).UpdateColumns(blank)
 					if r.Error != nil {
 						return 0, 0, fmt.Errorf("blanking personal data: %w", r.Error)
 					}
@@ -109,7 +120,7 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy, now time.Time, bat
 			res.AccessEventsBlanked += n
 			return err
 		}},
-		{p.RawPayloads, func(t Table) bool { return t.RawRetained }, func(t Table, cutoff time.Time) error {
+		{p.RawPayloads, func(t Table) bool { return slices.Contains(t.InventoryOf().Expiring(ExpiresAsRaw), "raw") }, func(t Table, cutoff time.Time) error {
 			where := "raw <> '' AND seen_at < ?"
 			if t.Parent != "" {
 				// A child row has no seen_at of its own: it was last seen with its parent.

@@ -37,10 +37,9 @@ type Table struct {
 	// technicians, devices), and MatchKey the column holding the normalised name that
 	// automatic matching compares; both empty for other tables.
 	Canonical, MatchKey string
-	// Retention says when rows are deleted, RawRetained whether the sealed vendor
-	// payload is cleared RetentionPolicy.RawPayloads after the row was last seen.
-	Retention   Retention
-	RawRetained bool
+	// Retention says when rows are deleted; when their personal values go before
+	// them (the sealed vendor payload among them) the data inventory says.
+	Retention Retention
 	// Parent, for rows that belong to a row of another table (a configuration's
 	// backups, a finding's history), names that table and ParentColumn the column holding its id.
 	Parent, ParentColumn string
@@ -144,43 +143,43 @@ var tables = []Table{
 	{
 		Name: "organizations", Model: &Organization{}, Record: recordType[*record.Organization](), Pull: Snapshot,
 		Resolved:  []Resolved{{"customer_id", LinkCustomer, "source_id"}},
-		Retention: KeptWhileListed, RawRetained: true,
-		write: pulledRows(organizationRow),
+		Retention: KeptWhileListed,
+		write:     pulledRows(organizationRow),
 	},
 	{
 		Name: "configurations", Model: &Configuration{}, Record: recordType[*record.Configuration](), Pull: Snapshot,
 		Resolved:  []Resolved{customerFromRef, deviceFromID},
-		Retention: KeptWhileListed, RawRetained: true,
-		write: (*Store).upsertConfigurations,
+		Retention: KeptWhileListed,
+		write:     (*Store).upsertConfigurations,
 	},
 	{
 		Name: "config_backups", Model: &ConfigBackup{}, Pull: WithParent,
-		Retention: KeptWithParent, RawRetained: true, Parent: "configurations", ParentColumn: "configuration_id",
+		Retention: KeptWithParent, Parent: "configurations", ParentColumn: "configuration_id",
 	},
 	{
 		Name: "access_events", Model: &AccessEvent{}, Record: recordType[*record.AccessEvent](), Pull: Incremental,
 		Resolved:  []Resolved{customerFromRef, {"technician_id", LinkTechnician, "actor_ref"}, deviceFromRef},
 		Local:     []string{"covered_by", "backup_id", "decision", "authorised_late_by", "late_backup_id"},
-		Retention: KeptAsEvents, RawRetained: true,
-		write: pulledRows(accessEventRow),
+		Retention: KeptAsEvents,
+		write:     pulledRows(accessEventRow),
 	},
 	{
 		Name: "endpoints", Model: &Endpoint{}, Record: recordType[*record.Endpoint](), Pull: Snapshot,
 		Resolved:  []Resolved{customerFromRef, deviceFromID},
-		Retention: KeptWhileListed, RawRetained: true,
-		write: pulledRows(endpointRow),
+		Retention: KeptWhileListed,
+		write:     pulledRows(endpointRow),
 	},
 	{
 		Name: "agents", Model: &Agent{}, Record: recordType[*record.Agent](), Pull: Snapshot,
 		Resolved:  []Resolved{customerFromRef, deviceFromRef},
-		Retention: KeptWhileListed, RawRetained: true,
-		write: pulledRows(agentRow),
+		Retention: KeptWhileListed,
+		write:     pulledRows(agentRow),
 	},
 	{
 		Name: "user_accounts", Model: &UserAccount{}, Record: recordType[*record.UserAccount](), Pull: Snapshot,
 		Resolved:  []Resolved{{"technician_id", LinkTechnician, "source_id"}},
-		Retention: KeptWhileListed, RawRetained: true,
-		write: pulledRows(userAccountRow),
+		Retention: KeptWhileListed,
+		write:     pulledRows(userAccountRow),
 	},
 	{
 		Name: "authorisations", Model: &Authorisation{}, Record: recordType[*record.Authorisation](), Pull: Incremental,

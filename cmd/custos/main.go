@@ -70,6 +70,7 @@ func newRootCommand() *cobra.Command {
 		newReportCommand(g),
 		newNotifyCommand(g),
 		newCheckConfigCommand(g),
+		newDataCommand(g),
 		newVersionCommand(),
 	)
 	return root

@@ -1,0 +1,297 @@
+package store
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	stdsync "sync"
+	"time"
+
+	"gorm.io/gorm/schema"
+)
+
+// Category is a kind of personal data Custos holds.
+type Category string
+
+// The categories of personal data.
+const (
+	// Technicians are the MSP's staff: names, sign-in names (UPNs), e-mail addresses.
+	Technicians Category = "technician"
+	// CustomerUsers are people at a customer whom audit records name: the mailbox
+	// opened, the account deleted.
+	CustomerUsers Category = "customer user"
+	// Contacts are a customer's authorisation contacts and the people who granted
+	// an authorisation.
+	Contacts Category = "contact"
+	// NetworkAddresses are IP addresses a sign-in or session came from.
+	NetworkAddresses Category = "network address"
+	// CustosUsers are the people who record, revoke, triage and exclude in Custos.
+	CustosUsers Category = "custos user"
+)
+
+// Personal says that a column can hold personal data: of which categories, why
+// Custos keeps it, whether it is sealed (encrypted) at rest, and when its value goes.
+type Personal struct {
+	Column     string
+	Categories []Category
+	Why        string
+	Sealed     bool
+	// Expires says when the value goes before its row does; ExpiresWithRow when it
+	// stays as long as the row.
+	Expires Expiry
+}
+
+// Expiry says when a personal value is removed.
+type Expiry int
+
+// Expiries of personal values.
+const (
+	// ExpiresWithRow values go when the table's retention deletes their row.
+	ExpiresWithRow Expiry = iota
+	// ExpiresAsPersonalData values are blanked RetentionPolicy.PersonalData after
+	// the access.
+	ExpiresAsPersonalData
+	// ExpiresAsRaw values are cleared RetentionPolicy.RawPayloads after the row was
+	// last seen.
+	ExpiresAsRaw
+	// ExpiresOnDelivery values are deleted once the alert is delivered or given up.
+	ExpiresOnDelivery
+)
+
+// Inventory classifies every column of one table: the columns that can hold
+// personal data, and the others (Plain), so that a new column is a decision and
+// not an accident. Ids, times and the pull's own columns are plain by their names
+// (see plainByName) and need no listing.
+type Inventory struct {
+	// About says whose data the table holds, in a few words.
+	About    string
+	Personal []Personal
+	Plain    []string
+}
+
+// Reasons shared by several columns.
+const (
+	whyRaw        = "the vendor's record as it came, kept to explain a finding; cleared after raw_payloads"
+	whyActor      = "to say which technician did what (the policy is about who accessed what)"
+	whyTarget     = "to say on whom an access acted (a mailbox opened, an account deleted)"
+	whyWho        = "to say who recorded, changed or ended a Custos record (accountability)"
+	whyFreeText   = "free text a person or a vendor wrote; may name anyone"
+	whyTechnician = "to map every tool's name for a technician onto one person"
+	whyContact    = "to check that an authorisation was granted by one of the customer's authorisation contacts"
+)
+
+// kept is a personal column stored as it is, sealed one stored sealed; both stay
+// as long as their row unless expiring says otherwise.
+func kept(column, why string, categories ...Category) Personal {
+	return Personal{Column: column, Categories: categories, Why: why}
+}
+
+func sealed(column, why string, categories ...Category) Personal {
+	return Personal{Column: column, Categories: categories, Why: why, Sealed: true}
+}
+
+// expiring returns p with its value going as e says, before its row.
+func (p Personal) expiring(e Expiry) Personal {
+	p.Expires = e
+	return p
+}
+
+// raw is the sealed vendor payload that every pulled table keeps.
+var raw = sealed("raw", whyRaw, Technicians, CustomerUsers, Contacts, NetworkAddresses).expiring(ExpiresAsRaw)
+
+// inventories is the record of processing: one entry per table.
+var inventories = map[string]Inventory{
+	"customers":   {About: "the MSP's customers (companies)", Plain: []string{"name", "key", "status"}},
+	"technicians": {About: "the MSP's technicians", Personal: []Personal{kept("name", whyTechnician, Technicians), kept("key", whyTechnician, Technicians), kept("email", whyTechnician, Technicians), kept("aliases", whyTechnician, Technicians)}},
+	"devices":     {About: "customers' machines", Plain: []string{"name", "host_key", "serial"}},
+	"links": {About: "each tool's id for a customer, technician or device", Plain: []string{"kind", "method"},
+		Personal: []Personal{kept("source_id", "a tool's id for a technician is often a sign-in name or UPN", Technicians)}},
+	"organizations":  {About: "customers as each tool lists them", Personal: []Personal{raw}, Plain: []string{"name", "short_name", "type", "status"}},
+	"configurations": {About: "network devices documented in IT Glue", Personal: []Personal{raw}, Plain: []string{"customer_ref", "name", "hostname", "serial", "type_name", "archived"}},
+	"config_backups": {About: "configuration backups attached in IT Glue", Personal: []Personal{raw}, Plain: []string{"file_name", "name", "content_type", "size"}},
+	"access_events": {About: "every access by a technician to a customer's systems", Personal: []Personal{
+		raw,
+		kept("actor_ref", whyActor, Technicians),
+		kept("actor_name", whyActor, Technicians).expiring(ExpiresAsPersonalData),
+		kept("source_ip", "to show where an access came from", NetworkAddresses).expiring(ExpiresAsPersonalData),
+		kept("detail", whyTarget, CustomerUsers, Technicians),
+		kept("attributes", whyTarget, CustomerUsers, Technicians, NetworkAddresses),
+		kept("decision", "reconcile's reason, which names the technicians and grantors it compared", Technicians, Contacts),
+	}, Plain: []string{"kind", "action", "customer_ref", "device_ref", "device_name", "removal", "covered_by", "authorised_late_by"}},
+	"endpoints":     {About: "customers' machines as each tool lists them", Personal: []Personal{raw}, Plain: []string{"customer_ref", "hostname", "domain", "serial", "os", "type_name"}},
+	"agents":        {About: "remote-access agents on customers' machines", Personal: []Personal{raw}, Plain: []string{"type", "customer_ref", "device_ref", "hostname", "ended"}},
+	"user_accounts": {About: "technicians' accounts in each tool", Personal: []Personal{raw, kept("name", whyTechnician, Technicians), kept("email", whyTechnician, Technicians)}, Plain: []string{"disabled"}},
+	"authorisations": {About: "customers' authorisations of access", Personal: []Personal{
+		raw,
+		kept("technician_ref", "to say which technician the customer authorised", Technicians),
+		kept("granted_by", whyContact, Contacts),
+		kept("granted_by_ref", whyContact, Contacts),
+		kept("evidence", "the ticket or e-mail that proves the authorisation", Contacts),
+		kept("recorded_by", whyWho, CustosUsers),
+		kept("revoked_by", whyWho, CustosUsers),
+		kept("revoke_reason", whyFreeText, CustosUsers, Contacts),
+	}, Plain: []string{"customer_ref", "device_ref", "access_scope", "valid_from", "valid_to"}},
+	"contacts": {About: "customers' authorisation contacts", Personal: []Personal{raw, kept("name", whyContact, Contacts), kept("email", whyContact, Contacts)}, Plain: []string{"customer_ref", "authorised", "active"}},
+	"verified_backups": {About: "backups verified before a removal", Personal: []Personal{
+		kept("what", "names what was backed up, such as a person's mailbox", CustomerUsers),
+		kept("verified_by", whyWho, Technicians),
+		kept("evidence", "the backup job or ticket that proves the verification", Technicians),
+		kept("recorded_by", whyWho, CustosUsers),
+		kept("withdrawn_by", whyWho, CustosUsers),
+		kept("withdraw_reason", whyFreeText, CustosUsers),
+	}},
+	"findings": {About: "what the rules flagged", Personal: []Personal{
+		kept("subject", "names what the finding is about, which can be a technician's sign-in name", Technicians),
+		kept("summary", "says who did what on what, so a person can act on it", Technicians, CustomerUsers),
+		kept("status_by", whyWho, CustosUsers),
+		kept("status_reason", whyFreeText, CustosUsers),
+		kept("assignee", "who a finding is given to", CustosUsers),
+	}, Plain: []string{"rule", "fingerprint", "severity", "evidence", "first_seen", "last_seen", "status"}},
+	"finding_events": {About: "each finding's triage history", Personal: []Personal{
+		kept("actor", whyWho, CustosUsers),
+		kept("note", whyFreeText, CustosUsers, Technicians, CustomerUsers),
+		kept("assignee", "who a finding was given to", CustosUsers),
+	}, Plain: []string{"action"}},
+	"exclusions": {About: "suppressions of findings", Personal: []Personal{
+		kept("reason", whyFreeText, CustosUsers),
+		kept("owner", whyWho, CustosUsers),
+		kept("created_by", whyWho, CustosUsers),
+		kept("removed_by", whyWho, CustosUsers),
+	}, Plain: []string{"rule"}},
+	"checkpoints":     {About: "where each pull resumes", Plain: []string{"connector", "cursor"}},
+	"coverages":       {About: "what each pull read", Plain: []string{"connector", "window_start", "window_end", "outcome", "records", "pages", "removed", "warnings", "error"}},
+	"job_runs":        {About: "the history of jobs", Plain: []string{"job", "outcome", "counts", "error"}},
+	"job_leases":      {About: "which replica runs which job", Plain: []string{"name", "holder", "slot"}},
+	"report_archives": {About: "monthly reports written", Plain: []string{"month", "format", "variant", "sha256", "path", "size", "template_version"}},
+	"relationships": {About: "GDAP relationships with customers' tenants", Personal: []Personal{raw},
+		Plain: []string{"customer_ref", "customer_name", "display_name", "status", "duration_days", "auto_extend_days", "roles", "assignments"}},
+	"report_receipts": {About: "monthly RMM report e-mails received", Personal: []Personal{raw}, Plain: []string{"message_id", "customer_ref", "month", "subject", "attachments"}},
+	"outbox_entries":  {About: "alerts waiting to be routed", Plain: []string{"fingerprint", "event", "severity", "receiver", "route"}},
+	"deliveries": {About: "alert messages and their delivery", Personal: []Personal{
+		sealed("body", "the alert as sent, which says who did what", Technicians, CustomerUsers).expiring(ExpiresOnDelivery),
+		kept("last_error", "the receiver's answer, which can quote the message", Technicians),
+	}, Plain: []string{"receiver", "kind", "group_key", "idempotency_key", "findings", "status", "attempts"}},
+	"notify_logs":   {About: "which alerts went to which receiver", Plain: []string{"fingerprint", "receiver", "state", "severity"}},
+	"notify_groups": {About: "alert groups sent", Plain: []string{"group_key"}},
+}
+
+// plainByName reports whether a column is plain by its name alone: ids, times and
+// the pull's own columns (which tool, stream and scope a row came from).
+func plainByName(column string) bool {
+	switch column {
+	case "id", "source", "stream", "scope", "at":
+		return true
+	}
+	for _, suffix := range []string{"_id", "_at", "_since"} {
+		if strings.HasSuffix(column, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// Expiring lists the table's personal columns that expire as e says.
+func (inv Inventory) Expiring(e Expiry) []string {
+	var out []string
+	for _, p := range inv.Personal {
+		if p.Expires == e {
+			out = append(out, p.Column)
+		}
+	}
+	return out
+}
+
+// InventoryOf returns the table's entry in the record of processing.
+func (t Table) InventoryOf() Inventory { return inventories[t.Name] }
+
+// Tables returns the description of every table, in the order pages are written.
+func Tables() []Table { return slices.Clone(tables) }
+
+// InventoryProblems checks the record of processing against the tables: it lists,
+// as "table.column: …", every column the inventory neither calls personal nor plain
+// (a decision somebody has to make before the column ships) and every column it
+// names that the table does not have.
+func InventoryProblems() ([]string, error) {
+	var out []string
+	cache := &stdsync.Map{}
+	for _, t := range tables {
+		inv, ok := inventories[t.Name]
+		if !ok {
+			out = append(out, t.Name+": not in the inventory")
+			continue
+		}
+		s, err := schema.Parse(t.Model, cache, schema.NamingStrategy{})
+		if err != nil {
+			return nil, fmt.Errorf("store: reading the columns of %s: %w", t.Name, err)
+		}
+		var columns []string
+		for _, f := range s.Fields {
+			if f.DBName != "" {
+				columns = append(columns, f.DBName)
+			}
+		}
+		named := slices.Clone(inv.Plain)
+		for _, p := range inv.Personal {
+			named = append(named, p.Column)
+		}
+		for _, col := range columns {
+			if !plainByName(col) && !slices.Contains(named, col) {
+				out = append(out, t.Name+"."+col+": not classified as personal or plain")
+			}
+		}
+		for _, col := range named {
+			if !slices.Contains(columns, col) {
+				out = append(out, t.Name+"."+col+": classified, but the table has no such column")
+			}
+		}
+	}
+	return out, nil
+}
+
+// Keeping says in words how long the policy keeps a personal value of table t: when
+// the value goes, and when its row does.
+func (p RetentionPolicy) Keeping(t Table, col Personal) string {
+	row := p.rowKeeping(t)
+	switch col.Expires {
+	case ExpiresAsPersonalData:
+		return "blanked " + after(p.PersonalData, "the access started") + "; " + row
+	case ExpiresAsRaw:
+		return "cleared " + after(p.RawPayloads, "the source last listed the row") + "; " + row
+	case ExpiresOnDelivery:
+		return "deleted once the alert is delivered or given up; " + row
+	}
+	return row
+}
+
+// rowKeeping says how long the policy keeps a row of table t.
+func (p RetentionPolicy) rowKeeping(t Table) string {
+	switch t.Retention {
+	case KeptWhileListed:
+		return "row deleted " + after(p.RemovedRecords, "its source stopped listing it")
+	case KeptWithParent:
+		return "row deleted with its " + strings.TrimSuffix(t.Parent, "s")
+	case KeptAsEvents:
+		return "row deleted " + after(p.AccessEvents, "the access started")
+	case KeptAsCoverage:
+		return "row deleted " + after(p.Coverage, "the pull")
+	case KeptAsJobRuns:
+		return "row deleted " + after(p.JobRuns, "the run")
+	case KeptUntilResolved:
+		return "row deleted " + after(p.ResolvedFindings, "the finding was resolved")
+	case KeptAsDeliveries:
+		return "row deleted " + after(p.Deliveries, "it was written")
+	}
+	return "row kept until a person removes it"
+}
+
+// after says "180 days after event", or "never" for a policy that keeps forever.
+func after(d time.Duration, event string) string {
+	if d <= 0 {
+		return "never (kept forever by the configuration)"
+	}
+	days := int(d / (24 * time.Hour))
+	if d%(24*time.Hour) != 0 || days == 0 {
+		return fmt.Sprintf("%s after %s", d, event)
+	}
+	return fmt.Sprintf("%d days after %s", days, event)
+}
