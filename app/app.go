@@ -103,7 +103,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}
 	return &App{
 		Config: cfg, Rules: rules, Log: log, Store: st, Connectors: conns, Metrics: m, now: now, redactor: redactor,
-		runner: &jobs.Runner{Store: st, Log: log, Now: now, Observe: m.ObserveJob},
+		runner: &jobs.Runner{Store: st, Log: log, Now: now, LeaseTTL: cfg.Daemon.LeaseTTL.Std(), Observe: m.ObserveJob},
 	}, nil
 }
 
@@ -330,7 +330,12 @@ func (a *App) Notify(ctx context.Context) (notify.Result, error) {
 }
 
 func notifyCounts(r notify.Result) jobs.Counts {
-	return jobs.Counts{"enqueued": r.Enqueued, "held": r.Held, "sent": r.Sent, "retrying": r.Retrying, "failed": r.Failed}
+	waiting := 0
+	for _, w := range r.Waiting {
+		waiting += w.Findings
+	}
+	return jobs.Counts{"enqueued": r.Enqueued, "held": r.Held, "sent": r.Sent, "retrying": r.Retrying, "failed": r.Failed,
+		"waiting": waiting, "receivers_failing": len(r.Failing)}
 }
 
 // Runner returns the run recorder, for the scheduler.

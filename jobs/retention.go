@@ -17,21 +17,27 @@ type RetentionJob struct {
 	Now   func() time.Time
 }
 
-// Run prunes at the job's clock. On error the result and counts say what was pruned
+// Run marks the runs whose lease expired as abandoned, so they are pruned like any
+// finished run, then prunes at the job's clock. On error the result and counts say what was pruned
 // before it.
 func (j *RetentionJob) Run(ctx context.Context) (store.PruneResult, Counts, error) {
 	now := time.Now()
 	if j.Now != nil {
 		now = j.Now()
 	}
+	abandoned, err := j.Store.AbandonJobRuns(ctx, now)
+	if err != nil {
+		return store.PruneResult{}, Counts{}, err
+	}
 	res, err := j.Store.Prune(ctx, j.Policy, now, j.Batch)
 	counts := Counts{
-		"raw_cleared":      res.RawCleared,
-		"records_deleted":  res.OrganizationsDeleted + res.ConfigurationsDeleted,
-		"backups_deleted":  res.BackupsDeleted,
-		"coverage_deleted": res.CoverageDeleted,
-		"job_runs_deleted": res.JobRunsDeleted,
-		"findings_deleted": res.FindingsDeleted,
+		"job_runs_abandoned": abandoned,
+		"raw_cleared":        res.RawCleared,
+		"records_deleted":    res.OrganizationsDeleted + res.ConfigurationsDeleted,
+		"backups_deleted":    res.BackupsDeleted,
+		"coverage_deleted":   res.CoverageDeleted,
+		"job_runs_deleted":   res.JobRunsDeleted,
+		"findings_deleted":   res.FindingsDeleted,
 	}
 	return res, counts, err
 }

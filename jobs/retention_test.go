@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"maps"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,7 +64,7 @@ func TestRetentionJob_CountsWhatItPruned(t *testing.T) {
 		}
 		want := jobs.Counts{
 			"raw_cleared": 1, "records_deleted": 1, "backups_deleted": 2,
-			"coverage_deleted": 1, "job_runs_deleted": 1, "findings_deleted": 1,
+			"coverage_deleted": 1, "job_runs_deleted": 1, "findings_deleted": 1, "job_runs_abandoned": 0,
 		}
 		if !maps.Equal(counts, want) {
 			t.Errorf("counts = %v, want %v", counts, want)
@@ -99,4 +100,78 @@ func TestPolicyFromConfig_TakesEveryLimit(t *testing.T) {
 	if got != want {
 		t.Errorf("PolicyFromConfig(defaults) = %+v, want %+v", got, want)
 	}
+}
+
+func TestRetentionJob_MarksAbandonedRunsAndPrunesThem(t *testing.T) {
+	const day = 24 * time.Hour
+	now := time.Date(2026, 11, 1, 3, 15, 0, 0, time.UTC)
+	ctx := context.Background()
+	at := func(d time.Duration) *time.Time { t := now.Add(d); return &t }
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		runs := []store.JobRun{
+			// Killed 40 days ago: abandoned, and old enough to prune.
+			{Job: "sync", Scope: "all", StartedAt: now.Add(-40 * day), Outcome: store.JobRunning, LeaseExpiresAt: at(-40*day + 2*time.Minute)},
+			// Killed an hour ago: abandoned, kept for the history.
+			{Job: "sync", Scope: "itglue", StartedAt: now.Add(-time.Hour), Outcome: store.JobRunning, LeaseExpiresAt: at(-58 * time.Minute)},
+			// Still running, its lease renewed: left alone.
+			{Job: "report", Scope: "all", StartedAt: now.Add(-40 * day), Outcome: store.JobRunning, LeaseExpiresAt: at(time.Minute)},
+		}
+		for i := range runs {
+			if err := storetest.DB(ctx, st).Create(&runs[i]).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		job := &jobs.RetentionJob{Store: st, Policy: store.RetentionPolicy{JobRuns: 31 * day}, Now: func() time.Time { return now }}
+		_, counts, err := job.Run(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts["job_runs_abandoned"] != 2 || counts["job_runs_deleted"] != 1 {
+			t.Errorf("counts = %v, want 2 abandoned and 1 deleted", counts)
+		}
+		var left []store.JobRun
+		if err := storetest.DB(ctx, st).Order("id").Find(&left).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(left) != 2 {
+			t.Fatalf("runs left = %+v, want the recent abandoned one and the live one", left)
+		}
+		if a := left[0]; a.Scope != "itglue" || a.Outcome != store.JobAbandoned || a.FinishedAt == nil ||
+			!a.FinishedAt.Equal(*runs[1].LeaseExpiresAt) || !strings.Contains(a.Error, "lease expired") {
+			t.Errorf("abandoned run = %+v", a)
+		}
+		if live := left[1]; live.Job != "report" || live.Outcome != store.JobRunning || live.FinishedAt != nil {
+			t.Errorf("live run = %+v", live)
+		}
+	})
+}
+
+func TestRunner_RunsWithALeaseAndMarksExpiredOnesAbandoned(t *testing.T) {
+	now := time.Date(2026, 11, 1, 3, 15, 0, 0, time.UTC)
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		expired := now.Add(-time.Minute)
+		killed := store.JobRun{Job: "sync", Scope: "all", StartedAt: now.Add(-time.Hour), Outcome: store.JobRunning, LeaseExpiresAt: &expired}
+		if err := storetest.DB(ctx, st).Create(&killed).Error; err != nil {
+			t.Fatal(err)
+		}
+		r := &jobs.Runner{Store: st, Log: zerolog.Nop(), LeaseTTL: 5 * time.Minute, Now: func() time.Time { return now }}
+		var during store.JobRun
+		err := r.Run(ctx, "sync", "all", func(context.Context) (jobs.Counts, error) {
+			return nil, storetest.DB(ctx, st).Where("outcome = ?", store.JobRunning).Take(&during).Error
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if during.LeaseExpiresAt == nil || !during.LeaseExpiresAt.Equal(now.Add(5*time.Minute)) || during.ID == killed.ID {
+			t.Errorf("the running run = %+v, want this run with a lease of 5m", during)
+		}
+		var got store.JobRun
+		if err := storetest.DB(ctx, st).Take(&got, killed.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got.Outcome != store.JobAbandoned {
+			t.Errorf("the killed run is %q, want abandoned", got.Outcome)
+		}
+	})
 }

@@ -191,21 +191,15 @@ func (s *Scheduler) runSlot(ctx context.Context, j *scheduled, slot time.Time) {
 // renew extends the lease every third of its lifetime until ctx ends; when the lease
 // is lost it cancels the run.
 func (s *Scheduler) renew(ctx context.Context, cancel context.CancelFunc, name string) {
-	tick := time.NewTicker(max(s.LeaseTTL/3, 10*time.Millisecond))
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			ok, err := renewLease(context.WithoutCancel(ctx), s.Store, name, s.Holder, s.LeaseTTL, s.Runner.now())
-			if err == nil && !ok {
-				s.Log.Error().Str("job", name).Msg("lease lost to another replica; stopping this run")
-				cancel()
-				return
-			}
+	every(ctx, s.LeaseTTL/3, func() bool {
+		ok, err := renewLease(context.WithoutCancel(ctx), s.Store, name, s.Holder, s.LeaseTTL, s.Runner.now())
+		if err == nil && !ok {
+			s.Log.Error().Str("job", name).Msg("lease lost to another replica; stopping this run")
+			cancel()
+			return false
 		}
-	}
+		return true
+	})
 }
 
 // recordSkipped says which slots passed while a run went on.

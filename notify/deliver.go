@@ -34,6 +34,13 @@ func (p *Pipeline) deliver(ctx context.Context, res *Result) error {
 			return fmt.Errorf("notify: delivery of %s to %s interrupted: %w", d.IdempotencyKey, d.Receiver, ctx.Err())
 		}
 		a := p.outcome(d, sendErr, p.Now())
+		if a.Status == store.DeliverySent {
+			entries, err := p.Store.DeliveryEntries(ctx, d.ID)
+			if err != nil {
+				return err
+			}
+			a.Logs = markNotified(d, entries)
+		}
 		if sendErr != nil {
 			p.Log.Warn().Str("receiver", d.Receiver).Str("key", d.IdempotencyKey).Int("attempt", d.Attempts+1).
 				Bool("retrying", a.Status == store.DeliveryPending).Msg("notify: delivery failed: " + a.LastError)
@@ -55,20 +62,21 @@ func (p *Pipeline) deliver(ctx context.Context, res *Result) error {
 
 // outcome decides what an attempt that ended with sendErr at now means for its
 // delivery: sent when the receiver accepted it; tried again after a backoff when the
-// error is retryable and attempts remain; otherwise failed for good. The reason it
-// records is free of secrets.
+// error is retryable and attempts remain; otherwise failed for good, which gives the
+// findings it carried back to the outbox, due again. The reason it records is free
+// of secrets.
 func (p *Pipeline) outcome(d store.Delivery, sendErr error, now time.Time) store.Attempt {
 	if sendErr == nil {
-		return store.Attempt{Status: store.DeliverySent, SentAt: now}
+		return store.Attempt{Status: store.DeliverySent, At: now, SentAt: now}
 	}
 	reason := sendErr.Error()
 	if p.Redactor != nil {
 		reason = p.Redactor.String(reason)
 	}
 	if retry, after := Retryable(sendErr); retry && d.Attempts+1 < p.MaxAttempts {
-		return store.Attempt{Status: store.DeliveryPending, NextAttemptAt: now.Add(p.backoff(d.Attempts+1, after)), LastError: reason}
+		return store.Attempt{Status: store.DeliveryPending, At: now, NextAttemptAt: now.Add(p.backoff(d.Attempts+1, after)), LastError: reason}
 	}
-	return store.Attempt{Status: store.DeliveryFailed, LastError: reason}
+	return store.Attempt{Status: store.DeliveryFailed, At: now, LastError: reason}
 }
 
 // attempt opens a queued message and hands it to its receiver.

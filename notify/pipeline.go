@@ -51,6 +51,12 @@ type Result struct {
 	// Planned lists the messages queued (or, in a dry run, that would be) and the
 	// groups held with the reason.
 	Planned []Planned
+	// Waiting lists the alerts no configured receiver takes, by reason; they stay
+	// due until one does.
+	Waiting []Waiting
+	// Failing lists the configured receivers whose latest attempt failed, by name,
+	// with how many findings wait for them.
+	Failing []store.ReceiverHealth
 }
 
 // Planned is one message the pipeline queued or would queue, or a group it holds.
@@ -62,20 +68,40 @@ type Planned struct {
 }
 
 // Run routes new outbox entries, adds repeats, de-duplicates, groups, queues what is
-// due and delivers every queued message whose attempt is due.
+// due and delivers every queued message whose attempt is due; the result says which
+// receivers are failing after it.
 func (p *Pipeline) Run(ctx context.Context) (Result, error) {
 	res, err := p.pass(ctx, queueStage{queuer: p.queuer(), link: p.Link})
 	if err != nil {
 		return res, err
 	}
-	err = p.deliver(ctx, &res)
+	for _, w := range res.Waiting {
+		p.Log.Warn().Int("findings", w.Findings).Msg("notify: " + w.String())
+	}
+	if err = p.deliver(ctx, &res); err != nil {
+		return res, err
+	}
+	res.Failing, err = p.failing(ctx)
 	return res, err
 }
 
 // DryRun says what Run would queue now, writing nothing and sending nothing: the
 // same stages, with preview instead of queue last.
 func (p *Pipeline) DryRun(ctx context.Context) (Result, error) {
-	return p.pass(ctx, previewStage{link: p.Link})
+	res, err := p.pass(ctx, previewStage{link: p.Link})
+	if err != nil {
+		return res, err
+	}
+	res.Failing, err = p.failing(ctx)
+	return res, err
+}
+
+// failing lists the configured receivers whose latest attempt failed.
+func (p *Pipeline) failing(ctx context.Context) ([]store.ReceiverHealth, error) {
+	hs, err := p.Store.ReceiverHealths(ctx)
+	return slices.DeleteFunc(hs, func(h store.ReceiverHealth) bool {
+		return h.FailingSince == nil || p.Receivers[h.Receiver] == nil
+	}), err
 }
 
 // pass reads the outbox and runs the stages on it: route, repeat, dedup, group, hold
@@ -87,9 +113,9 @@ func (p *Pipeline) pass(ctx context.Context, last stage) (Result, error) {
 	}
 	r := router{routes: p.Routes}
 	stages := multiStage{
-		routeStage{router: r},
+		routeStage{router: r, receivers: p.Receivers},
 		repeatStage{router: r},
-		dedupStage{routes: p.Routes, receivers: p.Receivers},
+		dedupStage{routes: p.Routes},
 		groupStage{digests: p.Digests},
 		holdStage{routes: p.Routes, digests: p.Digests, location: p.Location, business: p.BusinessHours},
 		last,

@@ -13,10 +13,12 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/findings"
 	"github.com/custos-msp/custos/notify"
 	"github.com/custos-msp/custos/notify/notifytest"
 	"github.com/custos-msp/custos/notify/webhook"
+	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/seal"
 	"github.com/custos-msp/custos/secret"
 	"github.com/custos-msp/custos/store"
@@ -360,4 +362,204 @@ func count(t *testing.T, st *store.Store, model any, where ...any) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// items lists what the endpoint accepted since message from, as "summary:event".
+func (f *fixture) items(t *testing.T, from int) []string {
+	t.Helper()
+	var out []string
+	for _, m := range f.delivered(t)[from:] {
+		for _, it := range m.Items {
+			out = append(out, strings.TrimPrefix(it.Summary, "device ")[:4]+":"+it.Event)
+		}
+	}
+	return out
+}
+
+func TestPipeline_FailedDeliveryIsSentAgainAfterTheReceiverRecovers(t *testing.T) {
+	tests := []struct {
+		name     string
+		statuses []int
+	}{
+		{"refused (4xx) until fixed", []int{http.StatusNotFound, http.StatusGone}},
+		// MaxAttempts is 5: the first message fails for good after five 500s.
+		{"down (5xx) past max_attempts", []int{500, 500, 500, 500, 500, 500}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, st *store.Store) {
+				f := newFixture(t, st, tt.statuses...)
+				f.reconcile(t, f.finding("fw01", "high"))
+				// Run every minute until the endpoint has answered every scripted failure.
+				at := time.Minute
+				failed := 0
+				for ; f.hook.Requests() < len(tt.statuses); at += time.Minute {
+					failed += f.run(t, at).Failed
+					if at > 2*time.Hour {
+						t.Fatalf("still failing after %v: %d requests", at, f.hook.Requests())
+					}
+				}
+				if failed == 0 || len(f.hook.Delivered()) != 0 {
+					t.Fatalf("while failing: %d failed for good, %d accepted", failed, len(f.hook.Delivered()))
+				}
+				if logs, _ := st.NotifyLogs(ctx); len(logs) != 0 {
+					t.Errorf("a finding counts as notified before any receiver accepted it: %+v", logs)
+				}
+				health, _ := st.ReceiverHealths(ctx)
+				if len(health) != 1 || health[0].FailingSince == nil || !health[0].FailingSince.Equal(t0.Add(time.Minute)) || health[0].Waiting != 1 {
+					t.Errorf("receiver health while failing = %+v", health)
+				}
+				res := f.run(t, at)
+				for ; len(f.hook.Delivered()) == 0 && at < 3*time.Hour; at += time.Minute {
+					res = f.run(t, at)
+				}
+				if got := f.items(t, 0); !slices.Equal(got, []string{"fw01:opened"}) {
+					t.Fatalf("after the receiver recovered it accepted %v, want the finding once", got)
+				}
+				if len(res.Failing) != 0 {
+					t.Errorf("still reported failing after a delivery was accepted: %+v", res.Failing)
+				}
+				if logs, _ := st.NotifyLogs(ctx); len(logs) != 1 || logs[0].State != store.LogFiring {
+					t.Errorf("notify log after acceptance = %+v", logs)
+				}
+				if n := count(t, st, &store.OutboxEntry{}); n != 0 {
+					t.Errorf("%d outbox entries left after acceptance", n)
+				}
+				before := f.hook.Requests()
+				f.reconcile(t, f.finding("fw01", "high"))
+				f.run(t, at+time.Hour)
+				if f.hook.Requests() != before {
+					t.Error("sent again after it was accepted")
+				}
+				notifytest.AssertNoSecret(t, f.hook.URL+"/in?sig=s3cr3t-signature", f.log.String())
+			})
+		})
+	}
+}
+
+func TestPipeline_AcknowledgedFindingsStayQuietAfterAFailedRepeat(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		f.reconcile(t, f.finding("fw01", "high"), f.finding("fw02", "high"))
+		f.run(t, time.Minute)
+		if got := f.items(t, 0); len(got) != 2 {
+			t.Fatalf("first alert: %v", got)
+		}
+		// A day later both are due a repeat; the endpoint refuses it.
+		f.hook.Fail(http.StatusNotFound)
+		if res := f.run(t, 25*time.Hour); res.Failed != 1 {
+			t.Fatalf("repeat: %+v, want it failed for good", res)
+		}
+		if _, _, err := st.TriageFinding(ctx, "fw01", findings.Triage{Action: findings.Acknowledged, By: "ana", At: t0.Add(25 * time.Hour), Note: "on it"}.Apply); err != nil {
+			t.Fatal(err)
+		}
+		f.run(t, 26*time.Hour)
+		if got := f.items(t, 1); !slices.Equal(got, []string{"fw02:repeat"}) {
+			t.Errorf("after recovery it sent %v, want only the repeat of the finding nobody acknowledged", got)
+		}
+		// Escalating the acknowledged finding alerts again.
+		f.clock.t = t0.Add(27 * time.Hour)
+		f.reconcile(t, f.finding("fw01", "critical"), f.finding("fw02", "high"))
+		f.run(t, 28*time.Hour)
+		if got := f.items(t, 2); !slices.Equal(got, []string{"fw01:escalated"}) {
+			t.Errorf("after escalation it sent %v, want fw01 escalated", got)
+		}
+	})
+}
+
+func TestPipeline_NoReceiverKeepsAlertsQueued(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		receivers, routes := f.p.Receivers, f.p.Routes
+		f.reconcile(t, f.finding("fw01", "high"), f.finding("fw02", "low"))
+		steps := []struct {
+			name      string
+			receivers map[string]notify.Receiver
+			routes    []notify.Route
+			waiting   string
+		}{
+			{"no receiver", map[string]notify.Receiver{}, nil,
+				"2 alerts waiting: no receiver is configured (notify.receivers) for CONFIG-BACKUP-MISSING (2)"},
+			{"no route", receivers, nil, "2 alerts waiting: no route is configured (notify.routes) for CONFIG-BACKUP-MISSING (2)"},
+			{"no route matches low", receivers, []notify.Route{{Severities: []vocab.Severity{"high"}, Receivers: []string{"hook"}}},
+				"1 alert waiting: no route (notify.routes) matches them for CONFIG-BACKUP-MISSING (1)"},
+			{"routed", receivers, routes, ""},
+		}
+		for i, s := range steps {
+			f.p.Receivers, f.p.Routes = s.receivers, s.routes
+			res := f.run(t, time.Duration(i+1)*time.Hour)
+			var waiting []string
+			for _, w := range res.Waiting {
+				waiting = append(waiting, w.String())
+			}
+			if strings.Join(waiting, "; ") != s.waiting {
+				t.Errorf("%s: waiting %q, want %q", s.name, waiting, s.waiting)
+			}
+		}
+		if got := f.items(t, 0); !slices.Equal(got, []string{"fw01:opened", "fw02:opened"}) {
+			t.Errorf("once routed the endpoint got %v, want both findings: nothing dropped", got)
+		}
+	})
+}
+
+func TestPipeline_NotifyFailingOpensWhileAReceiverFailsAndResolvesAfter(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		mail := &mailbox{}
+		f.p.Receivers["mail"] = mail
+		// NOTIFY-FAILING goes to the mailbox as well as the webhook.
+		f.p.Routes = append([]notify.Route{{Rules: []string{reconcile.RuleNotifyFailing}, Receivers: []string{"mail"}, Continue: true}}, f.p.Routes...)
+		cfg := config.Default()
+		cfg.Notify.Receivers = []config.Receiver{{Name: "hook"}, {Name: "mail"}}
+		rules, problems := reconcile.Configure(&cfg)
+		if len(problems) > 0 {
+			t.Fatal(problems)
+		}
+		// Only NOTIFY-FAILING: the others would resolve the planted finding.
+		only := slices.DeleteFunc(rules.Rules, func(r reconcile.Rule) bool { return r.ID() != reconcile.RuleNotifyFailing })
+		engine := &reconcile.Engine{Store: st, Rules: only, Log: zerolog.Nop()}
+		failing := func(at time.Duration) []store.FindingView {
+			t.Helper()
+			if _, err := engine.Run(ctx, t0.Add(at)); err != nil {
+				t.Fatal(err)
+			}
+			fs, err := st.Findings(ctx, store.FindingFilter{Rule: reconcile.RuleNotifyFailing, Status: store.StatusOpen})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fs
+		}
+
+		f.hook.Down(http.StatusNotFound) // the flow behind the webhook was deleted
+		f.reconcile(t, f.finding("fw01", "high"))
+		for at := time.Minute; at <= 90*time.Minute; at += 10 * time.Minute {
+			f.run(t, at)
+			if fs := failing(at); at <= time.Hour && len(fs) != 0 {
+				t.Fatalf("NOTIFY-FAILING open at +%v, before the hour it allows: %+v", at, fs)
+			}
+		}
+		// Waiting for it: fw01, and NOTIFY-FAILING itself.
+		fs := failing(91 * time.Minute)
+		if len(fs) != 1 || !strings.Contains(fs[0].Summary, "receiver hook has failed every message since 2026-11-23 10:01 UTC") ||
+			!strings.Contains(fs[0].Summary, "findings waiting for it: 2") || !strings.Contains(fs[0].Summary, "HTTP 404") {
+			t.Fatalf("NOTIFY-FAILING after 90 minutes = %+v", fs)
+		}
+		notifytest.AssertNoSecret(t, f.hook.URL+"/in?sig=s3cr3t-signature", fs[0].Summary)
+		res := f.run(t, 92*time.Minute)
+		if len(res.Failing) != 1 || res.Failing[0].Receiver != "hook" {
+			t.Errorf("the run does not report the failing receiver: %+v", res.Failing)
+		}
+		if len(mail.got) != 1 || mail.got[0].Items[0].Rule != reconcile.RuleNotifyFailing {
+			t.Fatalf("the other receiver got %+v, want the NOTIFY-FAILING alert", mail.got)
+		}
+
+		f.hook.Down(0) // fixed
+		f.run(t, 100*time.Minute)
+		if got := f.items(t, 0); !slices.Contains(got, "fw01:opened") {
+			t.Errorf("after recovery the webhook accepted %v, want fw01", got)
+		}
+		if fs := failing(101 * time.Minute); len(fs) != 0 {
+			t.Errorf("NOTIFY-FAILING still open after the receiver accepted again: %+v", fs)
+		}
+	})
 }

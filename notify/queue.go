@@ -21,7 +21,7 @@ var bodyField = []byte("deliveries.body")
 
 // queueStage is the last stage of a run: it writes what the stages before it decided
 // (the routed entries replacing the unrouted ones, the repeats, the dropped entries)
-// and queues a delivery for each group that is due.
+// and queues a delivery for each group that is due, claiming the group's entries.
 type queueStage struct {
 	queuer queuer
 	link   string
@@ -42,9 +42,9 @@ func (s queueStage) exec(ctx context.Context, b *batch) error {
 		}
 	}
 	return b.plan(s.link, func(g *group, m Message) error {
-		e := store.Enqueue{Logs: markNotified(g.receiver, g.items, b.now)}
+		var e store.Enqueue
 		for _, pd := range g.items {
-			e.Consumed = append(e.Consumed, ids(pd.entries)...)
+			e.Claimed = append(e.Claimed, ids(pd.entries)...)
 		}
 		_, err := s.queuer.queue(ctx, g.receiver, g.key, m, e, b.now)
 		return err
@@ -87,7 +87,7 @@ func ids(entries []*store.OutboxEntry) []uint {
 }
 
 // message renders a group: its items most severe first, a title, and a key made of
-// the receiver and the outbox entries it tells of.
+// the receiver and the outbox entries it tells of (with how often each came back).
 func (g *group) message(link string, now time.Time) Message {
 	m := Message{Kind: KindAlert, Link: link, CreatedAt: now}
 	if g.digest {
@@ -102,8 +102,10 @@ func (g *group) message(link string, now time.Time) Message {
 			Customer: f.CustomerName, Summary: f.Summary, FirstSeen: f.FirstSeen,
 		})
 		customers[f.CustomerName] = true
-		for _, id := range ids(pd.entries) {
-			keyIDs = append(keyIDs, strconv.FormatUint(uint64(id), 10))
+		for _, e := range pd.entries {
+			// An entry given back by a failed message goes out in a new message: its
+			// key counts the returns.
+			keyIDs = append(keyIDs, strconv.FormatUint(uint64(e.ID), 10)+"."+strconv.Itoa(e.Returned))
 		}
 	}
 	slices.SortStableFunc(m.Items, func(a, b Item) int {

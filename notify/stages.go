@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/custos-msp/custos/store"
@@ -41,7 +42,11 @@ type batch struct {
 	// flushes says when each group was last flushed.
 	flushes map[string]time.Time
 
-	// unrouted are the ids of the unrouted entries that routing replaces by fresh.
+	// inflight are the entries a queued message carries: they wait for its outcome
+	// and are not routed, repeated or queued again meanwhile.
+	inflight []*store.OutboxEntry
+	// unrouted are the ids of the entries that routing replaces by fresh: unrouted
+	// ones, and ones routed to a receiver no longer configured.
 	unrouted []uint
 	// fresh are the routed entries made by routing, repeats those made by repeat.
 	fresh, repeats []store.OutboxEntry
@@ -78,21 +83,38 @@ type group struct {
 }
 
 // routeStage turns each unrouted entry into one routed entry per receiver its
-// finding's routes name; an entry whose finding no longer exists is routed nowhere.
-type routeStage struct{ router router }
+// finding's routes name; an entry routed to a receiver that is no longer configured
+// is routed again the same way. An entry whose finding no longer exists is routed
+// nowhere; one that no route sends to a configured receiver stays as it is, waiting,
+// and is counted in the result with the reason. Entries in flight are set aside.
+type routeStage struct {
+	router    router
+	receivers map[string]Receiver
+}
 
 func (s routeStage) exec(_ context.Context, b *batch) error {
+	var waiting waitingAlerts
 	for i, e := range b.entries {
-		if e.Receiver != "" {
+		if e.DeliveryID != nil {
+			b.inflight = append(b.inflight, &b.entries[i])
+			continue
+		}
+		if e.Receiver != "" && s.receivers[e.Receiver] != nil {
 			b.routed = append(b.routed, &b.entries[i])
 			continue
 		}
-		b.unrouted = append(b.unrouted, e.ID)
 		f, ok := b.findings[e.FindingID]
 		if !ok {
+			b.unrouted = append(b.unrouted, e.ID)
 			continue
 		}
-		for _, t := range s.router.targets(f.Rule, e.Severity, f.CustomerName) {
+		targets := s.configured(s.router.targets(f.Rule, e.Severity, f.CustomerName))
+		if len(targets) == 0 {
+			waiting.add(s.whyWaiting(e), f)
+			continue
+		}
+		b.unrouted = append(b.unrouted, e.ID)
+		for _, t := range targets {
 			r := e
 			r.Receiver, r.Route = t.receiver, t.route
 			b.fresh = append(b.fresh, r)
@@ -102,16 +124,36 @@ func (s routeStage) exec(_ context.Context, b *batch) error {
 		b.routed = append(b.routed, &b.fresh[i])
 	}
 	b.res.Routed = len(b.fresh)
+	b.res.Waiting = waiting.list()
 	return nil
 }
 
+// configured keeps the targets whose receiver is configured.
+func (s routeStage) configured(targets []target) []target {
+	return slices.DeleteFunc(targets, func(t target) bool { return s.receivers[t.receiver] == nil })
+}
+
+// whyWaiting says why no receiver takes e.
+func (s routeStage) whyWaiting(e store.OutboxEntry) string {
+	switch {
+	case len(s.receivers) == 0:
+		return "no receiver is configured (notify.receivers)"
+	case e.Receiver != "":
+		return "receiver " + e.Receiver + " is no longer configured and no route sends them elsewhere"
+	case len(s.router.routes) == 0:
+		return "no route is configured (notify.routes)"
+	}
+	return "no route (notify.routes) matches them"
+}
+
 // repeatStage adds a repeat entry for each receiver that was told a finding is firing
-// longer ago than its route's repeat interval, unless an entry for it is waiting.
+// longer ago than its route's repeat interval, unless an entry for it is waiting or
+// in flight.
 type repeatStage struct{ router router }
 
 func (s repeatStage) exec(_ context.Context, b *batch) error {
 	waiting := map[nflogKey]bool{}
-	for _, e := range b.routed {
+	for _, e := range slices.Concat(b.routed, b.inflight) {
 		waiting[nflogKey{e.Receiver, e.Fingerprint}] = true
 	}
 	for _, f := range b.open {
@@ -135,12 +177,10 @@ func (s repeatStage) exec(_ context.Context, b *batch) error {
 }
 
 // dedupStage keeps, per receiver and finding, the newest entry when it is news
-// against the notify log, standing for all of them; every other entry, and every
-// entry for a finding that no longer exists or a receiver no longer configured, is
-// dropped.
+// against the notify log and the messages in flight, standing for all of them; every
+// other entry, and every entry for a finding that no longer exists, is dropped.
 type dedupStage struct {
-	routes    []Route
-	receivers map[string]Receiver
+	routes []Route
 }
 
 func (s dedupStage) exec(_ context.Context, b *batch) error {
@@ -157,10 +197,11 @@ func (s dedupStage) exec(_ context.Context, b *batch) error {
 		pd.entries = append(pd.entries, e)
 		pd.finding = b.findings[e.FindingID]
 	}
+	told := b.log.telling(b.inflight)
 	for _, k := range order {
 		pd := byPair[k]
 		_, known := b.findings[pd.newest().FindingID]
-		if !known || s.receivers[k.receiver] == nil || !s.news(*pd, b.log, b.now) {
+		if !known || !s.news(*pd, told, b.now) {
 			b.dropped = append(b.dropped, pd.entries...)
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -95,7 +96,8 @@ func TestRouteStage_RoutesEachUnroutedEntryToItsReceivers(t *testing.T) {
 			other := finding(2, "b", 2, store.StatusOpen)
 			other.CustomerName = "Fabrikam"
 			b := &batch{now: mon, entries: tt.entries, findings: byID(finding(1, "a", 1, store.StatusOpen), other)}
-			if err := (routeStage{router{routes}}).exec(bctx, b); err != nil {
+			receivers := map[string]Receiver{"pager": fakeReceiver{}, "teams": fakeReceiver{}, "mail": fakeReceiver{}, "catchall": fakeReceiver{}}
+			if err := (routeStage{router{routes}, receivers}).exec(bctx, b); err != nil {
 				t.Fatal(err)
 			}
 			if got := describe(b.routed); !slices.Equal(got, tt.routed) {
@@ -177,7 +179,6 @@ func TestDedupStage_KeepsOnlyNews(t *testing.T) {
 		{"repeat due", []store.OutboxEntry{entry(1, 1, "a", "repeat", "medium", "hook", at)}, []store.NotifyLog{logged("hook", "a", store.LogFiring, "medium", mon.Add(-25*time.Hour))}, store.StatusOpen, []string{"a@hook/0:repeat"}},
 		{"repeat of an acknowledged finding", []store.OutboxEntry{entry(1, 1, "a", "repeat", "medium", "hook", at)}, []store.NotifyLog{logged("hook", "a", store.LogFiring, "medium", mon.Add(-25*time.Hour))}, "acknowledged", nil},
 		{"escalation of an acknowledged finding", []store.OutboxEntry{entry(1, 1, "a", "escalated", "high", "hook", at)}, []store.NotifyLog{firing}, store.StatusAcknowledged, []string{"a@hook/0:escalated"}},
-		{"a receiver no longer configured", []store.OutboxEntry{entry(1, 1, "a", "opened", "medium", "gone", at)}, nil, store.StatusOpen, nil},
 		{"a finding that no longer exists", []store.OutboxEntry{entry(1, 9, "x", "opened", "medium", "hook", at)}, nil, store.StatusOpen, nil},
 		{"the newest of one finding's entries stands for all", []store.OutboxEntry{
 			entry(1, 1, "a", "opened", "medium", "hook", at), entry(2, 1, "a", "escalated", "high", "hook", at),
@@ -190,7 +191,7 @@ func TestDedupStage_KeepsOnlyNews(t *testing.T) {
 			for i := range tt.entries {
 				b.routed = append(b.routed, &tt.entries[i])
 			}
-			s := dedupStage{routes: routes, receivers: map[string]Receiver{"hook": fakeReceiver{}}}
+			s := dedupStage{routes: routes}
 			if err := s.exec(bctx, b); err != nil {
 				t.Fatal(err)
 			}
@@ -331,7 +332,7 @@ func (o *fakeOutbox) DropOutbox(_ context.Context, ids []uint) error {
 func (o *fakeOutbox) NotifyLogs(context.Context) ([]store.NotifyLog, error)      { return nil, nil }
 func (o *fakeOutbox) GroupFlushes(context.Context) (map[string]time.Time, error) { return nil, nil }
 func (o *fakeOutbox) EnqueueDelivery(_ context.Context, e store.Enqueue) (store.Delivery, error) {
-	o.writes = append(o.writes, fmt.Sprintf("enqueue %s consuming %v", e.Delivery.GroupKey, e.Consumed))
+	o.writes = append(o.writes, fmt.Sprintf("enqueue %s claiming %v", e.Delivery.GroupKey, e.Claimed))
 	o.enqueued = append(o.enqueued, e)
 	return e.Delivery, nil
 }
@@ -339,6 +340,12 @@ func (o *fakeOutbox) PendingDeliveries(context.Context, time.Time, int) ([]store
 	return nil, nil
 }
 func (o *fakeOutbox) RecordAttempt(context.Context, uint, store.Attempt) error { return nil }
+func (o *fakeOutbox) DeliveryEntries(context.Context, uint) ([]store.OutboxEntry, error) {
+	return nil, nil
+}
+func (o *fakeOutbox) ReceiverHealths(context.Context) ([]store.ReceiverHealth, error) {
+	return nil, nil
+}
 
 // fakeSealer "seals" by prefixing.
 type fakeSealer struct{}
@@ -363,8 +370,8 @@ func planned(t *testing.T, last stage) *batch {
 	}
 	routes := []Route{{Receivers: []string{"hook"}, GroupInterval: 5 * time.Minute}}
 	stages := multiStage{
-		routeStage{router{routes}}, repeatStage{router{routes}},
-		dedupStage{routes: routes, receivers: map[string]Receiver{"hook": fakeReceiver{}}},
+		routeStage{router{routes}, map[string]Receiver{"hook": fakeReceiver{}}}, repeatStage{router{routes}},
+		dedupStage{routes: routes},
 		groupStage{}, holdStage{routes: routes, location: time.UTC}, last,
 	}
 	if err := stages.exec(bctx, b); err != nil {
@@ -376,7 +383,7 @@ func planned(t *testing.T, last stage) *batch {
 func TestQueueStage_WritesWhatTheStagesDecidedAndQueuesWhatIsDue(t *testing.T) {
 	o := &fakeOutbox{nextID: 100}
 	b := planned(t, queueStage{queuer: queuer{outbox: o, sealer: fakeSealer{}}, link: "https://custos.example/findings"})
-	want := []string{"route [11 12] into 2", "add 0", "drop [102]", "enqueue hook:0:1 consuming [101]"}
+	want := []string{"route [11 12] into 2", "add 0", "drop [102]", "enqueue hook:0:1 claiming [101]"}
 	if !slices.Equal(o.writes, want) {
 		t.Errorf("writes = %v, want %v", o.writes, want)
 	}
@@ -388,9 +395,6 @@ func TestQueueStage_WritesWhatTheStagesDecidedAndQueuesWhatIsDue(t *testing.T) {
 	if d.Receiver != "hook" || d.Kind != KindAlert || d.Status != store.DeliveryPending || !d.NextAttemptAt.Equal(mon) ||
 		d.Findings != 1 || !strings.HasPrefix(d.Body, "sealed:") || d.IdempotencyKey != b.res.Planned[1].Message.Key {
 		t.Errorf("delivery = %+v", d)
-	}
-	if len(e.Logs) != 1 || e.Logs[0] != logged("hook", "a", store.LogFiring, "critical", mon) {
-		t.Errorf("notify log rows = %+v, want a firing at critical", e.Logs)
 	}
 	if b.res.Enqueued != 1 || b.res.Held != 1 || len(b.res.Planned) != 2 || b.res.Planned[0].Held == "" || b.res.Planned[1].Held != "" {
 		t.Errorf("result = %+v", b.res)
@@ -444,9 +448,77 @@ func TestPipelineOutcome_DecidesRetries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := p.outcome(store.Delivery{Attempts: tt.attempts}, tt.err, mon); got != tt.want {
+			tt.want.At = mon
+			if got := p.outcome(store.Delivery{Attempts: tt.attempts}, tt.err, mon); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("outcome = %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestRouteStage_KeepsWhatNoReceiverTakesAndSetsAsideWhatIsInFlight(t *testing.T) {
+	routes := []Route{{Severities: []vocab.Severity{"critical"}, Receivers: []string{"pager"}}}
+	inFlight := entry(3, 1, "a", "opened", "critical", "pager", mon)
+	inFlight.DeliveryID = new(uint(7))
+	b := &batch{now: mon, findings: byID(finding(1, "a", 1, store.StatusOpen), finding(2, "b", 1, store.StatusOpen)), entries: []store.OutboxEntry{
+		entry(1, 2, "b", "opened", "high", "", mon),            // no route matches high: waits
+		entry(2, 1, "a", "escalated", "critical", "gone", mon), // its receiver was removed: routed again
+		inFlight,
+	}}
+	if err := (routeStage{router{routes}, map[string]Receiver{"pager": fakeReceiver{}}}).exec(bctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if got := describe(b.routed); !slices.Equal(got, []string{"a@pager/0:escalated"}) {
+		t.Errorf("routed = %v", got)
+	}
+	if !slices.Equal(b.unrouted, []uint{2}) || len(b.inflight) != 1 || b.inflight[0].ID != 3 {
+		t.Errorf("replaced %v, in flight %v; want 2 replaced and 3 set aside", b.unrouted, describe(b.inflight))
+	}
+	want := []Waiting{{Reason: "no route (notify.routes) matches them", Findings: 1, Rules: map[string]int{"R1": 1}}}
+	if !reflect.DeepEqual(b.res.Waiting, want) {
+		t.Errorf("waiting = %+v, want %+v", b.res.Waiting, want)
+	}
+}
+
+func TestDedupStage_CountsWhatIsInFlightAsTold(t *testing.T) {
+	inFlight := entry(1, 1, "a", "opened", "medium", "hook", mon.Add(-time.Hour))
+	inFlight.DeliveryID = new(uint(7))
+	tests := []struct {
+		name   string
+		entry  store.OutboxEntry
+		status string
+		kept   bool
+	}{
+		{"resolved while its opening is in flight", entry(2, 1, "a", "resolved", "medium", "hook", mon), store.StatusResolved, true},
+		{"opened again before the one in flight", entry(2, 1, "a", "opened", "medium", "hook", mon.Add(-2*time.Hour)), store.StatusOpen, false},
+		{"escalated above what is in flight", entry(2, 1, "a", "escalated", "high", "hook", mon), store.StatusOpen, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := &batch{now: mon, findings: byID(finding(1, "a", 1, tt.status)), log: newNflog(nil),
+				inflight: []*store.OutboxEntry{&inFlight}, routed: []*store.OutboxEntry{&tt.entry}}
+			if err := (dedupStage{routes: []Route{{Receivers: []string{"hook"}, SendResolved: true}}}).exec(bctx, b); err != nil {
+				t.Fatal(err)
+			}
+			if kept := len(b.kept) == 1; kept != tt.kept {
+				t.Errorf("kept %v, want %v", kept, tt.kept)
+			}
+			if len(b.log) != 0 {
+				t.Error("dedup changed the notify log it read")
+			}
+		})
+	}
+}
+
+func TestMarkNotified_LogsTheNewestEntryOfEachFindingAtQueueTime(t *testing.T) {
+	d := store.Delivery{Receiver: "hook", CreatedAt: mon}
+	got := markNotified(d, []store.OutboxEntry{
+		entry(1, 1, "a", "opened", "medium", "hook", mon.Add(-time.Hour)),
+		entry(2, 2, "b", "opened", "high", "hook", mon.Add(-time.Hour)),
+		entry(3, 1, "a", "resolved", "medium", "hook", mon.Add(-time.Minute)),
+	})
+	want := []store.NotifyLog{logged("hook", "a", store.LogResolved, "medium", mon), logged("hook", "b", store.LogFiring, "high", mon)}
+	if !slices.Equal(got, want) {
+		t.Errorf("markNotified = %+v, want %+v", got, want)
 	}
 }

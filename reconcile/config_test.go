@@ -28,6 +28,7 @@ func TestParse_BadRuleFiles(t *testing.T) {
 		{"rules_gdap_expiring_within", "rules.gdap_expiring.within", "must be positive", false},
 		{"rules_audit_gap_after", "rules.audit_gap.after", "must be positive", false},
 		{"rules_audit_gap_streams", "rules.audit_gap.streams[0]", "is not connector/stream", false},
+		{"rules_notify_failing_after", "rules.notify_failing.after", "must be positive", false},
 		{"rules_report_missing_day", "rules.report_missing.day", "between 1 and 28", false},
 		{"rules_incomplete_severity", "rules.config_backup_incomplete.severity", `"" is not one of`, false},
 		{"rules_incomplete_window", "rules.config_backup_incomplete.window", "must be positive", false},

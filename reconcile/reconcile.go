@@ -68,6 +68,8 @@ type Input struct {
 	// says whether the report mailbox has been read at all.
 	Receipts    []store.ReportReceipt
 	ReportsRead bool
+	// Receivers are the notify receivers' delivery health.
+	Receivers []store.ReceiverHealth
 }
 
 // customer returns the customer with the id, if there is one.
@@ -314,6 +316,9 @@ func (e *Engine) read(ctx context.Context, now time.Time) (*Input, error) {
 		return nil, err
 	}
 	if err := e.readM365(ctx, &in, now); err != nil {
+		return nil, err
+	}
+	if in.Receivers, err = e.Store.ReceiverHealths(ctx); err != nil {
 		return nil, err
 	}
 	return &in, nil

@@ -34,6 +34,7 @@ var Rules = []Spec{
 	auditGap,
 	reportMissing,
 	connectorUnhealthy,
+	notifyFailing,
 }
 
 // Catalogue lists the id of every rule Custos has, enabled or not, in the order of Rules.
@@ -91,6 +92,8 @@ func (b *Base) base() *Base { return b }
 // Env is what a rule may read from the configuration besides its own table.
 type Env struct {
 	Authorisations config.Authorisations
+	// Receivers are the names of the notify receivers configured.
+	Receivers []string
 }
 
 // Evaluator is what a rule's settings build: a Rule, evaluated over whole tables, or
@@ -164,6 +167,9 @@ func Configure(cfg *config.Config) (*RuleSet, []config.Problem) {
 		Severities: map[string]vocab.Severity{},
 	}
 	env := Env{Authorisations: cfg.Authorisations}
+	for _, r := range cfg.Notify.Receivers {
+		env.Receivers = append(env.Receivers, r.Name)
+	}
 	var problems []config.Problem
 	for _, spec := range Rules {
 		s := spec.New()

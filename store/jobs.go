@@ -86,3 +86,28 @@ func (s *Store) UpdateJobRun(ctx context.Context, run *JobRun) error {
 	}
 	return nil
 }
+
+// RenewJobRun moves the lease of a running run to until.
+func (s *Store) RenewJobRun(ctx context.Context, id uint, until time.Time) error {
+	err := s.db.WithContext(ctx).Model(&JobRun{}).Where("id = ? AND outcome = ?", id, JobRunning).
+		Update("lease_expires_at", until.UTC()).Error
+	if err != nil {
+		return fmt.Errorf("store: renewing the lease of run %d: %w", id, err)
+	}
+	return nil
+}
+
+// AbandonJobRuns marks every run still running whose lease expired before now as
+// abandoned, finished when its lease expired, and returns how many it marked.
+func (s *Store) AbandonJobRuns(ctx context.Context, now time.Time) (int, error) {
+	res := s.db.WithContext(ctx).Model(&JobRun{}).
+		Where("outcome = ? AND lease_expires_at < ?", JobRunning, now.UTC()).
+		Updates(map[string]any{
+			"outcome": JobAbandoned, "finished_at": gorm.Expr("lease_expires_at"),
+			"error": "its lease expired while it was running: the process running it stopped before it finished",
+		})
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: marking abandoned job runs: %w", res.Error)
+	}
+	return int(res.RowsAffected), nil
+}

@@ -384,12 +384,26 @@ type JobRun struct {
 	Scope      string    `gorm:"not null"`
 	StartedAt  time.Time `gorm:"not null;index"`
 	FinishedAt *time.Time
-	// Outcome is running, ok or failed.
+	// Outcome is one of the JobRun outcomes.
 	Outcome string `gorm:"not null"`
 	// Counts is a JSON object of what the run did, e.g. {"records":120}.
 	Counts string
 	Error  string
+	// LeaseExpiresAt is when a running run is taken as abandoned unless the process
+	// running it renews it first.
+	LeaseExpiresAt *time.Time
 }
+
+// JobRun outcomes.
+const (
+	JobRunning = "running"
+	JobOK      = "ok"
+	JobFailed  = "failed"
+	JobSkipped = "skipped"
+	// JobAbandoned is a run whose lease expired while it was running: the process
+	// running it stopped (killed, crashed, lost its machine) before it finished.
+	JobAbandoned = "abandoned"
+)
 
 // models lists every table, in creation order.
 func models() []any {
@@ -399,6 +413,6 @@ func models() []any {
 		&Finding{}, &FindingEvent{}, &Exclusion{}, &Checkpoint{}, &Coverage{}, &JobRun{}, &JobLease{},
 		&ReportArchive{},
 		&Relationship{}, &ReportReceipt{},
-		&OutboxEntry{}, &Delivery{}, &NotifyLog{}, &NotifyGroup{},
+		&OutboxEntry{}, &Delivery{}, &NotifyLog{}, &NotifyGroup{}, &NotifyReceiver{},
 	}
 }

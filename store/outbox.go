@@ -16,8 +16,10 @@ import (
 // OutboxEntry is a change of a finding that someone may have to be told about. It is
 // written in the transaction that changes the finding, so a crash never loses it.
 // findings.Apply writes it unrouted (Receiver empty); notify's routing replaces it
-// with one routed entry per receiver, and deletes each routed entry in the
-// transaction that turns it into a Delivery.
+// with one routed entry per receiver. Queueing a Delivery claims the routed entries
+// it carries (DeliveryID); they are deleted when the receiver accepted the message,
+// and given back (unclaimed, Returned counted) when it failed for good, so a finding
+// counts as told only once a receiver accepted it.
 //
 // The outbox, Delivery, NotifyLog and NotifyGroup rows are notify's: the methods on
 // Store below only read and write them (notify.Outbox is the interface they
@@ -36,6 +38,11 @@ type OutboxEntry struct {
 	Route int
 	// CreatedAt is when the finding changed (for a repeat, when it fell due).
 	CreatedAt time.Time `gorm:"not null"`
+	// DeliveryID is the message that carries the entry while it is in flight; nil
+	// while the entry waits.
+	DeliveryID *uint `gorm:"index"`
+	// Returned counts the messages that carried the entry and failed for good.
+	Returned int `gorm:"not null;default:0"`
 }
 
 // Outbox events: what happened to a finding.
@@ -100,6 +107,17 @@ const (
 	LogResolved = "resolved"
 )
 
+// NotifyReceiver is a receiver's delivery health: when it last accepted a message,
+// and since when it has been failing (nil when its latest attempt was accepted),
+// with the last failure's reason, free of secrets.
+type NotifyReceiver struct {
+	Receiver       string `gorm:"primaryKey"`
+	LastAcceptedAt *time.Time
+	FailingSince   *time.Time
+	LastFailedAt   *time.Time
+	LastError      string
+}
+
 // NotifyGroup records when a group of alerts was last flushed, for group_interval.
 type NotifyGroup struct {
 	GroupKey  string    `gorm:"primaryKey"`
@@ -132,13 +150,14 @@ func (s *Store) Outbox(ctx context.Context) ([]OutboxEntry, error) {
 	return out, nil
 }
 
-// RouteOutbox replaces the unrouted entries with the given ids by the routed ones,
-// in one transaction, and sets the routed entries' ids to those they were written
-// with. An unrouted entry that matched no route is simply deleted.
+// RouteOutbox replaces the entries with the given ids (unrouted ones, or ones routed
+// to a receiver no longer configured) by the routed ones, in one transaction, and
+// sets the routed entries' ids to those they were written with. An entry a delivery
+// has claimed is never replaced.
 func (s *Store) RouteOutbox(ctx context.Context, unrouted []uint, routed []OutboxEntry) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for ids := range slices.Chunk(unrouted, maxPruneBatch) {
-			if err := tx.Where("id IN ? AND receiver = ''", ids).Delete(&OutboxEntry{}).Error; err != nil {
+			if err := tx.Where("id IN ? AND delivery_id IS NULL", ids).Delete(&OutboxEntry{}).Error; err != nil {
 				return err
 			}
 		}
@@ -168,21 +187,19 @@ func (s *Store) DropOutbox(ctx context.Context, ids []uint) error {
 	return nil
 }
 
-// Enqueue is a message ready for delivery and what it consumes.
+// Enqueue is a message ready for delivery and what it carries.
 type Enqueue struct {
 	Delivery Delivery
-	// Consumed are the outbox entries the message tells of; they are deleted.
-	Consumed []uint
-	// Logs are written to the notify log (replacing older rows of the same finding
-	// and receiver).
-	Logs []NotifyLog
+	// Claimed are the outbox entries the message tells of; they stay in the outbox,
+	// claimed by the delivery, until RecordAttempt says how it ended.
+	Claimed []uint
 }
 
-// EnqueueDelivery stores a delivery as given, deletes the outbox entries it consumes,
-// writes its notify log rows and, when the delivery has a group key, that the group
-// was flushed at the delivery's CreatedAt, all in one transaction. It returns the
-// delivery with its id. The idempotency key is unique: when a delivery with the same
-// key is stored already, that one is returned and nothing new is stored.
+// EnqueueDelivery stores a delivery as given, claims the outbox entries it carries
+// that no other delivery has claimed and, when the delivery has a group key, records
+// that the group was flushed at the delivery's CreatedAt, all in one transaction. It
+// returns the delivery with its id. The idempotency key is unique: when a delivery
+// with the same key is stored already, that one is returned and nothing new is stored.
 func (s *Store) EnqueueDelivery(ctx context.Context, e Enqueue) (Delivery, error) {
 	d := e.Delivery
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -198,21 +215,10 @@ func (s *Store) EnqueueDelivery(ctx context.Context, e Enqueue) (Delivery, error
 		default:
 			return err
 		}
-		for ids := range slices.Chunk(e.Consumed, maxPruneBatch) {
-			if err := tx.Where("id IN ?", ids).Delete(&OutboxEntry{}).Error; err != nil {
-				return fmt.Errorf("deleting outbox entries: %w", err)
-			}
-		}
-		for i := range e.Logs {
-			e.Logs[i].DeliveryID = d.ID
-		}
-		if len(e.Logs) > 0 {
-			err := tx.Clauses(clause.OnConflict{
-				Columns:   []clause.Column{{Name: "fingerprint"}, {Name: "receiver"}},
-				DoUpdates: clause.AssignmentColumns([]string{"state", "severity", "notified_at", "delivery_id"}),
-			}).CreateInBatches(e.Logs, 200).Error
+		for ids := range slices.Chunk(e.Claimed, maxPruneBatch) {
+			err := tx.Model(&OutboxEntry{}).Where("id IN ? AND delivery_id IS NULL", ids).Update("delivery_id", d.ID).Error
 			if err != nil {
-				return fmt.Errorf("writing the notify log: %w", err)
+				return fmt.Errorf("claiming outbox entries: %w", err)
 			}
 		}
 		if d.GroupKey != "" {
@@ -270,16 +276,24 @@ func (s *Store) PendingDeliveries(ctx context.Context, until time.Time, limit in
 type Attempt struct {
 	// Status is the delivery's status after the attempt.
 	Status string
+	// At is when the attempt ended.
+	At time.Time
 	// NextAttemptAt, when not zero, is when the delivery is tried again.
 	NextAttemptAt time.Time
 	// SentAt, when not zero, is when the receiver accepted the message.
 	SentAt time.Time
 	// LastError says why the attempt failed, free of secrets; empty when it did not.
 	LastError string
+	// Logs are written to the notify log when the message was sent (replacing older
+	// rows of the same finding and receiver).
+	Logs []NotifyLog
 }
 
-// RecordAttempt counts an attempt at a delivery and records its outcome. A delivery
-// that is no longer pending loses its body: no message body outlives its delivery.
+// RecordAttempt counts an attempt at a delivery and records its outcome, with the
+// receiver's health, in one transaction. A delivery that is no longer pending loses
+// its body: no message body outlives its delivery. When it was sent, the outbox
+// entries it claimed are deleted and its notify log rows written; when it failed for
+// good, they are given back to the outbox (unclaimed, Returned counted).
 func (s *Store) RecordAttempt(ctx context.Context, id uint, a Attempt) error {
 	updates := map[string]any{"status": a.Status, "last_error": a.LastError, "attempts": gorm.Expr("attempts + 1")}
 	if !a.NextAttemptAt.IsZero() {
@@ -291,10 +305,121 @@ func (s *Store) RecordAttempt(ctx context.Context, id uint, a Attempt) error {
 	if a.Status != DeliveryPending {
 		updates["body"] = ""
 	}
-	if err := s.db.WithContext(ctx).Model(&Delivery{ID: id}).Updates(updates).Error; err != nil {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var d Delivery
+		if err := tx.Select("id", "receiver").Where("id = ?", id).Take(&d).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&Delivery{ID: id}).Updates(updates).Error; err != nil {
+			return err
+		}
+		claimed := tx.Model(&OutboxEntry{}).Where("delivery_id = ?", id)
+		switch a.Status {
+		case DeliverySent:
+			if err := tx.Where("delivery_id = ?", id).Delete(&OutboxEntry{}).Error; err != nil {
+				return fmt.Errorf("deleting the delivered outbox entries: %w", err)
+			}
+			if err := writeNotifyLogs(tx, id, a.Logs); err != nil {
+				return err
+			}
+		case DeliveryFailed:
+			err := claimed.Updates(map[string]any{"delivery_id": nil, "returned": gorm.Expr("returned + 1")}).Error
+			if err != nil {
+				return fmt.Errorf("giving back the outbox entries: %w", err)
+			}
+		}
+		return recordReceiverHealth(tx, d.Receiver, a)
+	})
+	if err != nil {
 		return fmt.Errorf("store: recording an attempt at delivery %d: %w", id, err)
 	}
 	return nil
+}
+
+// writeNotifyLogs writes the notify log rows of delivery id in the caller's transaction.
+func writeNotifyLogs(tx *gorm.DB, id uint, logs []NotifyLog) error {
+	if len(logs) == 0 {
+		return nil
+	}
+	for i := range logs {
+		logs[i].DeliveryID = id
+	}
+	err := tx.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "fingerprint"}, {Name: "receiver"}},
+		DoUpdates: clause.AssignmentColumns([]string{"state", "severity", "notified_at", "delivery_id"}),
+	}).CreateInBatches(logs, 200).Error
+	if err != nil {
+		return fmt.Errorf("writing the notify log: %w", err)
+	}
+	return nil
+}
+
+// recordReceiverHealth records an attempt's outcome in its receiver's health: an
+// accepted message ends a failure, a failed attempt starts one or continues it.
+func recordReceiverHealth(tx *gorm.DB, receiver string, a Attempt) error {
+	row := NotifyReceiver{Receiver: receiver}
+	set := clause.Assignments(map[string]any{"failing_since": nil})
+	if a.Status == DeliverySent {
+		at := a.SentAt.UTC()
+		row.LastAcceptedAt = &at
+		set = append(set, clause.Assignment{Column: clause.Column{Name: "last_accepted_at"}, Value: at})
+	} else {
+		at := a.At.UTC()
+		row.FailingSince, row.LastFailedAt, row.LastError = &at, &at, a.LastError
+		set = clause.Assignments(map[string]any{
+			"failing_since":  gorm.Expr("COALESCE(notify_receivers.failing_since, ?)", at),
+			"last_failed_at": at, "last_error": a.LastError,
+		})
+	}
+	err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "receiver"}}, DoUpdates: set}).Create(&row).Error
+	if err != nil {
+		return fmt.Errorf("recording the health of receiver %s: %w", receiver, err)
+	}
+	return nil
+}
+
+// DeliveryEntries lists the outbox entries delivery id claimed, in the order they
+// were written.
+func (s *Store) DeliveryEntries(ctx context.Context, id uint) ([]OutboxEntry, error) {
+	var out []OutboxEntry
+	if err := s.db.WithContext(ctx).Where("delivery_id = ?", id).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: reading the outbox entries of delivery %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// ReceiverHealth is a receiver's delivery health and how many findings wait for it.
+type ReceiverHealth struct {
+	NotifyReceiver
+	// Waiting counts the findings with an outbox entry routed to the receiver: queued,
+	// in flight or given back by a failed message.
+	Waiting int
+}
+
+// ReceiverHealths lists the health of every receiver that was ever attempted, by name.
+func (s *Store) ReceiverHealths(ctx context.Context) ([]ReceiverHealth, error) {
+	var rows []NotifyReceiver
+	if err := s.db.WithContext(ctx).Order("receiver").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: reading receiver health: %w", err)
+	}
+	var counts []struct {
+		Receiver string
+		N        int
+	}
+	err := s.db.WithContext(ctx).Model(&OutboxEntry{}).Select("receiver, COUNT(DISTINCT finding_id) AS n").
+		Where("receiver <> ''").Group("receiver").Scan(&counts).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: counting waiting alerts: %w", err)
+	}
+	waiting := make(map[string]int, len(counts))
+	for _, c := range counts {
+		waiting[c.Receiver] = c.N
+	}
+	out := make([]ReceiverHealth, len(rows))
+	for i, r := range rows {
+		out[i] = ReceiverHealth{NotifyReceiver: r, Waiting: waiting[r.Receiver]}
+	}
+	return out, nil
 }
 
 // DeliveryFilter selects receipts; empty fields match everything.

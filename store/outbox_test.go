@@ -46,8 +46,7 @@ func TestOutbox_RouteEnqueueDeliver(t *testing.T) {
 				Receiver: "teams", Kind: "alert", GroupKey: "teams/0/1", IdempotencyKey: "k1",
 				Findings: 1, Body: "sealed", Status: store.DeliveryPending, NextAttemptAt: t0, CreatedAt: t0,
 			},
-			Consumed: []uint{entries[0].ID},
-			Logs:     []store.NotifyLog{{Fingerprint: "a", Receiver: "teams", State: store.LogFiring, Severity: "high", NotifiedAt: t0}},
+			Claimed: []uint{entries[0].ID},
 		}
 		d, err := st.EnqueueDelivery(ctx, enq)
 		if err != nil || d.ID == 0 || d.Status != store.DeliveryPending {
@@ -61,13 +60,12 @@ func TestOutbox_RouteEnqueueDeliver(t *testing.T) {
 		if n := count(t, st, &store.Delivery{}); n != 1 {
 			t.Errorf("deliveries = %d, want 1", n)
 		}
-		if n := count(t, st, &store.OutboxEntry{}); n != 1 {
-			t.Errorf("outbox entries left = %d, want 1 (a@email)", n)
+		// Queued is not told: the entry stays, claimed, and nothing is logged.
+		if n := count(t, st, &store.OutboxEntry{}, "delivery_id = ?", d.ID); n != 1 {
+			t.Errorf("outbox entries claimed = %d, want 1 (a@teams)", n)
 		}
-		logs, err := st.NotifyLogs(ctx)
-		if err != nil || len(logs) != 1 || logs[0].Receiver != "teams" || logs[0].Fingerprint != "a" ||
-			logs[0].DeliveryID != d.ID || logs[0].State != store.LogFiring {
-			t.Errorf("notify log = %+v, %v", logs, err)
+		if logs, _ := st.NotifyLogs(ctx); len(logs) != 0 {
+			t.Errorf("notify log written on queueing: %+v", logs)
 		}
 		groups, err := st.GroupFlushes(ctx)
 		if err != nil || !groups["teams/0/1"].Equal(t0) {
@@ -88,8 +86,22 @@ func TestOutbox_RouteEnqueueDeliver(t *testing.T) {
 		if err != nil || len(due) != 1 || due[0].Attempts != 1 || due[0].Body != "sealed" || due[0].LastError != "HTTP 503" {
 			t.Fatalf("due at retry = %+v, %v", due, err)
 		}
-		if err := st.RecordAttempt(ctx, d.ID, store.Attempt{Status: store.DeliverySent, SentAt: retry}); err != nil {
+		logged := []store.NotifyLog{{Fingerprint: "a", Receiver: "teams", State: store.LogFiring, Severity: "high", NotifiedAt: t0}}
+		if err := st.RecordAttempt(ctx, d.ID, store.Attempt{Status: store.DeliverySent, At: retry, SentAt: retry, Logs: logged}); err != nil {
 			t.Fatal(err)
+		}
+		if n := count(t, st, &store.OutboxEntry{}); n != 1 {
+			t.Errorf("outbox entries left = %d, want 1 (a@email)", n)
+		}
+		logs, err := st.NotifyLogs(ctx)
+		if err != nil || len(logs) != 1 || logs[0].Receiver != "teams" || logs[0].Fingerprint != "a" ||
+			logs[0].DeliveryID != d.ID || logs[0].State != store.LogFiring {
+			t.Errorf("notify log = %+v, %v", logs, err)
+		}
+		health, err := st.ReceiverHealths(ctx)
+		if err != nil || len(health) != 1 || health[0].Receiver != "teams" || health[0].FailingSince != nil ||
+			health[0].LastAcceptedAt == nil || !health[0].LastAcceptedAt.Equal(retry) || health[0].LastError != "HTTP 503" {
+			t.Errorf("receiver health after the retry was accepted = %+v, %v", health, err)
 		}
 		receipts, err := st.Deliveries(ctx, store.DeliveryFilter{Receiver: "teams"})
 		if err != nil || len(receipts) != 1 {
@@ -108,20 +120,52 @@ func TestOutbox_RouteEnqueueDeliver(t *testing.T) {
 	})
 }
 
-func TestOutbox_FailedForGoodDropsBody(t *testing.T) {
+func TestOutbox_FailedForGoodGivesEntriesBack(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		d, err := st.EnqueueDelivery(ctx, store.Enqueue{Delivery: store.Delivery{
-			Receiver: "hook", Kind: "alert", IdempotencyKey: "k", Body: "sealed", Status: store.DeliveryPending, NextAttemptAt: t0, CreatedAt: t0,
-		}})
-		if err != nil {
+		in := []findings.Input{{Rule: "R1", Fingerprint: "a", Subject: "s", Severity: "high", Summary: "a"}}
+		if _, err := findings.Apply(ctx, st, []string{"R1"}, in, t0); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.RecordAttempt(ctx, d.ID, store.Attempt{Status: store.DeliveryFailed, LastError: "HTTP 404"}); err != nil {
+		entries, _ := st.Outbox(ctx)
+		routed := []store.OutboxEntry{entries[0]}
+		routed[0].Receiver = "hook"
+		if err := st.RouteOutbox(ctx, []uint{entries[0].ID}, routed); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := st.Deliveries(ctx, store.DeliveryFilter{Status: store.DeliveryFailed})
-		if len(got) != 1 || got[0].LastError != "HTTP 404" {
-			t.Errorf("failed receipts = %+v", got)
+		enqueue := func(key string) store.Delivery {
+			d, err := st.EnqueueDelivery(ctx, store.Enqueue{Claimed: []uint{routed[0].ID}, Delivery: store.Delivery{
+				Receiver: "hook", Kind: "alert", IdempotencyKey: key, Body: "sealed", Status: store.DeliveryPending, NextAttemptAt: t0, CreatedAt: t0,
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		steps := []struct {
+			key      string
+			at       time.Time
+			status   string
+			returned int
+		}{
+			{"k1", t0.Add(time.Minute), store.DeliveryPending, 0}, // a retry keeps the claim
+			{"k1", t0.Add(2 * time.Minute), store.DeliveryFailed, 1},
+			{"k2", t0.Add(time.Hour), store.DeliveryFailed, 2},
+		}
+		for _, s := range steps {
+			d := enqueue(s.key)
+			if err := st.RecordAttempt(ctx, d.ID, store.Attempt{Status: s.status, At: s.at, LastError: "HTTP 404 at " + s.key}); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := st.Outbox(ctx)
+			claimed := s.status == store.DeliveryPending
+			if len(got) != 1 || (got[0].DeliveryID != nil) != claimed || got[0].Returned != s.returned {
+				t.Errorf("after %s %s: outbox = %+v, want the entry claimed %v, returned %d", s.key, s.status, got, claimed, s.returned)
+			}
+			health, err := st.ReceiverHealths(ctx)
+			if err != nil || len(health) != 1 || health[0].FailingSince == nil || !health[0].FailingSince.Equal(t0.Add(time.Minute)) ||
+				!health[0].LastFailedAt.Equal(s.at) || health[0].LastError != "HTTP 404 at "+s.key || health[0].Waiting != 1 {
+				t.Errorf("after %s %s: health = %+v, %v; want failing since the first failure, one finding waiting", s.key, s.status, health, err)
+			}
 		}
 		if n := count(t, st, &store.Delivery{}, "body <> ''"); n != 0 {
 			t.Error("a body was kept after the delivery failed for good")

@@ -143,9 +143,10 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy, now time.Time, bat
 			return err
 		}},
 		{p.JobRuns, retainedAs(KeptAsJobRuns), func(t Table, cutoff time.Time) error {
-			// A running job's row is the only record that it started: never pruned.
+			// A running job's row is the only record that it started: never pruned. One
+			// whose process died is marked abandoned (AbandonJobRuns) and goes like the rest.
 			n, err := s.pruneDelete(ctx, batch, t.Model,
-				"started_at < ? AND finished_at IS NOT NULL AND outcome <> ?", cutoff, "running")
+				"started_at < ? AND finished_at IS NOT NULL AND outcome <> ?", cutoff, JobRunning)
 			res.JobRunsDeleted += n
 			return err
 		}},

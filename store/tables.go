@@ -215,6 +215,7 @@ var tables = []Table{
 	{Name: "deliveries", Model: &Delivery{}, Retention: KeptAsDeliveries},
 	{Name: "notify_logs", Model: &NotifyLog{}, Retention: KeptAsDeliveries},
 	{Name: "notify_groups", Model: &NotifyGroup{}, Retention: KeptAsDeliveries},
+	{Name: "notify_receivers", Model: &NotifyReceiver{}},
 }
 
 func recordType[R record.Record]() reflect.Type { return reflect.TypeFor[R]() }

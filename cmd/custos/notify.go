@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -26,13 +27,18 @@ func newNotifyCommand(g *globalFlags) *cobra.Command {
 					}
 					res, err := p.DryRun(ctx)
 					printPlan(cmd.OutOrStdout(), res)
+					printUndelivered(cmd.OutOrStdout(), res)
 					return err
 				}
 				res, err := a.Notify(ctx)
 				printPlan(cmd.OutOrStdout(), res)
 				fmt.Fprintf(cmd.OutOrStdout(), "notify: %d queued, %d held, %d sent, %d to retry, %d failed\n",
 					res.Enqueued, res.Held, res.Sent, res.Retrying, res.Failed)
-				return err
+				printUndelivered(cmd.OutOrStdout(), res)
+				if err != nil {
+					return err
+				}
+				return undelivered(res)
 			})
 		},
 	}
@@ -49,6 +55,34 @@ func printPlan(w io.Writer, res notify.Result) {
 		}
 		fmt.Fprintf(w, "%s → %s: %s [%d finding(s)]\n", state, p.Receiver, p.Message.Title, len(p.Message.Items))
 	}
+}
+
+// printUndelivered says what waits for a receiver: alerts no configured receiver
+// takes, and receivers whose latest attempt failed.
+func printUndelivered(w io.Writer, res notify.Result) {
+	for _, wt := range res.Waiting {
+		fmt.Fprintf(w, "%s; they stay queued until a receiver and a route take them\n", wt)
+	}
+	for _, h := range res.Failing {
+		fmt.Fprintf(w, "receiver %s failing since %s: %d finding(s) waiting; last error: %s\n",
+			h.Receiver, h.FailingSince.UTC().Format(time.RFC3339), h.Waiting, h.LastError)
+	}
+}
+
+// undelivered is the error that makes notify exit non-zero when alerts wait for a
+// receiver or a message failed for good: what was due did not all arrive.
+func undelivered(res notify.Result) error {
+	waiting := 0
+	for _, w := range res.Waiting {
+		waiting += w.Findings
+	}
+	switch {
+	case waiting > 0:
+		return fmt.Errorf("notify: %d alert(s) waiting for a receiver (see above)", waiting)
+	case res.Failed > 0:
+		return fmt.Errorf("notify: %d message(s) failed; their alerts are due again on a later run", res.Failed)
+	}
+	return nil
 }
 
 func newNotifyTestCommand(g *globalFlags) *cobra.Command {

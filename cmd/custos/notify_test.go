@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -13,6 +14,12 @@ func TestNotify_DryRunAndTest(t *testing.T) {
 	dir := t.TempDir()
 	if out, err := run(t, "demo", "--dir", dir); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	// No receiver yet: the demo's alerts stay queued, notify says so and fails.
+	out, err := run(t, "--config", filepath.Join(dir, "custos.toml"), "notify")
+	if err == nil || !strings.Contains(err.Error(), "waiting for a receiver") ||
+		!regexp.MustCompile(`\d+ alerts waiting: no receiver is configured \(notify.receivers\) for [A-Z-]+ \(\d+\)`).MatchString(out) {
+		t.Fatalf("notify without a receiver: %v\n%s", err, out)
 	}
 	hook := notifytest.NewHook(t)
 	url := hook.URL + "/hook?token=cli-secret-token"
@@ -34,7 +41,7 @@ receivers = ["hook"]
 `)
 	_ = f.Close()
 
-	out, err := run(t, "--config", cfg, "notify", "--dry-run")
+	out, err = run(t, "--config", cfg, "notify", "--dry-run")
 	if err != nil {
 		t.Fatalf("notify --dry-run: %v\n%s", err, out)
 	}

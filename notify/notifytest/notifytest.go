@@ -19,6 +19,8 @@ type Hook struct {
 	mu stdsync.Mutex
 	// statuses are answered in turn before the endpoint starts accepting (202).
 	statuses []int
+	// down, when not 0, is answered to every request until Down(0).
+	down int
 	// OnRequest, when set, runs after a request was recorded (e.g. to cancel the
 	// sender's context, as a crash would).
 	OnRequest func()
@@ -46,6 +48,9 @@ func (h *Hook) serve(w http.ResponseWriter, r *http.Request) {
 	var status int
 	if len(h.statuses) > 0 {
 		status, h.statuses = h.statuses[0], h.statuses[1:]
+	}
+	if h.down != 0 {
+		status = h.down
 	}
 	if status == 0 && h.Check != nil {
 		if why := h.Check(body); why != "" {
@@ -89,6 +94,20 @@ func (h *Hook) AnyHostClient() *http.Client {
 type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// Fail scripts the next answers: the statuses in turn, then 202 again.
+func (h *Hook) Fail(statuses ...int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.statuses = append(h.statuses, statuses...)
+}
+
+// Down makes the endpoint answer status to every request until Down(0).
+func (h *Hook) Down(status int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.down = status
+}
 
 // Requests counts every request, repeats and failures included.
 func (h *Hook) Requests() int {
