@@ -166,7 +166,10 @@ var inventories = map[string]Inventory{
 	"relationships": {About: "GDAP relationships with customers' tenants", Personal: []Personal{raw},
 		Plain: []string{"customer_ref", "customer_name", "display_name", "status", "duration_days", "auto_extend_days", "roles", "assignments"}},
 	"report_receipts": {About: "monthly RMM report e-mails received", Personal: []Personal{raw}, Plain: []string{"message_id", "customer_ref", "month", "subject", "attachments"}},
-	"outbox_entries":  {About: "alerts waiting to be routed", Plain: []string{"fingerprint", "event", "severity", "receiver", "route"}},
+	"outbox_entries":  {About: "alerts waiting to be routed", Plain: []string{"fingerprint", "event", "severity", "receiver", "route", "returned"}},
+	"notify_receivers": {About: "each receiver's delivery health", Personal: []Personal{
+		kept("last_error", "the receiver's answer to the last failed delivery, which can quote the message", Technicians),
+	}, Plain: []string{"receiver"}},
 	"deliveries": {About: "alert messages and their delivery", Personal: []Personal{
 		sealed("body", "the alert as sent, which says who did what", Technicians, CustomerUsers).expiring(ExpiresOnDelivery),
 		kept("last_error", "the receiver's answer, which can quote the message", Technicians),
