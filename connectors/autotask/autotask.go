@@ -29,8 +29,6 @@ const (
 	// maxInList is the most values Custos puts in one "in" condition: a query holds
 	// at most 500 OR conditions.
 	maxInList = 500
-	// maxPages guards every paging loop.
-	maxPages = 1000
 )
 
 // Connector reads one Autotask tenant. It is safe for concurrent use by the streams'
