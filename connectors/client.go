@@ -77,7 +77,7 @@ func (o *ClientOptions) defaults() {
 		o.Timeout = 60 * time.Second
 	}
 	if o.MaxBodyBytes <= 0 {
-		o.MaxBodyBytes = 8 << 20
+		o.MaxBodyBytes = httpsafe.DefaultMaxBodyBytes
 	}
 	if o.Transport == nil {
 		o.Transport = http.DefaultTransport

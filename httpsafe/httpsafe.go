@@ -72,6 +72,12 @@ func Client(c *http.Client) *http.Client {
 	return out
 }
 
+// DefaultMaxBodyBytes is the body cap of every vendor's client unless its
+// max_body_bytes says otherwise: 8 MiB, above the largest page any connector asks
+// for at its default page size (a Graph page of 1,000 sign-ins, an IT Glue page of
+// 1,000 configurations), far below what a hostile or broken server could send.
+const DefaultMaxBodyBytes = 8 << 20
+
 // ErrBodyTooLarge is what every capped body matches with errors.Is.
 var ErrBodyTooLarge = errors.New("response body too large")
 

@@ -8,6 +8,7 @@
 package m365
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -78,9 +79,7 @@ func New(cfg config.M365, deps connectors.Deps, opts Options) (*Connector, error
 		rps = 4
 	}
 	log := deps.Logger.With().Str("connector", Name).Logger()
-	if cfg.MaxBodyBytes > 0 {
-		parent = httpsafe.LimitBodies(Name, cfg.MaxBodyBytes, parent)
-	}
+	parent = httpsafe.LimitBodies(Name, cmp.Or(cfg.MaxBodyBytes, httpsafe.DefaultMaxBodyBytes), parent)
 	limiter := &limited{next: parent, limiter: rate.NewLimiter(rate.Limit(rps), 1), onWait: deps.OnWait}
 	return &Connector{
 		cfg: cfg, creds: creds, log: log, now: now, base: limiter,
