@@ -73,6 +73,7 @@ func Default() Config {
 				},
 			},
 			Autotask: Autotask{
+				ZoneURL:  "https://webservices.autotask.net/atservicesrest/v1.0/zoneInformation",
 				Marker:   "Authorised by:",
 				Scope:    "any",
 				Grace:    duration.Duration(24 * time.Hour),

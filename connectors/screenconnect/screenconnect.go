@@ -62,7 +62,7 @@ func New(cfg config.ScreenConnect, username, password secret.Value, deps connect
 	h := http.Header{}
 	h.Set("Authorization", "Basic "+basic)
 	h.Set("Accept", "application/json")
-	client := deps.Client(Name, cfg.HTTP, log, nil)
+	client := deps.Client(Name, cfg.HTTP, log, connectors.BaseTransport(Name, cfg.CAFile))
 	c.src = &reportSource{
 		client: client, baseURL: strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/"), header: h,
 		itemLimit: itemLimit, maxPages: cfg.MaxPages, now: func() time.Time { return c.now() }, log: log,
