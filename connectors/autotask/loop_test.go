@@ -15,26 +15,17 @@ import (
 // ceiling of 1 ends it on page 2), after handing over the pages before it, and the
 // rows of the repeated page are not handed over twice.
 func TestPaging_LoopingQueryEnds(t *testing.T) {
-	tests := []struct {
-		name     string
-		maxPages int
-		want     error
-		wantPage int
-	}{
-		{"a repeated page", 100, connectors.ErrPagingLoop, 3},
-		{"the page ceiling", 1, connectors.ErrTooManyPages, 2},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, withConfig(func(c *config.Autotask) { c.MaxPages = tt.maxPages }))
+	for _, tt := range connectortest.LoopCases {
+		t.Run(tt.Name, func(t *testing.T) {
+			e := newEnv(t, withConfig(func(c *config.Autotask) { c.MaxPages = tt.MaxPages }))
 			e.conn.pageSize = 3
 			e.srv.Inject(fx.LoopPaging(entityCompanies))
 			sink, _, err := e.pull(t, "companies", "")
 			connectortest.MustPagingError(t, err, connectortest.PagingWant{
-				Reason: tt.want, Vendor: Name, Stream: "companies", Scope: connectors.Account.ID, Page: tt.wantPage,
+				Reason: tt.Reason, Vendor: Name, Stream: "companies", Scope: connectors.Account.ID, Page: tt.Page,
 			})
-			if got := len(sink.Pages); got != tt.wantPage-1 {
-				t.Errorf("%d pages handed over before the failing one, want %d", got, tt.wantPage-1)
+			if got := len(sink.Pages); got != tt.Page-1 {
+				t.Errorf("%d pages handed over before the failing one, want %d", got, tt.Page-1)
 			}
 			if got := len(sink.Records()); got != 3 {
 				t.Errorf("%d records handed over, want the first page's 3 once", got)

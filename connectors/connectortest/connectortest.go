@@ -183,3 +183,19 @@ func MustPagingError(t testing.TB, err error, want PagingWant) {
 			pe.Vendor, pe.Stream, pe.Scope.ID, pe.Page, want.Vendor, want.Stream, want.Scope, want.Page)
 	}
 }
+
+// LoopCase is one way a looping pager must end: with max_pages set to MaxPages,
+// with Reason on page Page (Page-1 pages handed over before it).
+type LoopCase struct {
+	Name     string
+	MaxPages int
+	Reason   error
+	Page     int
+}
+
+// LoopCases are the two ends of a pager whose second page links back to itself: a
+// repeated link on page 3, or, with a ceiling of one page, the ceiling on page 2.
+var LoopCases = []LoopCase{
+	{"a repeated link", 100, connectors.ErrPagingLoop, 3},
+	{"the page ceiling", 1, connectors.ErrTooManyPages, 2},
+}

@@ -16,28 +16,19 @@ import (
 // with an error naming vendor, stream, scope and page (a ceiling of 1 ends it on
 // page 2), after handing over the pages before it.
 func TestPaging_LoopingNextPageEnds(t *testing.T) {
-	tests := []struct {
-		name     string
-		maxPages int
-		want     error
-		wantPage int
-	}{
-		{"a repeated page", 100, connectors.ErrPagingLoop, 3},
-		{"the page ceiling", 1, connectors.ErrTooManyPages, 2},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newDemoEnv(t, withConfig(func(c *config.ITGlue) { c.PageSize = 1; c.MaxPages = tt.maxPages }))
+	for _, tt := range connectortest.LoopCases {
+		t.Run(tt.Name, func(t *testing.T) {
+			e := newDemoEnv(t, withConfig(func(c *config.ITGlue) { c.PageSize = 1; c.MaxPages = tt.MaxPages }))
 			e.srv.Inject(fakehttp.Loop("/organizations", "page[number]"))
 			sink := &connectortest.Sink{}
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			_, err := e.organizations().Pull(ctx, connectors.Account, "", sink)
 			connectortest.MustPagingError(t, err, connectortest.PagingWant{
-				Reason: tt.want, Vendor: Name, Stream: "organizations", Scope: "organizations", Page: tt.wantPage,
+				Reason: tt.Reason, Vendor: Name, Stream: "organizations", Scope: "organizations", Page: tt.Page,
 			})
-			if got := len(sink.Pages); got != tt.wantPage-1 {
-				t.Errorf("%d pages handed over before the failing one, want %d", got, tt.wantPage-1)
+			if got := len(sink.Pages); got != tt.Page-1 {
+				t.Errorf("%d pages handed over before the failing one, want %d", got, tt.Page-1)
 			}
 		})
 	}

@@ -20,31 +20,22 @@ import (
 // it on page 2), the pages before it were handed over (one record each) and the
 // cursor is left where the pull started.
 func TestSignIns_LoopingNextLinkEnds(t *testing.T) {
-	tests := []struct {
-		name     string
-		maxPages int
-		want     error
-		wantPage int
-	}{
-		{"a repeated link", 100, connectors.ErrPagingLoop, 3},
-		{"the page ceiling", 1, connectors.ErrTooManyPages, 2},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, func(c *config.M365) { c.MaxPages = tt.maxPages })
+	for _, tt := range connectortest.LoopCases {
+		t.Run(tt.Name, func(t *testing.T) {
+			e := newEnv(t, func(c *config.M365) { c.MaxPages = tt.MaxPages })
 			e.graph.SetPageSize(1)
 			e.graph.Faults().Inject(fakehttp.Loop("/beta/auditLogs/signIns", "$skiptoken"))
 			from := connectors.Cursor(e.now.Add(-5 * 24 * time.Hour).Format(time.RFC3339))
 			sink, next, err := e.pull(t, "signins", connectors.Scope{ID: graph.ContosoTenant}, from)
 			var pe *connectors.PagingError
-			if !errors.As(err, &pe) || !errors.Is(err, tt.want) {
-				t.Fatalf("err = %v, want a paging error %v", err, tt.want)
+			if !errors.As(err, &pe) || !errors.Is(err, tt.Reason) {
+				t.Fatalf("err = %v, want a paging error %v", err, tt.Reason)
 			}
-			if pe.Vendor != "m365" || pe.Stream != "signins" || pe.Scope.ID != graph.ContosoTenant || pe.Page != tt.wantPage {
-				t.Errorf("err = %+v, want m365 signins %s page %d", pe, graph.ContosoTenant, tt.wantPage)
+			if pe.Vendor != "m365" || pe.Stream != "signins" || pe.Scope.ID != graph.ContosoTenant || pe.Page != tt.Page {
+				t.Errorf("err = %+v, want m365 signins %s page %d", pe, graph.ContosoTenant, tt.Page)
 			}
-			if got := len(sink.Records()); got != tt.wantPage-1 {
-				t.Errorf("%d records handed over before the failing page, want %d", got, tt.wantPage-1)
+			if got := len(sink.Records()); got != tt.Page-1 {
+				t.Errorf("%d records handed over before the failing page, want %d", got, tt.Page-1)
 			}
 			if next != from {
 				t.Errorf("cursor = %q, want it left at %q", next, from)

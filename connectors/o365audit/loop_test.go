@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/custos-msp/custos/config"
-	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/connectors/connectortest"
 	"github.com/custos-msp/custos/fixtures/fakehttp"
 	fx "github.com/custos-msp/custos/fixtures/o365audit"
@@ -16,22 +15,13 @@ import (
 // it on page 2), the window is not reported covered, and the cursor returned is the
 // last one handed over.
 func TestPaging_LoopingNextPageUriEnds(t *testing.T) {
-	tests := []struct {
-		name     string
-		maxPages int
-		want     error
-		wantPage int
-	}{
-		{"a repeated page", 100, connectors.ErrPagingLoop, 3},
-		{"the page ceiling", 1, connectors.ErrTooManyPages, 2},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, &fx.Options{PageSize: 1}, func(c *config.O365Audit) { c.MaxPages = tt.maxPages })
+	for _, tt := range connectortest.LoopCases {
+		t.Run(tt.Name, func(t *testing.T) {
+			e := newEnv(t, &fx.Options{PageSize: 1}, func(c *config.O365Audit) { c.MaxPages = tt.MaxPages })
 			e.srv.Inject(fakehttp.Loop(fx.ContentPath(fx.DemoContosoTenantID), "nextPage"))
 			sink, next, err := e.pull(t, "exchange", fx.DemoContosoTenantID, "")
 			connectortest.MustPagingError(t, err, connectortest.PagingWant{
-				Reason: tt.want, Vendor: Name, Stream: "exchange", Scope: fx.DemoContosoTenantID, Page: tt.wantPage,
+				Reason: tt.Reason, Vendor: Name, Stream: "exchange", Scope: fx.DemoContosoTenantID, Page: tt.Page,
 			})
 			if next != sink.LastCursor() {
 				t.Errorf("cursor = %q, want the last one handed over, %q", next, sink.LastCursor())
