@@ -201,6 +201,10 @@ type ITGlue struct {
 	// BaseURL is the region's API host: https://api.itglue.com,
 	// https://api.eu.itglue.com or https://api.au.itglue.com, or a gateway.
 	BaseURL string `toml:"base_url"`
+	// CAFile is a PEM file of further certificate authorities to trust for this
+	// connector's API, besides the system's (a TLS-inspecting proxy, an on-premises
+	// server's own CA, a test server).
+	CAFile string `toml:"ca_file"`
 	// APIKey is sent as x-api-key.
 	APIKey secret.Ref `toml:"api_key"`
 	// NetworkTypes are the configuration type names that count as network devices,
@@ -223,6 +227,10 @@ type ScreenConnect struct {
 	Enabled bool `toml:"enabled"`
 	// BaseURL is the instance's web address, e.g. https://acme.screenconnect.com.
 	BaseURL string `toml:"base_url"`
+	// CAFile is a PEM file of further certificate authorities to trust for this
+	// connector's API, besides the system's (a TLS-inspecting proxy, an on-premises
+	// server's own CA, a test server).
+	CAFile string `toml:"ca_file"`
 	// Username and Password are an internal ScreenConnect user without MFA, sent as
 	// HTTP Basic to the Report.json handler; its role must see every session group.
 	Username secret.Ref `toml:"username"`
@@ -255,6 +263,10 @@ type DattoRMM struct {
 	Platform string `toml:"platform"`
 	// BaseURL overrides the address derived from Platform (a gateway, tests).
 	BaseURL string `toml:"base_url"`
+	// CAFile is a PEM file of further certificate authorities to trust for this
+	// connector's API, besides the system's (a TLS-inspecting proxy, an on-premises
+	// server's own CA, a test server).
+	CAFile string `toml:"ca_file"`
 	// APIKey and APISecret are the API user's keys.
 	APIKey    secret.Ref `toml:"api_key"`
 	APISecret secret.Ref `toml:"api_secret"`
@@ -280,6 +292,13 @@ type Autotask struct {
 	// BaseURL is the zone's REST root, e.g. https://webservices5.autotask.net/ATServicesRest;
 	// empty discovers the zone from the user name.
 	BaseURL string `toml:"base_url"`
+	// ZoneURL is the zoneInformation address that discovery asks when BaseURL is
+	// empty: any zone answers it (a gateway, tests).
+	ZoneURL string `toml:"zone_url"`
+	// CAFile is a PEM file of further certificate authorities to trust for this
+	// connector's API, besides the system's (a TLS-inspecting proxy, an on-premises
+	// server's own CA, a test server).
+	CAFile string `toml:"ca_file"`
 	// Username, Secret and IntegrationCode are an API-only user's credentials.
 	Username        secret.Ref `toml:"username"`
 	Secret          secret.Ref `toml:"secret"`
@@ -358,6 +377,10 @@ type O365Audit struct {
 	// (GCC), https://manage.office365.us (GCC High) or https://manage.protection.apps.mil
 	// (DoD).
 	BaseURL string `toml:"base_url"`
+	// CAFile is a PEM file of further certificate authorities to trust for this
+	// connector's API, besides the system's (a TLS-inspecting proxy, an on-premises
+	// server's own CA, a test server).
+	CAFile string `toml:"ca_file"`
 	// Schedule overrides schedules.sync for this connector; unset uses it.
 	Schedule Schedule `toml:"schedule"`
 	HTTP

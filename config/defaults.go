@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/custos-msp/custos/duration"
+	"github.com/custos-msp/custos/httpsafe"
 )
 
 // DefaultMaxPages is every connector's default page ceiling for one read of one
@@ -32,7 +33,7 @@ func Default() Config {
 					MinRetryWait:      duration.Duration(10 * time.Second),
 					MaxRetryWait:      duration.Duration(5 * time.Minute),
 					MaxPages:          DefaultMaxPages,
-					MaxBodyBytes:      16 << 20,
+					MaxBodyBytes:      httpsafe.DefaultMaxBodyBytes,
 				},
 			},
 			ScreenConnect: ScreenConnect{
@@ -49,7 +50,7 @@ func Default() Config {
 					MinRetryWait:      duration.Duration(5 * time.Second),
 					MaxRetryWait:      duration.Duration(2 * time.Minute),
 					MaxPages:          DefaultMaxPages,
-					MaxBodyBytes:      32 << 20,
+					MaxBodyBytes:      httpsafe.DefaultMaxBodyBytes,
 				},
 			},
 			M365: M365{
@@ -68,10 +69,11 @@ func Default() Config {
 					MinRetryWait:      duration.Duration(3 * time.Second),
 					MaxRetryWait:      duration.Duration(3 * time.Minute),
 					MaxPages:          DefaultMaxPages,
-					MaxBodyBytes:      16 << 20,
+					MaxBodyBytes:      httpsafe.DefaultMaxBodyBytes,
 				},
 			},
 			Autotask: Autotask{
+				ZoneURL:  "https://webservices.autotask.net/atservicesrest/v1.0/zoneInformation",
 				Marker:   "Authorised by:",
 				Scope:    "any",
 				Grace:    duration.Duration(24 * time.Hour),
@@ -85,7 +87,7 @@ func Default() Config {
 					MinRetryWait:      duration.Duration(10 * time.Second),
 					MaxRetryWait:      duration.Duration(5 * time.Minute),
 					MaxPages:          DefaultMaxPages,
-					MaxBodyBytes:      8 << 20,
+					MaxBodyBytes:      httpsafe.DefaultMaxBodyBytes,
 				},
 			},
 			O365Audit: O365Audit{
@@ -103,7 +105,7 @@ func Default() Config {
 					MinRetryWait:      duration.Duration(30 * time.Second),
 					MaxRetryWait:      duration.Duration(5 * time.Minute),
 					MaxPages:          DefaultMaxPages,
-					MaxBodyBytes:      32 << 20,
+					MaxBodyBytes:      httpsafe.DefaultMaxBodyBytes,
 				},
 			},
 			DattoRMM: DattoRMM{
@@ -120,7 +122,7 @@ func Default() Config {
 					MinRetryWait:      duration.Duration(10 * time.Second),
 					MaxRetryWait:      duration.Duration(5 * time.Minute),
 					MaxPages:          DefaultMaxPages,
-					MaxBodyBytes:      8 << 20,
+					MaxBodyBytes:      httpsafe.DefaultMaxBodyBytes,
 				},
 			},
 		},

@@ -105,7 +105,7 @@ func Parse(path string, data []byte, checks ...Check) (*Config, error) {
 	}
 	cfg.resolveSecretFiles()
 	cfg.Connectors.M365.CertificateFile = cfg.Resolve(cfg.Connectors.M365.CertificateFile)
-	cfg.Connectors.M365.CAFile = cfg.Resolve(cfg.Connectors.M365.CAFile)
+	cfg.resolveCAFiles()
 	if len(problems) > 0 {
 		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Key < problems[j].Key })
 		return nil, &Error{File: path, Problems: problems}

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -20,10 +19,6 @@ func (c *Config) validateM365(v *validator, m M365) {
 		`set exactly one of client_secret (e.g. { env = "M365_CLIENT_SECRET" }) and certificate_file`)
 	v.url(p+"authority_host", m.AuthorityHost)
 	v.url(p+"graph_url", m.GraphURL)
-	if m.CAFile != "" {
-		_, err := os.ReadFile(c.Resolve(m.CAFile))
-		v.check(err == nil, p+"ca_file", fmt.Sprintf("%q cannot be read", m.CAFile))
-	}
 	for id := range m.Tenants {
 		v.check(guidPattern.MatchString(id), p+"tenants."+id, "is not a tenant id (a GUID)")
 	}

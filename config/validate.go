@@ -91,6 +91,8 @@ func (c *Config) Validate() []Problem {
 	if at := c.Connectors.Autotask; at.Enabled {
 		if at.BaseURL != "" {
 			v.url("connectors.autotask.base_url", at.BaseURL)
+		} else {
+			v.url("connectors.autotask.zone_url", at.ZoneURL)
 		}
 		v.check(!at.Username.IsZero(), "connectors.autotask.username", `must name where the API user's name is kept, e.g. { env = "AUTOTASK_USERNAME" }`)
 		v.check(!at.Secret.IsZero(), "connectors.autotask.secret", `must name where the API user's secret is kept, e.g. { env = "AUTOTASK_SECRET" }`)
@@ -122,6 +124,7 @@ func (c *Config) Validate() []Problem {
 	if m := c.Connectors.M365; m.Enabled {
 		c.validateM365(v, m)
 	}
+	c.validateCAFiles(v)
 
 	for i, t := range c.Technicians {
 		v.check(strings.TrimSpace(t.Name) != "", fmt.Sprintf("technicians[%d].name", i), "must not be empty")

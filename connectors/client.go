@@ -77,7 +77,7 @@ func (o *ClientOptions) defaults() {
 		o.Timeout = 60 * time.Second
 	}
 	if o.MaxBodyBytes <= 0 {
-		o.MaxBodyBytes = 8 << 20
+		o.MaxBodyBytes = httpsafe.DefaultMaxBodyBytes
 	}
 	if o.Transport == nil {
 		o.Transport = http.DefaultTransport
@@ -195,10 +195,12 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 }
 
 // transportError turns a connection or context error into one that names the vendor
-// and the path, and never the query string (which may carry a signature or a key).
+// and the address (scheme, host and path: a TLS failure is the host's), never the
+// query string (which may carry a signature or a key).
 func (c *Client) transportError(ctx context.Context, req *http.Request, err error) error {
+	where := req.URL.Path + " at " + req.URL.Scheme + "://" + req.URL.Host
 	if ctxErr := ctx.Err(); ctxErr != nil {
-		return fmt.Errorf("%s: %s %s: %w", c.opts.Vendor, req.Method, req.URL.Path, ctxErr)
+		return fmt.Errorf("%s: %s %s: %w", c.opts.Vendor, req.Method, where, ctxErr)
 	}
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
@@ -206,13 +208,13 @@ func (c *Client) transportError(ctx context.Context, req *http.Request, err erro
 	}
 	if errors.Is(err, httpsafe.ErrRedirect) {
 		// The redirect error names no query string, so it is kept whole for errors.As.
-		return fmt.Errorf("%s: %s %s: %w", c.opts.Vendor, req.Method, req.URL.Path, err)
+		return fmt.Errorf("%s: %s %s: %w", c.opts.Vendor, req.Method, where, err)
 	}
 	msg := c.opts.Redactor.String(err.Error())
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("%s: %s %s: timed out: %s: %w", c.opts.Vendor, req.Method, req.URL.Path, msg, context.DeadlineExceeded)
+		return fmt.Errorf("%s: %s %s: timed out: %s: %w", c.opts.Vendor, req.Method, where, msg, context.DeadlineExceeded)
 	}
-	return fmt.Errorf("%s: %s %s: %s", c.opts.Vendor, req.Method, req.URL.Path, msg)
+	return fmt.Errorf("%s: %s %s: %s", c.opts.Vendor, req.Method, where, msg)
 }
 
 // retryPolicy retries 429, 5xx (but 501) and connection errors, and stops at once when

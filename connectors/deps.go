@@ -1,12 +1,14 @@
 package connectors
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/httpsafe"
 	"github.com/custos-msp/custos/secret"
 )
 
@@ -44,3 +46,21 @@ func (d Deps) Client(vendor string, h config.HTTP, log zerolog.Logger, transport
 	}
 	return client
 }
+
+// BaseTransport is the transport under a connector's client: the default one, or
+// one that also trusts the certificate authorities of caFile (the connector's
+// ca_file). A file that cannot be used fails every request with an error naming it;
+// config validation reports it at start already.
+func BaseTransport(vendor, caFile string) http.RoundTripper {
+	t, err := httpsafe.Transport(caFile)
+	if err != nil {
+		return failing{fmt.Errorf("%s: %w", vendor, err)}
+	}
+	return t
+}
+
+// failing is a transport that fails every request with err.
+type failing struct{ err error }
+
+// RoundTrip implements http.RoundTripper.
+func (f failing) RoundTrip(*http.Request) (*http.Response, error) { return nil, f.err }

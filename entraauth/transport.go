@@ -1,14 +1,11 @@
 package entraauth
 
 import (
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"fmt"
 	"net/http"
-	"os"
 
 	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/httpsafe"
 )
 
 // HTTPClient returns the client for sign-in and Microsoft's APIs: nil (the
@@ -18,18 +15,9 @@ func HTTPClient(cfg config.M365Auth) (*http.Client, error) {
 	if cfg.CAFile == "" {
 		return nil, nil
 	}
-	pem, err := os.ReadFile(cfg.CAFile)
+	t, err := httpsafe.Transport(cfg.CAFile)
 	if err != nil {
-		return nil, fmt.Errorf("entraauth: reading ca_file: %w", err)
+		return nil, fmt.Errorf("entraauth: %w", err)
 	}
-	pool, err := x509.SystemCertPool()
-	if err != nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, errors.New("entraauth: ca_file " + cfg.CAFile + " holds no PEM certificate")
-	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	return &http.Client{Transport: t}, nil
 }

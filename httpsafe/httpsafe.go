@@ -1,15 +1,19 @@
 // Package httpsafe holds the rules every outgoing HTTP client of Custos follows,
 // whoever it talks to (a vendor's API, a sign-in endpoint, a receiver): redirects
 // are followed only on the same scheme and host and a bounded number of times, and a
-// response body is read only up to a cap. It imports nothing of Custos, so that
+// response body is read only up to a cap; ca_file adds certificate authorities to
+// trust. It imports nothing of Custos, so that
 // connectors, entraauth and notify can all use it.
 package httpsafe
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 )
 
@@ -71,6 +75,12 @@ func Client(c *http.Client) *http.Client {
 	out.CheckRedirect = CheckRedirect
 	return out
 }
+
+// DefaultMaxBodyBytes is the body cap of every vendor's client unless its
+// max_body_bytes says otherwise: 8 MiB, above the largest page any connector asks
+// for at its default page size (a Graph page of 1,000 sign-ins, an IT Glue page of
+// 1,000 configurations), far below what a hostile or broken server could send.
+const DefaultMaxBodyBytes = 8 << 20
 
 // ErrBodyTooLarge is what every capped body matches with errors.Is.
 var ErrBodyTooLarge = errors.New("response body too large")
@@ -147,3 +157,27 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 }
 
 func (b *limitedBody) Close() error { return b.rc.Close() }
+
+// Transport returns the transport of a client that trusts the system's certificate
+// authorities and, when caFile is not empty, those of that PEM file too (a
+// TLS-inspecting proxy, an on-premises server's own CA, a test server). With no
+// caFile it is http.DefaultTransport. Errors name the file.
+func Transport(caFile string) (http.RoundTripper, error) {
+	if caFile == "" {
+		return http.DefaultTransport, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("reading ca_file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("ca_file %s holds no PEM certificate", caFile)
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return t, nil
+}

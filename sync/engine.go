@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"reflect"
 	"runtime/debug"
 	stdsync "sync"
 	"time"
@@ -301,6 +302,7 @@ type batchSink struct {
 
 	mu       stdsync.Mutex
 	buffered []record.Record
+	index    map[bufferedKey]int // position of each buffered record
 	cursor   connectors.Cursor
 	pending  bool
 	covered  span // reported since the last hand-off
@@ -312,6 +314,12 @@ type batchSink struct {
 	committed int   // written by the writer; read after done is closed
 	window    span  // written by the writer; read after done is closed
 	writeErr  error // the writer's first error, under mu
+}
+
+// bufferedKey identifies a buffered record: its type and its (source, source id).
+type bufferedKey struct {
+	typ reflect.Type
+	key record.Key
 }
 
 // batch is what the writer commits: a page of records with its cursor (none when
@@ -366,7 +374,21 @@ func (b *batchSink) Page(_ context.Context, records []record.Record, next connec
 		return err
 	}
 	b.mu.Lock()
-	b.buffered = append(b.buffered, records...)
+	for _, r := range records {
+		// A record handed over again before its batch commits (a vendor page that
+		// repeats an earlier one) replaces the buffered one: one upsert may not
+		// touch a row twice (PostgreSQL refuses it).
+		k := bufferedKey{reflect.TypeOf(r), r.RecordKey()}
+		if i, ok := b.index[k]; ok {
+			b.buffered[i] = r
+			continue
+		}
+		if b.index == nil {
+			b.index = map[bufferedKey]int{}
+		}
+		b.index[k] = len(b.buffered)
+		b.buffered = append(b.buffered, r)
+	}
 	b.cursor = next
 	b.pending = true
 	b.pages++
@@ -409,7 +431,7 @@ func (b *batchSink) handOff() {
 			PullStartedAt: b.pullStarted, SeenAt: b.engine.now(),
 		}
 	}
-	b.buffered, b.pending, b.covered = nil, false, span{}
+	b.buffered, b.index, b.pending, b.covered = nil, nil, false, span{}
 	b.mu.Unlock()
 	if bt.page != nil || !bt.covered.from.IsZero() {
 		b.batches <- bt

@@ -29,8 +29,6 @@ const (
 	// maxInList is the most values Custos puts in one "in" condition: a query holds
 	// at most 500 OR conditions.
 	maxInList = 500
-	// maxPages guards every paging loop.
-	maxPages = 1000
 )
 
 // Connector reads one Autotask tenant. It is safe for concurrent use by the streams'
@@ -45,7 +43,8 @@ type Connector struct {
 
 	// pageSize and chunkSize are maxRecords and maxInList; tests lower them.
 	pageSize, chunkSize int
-	// zoneLookup is the zoneInformation address used when cfg.BaseURL is empty.
+	// zoneLookup is the zoneInformation address (zone_url) used when cfg.BaseURL is
+	// empty; any zone answers it, and it does not count against the thread limits.
 	zoneLookup string
 
 	mu     sync.Mutex
@@ -72,7 +71,7 @@ func New(cfg config.Autotask, username, secretValue, integrationCode secret.Valu
 	h.Set("ApiIntegrationCode", integrationCode.Reveal())
 	h.Set("Content-Type", "application/json")
 	h.Set("Accept", "application/json")
-	client := deps.Client(Name, cfg.HTTP, log, nil)
+	client := deps.Client(Name, cfg.HTTP, log, connectors.BaseTransport(Name, cfg.CAFile))
 	c := &Connector{
 		cfg:        cfg,
 		username:   username.Reveal(),
@@ -82,7 +81,7 @@ func New(cfg config.Autotask, username, secretValue, integrationCode secret.Valu
 		now:        time.Now,
 		pageSize:   maxRecords,
 		chunkSize:  maxInList,
-		zoneLookup: defaultZoneLookup,
+		zoneLookup: cfg.ZoneURL,
 		picklists:  map[string]map[int64]string{},
 	}
 	if base := strings.TrimSpace(cfg.BaseURL); base != "" {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/connectors/connectortest"
 	fx "github.com/custos-msp/custos/fixtures/autotask"
@@ -147,10 +148,10 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// TestZone_DiscoveredCachedAndRediscoveredAfter401: with no base_url the zone is
+// discovered at zone_url, cached, and discovered again after a 401.
 func TestZone_DiscoveredCachedAndRediscoveredAfter401(t *testing.T) {
-	e := newEnv(t)
-	e.conn.zone = zone{}
-	e.conn.zoneLookup = e.srv.ZoneInformationURL()
+	e := newEnv(t, withConfig(func(c *config.Autotask) { c.BaseURL = "" }))
 	ctx := context.Background()
 	for range 2 {
 		if err := e.conn.Check(ctx); err != nil {
@@ -174,9 +175,7 @@ func TestZone_DiscoveredCachedAndRediscoveredAfter401(t *testing.T) {
 }
 
 func TestZone_UnknownUserFails(t *testing.T) {
-	e := newEnv(t)
-	e.conn.zone = zone{}
-	e.conn.zoneLookup = e.srv.ZoneInformationURL()
+	e := newEnv(t, withConfig(func(c *config.Autotask) { c.BaseURL = "" }))
 	e.conn.username = "nobody@msp.example"
 	err := e.conn.Check(context.Background())
 	if err == nil || statusOf(err) != 404 {

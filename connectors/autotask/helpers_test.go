@@ -73,6 +73,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 	cfg := config.Default().Connectors.Autotask
 	cfg.Enabled = true
 	cfg.BaseURL = srv.URL()
+	cfg.ZoneURL = srv.ZoneInformationURL()
 	cfg.ContactField = "Authorisation Contact"
 	cfg.HTTP = connectortest.FastHTTP(300 * time.Millisecond)
 	sec := testSecret

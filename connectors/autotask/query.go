@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/custos-msp/custos/connectors"
 )
 
 // condition is one element of a query filter: a comparison of a field with a value,
@@ -50,8 +54,10 @@ type listing struct {
 	filter []condition
 	// after is the highest id already handled; -1 reads from the start.
 	after int64
-	// what names the listing in errors, e.g. "TicketNotes changed since …".
-	what string
+	// stream names the stream (or the read within it) in a paging error, e.g.
+	// "tickets"; what names the listing in other errors, e.g. "TicketNotes changed
+	// since …".
+	stream, what string
 }
 
 // pageInfo says where a page of a listing is.
@@ -64,26 +70,28 @@ type pageInfo struct {
 	final bool
 }
 
-// walk runs the listing and hands every page to fn.
+// walk runs the listing and hands every page to fn. Each page is keyed by the id it
+// reads after: a page that brings nothing after it (a server that ignores the id
+// filter and answers an earlier page again) leaves the key unchanged, so the next
+// page ends the walk with a paging error, as does the max_pages ceiling.
 func walk[T item](ctx context.Context, c *Connector, l listing, fn func(rows []row[T], p pageInfo) error) error {
 	after := l.after
+	pages := connectors.NewPager(Name, l.stream, connectors.Account, c.cfg.MaxPages)
 	for page := 1; ; page++ {
-		if page > maxPages {
-			return fmt.Errorf("query %s: more than %d pages; stopped", l.what, maxPages)
+		if err := pages.Next(strconv.FormatInt(after, 10)); err != nil {
+			return err
 		}
 		rows, more, err := queryPage[T](ctx, c, l.entity, l.filter, after)
 		if err != nil {
 			return fmt.Errorf("query %s page %d (ids after %d): %w", l.what, page, after, err)
 		}
+		final := !more || len(rows) == 0
+		// Rows at or before after were handled on an earlier page.
+		rows = slices.DeleteFunc(rows, func(r row[T]) bool { return r.item.itemID() <= after })
 		last := after
 		for _, r := range rows {
-			id := r.item.itemID()
-			if id <= after {
-				return fmt.Errorf("query %s page %d: item %d is not after id %d; the id filter was ignored", l.what, page, id, after)
-			}
-			last = max(last, id)
+			last = max(last, r.item.itemID())
 		}
-		final := !more || len(rows) == 0
 		if err := fn(rows, pageInfo{number: page, lastID: last, final: final}); err != nil {
 			return fmt.Errorf("query %s page %d: %w", l.what, page, err)
 		}
@@ -134,6 +142,7 @@ func byIDs[T item](ctx context.Context, c *Connector, entity, field string, ids 
 			entity: entity,
 			filter: []condition{{Op: "in", Field: field, Value: chunk}},
 			after:  -1,
+			stream: entity + " by " + field,
 			what:   fmt.Sprintf("%s by %s (chunk %d, %d ids)", entity, field, i+1, len(chunk)),
 		}
 		err := walk(ctx, c, l, func(rows []row[T], _ pageInfo) error {

@@ -53,7 +53,7 @@ func (s *entityStream[T]) Pull(ctx context.Context, _ connectors.Scope, from con
 	if err := s.c.checkBudget(ctx); err != nil {
 		return "", fmt.Errorf("autotask: %s: %w", s.name, err)
 	}
-	l := listing{entity: s.entity, after: after, what: s.entity}
+	l := listing{entity: s.entity, after: after, stream: s.name, what: s.entity}
 	err := walk(ctx, s.c, l, func(rows []row[T], p pageInfo) error {
 		records, err := s.toRecords(ctx, rows, sink)
 		if err != nil {

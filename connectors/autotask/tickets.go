@@ -154,7 +154,7 @@ func handOver(ctx context.Context, cur *ticketCursor, sink connectors.Sink, reco
 // window (adding a note moves the ticket's lastActivityDate) is left to the tickets
 // phase, so a pull emits each permission once.
 func (s *TicketsStream) pullNotes(ctx context.Context, cur *ticketCursor, what string, sink connectors.Sink) error {
-	l := listing{entity: entityTicketNotes, filter: cur.Window.filter(), after: cur.Window.After, what: entityTicketNotes + " " + what}
+	l := listing{entity: entityTicketNotes, filter: cur.Window.filter(), after: cur.Window.After, stream: s.Name(), what: entityTicketNotes + " " + what}
 	return walk(ctx, s.c, l, func(rows []row[note], p pageInfo) error {
 		var newest time.Time
 		var found []row[note]
@@ -200,7 +200,7 @@ func (s *TicketsStream) pullNotes(ctx context.Context, cur *ticketCursor, what s
 // carry themselves and, again with the ticket as it is now (completed or not), those
 // of their notes.
 func (s *TicketsStream) pullTickets(ctx context.Context, cur *ticketCursor, what string, sink connectors.Sink) error {
-	l := listing{entity: entityTickets, filter: cur.Window.filter(), after: cur.Window.After, what: entityTickets + " " + what}
+	l := listing{entity: entityTickets, filter: cur.Window.filter(), after: cur.Window.After, stream: s.Name(), what: entityTickets + " " + what}
 	return walk(ctx, s.c, l, func(rows []row[ticket], p pageInfo) error {
 		var newest time.Time
 		var evs []evidence

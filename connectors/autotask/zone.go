@@ -13,10 +13,6 @@ import (
 	"github.com/custos-msp/custos/connectors"
 )
 
-// defaultZoneLookup is the zoneInformation call; any zone answers it, and it does not
-// count against the thread limits.
-const defaultZoneLookup = "https://webservices.autotask.net/atservicesrest/v1.0/zoneInformation"
-
 // zoneTTL is how long a discovered zone is trusted.
 const zoneTTL = 24 * time.Hour
 

@@ -160,3 +160,42 @@ func MustContain(t testing.TB, s string, parts ...string) {
 		}
 	}
 }
+
+// PagingWant is the *connectors.PagingError a looping or too long read must end with.
+type PagingWant struct {
+	// Reason is connectors.ErrPagingLoop or connectors.ErrTooManyPages.
+	Reason         error
+	Vendor, Stream string
+	Scope          string
+	Page           int
+}
+
+// MustPagingError fails the test unless err is (or wraps) a *connectors.PagingError
+// that matches want.
+func MustPagingError(t testing.TB, err error, want PagingWant) {
+	t.Helper()
+	var pe *connectors.PagingError
+	if !errors.As(err, &pe) || !errors.Is(err, want.Reason) {
+		t.Fatalf("err = %v, want a paging error: %v", err, want.Reason)
+	}
+	if pe.Vendor != want.Vendor || pe.Stream != want.Stream || pe.Scope.ID != want.Scope || pe.Page != want.Page {
+		t.Errorf("paging error names %s, stream %q, scope %q, page %d; want %s, stream %q, scope %q, page %d",
+			pe.Vendor, pe.Stream, pe.Scope.ID, pe.Page, want.Vendor, want.Stream, want.Scope, want.Page)
+	}
+}
+
+// LoopCase is one way a looping pager must end: with max_pages set to MaxPages,
+// with Reason on page Page (Page-1 pages handed over before it).
+type LoopCase struct {
+	Name     string
+	MaxPages int
+	Reason   error
+	Page     int
+}
+
+// LoopCases are the two ends of a pager whose second page links back to itself: a
+// repeated link on page 3, or, with a ceiling of one page, the ceiling on page 2.
+var LoopCases = []LoopCase{
+	{"a repeated link", 100, connectors.ErrPagingLoop, 3},
+	{"the page ceiling", 1, connectors.ErrTooManyPages, 2},
+}

@@ -65,13 +65,15 @@ func (c *Connector) classify(err error) error {
 // throttleWatch is the HTTP transport of the connector's client; it notes when the
 // platform last answered 429.
 type throttleWatch struct {
+	// next carries the requests (the connector's base transport).
+	next    http.RoundTripper
 	mu      sync.Mutex
 	last429 time.Time
 }
 
-// RoundTrip implements http.RoundTripper over http.DefaultTransport.
+// RoundTrip implements http.RoundTripper over next.
 func (w *throttleWatch) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := http.DefaultTransport.RoundTrip(r)
+	resp, err := w.next.RoundTrip(r)
 	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
 		w.mu.Lock()
 		w.last429 = time.Now()

@@ -66,7 +66,7 @@ func New(cfg config.DattoRMM, apiKey, apiSecret secret.Value, deps connectors.De
 	if pageSize <= 0 || pageSize > maxPageSize {
 		pageSize = maxPageSize
 	}
-	throttle := &throttleWatch{}
+	throttle := &throttleWatch{next: connectors.BaseTransport(Name, cfg.CAFile)}
 	client := deps.Client(Name, cfg.HTTP, log, throttle)
 	c := &Connector{
 		cfg:           cfg,

@@ -87,9 +87,6 @@ func nextPage(cur *url.URL, raw string) (*url.URL, error) {
 	}
 	u.RawQuery = q.Encode()
 	u.Fragment = ""
-	if u.String() == cur.String() {
-		return nil, errors.New("pageDetails.nextPageUrl names the page just read")
-	}
 	return u, nil
 }
 
@@ -125,7 +122,9 @@ func (c *Connector) pullListing(ctx context.Context, from connectors.Cursor, sin
 	u := c.endpoint(l.path, q)
 	pages := connectors.NewPager(Name, l.what, connectors.Account, c.cfg.MaxPages)
 	for n := start; ; {
-		if err := pages.Next(u.String()); err != nil {
+		// The page number is the key: a next link that names a page read before
+		// (the page just read included), however spelled, ends the read.
+		if err := pages.Next(strconv.Itoa(n)); err != nil {
 			return "", err
 		}
 		fail := func(err error) error {
@@ -146,8 +145,8 @@ func (c *Connector) pullListing(ctx context.Context, from connectors.Cursor, sin
 		var cursor connectors.Cursor
 		nextN := 0
 		if next != nil {
-			if nextN, err = strconv.Atoi(next.Query().Get("page")); err != nil || nextN <= n {
-				return "", fail(errors.New("pageDetails.nextPageUrl has no page number after this one"))
+			if nextN, err = strconv.Atoi(next.Query().Get("page")); err != nil || nextN < 0 {
+				return "", fail(errors.New("pageDetails.nextPageUrl has no page number"))
 			}
 			b, _ := json.Marshal(pageCursor{Page: nextN})
 			cursor = connectors.Cursor(b)

@@ -57,7 +57,7 @@ func New(cfg config.ITGlue, apiKey secret.Value, deps connectors.Deps) *Connecto
 	h := http.Header{}
 	h.Set("x-api-key", apiKey.Reveal())
 	h.Set("Accept", mediaType)
-	client := deps.Client(Name, cfg.HTTP, log, nil)
+	client := deps.Client(Name, cfg.HTTP, log, connectors.BaseTransport(Name, cfg.CAFile))
 	return &Connector{
 		cfg:      cfg,
 		baseURL:  strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/"),

@@ -545,6 +545,8 @@ func walk[D, I any](ctx context.Context, c *Connector, path string, q url.Values
 	page := max(start, 1)
 	pages := connectors.NewPager(Name, wantType, connectors.Scope{ID: what}, c.cfg.MaxPages)
 	for {
+		// A meta.next-page that names a page read before (the page just read
+		// included) ends the read here.
 		if err := pages.Next(strconv.Itoa(page)); err != nil {
 			return err
 		}
@@ -556,9 +558,6 @@ func walk[D, I any](ctx context.Context, c *Connector, path string, q url.Values
 		doc, err := decodeDocument[D, I](body, wantType)
 		if err != nil {
 			return fmt.Errorf("itglue: list %s page %d: %w", what, page, err)
-		}
-		if doc.NextPage != 0 && doc.NextPage <= page {
-			return fmt.Errorf("itglue: list %s page %d: meta.next-page %d does not advance", what, page, doc.NextPage)
 		}
 		if err := fn(doc, page); err != nil {
 			return err

@@ -8,6 +8,7 @@
 package m365
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -78,9 +79,7 @@ func New(cfg config.M365, deps connectors.Deps, opts Options) (*Connector, error
 		rps = 4
 	}
 	log := deps.Logger.With().Str("connector", Name).Logger()
-	if cfg.MaxBodyBytes > 0 {
-		parent = httpsafe.LimitBodies(Name, cfg.MaxBodyBytes, parent)
-	}
+	parent = httpsafe.LimitBodies(Name, cmp.Or(cfg.MaxBodyBytes, httpsafe.DefaultMaxBodyBytes), parent)
 	limiter := &limited{next: parent, limiter: rate.NewLimiter(rate.Limit(rps), 1), onWait: deps.OnWait}
 	return &Connector{
 		cfg: cfg, creds: creds, log: log, now: now, base: limiter,
@@ -120,47 +119,59 @@ func (c *Connector) Check(ctx context.Context) error {
 // GDAP customers and relationships (terminated ones included, so partner access
 // after a termination is still read). ID is the tenant id, Name the customer name.
 func (c *Connector) Tenants(ctx context.Context) ([]connectors.Scope, error) {
+	var out []connectors.Scope
+	err := c.eachTenant(ctx, func(page []connectors.Scope) error {
+		out = append(out, page...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b connectors.Scope) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// eachTenant hands fn the customer tenants page by page, each once: the configured
+// ones in one page, or the GDAP customers' pages and then, for the tenants they did
+// not name, the relationships' pages. It keeps the ids handed over, not the pages.
+func (c *Connector) eachTenant(ctx context.Context, fn func([]connectors.Scope) error) error {
 	if len(c.cfg.Tenants) > 0 {
 		var out []connectors.Scope
 		for id, name := range c.cfg.Tenants {
 			out = append(out, connectors.Scope{ID: id, Name: name})
 		}
 		slices.SortFunc(out, func(a, b connectors.Scope) int { return strings.Compare(a.ID, b.ID) })
-		return out, nil
+		return fn(out)
 	}
 	g, err := c.client(c.cfg.PartnerTenantID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	names := map[string]string{}
-	custs, err := g.customers(ctx, c.pager("customers", connectors.Account))
+	seen := map[string]bool{}
+	emit := func(page []connectors.Scope) error {
+		page = slices.DeleteFunc(page, func(s connectors.Scope) bool { return s.ID == "" || seen[s.ID] })
+		for _, s := range page {
+			seen[s.ID] = true
+		}
+		return fn(page)
+	}
+	err = g.customers(ctx, c.pager("customers", connectors.Account), emit)
 	switch {
 	case err == nil:
-		for _, cu := range custs {
-			names[cu.ID] = cu.Name
-		}
-	case connectors.Classify(err) == vocab.OutcomeAccessDenied:
+	case connectors.Classify(err) == vocab.OutcomeAccessDenied && len(seen) == 0:
 		// App-only access to delegatedAdminCustomers is not promised everywhere;
 		// the relationships name every customer too.
 		c.log.Warn().Err(err).Msg("reading GDAP customers; taking the customers of the relationships")
 	default:
-		return nil, err
+		return err
 	}
-	rels, err := g.allRelationships(ctx, c.pager("relationships", connectors.Account))
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range rels {
-		if _, ok := names[r.CustomerRef]; !ok && r.CustomerRef != "" {
-			names[r.CustomerRef] = r.CustomerName
+	return g.eachRelationshipPage(ctx, c.pager("relationships", connectors.Account), func(rels []*record.Relationship) error {
+		page := make([]connectors.Scope, 0, len(rels))
+		for _, r := range rels {
+			page = append(page, connectors.Scope{ID: r.CustomerRef, Name: r.CustomerName})
 		}
-	}
-	out := make([]connectors.Scope, 0, len(names))
-	for id, name := range names {
-		out = append(out, connectors.Scope{ID: id, Name: name})
-	}
-	slices.SortFunc(out, func(a, b connectors.Scope) int { return strings.Compare(a.ID, b.ID) })
-	return out, nil
+		return emit(page)
+	})
 }
 
 // limited waits on a rate limiter before each request.

@@ -84,21 +84,23 @@ func (g *graphClient) relationshipsPage(ctx context.Context, link string) (relPa
 	return out, nil
 }
 
-// allRelationships reads every relationship.
-func (g *graphClient) allRelationships(ctx context.Context, pages *connectors.Pager) ([]*record.Relationship, error) {
-	var out []*record.Relationship
+// eachRelationshipPage reads every relationship and hands fn each page as it is read.
+func (g *graphClient) eachRelationshipPage(ctx context.Context, pages *connectors.Pager, fn func([]*record.Relationship) error) error {
 	link := g.v1("tenantRelationships/delegatedAdminRelationships?$top=300")
 	for n := 1; link != ""; n++ {
 		if err := pages.Next(link); err != nil {
-			return nil, err
+			return err
 		}
 		page, err := g.relationshipsPage(ctx, link)
 		if err != nil {
-			return nil, fmt.Errorf("m365: list relationships page %d: %w", n, err)
+			return fmt.Errorf("m365: list relationships page %d: %w", n, err)
 		}
-		out, link = append(out, page.rels...), page.next
+		if err := fn(page.rels); err != nil {
+			return err
+		}
+		link = page.next
 	}
-	return out, nil
+	return nil
 }
 
 func (g *graphClient) assignments(ctx context.Context, relID string) ([]record.RoleAssignment, error) {
@@ -196,38 +198,39 @@ func (s *customers) Scopes(context.Context) ([]connectors.Scope, error) {
 	return []connectors.Scope{connectors.Account}, nil
 }
 
-// Pull emits one organization per customer tenant.
+// Pull emits one organization per customer tenant, page by page as the tenants are
+// read; a snapshot pull that fails part-way starts again from the first page.
 func (s *customers) Pull(ctx context.Context, _ connectors.Scope, _ connectors.Cursor, sink connectors.Sink) (connectors.Cursor, error) {
-	tenants, err := s.c.Tenants(ctx)
-	if err != nil {
-		return "", err
-	}
-	recs := make([]record.Record, 0, len(tenants))
-	for _, t := range tenants {
-		recs = append(recs, &record.Organization{Source: Name, SourceID: t.ID, Name: t.Name, Type: "customer tenant"})
-	}
-	return "", sink.Page(ctx, recs, "")
+	return "", s.c.eachTenant(ctx, func(tenants []connectors.Scope) error {
+		recs := make([]record.Record, 0, len(tenants))
+		for _, t := range tenants {
+			recs = append(recs, &record.Organization{Source: Name, SourceID: t.ID, Name: t.Name, Type: "customer tenant"})
+		}
+		return sink.Page(ctx, recs, "")
+	})
 }
 
-type customer struct{ ID, Name string }
-
-// customers reads the partner's GDAP customers.
-func (g *graphClient) customers(ctx context.Context, pages *connectors.Pager) ([]customer, error) {
-	var out []customer
+// customers reads the partner's GDAP customers and hands fn each page as it is
+// read, as tenant scopes.
+func (g *graphClient) customers(ctx context.Context, pages *connectors.Pager, fn func([]connectors.Scope) error) error {
 	link := g.v1("tenantRelationships/delegatedAdminCustomers?$top=300")
 	for n := 1; link != ""; n++ {
 		if err := pages.Next(link); err != nil {
-			return nil, err
+			return err
 		}
 		res, err := g.get(ctx, link, models.CreateDelegatedAdminCustomerCollectionResponseFromDiscriminatorValue)
 		if err != nil {
-			return nil, fmt.Errorf("m365: list GDAP customers page %d: %w", n, err)
+			return fmt.Errorf("m365: list GDAP customers page %d: %w", n, err)
 		}
 		page := res.(models.DelegatedAdminCustomerCollectionResponseable)
+		out := make([]connectors.Scope, 0, len(page.GetValue()))
 		for _, cu := range page.GetValue() {
-			out = append(out, customer{ID: str(cu.GetTenantId()), Name: str(cu.GetDisplayName())})
+			out = append(out, connectors.Scope{ID: str(cu.GetTenantId()), Name: str(cu.GetDisplayName())})
+		}
+		if err := fn(out); err != nil {
+			return err
 		}
 		link = nextLink(page)
 	}
-	return out, nil
+	return nil
 }

@@ -29,8 +29,11 @@ type AuditStream struct {
 
 // Name implements connectors.Stream: the content type without "Audit.", in lower
 // case, e.g. "exchange".
-func (s *AuditStream) Name() string {
-	return strings.ToLower(strings.TrimPrefix(s.contentType, "Audit."))
+func (s *AuditStream) Name() string { return streamName(s.contentType) }
+
+// streamName is the name of the stream that reads contentType.
+func streamName(contentType string) string {
+	return strings.ToLower(strings.TrimPrefix(contentType, "Audit."))
 }
 
 // Mode implements connectors.Stream.

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/custos-msp/custos/connectors"
 )
 
 // windowLayout is the layout of startTime and endTime: UTC, to the second, no zone.
@@ -32,25 +34,27 @@ func (b blobRef) created(fallback time.Time) time.Time {
 	return fallback
 }
 
-// maxListPages bounds the pages of one window's listing, against a service that
-// keeps naming another page.
-const maxListPages = 10000
-
 // listContent lists the blobs of contentType that the tenant published in
 // [start, end), following NextPageUri (or NextPageUrl) to the last page, and calls
-// each for every blob in order. A listing the service no longer knows a subscription
-// for (AF20022) starts the subscription again and lists once more.
+// each for every blob in order. A next page named before, or one past max_pages,
+// ends the listing with a *connectors.PagingError. A listing the service no longer
+// knows a subscription for (AF20022) starts the subscription again and lists once more.
 func (c *Connector) listContent(ctx context.Context, tenant, contentType string, start, end time.Time, each func(blobRef) error) error {
 	q := url.Values{}
 	q.Set("contentType", contentType)
 	q.Set("startTime", start.UTC().Format(windowLayout))
 	q.Set("endTime", end.UTC().Format(windowLayout))
 	u := c.feedURL(tenant, "subscriptions/content", q)
+	newPager := func() *connectors.Pager {
+		return connectors.NewPager(Name, streamName(contentType), connectors.Scope{ID: tenant}, c.cfg.MaxPages)
+	}
+	pages := newPager()
 	restarted := false
-	for n := 1; ; n++ {
-		if n > maxListPages {
-			return fmt.Errorf("listing %s: more than %d pages; stopped", contentType, maxListPages)
+	for {
+		if err := pages.Next(u.String()); err != nil {
+			return err
 		}
+		n := pages.Page()
 		body, header, err := c.call(ctx, tenant, http.MethodGet, u)
 		if errors.Is(err, errNoSubscription) && !restarted && n == 1 {
 			restarted = true
@@ -58,7 +62,7 @@ func (c *Connector) listContent(ctx context.Context, tenant, contentType string,
 			if err := c.startSubscription(ctx, tenant, contentType); err != nil {
 				return err
 			}
-			n--
+			pages = newPager()
 			continue
 		}
 		if err != nil {
@@ -77,11 +81,9 @@ func (c *Connector) listContent(ctx context.Context, tenant, contentType string,
 		if next == "" {
 			return nil
 		}
-		nu, err := url.Parse(next)
-		if err != nil || nu.String() == u.String() {
-			return fmt.Errorf("listing %s page %d: NextPageUri is not a URL to another page", contentType, n)
+		if u, err = url.Parse(next); err != nil {
+			return fmt.Errorf("listing %s page %d: NextPageUri is not a URL", contentType, n)
 		}
-		u = nu
 	}
 }
 

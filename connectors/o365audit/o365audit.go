@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -98,7 +97,7 @@ func New(cfg config.O365Audit, partner Partner, tokens TokenSource, tenants Tena
 		publisher:  publisher,
 		base:       base,
 		scope:      tokenScope(base),
-		client:     deps.Client(Name, cfg.HTTP, log, &throttleTransport{next: http.DefaultTransport}),
+		client:     deps.Client(Name, cfg.HTTP, log, &throttleTransport{next: connectors.BaseTransport(Name, cfg.CAFile)}),
 		tokens:     tokens,
 		tenants:    tenants,
 		redactor:   deps.Redactor,

@@ -47,7 +47,7 @@ func (s *ConnectionsStream) Pull(ctx context.Context, _ connectors.Scope, from c
 		newest = w.from
 	}
 	var open *time.Time
-	err := s.c.src.connections(ctx, s.c.query(), w, func(rows []connectionRow, through time.Time) error {
+	err := s.c.src.connections(ctx, s.c.query(s.Name()), w, func(rows []connectionRow, through time.Time) error {
 		if len(rows) == 0 {
 			sink.Covered(w.from, through)
 			return nil

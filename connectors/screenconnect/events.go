@@ -51,7 +51,7 @@ var eventReports = []struct {
 func (s *EventsStream) Pull(ctx context.Context, _ connectors.Scope, from connectors.Cursor, sink connectors.Sink) (connectors.Cursor, error) {
 	m := pullMarks(s.Name(), from, sink)
 	now := s.c.now()
-	q := s.c.query()
+	q := s.c.query(s.Name())
 	q.events = s.c.eventTypes(ctx)
 	var reads []window
 	defer func() { coverAll(sink, reads) }()

@@ -19,8 +19,10 @@ type reportSource struct {
 	baseURL   string
 	header    http.Header
 	itemLimit int
-	now       func() time.Time
-	log       zerolog.Logger
+	// maxPages bounds the reports one read requests, its halves included.
+	maxPages int
+	now      func() time.Time
+	log      zerolog.Logger
 }
 
 var _ source = (*reportSource)(nil)
@@ -73,10 +75,22 @@ func (s *reportSource) fetch(ctx context.Context, r report, w *window, limit int
 	return decodeTable(body, append(append([]string(nil), r.groups...), r.selects...))
 }
 
-// read reads the report over w and hands fn one table per window, oldest first,
-// with the window it holds in full. A report that returns item_limit rows may have
-// been cut short, so its window is read again in halves.
-func (s *reportSource) read(ctx context.Context, r report, w window, fn func(*table, window) error) error {
+// read reads the report over w for q's stream and hands fn one table per window,
+// oldest first, with the window it holds in full. A report that returns item_limit
+// rows may have been cut short, so its window is read again in halves; each report
+// requested counts as a page against max_pages, so a server that ignores the
+// filter ends the read with a *connectors.PagingError instead of halving down to
+// every second of the window.
+func (s *reportSource) read(ctx context.Context, q query, r report, w window, fn func(*table, window) error) error {
+	pages := connectors.NewPager(Name, q.stream, connectors.Account, s.maxPages)
+	return s.readHalves(ctx, pages, r, w, fn)
+}
+
+// readHalves is read with its pager.
+func (s *reportSource) readHalves(ctx context.Context, pages *connectors.Pager, r report, w window, fn func(*table, window) error) error {
+	if err := pages.Next(r.typ + " " + w.String()); err != nil {
+		return err
+	}
 	t, err := s.fetch(ctx, r, &w, s.itemLimit)
 	if err != nil {
 		return fmt.Errorf("screenconnect: %s report for %s: %w", r.typ, w, err)
@@ -91,10 +105,10 @@ func (s *reportSource) read(ctx context.Context, r report, w window, fn func(*ta
 	}
 	s.log.Debug().Str("report", r.typ).Stringer("window", w).Int("item_limit", s.itemLimit).
 		Msg("report returned item_limit rows; reading its window again in halves")
-	if err := s.read(ctx, r, window{w.from, mid}, fn); err != nil {
+	if err := s.readHalves(ctx, pages, r, window{w.from, mid}, fn); err != nil {
 		return err
 	}
-	return s.read(ctx, r, window{mid, w.to}, fn)
+	return s.readHalves(ctx, pages, r, window{mid, w.to}, fn)
 }
 
 // check implements source: the first session, if any.
@@ -141,7 +155,7 @@ func (s *reportSource) sessions(ctx context.Context, q query) ([]sessionRow, err
 		typ: "Session", selects: append(append([]string(nil), sessionFields...), customProperties()...),
 		filter: anyOf("SessionType", q.sessionTypes), timeField: "CreatedTime",
 	}
-	err := s.read(ctx, rep, all, func(t *table, _ window) error {
+	err := s.read(ctx, q, rep, all, func(t *table, _ window) error {
 		for _, r := range t.rows() {
 			row, err := sessionOf(r, q.company)
 			if err != nil {
@@ -162,7 +176,7 @@ func (s *reportSource) sessions(ctx context.Context, q query) ([]sessionRow, err
 		byID[out[i].ID] = &out[i]
 	}
 	for _, g := range lifeReports {
-		err := s.read(ctx, g.rep, all, func(t *table, _ window) error {
+		err := s.read(ctx, q, g.rep, all, func(t *table, _ window) error {
 			for _, r := range t.rows() {
 				row := byID[r.str("SessionID")]
 				if row == nil {
@@ -256,7 +270,7 @@ func (s *reportSource) connections(ctx context.Context, q query, w window, batch
 		filter:    and(equals("ProcessType", "Host"), anyOf("SessionSessionType", q.sessionTypes)),
 		timeField: "ConnectedTime",
 	}
-	return s.read(ctx, rep, w, func(t *table, done window) error {
+	return s.read(ctx, q, rep, w, func(t *table, done window) error {
 		rows := make([]connectionRow, 0, len(t.items))
 		for _, r := range t.rows() {
 			c, err := connectionOf(r, q.company)
@@ -309,7 +323,7 @@ func (s *reportSource) events(ctx context.Context, q query, lvl level, w window,
 			sessionParent(q.company)...)
 		rep.filter = and(equals("SessionConnectionProcessType", "Host"), rep.filter)
 	}
-	return s.read(ctx, rep, w, func(t *table, done window) error {
+	return s.read(ctx, q, rep, w, func(t *table, done window) error {
 		rows := make([]eventRow, 0, len(t.items))
 		for _, r := range t.rows() {
 			e, err := eventOf(r, q, actor)

@@ -62,10 +62,10 @@ func New(cfg config.ScreenConnect, username, password secret.Value, deps connect
 	h := http.Header{}
 	h.Set("Authorization", "Basic "+basic)
 	h.Set("Accept", "application/json")
-	client := deps.Client(Name, cfg.HTTP, log, nil)
+	client := deps.Client(Name, cfg.HTTP, log, connectors.BaseTransport(Name, cfg.CAFile))
 	c.src = &reportSource{
 		client: client, baseURL: strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/"), header: h,
-		itemLimit: itemLimit, now: func() time.Time { return c.now() }, log: log,
+		itemLimit: itemLimit, maxPages: cfg.MaxPages, now: func() time.Time { return c.now() }, log: log,
 	}
 	return c
 }
@@ -98,9 +98,9 @@ func needs() []string {
 	}
 }
 
-// query returns what every read of a pull is limited to.
-func (c *Connector) query() query {
-	return query{sessionTypes: c.cfg.SessionTypes, company: c.cfg.CompanyProperty}
+// query returns what every read of a pull of stream is limited to.
+func (c *Connector) query(stream string) query {
+	return query{stream: stream, sessionTypes: c.cfg.SessionTypes, company: c.cfg.CompanyProperty}
 }
 
 // eventTypes returns the server's enum, read once; when the server does not publish

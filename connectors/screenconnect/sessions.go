@@ -52,7 +52,7 @@ func (s *SessionsStream) Pull(ctx context.Context, _ connectors.Scope, from conn
 			cur = sessionCursor{}
 		}
 	}
-	q := s.c.query()
+	q := s.c.query(s.Name())
 	q.events = s.c.eventTypes(ctx)
 	rows, err := s.c.src.sessions(ctx, q)
 	if err != nil {

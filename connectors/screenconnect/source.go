@@ -27,6 +27,8 @@ type source interface {
 
 // query is what every read is limited to.
 type query struct {
+	// stream names the stream reading, for a paging error.
+	stream string
 	// sessionTypes are the session type names read: Support, Access, Meeting.
 	sessionTypes []string
 	// company is the custom property (1 to 8) that holds the customer's name.
