@@ -52,6 +52,7 @@ func newEnv(t *testing.T, modify ...func(*config.M365)) *env {
 	cfg.GraphURL = g.URL()
 	cfg.Mailbox = graph.DemoMailbox
 	cfg.RequestsPerSecond = 1000
+	cfg.ReportsPerTenant, cfg.ReportsAllTenants = 1000, 1000
 	cfg.MinRetryWait = duration.Duration(time.Second)
 	for _, m := range modify {
 		m(&cfg)
