@@ -2,6 +2,7 @@ package connectors
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -203,4 +204,45 @@ func WithBudgetKey(ctx context.Context, key string) context.Context {
 func BudgetKey(ctx context.Context) string {
 	k, _ := ctx.Value(budgetKeyCtx{}).(string)
 	return k
+}
+
+// AttemptTimeout returns a RoundTripper that bounds each attempt through next to d,
+// reading the response body included. It sits under a BudgetTransport, so that a
+// wait for the budget (a pause another request's Retry-After set may last minutes)
+// is not counted against the attempt, as http.Client.Timeout would count it.
+func AttemptTimeout(next http.RoundTripper, d time.Duration) http.RoundTripper {
+	if d <= 0 {
+		return next
+	}
+	return &timeoutTransport{next: next, timeout: d}
+}
+
+type timeoutTransport struct {
+	next    http.RoundTripper
+	timeout time.Duration
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *timeoutTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// cancelOnClose ends an attempt's deadline when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+// Close implements io.Closer.
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }

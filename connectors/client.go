@@ -99,14 +99,14 @@ func NewClient(opts ClientOptions) *Client {
 	opts.defaults()
 	c := &Client{opts: opts}
 	// Every attempt spends the vendor's budget, and a throttling answer to any
-	// request pauses every request of its budget key, not only its own retry.
+	// request pauses every request of its budget key, not only its own retry. The
+	// attempt's timeout starts once the budget lets it go.
 	budgeted := &BudgetTransport{
-		Budget: NewBudget(opts.RatePerSecond, opts.Burst), Next: opts.Transport, Fallback: opts.MinWait, MaxPause: opts.MaxRetryAfter,
-		OnWait: c.waited,
+		Budget: NewBudget(opts.RatePerSecond, opts.Burst), Next: AttemptTimeout(opts.Transport, opts.Timeout),
+		Fallback: opts.MinWait, MaxPause: opts.MaxRetryAfter, OnWait: c.waited,
 	}
 	rc := retryablehttp.NewClient()
 	rc.HTTPClient = &http.Client{
-		Timeout:       opts.Timeout,
 		Transport:     budgeted,
 		CheckRedirect: httpsafe.CheckRedirect,
 	}
