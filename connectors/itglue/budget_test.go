@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/connectors/connectortest"
 	"github.com/custos-msp/custos/duration"
 	"github.com/custos-msp/custos/fixtures/fakehttp"
 	fx "github.com/custos-msp/custos/fixtures/itglue"
+	"github.com/custos-msp/custos/secret"
 )
 
 // pullAll lists the configurations stream's scopes (which starts a sync run) and
@@ -128,4 +130,28 @@ func TestConfigurationTypes_ReadOncePerRun(t *testing.T) {
 			t.Errorf("%d organizations, %d runs: %d listings of the configuration types, want %d", tt.orgs, tt.runs, got, tt.runs)
 		}
 	}
+}
+
+// BenchmarkBudget runs the pulls of every stream and organization, four at once, against a fake enforcing IT Glue's limit at its documented rate (3,000 per
+// 5 minutes, 10/s) over a 2 s window instead of 5 minutes, with the default rate
+// (0.9 of the ceiling). Metrics: ratio = requests/s achieved ÷ 10/s; over = requests
+// the fake throttled (must be 0).
+func BenchmarkBudget(b *testing.B) {
+	now := time.Now().UTC()
+	ds := fx.Generate(40, 30, 0, now)
+	srv := fx.NewServer(ds, testKey)
+	defer srv.Close()
+	const window = 2 * time.Second
+	ceiling := float64(fx.LimitRequests) / fx.LimitWindow.Seconds()
+	srv.Faults().SetLimits(fx.Limit(int(ceiling*window.Seconds()), window))
+	cfg := testConfig(srv.URL())
+	def := config.Default().Connectors.ITGlue
+	cfg.RequestsPerSecond, cfg.MinRetryWait, cfg.MaxRetryWait = def.RequestsPerSecond, def.MinRetryWait, def.MaxRetryWait
+	cfg.Timeout = duration.Duration(10 * time.Second)
+	cfg.PageSize = 5
+	work, err := connectortest.EveryPull(context.Background(), New(cfg, secret.New(testKey), connectors.Deps{}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	connectortest.Budget(b, srv.Faults(), ceiling, 4, 60, work)
 }
