@@ -92,7 +92,7 @@ func (b *Budget) Wait(ctx context.Context, key string) (paused time.Duration, er
 	for {
 		if d := time.Until(b.PausedUntil(key)); d > 0 {
 			paused += d
-			if err := sleep(ctx, d); err != nil {
+			if err := Sleep(ctx, d); err != nil {
 				return paused, err
 			}
 			continue
@@ -114,8 +114,8 @@ func (b *Budget) Wait(ctx context.Context, key string) (paused time.Duration, er
 	return paused, nil
 }
 
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx ends and then returns its error.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

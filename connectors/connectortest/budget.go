@@ -98,16 +98,26 @@ func EveryPull(ctx context.Context, conn connectors.Connector) (func(context.Con
 	if len(pulls) == 0 {
 		return nil, fmt.Errorf("%s: nothing to pull", conn.Name())
 	}
+	nextPull := Cycle(pulls)
+	return func(ctx context.Context) error {
+		p := nextPull()
+		_, err := p.s.Pull(ctx, p.scope, "", &Sink{})
+		return err
+	}, nil
+}
+
+// Cycle returns a function that returns the items in turn, round the list again, to
+// concurrent callers.
+func Cycle[T any](items []T) func() T {
 	var (
 		mu   sync.Mutex
 		next int
 	)
-	return func(ctx context.Context) error {
+	return func() T {
 		mu.Lock()
-		p := pulls[next%len(pulls)]
+		defer mu.Unlock()
+		it := items[next%len(items)]
 		next++
-		mu.Unlock()
-		_, err := p.s.Pull(ctx, p.scope, "", &Sink{})
-		return err
-	}, nil
+		return it
+	}
 }

@@ -35,16 +35,9 @@ func (e *env) addSignIns(n int, tenants ...string) {
 func (e *env) signInPulls(tb testing.TB, tenants ...string) func(context.Context) error {
 	from := connectors.Cursor(e.now.Add(-5 * 24 * time.Hour).Format(time.RFC3339))
 	s := e.stream(tb, "signins")
-	var (
-		mu   sync.Mutex
-		next int
-	)
+	nextTenant := connectortest.Cycle(tenants)
 	return func(ctx context.Context) error {
-		mu.Lock()
-		tenant := tenants[next%len(tenants)]
-		next++
-		mu.Unlock()
-		_, err := s.Pull(ctx, connectors.Scope{ID: tenant}, from, &connectortest.Sink{})
+		_, err := s.Pull(ctx, connectors.Scope{ID: nextTenant()}, from, &connectortest.Sink{})
 		return err
 	}
 }
