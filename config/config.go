@@ -414,6 +414,11 @@ type M365 struct {
 	Overlap duration.Duration `toml:"overlap"`
 	// Schedule overrides schedules.sync for this connector; unset uses it.
 	Schedule Schedule `toml:"schedule"`
+	// ReportsPerTenant is the request rate of Graph's identity reports (sign-ins,
+	// directory audits) in each customer tenant, and ReportsAllTenants their rate
+	// across all tenants; HTTP's RequestsPerSecond paces every other request.
+	ReportsPerTenant  float64 `toml:"reports_requests_per_second_per_tenant"`
+	ReportsAllTenants float64 `toml:"reports_requests_per_second"`
 	HTTP
 }
 

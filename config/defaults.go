@@ -24,10 +24,10 @@ func Default() Config {
 				BaseURL:      "https://api.itglue.com",
 				NetworkTypes: []string{"Firewall", "Router", "Switch", "Managed Network Device"},
 				PageSize:     1000,
-				// IT Glue allows 3,000 requests per 5 minutes (10/s) per account, shared
-				// with every other integration; take half.
+				// IT Glue allows 3,000 requests per 5 minutes (10/s) per account; take
+				// 0.9 of it (sources in config.example.toml and docs/vendors/itglue.md).
 				HTTP: HTTP{
-					RequestsPerSecond: 5,
+					RequestsPerSecond: 9,
 					MaxRetries:        4,
 					Timeout:           duration.Duration(60 * time.Second),
 					MinRetryWait:      duration.Duration(10 * time.Second),
@@ -60,8 +60,12 @@ func Default() Config {
 				// Sign-ins are kept 30 days with Entra ID P1; audits arrive up to hours late.
 				Lookback: duration.Duration(30 * 24 * time.Hour),
 				Overlap:  duration.Duration(2 * time.Hour),
-				// The identity reports APIs allow 122 requests per 10 s per app across
-				// all tenants and 5 per 10 s per tenant; take a third of the first.
+				// The identity reports APIs allow 5 requests per 10 s per app per tenant
+				// and 122 per 10 s across all tenants; take 0.9 of each (sources in
+				// config.example.toml and docs/vendors/microsoft365.md). Other requests
+				// (relationships, mail) keep 4 a second per tenant, far below their limits.
+				ReportsPerTenant:  0.45,
+				ReportsAllTenants: 10.98,
 				HTTP: HTTP{
 					RequestsPerSecond: 4,
 					MaxRetries:        4,
@@ -79,9 +83,10 @@ func Default() Config {
 				Grace:    duration.Duration(24 * time.Hour),
 				Lookback: duration.Duration(90 * 24 * time.Hour),
 				Overlap:  duration.Duration(10 * time.Minute),
-				// 10,000 requests an hour per database, shared with every integration.
+				// 10,000 requests an hour per database (2.78/s); take 0.9 of it (sources
+				// in config.example.toml and docs/vendors/autotask.md).
 				HTTP: HTTP{
-					RequestsPerSecond: 1,
+					RequestsPerSecond: 2.5,
 					MaxRetries:        4,
 					Timeout:           duration.Duration(60 * time.Second),
 					MinRetryWait:      duration.Duration(10 * time.Second),
@@ -113,10 +118,10 @@ func Default() Config {
 				Lookback:    duration.Duration(30 * 24 * time.Hour),
 				Overlap:     duration.Duration(15 * time.Minute),
 				DeviceAudit: true,
-				// 600 requests per minute for the whole account, shared with every
-				// other integration; take half.
+				// 600 requests per minute (10/s) for the whole account; take 0.9 of it
+				// (sources in config.example.toml and docs/vendors/dattormm.md).
 				HTTP: HTTP{
-					RequestsPerSecond: 5,
+					RequestsPerSecond: 9,
 					MaxRetries:        4,
 					Timeout:           duration.Duration(60 * time.Second),
 					MinRetryWait:      duration.Duration(10 * time.Second),

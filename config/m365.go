@@ -33,5 +33,9 @@ func (c *Config) validateM365(v *validator, m M365) {
 	v.check(m.Lookback > 0 && m.Lookback <= duration.Duration(30*24*time.Hour), p+"lookback",
 		"must be between 1s and 30d (Entra keeps sign-ins and audits 30 days at most)")
 	v.check(m.Overlap >= 0 && m.Overlap < m.Lookback, p+"overlap", "must not be negative and must be less than lookback")
+	v.check(m.ReportsPerTenant > 0 && m.ReportsPerTenant <= 0.5, p+"reports_requests_per_second_per_tenant",
+		"must be positive and not exceed 0.5 (Graph allows 5 identity report requests per 10 s per tenant)")
+	v.check(m.ReportsAllTenants > 0 && m.ReportsAllTenants <= 12.2, p+"reports_requests_per_second",
+		"must be positive and not exceed 12.2 (Graph allows 122 identity report requests per 10 s across all tenants)")
 	v.http("connectors.m365", m.HTTP)
 }

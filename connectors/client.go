@@ -15,7 +15,6 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/rs/zerolog"
-	"golang.org/x/time/rate"
 
 	"github.com/custos-msp/custos/httpsafe"
 	"github.com/custos-msp/custos/secret"
@@ -29,7 +28,8 @@ type ClientOptions struct {
 	// UserAgent is sent on every request, e.g. "Custos/1.2.0".
 	UserAgent string
 	// RatePerSecond is the sustained request rate allowed to this vendor; Burst is how
-	// many requests may go at once after a quiet spell.
+	// many requests may go at once after a quiet spell. They are the client's Budget:
+	// per account, or per the key a request's context carries (WithBudgetKey).
 	RatePerSecond float64
 	Burst         int
 	// MaxRetries is how many times one request is retried after a 429, a 5xx or a
@@ -98,11 +98,16 @@ type Client struct {
 func NewClient(opts ClientOptions) *Client {
 	opts.defaults()
 	c := &Client{opts: opts}
-	limiter := rate.NewLimiter(rate.Limit(opts.RatePerSecond), opts.Burst)
+	// Every attempt spends the vendor's budget, and a throttling answer to any
+	// request pauses every request of its budget key, not only its own retry. The
+	// attempt's timeout starts once the budget lets it go.
+	budgeted := &BudgetTransport{
+		Budget: NewBudget(opts.RatePerSecond, opts.Burst), Next: AttemptTimeout(opts.Transport, opts.Timeout),
+		Fallback: opts.MinWait, MaxPause: opts.MaxRetryAfter, OnWait: c.waited,
+	}
 	rc := retryablehttp.NewClient()
 	rc.HTTPClient = &http.Client{
-		Timeout:       opts.Timeout,
-		Transport:     &limitedTransport{limiter: limiter, next: opts.Transport, client: c},
+		Transport:     budgeted,
 		CheckRedirect: httpsafe.CheckRedirect,
 	}
 	rc.Logger = nil // the client logs through zerolog hooks, never with URLs or headers
@@ -274,22 +279,6 @@ func excerpt(s string) string {
 		return s[:maxLen] + "…"
 	}
 	return s
-}
-
-// limitedTransport waits for the vendor's rate limiter before every attempt.
-type limitedTransport struct {
-	limiter *rate.Limiter
-	next    http.RoundTripper
-	client  *Client
-}
-
-func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	start := time.Now()
-	if err := t.limiter.Wait(req.Context()); err != nil {
-		return nil, err
-	}
-	t.client.waited("rate_limit", time.Since(start))
-	return t.next.RoundTrip(req)
 }
 
 // StatusError is a non-2xx response that retries did not cure.

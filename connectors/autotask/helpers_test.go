@@ -61,7 +61,7 @@ func withSecret(s string) option { return func(_ *config.Autotask, v *string) { 
 
 // newEnv serves the demo dataset, loaded at now, to a connector with short timeouts
 // and retry waits, whose clock stands at now.
-func newEnv(t *testing.T, opts ...option) *env {
+func newEnv(t testing.TB, opts ...option) *env {
 	t.Helper()
 	now := time.Now().UTC().Truncate(time.Second)
 	ds, err := fx.LoadDemo(now)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/custos-msp/custos/connectors"
 )
@@ -46,14 +45,7 @@ func (c *Connector) pace(ctx context.Context) error {
 	if d <= 0 {
 		return nil
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return connectors.Sleep(ctx, d)
 }
 
 // bodyErrors returns the messages of an {"errors":[…]} member of a 2xx answer, which

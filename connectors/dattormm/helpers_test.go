@@ -42,7 +42,7 @@ func testConfig(baseURL string) config.DattoRMM {
 
 // newEnv serves the demo dataset to a connector built with cfgFn's changes; key and
 // secret are what the connector is given (the server knows testKey and testSecret).
-func newEnv(t *testing.T, cfgFn func(*config.DattoRMM), key, sec string) *env {
+func newEnv(t testing.TB, cfgFn func(*config.DattoRMM), key, sec string) *env {
 	t.Helper()
 	now := time.Now().UTC()
 	ds, err := fx.LoadDemo(now)
@@ -61,7 +61,7 @@ func newEnv(t *testing.T, cfgFn func(*config.DattoRMM), key, sec string) *env {
 }
 
 // newDemoEnv serves the demo dataset to a connector with the right credentials.
-func newDemoEnv(t *testing.T, cfgFn func(*config.DattoRMM)) *env {
+func newDemoEnv(t testing.TB, cfgFn func(*config.DattoRMM)) *env {
 	t.Helper()
 	return newEnv(t, cfgFn, testKey, testSecret)
 }

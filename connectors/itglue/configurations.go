@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/custos-msp/custos/connectors"
 	"github.com/custos-msp/custos/record"
@@ -30,7 +31,10 @@ func (s *ConfigurationsStream) Needs() []string { return needs() }
 
 // Scopes implements connectors.Stream: the customer organizations, as the
 // organizations stream emits them.
+// Listing the scopes starts a sync run of the stream, so the configuration types are
+// read again (types get renamed) once, by the first pull of the run.
 func (s *ConfigurationsStream) Scopes(ctx context.Context) ([]connectors.Scope, error) {
+	s.c.types.reset()
 	orgs, err := s.c.customerOrganizations(ctx)
 	if err != nil {
 		return nil, err
@@ -70,7 +74,7 @@ func (s *ConfigurationsStream) Pull(ctx context.Context, scope connectors.Scope,
 			cur = configCursor{}
 		}
 	}
-	typeIDs, err := s.c.networkTypeIDs(ctx)
+	typeIDs, err := s.c.types.get(ctx, s.c.networkTypeIDs)
 	if err != nil {
 		return "", err
 	}
@@ -125,6 +129,38 @@ func (s *ConfigurationsStream) Pull(ctx context.Context, scope connectors.Scope,
 		}
 	}
 	return "", nil
+}
+
+// runTypes holds the network type ids of one sync run, so that the pulls of every
+// organization share one listing of the configuration types instead of each reading
+// it again. The daemon keeps the connector across runs; each run starts afresh.
+type runTypes struct {
+	mu  sync.Mutex
+	ids []int64 // nil until read in this run
+}
+
+// reset starts a new run: the next get reads the types again.
+func (r *runTypes) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ids = nil
+}
+
+// get returns this run's network type ids, reading them with read on first use;
+// concurrent pulls wait for that one read. A failed read is not kept: the next
+// pull tries again.
+func (r *runTypes) get(ctx context.Context, read func(context.Context) ([]int64, error)) ([]int64, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ids != nil {
+		return r.ids, nil
+	}
+	ids, err := read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.ids = ids
+	return ids, nil
 }
 
 // networkTypeIDs resolves the configured network type names to configuration type

@@ -38,6 +38,8 @@ type Connector struct {
 	header   http.Header
 	client   *connectors.Client
 	log      zerolog.Logger
+	// types are the network type ids of the current sync run.
+	types runTypes
 }
 
 var _ connectors.Connector = (*Connector)(nil)

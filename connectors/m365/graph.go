@@ -88,7 +88,7 @@ func (c *Connector) client(tenant string) (*graphClient, error) {
 	}
 	middlewares = append([]khttp.Middleware{msgraphcore.NewGraphTelemetryHandler(&opts)}, middlewares...)
 	httpClient := &http.Client{
-		Transport:     khttp.NewCustomTransportWithParentTransport(c.base, middlewares...),
+		Transport:     khttp.NewCustomTransportWithParentTransport(c.transport(tenant), middlewares...),
 		CheckRedirect: httpsafe.CheckRedirect,
 	}
 	if t := c.cfg.Timeout.Std(); t > 0 {

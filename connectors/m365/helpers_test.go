@@ -29,7 +29,7 @@ type env struct {
 }
 
 // newEnv builds the env; each modify changes the connector's configuration first.
-func newEnv(t *testing.T, modify ...func(*config.M365)) *env {
+func newEnv(t testing.TB, modify ...func(*config.M365)) *env {
 	t.Helper()
 	now := graph.Reference
 	tokens := entra.NewServer()
@@ -52,6 +52,7 @@ func newEnv(t *testing.T, modify ...func(*config.M365)) *env {
 	cfg.GraphURL = g.URL()
 	cfg.Mailbox = graph.DemoMailbox
 	cfg.RequestsPerSecond = 1000
+	cfg.ReportsPerTenant, cfg.ReportsAllTenants = 1000, 1000
 	cfg.MinRetryWait = duration.Duration(time.Second)
 	for _, m := range modify {
 		m(&cfg)
@@ -66,7 +67,7 @@ func newEnv(t *testing.T, modify ...func(*config.M365)) *env {
 }
 
 // stream returns the connector's stream by name.
-func (e *env) stream(t *testing.T, name string) connectors.Stream {
+func (e *env) stream(t testing.TB, name string) connectors.Stream {
 	t.Helper()
 	for _, s := range e.conn.Streams() {
 		if s.Name() == name {

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"golang.org/x/time/rate"
 
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors"
@@ -47,6 +46,10 @@ type Connector struct {
 	log   zerolog.Logger
 	now   func() time.Time
 	base  http.RoundTripper
+	// reports is the identity reports' budget per tenant, within their budget across
+	// all tenants; other is every other request's budget per tenant.
+	reports, other *connectors.Budget
+	onWait         func(reason string, d time.Duration)
 
 	mu       stdsync.Mutex
 	adapters map[string]*graphClient
@@ -74,17 +77,20 @@ func New(cfg config.M365, deps connectors.Deps, opts Options) (*Connector, error
 	if opts.Transport != nil && opts.Transport.Transport != nil {
 		parent = opts.Transport.Transport
 	}
-	rps := cfg.RequestsPerSecond
-	if rps <= 0 {
-		rps = 4
-	}
 	log := deps.Logger.With().Str("connector", Name).Logger()
 	parent = httpsafe.LimitBodies(Name, cmp.Or(cfg.MaxBodyBytes, httpsafe.DefaultMaxBodyBytes), parent)
-	limiter := &limited{next: parent, limiter: rate.NewLimiter(rate.Limit(rps), 1), onWait: deps.OnWait}
-	return &Connector{
-		cfg: cfg, creds: creds, log: log, now: now, base: limiter,
+	defaults := config.Default().Connectors.M365
+	c := &Connector{
+		cfg: cfg, creds: creds, log: log, now: now, base: parent,
+		reports: connectors.NewBudget(orDefault(cfg.ReportsPerTenant, defaults.ReportsPerTenant), 1).
+			Within(connectors.NewBudget(orDefault(cfg.ReportsAllTenants, defaults.ReportsAllTenants), 1)),
+		other:    connectors.NewBudget(orDefault(cfg.RequestsPerSecond, defaults.RequestsPerSecond), 1),
 		adapters: map[string]*graphClient{},
-	}, nil
+	}
+	if deps.OnWait != nil {
+		c.onWait = func(reason string, d time.Duration) { deps.OnWait(Name, reason, d) }
+	}
+	return c, nil
 }
 
 // Name implements connectors.Connector.
@@ -174,21 +180,37 @@ func (c *Connector) eachTenant(ctx context.Context, fn func([]connectors.Scope) 
 	})
 }
 
-// limited waits on a rate limiter before each request.
-type limited struct {
-	next    http.RoundTripper
-	limiter *rate.Limiter
-	onWait  func(vendor, reason string, d time.Duration)
+// orDefault is v, or def when v is not positive (a configuration built in code).
+func orDefault(v, def float64) float64 {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// tenantTransport spends, for each request in one tenant, the budget its kind of
+// request counts against: the identity reports (auditLogs) their budget in the
+// tenant and across all tenants, every other request the tenant's other budget. A
+// throttling answer pauses that budget in that tenant only.
+type tenantTransport struct {
+	reports, other http.RoundTripper
+}
+
+// transport returns the budgeted transport of tenant's requests.
+func (c *Connector) transport(tenant string) http.RoundTripper {
+	spend := func(b *connectors.Budget) http.RoundTripper {
+		return &connectors.BudgetTransport{
+			Budget: b, Next: c.base, Key: func(*http.Request) string { return tenant },
+			Fallback: c.cfg.MinRetryWait.Std(), MaxPause: c.cfg.MaxRetryWait.Std(), OnWait: c.onWait,
+		}
+	}
+	return &tenantTransport{reports: spend(c.reports), other: spend(c.other)}
 }
 
 // RoundTrip implements http.RoundTripper.
-func (l *limited) RoundTrip(r *http.Request) (*http.Response, error) {
-	start := time.Now()
-	if err := l.limiter.Wait(r.Context()); err != nil {
-		return nil, err
+func (t *tenantTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.Contains(r.URL.Path, "/auditLogs/") {
+		return t.reports.RoundTrip(r)
 	}
-	if d := time.Since(start); d > time.Millisecond && l.onWait != nil {
-		l.onWait(Name, "rate_limit", d)
-	}
-	return l.next.RoundTrip(r)
+	return t.other.RoundTrip(r)
 }

@@ -88,6 +88,9 @@ func (c *Connector) call(ctx context.Context, tenant, method string, u *url.URL)
 	h := http.Header{}
 	h.Set("Authorization", "Bearer "+tok)
 	h.Set("Accept", "application/json")
+	// The service counts requests per tenant: a throttling answer pauses this
+	// tenant's requests, not the other tenants'.
+	ctx = connectors.WithBudgetKey(ctx, tenant)
 	body, header, err := c.client.Do(ctx, connectors.Request{Method: method, URL: withPublisher.String(), Header: h})
 	if err != nil {
 		return nil, nil, classify(err)
