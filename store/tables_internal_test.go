@@ -74,7 +74,7 @@ func TestTables_DescriptionsNameRealTablesAndColumns(t *testing.T) {
 		if tb.RawRetained {
 			hasColumn(s, "raw", "raw payload")
 		}
-		if (tb.Pull == Snapshot || tb.Pull == Incremental) != (tb.Record != nil && tb.write != nil) {
+		if (tb.Pull == Snapshot || tb.Pull == Incremental || tb.Pull == Quarantine) != (tb.Record != nil && tb.write != nil) {
 			t.Errorf("%s: pulled as %d, record %v, writer %t: a pulled table needs a record type and a writer, and only it",
 				tb.Name, tb.Pull, tb.Record, tb.write != nil)
 		}
