@@ -3,6 +3,7 @@ package sync_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/custos-msp/custos/connectors/connectortest"
 	"github.com/custos-msp/custos/connectors/dattormm"
 	fx "github.com/custos-msp/custos/fixtures/dattormm"
+	itgluefx "github.com/custos-msp/custos/fixtures/itglue"
 	"github.com/custos-msp/custos/secret"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/store/storetest"
@@ -132,6 +134,48 @@ func TestQuarantine_BadDattoDeviceMarksNoStoredDeviceRemoved(t *testing.T) {
 		}
 		if _, removed := storedDevices(t, st); !slices.Equal(removed, []string{gone}) {
 			t.Errorf("removed = %v, want only %s, which the vendor no longer lists", removed, gone)
+		}
+	})
+}
+
+func TestQuarantine_WronglyTypedITGlueFieldFailsNoOrganization(t *testing.T) {
+	now := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ds := itgluefx.Generate(2, 12, 1, now)
+		bad := ds.Configurations[4]
+		created := bad.Attributes["created-at"]
+		bad.Attributes["created-at"] = 20261121 // a number where a timestamp string belongs
+		srv := itgluefx.NewServer(ds, fakeKey) // renders the dataset as it is now
+		defer srv.Close()
+		conn := itglueConnector(srv, 3, zerolog.Nop())
+
+		for run := 1; run <= 2; run++ {
+			if _, err := engine(st, 5).Run(ctx, conn); err != nil {
+				t.Fatalf("sync %d with one wrongly typed configuration: %v", run, err)
+			}
+		}
+		var n int64
+		storetest.DB(ctx, st).Model(&store.Configuration{}).Where("removed_at IS NULL").Count(&n)
+		if n != int64(len(ds.Configurations)-1) {
+			t.Errorf("%d configurations stored, want every one but the bad one, %d", n, len(ds.Configurations)-1)
+		}
+		q, err := st.ListQuarantined(ctx, store.QuarantineFilter{Source: "itglue"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q) != 1 || q[0].SourceID != bad.ID || q[0].Kind != "configuration" ||
+			!strings.Contains(q[0].Error, "created-at") || !strings.Contains(q[0].Page, "GET /configurations page") {
+			t.Fatalf("quarantined = %+v, want configuration %s naming created-at and its page", q, bad.ID)
+		}
+
+		bad.Attributes["created-at"] = created
+		fixed := itgluefx.NewServer(ds, fakeKey)
+		defer fixed.Close()
+		if _, err := engine(st, 5).Run(ctx, itglueConnector(fixed, 3, zerolog.Nop())); err != nil {
+			t.Fatal(err)
+		}
+		if q, _ := st.ListQuarantined(ctx, store.QuarantineFilter{}); len(q) != 0 {
+			t.Errorf("quarantined after the configuration decoded: %+v", q)
 		}
 	})
 }
