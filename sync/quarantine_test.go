@@ -145,7 +145,7 @@ func TestQuarantine_WronglyTypedITGlueFieldFailsNoOrganization(t *testing.T) {
 		bad := ds.Configurations[4]
 		created := bad.Attributes["created-at"]
 		bad.Attributes["created-at"] = 20261121 // a number where a timestamp string belongs
-		srv := itgluefx.NewServer(ds, fakeKey) // renders the dataset as it is now
+		srv := itgluefx.NewServer(ds, fakeKey)  // renders the dataset as it is now
 		defer srv.Close()
 		conn := itglueConnector(srv, 3, zerolog.Nop())
 
