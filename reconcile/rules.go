@@ -34,6 +34,7 @@ var Rules = []Spec{
 	auditGap,
 	reportMissing,
 	connectorUnhealthy,
+	recordsQuarantined,
 }
 
 // Catalogue lists the id of every rule Custos has, enabled or not, in the order of Rules.

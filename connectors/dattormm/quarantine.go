@@ -20,8 +20,14 @@ const (
 
 // quarantine returns the quarantined record of an item that does not decode, with
 // the id the item holds under idKey when one of the kind can be read.
+// The kept excerpt never holds a device's user-defined fields, which often hold
+// secrets such as BitLocker keys.
 func quarantine(kind, idKey string, ids idKind, item json.RawMessage, err error) *record.Quarantined {
-	return record.Quarantine(Name, kind, itemID(item, idKey, ids), item, err)
+	kept := item
+	if stripped, serr := withoutUDFs(item); serr == nil {
+		kept = stripped
+	}
+	return record.Quarantine(Name, kind, itemID(item, idKey, ids), kept, err)
 }
 
 // itemID reads the id under key of a JSON object leniently: "" when item is no
