@@ -8,8 +8,10 @@ import (
 )
 
 // FuzzDecodeDocument decodes mutated JSON:API documents, seeded with the IT Glue
-// fixtures. A document decodes or fails whole; a resource in it decodes or is bad,
-// with its id when readable, its bytes and why, and never fails its neighbours.
+// fixtures one resource a document (whole fixture files of 20 KB made the fuzzer spend
+// its minute minimising). A document decodes or fails whole; a resource in it decodes
+// or is bad, with its id when readable, its bytes and why, and never fails its
+// neighbours.
 func FuzzDecodeDocument(f *testing.F) {
 	files, err := filepath.Glob("../../fixtures/itglue/testdata/*.json")
 	if err != nil || len(files) == 0 {
@@ -20,7 +22,15 @@ func FuzzDecodeDocument(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(b)
+		var doc struct {
+			Data []json.RawMessage `json:"data"`
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			f.Fatalf("%s: %v", file, err)
+		}
+		for _, r := range doc.Data {
+			f.Add([]byte(`{"data":[` + string(r) + `],"meta":{"next-page":null}}`))
+		}
 	}
 	f.Add([]byte(`{"data":[{"id":"6","type":"configurations","attributes":{}},{"attributes":{"created-at":"yesterday"},"id":"7","type":"configurations"}],"included":[{"id":"x","type":"attachments"}],"meta":{"next-page":2}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
