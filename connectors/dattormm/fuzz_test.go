@@ -3,8 +3,6 @@ package dattormm
 import (
 	"encoding/json"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,20 +16,7 @@ import (
 
 // fixtureFiles returns the Datto RMM fixtures' bytes.
 func fixtureFiles(f *testing.F) [][]byte {
-	f.Helper()
-	files, err := filepath.Glob("../../fixtures/dattormm/testdata/*.json")
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no fixtures: %v", err)
-	}
-	var out [][]byte
-	for _, file := range files {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		out = append(out, b)
-	}
-	return out
+	return connectortest.ReadFiles(f, "../../fixtures/dattormm/testdata/*.json")
 }
 
 // FuzzDecodePage decodes mutated listing pages, seeded with the fixtures one item a

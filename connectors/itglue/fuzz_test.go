@@ -2,9 +2,9 @@ package itglue
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/custos-msp/custos/connectors/connectortest"
 )
 
 // FuzzDecodeDocument decodes mutated JSON:API documents, seeded with the IT Glue
@@ -13,20 +13,12 @@ import (
 // or is bad, with its id when readable, its bytes and why, and never fails its
 // neighbours.
 func FuzzDecodeDocument(f *testing.F) {
-	files, err := filepath.Glob("../../fixtures/itglue/testdata/*.json")
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no fixtures: %v", err)
-	}
-	for _, file := range files {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range connectortest.ReadFiles(f, "../../fixtures/itglue/testdata/*.json") {
 		var doc struct {
 			Data []json.RawMessage `json:"data"`
 		}
 		if err := json.Unmarshal(b, &doc); err != nil {
-			f.Fatalf("%s: %v", file, err)
+			f.Fatal(err)
 		}
 		for _, r := range doc.Data {
 			f.Add([]byte(`{"data":[` + string(r) + `],"meta":{"next-page":null}}`))

@@ -2,25 +2,17 @@ package o365audit
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/custos-msp/custos/connectors/connectortest"
 )
 
 // FuzzDecodeRecord decodes mutated audit records, seeded with the real-world shapes
 // under testdata: a record that decodes has an Id, its access event keeps it, and a
 // number read writes back as a number that reads the same.
 func FuzzDecodeRecord(f *testing.F) {
-	files, err := filepath.Glob("testdata/*.json")
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no fixtures: %v", err)
-	}
-	for _, file := range files {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range connectortest.ReadFiles(f, "testdata/*.json") {
 		f.Add(b)
 	}
 	f.Add([]byte(`{"Id":"1","RecordType":"20","CreationTime":"2026-11-20T09:14:07","OperationCount":"1.0","LogonType":"6","UserType":"PartnerTechnician"}`))
