@@ -62,6 +62,7 @@ func Start(dir string, now time.Time) (*Environment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
+	plantUndecodableDevice(dr)
 	at, err := atfake.LoadDemo(now)
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)

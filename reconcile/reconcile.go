@@ -64,6 +64,9 @@ type Input struct {
 	Names store.Names
 	// Health is each stream's latest and latest successful pull, per scope.
 	Health []store.StreamHealth
+	// Quarantined are the records pulls could not decode, by source, stream, scope
+	// and first seen.
+	Quarantined []store.QuarantinedRecord
 	// Receipts are the RMM reports received for the month before now; ReportsRead
 	// says whether the report mailbox has been read at all.
 	Receipts    []store.ReportReceipt
@@ -304,6 +307,9 @@ func (e *Engine) read(ctx context.Context, now time.Time) (*Input, error) {
 		return nil, err
 	}
 	if in.Unresolved, err = e.Store.Unresolved(ctx); err != nil {
+		return nil, err
+	}
+	if in.Quarantined, err = e.Store.ListQuarantined(ctx, store.QuarantineFilter{}); err != nil {
 		return nil, err
 	}
 	if in.Standing, err = e.Store.StandingDevices(ctx); err != nil {

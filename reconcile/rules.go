@@ -35,6 +35,7 @@ var Rules = []Spec{
 	reportMissing,
 	connectorUnhealthy,
 	notifyFailing,
+	recordsQuarantined,
 }
 
 // Catalogue lists the id of every rule Custos has, enabled or not, in the order of Rules.

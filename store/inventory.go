@@ -174,7 +174,11 @@ var inventories = map[string]Inventory{
 		sealed("body", "the alert as sent, which says who did what", Technicians, CustomerUsers).expiring(ExpiresOnDelivery),
 		kept("last_error", "the receiver's answer, which can quote the message", Technicians),
 	}, Plain: []string{"receiver", "kind", "group_key", "idempotency_key", "findings", "status", "attempts"}},
-	"notify_logs":   {About: "which alerts went to which receiver", Plain: []string{"fingerprint", "receiver", "state", "severity"}},
+	"notify_logs": {About: "which alerts went to which receiver", Plain: []string{"fingerprint", "receiver", "state", "severity"}},
+	"quarantined_records": {About: "vendor records that did not decode", Personal: []Personal{
+		sealed("raw", "an excerpt of the record that did not decode, to show what the vendor sent; cleared after raw_payloads", Technicians, CustomerUsers, Contacts, NetworkAddresses).expiring(ExpiresAsRaw),
+		kept("error", "why the record did not decode, which can quote the bad value", Technicians, CustomerUsers),
+	}, Plain: []string{"item_key", "kind", "page"}},
 	"notify_groups": {About: "alert groups sent", Plain: []string{"group_key"}},
 }
 

@@ -377,6 +377,30 @@ type Coverage struct {
 	Error    string
 }
 
+// QuarantinedRecord is a record a pull could not decode (record.Quarantined): kept
+// as data, so that a bad payload is seen rather than skipped. Its identity within a
+// stream's scope is ItemKey: the source id when the payload names one, otherwise a
+// digest of the payload's excerpt and the error. A pull that decodes the record
+// deletes the row; a complete snapshot deletes the rows it no longer met.
+type QuarantinedRecord struct {
+	ID     uint   `gorm:"primaryKey"`
+	Source string `gorm:"not null;uniqueIndex:idx_quarantined_records_identity,priority:1"`
+	Stream string `gorm:"not null;uniqueIndex:idx_quarantined_records_identity,priority:2"`
+	Scope  string `gorm:"not null;uniqueIndex:idx_quarantined_records_identity,priority:3"`
+	// ItemKey is SourceID, or "digest:<hex>" when SourceID is empty.
+	ItemKey  string `gorm:"not null;uniqueIndex:idx_quarantined_records_identity,priority:4"`
+	SourceID string
+	// Kind is the record.Quarantined… kind the payload would have been.
+	Kind string
+	// Page says where the payload came from (a path and a page number).
+	Page  string
+	Error string
+	// Raw is the payload's excerpt (record.QuarantineExcerpt bytes at most), sealed.
+	Raw         string
+	FirstSeenAt time.Time
+	SeenAt      time.Time `gorm:"not null"`
+}
+
 // JobRun is the history of one run of a job.
 type JobRun struct {
 	ID         uint      `gorm:"primaryKey"`
@@ -414,5 +438,6 @@ func models() []any {
 		&ReportArchive{},
 		&Relationship{}, &ReportReceipt{},
 		&OutboxEntry{}, &Delivery{}, &NotifyLog{}, &NotifyGroup{}, &NotifyReceiver{},
+		&QuarantinedRecord{},
 	}
 }

@@ -63,14 +63,31 @@ func (s *Store) CommitPage(ctx context.Context, p Page) error {
 // CompleteSnapshot ends a snapshot pull that began at pullStartedAt: rows of the
 // stream and scope that the pull did not see are marked removed, and the checkpoint
 // moves to next, in one transaction. It returns how many rows were marked.
+//
+// A record the pull quarantined was listed, only not decoded: its row is not marked
+// removed. When a quarantined payload named no id, nothing of the scope is marked
+// removed (any unseen row may be that record), and ErrSnapshotHeldBack says so
+// with the checkpoint moved all the same. Quarantined rows of the scope that the pull
+// did not meet again are deleted.
 func (s *Store) CompleteSnapshot(ctx context.Context, key StreamKey, pullStartedAt time.Time, next string) (int, error) {
 	removed := 0
+	var held heldBack
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if held, err = quarantinedInPull(tx, key, pullStartedAt); err != nil {
+			return err
+		}
+		if held.unnamed > 0 {
+			return saveCheckpoint(tx, key, next, nil)
+		}
 		for _, t := range tablesWhere(func(t Table) bool { return t.Pull == Snapshot }) {
-			res := tx.Model(t.Model).
+			q := tx.Model(t.Model).
 				Where("source = ? AND stream = ? AND scope = ? AND seen_at < ? AND removed_at IS NULL",
-					key.Connector, key.Stream, key.Scope, pullStartedAt).
-				Update("removed_at", pullStartedAt)
+					key.Connector, key.Stream, key.Scope, pullStartedAt)
+			if len(held.ids) > 0 {
+				q = q.Where("source_id NOT IN ?", held.ids)
+			}
+			res := q.Update("removed_at", pullStartedAt)
 			if res.Error != nil {
 				return fmt.Errorf("store: marking removed rows of %s: %w", key, res.Error)
 			}
@@ -78,8 +95,15 @@ func (s *Store) CompleteSnapshot(ctx context.Context, key StreamKey, pullStarted
 		}
 		return saveCheckpoint(tx, key, next, nil)
 	})
+	if err == nil && held.unnamed > 0 {
+		err = fmt.Errorf("%w: %d quarantined record(s) of %s name no id", ErrSnapshotHeldBack, held.unnamed, key)
+	}
 	return removed, err
 }
+
+// ErrSnapshotHeldBack is returned by CompleteSnapshot, with the pull otherwise
+// complete, when it marked nothing removed because a quarantined record named no id.
+var ErrSnapshotHeldBack = errors.New("store: snapshot completed without marking rows removed")
 
 // SaveCursor moves the checkpoint without writing records.
 func (s *Store) SaveCursor(ctx context.Context, key StreamKey, cursor string) error {

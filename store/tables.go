@@ -64,6 +64,9 @@ const (
 	// WithParent tables are written with their parent row (see Table.Parent), which
 	// lists all of them each time.
 	WithParent
+	// Quarantine tables hold what pulls could not decode: a row goes when a pull
+	// decodes its record, or when a complete snapshot of its scope no longer meets it.
+	Quarantine
 )
 
 // Resolved is a canonical id that mapping fills from links: Column (e.g.
@@ -216,6 +219,10 @@ var tables = []Table{
 	{Name: "notify_logs", Model: &NotifyLog{}, Retention: KeptAsDeliveries},
 	{Name: "notify_groups", Model: &NotifyGroup{}, Retention: KeptAsDeliveries},
 	{Name: "notify_receivers", Model: &NotifyReceiver{}},
+	{
+		Name: "quarantined_records", Model: &QuarantinedRecord{}, Record: recordType[*record.Quarantined](), Pull: Quarantine,
+		write: (*Store).upsertQuarantined,
+	},
 }
 
 func recordType[R record.Record]() reflect.Type { return reflect.TypeFor[R]() }

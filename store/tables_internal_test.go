@@ -71,7 +71,7 @@ func TestTables_DescriptionsNameRealTablesAndColumns(t *testing.T) {
 			}
 			hasColumn(s, tb.ParentColumn, "parent column")
 		}
-		if (tb.Pull == Snapshot || tb.Pull == Incremental) != (tb.Record != nil && tb.write != nil) {
+		if (tb.Pull == Snapshot || tb.Pull == Incremental || tb.Pull == Quarantine) != (tb.Record != nil && tb.write != nil) {
 			t.Errorf("%s: pulled as %d, record %v, writer %t: a pulled table needs a record type and a writer, and only it",
 				tb.Name, tb.Pull, tb.Record, tb.write != nil)
 		}

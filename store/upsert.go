@@ -35,7 +35,7 @@ func (s *Store) upsertRecords(tx *gorm.DB, p Page) error {
 			}
 		}
 	}
-	return nil
+	return dropDecoded(tx, p)
 }
 
 // pulledRows returns the writer of a table whose rows carry nothing but a record:

@@ -200,6 +200,12 @@ func (e *Engine) pull(ctx context.Context, key store.StreamKey, s connectors.Str
 	if err == nil {
 		if pullStart != nil {
 			res.Removed, err = e.Store.CompleteSnapshot(context.WithoutCancel(ctx), key, *pullStart, string(next))
+			if errors.Is(err, store.ErrSnapshotHeldBack) {
+				// Complete, and checkpointed: only the sweep for removed rows was held back.
+				log.Warn().Err(err).Msg("snapshot complete; no row marked removed, since a quarantined record may be any of them")
+				stats.warnings++
+				err = nil
+			}
 		} else {
 			err = e.Store.SaveCursor(context.WithoutCancel(ctx), key, string(next))
 		}
@@ -373,6 +379,7 @@ func (b *batchSink) Page(_ context.Context, records []record.Record, next connec
 	if err := b.err(); err != nil {
 		return err
 	}
+	b.quarantined(records)
 	b.mu.Lock()
 	for _, r := range records {
 		// A record handed over again before its batch commits (a vendor page that
@@ -398,6 +405,20 @@ func (b *batchSink) Page(_ context.Context, records []record.Record, next connec
 		b.handOff()
 	}
 	return nil
+}
+
+// quarantined logs each quarantined record of a page, which counts as a warning of
+// the pull: it is stored as a row, not skipped.
+func (b *batchSink) quarantined(records []record.Record) {
+	for _, r := range records {
+		if q, ok := r.(*record.Quarantined); ok {
+			b.mu.Lock()
+			b.warnings++
+			b.mu.Unlock()
+			b.log.Warn().Str("kind", q.Kind).Str("source_id", q.SourceID).Str("page", q.Page).Str("error", q.Err).
+				Msg("record quarantined: it does not decode")
+		}
+	}
 }
 
 // Warn implements connectors.Sink.

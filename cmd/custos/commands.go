@@ -287,7 +287,7 @@ func runDemo(ctx context.Context, out io.Writer, dir string) error {
 	}
 	fmt.Fprintf(out, "Synced %d records from the fake IT Glue, ScreenConnect, Datto RMM and Autotask in %d pulls; %d open findings:\n\n", records, len(results), len(fs))
 	writeFindingsTable(out, fs)
-	fmt.Fprintf(out, "\n(%s;\n %s)\n", demo.PlantedPullHistory, demo.PlantedLateBackup)
+	fmt.Fprintf(out, "\n(%s;\n %s;\n %s)\n", demo.PlantedPullHistory, demo.PlantedLateBackup, demo.PlantedQuarantine)
 	if err := writeDemoReports(ctx, out, a, a.Now()); err != nil {
 		return err
 	}

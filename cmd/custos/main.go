@@ -62,6 +62,7 @@ func newRootCommand() *cobra.Command {
 		newReconcileCommand(g),
 		newFindingsCommand(g),
 		newMapCommand(g),
+		newQuarantineCommand(g),
 		newAuthoriseCommand(g),
 		newBackupCommand(g),
 		newExplainCommand(g),

@@ -116,8 +116,9 @@ func TestDemo_FlagsMissingBackupsAndIsIdempotent(t *testing.T) {
 		}
 		// Only what matches no customer may name none: unresolved records, a tenant
 		// nobody mapped, a connector refused a scope that is linked to no customer, an
-		// audit stream of such a scope that stopped arriving.
-		noCustomer := slices.Contains([]string{"MAPPING-UNRESOLVED", "GDAP-CUSTOMER-INACTIVE", "CONNECTOR-UNHEALTHY", "AUDIT-GAP"}, a.Rule)
+		// audit stream of such a scope that stopped arriving, records quarantined in an
+		// account-wide scope.
+		noCustomer := slices.Contains([]string{"MAPPING-UNRESOLVED", "GDAP-CUSTOMER-INACTIVE", "CONNECTOR-UNHEALTHY", "AUDIT-GAP", "RECORDS-QUARANTINED"}, a.Rule)
 		if a.Rule == "" || a.Severity == "" || (a.Customer == "" && !noCustomer) || a.Summary == "" {
 			t.Errorf("finding lacks a required field: %+v", a)
 		}

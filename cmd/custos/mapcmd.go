@@ -23,7 +23,8 @@ func newMapCommand(g *globalFlags) *cobra.Command {
 		Use:   "map",
 		Short: "Tie every tool's customers, technicians and machines together now",
 		Long: "map runs identity resolution now and prints what it linked. With --unresolved it lists the company\n" +
-			"and technician names that access events and agents carry but that match no customer or technician;\n" +
+			"and technician names that access events and agents carry but that match no customer or technician,\n" +
+			"and counts the records quarantined because they did not decode (custos quarantine lists them);\n" +
 			"tie one by hand with `custos map link`.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -59,7 +60,12 @@ func newMapCommand(g *globalFlags) *cobra.Command {
 					writeFreshness(cmd.ErrOrStderr(), fresh)
 					return writeUnresolvedCSV(cmd.OutOrStdout(), list)
 				}
+				quarantined, err := a.Quarantined(ctx, store.QuarantineFilter{})
+				if err != nil {
+					return err
+				}
 				writeUnresolvedTable(cmd.OutOrStdout(), list)
+				writeQuarantineCount(cmd.OutOrStdout(), quarantined)
 				writeFreshness(cmd.OutOrStdout(), fresh)
 				return nil
 			})

@@ -146,7 +146,9 @@ func (c *Connector) activityPage(ctx context.Context, u *url.URL, sink connector
 	for _, item := range p.items {
 		a, err := decodeActivity(item)
 		if err != nil {
-			sink.Warn(fmt.Errorf("dattormm: skipped an activity: %w", err))
+			q := quarantine(record.QuarantinedAccessEvent, "id", nameID, item, err)
+			q.Page = pageOf(u)
+			records = append(records, q)
 			continue
 		}
 		if a.Date.t.After(newest) {

@@ -83,13 +83,13 @@ func TestActivity_AccessEvents(t *testing.T) {
 			Kind: record.KindRemoteSession, Action: "remote/jrto",
 			StartedAt:   detailMillis(t, e.ds, actJrtoFabSrv01, "remote_session.start_date"),
 			CustomerRef: "611205", ActorRef: "bjones", ActorName: "Bob Jones", DeviceRef: "2284201", DeviceName: "FAB-SRV01",
-			SourceIP: "198.51.100.77", Attributes: map[string]string{"remote_session_id": "88733", "remote_session_type": "rdp"},
+			SourceIP: "198.51.100.77", Attributes: map[string]string{"remote_session_id": "88733", "remote_session_type": "rdp", "session_end": "not_logged"},
 		}},
 		// No top-level user: the actor comes from camelCase detail keys.
 		{actWebRemote, record.AccessEvent{
 			Kind: record.KindRemoteSession, Action: "web.remote/rto", StartedAt: webStart,
 			CustomerRef: "611207", ActorRef: "bjones", ActorName: "Bob Jones", DeviceRef: "2284301", DeviceName: "NW-SRV01",
-			SourceIP: "198.51.100.77", Attributes: map[string]string{"remote_session_id": "90117", "remote_session_type": "web_rto"},
+			SourceIP: "198.51.100.77", Attributes: map[string]string{"remote_session_id": "90117", "remote_session_type": "web_rto", "session_end": "not_logged"},
 		}},
 		{actDeploymentNW, record.AccessEvent{
 			Kind: record.KindCommand, Action: "job/deployment", StartedAt: e.ds.Activity(actDeploymentNW).Date(),

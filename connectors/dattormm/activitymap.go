@@ -111,8 +111,13 @@ func (c *Connector) accessEvent(a *activity, raw json.RawMessage, sink connector
 		if t, ok := d.time("remote_session.start_date"); ok {
 			e.StartedAt = t
 		}
+		// The activity log records a session when it starts; an end date is rare
+		// (docs/vendors/dattormm.md), so a session without one says so rather than
+		// passing for an instant.
 		if t, ok := d.time("remote_session.end_date"); ok {
 			e.EndedAt = &t
+		} else {
+			attrs["session_end"] = sessionEndNotLogged
 		}
 		attrs["remote_session_id"] = d.str("remote_session.id")
 		attrs["remote_session_type"] = d.str("remote_session.type")
@@ -131,6 +136,10 @@ func (c *Connector) accessEvent(a *activity, raw json.RawMessage, sink connector
 	}
 	return e
 }
+
+// sessionEndNotLogged is the session_end attribute of a remote session whose
+// activity carries no end date.
+const sessionEndNotLogged = "not_logged"
 
 // details is an activity's details: a flat object with dotted keys whose casing
 // varies by category (user.firstname, user.firstName), so keys are kept lower-cased

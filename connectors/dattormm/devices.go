@@ -65,13 +65,11 @@ type device struct {
 func (c *Connector) toEndpoint(ctx context.Context, item json.RawMessage, sink connectors.Sink) (record.Record, error) {
 	var d device
 	if err := json.Unmarshal(item, &d); err != nil {
-		sink.Warn(fmt.Errorf("dattormm: skipped a device that does not decode: %w", err))
-		return nil, nil
+		return quarantine(record.QuarantinedEndpoint, "id", numericID, item, fmt.Errorf("decoding the device: %w", err)), nil
 	}
 	id, err := decimalID(d.ID)
 	if err != nil || id == "" {
-		sink.Warn(fmt.Errorf("dattormm: skipped device %q without a numeric id", d.Hostname))
-		return nil, nil
+		return quarantine(record.QuarantinedEndpoint, "id", numericID, item, fmt.Errorf("device %q has no numeric id", d.Hostname)), nil
 	}
 	siteID, err := decimalID(d.SiteID)
 	if err != nil {

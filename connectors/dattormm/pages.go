@@ -99,8 +99,9 @@ type pageCursor struct {
 // become records.
 type listing struct {
 	path, key, what string
-	// record maps one item to a record, or to nil after warning through sink when the
-	// item is skipped; an error stops the pull.
+	// record maps one item to a record, to a record.Quarantined when the item does
+	// not decode, or to nil after warning through sink when the item is skipped; an
+	// error stops the pull.
 	record func(ctx context.Context, item json.RawMessage, sink connectors.Sink) (record.Record, error)
 }
 
@@ -156,6 +157,9 @@ func (c *Connector) pullListing(ctx context.Context, from connectors.Cursor, sin
 			r, err := l.record(ctx, item, sink)
 			if err != nil {
 				return "", fmt.Errorf("dattormm: list %s page %d: %w", l.what, n, err)
+			}
+			if q, ok := r.(*record.Quarantined); ok {
+				q.Page = pageOf(u)
 			}
 			if r != nil {
 				records = append(records, r)

@@ -47,16 +47,14 @@ type site struct {
 // toOrganization maps a site. Its SourceID is the numeric site id, which activity logs
 // and devices carry; on-demand sites (such as "Deleted Devices") have Type
 // "on-demand", the others "site".
-func toOrganization(_ context.Context, item json.RawMessage, sink connectors.Sink) (record.Record, error) {
+func toOrganization(_ context.Context, item json.RawMessage, _ connectors.Sink) (record.Record, error) {
 	var st site
 	if err := json.Unmarshal(item, &st); err != nil {
-		sink.Warn(fmt.Errorf("dattormm: skipped a site that does not decode: %w", err))
-		return nil, nil
+		return quarantine(record.QuarantinedOrganization, "id", numericID, item, fmt.Errorf("decoding the site: %w", err)), nil
 	}
 	id, err := decimalID(st.ID)
 	if err != nil || id == "" {
-		sink.Warn(fmt.Errorf("dattormm: skipped site %q without a numeric id", st.Name))
-		return nil, nil
+		return quarantine(record.QuarantinedOrganization, "id", numericID, item, fmt.Errorf("site %q has no numeric id", st.Name)), nil
 	}
 	typ := "site"
 	if st.OnDemand {

@@ -49,15 +49,13 @@ type authUser struct {
 
 // toUserAccount maps a user. Its SourceID is the username, which activity logs name
 // as the actor.
-func toUserAccount(_ context.Context, item json.RawMessage, sink connectors.Sink) (record.Record, error) {
+func toUserAccount(_ context.Context, item json.RawMessage, _ connectors.Sink) (record.Record, error) {
 	var u authUser
 	if err := json.Unmarshal(item, &u); err != nil {
-		sink.Warn(fmt.Errorf("dattormm: skipped a user that does not decode: %w", err))
-		return nil, nil
+		return quarantine(record.QuarantinedUserAccount, "username", nameID, item, fmt.Errorf("decoding the user: %w", err)), nil
 	}
 	if strings.TrimSpace(u.Username) == "" {
-		sink.Warn(errors.New("dattormm: skipped a user without a username"))
-		return nil, nil
+		return quarantine(record.QuarantinedUserAccount, "username", nameID, item, errors.New("the user has no username")), nil
 	}
 	return &record.UserAccount{
 		Source: Name, SourceID: u.Username, Name: fullName(u.FirstName, u.LastName),

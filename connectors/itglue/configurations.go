@@ -3,6 +3,7 @@ package itglue
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -102,7 +103,7 @@ func (s *ConfigurationsStream) Pull(ctx context.Context, scope connectors.Scope,
 		q.Set("sort", "id")
 		q.Set("page[size]", strconv.Itoa(s.c.pageSize))
 		err := walk(ctx, s.c, "/configurations", q, start, "configurations", what, func(doc *configDocument, page int) error {
-			p := configPage{c: s.c, orgID: orgID, doc: doc, sink: sink}
+			p := configPage{c: s.c, orgID: orgID, doc: doc, sink: sink, where: fmt.Sprintf("GET /configurations page %d (%s)", page, what)}
 			records, err := p.records(ctx)
 			if err != nil {
 				return fmt.Errorf("itglue: list %s page %d: %w", what, page, err)
@@ -276,19 +277,31 @@ type configDocument = document[configurationAttributes, attachmentAttributes]
 
 // configPage turns one page of configurations into records.
 type configPage struct {
-	c        *Connector
-	orgID    int64
-	doc      *configDocument
-	sink     connectors.Sink
+	c     *Connector
+	orgID int64
+	doc   *configDocument
+	sink  connectors.Sink
+	// where names the page in quarantined records.
+	where    string
 	fellBack bool
 }
 
+// records maps the page's configurations. One that does not decode, or whose
+// attachments do not, is quarantined; only a failed request fails the page.
 func (p *configPage) records(ctx context.Context) ([]record.Record, error) {
-	out := make([]record.Record, 0, len(p.doc.Data))
+	out := make([]record.Record, 0, len(p.doc.Data)+len(p.doc.Bad))
+	for _, b := range p.doc.Bad {
+		out = append(out, b.quarantine(record.QuarantinedConfiguration, p.where))
+	}
 	for _, r := range p.doc.Data {
+		quarantine := func(err error) {
+			b := &badResource{ID: r.ID, Type: r.Type, Raw: r.Raw, Err: err}
+			out = append(out, b.quarantine(record.QuarantinedConfiguration, p.where))
+		}
 		attrs, err := r.attributes()
 		if err != nil {
-			return nil, err
+			quarantine(err)
+			continue
 		}
 		if int64(attrs.OrganizationID) != p.orgID {
 			p.sink.Warn(fmt.Errorf("itglue: configuration %d belongs to organization %d, not %d as requested; skipped",
@@ -296,6 +309,11 @@ func (p *configPage) records(ctx context.Context) ([]record.Record, error) {
 			continue
 		}
 		backups, err := p.backups(ctx, r)
+		var bad *badResource
+		if errors.As(err, &bad) {
+			quarantine(err)
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -330,7 +348,7 @@ func (p *configPage) backups(ctx context.Context, r resource[configurationAttrib
 			}
 			inc, ok := p.doc.Included[id]
 			if !ok {
-				return nil, fmt.Errorf("configuration %d links attachment %d, which is not in included", r.ID, id.ID)
+				return nil, p.missingAttachment(r.ID, id)
 			}
 			atts = append(atts, inc)
 		}
@@ -341,6 +359,9 @@ func (p *configPage) backups(ctx context.Context, r resource[configurationAttrib
 		what := fmt.Sprintf("attachments of configuration %d", r.ID)
 		err := walk(ctx, p.c, "/configurations/"+strconv.FormatInt(r.ID, 10)+"/relationships/attachments", q, 1,
 			"attachments", what, func(doc *document[attachmentAttributes, none], _ int) error {
+				if len(doc.Bad) > 0 {
+					return &badResource{Err: fmt.Errorf("configuration %d: attachment: %w", r.ID, doc.Bad[0])}
+				}
 				atts = append(atts, doc.Data...)
 				return nil
 			})
@@ -352,7 +373,7 @@ func (p *configPage) backups(ctx context.Context, r resource[configurationAttrib
 	for _, a := range atts {
 		b, err := toBackup(a)
 		if err != nil {
-			return nil, fmt.Errorf("configuration %d: %w", r.ID, err)
+			return nil, &badResource{Err: fmt.Errorf("configuration %d: %w", r.ID, err)}
 		}
 		backups = append(backups, b)
 	}
@@ -363,6 +384,17 @@ func (p *configPage) backups(ctx context.Context, r resource[configurationAttrib
 		return backups[i].SourceID < backups[j].SourceID
 	})
 	return backups, nil
+}
+
+// missingAttachment says why attachment id, which configuration cfg links, is not
+// among the included resources: one that did not decode, or none.
+func (p *configPage) missingAttachment(cfg int64, id identifier) *badResource {
+	for _, b := range p.doc.BadIncluded {
+		if b.ID == id.ID || b.ID == 0 {
+			return &badResource{Err: fmt.Errorf("configuration %d links attachment %d, which does not decode: %w", cfg, id.ID, b)}
+		}
+	}
+	return &badResource{Err: fmt.Errorf("configuration %d links attachment %d, which is not in included", cfg, id.ID)}
 }
 
 // toBackup maps an attachment to a backup. The backup keeps no raw payload: every

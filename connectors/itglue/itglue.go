@@ -153,17 +153,19 @@ func (c *Connector) isCustomer(o organization) bool {
 }
 
 // decodeOrganizations decodes one page of organizations, sorted by id.
-func decodeOrganizations(doc *orgDocument) ([]organization, error) {
+func decodeOrganizations(doc *orgDocument) ([]organization, []*badResource) {
 	out := make([]organization, 0, len(doc.Data))
+	bad := doc.Bad
 	for _, r := range doc.Data {
 		attrs, err := r.attributes()
 		if err != nil {
-			return nil, err
+			bad = append(bad, &badResource{ID: r.ID, Type: r.Type, Raw: r.Raw, Err: err})
+			continue
 		}
 		out = append(out, organization{res: r, attrs: attrs})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].res.ID < out[j].res.ID })
-	return out, nil
+	return out, bad
 }
 
 // customerOrganizations lists every customer organization, sorted by id.
@@ -171,10 +173,9 @@ func (c *Connector) customerOrganizations(ctx context.Context) ([]organization, 
 	var out []organization
 	err := walk(ctx, c, "/organizations", c.orgQuery(), 1, "organizations", "organizations",
 		func(doc *orgDocument, page int) error {
-			orgs, err := decodeOrganizations(doc)
-			if err != nil {
-				return fmt.Errorf("itglue: list organizations page %d: %w", page, err)
-			}
+			// The organizations stream quarantines what does not decode; an organization
+			// that does not is left out of the scopes until it does.
+			orgs, _ := decodeOrganizations(doc)
 			for _, o := range orgs {
 				if c.isCustomer(o) {
 					out = append(out, o)

@@ -17,12 +17,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/custos-msp/custos/connectors"
+	"github.com/custos-msp/custos/record"
 )
 
 // resource is one JSON:API resource whose attributes decode into A.
@@ -125,9 +128,25 @@ type wireResource[A any] struct {
 type document[D, I any] struct {
 	Data     []resource[D]
 	Included map[identifier]resource[I]
+	// Bad and BadIncluded are the primary and included resources that did not
+	// decode: one wrongly typed member fails its resource, never the document.
+	Bad, BadIncluded []*badResource
 	// NextPage is meta.next-page; 0 when this is the last page.
 	NextPage int
 }
+
+// badResource is a resource of a well-formed document that did not decode: its id
+// and type as far as they could be read (ID 0 when not), its bytes and why.
+type badResource struct {
+	ID   int64
+	Type string
+	Raw  json.RawMessage
+	Err  error
+}
+
+func (b *badResource) Error() string { return b.Err.Error() }
+
+func (b *badResource) Unwrap() error { return b.Err }
 
 // malformedError is a response body that is not one well-formed JSON document.
 type malformedError struct{ err error }
@@ -322,6 +341,11 @@ func readData[D, I any](r *reader, doc *document[D, I], wantType string) (bool, 
 	case '[':
 		return true, r.array("data", func(i int) error {
 			res, err := readResource[D](r)
+			var bad *badResource
+			if errors.As(err, &bad) {
+				doc.Bad = append(doc.Bad, bad)
+				return nil
+			}
 			if err != nil {
 				return fmt.Errorf("data[%d]: %w", i, err)
 			}
@@ -346,6 +370,11 @@ func readData[D, I any](r *reader, doc *document[D, I], wantType string) (bool, 
 func readIncluded[D, I any](r *reader, doc *document[D, I]) error {
 	return r.array("included", func(i int) error {
 		res, err := readResource[I](r)
+		var bad *badResource
+		if errors.As(err, &bad) {
+			doc.BadIncluded = append(doc.BadIncluded, bad)
+			return nil
+		}
 		if err != nil {
 			return fmt.Errorf("included[%d]: %w", i, err)
 		}
@@ -354,7 +383,8 @@ func readIncluded[D, I any](r *reader, doc *document[D, I]) error {
 	})
 }
 
-// readResource reads one resource object.
+// readResource reads one resource object. A well-formed resource that does not
+// decode, or has no id or type, comes back as a *badResource.
 func readResource[A any](r *reader) (resource[A], error) {
 	var w wireResource[A]
 	raw, err := r.value(&w)
@@ -365,40 +395,80 @@ func readResource[A any](r *reader) (resource[A], error) {
 	case err != nil || w.ID == 0:
 		return resource[A]{}, explain[A](raw, err)
 	case w.Type == "":
-		return resource[A]{}, fmt.Errorf("resource %d has no type", w.ID)
+		return resource[A]{}, &badResource{ID: int64(w.ID), Raw: raw, Err: fmt.Errorf("resource %d has no type", w.ID)}
 	}
 	return resource[A]{ID: int64(w.ID), Type: w.Type, Relationships: w.Relationships, Raw: raw, attrs: w.Attributes}, nil
 }
 
 // explain decodes a resource that failed to decode in one pass (with err, or
-// without an id) member by member, and returns an error naming the resource and the
-// member at fault.
-func explain[A any](raw []byte, err error) error {
+// without an id) member by member, and returns it as a *badResource whose error
+// names the resource and the member at fault.
+func explain[A any](raw []byte, err error) *badResource {
 	var w struct {
 		ID            json.RawMessage            `json:"id"`
 		Type          string                     `json:"type"`
 		Attributes    json.RawMessage            `json:"attributes"`
 		Relationships map[string]json.RawMessage `json:"relationships"`
 	}
+	bad := &badResource{Raw: raw}
 	if err := json.Unmarshal(raw, &w); err != nil {
-		return fmt.Errorf("decoding resource: %w", err)
+		bad.Err = fmt.Errorf("decoding resource: %w", err)
+		return bad
 	}
+	bad.Type = w.Type
 	id, idErr := parseID(w.ID)
 	if idErr != nil {
-		return fmt.Errorf("resource of type %q: id: %w", w.Type, idErr)
+		bad.Err = fmt.Errorf("resource of type %q: id: %w", w.Type, idErr)
+		return bad
 	}
+	bad.ID = id
 	for name, rel := range w.Relationships {
 		var r relationship
 		if err := json.Unmarshal(rel, &r); err != nil {
-			return fmt.Errorf("resource %s %d: relationships.%s: %w", w.Type, id, name, err)
+			bad.Err = fmt.Errorf("resource %s %d: relationships.%s: %w", w.Type, id, name, err)
+			return bad
 		}
 	}
 	if len(w.Attributes) > 0 {
 		if err := json.Unmarshal(w.Attributes, new(A)); err != nil {
-			return fmt.Errorf("resource %s %d: attributes: %w", w.Type, id, err)
+			bad.Err = fmt.Errorf("resource %s %d: attributes%s: %w", w.Type, id, memberAt[A](w.Attributes), err)
+			return bad
 		}
 	}
-	return fmt.Errorf("resource %s %d: %w", w.Type, id, err)
+	if err == nil {
+		err = errors.New("the resource has no id")
+	}
+	bad.Err = fmt.Errorf("resource %s %d: %w", w.Type, id, err)
+	return bad
+}
+
+// memberAt returns ".name" of the first member of the attributes object raw (in
+// key order) that does not decode into A on its own, or "" when none is found.
+func memberAt[A any](raw json.RawMessage) string {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(raw, &members) != nil {
+		return ""
+	}
+	keys := slices.Sorted(maps.Keys(members))
+	for _, k := range keys {
+		one, err := json.Marshal(map[string]json.RawMessage{k: members[k]})
+		if err == nil && json.Unmarshal(one, new(A)) != nil {
+			return "." + k
+		}
+	}
+	return ""
+}
+
+// quarantine returns the quarantined record of a resource that did not decode,
+// found on page (e.g. "GET /organizations page 2").
+func (b *badResource) quarantine(kind, page string) *record.Quarantined {
+	id := ""
+	if b.ID > 0 {
+		id = strconv.FormatInt(b.ID, 10)
+	}
+	q := record.Quarantine(Name, kind, id, b.Raw, b.Err)
+	q.Page = page
+	return q
 }
 
 // nextPage reads meta.next-page or, without it, the page[number] of links.next; 0

@@ -17,6 +17,11 @@ func TestDecodeDocument(t *testing.T) {
 		wantIDs  []int64
 		wantNext int
 		wantErr  string
+		// wantBad is the error of the one resource that does not decode (primary, or
+		// included when wantBadIncluded), wantBadID its id (0: unreadable).
+		wantBad         string
+		wantBadID       int64
+		wantBadIncluded bool
 	}{
 		{
 			name:     "array with next page",
@@ -43,12 +48,12 @@ func TestDecodeDocument(t *testing.T) {
 		{
 			name:    "non-numeric id names the resource",
 			body:    `{"data":[{"id":"abc","type":"configurations","attributes":{}}]}`,
-			wantErr: `resource of type "configurations": id: "abc" is not a numeric id`,
+			wantBad: `resource of type "configurations": id: "abc" is not a numeric id`,
 		},
 		{
 			name:    "numeric id sent as a number",
 			body:    `{"data":[{"id":42,"type":"configurations","attributes":{}}]}`,
-			wantErr: "want a string",
+			wantBad: "want a string",
 		},
 		{
 			name:    "wrong type",
@@ -69,19 +74,30 @@ func TestDecodeDocument(t *testing.T) {
 			wantErr: "decoding JSON:API document",
 		},
 		{
-			name:    "bad attribute names the resource",
-			body:    `{"data":[{"attributes":{"created-at":"yesterday"},"id":"7","type":"configurations"}]}`,
-			wantErr: `data[0]: resource configurations 7: attributes: "yesterday" is not a timestamp`,
+			name: "bad attribute names the resource and leaves its neighbours",
+			body: `{"data":[{"id":"6","type":"configurations","attributes":{}},{"attributes":{"created-at":"yesterday"},"id":"7","type":"configurations"},` +
+				`{"id":"8","type":"configurations","attributes":{}}]}`,
+			wantIDs:   []int64{6, 8},
+			wantBad:   `resource configurations 7: attributes.created-at: "yesterday" is not a timestamp`,
+			wantBadID: 7,
 		},
 		{
-			name:    "bad included id",
-			body:    `{"data":[],"included":[{"id":"x","type":"attachments"}]}`,
-			wantErr: "included[0]",
+			name:      "wrongly typed attribute (a number as a string)",
+			body:      `{"data":[{"id":"9","type":"configurations","attributes":{"organization-id":"twelve"}}]}`,
+			wantBad:   `resource configurations 9: attributes.organization-id`,
+			wantBadID: 9,
 		},
 		{
-			name:    "bad linkage id",
-			body:    `{"data":[{"id":"1","type":"configurations","attributes":{},"relationships":{"attachments":{"data":[{"id":"","type":"attachments"}]}}}]}`,
-			wantErr: "relationships.attachments",
+			name:            "bad included id",
+			body:            `{"data":[],"included":[{"id":"x","type":"attachments"}]}`,
+			wantBad:         `id: "x" is not a numeric id`,
+			wantBadIncluded: true,
+		},
+		{
+			name:      "bad linkage id",
+			body:      `{"data":[{"id":"1","type":"configurations","attributes":{},"relationships":{"attachments":{"data":[{"id":"","type":"attachments"}]}}}]}`,
+			wantBad:   "relationships.attachments",
+			wantBadID: 1,
 		},
 	}
 	for _, tt := range tests {
@@ -110,6 +126,18 @@ func TestDecodeDocument(t *testing.T) {
 			}
 			if doc.NextPage != tt.wantNext {
 				t.Errorf("NextPage = %d, want %d", doc.NextPage, tt.wantNext)
+			}
+			bad, other := doc.Bad, doc.BadIncluded
+			if tt.wantBadIncluded {
+				bad, other = other, bad
+			}
+			switch {
+			case tt.wantBad == "" && len(bad)+len(other) > 0:
+				t.Errorf("bad resources %v, %v; want none", bad, other)
+			case tt.wantBad != "" && (len(bad) != 1 || len(other) != 0):
+				t.Errorf("bad resources %v, %v; want one", bad, other)
+			case tt.wantBad != "" && (!strings.Contains(bad[0].Error(), tt.wantBad) || bad[0].ID != tt.wantBadID || len(bad[0].Raw) == 0):
+				t.Errorf("bad resource %d %q (raw %q), want %d %q with its bytes", bad[0].ID, bad[0].Err, bad[0].Raw, tt.wantBadID, tt.wantBad)
 			}
 		})
 	}
@@ -159,17 +187,22 @@ func TestRefID_NumberStringOrNull(t *testing.T) {
 	}
 }
 
-func TestConfigPage_LinkageToMissingIncludedIsAnError(t *testing.T) {
+func TestConfigPage_LinkageToMissingIncludedIsQuarantined(t *testing.T) {
 	body := `{"data":[{"id":"31200533","type":"configurations","attributes":{"organization-id":2519664,"name":"CON-SW01"},
 		"relationships":{"attachments":{"data":[{"id":"9911201","type":"attachments"}]}}}],"included":[],"meta":{"next-page":null}}`
 	doc, err := decodeDocument[configurationAttributes, attachmentAttributes]([]byte(body), "configurations")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := configPage{orgID: 2519664, doc: doc, sink: &connectortest.Sink{}}
-	_, err = p.records(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "attachment 9911201") {
-		t.Errorf("err = %v, want one naming the missing attachment", err)
+	p := configPage{orgID: 2519664, doc: doc, sink: &connectortest.Sink{}, where: "GET /configurations page 1"}
+	recs, err := p.records(context.Background())
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("records %v, err %v; want one quarantined record", recs, err)
+	}
+	q, ok := recs[0].(*record.Quarantined)
+	if !ok || q.SourceID != "31200533" || q.Kind != record.QuarantinedConfiguration || q.Page != p.where ||
+		!strings.Contains(q.Err, "attachment 9911201") || !strings.Contains(string(q.Raw), "CON-SW01") {
+		t.Errorf("record %+v, want configuration 31200533 quarantined naming the missing attachment", recs[0])
 	}
 }
 

@@ -50,15 +50,15 @@ func (s *OrganizationsStream) Pull(ctx context.Context, _ connectors.Scope, from
 	}
 	err := walk(ctx, s.c, "/organizations", s.c.orgQuery(), start, "organizations", "organizations",
 		func(doc *orgDocument, page int) error {
-			orgs, err := decodeOrganizations(doc)
-			if err != nil {
-				return fmt.Errorf("itglue: list organizations page %d: %w", page, err)
-			}
-			records := make([]record.Record, 0, len(orgs))
+			orgs, bad := decodeOrganizations(doc)
+			records := make([]record.Record, 0, len(orgs)+len(bad))
 			for _, o := range orgs {
 				if s.c.isCustomer(o) {
 					records = append(records, toOrganization(o))
 				}
+			}
+			for _, b := range bad {
+				records = append(records, b.quarantine(record.QuarantinedOrganization, fmt.Sprintf("GET /organizations page %d", page)))
 			}
 			var next connectors.Cursor
 			if doc.NextPage != 0 {

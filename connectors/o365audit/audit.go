@@ -182,7 +182,7 @@ func (p *pullState) window(ctx context.Context, ws, we time.Time) error {
 			return fmt.Errorf("o365audit: tenant %s %s window %s–%s: %w", p.tenant, ct, ws.Format(time.RFC3339), we.Format(time.RFC3339), err)
 		}
 		p.blobs++
-		records := p.records(items)
+		records := p.records(items, "content blob "+ref.ContentID)
 		p.cur.Seen[key] = ref.created(we).Unix()
 		if err := p.sink.Page(ctx, records, p.cur.encode()); err != nil {
 			return fmt.Errorf("o365audit: tenant %s %s blob %s: handing over records: %w", p.tenant, ct, ref.ContentID, err)
@@ -192,17 +192,20 @@ func (p *pullState) window(ctx context.Context, ws, we time.Time) error {
 }
 
 // records keeps the partner technicians' records of a blob as access events, once
-// per pull each.
-func (p *pullState) records(items []json.RawMessage) []record.Record {
+// per pull each. A record that does not decode is quarantined, whoever's it was:
+// blob names where it came from.
+func (p *pullState) records(items []json.RawMessage, blob string) []record.Record {
 	c := p.s.c
 	var out []record.Record
 	for _, raw := range items {
-		var r auditRecord
-		if err := json.Unmarshal(raw, &r); err != nil || r.ID == "" {
-			p.sink.Warn(fmt.Errorf("o365audit: tenant %s %s: skipped a record that is not an audit record", p.tenant, p.s.contentType))
+		r, err := decodeRecord(raw)
+		if err != nil {
+			q := record.Quarantine(Name, record.QuarantinedAccessEvent, recordID(raw), raw, err)
+			q.Page = blob
+			out = append(out, q)
 			continue
 		}
-		signal := c.partner.partnerSignal(&r)
+		signal := c.partner.partnerSignal(r)
 		if signal == "" {
 			p.dropped++
 			continue
@@ -211,9 +214,11 @@ func (p *pullState) records(items []json.RawMessage) []record.Record {
 			p.repeated++
 			continue
 		}
-		e, err := accessEvent(p.tenant, p.s.contentType, signal, &r, raw)
+		e, err := accessEvent(p.tenant, p.s.contentType, signal, r, raw)
 		if err != nil {
-			p.sink.Warn(fmt.Errorf("o365audit: tenant %s %s: skipped a record: %w", p.tenant, p.s.contentType, err))
+			q := record.Quarantine(Name, record.QuarantinedAccessEvent, r.ID, raw, err)
+			q.Page = blob
+			out = append(out, q)
 			continue
 		}
 		p.emitted[r.ID] = true

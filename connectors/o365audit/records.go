@@ -24,7 +24,7 @@ const userTypePartner = 9
 // whole record is kept as the event's raw payload.
 type auditRecord struct {
 	ID                   string        `json:"Id"`
-	RecordType           int           `json:"RecordType"`
+	RecordType           number        `json:"RecordType"`
 	CreationTime         string        `json:"CreationTime"`
 	Operation            string        `json:"Operation"`
 	OrganizationID       string        `json:"OrganizationId"`
@@ -38,18 +38,13 @@ type auditRecord struct {
 	ActorIPAddress       string        `json:"ActorIpAddress"`
 	TokenTenantID        string        `json:"TokenTenantId"`
 	ExternalUserTenantID string        `json:"ExternalUserTenantId"`
-	LogonType            *int          `json:"LogonType"`
+	LogonType            number        `json:"LogonType"`
 	MailboxOwnerUPN      string        `json:"MailboxOwnerUPN"`
 	ClientIPAddress      string        `json:"ClientIPAddress"`
 	LogonUserDisplayName string        `json:"LogonUserDisplayName"`
-	OperationCount       *int64        `json:"OperationCount"`
+	OperationCount       number        `json:"OperationCount"`
 	ModifiedObjectName   string        `json:"ModifiedObjectResolvedName"`
 	Target               []targetEntry `json:"Target"`
-}
-
-// targetEntry is one identity of an Azure AD record's Target.
-type targetEntry struct {
-	ID string `json:"ID"`
 }
 
 // userType is UserType: a number on the Management API, a name ("PartnerTechnician")
@@ -165,7 +160,7 @@ var mailboxOperations = []string{
 
 // mailboxRecordTypes are ExchangeItem (2), ExchangeItemGroup (3) and
 // ExchangeItemAggregated (50).
-var mailboxRecordTypes = []int{2, 3, 50}
+var mailboxRecordTypes = []int64{2, 3, 50}
 
 // removalOperations delete an account, a mailbox, a group, a device, an application,
 // mail or files; compared without case and without a trailing full stop.
@@ -192,7 +187,7 @@ func operationKey(op string) string {
 
 // isMailbox reports whether the record is access to a mailbox.
 func (r *auditRecord) isMailbox() bool {
-	return slices.Contains(mailboxRecordTypes, r.RecordType) ||
+	return (r.RecordType.set && slices.Contains(mailboxRecordTypes, r.RecordType.n)) ||
 		(strings.EqualFold(r.Workload, "Exchange") && slices.Contains(mailboxOperations, operationKey(r.Operation)))
 }
 
@@ -221,17 +216,14 @@ func (r *auditRecord) sourceIP() string {
 }
 
 // target names what the action was on: the mailbox owner, the modified object, the
-// object id, or the first target id.
+// object id unless it is a placeholder, or the Target entry that names it best.
 func (r *auditRecord) target() string {
-	for _, v := range []string{r.MailboxOwnerUPN, r.ModifiedObjectName, r.ObjectID} {
+	for _, v := range []string{r.MailboxOwnerUPN, r.ModifiedObjectName, r.objectID()} {
 		if strings.TrimSpace(v) != "" {
 			return v
 		}
 	}
-	if len(r.Target) > 0 {
-		return r.Target[0].ID
-	}
-	return ""
+	return bestTarget(r.Target)
 }
 
 // accessEvent maps a partner technician's record onto an access event of tenant.
@@ -252,25 +244,25 @@ func accessEvent(tenant, contentType, signal string, r *auditRecord, raw []byte)
 	attrs := map[string]string{
 		"content_type":   contentType,
 		"workload":       r.Workload,
-		"record_type":    strconv.Itoa(r.RecordType),
+		"record_type":    r.RecordType.String(),
 		"partner_signal": signal,
 	}
 	if r.UserType.set {
 		attrs["user_type"] = strconv.Itoa(r.UserType.n)
 	}
 	for k, v := range map[string]string{
-		"result_status": r.ResultStatus, "actor_context_id": r.ActorContextID, "object_id": r.ObjectID,
+		"result_status": r.ResultStatus, "actor_context_id": r.ActorContextID, "object_id": r.objectID(),
 		"mailbox_owner": r.MailboxOwnerUPN, "token_tenant_id": r.TokenTenantID,
 	} {
 		if v != "" {
 			attrs[k] = v
 		}
 	}
-	if r.LogonType != nil {
-		attrs["logon_type"] = strconv.Itoa(*r.LogonType)
+	if r.LogonType.set {
+		attrs["logon_type"] = r.LogonType.String()
 	}
-	if r.OperationCount != nil {
-		attrs["operation_count"] = strconv.FormatInt(*r.OperationCount, 10)
+	if r.OperationCount.set {
+		attrs["operation_count"] = r.OperationCount.String()
 	}
 	return &record.AccessEvent{
 		Source:      Name,

@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/custos-msp/custos/record"
+)
+
+// quarantineItemKey is a quarantined record's identity within its stream's scope: its
+// source id, or a digest of its excerpt and error when it has none, so that pulling
+// the same bad payload again updates its row.
+func quarantineItemKey(q *record.Quarantined) string {
+	if q.SourceID != "" {
+		return q.SourceID
+	}
+	h := sha256.New()
+	h.Write(q.Raw)
+	h.Write([]byte{0})
+	h.Write([]byte(q.Err))
+	return "digest:" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// upsertQuarantined writes a page's quarantined records, keeping the first time
+// each was seen.
+func (s *Store) upsertQuarantined(tx *gorm.DB, p Page, t Table, recs []record.Record) error {
+	byKey := map[string]int{}
+	var rows []QuarantinedRecord
+	for _, rec := range recs {
+		q := rec.(*record.Quarantined)
+		raw, err := s.sealRaw(q.Raw, t.Name)
+		if err != nil {
+			return fmt.Errorf("sealing %s %s: %w", t.Name, q.SourceID, err)
+		}
+		row := QuarantinedRecord{
+			Source: q.Source, Stream: p.Key.Stream, Scope: p.Key.Scope, ItemKey: quarantineItemKey(q),
+			SourceID: q.SourceID, Kind: q.Kind, Page: q.Page, Error: q.Err, Raw: raw,
+			FirstSeenAt: p.SeenAt, SeenAt: p.SeenAt,
+		}
+		// One statement may not upsert a row twice (PostgreSQL refuses): the last wins.
+		if i, ok := byKey[row.ItemKey]; ok {
+			rows[i] = row
+			continue
+		}
+		byKey[row.ItemKey] = len(rows)
+		rows = append(rows, row)
+	}
+	err := tx.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "source"}, {Name: "stream"}, {Name: "scope"}, {Name: "item_key"}},
+		DoUpdates: clause.AssignmentColumns([]string{"source_id", "kind", "page", "error", "raw", "seen_at"}),
+	}).CreateInBatches(&rows, insertBatch).Error
+	if err != nil {
+		return fmt.Errorf("upserting %s: %w", t.Name, err)
+	}
+	return nil
+}
+
+// dropDecoded deletes the quarantined rows of the page's stream and scope whose
+// records the page decoded after all.
+func dropDecoded(tx *gorm.DB, p Page) error {
+	decoded := map[record.Key]bool{}
+	var sources []string
+	for _, r := range p.Records {
+		if _, ok := r.(*record.Quarantined); !ok {
+			k := r.RecordKey()
+			if !slices.Contains(sources, k.Source) {
+				sources = append(sources, k.Source)
+			}
+			decoded[k] = true
+		}
+	}
+	if len(decoded) == 0 {
+		return nil
+	}
+	// Usually nothing of the scope is quarantined: one indexed read says so.
+	var held []QuarantinedRecord
+	err := tx.Select("id", "source", "source_id").
+		Where("source IN ? AND stream = ? AND scope = ? AND source_id <> ''", sources, p.Key.Stream, p.Key.Scope).
+		Find(&held).Error
+	if err != nil {
+		return fmt.Errorf("reading quarantined records of %s: %w", p.Key, err)
+	}
+	var ids []uint
+	for _, q := range held {
+		if decoded[record.Key{Source: q.Source, SourceID: q.SourceID}] {
+			ids = append(ids, q.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := tx.Where("id IN ?", ids).Delete(&QuarantinedRecord{}).Error; err != nil {
+		return fmt.Errorf("deleting quarantined records of %s that decoded: %w", p.Key, err)
+	}
+	return nil
+}
+
+// heldBack is what a snapshot pull quarantined: the source ids it could read, and
+// how many payloads named none.
+type heldBack struct {
+	ids     []string
+	unnamed int
+}
+
+// quarantinedInPull reads what the snapshot pull of key that began at pullStartedAt
+// quarantined, and deletes the key's quarantined rows that the pull did not meet
+// again: their records decoded, or the source no longer lists them.
+func quarantinedInPull(tx *gorm.DB, key StreamKey, pullStartedAt time.Time) (heldBack, error) {
+	of := tx.Model(&QuarantinedRecord{}).Where("source = ? AND stream = ? AND scope = ?", key.Connector, key.Stream, key.Scope)
+	if err := of.Session(&gorm.Session{}).Where("seen_at < ?", pullStartedAt).Delete(&QuarantinedRecord{}).Error; err != nil {
+		return heldBack{}, fmt.Errorf("store: deleting quarantined records of %s no longer listed: %w", key, err)
+	}
+	var rows []QuarantinedRecord
+	if err := of.Session(&gorm.Session{}).Select("source_id").Find(&rows).Error; err != nil {
+		return heldBack{}, fmt.Errorf("store: reading quarantined records of %s: %w", key, err)
+	}
+	var h heldBack
+	for _, r := range rows {
+		if r.SourceID == "" {
+			h.unnamed++
+		} else {
+			h.ids = append(h.ids, r.SourceID)
+		}
+	}
+	return h, nil
+}
+
+// QuarantineFilter narrows ListQuarantined; empty fields match everything.
+type QuarantineFilter struct {
+	Source, Stream, Scope string
+}
+
+// ListQuarantined returns the quarantined records, by source, stream, scope and
+// first seen. Their raw excerpts stay sealed and are not read.
+func (s *Store) ListQuarantined(ctx context.Context, f QuarantineFilter) ([]QuarantinedRecord, error) {
+	q := s.db.WithContext(ctx).Omit("raw")
+	for col, v := range map[string]string{"source": f.Source, "stream": f.Stream, "scope": f.Scope} {
+		if v != "" {
+			q = q.Where(col+" = ?", v)
+		}
+	}
+	var rows []QuarantinedRecord
+	if err := q.Order("source, stream, scope, first_seen_at, id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: listing quarantined records: %w", err)
+	}
+	return rows, nil
+}
