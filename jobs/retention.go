@@ -18,7 +18,7 @@ type RetentionJob struct {
 }
 
 // Run marks the runs whose lease expired as abandoned, so they are pruned like any
-// finished run, then prunes at the job's clock. On error the result and counts say what was pruned
+// finished run, then prunes at the job's clock and gives the freed pages back. On error the result and counts say what was pruned
 // before it.
 func (j *RetentionJob) Run(ctx context.Context) (store.PruneResult, Counts, error) {
 	now := time.Now()
@@ -30,6 +30,9 @@ func (j *RetentionJob) Run(ctx context.Context) (store.PruneResult, Counts, erro
 		return store.PruneResult{}, Counts{}, err
 	}
 	res, err := j.Store.Prune(ctx, j.Policy, now, j.Batch)
+	if err == nil {
+		err = j.Store.Reclaim(ctx)
+	}
 	counts := Counts{
 		"job_runs_abandoned": abandoned,
 		"raw_cleared":        res.RawCleared,

@@ -78,6 +78,9 @@ func (r Ref) Load() (Value, error) {
 		}
 		raw = v
 	case r.File != "":
+		if err := checkPrivate(r.File); err != nil {
+			return Value{}, err
+		}
 		b, err := os.ReadFile(r.File)
 		if err != nil {
 			return Value{}, fmt.Errorf("reading secret file: %w", err)
@@ -91,6 +94,23 @@ func (r Ref) Load() (Value, error) {
 		return Value{}, fmt.Errorf("%s is empty", r)
 	}
 	return Value{v: raw}, nil
+}
+
+// ErrReadableByOthers is what loading a secret file that every user of the machine
+// may read (or write) fails with: a credential or sealing key there is not a secret.
+var ErrReadableByOthers = errors.New("is readable or writable by every user of this machine")
+
+// checkPrivate refuses a secret file whose mode lets users outside its owner and
+// group read or write it. Owner and group are allowed, so a service group can share it.
+func checkPrivate(path string) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("reading secret file: %w", err)
+	}
+	if perm := info.Mode().Perm(); perm&0o006 != 0 {
+		return fmt.Errorf("secret file %s (mode %#o) %w: run chmod 600 %s", path, perm, ErrReadableByOthers, path)
+	}
+	return nil
 }
 
 // Value is a loaded secret. It formats as Placeholder in every verb, JSON and logs;

@@ -15,13 +15,17 @@ import (
 
 func TestRef_Load(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
+	writeMode := func(name, content string, mode os.FileMode) string {
 		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		if err := os.WriteFile(p, []byte(content), mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil { // whatever the umask
 			t.Fatal(err)
 		}
 		return p
 	}
+	write := func(name, content string) string { return writeMode(name, content, 0o600) }
 	t.Setenv("CUSTOS_TEST_SECRET", "  from-env-value\n")
 	t.Setenv("CUSTOS_TEST_EMPTY", " \n")
 	t.Setenv("CUSTOS_TEST_BLANK", "")
@@ -40,6 +44,9 @@ func TestRef_Load(t *testing.T) {
 		{"env set but empty", secret.Ref{Env: "CUSTOS_TEST_BLANK"}, "", "empty"},
 		{"file empty", secret.Ref{File: write("empty", "\n")}, "", "empty"},
 		{"file missing", secret.Ref{File: filepath.Join(dir, "nope")}, "", "reading secret file"},
+		{"file readable by the group", secret.Ref{File: writeMode("group", "group-value\n", 0o640)}, "group-value", ""},
+		{"file readable by everyone", secret.Ref{File: writeMode("world", "world-value\n", 0o644)}, "", "(mode 0644) is readable or writable by every user of this machine: run chmod 600"},
+		{"file writable by everyone", secret.Ref{File: writeMode("writable", "w\n", 0o602)}, "", "is readable or writable by every user"},
 		{"nowhere", secret.Ref{}, "", "no env or file"},
 	}
 	for _, tt := range tests {

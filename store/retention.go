@@ -316,3 +316,19 @@ func tableOf(db *gorm.DB, model any) string {
 	}
 	return stmt.Schema.Table
 }
+
+// Reclaim gives back the pages retention freed and writes the write-ahead log into
+// the database file, so that what was deleted or blanked is gone from the files too
+// (secure_delete overwrote it in the pages; the log kept copies until now). On
+// PostgreSQL it does nothing: vacuuming there is the operator's (docs/store.md).
+func (s *Store) Reclaim(ctx context.Context) error {
+	if s.driver != "sqlite" {
+		return nil
+	}
+	for _, pragma := range []string{"PRAGMA incremental_vacuum", "PRAGMA wal_checkpoint(TRUNCATE)"} {
+		if err := s.db.WithContext(ctx).Exec(pragma).Error; err != nil {
+			return fmt.Errorf("store: %s: %w", pragma, err)
+		}
+	}
+	return nil
+}

@@ -1,13 +1,17 @@
 package store_test
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/store/storetest"
 )
 
-// TestPrune_AccessEvents blanks the personal data of events past personal_data,
+// TestPrune_AccessEvents blanks the personal data of events past personal_data (the
+// columns the data inventory says expire so: address, name, free text),
 // deletes events past access_events, deletes removed agents and endpoints past
 // removed_records, and leaves everything younger alone.
 func TestPrune_AccessEvents(t *testing.T) {
@@ -18,6 +22,7 @@ func TestPrune_AccessEvents(t *testing.T) {
 				Pulled: store.Pulled{Source: "screenconnect", SourceID: id, Stream: "connections", Scope: "account", SeenAt: t0},
 				Kind:   "remote_session", Action: "Connected", StartedAt: t0.AddDate(0, 0, -started),
 				ActorRef: "Alice Smith", ActorName: "Alice Smith", SourceIP: "203.0.113.7",
+				Detail: "Opened mailbox ceo@contoso.example", Attributes: `{"mailbox":"ceo@contoso.example"}`,
 			}
 		}
 		removedAgent := func(id string, removed int) *store.Agent {
@@ -40,10 +45,11 @@ func TestPrune_AccessEvents(t *testing.T) {
 			t.Fatalf("events left = %d, want 2", len(events))
 		}
 		blank, young := events[0], events[1]
-		if blank.SourceIP != "" || blank.ActorName != "" || blank.ActorRef != "Alice Smith" {
-			t.Errorf("blanked event = ip %q name %q ref %q, want ip and name blank, ref kept", blank.SourceIP, blank.ActorName, blank.ActorRef)
+		if blank.SourceIP != "" || blank.ActorName != "" || blank.Detail != "" || blank.Attributes != "" || blank.ActorRef != "Alice Smith" {
+			t.Errorf("blanked event = ip %q name %q detail %q attributes %q ref %q; want all blank but the ref, which links the technician",
+				blank.SourceIP, blank.ActorName, blank.Detail, blank.Attributes, blank.ActorRef)
 		}
-		if young.SourceIP != "203.0.113.7" || young.ActorName != "Alice Smith" {
+		if young.SourceIP != "203.0.113.7" || young.ActorName != "Alice Smith" || young.Detail == "" || young.Attributes == "" {
 			t.Errorf("young event lost its details: %+v", young)
 		}
 		var agents []string
@@ -52,4 +58,52 @@ func TestPrune_AccessEvents(t *testing.T) {
 			t.Errorf("agents left = %v, want agent-young", agents)
 		}
 	})
+}
+
+// TestPrune_GoneFromTheFile back-dates an event past personal_data and one past
+// access_events on SQLite, prunes and reclaims, and reads the database files' bytes:
+// none of the blanked or deleted values is left anywhere in them, while a young
+// event's are.
+func TestPrune_GoneFromTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "custos.db")
+	st, err := store.Open(ctx, store.Options{Driver: "sqlite", Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	event := func(id string, started int, name, ip, detail string) *store.AccessEvent {
+		return &store.AccessEvent{
+			Pulled: store.Pulled{Source: "screenconnect", SourceID: id, Stream: "connections", Scope: "account", SeenAt: t0},
+			Kind:   "remote_session", Action: "Connected", StartedAt: t0.AddDate(0, 0, -started),
+			ActorRef: "tech-" + id, ActorName: name, SourceIP: ip, Detail: detail, Attributes: `{"note":"` + detail + `"}`,
+		}
+	}
+	create(t, st, event("old", 200, "Zebedee Quux", "198.51.100.77", "opened mailbox zq@old.example"),
+		event("gone", 800, "Gertrude Gone", "198.51.100.99", "deleted user gg@gone.example"),
+		event("young", 1, "Yolanda Young", "192.0.2.44", "opened mailbox yy@young.example"))
+	if _, err := st.Prune(ctx, store.RetentionPolicy{PersonalData: 180 * day, AccessEvents: 730 * day}, t0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Reclaim(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var files []byte
+	for _, name := range []string{path, path + "-wal"} {
+		b, err := os.ReadFile(name)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		files = append(files, b...)
+	}
+	for value, want := range map[string]bool{
+		"Zebedee Quux": false, "198.51.100.77": false, "zq@old.example": false,
+		"Gertrude Gone": false, "198.51.100.99": false, "gg@gone.example": false, "tech-gone": false,
+		"Yolanda Young": true, "192.0.2.44": true, "yy@young.example": true,
+	} {
+		if got := bytes.Contains(files, []byte(value)); got != want {
+			t.Errorf("%q in the database files: %t, want %t", value, got, want)
+		}
+	}
 }

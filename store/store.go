@@ -16,6 +16,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
+	"strings"
 	"time"
 
 	"gorm.io/driver/postgres"
@@ -57,6 +59,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	var dialector gorm.Dialector
 	switch opts.Driver {
 	case "sqlite":
+		if err := privateFile(opts.Path); err != nil {
+			return nil, err
+		}
 		dialector = sqlite.Open(sqliteDSN(opts.Path))
 	case "postgres":
 		dialector = postgres.Open(opts.DSN)
@@ -89,11 +94,40 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	return &Store{db: db, driver: opts.Driver, sealer: opts.Sealer}, nil
 }
 
+// privateFile creates the SQLite file readable by its owner only, whatever the
+// umask, or takes every user's access away from an existing one: it holds personal
+// data. SQLite gives its -wal and -shm files the database file's mode.
+func privateFile(path string) error {
+	if path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: opening %s: %w", path, err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("store: opening %s: %w", path, err)
+	}
+	if perm := info.Mode().Perm(); perm&0o007 != 0 {
+		if err := f.Chmod(perm &^ 0o007); err != nil {
+			return fmt.Errorf("store: %s is readable by every user (mode %#o) and could not be made private: %w", path, perm, err)
+		}
+	}
+	return nil
+}
+
 // sqliteDSN turns a file path into a DSN with WAL, a busy timeout, foreign keys, and
 // transactions that take the write lock at BEGIN (so two writers never deadlock on an
-// upgrade from a read lock).
+// upgrade from a read lock). Deleted content is overwritten with zeros (secure_delete),
+// so that what retention or an erasure removes cannot be read back from the file, and
+// a new file reclaims freed pages on request (auto_vacuum incremental; retention runs
+// it).
 func sqliteDSN(path string) string {
 	q := url.Values{}
+	q.Set("_secure_delete", "on")
+	q.Set("_auto_vacuum", "incremental")
 	q.Set("_journal_mode", "WAL")
 	q.Set("_busy_timeout", "10000")
 	q.Set("_foreign_keys", "on")
