@@ -4,6 +4,8 @@
 package config
 
 import (
+	"time"
+
 	"github.com/custos-msp/custos/duration"
 	"github.com/custos-msp/custos/secret"
 )
@@ -125,6 +127,34 @@ type Retention struct {
 	PersonalData duration.Duration `toml:"personal_data"`
 	// Deliveries is how long a notification's receipt is kept (its body goes on delivery).
 	Deliveries duration.Duration `toml:"deliveries"`
+	// ExceedLimitsBecause, when not empty, says why this installation keeps data
+	// longer than RetentionLimits allow; without it a longer period is refused.
+	ExceedLimitsBecause string `toml:"exceed_limits_because"`
+}
+
+// RetentionLimit is a retention setting's value beside the longest it may be
+// without Retention.ExceedLimitsBecause, and the policy the limit comes from.
+type RetentionLimit struct {
+	Key          string
+	Value, Limit duration.Duration
+	Policy       string
+}
+
+// RetentionLimits are the upper bounds the MSP policies Custos audits set on its own
+// data (execution history one month, alerts discarded once sent, personal data kept
+// minimal and for a stated time), each with r's value.
+func RetentionLimits(r Retention) []RetentionLimit {
+	day := duration.Duration(24 * time.Hour)
+	return []RetentionLimit{
+		{"retention.raw_payloads", r.RawPayloads, 90 * day, "vendor payloads only while a finding may need them"},
+		{"retention.removed_records", r.RemovedRecords, 180 * day, "records their source removed are not needed long"},
+		{"retention.coverage", r.Coverage, 400 * day, "a year of coverage for the monthly reports"},
+		{"retention.job_runs", r.JobRuns, 31 * day, "execution history at most one month"},
+		{"retention.resolved_findings", r.ResolvedFindings, 730 * day, "two years of resolved findings"},
+		{"retention.access_events", r.AccessEvents, 1095 * day, "three years of access history"},
+		{"retention.personal_data", r.PersonalData, 365 * day, "names, addresses and free text for at most a year"},
+		{"retention.deliveries", r.Deliveries, 90 * day, "alerts discarded once sent"},
+	}
 }
 
 // Log configures logging.

@@ -113,6 +113,7 @@ func TestParse_BadFiles(t *testing.T) {
 		{"notify_route_business_hours", "notify.routes[0].business_hours_only", "needs notify.business_hours.days", false},
 		{"schedules_notify", "schedules.notify", `"every minute" is not a cron schedule`, false},
 		{"retention_deliveries", "retention.deliveries", "at least 1d", false},
+		{"retention_job_runs_over_limit", "retention.job_runs", "90d is longer than the policy's 31d (execution history at most one month); lower it, or say why in retention.exceed_limits_because", false},
 		{"o365audit_window", "connectors.o365audit.window", "at most 24 hours", false},
 		{"o365audit_lookback", "connectors.o365audit.lookback", "7 days", false},
 		{"o365audit_settle_delay", "connectors.o365audit.settle_delay", "less than lookback", false},
@@ -191,5 +192,20 @@ func TestLoad_MissingFile(t *testing.T) {
 	_, err := config.Load(filepath.Join(t.TempDir(), "nope.toml"))
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("error = %v, want os.ErrNotExist", err)
+	}
+}
+
+// TestParse_RetentionOverLimitWithAReason accepts a period over its limit once
+// retention.exceed_limits_because says why, and still refuses a blank reason.
+func TestParse_RetentionOverLimitWithAReason(t *testing.T) {
+	over := func(because string) []byte {
+		return []byte("[retention]\njob_runs = \"90d\"\nexceed_limits_because = " + because + "\n")
+	}
+	if _, err := config.Parse("with-reason.toml", over(`"customer contract 2026-14 requires three months of job history"`)); err != nil {
+		t.Errorf("a period over its limit with a reason is refused: %v", err)
+	}
+	problems := configtest.Problems(t, "blank-reason.toml", over(`"  "`))
+	if !configtest.HasProblem(problems, "retention.job_runs", "longer than the policy's") {
+		t.Errorf("a period over its limit with a blank reason is accepted: %q", problems)
 	}
 }

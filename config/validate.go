@@ -142,14 +142,11 @@ func (c *Config) Validate() []Problem {
 	v.schedule("schedules.reconcile", c.Schedules.Reconcile)
 	v.schedule("schedules.retention", c.Schedules.Retention)
 	v.check(c.Schedules.Spread >= 0, "schedules.spread", "must not be negative")
-	for key, d := range map[string]duration.Duration{
-		"retention.raw_payloads": c.Retention.RawPayloads, "retention.removed_records": c.Retention.RemovedRecords,
-		"retention.coverage": c.Retention.Coverage, "retention.job_runs": c.Retention.JobRuns,
-		"retention.resolved_findings": c.Retention.ResolvedFindings,
-		"retention.access_events":     c.Retention.AccessEvents, "retention.personal_data": c.Retention.PersonalData,
-		"retention.deliveries": c.Retention.Deliveries,
-	} {
-		v.check(d >= duration.Duration(24*time.Hour), key, "must be at least 1d")
+	for _, l := range RetentionLimits(c.Retention) {
+		v.check(l.Value >= duration.Duration(24*time.Hour), l.Key, "must be at least 1d")
+		v.check(l.Value <= l.Limit || strings.TrimSpace(c.Retention.ExceedLimitsBecause) != "", l.Key,
+			fmt.Sprintf("%s is longer than the policy's %s (%s); lower it, or say why in retention.exceed_limits_because",
+				l.Value, l.Limit, l.Policy))
 	}
 
 	v.check(c.Authorisations.GraceBefore >= 0, "authorisations.grace_before", "must not be negative")
