@@ -249,7 +249,7 @@ func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 			return counts, err
 		},
 	})
-	retention := &jobs.RetentionJob{Store: a.Store, Policy: jobs.PolicyFromConfig(a.Config.Retention), Now: a.now}
+	retention := a.retentionJob()
 	out = append(out, jobs.Job{
 		Name: "retention", Schedule: sched.Retention.Cron(),
 		Run: func(ctx context.Context) (jobs.Counts, error) {

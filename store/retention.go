@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -331,4 +332,25 @@ func (s *Store) Reclaim(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// errPreview rolls back the transaction of PrunePreview.
+var errPreview = errors.New("store: prune preview rolled back")
+
+// PrunePreview says what Prune would do at now, changing nothing: it runs the same
+// Prune inside one transaction and rolls it back, so the counts are exact. It holds
+// that transaction (and on SQLite the write lock) while it runs.
+func (s *Store) PrunePreview(ctx context.Context, p RetentionPolicy, now time.Time, batch int) (PruneResult, error) {
+	var res PruneResult
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if res, err = (&Store{db: tx, driver: s.driver, sealer: s.sealer}).Prune(ctx, p, now, batch); err != nil {
+			return err
+		}
+		return errPreview
+	})
+	if errors.Is(err, errPreview) {
+		err = nil
+	}
+	return res, err
 }

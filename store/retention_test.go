@@ -247,3 +247,27 @@ func TestPrune_CommittedAndRemovedRecords(t *testing.T) {
 		})
 	}
 }
+
+// TestPrunePreview_CountsLikePruneAndChangesNothing previews the prune of the seeded
+// store: the same counts as the prune that follows, and nothing changed before it.
+func TestPrunePreview_CountsLikePruneAndChangesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		seedRetention(t, st)
+		organizations := func() []string { return pluck(t, st, &store.Organization{}, "name", "raw <> ''") }
+		before := organizations()
+		preview, err := st.PrunePreview(ctx, policy, t0, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after := organizations(); !slices.Equal(after, before) {
+			t.Errorf("the preview changed the organizations with raw payloads: %v, then %v", before, after)
+		}
+		done, err := st.Prune(ctx, policy, t0, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if preview != done || done == (store.PruneResult{}) {
+			t.Errorf("preview %+v, prune %+v: want the same, and something to do", preview, done)
+		}
+	})
+}

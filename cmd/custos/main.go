@@ -72,6 +72,7 @@ func newRootCommand() *cobra.Command {
 		newNotifyCommand(g),
 		newCheckConfigCommand(g),
 		newDataCommand(g),
+		newRetentionCommand(g),
 		newVersionCommand(),
 	)
 	return root
