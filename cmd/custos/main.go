@@ -73,6 +73,7 @@ func newRootCommand() *cobra.Command {
 		newCheckConfigCommand(g),
 		newDataCommand(g),
 		newRetentionCommand(g),
+		newSealCommand(g),
 		newVersionCommand(),
 	)
 	return root

@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Resealer is a Sealer that can tell a value sealed with a key other than its
+// current one (seal.Keyring).
+type Resealer interface {
+	Sealer
+	NeedsReseal(sealed string) bool
+}
+
+// ErrNoResealer is what Reseal fails with when the store has no sealing key, or one
+// that cannot tell old values from new.
+var ErrNoResealer = errors.New("no sealing key that can re-seal is configured (set seal.key)")
+
+// Resealed counts, per "table.column", the values Reseal sealed again.
+type Resealed map[string]int
+
+// Reseal opens every sealed value (the columns the data inventory marks sealed)
+// that an earlier key sealed and seals it again with the current key, in batches of
+// batch rows (DefaultPruneBatch when not positive), each row changed only if its
+// value is still the one read. Afterwards the previous keys open nothing and can be
+// removed from the configuration.
+func (s *Store) Reseal(ctx context.Context, batch int) (Resealed, error) {
+	r, ok := s.sealer.(Resealer)
+	if !ok {
+		return nil, ErrNoResealer
+	}
+	if batch <= 0 {
+		batch = DefaultPruneBatch
+	}
+	done := Resealed{}
+	for _, t := range tables {
+		for _, p := range t.InventoryOf().Personal {
+			if !p.Sealed {
+				continue
+			}
+			n, err := s.resealColumn(ctx, r, t, p.Column, batch)
+			done[t.Name+"."+p.Column] = n
+			if err != nil {
+				return done, err
+			}
+		}
+	}
+	return done, nil
+}
+
+// sealedValue is one row's sealed column, as resealColumn reads it.
+type sealedValue struct {
+	ID    uint
+	Value string
+}
+
+// resealColumn reseals one column of table t, a batch of rows at a time in id order.
+func (s *Store) resealColumn(ctx context.Context, r Resealer, t Table, column string, batch int) (int, error) {
+	field := []byte(t.Name + "." + column)
+	resealed := 0
+	for after := uint(0); ; {
+		var rows []sealedValue
+		err := s.db.WithContext(ctx).Table(t.Name).Select("id, "+column+" AS value").
+			Where("id > ? AND "+column+" <> ''", after).Order("id").Limit(batch).Scan(&rows).Error
+		if err != nil {
+			return resealed, fmt.Errorf("store: reading %s.%s after id %d: %w", t.Name, column, after, err)
+		}
+		if len(rows) == 0 {
+			return resealed, nil
+		}
+		after = rows[len(rows)-1].ID
+		for _, row := range rows {
+			if !r.NeedsReseal(row.Value) {
+				continue
+			}
+			clear, err := r.Open(row.Value, field)
+			if err != nil {
+				return resealed, fmt.Errorf("store: opening %s.%s of row %d: %w", t.Name, column, row.ID, err)
+			}
+			sealed, err := r.Seal(clear, field)
+			if err != nil {
+				return resealed, fmt.Errorf("store: sealing %s.%s of row %d: %w", t.Name, column, row.ID, err)
+			}
+			res := s.db.WithContext(ctx).Table(t.Name).Where("id = ? AND "+column+" = ?", row.ID, row.Value).Update(column, sealed)
+			if res.Error != nil {
+				return resealed, fmt.Errorf("store: writing %s.%s of row %d: %w", t.Name, column, row.ID, res.Error)
+			}
+			resealed += int(res.RowsAffected)
+		}
+	}
+}
