@@ -17,7 +17,13 @@ func (a *App) retentionJob() *jobs.RetentionJob {
 func (a *App) Retention(ctx context.Context, dryRun bool) (store.PruneResult, error) {
 	job := a.retentionJob()
 	if dryRun {
-		return a.Store.PrunePreview(ctx, job.Policy, a.now(), job.Batch)
+		res, err := a.Store.PrunePreview(ctx, job.Policy, a.now(), job.Batch)
+		if err != nil || job.Policy.Reports <= 0 {
+			return res, err
+		}
+		expired, err := a.Store.ExpiredReports(ctx, a.now().Add(-job.Policy.Reports))
+		res.ReportsDeleted = len(expired)
+		return res, err
 	}
 	var res store.PruneResult
 	err := a.runner.Run(ctx, "retention", "all", func(ctx context.Context) (jobs.Counts, error) {

@@ -127,6 +127,9 @@ type Retention struct {
 	PersonalData duration.Duration `toml:"personal_data"`
 	// Deliveries is how long a notification's receipt is kept (its body goes on delivery).
 	Deliveries duration.Duration `toml:"deliveries"`
+	// Reports is how long a rendered monthly report is kept on disk and in the
+	// archive after it was written.
+	Reports duration.Duration `toml:"reports"`
 	// ExceedLimitsBecause, when not empty, says why this installation keeps data
 	// longer than RetentionLimits allow; without it a longer period is refused.
 	ExceedLimitsBecause string `toml:"exceed_limits_because"`
@@ -154,6 +157,7 @@ func RetentionLimits(r Retention) []RetentionLimit {
 		{"retention.access_events", r.AccessEvents, 1095 * day, "three years of access history"},
 		{"retention.personal_data", r.PersonalData, 365 * day, "names, addresses and free text for at most a year"},
 		{"retention.deliveries", r.Deliveries, 90 * day, "alerts discarded once sent"},
+		{"retention.reports", r.Reports, 2557 * day, "seven years of monthly reports"},
 	}
 }
 

@@ -154,6 +154,7 @@ func Default() Config {
 			AccessEvents:     duration.Duration(730 * 24 * time.Hour),
 			PersonalData:     duration.Duration(180 * 24 * time.Hour),
 			Deliveries:       duration.Duration(90 * 24 * time.Hour),
+			Reports:          duration.Duration(730 * 24 * time.Hour),
 		},
 		Authorisations: Authorisations{
 			GraceBefore: duration.Duration(15 * time.Minute),

@@ -2,6 +2,10 @@ package jobs
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
 	"time"
 
 	"github.com/custos-msp/custos/config"
@@ -31,6 +35,9 @@ func (j *RetentionJob) Run(ctx context.Context) (store.PruneResult, Counts, erro
 	}
 	res, err := j.Store.Prune(ctx, j.Policy, now, j.Batch)
 	if err == nil {
+		res.ReportsDeleted, err = j.pruneReports(ctx, now)
+	}
+	if err == nil {
 		err = j.Store.Reclaim(ctx)
 	}
 	counts := Counts{
@@ -41,8 +48,31 @@ func (j *RetentionJob) Run(ctx context.Context) (store.PruneResult, Counts, erro
 		"coverage_deleted":   res.CoverageDeleted,
 		"job_runs_deleted":   res.JobRunsDeleted,
 		"findings_deleted":   res.FindingsDeleted,
+		"reports_deleted":    res.ReportsDeleted,
 	}
 	return res, counts, err
+}
+
+// pruneReports deletes each rendered report written longer ago than the policy
+// keeps them: its file first (one already gone is fine), then its archive row, so a
+// crash between the two leaves a row whose file the next run finds gone.
+func (j *RetentionJob) pruneReports(ctx context.Context, now time.Time) (int, error) {
+	if j.Policy.Reports <= 0 {
+		return 0, nil
+	}
+	expired, err := j.Store.ExpiredReports(ctx, now.Add(-j.Policy.Reports))
+	if err != nil {
+		return 0, err
+	}
+	for i, r := range expired {
+		if err := os.Remove(r.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return i, fmt.Errorf("retention: deleting report %s: %w", r.Path, err)
+		}
+		if err := j.Store.DeleteReportArchive(ctx, r.ID); err != nil {
+			return i, err
+		}
+	}
+	return len(expired), nil
 }
 
 // PolicyFromConfig turns the retention section of the configuration into a policy.
@@ -56,5 +86,6 @@ func PolicyFromConfig(c config.Retention) store.RetentionPolicy {
 		AccessEvents:     c.AccessEvents.Std(),
 		PersonalData:     c.PersonalData.Std(),
 		Deliveries:       c.Deliveries.Std(),
+		Reports:          c.Reports.Std(),
 	}
 }

@@ -3,6 +3,8 @@ package jobs_test
 import (
 	"context"
 	"maps"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +65,7 @@ func TestRetentionJob_CountsWhatItPruned(t *testing.T) {
 			t.Fatalf("Run: %v", err)
 		}
 		want := jobs.Counts{
-			"raw_cleared": 1, "records_deleted": 1, "backups_deleted": 2,
+			"raw_cleared": 1, "records_deleted": 1, "reports_deleted": 0, "backups_deleted": 2,
 			"coverage_deleted": 1, "job_runs_deleted": 1, "findings_deleted": 1, "job_runs_abandoned": 0,
 		}
 		if !maps.Equal(counts, want) {
@@ -95,7 +97,7 @@ func TestPolicyFromConfig_TakesEveryLimit(t *testing.T) {
 	want := store.RetentionPolicy{
 		RawPayloads: 90 * day, RemovedRecords: 90 * day, Coverage: 180 * day,
 		JobRuns: 31 * day, ResolvedFindings: 365 * day, AccessEvents: 730 * day, PersonalData: 180 * day,
-		Deliveries: 90 * day,
+		Deliveries: 90 * day, Reports: 730 * day,
 	}
 	if got != want {
 		t.Errorf("PolicyFromConfig(defaults) = %+v, want %+v", got, want)
@@ -172,6 +174,53 @@ func TestRunner_RunsWithALeaseAndMarksExpiredOnesAbandoned(t *testing.T) {
 		}
 		if got.Outcome != store.JobAbandoned {
 			t.Errorf("the killed run is %q, want abandoned", got.Outcome)
+		}
+	})
+}
+
+// TestRetentionJob_DeletesExpiredReports deletes the file and the archive row of a
+// report written longer ago than the policy keeps reports, copes with a file already
+// gone, and keeps a younger report and its file.
+func TestRetentionJob_DeletesExpiredReports(t *testing.T) {
+	const day = 24 * time.Hour
+	now := time.Date(2026, 11, 1, 3, 15, 0, 0, time.UTC)
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		dir := t.TempDir()
+		report := func(month string, written time.Time, onDisk bool) store.ReportArchive {
+			path := filepath.Join(dir, month+".pdf")
+			if onDisk {
+				if err := os.WriteFile(path, []byte("%PDF "+month), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := store.ReportArchive{CustomerID: 1, Month: month, Format: "pdf", Variant: "customer", SHA256: month, Path: path, CreatedAt: written}
+			if err := storetest.DB(ctx, st).Create(&r).Error; err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		old, gone, young := report("2024-09", now.Add(-800*day), true), report("2024-08", now.Add(-830*day), false), report("2026-10", now.Add(-day), true)
+		job := &jobs.RetentionJob{Store: st, Policy: store.RetentionPolicy{Reports: 730 * day}, Now: func() time.Time { return now }}
+		res, _, err := job.Run(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.ReportsDeleted != 2 {
+			t.Errorf("%d reports deleted, want 2", res.ReportsDeleted)
+		}
+		for _, r := range []store.ReportArchive{old, gone} {
+			if _, err := os.Stat(r.Path); !os.IsNotExist(err) {
+				t.Errorf("%s: the file is still there (%v)", r.Month, err)
+			}
+		}
+		if _, err := os.Stat(young.Path); err != nil {
+			t.Errorf("the young report's file is gone: %v", err)
+		}
+		var left []string
+		storetest.DB(ctx, st).Model(&store.ReportArchive{}).Order("month").Pluck("month", &left)
+		if strings.Join(left, ",") != "2026-10" {
+			t.Errorf("archive rows left %v, want only 2026-10", left)
 		}
 	})
 }

@@ -228,3 +228,20 @@ func (s *Store) StreamRead(ctx context.Context, connector, stream string, before
 	}
 	return n > 0, nil
 }
+
+// ExpiredReports lists the archived reports written before cutoff, oldest first.
+func (s *Store) ExpiredReports(ctx context.Context, cutoff time.Time) ([]ReportArchive, error) {
+	var out []ReportArchive
+	if err := s.db.WithContext(ctx).Where("created_at < ?", cutoff.UTC()).Order("created_at, id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: listing reports written before %s: %w", cutoff.UTC().Format(time.DateOnly), err)
+	}
+	return out, nil
+}
+
+// DeleteReportArchive deletes one archive row, once its file is gone.
+func (s *Store) DeleteReportArchive(ctx context.Context, id uint) error {
+	if err := s.db.WithContext(ctx).Delete(&ReportArchive{}, id).Error; err != nil {
+		return fmt.Errorf("store: deleting archived report %d: %w", id, err)
+	}
+	return nil
+}

@@ -35,6 +35,9 @@ type RetentionPolicy struct {
 	// they were written. A delivered message's body is deleted on delivery, and any
 	// body left on a delivery that is no longer pending is deleted whatever this says.
 	Deliveries time.Duration
+	// Reports is how long a rendered report is kept after it was written; the
+	// retention job deletes its file and its archive row (jobs.RetentionJob).
+	Reports time.Duration
 }
 
 // PruneResult counts what Prune did.
@@ -59,6 +62,8 @@ type PruneResult struct {
 	// DeliveriesDeleted counts receipts deleted; NotifyLogsDeleted notify log rows.
 	DeliveriesDeleted int
 	NotifyLogsDeleted int
+	// ReportsDeleted counts rendered reports deleted, file and archive row.
+	ReportsDeleted int
 }
 
 // DefaultPruneBatch is the batch Prune uses when it is given none.

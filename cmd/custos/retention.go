@@ -67,6 +67,7 @@ func writePruneResult(w io.Writer, r store.PruneResult, dryRun bool) {
 		{r.DeliveryBodiesCleared, "deliveries: %d bodies %scleared (no longer pending)"},
 		{r.DeliveriesDeleted, "deliveries: %d %sdeleted (past deliveries)"},
 		{r.NotifyLogsDeleted, "notify_logs: %d %sdeleted (past deliveries)"},
+		{r.ReportsDeleted, "reports: %d %sdeleted, file and archive row (past reports)"},
 	} {
 		fmt.Fprintf(w, line.what+"\n", line.n, would)
 	}
