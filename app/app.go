@@ -80,6 +80,9 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	if storeOpts.Sealer == nil {
+		log.Warn().Msg("seal.key is not set: personal data (technicians' and customers' names, sign-in names, e-mail and IP addresses) is stored in clear; create a key with `custos seal new-key FILE`, set seal.key and run `custos seal rotate` to seal what is stored")
+	}
 	rules, problems := reconcile.Configure(cfg)
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("config: rules: %v", problems)
@@ -118,13 +121,14 @@ func storeOptions(cfg *config.Config, redactor *secret.Redactor) (store.Options,
 		redactor.Add(dsn)
 		opts.DSN = dsn.Reveal()
 	}
-	if cfg.Seal.KeepRawPayloads {
+	if !cfg.Seal.Key.IsZero() {
 		keyring, err := seal.FromConfig(cfg.Seal)
 		if err != nil {
 			return opts, err
 		}
 		opts.Sealer = keyring
 	}
+	opts.DropRawPayloads = !cfg.Seal.KeepRawPayloads
 	return opts, nil
 }
 

@@ -66,6 +66,7 @@ func openStore(t *testing.T, dir string) *store.Store {
 	t.Helper()
 	opts := storetest.Options(t, "sqlite")
 	opts.Path = dir + "/custos.db"
+	opts.Sealer = storetest.KeyFile(t, dir+"/seal.key")
 	st, err := store.Open(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -206,7 +207,7 @@ func TestRun_ThreeReplicasOnPostgreSQL(t *testing.T) {
 		}()
 		cancels, dones = append(cancels, cancel), append(dones, done)
 	}
-	opts.Sealer = nil
+	opts.Sealer = storetest.KeyFile(t, filepath.Join(filepath.Dir(configPath), "seal.key"))
 	st, err := store.Open(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)

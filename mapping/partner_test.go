@@ -76,8 +76,12 @@ func TestResolve_PartnerFormsReachOneTechnician(t *testing.T) {
 			t.Fatal(err)
 		}
 		for ref, want := range refs {
+			stored, err := st.PersonRef(ref)
+			if err != nil {
+				t.Fatal(err)
+			}
 			var ev store.AccessEvent
-			if err := storetest.DB(ctx, st).Where("source = ? AND actor_ref = ?", "o365audit", ref).Take(&ev).Error; err != nil {
+			if err := storetest.DB(ctx, st).Where("source = ? AND actor_ref = ?", "o365audit", stored).Take(&ev).Error; err != nil {
 				t.Fatal(err)
 			}
 			got := ""

@@ -7,9 +7,11 @@ package seal
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -87,6 +89,8 @@ func GenerateKey() ([]byte, error) {
 type Keyring struct {
 	currentID string
 	aeads     map[string]cipher.AEAD
+	// nonceKey derives the nonce of SealDeterministic from the current key.
+	nonceKey []byte
 }
 
 // NewKeyring returns a Keyring that seals with current and also opens values sealed
@@ -98,6 +102,7 @@ func NewKeyring(current []byte, previous ...[]byte) (*Keyring, error) {
 		return nil, fmt.Errorf("current sealing key: %w", err)
 	}
 	k.currentID = id
+	k.nonceKey = derive(current, "custos seal deterministic nonce v1")
 	for i, p := range previous {
 		if _, err := k.add(p); err != nil {
 			return nil, fmt.Errorf("previous sealing key %d: %w", i+1, err)
@@ -140,13 +145,53 @@ func (k *Keyring) Seal(plaintext, associatedData []byte) (string, error) {
 	if k == nil {
 		return "", fmt.Errorf("sealing: %w", ErrNoKey)
 	}
-	aead := k.aeads[k.currentID]
-	buf := make([]byte, nonceSize, nonceSize+len(plaintext)+aead.Overhead())
-	if _, err := rand.Read(buf); err != nil {
+	nonce := make([]byte, nonceSize)
+	if _, err := rand.Read(nonce); err != nil {
 		return "", fmt.Errorf("sealing: reading nonce: %w", err)
 	}
-	buf = aead.Seal(buf, buf[:nonceSize], plaintext, associatedData)
-	return version + "." + k.currentID + "." + base64.RawURLEncoding.EncodeToString(buf), nil
+	return k.seal(nonce, plaintext, associatedData), nil
+}
+
+// SealDeterministic seals like Seal, with a nonce derived (HMAC-SHA256) from the
+// current key, the associated data and the plaintext instead of a random one: equal
+// values under one key and associated data seal to equal strings. A column sealed
+// this way can still be compared, joined and grouped by in SQL, as a keyed blind
+// index would be, and opened with Open; what it reveals is which of its values are
+// equal. Use it only for references that must be matched.
+func (k *Keyring) SealDeterministic(plaintext, associatedData []byte) (string, error) {
+	if k == nil {
+		return "", fmt.Errorf("sealing: %w", ErrNoKey)
+	}
+	mac := hmac.New(sha256.New, k.nonceKey)
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(associatedData)))
+	mac.Write(n[:])
+	mac.Write(associatedData)
+	mac.Write(plaintext)
+	return k.seal(mac.Sum(nil)[:nonceSize], plaintext, associatedData), nil
+}
+
+// seal encrypts plaintext under the current key with nonce.
+func (k *Keyring) seal(nonce, plaintext, associatedData []byte) string {
+	aead := k.aeads[k.currentID]
+	buf := make([]byte, 0, nonceSize+len(plaintext)+aead.Overhead())
+	buf = append(buf, nonce...)
+	buf = aead.Seal(buf, nonce, plaintext, associatedData)
+	return version + "." + k.currentID + "." + base64.RawURLEncoding.EncodeToString(buf)
+}
+
+// derive returns an HMAC-SHA256 subkey of key for purpose.
+func derive(key []byte, purpose string) []byte {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(purpose))
+	return mac.Sum(nil)
+}
+
+// IsSealed reports whether s has the shape of a value this package seals (version,
+// key id and payload); it does not open it.
+func IsSealed(s string) bool {
+	ver, _, _, err := split(s)
+	return err == nil && ver == version
 }
 
 // Open decrypts a value made by Seal with the same associated data. Its errors wrap

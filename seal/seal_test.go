@@ -92,6 +92,45 @@ func TestKeyring_SealUsesRandomNonce(t *testing.T) {
 	}
 }
 
+func TestKeyring_SealDeterministic(t *testing.T) {
+	k := mustKeyring(t, testKey(t, 1))
+	other := mustKeyring(t, testKey(t, 2))
+	seal1 := func(k *seal.Keyring, plain, ad string) string {
+		t.Helper()
+		s, err := k.SealDeterministic([]byte(plain), []byte(ad))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	a := seal1(k, "alice@msp.example", "ref")
+	tests := []struct {
+		name      string
+		b         string
+		wantEqual bool
+	}{
+		{"same value, key and field", seal1(k, "alice@msp.example", "ref"), true},
+		{"another value", seal1(k, "bob@msp.example", "ref"), false},
+		{"another field", seal1(k, "alice@msp.example", "name"), false},
+		{"another key", seal1(other, "alice@msp.example", "ref"), false},
+		{"a prefix of the value", seal1(k, "alice@msp.exampl", "ref"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := a == tt.b; got != tt.wantEqual {
+				t.Errorf("equal = %v, want %v (%q, %q)", got, tt.wantEqual, a, tt.b)
+			}
+		})
+	}
+	plain, err := k.Open(a, []byte("ref"))
+	if err != nil || string(plain) != "alice@msp.example" {
+		t.Errorf("Open = %q, %v; want the value back", plain, err)
+	}
+	if strings.Contains(a, "alice") || !seal.IsSealed(a) || seal.IsSealed("alice@msp.example") {
+		t.Errorf("deterministic seal %q: not sealed, or IsSealed wrong", a)
+	}
+}
+
 func TestKeyring_OpenErrors(t *testing.T) {
 	k := mustKeyring(t, testKey(t, 1))
 	sealed, err := k.Seal([]byte("firewall-config-xyzzy"), []byte("configurations.raw"))

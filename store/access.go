@@ -86,6 +86,15 @@ func (s *Store) SaveDecisions(ctx context.Context, updates []DecisionUpdate) err
 	if len(updates) == 0 {
 		return nil
 	}
+	sealed := make([]DecisionUpdate, len(updates))
+	for i, u := range updates {
+		var err error
+		if u.Decision, err = sealPersonal(s.sealer, u.Decision, false, personalData); err != nil {
+			return fmt.Errorf("store: sealing the decision about access event %d: %w", u.EventID, err)
+		}
+		sealed[i] = u
+	}
+	updates = sealed
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if tx.Dialector.Name() == "postgres" {
 			return saveDecisionBatches(tx, updates)

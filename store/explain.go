@@ -16,7 +16,7 @@ var ErrNotFound = errors.New("not found")
 type AccessEventView struct {
 	AccessEvent
 	CustomerName   string
-	TechnicianName string
+	TechnicianName string `gorm:"serializer:personal"`
 	CanonicalName  string
 }
 
@@ -44,7 +44,7 @@ func (s *Store) AccessEventsByID(ctx context.Context, ids []uint) ([]AccessEvent
 type AuthorisationView struct {
 	Authorisation
 	CustomerName   string
-	TechnicianName string
+	TechnicianName string `gorm:"serializer:personal"`
 	DeviceName     string
 }
 

@@ -107,11 +107,9 @@ func (w FindingWrites) write(tx *gorm.DB) error {
 	}
 	for i := range w.Update {
 		f := &w.Update[i]
-		err := tx.Model(f).Updates(map[string]any{
-			"last_seen": f.LastSeen, "summary": f.Summary, "severity": f.Severity, "evidence": f.Evidence,
-			"customer_id": f.CustomerID, "subject": f.Subject, "technician_id": f.TechnicianID, "device_id": f.DeviceID,
-			"status": f.Status, "status_by": f.StatusBy, "status_reason": f.StatusReason, "resolved_at": f.ResolvedAt,
-		}).Error
+		// A struct, not a map: gorm seals personal columns only from a model's fields.
+		err := tx.Model(f).Select("last_seen", "summary", "severity", "evidence", "customer_id", "subject",
+			"technician_id", "device_id", "status", "status_by", "status_reason", "resolved_at").Updates(f).Error
 		if err != nil {
 			return fmt.Errorf("store: updating finding %s: %w", f.Fingerprint, err)
 		}

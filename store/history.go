@@ -40,10 +40,9 @@ func (s *Store) TriageFinding(ctx context.Context, ref string, change func(Findi
 		if f, e, err = change(found[0]); err != nil {
 			return err
 		}
-		err = tx.Model(&Finding{ID: found[0].ID}).Updates(map[string]any{
-			"status": f.Status, "status_by": f.StatusBy, "status_reason": f.StatusReason,
-			"resolved_at": f.ResolvedAt, "assignee": f.Assignee,
-		}).Error
+		row := Finding{ID: found[0].ID, Status: f.Status, StatusBy: f.StatusBy, StatusReason: f.StatusReason,
+			ResolvedAt: f.ResolvedAt, Assignee: f.Assignee}
+		err = tx.Model(&row).Select("status", "status_by", "status_reason", "resolved_at", "assignee").Updates(&row).Error
 		if err != nil {
 			return fmt.Errorf("store: writing finding %d: %w", f.ID, err)
 		}

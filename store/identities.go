@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -11,12 +13,15 @@ import (
 // Identities is one transaction over the canonical rows (customers, technicians,
 // devices), the links that tie each source's ids to them, and the records that name
 // them: what mapping reads and writes while it resolves identities.
-type Identities struct{ tx *gorm.DB }
+type Identities struct {
+	tx     *gorm.DB
+	sealer Sealer
+}
 
 // ResolveIdentities runs f in one transaction: either everything f wrote is stored or
 // nothing is.
 func (s *Store) ResolveIdentities(ctx context.Context, f func(ids *Identities) error) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return f(&Identities{tx: tx}) })
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return f(&Identities{tx: tx, sealer: s.sealer}) })
 }
 
 // unlinked matches the rows of table whose ref column has no link of kind from
@@ -104,7 +109,11 @@ func (ids *Identities) SetCustomerStatus(c *Customer, status string, since time.
 // TechnicianByKey returns the technician with the normalised name key; a zero
 // Technician when there is none.
 func (ids *Identities) TechnicianByKey(key string) (Technician, error) {
-	return byKey[Technician](ids.tx, LinkTechnician, key)
+	stored, err := sealPersonal(ids.sealer, key, true, personalData)
+	if err != nil {
+		return Technician{}, fmt.Errorf("store: sealing a technician's name key: %w", err)
+	}
+	return byKey[Technician](ids.tx, LinkTechnician, stored)
 }
 
 // Technicians returns every technician, in id order.
@@ -118,26 +127,40 @@ func (ids *Identities) SaveTechnician(t *Technician) error {
 }
 
 // UnlinkedUserAccounts returns the tool accounts still listed by their source that
-// are linked to no technician, in id order.
+// are linked to no technician, in id order, their source ids in clear.
 func (ids *Identities) UnlinkedUserAccounts() ([]UserAccount, error) {
-	return unlinkedRows[UserAccount](ids.tx, LinkTechnician)
+	accounts, err := unlinkedRows[UserAccount](ids.tx, LinkTechnician)
+	if err != nil {
+		return nil, err
+	}
+	for i, a := range accounts {
+		if accounts[i].SourceID, err = openPersonal(ids.sealer, a.SourceID, personalData); err != nil {
+			return nil, fmt.Errorf("store: reading the id of %s user account %d: %w", a.Source, a.ID, err)
+		}
+	}
+	return accounts, nil
 }
 
 // Actor is a name that access events of one source give whoever acted.
 type Actor struct {
-	Source, ActorRef, ActorName string
+	Source    string
+	ActorRef  string `gorm:"serializer:personal"`
+	ActorName string `gorm:"serializer:personal"`
 }
 
-// UnlinkedActors returns the distinct actors of access events whose reference is
-// linked to no technician, by source and reference.
+// UnlinkedActors returns the actors of access events whose reference is linked to
+// no technician, one per source and reference with one of the names they were given.
 func (ids *Identities) UnlinkedActors() ([]Actor, error) {
 	var out []Actor
-	err := ids.tx.Model(&AccessEvent{}).Distinct("source", "actor_ref", "actor_name").
+	err := ids.tx.Model(&AccessEvent{}).Select("source, actor_ref, MAX(actor_name) AS actor_name").
 		Where("actor_ref <> ''").Where(unlinked("access_events", "actor_ref"), LinkTechnician).
-		Order("source, actor_ref").Scan(&out).Error
+		Group("source, actor_ref").Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: reading unlinked technician names: %w", err)
 	}
+	slices.SortFunc(out, func(a, b Actor) int {
+		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.ActorRef, b.ActorRef))
+	})
 	return out, nil
 }
 
@@ -151,12 +174,12 @@ func (ids *Identities) SaveDevice(d *Device) error {
 	return save(ids.tx, d, "device", d.Name)
 }
 
-// byKey reads the customer or technician (kind) whose normalised name is key; a zero
-// row when there is none.
+// byKey reads the customer or technician (kind) whose normalised name is stored as
+// key; a zero row when there is none.
 func byKey[T any](tx *gorm.DB, kind, key string) (T, error) {
 	var row T
 	if err := tx.Where("key = ?", key).Limit(1).Find(&row).Error; err != nil {
-		return row, fmt.Errorf("store: finding %s %q: %w", kind, key, err)
+		return row, fmt.Errorf("store: finding a %s by name: %w", kind, err)
 	}
 	return row, nil
 }
@@ -206,21 +229,45 @@ func (ids *Identities) UnlinkedMachines() ([]Machine, error) {
 	return out, nil
 }
 
-// CreateLink stores a new link.
+// CreateLink stores a new link. A technician's source id names a person: it is
+// stored as the person reference the rows naming them hold (PersonRef).
 func (ids *Identities) CreateLink(l *Link) error {
-	if err := ids.tx.Create(l).Error; err != nil {
+	row := *l
+	var err error
+	if row.SourceID, err = ids.linkSourceID(l.Kind, l.SourceID); err != nil {
+		return err
+	}
+	if err := ids.tx.Create(&row).Error; err != nil {
 		return fmt.Errorf("store: linking %s %s %q to %d: %w", l.Source, l.Kind, l.SourceID, l.TargetID, err)
 	}
+	l.ID, l.CreatedAt = row.ID, row.CreatedAt
 	return nil
 }
 
 // DeleteLink removes the link of kind of the source's id, if there is one.
 func (ids *Identities) DeleteLink(source, kind, sourceID string) error {
-	err := ids.tx.Where("source = ? AND kind = ? AND source_id = ?", source, kind, sourceID).Delete(&Link{}).Error
+	stored, err := ids.linkSourceID(kind, sourceID)
+	if err != nil {
+		return err
+	}
+	err = ids.tx.Where("source = ? AND kind = ? AND source_id = ?", source, kind, stored).Delete(&Link{}).Error
 	if err != nil {
 		return fmt.Errorf("store: removing the %s link of %s %s: %w", kind, source, sourceID, err)
 	}
 	return nil
+}
+
+// linkSourceID is how a link of kind stores a source's id: a technician's sealed
+// as a person reference, others as they are.
+func (ids *Identities) linkSourceID(kind, sourceID string) (string, error) {
+	if kind != LinkTechnician {
+		return sourceID, nil
+	}
+	stored, err := sealPersonal(ids.sealer, sourceID, true, personalData)
+	if err != nil {
+		return "", fmt.Errorf("store: sealing a technician's source id: %w", err)
+	}
+	return stored, nil
 }
 
 // CanonicalExists reports whether the customer, technician or device (kind is a link
@@ -253,9 +300,10 @@ func (ids *Identities) Propagate(kind string) error {
 // name, and MatchKey, the normalised name (a device's host name) automatic matching
 // compares.
 type Canonical struct {
-	ID       uint
-	Name     string
-	MatchKey string
+	ID uint
+	// Name and MatchKey are sealed for technicians.
+	Name     string `gorm:"serializer:personal"`
+	MatchKey string `gorm:"serializer:personal"`
 }
 
 // CanonicalNames lists every customer, technician or device (kind is a link kind) by id.

@@ -36,6 +36,16 @@ type Personal struct {
 	Categories []Category
 	Why        string
 	Sealed     bool
+	// Reference says that the column is sealed deterministically (equal values seal
+	// equal), because SQL compares or joins it; Sealed is then true too.
+	Reference bool
+	// Only, when set, is the SQL condition on the row for the column to hold
+	// personal data (a link's source id names a person only for a technician).
+	Only string
+	// BoundToColumn says that the value is sealed with "table.column" as its
+	// associated data by the code that writes it (raw payloads, alert bodies);
+	// other sealed columns are sealed by the models' personal serializers.
+	BoundToColumn bool
 	// Expires says when the value goes before its row does; ExpiresWithRow when it
 	// stays as long as the row.
 	Expires Expiry
@@ -90,6 +100,23 @@ func sealed(column, why string, categories ...Category) Personal {
 	return Personal{Column: column, Categories: categories, Why: why, Sealed: true}
 }
 
+// payload is a column the code that writes it seals, bound to "table.column".
+func payload(column, why string, categories ...Category) Personal {
+	return Personal{Column: column, Categories: categories, Why: why, Sealed: true, BoundToColumn: true}
+}
+
+// reference is a personal column sealed deterministically (PersonRef), so that the
+// rows naming one person still join.
+func reference(column, why string, categories ...Category) Personal {
+	return Personal{Column: column, Categories: categories, Why: why, Sealed: true, Reference: true}
+}
+
+// only returns p holding personal data only in the rows where is true.
+func (p Personal) only(where string) Personal {
+	p.Only = where
+	return p
+}
+
 // expiring returns p with its value going as e says, before its row.
 func (p Personal) expiring(e Expiry) Personal {
 	p.Expires = e
@@ -97,59 +124,59 @@ func (p Personal) expiring(e Expiry) Personal {
 }
 
 // raw is the sealed vendor payload that every pulled table keeps.
-var raw = sealed("raw", whyRaw, Technicians, CustomerUsers, Contacts, NetworkAddresses).expiring(ExpiresAsRaw)
+var raw = payload("raw", whyRaw, Technicians, CustomerUsers, Contacts, NetworkAddresses).expiring(ExpiresAsRaw)
 
 // inventories is the record of processing: one entry per table.
 var inventories = map[string]Inventory{
 	"customers":   {About: "the MSP's customers (companies)", Plain: []string{"name", "key", "status"}},
-	"technicians": {About: "the MSP's technicians", Personal: []Personal{kept("name", whyTechnician, Technicians), kept("key", whyTechnician, Technicians), kept("email", whyTechnician, Technicians), kept("aliases", whyTechnician, Technicians)}},
+	"technicians": {About: "the MSP's technicians", Personal: []Personal{sealed("name", whyTechnician, Technicians), reference("key", whyTechnician, Technicians), reference("email", whyTechnician, Technicians), sealed("aliases", whyTechnician, Technicians)}},
 	"devices":     {About: "customers' machines", Plain: []string{"name", "host_key", "serial"}},
 	"links": {About: "each tool's id for a customer, technician or device", Plain: []string{"kind", "method"},
-		Personal: []Personal{kept("source_id", "a tool's id for a technician is often a sign-in name or UPN", Technicians)}},
+		Personal: []Personal{reference("source_id", "a tool's id for a technician is often a sign-in name or UPN", Technicians).only("kind = '" + LinkTechnician + "'")}},
 	"organizations":  {About: "customers as each tool lists them", Personal: []Personal{raw}, Plain: []string{"name", "short_name", "type", "status"}},
 	"configurations": {About: "network devices documented in IT Glue", Personal: []Personal{raw}, Plain: []string{"customer_ref", "name", "hostname", "serial", "type_name", "archived"}},
 	"config_backups": {About: "configuration backups attached in IT Glue", Personal: []Personal{raw}, Plain: []string{"file_name", "name", "content_type", "size"}},
 	"access_events": {About: "every access by a technician to a customer's systems", Personal: []Personal{
 		raw,
-		kept("actor_ref", whyActor, Technicians),
-		kept("actor_name", whyActor, Technicians).expiring(ExpiresAsPersonalData),
-		kept("source_ip", "to show where an access came from", NetworkAddresses).expiring(ExpiresAsPersonalData),
-		kept("detail", whyTarget, CustomerUsers, Technicians).expiring(ExpiresAsPersonalData),
-		kept("attributes", whyTarget, CustomerUsers, Technicians, NetworkAddresses).expiring(ExpiresAsPersonalData),
-		kept("decision", "reconcile's reason, which names the technicians and grantors it compared", Technicians, Contacts),
+		reference("actor_ref", whyActor, Technicians),
+		sealed("actor_name", whyActor, Technicians).expiring(ExpiresAsPersonalData),
+		sealed("source_ip", "to show where an access came from", NetworkAddresses).expiring(ExpiresAsPersonalData),
+		sealed("detail", whyTarget, CustomerUsers, Technicians).expiring(ExpiresAsPersonalData),
+		sealed("attributes", whyTarget, CustomerUsers, Technicians, NetworkAddresses).expiring(ExpiresAsPersonalData),
+		sealed("decision", "reconcile's reason, which names the technicians and grantors it compared", Technicians, Contacts),
 	}, Plain: []string{"kind", "action", "customer_ref", "device_ref", "device_name", "removal", "covered_by", "authorised_late_by"}},
 	"endpoints":     {About: "customers' machines as each tool lists them", Personal: []Personal{raw}, Plain: []string{"customer_ref", "hostname", "domain", "serial", "os", "type_name"}},
 	"agents":        {About: "remote-access agents on customers' machines", Personal: []Personal{raw}, Plain: []string{"type", "customer_ref", "device_ref", "hostname", "ended"}},
-	"user_accounts": {About: "technicians' accounts in each tool", Personal: []Personal{raw, kept("name", whyTechnician, Technicians), kept("email", whyTechnician, Technicians)}, Plain: []string{"disabled"}},
+	"user_accounts": {About: "technicians' accounts in each tool", Personal: []Personal{raw, reference("source_id", "the tool's id for the account is the technician's user name, which its activity names", Technicians), sealed("name", whyTechnician, Technicians), sealed("email", whyTechnician, Technicians)}, Plain: []string{"disabled"}},
 	"authorisations": {About: "customers' authorisations of access", Personal: []Personal{
 		raw,
-		kept("technician_ref", "to say which technician the customer authorised", Technicians),
-		kept("granted_by", whyContact, Contacts),
-		kept("granted_by_ref", whyContact, Contacts),
-		kept("evidence", "the ticket or e-mail that proves the authorisation", Contacts),
-		kept("recorded_by", whyWho, CustosUsers),
-		kept("revoked_by", whyWho, CustosUsers),
-		kept("revoke_reason", whyFreeText, CustosUsers, Contacts),
+		reference("technician_ref", "to say which technician the customer authorised", Technicians),
+		sealed("granted_by", whyContact, Contacts),
+		reference("granted_by_ref", whyContact, Contacts),
+		sealed("evidence", "the ticket or e-mail that proves the authorisation", Contacts),
+		sealed("recorded_by", "who recorded the authorisation: a Custos user, or the PSA's resource id", CustosUsers, Technicians),
+		sealed("revoked_by", whyWho, CustosUsers),
+		sealed("revoke_reason", whyFreeText, CustosUsers, Contacts),
 	}, Plain: []string{"customer_ref", "device_ref", "access_scope", "valid_from", "valid_to"}},
-	"contacts": {About: "customers' authorisation contacts", Personal: []Personal{raw, kept("name", whyContact, Contacts), kept("email", whyContact, Contacts)}, Plain: []string{"customer_ref", "authorised", "active"}},
+	"contacts": {About: "customers' authorisation contacts", Personal: []Personal{raw, sealed("name", whyContact, Contacts), sealed("email", whyContact, Contacts)}, Plain: []string{"customer_ref", "authorised", "active"}},
 	"verified_backups": {About: "backups verified before a removal", Personal: []Personal{
-		kept("what", "names what was backed up, such as a person's mailbox", CustomerUsers),
-		kept("verified_by", whyWho, Technicians),
-		kept("evidence", "the backup job or ticket that proves the verification", Technicians),
+		sealed("what", "names what was backed up, such as a person's mailbox", CustomerUsers),
+		sealed("verified_by", whyWho, Technicians),
+		sealed("evidence", "the backup job or ticket that proves the verification", Technicians),
 		kept("recorded_by", whyWho, CustosUsers),
 		kept("withdrawn_by", whyWho, CustosUsers),
 		kept("withdraw_reason", whyFreeText, CustosUsers),
 	}},
 	"findings": {About: "what the rules flagged", Personal: []Personal{
-		kept("subject", "names what the finding is about, which can be a technician's sign-in name", Technicians),
-		kept("summary", "says who did what on what, so a person can act on it", Technicians, CustomerUsers),
+		sealed("subject", "names what the finding is about, which can be a technician's sign-in name", Technicians),
+		sealed("summary", "says who did what on what, so a person can act on it", Technicians, CustomerUsers),
 		kept("status_by", whyWho, CustosUsers),
 		kept("status_reason", whyFreeText, CustosUsers),
 		kept("assignee", "who a finding is given to", CustosUsers),
 	}, Plain: []string{"rule", "fingerprint", "severity", "evidence", "first_seen", "last_seen", "status"}},
 	"finding_events": {About: "each finding's triage history", Personal: []Personal{
 		kept("actor", whyWho, CustosUsers),
-		kept("note", whyFreeText, CustosUsers, Technicians, CustomerUsers),
+		sealed("note", whyFreeText, CustosUsers, Technicians, CustomerUsers),
 		kept("assignee", "who a finding was given to", CustosUsers),
 	}, Plain: []string{"action"}},
 	"exclusions": {About: "suppressions of findings", Personal: []Personal{
@@ -171,12 +198,12 @@ var inventories = map[string]Inventory{
 		kept("last_error", "the receiver's answer to the last failed delivery, which can quote the message", Technicians),
 	}, Plain: []string{"receiver"}},
 	"deliveries": {About: "alert messages and their delivery", Personal: []Personal{
-		sealed("body", "the alert as sent, which says who did what", Technicians, CustomerUsers).expiring(ExpiresOnDelivery),
+		payload("body", "the alert as sent, which says who did what", Technicians, CustomerUsers).expiring(ExpiresOnDelivery),
 		kept("last_error", "the receiver's answer, which can quote the message", Technicians),
 	}, Plain: []string{"receiver", "kind", "group_key", "idempotency_key", "findings", "status", "attempts"}},
 	"notify_logs": {About: "which alerts went to which receiver", Plain: []string{"fingerprint", "receiver", "state", "severity"}},
 	"quarantined_records": {About: "vendor records that did not decode", Personal: []Personal{
-		sealed("raw", "an excerpt of the record that did not decode, to show what the vendor sent; cleared after raw_payloads", Technicians, CustomerUsers, Contacts, NetworkAddresses).expiring(ExpiresAsRaw),
+		payload("raw", "an excerpt of the record that did not decode, to show what the vendor sent; cleared after raw_payloads", Technicians, CustomerUsers, Contacts, NetworkAddresses).expiring(ExpiresAsRaw),
 		kept("error", "why the record did not decode, which can quote the bad value", Technicians, CustomerUsers),
 	}, Plain: []string{"item_key", "kind", "page"}},
 	"notify_groups": {About: "alert groups sent", Plain: []string{"group_key"}},
@@ -206,6 +233,17 @@ func (inv Inventory) Expiring(e Expiry) []string {
 		}
 	}
 	return out
+}
+
+// personIDs reports whether the source ids of a pulled table name people (a user
+// name, a sign-in name), so that they are stored as person references (PersonRef).
+func (t Table) personIDs() bool {
+	for _, p := range t.InventoryOf().Personal {
+		if p.Column == "source_id" && p.Reference && p.Only == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // InventoryOf returns the table's entry in the record of processing.

@@ -47,12 +47,12 @@ const (
 // Technician is the canonical technician that every tool's name for them is mapped onto.
 type Technician struct {
 	ID   uint   `gorm:"primaryKey"`
-	Name string `gorm:"not null"`
+	Name string `gorm:"not null;serializer:personal"`
 	// Key is the normalised name.
-	Key   string `gorm:"uniqueIndex;not null"`
-	Email string `gorm:"index"`
+	Key   string `gorm:"uniqueIndex;not null;serializer:personref"`
+	Email string `gorm:"index;serializer:personref"`
 	// Aliases are further names from the configuration, "|"-separated.
-	Aliases   string
+	Aliases   string `gorm:"serializer:personal"`
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -125,25 +125,25 @@ type AccessEvent struct {
 	StartedAt   time.Time `gorm:"not null;index:idx_access_customer_time,priority:2"`
 	EndedAt     *time.Time
 	CustomerRef string `gorm:"index"`
-	ActorRef    string `gorm:"index"`
-	ActorName   string
+	ActorRef    string `gorm:"index;serializer:personref"`
+	ActorName   string `gorm:"serializer:personal"`
 	DeviceRef   string `gorm:"index"`
 	DeviceName  string
 	Removal     bool
 	// SourceIP is personal data; retention anonymises it.
-	SourceIP string
-	Detail   string
+	SourceIP string `gorm:"serializer:personal"`
+	Detail   string `gorm:"serializer:personal"`
 	// Attributes is a JSON object of further source facts.
-	Attributes   string
-	CustomerID   *uint `gorm:"index:idx_access_customer_time,priority:1"`
-	TechnicianID *uint `gorm:"index"`
-	DeviceID     *uint `gorm:"index"`
+	Attributes   string `gorm:"serializer:personal"`
+	CustomerID   *uint  `gorm:"index:idx_access_customer_time,priority:1"`
+	TechnicianID *uint  `gorm:"index"`
+	DeviceID     *uint  `gorm:"index"`
 	// CoveredBy is the authorisation that covers the access, as reconcile last
 	// decided; BackupID, for a removal no authorisation covers, the verified backup
 	// that preceded it; Decision says why, or why no candidate covered it.
 	CoveredBy *uint
 	BackupID  *uint
-	Decision  string
+	Decision  string `gorm:"serializer:personal"`
 	// AuthorisedLateBy, for an access nothing covered in advance, is the
 	// authorisation that would have covered it but was recorded after it began: the
 	// access was authorised afterwards. LateBackupID is the same for a removal and a
@@ -191,24 +191,24 @@ type Authorisation struct {
 	ID uint `gorm:"primaryKey"`
 	Pulled
 	CustomerRef   string
-	TechnicianRef string
+	TechnicianRef string `gorm:"serializer:personref"`
 	DeviceRef     string
 	// AccessScope is what the authorisation allows (record.Scopes); the embedded
 	// Pulled.Scope is the pull it came from.
 	AccessScope  string    `gorm:"not null"`
 	ValidFrom    time.Time `gorm:"not null"`
 	ValidTo      *time.Time
-	GrantedBy    string
-	GrantedByRef string
-	Evidence     string
-	RecordedBy   string
+	GrantedBy    string `gorm:"serializer:personal"`
+	GrantedByRef string `gorm:"serializer:personref"`
+	Evidence     string `gorm:"serializer:personal"`
+	RecordedBy   string `gorm:"serializer:personal"`
 	RecordedAt   time.Time
 	// RevokedAt, RevokedBy and RevokeReason record a revocation; the authorisation
 	// still covers what happened before RevokedAt.
 	RevokedAt    *time.Time
-	RevokedBy    string
-	RevokeReason string
-	CustomerID   *uint `gorm:"index"`
+	RevokedBy    string `gorm:"serializer:personal"`
+	RevokeReason string `gorm:"serializer:personal"`
+	CustomerID   *uint  `gorm:"index"`
 	TechnicianID *uint
 	DeviceID     *uint
 }
@@ -222,12 +222,12 @@ type VerifiedBackup struct {
 	CustomerID *uint `gorm:"index;not null"`
 	DeviceID   *uint
 	// What names what was backed up, e.g. "mailbox of j.doe".
-	What       string    `gorm:"not null"`
+	What       string    `gorm:"not null;serializer:personal"`
 	TakenAt    time.Time `gorm:"not null"`
 	VerifiedAt time.Time `gorm:"not null"`
-	VerifiedBy string    `gorm:"not null"`
+	VerifiedBy string    `gorm:"not null;serializer:personal"`
 	// Evidence is where the verification is written: a backup job id, a ticket.
-	Evidence   string `gorm:"not null"`
+	Evidence   string `gorm:"not null;serializer:personal"`
 	RecordedBy string
 	RecordedAt time.Time
 	// WithdrawnAt, WithdrawnBy and WithdrawReason record that the backup turned out
@@ -242,8 +242,8 @@ type Contact struct {
 	ID uint `gorm:"primaryKey"`
 	Pulled
 	CustomerRef string
-	Name        string
-	Email       string
+	Name        string `gorm:"serializer:personal"`
+	Email       string `gorm:"serializer:personal"`
 	Authorised  bool
 	Active      bool
 	CustomerID  *uint `gorm:"index"`
@@ -253,8 +253,8 @@ type Contact struct {
 type UserAccount struct {
 	ID uint `gorm:"primaryKey"`
 	Pulled
-	Name         string
-	Email        string
+	Name         string `gorm:"serializer:personal"`
+	Email        string `gorm:"serializer:personal"`
 	Disabled     bool
 	TechnicianID *uint `gorm:"index"`
 }
@@ -281,10 +281,10 @@ type Finding struct {
 	Rule        string `gorm:"not null;index"`
 	Fingerprint string `gorm:"not null;uniqueIndex"`
 	// Subject names what the finding is about, e.g. "itglue:configuration:123".
-	Subject    string         `gorm:"not null"`
+	Subject    string         `gorm:"not null;serializer:personal"`
 	CustomerID *uint          `gorm:"index"`
 	Severity   vocab.Severity `gorm:"not null"`
-	Summary    string         `gorm:"not null"`
+	Summary    string         `gorm:"not null;serializer:personal"`
 	// Evidence lists the records behind the finding, as "table:id", comma-separated.
 	Evidence string
 	// TechnicianID and DeviceID, when the finding is about one, let exclusions match it.
@@ -311,7 +311,7 @@ type FindingEvent struct {
 	// Action is what happened, e.g. acknowledged or resolved (package findings names them).
 	Action string `gorm:"not null"`
 	// Note is the person's reason or comment, or the lifecycle's reason.
-	Note string
+	Note string `gorm:"serializer:personal"`
 	// Assignee is who an assignment gave the finding to.
 	Assignee string
 	// Fingerprint names the finding of an entry recorded with a new finding, whose id

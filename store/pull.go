@@ -85,7 +85,13 @@ func (s *Store) CompleteSnapshot(ctx context.Context, key StreamKey, pullStarted
 				Where("source = ? AND stream = ? AND scope = ? AND seen_at < ? AND removed_at IS NULL",
 					key.Connector, key.Stream, key.Scope, pullStartedAt)
 			if len(held.ids) > 0 {
-				q = q.Where("source_id NOT IN ?", held.ids)
+				ids := held.ids
+				if t.personIDs() {
+					if ids, err = s.storedSourceIDs(t, ids); err != nil {
+						return err
+					}
+				}
+				q = q.Where("source_id NOT IN ?", ids)
 			}
 			res := q.Update("removed_at", pullStartedAt)
 			if res.Error != nil {

@@ -57,8 +57,9 @@ func (s *Store) Authorisation(ctx context.Context, id uint) (Authorisation, erro
 // RevokeAuthorisation records that authorisation id was revoked at, by whom and why,
 // unless it is revoked already; it reports whether it revoked it.
 func (s *Store) RevokeAuthorisation(ctx context.Context, id uint, at time.Time, by, reason string) (bool, error) {
+	revoked := Authorisation{RevokedAt: &at, RevokedBy: by, RevokeReason: reason}
 	res := s.db.WithContext(ctx).Model(&Authorisation{}).Where("id = ? AND revoked_at IS NULL", id).
-		Updates(map[string]any{"revoked_at": at, "revoked_by": by, "revoke_reason": reason})
+		Select("revoked_at", "revoked_by", "revoke_reason").Updates(&revoked)
 	if res.Error != nil {
 		return false, fmt.Errorf("store: revoking authorisation %d: %w", id, res.Error)
 	}

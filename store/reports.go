@@ -105,20 +105,20 @@ func (s *Store) ActiveCustomers(ctx context.Context) ([]Customer, error) {
 // afterwards, if any.
 type ReportAccess struct {
 	AccessEvent
-	TechnicianName  string
+	TechnicianName  string `gorm:"serializer:personal"`
 	CanonicalDevice string
 	// The covering authorisation's evidence, grantor, scope, validity and when it
 	// was recorded (covered_by, or authorised_late_by); empty when nothing covered
 	// the access.
-	AuthEvidence   string
-	AuthGrantedBy  string
+	AuthEvidence   string `gorm:"serializer:personal"`
+	AuthGrantedBy  string `gorm:"serializer:personal"`
 	AuthScope      string
 	AuthValidFrom  *time.Time
 	AuthValidTo    *time.Time
 	AuthRecordedAt *time.Time
 	// BackupEvidence is the evidence of the verified backup that a removal relied on
 	// (backup_id, or late_backup_id), BackupRecordedAt when it was recorded.
-	BackupEvidence   string
+	BackupEvidence   string `gorm:"serializer:personal"`
 	BackupRecordedAt *time.Time
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/custos-msp/custos/seal"
 )
 
 // Resealer is a Sealer that can tell a value sealed with a key other than its
@@ -24,7 +26,8 @@ type Resealed map[string]int
 // that an earlier key sealed and seals it again with the current key, in batches of
 // batch rows (DefaultPruneBatch when not positive), each row changed only if its
 // value is still the one read. Afterwards the previous keys open nothing and can be
-// removed from the configuration.
+// removed from the configuration. Personal values stored in clear (before sealing,
+// or while no key was configured) are sealed too.
 func (s *Store) Reseal(ctx context.Context, batch int) (Resealed, error) {
 	r, ok := s.sealer.(Resealer)
 	if !ok {
@@ -39,7 +42,7 @@ func (s *Store) Reseal(ctx context.Context, batch int) (Resealed, error) {
 			if !p.Sealed {
 				continue
 			}
-			n, err := s.resealColumn(ctx, r, t, p.Column, batch)
+			n, err := s.resealColumn(ctx, r, t, p, batch)
 			done[t.Name+"."+p.Column] = n
 			if err != nil {
 				return done, err
@@ -56,13 +59,21 @@ type sealedValue struct {
 }
 
 // resealColumn reseals one column of table t, a batch of rows at a time in id order.
-func (s *Store) resealColumn(ctx context.Context, r Resealer, t Table, column string, batch int) (int, error) {
-	field := []byte(t.Name + "." + column)
+func (s *Store) resealColumn(ctx context.Context, r Resealer, t Table, p Personal, batch int) (int, error) {
+	column := p.Column
+	field := personalData
+	if p.BoundToColumn {
+		field = []byte(t.Name + "." + column)
+	}
 	resealed := 0
 	for after := uint(0); ; {
 		var rows []sealedValue
-		err := s.db.WithContext(ctx).Table(t.Name).Select("id, "+column+" AS value").
-			Where("id > ? AND "+column+" <> ''", after).Order("id").Limit(batch).Scan(&rows).Error
+		q := s.db.WithContext(ctx).Table(t.Name).Select("id, "+column+" AS value").
+			Where("id > ? AND "+column+" <> ''", after)
+		if p.Only != "" {
+			q = q.Where(p.Only)
+		}
+		err := q.Order("id").Limit(batch).Scan(&rows).Error
 		if err != nil {
 			return resealed, fmt.Errorf("store: reading %s.%s after id %d: %w", t.Name, column, after, err)
 		}
@@ -71,14 +82,20 @@ func (s *Store) resealColumn(ctx context.Context, r Resealer, t Table, column st
 		}
 		after = rows[len(rows)-1].ID
 		for _, row := range rows {
-			if !r.NeedsReseal(row.Value) {
+			legacy := !p.BoundToColumn && !seal.IsSealed(row.Value)
+			if !legacy && !r.NeedsReseal(row.Value) {
 				continue
 			}
-			clear, err := r.Open(row.Value, field)
-			if err != nil {
-				return resealed, fmt.Errorf("store: opening %s.%s of row %d: %w", t.Name, column, row.ID, err)
+			clear := []byte(row.Value)
+			if !legacy {
+				if clear, err = r.Open(row.Value, field); err != nil {
+					return resealed, fmt.Errorf("store: opening %s.%s of row %d: %w", t.Name, column, row.ID, err)
+				}
 			}
-			sealed, err := r.Seal(clear, field)
+			sealed, err := sealPersonal(r, string(clear), p.Reference, field)
+			if p.BoundToColumn {
+				sealed, err = r.Seal(clear, field)
+			}
 			if err != nil {
 				return resealed, fmt.Errorf("store: sealing %s.%s of row %d: %w", t.Name, column, row.ID, err)
 			}

@@ -349,7 +349,7 @@ func (s *Store) PrunePreview(ctx context.Context, p RetentionPolicy, now time.Ti
 	var res PruneResult
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		if res, err = (&Store{db: tx, driver: s.driver, sealer: s.sealer}).Prune(ctx, p, now, batch); err != nil {
+		if res, err = (&Store{db: tx, driver: s.driver, sealer: s.sealer, dropRaw: s.dropRaw}).Prune(ctx, p, now, batch); err != nil {
 			return err
 		}
 		return errPreview

@@ -60,8 +60,8 @@ func seedRetention(t *testing.T, st *store.Store) {
 	)
 	// Tables kept forever clear their raw payloads too.
 	create(t, st,
-		&store.Contact{Name: "old-raw", Pulled: pulled("p1", past(policy.RawPayloads), nil)},
-		&store.Contact{Name: "young-raw", Pulled: pulled("p2", young, nil)},
+		&store.Contact{Name: "old-raw", Pulled: pulled("old-raw", past(policy.RawPayloads), nil)},
+		&store.Contact{Name: "young-raw", Pulled: pulled("young-raw", young, nil)},
 	)
 	for i := range 5 {
 		create(t, st, &store.Coverage{Connector: "itglue", Stream: "s", Scope: fmt.Sprintf("old%d", i), StartedAt: past(policy.Coverage), Outcome: "ok"})
@@ -141,8 +141,8 @@ func TestPrune_RemovesExactlyWhatIsPastItsLimit(t *testing.T) {
 					{"configurations with raw", &store.Configuration{}, "name", []any{"raw <> ''"}, []string{"young-raw", "young-removed"}},
 					{"backups", &store.ConfigBackup{}, "file_name", nil, []string{"kept", "old-raw", "young-raw"}},
 					{"backups with raw", &store.ConfigBackup{}, "file_name", []any{"raw <> ''"}, []string{"young-raw"}},
-					{"contacts", &store.Contact{}, "name", nil, []string{"old-raw", "young-raw"}},
-					{"contacts with raw", &store.Contact{}, "name", []any{"raw <> ''"}, []string{"young-raw"}},
+					{"contacts", &store.Contact{}, "source_id", nil, []string{"old-raw", "young-raw"}},
+					{"contacts with raw", &store.Contact{}, "source_id", []any{"raw <> ''"}, []string{"young-raw"}},
 					{"coverage", &store.Coverage{}, "scope", nil, []string{"young"}},
 					{"job runs", &store.JobRun{}, "job", nil, []string{"running", "young"}},
 					{"findings", &store.Finding{}, "fingerprint", nil, []string{"acknowledged", "open", "suppressed", "young-resolved"}},

@@ -43,15 +43,19 @@ type Options struct {
 	// DSN is the PostgreSQL connection string.
 	DSN          string
 	MaxOpenConns int
-	// Sealer seals raw payloads; with none, raw payloads are not kept.
+	// Sealer seals personal data and raw payloads; with none, personal data is
+	// stored in clear and raw payloads are not kept.
 	Sealer Sealer
+	// DropRawPayloads keeps no raw payload even with a Sealer.
+	DropRawPayloads bool
 }
 
 // Store is the database.
 type Store struct {
-	db     *gorm.DB
-	driver string
-	sealer Sealer
+	db      *gorm.DB
+	driver  string
+	sealer  Sealer
+	dropRaw bool
 }
 
 // Open connects, migrates the schema to the latest version and returns the store.
@@ -91,7 +95,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		_ = sqlDB.Close()
 		return nil, err
 	}
-	return &Store{db: db, driver: opts.Driver, sealer: opts.Sealer}, nil
+	if err := injectSealer(db, opts.Sealer); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	return &Store{db: db, driver: opts.Driver, sealer: opts.Sealer, dropRaw: opts.DropRawPayloads}, nil
 }
 
 // privateFile creates the SQLite file readable by its owner only, whatever the

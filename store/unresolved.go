@@ -37,7 +37,8 @@ func (s *Store) Unresolved(ctx context.Context) ([]Unresolved, error) {
 		{LinkTechnician, "access_events", "actor_ref", "started_at", "technician_id IS NULL AND actor_ref <> ''"},
 	} {
 		var rows []struct {
-			Source, Ref string
+			Source      string
+			Ref         string `gorm:"serializer:personal"`
 			Records     int
 			First, Last string
 		}
@@ -96,23 +97,29 @@ func mergeUnresolved(list []Unresolved, u Unresolved) []Unresolved {
 // RMM site's name) and each technician (the event's display name).
 func (s *Store) nameUnresolved(ctx context.Context, list []Unresolved) error {
 	for i, u := range list {
-		var names []string
+		var names []struct {
+			Name string `gorm:"serializer:personal"`
+		}
 		var err error
 		switch {
 		case u.Ref == "":
 			list[i].Name = "(none)"
 			continue
 		case u.Kind == LinkCustomer:
-			err = s.db.WithContext(ctx).Model(&Organization{}).Where("source = ? AND source_id = ?", u.Source, u.Ref).Limit(1).Pluck("name", &names).Error
+			err = s.db.WithContext(ctx).Model(&Organization{}).Select("name").Where("source = ? AND source_id = ?", u.Source, u.Ref).Limit(1).Scan(&names).Error
 		default:
-			err = s.db.WithContext(ctx).Model(&AccessEvent{}).Where("source = ? AND actor_ref = ? AND actor_name <> ''", u.Source, u.Ref).Limit(1).Pluck("actor_name", &names).Error
+			var ref string
+			if ref, err = s.PersonRef(u.Ref); err == nil {
+				err = s.db.WithContext(ctx).Model(&AccessEvent{}).Select("actor_name AS name").
+					Where("source = ? AND actor_ref = ? AND actor_name <> ''", u.Source, ref).Limit(1).Scan(&names).Error
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("store: naming unresolved %s %s %q: %w", u.Source, u.Kind, u.Ref, err)
 		}
 		list[i].Name = u.Ref
 		if len(names) > 0 {
-			list[i].Name = names[0]
+			list[i].Name = names[0].Name
 		}
 	}
 	return nil

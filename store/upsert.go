@@ -46,7 +46,7 @@ func pulledRows[R record.Record, M any](toRow func(Pulled, R) M) func(*Store, *g
 		rows := make([]M, len(recs))
 		for i, rec := range recs {
 			r := rec.(R)
-			base, err := s.pulled(p, r.RecordKey(), rawOf(r), t.Name)
+			base, err := s.pulled(p, r.RecordKey(), rawOf(r), t)
 			if err != nil {
 				return err
 			}
@@ -138,20 +138,50 @@ func attributesJSON(attrs map[string]string) string {
 	return string(b)
 }
 
-func (s *Store) pulled(p Page, k record.Key, raw []byte, table string) (Pulled, error) {
-	sealed, err := s.sealRaw(raw, table)
+func (s *Store) pulled(p Page, k record.Key, raw []byte, t Table) (Pulled, error) {
+	sealed, err := s.sealRaw(raw, t.Name)
 	if err != nil {
-		return Pulled{}, fmt.Errorf("sealing %s %s: %w", table, k.SourceID, err)
+		return Pulled{}, fmt.Errorf("sealing %s %s: %w", t.Name, k.SourceID, err)
+	}
+	id, err := s.storedSourceID(t, k.SourceID)
+	if err != nil {
+		return Pulled{}, err
 	}
 	return Pulled{
-		Source: k.Source, SourceID: k.SourceID, Stream: p.Key.Stream, Scope: p.Key.Scope,
+		Source: k.Source, SourceID: id, Stream: p.Key.Stream, Scope: p.Key.Scope,
 		SeenAt: p.SeenAt, Raw: sealed,
 	}, nil
 }
 
-// sealRaw seals a raw payload bound to its table, or drops it when no sealer is set.
+// storedSourceID is how table t stores a source's id: as a person reference when
+// the ids name people.
+func (s *Store) storedSourceID(t Table, id string) (string, error) {
+	if !t.personIDs() {
+		return id, nil
+	}
+	stored, err := s.PersonRef(id)
+	if err != nil {
+		return "", fmt.Errorf("store: %s: %w", t.Name, err)
+	}
+	return stored, nil
+}
+
+// storedSourceIDs is storedSourceID of each id.
+func (s *Store) storedSourceIDs(t Table, ids []string) ([]string, error) {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		var err error
+		if out[i], err = s.storedSourceID(t, id); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// sealRaw seals a raw payload bound to its table, or drops it when no sealer is set
+// or raw payloads are not kept.
 func (s *Store) sealRaw(raw []byte, table string) (string, error) {
-	if s.sealer == nil || len(raw) == 0 {
+	if s.sealer == nil || s.dropRaw || len(raw) == 0 {
 		return "", nil
 	}
 	return s.sealer.Seal(raw, []byte(table+".raw"))
@@ -178,7 +208,7 @@ func (s *Store) upsertConfigurations(tx *gorm.DB, p Page, t Table, all []record.
 	rows := make([]Configuration, len(recs))
 	sourceIDs := make([]string, len(recs))
 	for i, r := range recs {
-		base, err := s.pulled(p, r.RecordKey(), rawOf(r), t.Name)
+		base, err := s.pulled(p, r.RecordKey(), rawOf(r), t)
 		if err != nil {
 			return err
 		}

@@ -41,11 +41,21 @@ func authoriseSetup(t *testing.T) (config, db string) {
 
 func openTestStore(t *testing.T, path string) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), store.Options{Driver: "sqlite", Path: path})
+	opts := store.Options{Driver: "sqlite", Path: path}
+	if key := filepath.Join(filepath.Dir(path), "seal.key"); fileExists(key) {
+		opts.Sealer = storetest.KeyFile(t, key)
+	}
+	st, err := store.Open(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// fileExists reports whether path names an existing file.
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // storedAuthorisations reads the authorisations in the database, by id.

@@ -17,6 +17,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL driver, for creating test schemas
 	"gorm.io/gorm"
 
+	"github.com/custos-msp/custos/seal"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/store/internal/testonly"
 )
@@ -29,14 +30,44 @@ func DB(ctx context.Context, st *store.Store) *gorm.DB { return st.DB(ctx, testo
 const DSNEnv = "CUSTOS_TEST_POSTGRES_DSN"
 
 // Each runs f once against SQLite and once against PostgreSQL, as subtests named
-// "sqlite" and "postgres". Without a DSN the PostgreSQL subtest is skipped and says why.
+// "sqlite" and "postgres", each store sealing with Keyring's key as a configured one
+// would. Without a DSN the PostgreSQL subtest is skipped and says why.
 func Each(t *testing.T, f func(t *testing.T, st *store.Store)) {
 	t.Helper()
 	for _, driver := range []string{"sqlite", "postgres"} {
 		t.Run(driver, func(t *testing.T) {
-			f(t, Open(t, driver, nil))
+			f(t, Open(t, driver, Keyring(t)))
 		})
 	}
+}
+
+// KeyFile returns a keyring of the sealing key in the file at path (the demo's
+// seal.key), for a test that opens a store Custos wrote.
+func KeyFile(t testing.TB, path string) *seal.Keyring {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading the sealing key: %v", err)
+	}
+	key, err := seal.ParseKey(b)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	k, err := seal.NewKeyring(key)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return k
+}
+
+// Keyring returns a sealing keyring with a fixed test key.
+func Keyring(t testing.TB) *seal.Keyring {
+	t.Helper()
+	k, err := seal.NewKeyring([]byte("custos-test-key-32-bytes-long!!!"))
+	if err != nil {
+		t.Fatalf("test keyring: %v", err)
+	}
+	return k
 }
 
 // Open returns an empty store of the driver, closed when the test ends.
