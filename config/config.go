@@ -227,6 +227,17 @@ type HTTP struct {
 	MaxPages int `toml:"max_pages"`
 	// MaxBodyBytes bounds one response body; a longer one fails the request.
 	MaxBodyBytes int64 `toml:"max_body_bytes"`
+	// Limit is the vendor's documented request limit, which RequestsPerSecond is a
+	// fraction of: a fact about the vendor that the defaults set, not a key of the
+	// file. The client's burst is derived from it; zero means none is documented.
+	Limit Limit `toml:"-"`
+}
+
+// Limit is a vendor's documented request limit: at most Requests within any
+// Window, for the account or for each tenant, as the vendor counts.
+type Limit struct {
+	Requests int
+	Window   time.Duration
 }
 
 // ITGlue configures the IT Glue connector.
@@ -453,6 +464,10 @@ type M365 struct {
 	// across all tenants; HTTP's RequestsPerSecond paces every other request.
 	ReportsPerTenant  float64 `toml:"reports_requests_per_second_per_tenant"`
 	ReportsAllTenants float64 `toml:"reports_requests_per_second"`
+	// ReportsLimitPerTenant and ReportsLimitAllTenants are Graph's documented limits
+	// that those rates are fractions of (set by the defaults, not keys of the file).
+	ReportsLimitPerTenant  Limit `toml:"-"`
+	ReportsLimitAllTenants Limit `toml:"-"`
 	HTTP
 }
 

@@ -25,13 +25,15 @@ type Deps struct {
 }
 
 // Client returns the shared HTTP client for vendor with the connector's HTTP
-// settings, its logger and these deps' redactor, user agent and wait hook.
+// settings (its burst from the rate and the vendor's limit, CatchUpBurst), its
+// logger and these deps' redactor, user agent and wait hook.
 // transport, when not nil, replaces the default transport under the client.
 func (d Deps) Client(vendor string, h config.HTTP, log zerolog.Logger, transport http.RoundTripper) *Client {
 	client := NewClient(ClientOptions{
 		Vendor:        vendor,
 		UserAgent:     d.UserAgent,
 		RatePerSecond: h.RequestsPerSecond,
+		Burst:         CatchUpBurst(h.RequestsPerSecond, h.Limit),
 		MaxRetries:    h.MaxRetries,
 		MinWait:       h.MinRetryWait.Std(),
 		MaxWait:       h.MaxRetryWait.Std(),

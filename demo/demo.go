@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	atfake "github.com/custos-msp/custos/fixtures/autotask"
 	dattofake "github.com/custos-msp/custos/fixtures/dattormm"
 	entrafake "github.com/custos-msp/custos/fixtures/entra"
+	"github.com/custos-msp/custos/fixtures/fakehttp"
 	graphfake "github.com/custos-msp/custos/fixtures/graph"
 	itgluefake "github.com/custos-msp/custos/fixtures/itglue"
 	o365fake "github.com/custos-msp/custos/fixtures/o365audit"
@@ -39,10 +41,31 @@ type Environment struct {
 	o365audit     *o365fake.Server
 }
 
+// Options changes how the demo's fake vendor servers answer, for tests; the zero
+// value is the demo as "custos demo" runs it.
+type Options struct {
+	// PageSize, when positive, makes the fakes whose page size the client does not
+	// choose (Graph, the Management Activity API's content listings) answer at most
+	// this many items a page, so that even the demo's few records span several pages.
+	// Graph's identity reports keep their default: Graph allows a tenant one of them
+	// every two seconds.
+	PageSize int
+	// OnRequest, when set, is called with every request a fake vendor server
+	// receives (the fake Entra's sign-ins aside), before it is answered, with the
+	// name of the connector that reads that vendor (the fake Graph is m365's): a
+	// test counts them, or stops the client at a chosen one.
+	OnRequest func(connector string, r *http.Request)
+}
+
 // Start starts the fake vendor servers with the demo data as of now and writes a
 // configuration for them under dir. A sealing key already in dir is kept, so the
 // database written by an earlier run stays readable.
 func Start(dir string, now time.Time) (*Environment, error) {
+	return StartWith(dir, now, Options{})
+}
+
+// StartWith is Start with the fake servers changed as opts says.
+func StartWith(dir string, now time.Time, opts Options) (*Environment, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
@@ -75,9 +98,18 @@ func Start(dir string, now time.Time) (*Environment, error) {
 		autotask:      atfake.NewServer(at, atfake.DemoUsername, atfake.DemoSecret, atfake.DemoIntegrationCode),
 	}
 	env.startM365(now)
-	if err := env.startO365Audit(now); err != nil {
+	if err := env.startO365Audit(now, opts.PageSize); err != nil {
 		env.Close()
 		return nil, err
+	}
+	if opts.PageSize > 0 {
+		env.graph.SetPageSize(opts.PageSize)
+		env.graph.KeepReportsPages(true)
+	}
+	if opts.OnRequest != nil {
+		for connector, f := range env.faults() {
+			f.OnRequest(func(r *http.Request) { opts.OnRequest(connector, r) })
+		}
 	}
 	if err := env.write(abs); err != nil {
 		env.Close()
@@ -111,6 +143,15 @@ func (e *Environment) write(dir string) error {
 		return fmt.Errorf("demo: writing the configuration: %w", err)
 	}
 	return nil
+}
+
+// faults returns the fault injector of every fake vendor server by the name of
+// the connector that reads it.
+func (e *Environment) faults() map[string]*fakehttp.Faults {
+	return map[string]*fakehttp.Faults{
+		"itglue": e.itglue.Faults(), "screenconnect": e.screenconnect.Faults(), "dattormm": e.dattormm.Faults(),
+		"autotask": e.autotask.Faults(), "m365": e.graph.Faults(), "o365audit": e.o365audit.Faults(),
+	}
 }
 
 // ITGlue returns the fake IT Glue server, for tests that inject faults.

@@ -27,13 +27,14 @@ func (e *Environment) startM365(now time.Time) {
 }
 
 // startO365Audit starts the fake Management Activity API with the demo's audit
-// records; it checks tokens with the fake Entra.
-func (e *Environment) startO365Audit(now time.Time) error {
+// records, listing at most pageSize blobs a page when positive; it checks tokens
+// with the fake Entra.
+func (e *Environment) startO365Audit(now time.Time, pageSize int) error {
 	ds, err := o365fake.LoadDemo(now)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	e.o365audit = o365fake.NewServer(ds, o365fake.Options{Verify: func(r *http.Request, tenant string) error {
+	e.o365audit = o365fake.NewServer(ds, o365fake.Options{PageSize: pageSize, Verify: func(r *http.Request, tenant string) error {
 		return e.entra.Verify(r, tenant, "https://manage.office.com")
 	}})
 	return nil

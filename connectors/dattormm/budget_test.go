@@ -18,14 +18,16 @@ import (
 // throttled (must be 0).
 func BenchmarkBudget(b *testing.B) {
 	def := config.Default().Connectors.DattoRMM
+	const window = 2 * time.Second
+	ceiling := float64(fx.LimitRequests) / fx.LimitWindow.Seconds()
+	limit := config.Limit{Requests: int(ceiling * window.Seconds()), Window: window}
 	e := newDemoEnv(b, func(c *config.DattoRMM) {
 		c.RequestsPerSecond, c.MinRetryWait, c.MaxRetryWait = def.RequestsPerSecond, def.MinRetryWait, def.MaxRetryWait
 		c.Timeout = duration.Duration(10 * time.Second)
 		c.PageSize = 1
+		c.Limit = limit // the fake's
 	})
-	const window = 2 * time.Second
-	ceiling := float64(fx.LimitRequests) / fx.LimitWindow.Seconds()
-	e.srv.Faults().SetLimits(fx.Limit(int(ceiling*window.Seconds()), window))
+	e.srv.Faults().SetLimits(fx.Limit(limit.Requests, limit.Window))
 	work, err := connectortest.EveryPull(context.Background(), e.conn)
 	if err != nil {
 		b.Fatal(err)

@@ -147,6 +147,7 @@ func BenchmarkBudget(b *testing.B) {
 	cfg := testConfig(srv.URL())
 	def := config.Default().Connectors.ITGlue
 	cfg.RequestsPerSecond, cfg.MinRetryWait, cfg.MaxRetryWait = def.RequestsPerSecond, def.MinRetryWait, def.MaxRetryWait
+	cfg.Limit = config.Limit{Requests: int(ceiling * window.Seconds()), Window: window} // the fake's
 	cfg.Timeout = duration.Duration(10 * time.Second)
 	cfg.PageSize = 5
 	work, err := connectortest.EveryPull(context.Background(), New(cfg, secret.New(testKey), connectors.Deps{}))

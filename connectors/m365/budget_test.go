@@ -100,19 +100,23 @@ func TestReportsBudget_TenantsIndependent(t *testing.T) {
 // enforcing Graph's identity reports limits per tenant and across tenants. Time runs
 // 10 times faster than Graph's, so that a run takes seconds instead of minutes: the
 // fake allows 5 requests per 1 s per tenant (122 per 1 s across tenants) and the
-// connector runs at 0.9 of that, as its defaults run at 0.9 of the real ceilings.
+// connector runs at its defaults' fractions of that (0.92 per tenant, 0.9 across
+// tenants), ten times its default rates, and knows the fake's limits.
 // Metrics: ratio = the lowest tenant's requests/s achieved ÷ 5/s; over = requests the
 // fake throttled (must be 0).
 func BenchmarkReportsBudget(b *testing.B) {
 	const speedup = 10
 	def := config.Default().Connectors.M365
+	window := graph.ReportsWindow / speedup
 	e := newEnv(b, func(c *config.M365) {
 		c.ReportsPerTenant = speedup * def.ReportsPerTenant
 		c.ReportsAllTenants = speedup * def.ReportsAllTenants
+		// The fake's limits.
+		c.ReportsLimitPerTenant = config.Limit{Requests: graph.ReportsPerTenant, Window: window}
+		c.ReportsLimitAllTenants = config.Limit{Requests: graph.ReportsAllTenants, Window: window}
 	})
 	e.graph.SetPageSize(1)
 	e.addSignIns(40, graph.ContosoTenant, graph.NorthwindTenant)
-	window := graph.ReportsWindow / speedup
 	e.graph.Faults().SetLimits(e.graph.ReportsLimits(graph.ReportsPerTenant, graph.ReportsAllTenants, window)...)
 	ceiling := graph.ReportsPerTenant / window.Seconds()
 	connectortest.Budget(b, e.graph.Faults(), ceiling, 2, 30, e.signInPulls(b, graph.ContosoTenant, graph.NorthwindTenant))

@@ -82,8 +82,7 @@ func New(cfg config.M365, deps connectors.Deps, opts Options) (*Connector, error
 	defaults := config.Default().Connectors.M365
 	c := &Connector{
 		cfg: cfg, creds: creds, log: log, now: now, base: parent,
-		reports: connectors.NewBudget(orDefault(cfg.ReportsPerTenant, defaults.ReportsPerTenant), 1).
-			Within(connectors.NewBudget(orDefault(cfg.ReportsAllTenants, defaults.ReportsAllTenants), 1)),
+		reports:  reportsBudget(cfg, defaults),
 		other:    connectors.NewBudget(orDefault(cfg.RequestsPerSecond, defaults.RequestsPerSecond), 1),
 		adapters: map[string]*graphClient{},
 	}
@@ -91,6 +90,19 @@ func New(cfg config.M365, deps connectors.Deps, opts Options) (*Connector, error
 		c.onWait = func(reason string, d time.Duration) { deps.OnWait(Name, reason, d) }
 	}
 	return c, nil
+}
+
+// reportsBudget is the budget of the identity reports: each tenant's within the
+// one across all tenants, each with the burst its limit allows. Across tenants it
+// is 2, so that two tenants whose turns fall together both go at once rather than
+// one a turn of the shared budget (9 ms) later.
+func reportsBudget(cfg config.M365, defaults config.M365) *connectors.Budget {
+	perTenant := orDefault(cfg.ReportsPerTenant, defaults.ReportsPerTenant)
+	allTenants := orDefault(cfg.ReportsAllTenants, defaults.ReportsAllTenants)
+	limitPerTenant := cmp.Or(cfg.ReportsLimitPerTenant, defaults.ReportsLimitPerTenant)
+	limitAllTenants := cmp.Or(cfg.ReportsLimitAllTenants, defaults.ReportsLimitAllTenants)
+	return connectors.NewBudget(perTenant, connectors.CatchUpBurst(perTenant, limitPerTenant)).
+		Within(connectors.NewBudget(allTenants, connectors.CatchUpBurst(allTenants, limitAllTenants)))
 }
 
 // Name implements connectors.Connector.
