@@ -226,7 +226,7 @@ func unknownTables(cfg *config.Config) []config.Problem {
 	for _, key := range cfg.Rules.Keys() {
 		if !slices.Contains(keys, key) {
 			problems = append(problems, config.Problem{Key: "rules." + key,
-				Reason: "is not a rule; the rules are " + strings.Join(keys, ", ")})
+				Reason: "is not a rule" + config.DidYouMean(key, keys) + " (the rules are " + strings.Join(keys, ", ") + ")"})
 		}
 	}
 	return problems
