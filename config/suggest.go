@@ -12,6 +12,9 @@ func DidYouMean(word string, known []string) string {
 	limit := max(1, len([]rune(word))/3)
 	best, bestDistance := "", limit+1
 	for _, k := range known {
+		if k == "" {
+			continue // an allowed empty value is no spelling of anything
+		}
 		if d := editDistance(strings.ToLower(word), strings.ToLower(k)); d < bestDistance {
 			best, bestDistance = k, d
 		}
