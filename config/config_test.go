@@ -45,6 +45,7 @@ func TestParse_BadFiles(t *testing.T) {
 		{"m365_partner_tenant_id", "connectors.m365.partner_tenant_id", `"contoso.onmicrosoft.com" is not a tenant id`, false},
 		{"m365_client_id", "connectors.m365.client_id", `"custos" is not an application (client) id`, false},
 		{"m365_credential", "connectors.m365.client_secret", "exactly one of client_secret", false},
+		{"m365_certificate_file", "connectors.m365.certificate_file", `"app.pem" cannot be read`, false},
 		{"m365_authority_host", "connectors.m365.authority_host", "not an absolute http(s) URL", false},
 		{"m365_graph_url", "connectors.m365.graph_url", "not an absolute http(s) URL", false},
 		{"m365_tenants", "connectors.m365.tenants.contoso", "not a tenant id", false},

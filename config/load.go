@@ -63,7 +63,7 @@ func Load(path string, checks ...Check) (*Config, error) {
 // file in errors and anchors its relative paths. Every problem is listed, not only
 // the first: each unknown key (one for an unknown table), each value of the wrong type
 // or that its type refuses, each invalid value, and the checks' problems, sorted by
-// key.
+// key. The checks see the file's relative paths resolved.
 func Parse(path string, data []byte, checks ...Check) (*Config, error) {
 	cfg := Default()
 	cfg.Dir = filepath.Dir(path)
@@ -85,12 +85,12 @@ func Parse(path string, data []byte, checks ...Check) (*Config, error) {
 			problems = append(problems, p)
 		}
 	}
-	for _, check := range checks {
-		problems = append(problems, check(&cfg)...)
-	}
 	cfg.resolveSecretFiles()
 	cfg.Connectors.M365.CertificateFile = cfg.Resolve(cfg.Connectors.M365.CertificateFile)
 	cfg.resolveCAFiles()
+	for _, check := range checks {
+		problems = append(problems, check(&cfg)...)
+	}
 	if len(problems) > 0 {
 		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Key < problems[j].Key })
 		return nil, &Error{File: path, Problems: problems}
