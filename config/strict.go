@@ -98,10 +98,12 @@ var (
 	stdDuration     = reflect.TypeFor[time.Duration]()
 )
 
-// field is a key a struct type decodes, and the type of its value.
+// field is a key a struct type decodes, the type of its value, and where the value
+// is in the struct (reflect.Value.FieldByIndex).
 type field struct {
-	name string
-	typ  reflect.Type
+	name  string
+	typ   reflect.Type
+	index []int
 }
 
 // fieldsOf lists the keys of struct type t as the decoder finds them: by their toml
@@ -115,11 +117,14 @@ func fieldsOf(t reflect.Type) []field {
 		switch {
 		case name == "-" || (!f.IsExported() && !f.Anonymous):
 		case f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct:
-			fields = append(fields, fieldsOf(f.Type)...)
+			for _, embedded := range fieldsOf(f.Type) {
+				embedded.index = append([]int{i}, embedded.index...)
+				fields = append(fields, embedded)
+			}
 		case name == "":
-			fields = append(fields, field{f.Name, f.Type})
+			fields = append(fields, field{f.Name, f.Type, []int{i}})
 		default:
-			fields = append(fields, field{name, f.Type})
+			fields = append(fields, field{name, f.Type, []int{i}})
 		}
 	}
 	return fields

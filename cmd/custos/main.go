@@ -71,6 +71,7 @@ func newRootCommand() *cobra.Command {
 		newReportCommand(g),
 		newNotifyCommand(g),
 		newCheckConfigCommand(g),
+		newConfigCommand(g),
 		newDataCommand(g),
 		newRetentionCommand(g),
 		newSealCommand(g),
