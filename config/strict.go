@@ -95,7 +95,6 @@ type badValue struct {
 var (
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 	tomlUnmarshaler = reflect.TypeFor[toml.Unmarshaler]()
-	stdDuration     = reflect.TypeFor[time.Duration]()
 )
 
 // field is a key a struct type decodes, the type of its value, and where the value
@@ -248,12 +247,6 @@ func badValues(t reflect.Type, value any, path keyPath) (bad []badValue, drop bo
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		if s, ok := value.(string); ok && t == stdDuration {
-			if _, err := time.ParseDuration(s); err != nil {
-				return refuse(fmt.Sprintf("invalid duration %q", s))
-			}
-			return nil, false
-		}
 		if _, ok := value.(int64); !ok {
 			return mismatch("a whole number")
 		}
