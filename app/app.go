@@ -41,9 +41,9 @@ type Options struct {
 }
 
 // LoadConfig reads, decodes and validates the configuration file, the rules' tables
-// included, and returns a *config.Error that lists every problem.
-func LoadConfig(path string) (*config.Config, error) {
-	return config.Load(path, reconcile.Check)
+// included, runs checks on it, and returns a *config.Error that lists every problem.
+func LoadConfig(path string, checks ...config.Check) (*config.Config, error) {
+	return config.Load(path, append([]config.Check{reconcile.Check}, checks...)...)
 }
 
 // App is a configured Custos.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -17,6 +18,10 @@ func (c *Config) validateM365(v *validator, m M365) {
 		fmt.Sprintf("%q is not an application (client) id (a GUID)", m.ClientID))
 	v.check(m.ClientSecret.IsZero() != (m.CertificateFile == ""), p+"client_secret",
 		`set exactly one of client_secret (e.g. { env = "M365_CLIENT_SECRET" }) and certificate_file`)
+	if m.CertificateFile != "" && m.ClientSecret.IsZero() {
+		_, err := os.ReadFile(c.Resolve(m.CertificateFile))
+		v.check(err == nil, p+"certificate_file", fmt.Sprintf("%q cannot be read", m.CertificateFile))
+	}
 	v.url(p+"authority_host", m.AuthorityHost)
 	v.url(p+"graph_url", m.GraphURL)
 	for id := range m.Tenants {

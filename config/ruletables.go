@@ -45,9 +45,9 @@ func (t RuleTables) Keys() []string {
 
 // Decode decodes the table [rules.<key>], when the file has one, into v, a pointer to
 // a struct that holds the defaults. It decodes strictly, and like Parse it reports
-// every problem at once: each key v has no field for and each value that does not
-// decode, with its whole key path (rules.<key>.<field>). A value that does not decode
-// leaves its default in place.
+// every problem at once: each key v has no field for (with the nearest it has) and
+// each value that does not decode, with its whole key path (rules.<key>.<field>) and
+// line. A value that does not decode leaves its default in place.
 func (t RuleTables) Decode(key string, v any) []Problem {
 	prim, ok := t.tables[key]
 	if !ok {
@@ -56,31 +56,15 @@ func (t RuleTables) Decode(key string, v any) []Problem {
 	// The decoder keeps its place in the metadata, so one table is decoded at a time.
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	target := reflect.ValueOf(v).Elem()
-	defaults := reflect.New(target.Type()).Elem()
-	defaults.Set(target)
-	err := t.md.PrimitiveDecode(prim, v)
-	if err == nil {
-		return undecodedIn(t.md, "rules", key)
-	}
-	first := decodeProblem(err)
-	if problems := t.decodeAround(key, prim, target, defaults); problems != nil {
-		return problems
-	}
-	return []Problem{first}
-}
-
-// decodeAround decodes the table again without the values that do not decode
-// themselves, as Parse does for the rest of the file, and returns every problem. It
-// returns nil when every value decodes on its own: the decoder stopped at something
-// else (a wrong type), which is then the only problem known.
-func (t RuleTables) decodeAround(key string, prim toml.Primitive, target, defaults reflect.Value) []Problem {
 	var raw map[string]any
 	if err := t.md.PrimitiveDecode(prim, &raw); err != nil {
 		return []Problem{decodeProblem(err)}
 	}
-	bad := dropBadValues(target.Type(), raw, keyPath{"rules", key})
+	bad := checkTable(reflect.TypeOf(v).Elem(), raw, keyPath{"rules", key})
 	if len(bad) == 0 {
+		if err := t.md.PrimitiveDecode(prim, v); err != nil {
+			return []Problem{decodeProblem(err)}
+		}
 		return nil
 	}
 	// The tables were read from the file itself, so every bad value's line is known.
@@ -93,21 +77,8 @@ func (t RuleTables) decodeAround(key string, prim toml.Primitive, target, defaul
 	if err != nil {
 		return append(problems, decodeProblem(err))
 	}
-	target.Set(defaults)
-	if err := again.md.PrimitiveDecode(again.tables[key], target.Addr().Interface()); err != nil {
+	if err := again.md.PrimitiveDecode(again.tables[key], v); err != nil {
 		return append(problems, decodeProblem(err))
-	}
-	return append(problems, undecodedIn(again.md, "rules", key)...)
-}
-
-// undecodedIn returns an unknown-key problem for each key under the table path that
-// md has not decoded.
-func undecodedIn(md *toml.MetaData, path ...string) []Problem {
-	var problems []Problem
-	for _, k := range md.Undecoded() {
-		if len(k) > len(path) && slices.Equal(k[:len(path)], path) {
-			problems = append(problems, Problem{Key: k.String(), Reason: "unknown key"})
-		}
 	}
 	return problems
 }

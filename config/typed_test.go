@@ -174,3 +174,77 @@ receivers = ["pager"]
 		t.Errorf("itglue's unset schedule is %q", typed.Connectors.ITGlue.Schedule)
 	}
 }
+
+// TestParse_EveryTypeErrorWithItsKeyAndLine: values of the wrong TOML type, bad
+// durations and unknown keys anywhere in the file are all reported at once, each
+// with its key path and line, and the rest of the file is still decoded and
+// validated; an unknown table is one problem with the key it was meant to be.
+func TestParse_EveryTypeErrorWithItsKeyAndLine(t *testing.T) {
+	doc := `
+[sync]
+batch_size = "many"
+concurrency = 2.5
+
+[daemon]
+shutdown_timeout = "30 secs"
+lease_ttl = 5
+listen = 9464
+
+[conectors.itglue]
+enabled = true
+api_key = { env = "ITGLUE_API_KEY" }
+
+[connectors.dattormm]
+enabled = "yes"
+network_types = "Firewall"
+lookback = ["30d"]
+
+[log]
+levle = "debug"
+
+[store]
+max_open_conns = 0
+
+[[notify.receivers]]
+name = "noc"
+type = "teams"
+teams.url = "https://inline.example/secret"
+`
+	problems := configtest.Problems(t, "custos.toml", []byte(doc))
+	want := []struct{ key, reason string }{
+		{"sync.batch_size", "line 3: incompatible types: the value is a string; write a whole number"},
+		{"sync.concurrency", "line 4: incompatible types: the value is a float; write a whole number"},
+		{"daemon.shutdown_timeout", `line 7: invalid duration "30 secs"`},
+		{"daemon.lease_ttl", `line 8: invalid duration "5"`},
+		{"daemon.listen", "line 9: incompatible types: the value is an integer; write a string"},
+		{"conectors", `line 11: unknown key; did you mean "connectors"?`},
+		{"connectors.dattormm.enabled", "line 16: incompatible types: the value is a string; write true or false"},
+		{"connectors.dattormm.network_types", "line 17: unknown key"},
+		{"connectors.dattormm.lookback", "line 18: incompatible types: the value is an array; write a string"},
+		{"log.levle", `line 21: unknown key; did you mean "level"?`},
+		{"store.max_open_conns", "must be at least 1"},
+		{"notify.receivers[0].teams.url", "secrets are never inline"},
+		{"seal.key", "must name the sealing key when notify has receivers"},
+	}
+	for _, w := range want {
+		if !configtest.HasProblem(problems, w.key, w.reason) {
+			t.Errorf("missing problem %s: %s", w.key, w.reason)
+		}
+	}
+	if len(problems) != len(want) {
+		t.Errorf("got %d problems, want %d:\n%s", len(problems), len(want), problemLines(problems))
+	}
+	for _, p := range problems {
+		if strings.Contains(p.String(), "inline.example") {
+			t.Errorf("problem %q shows the inline secret", p)
+		}
+	}
+}
+
+func problemLines(problems []config.Problem) string {
+	lines := make([]string, len(problems))
+	for i, p := range problems {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}

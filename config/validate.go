@@ -17,8 +17,9 @@ import (
 // guidPattern is the shape of a tenant id.
 var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
-// platformName is the shape of a Datto RMM platform name.
-var platformName = regexp.MustCompile(`^[a-z]+$`)
+// DattoPlatforms are the Datto RMM platforms; an account's API is on
+// https://<platform>-api.centrastage.net.
+var DattoPlatforms = []string{"pinotage", "merlot", "concord", "vidal", "zinfandel", "syrah"}
 
 // scopes are the authorisation scopes (record.Scopes; config does not import record).
 var scopes = []string{"remote", "command", "admin", "mailbox", "removal", "any"}
@@ -76,8 +77,9 @@ func (c *Config) Validate() []Problem {
 		if dr.BaseURL != "" {
 			v.url("connectors.dattormm.base_url", dr.BaseURL)
 		} else {
-			v.check(platformName.MatchString(dr.Platform), "connectors.dattormm.platform",
-				fmt.Sprintf("%q is not a platform name such as merlot, pinotage or concord (Setup > Global Settings shows it)", dr.Platform))
+			v.check(slices.Contains(DattoPlatforms, dr.Platform), "connectors.dattormm.platform",
+				fmt.Sprintf("%q is not a platform name: one of %s (Setup > Global Settings shows it; base_url overrides it)%s",
+					dr.Platform, strings.Join(DattoPlatforms, ", "), DidYouMean(dr.Platform, DattoPlatforms)))
 		}
 		v.check(!dr.APIKey.IsZero(), "connectors.dattormm.api_key", `must name where the key is kept, e.g. { env = "DATTO_RMM_API_KEY" }`)
 		v.check(!dr.APISecret.IsZero(), "connectors.dattormm.api_secret", `must name where the secret is kept, e.g. { env = "DATTO_RMM_API_SECRET" }`)
@@ -128,6 +130,9 @@ func (c *Config) Validate() []Problem {
 
 	for i, t := range c.Technicians {
 		v.check(strings.TrimSpace(t.Name) != "", fmt.Sprintf("technicians[%d].name", i), "must not be empty")
+		if t.Email != "" {
+			v.email(fmt.Sprintf("technicians[%d].email", i), t.Email)
+		}
 	}
 
 	v.check(len(c.Customers.CreateFrom) > 0, "customers.create_from", "must name at least one source, or no customer is ever created")
@@ -220,7 +225,8 @@ func (v *validator) check(ok bool, key, reason string) {
 }
 
 func (v *validator) oneOf(key, value string, allowed ...string) {
-	v.check(slices.Contains(allowed, value), key, fmt.Sprintf("%q is not one of %s", value, strings.Join(allowed, ", ")))
+	v.check(slices.Contains(allowed, value), key,
+		fmt.Sprintf("%q is not one of %s%s", value, strings.Join(allowed, ", "), DidYouMean(value, allowed)))
 }
 
 func (v *validator) url(key, raw string) {

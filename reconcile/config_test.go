@@ -36,7 +36,7 @@ func TestParse_BadRuleFiles(t *testing.T) {
 		{"rules_incomplete_new_pattern", "rules.config_backup_incomplete.new_pattern", "invalid regular expression", false},
 		{"rules_unknown_key", "rules.config_backup_stale.max_agee", "unknown key", false},
 		{"rules_bad_duration", "rules.config_backup_stale.max_age", `line 2: invalid duration "90 days"`, false},
-		{"rules_unknown_rule", "rules.config_backup_stal", "is not a rule; the rules are config_backup_missing, config_backup_stale", false},
+		{"rules_unknown_rule", "rules.config_backup_stal", `is not a rule; did you mean "config_backup_stale"? (the rules are config_backup_missing, config_backup_stale`, false},
 		{"rules_notify_route_rule", "notify.routes[0].rules[1]", `"ACCESS-UNAUTHORIZED" is not a rule id; the rules are CONFIG-BACKUP-MISSING`, false},
 	}, reconcile.Check)
 }
@@ -95,8 +95,8 @@ max_age = "0s"
 }
 
 // TestParse_EveryBadTypedValueAtOnce: values that decode themselves (durations,
-// severities) are each reported with their whole key path, and the rest of the file
-// is still validated.
+// severities), values of the wrong type and unknown keys are each reported with
+// their whole key path and line, and the rest of the file is still validated.
 func TestParse_EveryBadTypedValueAtOnce(t *testing.T) {
 	doc := `
 [sync]
@@ -107,6 +107,8 @@ max_age = "ninety days"
 
 [rules.agent_lingering]
 after = "soon"
+enabled = "yes"
+severty = "high"
 
 [[notify.routes]]
 receivers = ["x"]
@@ -119,7 +121,9 @@ severities = ["high", "urgent"]
 	for _, w := range []struct{ key, reason string }{
 		{"sync.batch_size", "between 1 and 10000"},
 		{"rules.config_backup_stale.max_age", `line 6: invalid duration "ninety days"`},
-		{"rules.agent_lingering.after", `invalid duration "soon"`},
+		{"rules.agent_lingering.after", `line 9: invalid duration "soon"`},
+		{"rules.agent_lingering.enabled", "line 10: incompatible types: the value is a string; write true or false"},
+		{"rules.agent_lingering.severty", `line 11: unknown key; did you mean "severity"?`},
 		{"notify.routes[1].severities[1]", `"urgent" is not one of`},
 	} {
 		if !configtest.HasProblem(problems, w.key, w.reason) {

@@ -157,6 +157,16 @@ func Configured[T Settings](set *RuleSet) T {
 	return none
 }
 
+// Tables returns every rule's settings as configured, enabled or not, by the key of
+// its table ([rules.<key>]): the rules' part of the effective configuration.
+func (set *RuleSet) Tables() map[string]Settings {
+	tables := make(map[string]Settings, len(set.settings))
+	for i, s := range set.settings {
+		tables[Rules[i].Key] = s
+	}
+	return tables
+}
+
 // Configure decodes each rule's table of cfg into its settings, over the rule's
 // defaults, validates them and builds the enabled rules. It returns every problem
 // found, each with its key path: a table or key no rule has, a value that does not
@@ -226,7 +236,7 @@ func unknownTables(cfg *config.Config) []config.Problem {
 	for _, key := range cfg.Rules.Keys() {
 		if !slices.Contains(keys, key) {
 			problems = append(problems, config.Problem{Key: "rules." + key,
-				Reason: "is not a rule; the rules are " + strings.Join(keys, ", ")})
+				Reason: "is not a rule" + config.DidYouMean(key, keys) + " (the rules are " + strings.Join(keys, ", ") + ")"})
 		}
 	}
 	return problems

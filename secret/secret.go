@@ -44,6 +44,41 @@ func (r *Ref) UnmarshalTOML(v any) error {
 	return r.Validate()
 }
 
+// MarshalTOML writes the reference as a file does, { env = "NAME" } or
+// { file = "/path" }, and {} when it names nothing; a Ref holds no value to write.
+func (r Ref) MarshalTOML() ([]byte, error) {
+	var fields []string
+	if r.Env != "" {
+		fields = append(fields, "env = "+quote(r.Env))
+	}
+	if r.File != "" {
+		fields = append(fields, "file = "+quote(r.File))
+	}
+	if len(fields) == 0 {
+		return []byte("{}"), nil
+	}
+	return []byte("{ " + strings.Join(fields, ", ") + " }"), nil
+}
+
+// quote writes s as a TOML basic string.
+func quote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\u%04X`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
 // IsZero reports whether the reference names nothing.
 func (r Ref) IsZero() bool { return r.Env == "" && r.File == "" }
 

@@ -124,6 +124,40 @@ func TestRef_UnmarshalTOML(t *testing.T) {
 	}
 }
 
+// TestRef_MarshalTOML writes a reference as a file does and reads back the same one,
+// in a table and in a list, odd characters included.
+func TestRef_MarshalTOML(t *testing.T) {
+	tests := []struct {
+		ref  secret.Ref
+		want string
+	}{
+		{secret.Ref{Env: "ITGLUE_API_KEY"}, `s = { env = "ITGLUE_API_KEY" }`},
+		{secret.Ref{File: "/etc/custos/seal.key"}, `s = { file = "/etc/custos/seal.key" }`},
+		{secret.Ref{File: `C:\keys\"new"` + "\tkey\u00e9"}, `s = { file = "C:\\keys\\\"new\"\u0009keyé" }`},
+		{secret.Ref{}, "s = {}"},
+	}
+	for _, tt := range tests {
+		doc := struct {
+			S    secret.Ref   `toml:"s"`
+			List []secret.Ref `toml:"list"`
+		}{S: tt.ref, List: []secret.Ref{tt.ref, tt.ref}}
+		var out strings.Builder
+		if err := toml.NewEncoder(&out).Encode(doc); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), tt.want+"\n") {
+			t.Errorf("%+v encodes as\n%s\nwant the line %s", tt.ref, out.String(), tt.want)
+		}
+		doc.S, doc.List = secret.Ref{}, nil
+		if _, err := toml.Decode(out.String(), &doc); err != nil {
+			t.Fatalf("%s does not decode: %v", out.String(), err)
+		}
+		if doc.S != tt.ref || len(doc.List) != 2 || doc.List[1] != tt.ref {
+			t.Errorf("%+v read back as %+v and %+v", tt.ref, doc.S, doc.List)
+		}
+	}
+}
+
 func TestValue_FormatsAsPlaceholder(t *testing.T) {
 	const clear = "s3cr3t-clear-text"
 	v := secret.New(clear)

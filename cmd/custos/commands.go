@@ -16,6 +16,7 @@ import (
 	"github.com/custos-msp/custos/app"
 	"github.com/custos-msp/custos/demo"
 	"github.com/custos-msp/custos/mapping"
+	"github.com/custos-msp/custos/preflight"
 	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/sync"
@@ -58,11 +59,15 @@ func newCheckConfigCommand(g *globalFlags) *cobra.Command {
 	var online bool
 	cmd := &cobra.Command{
 		Use:   "check-config",
-		Short: "Validate the configuration file and list every problem",
-		Args:  cobra.NoArgs,
+		Short: "Validate the configuration file and what it names, and list every problem",
+		Long: "check-config lists every problem at once, each with its key (and line): unknown keys (with the key\n" +
+			"meant), values of the wrong type, invalid values, and every secret the enabled parts need that does\n" +
+			"not resolve (an environment variable not set, a file missing or readable by every user) or has the\n" +
+			"wrong form (a sealing key, a Teams Workflows URL). It exits 1 on any problem.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
-			cfg, err := app.LoadConfig(g.config)
+			cfg, err := app.LoadConfig(g.config, preflight.Check)
 			if err != nil {
 				fmt.Fprintln(out, err)
 				return exitError{code: 1}

@@ -57,6 +57,7 @@ func newRootCommand() *cobra.Command {
 	root.PersistentFlags().StringVar(&g.config, "config", defaultConfig, "configuration file (env CUSTOS_CONFIG)")
 	root.AddCommand(
 		newDemoCommand(),
+		newInitCommand(),
 		newRunCommand(g),
 		newSyncCommand(g),
 		newReconcileCommand(g),
@@ -71,6 +72,7 @@ func newRootCommand() *cobra.Command {
 		newReportCommand(g),
 		newNotifyCommand(g),
 		newCheckConfigCommand(g),
+		newConfigCommand(g),
 		newDataCommand(g),
 		newRetentionCommand(g),
 		newSealCommand(g),

@@ -171,7 +171,7 @@ func TestCheckConfig(t *testing.T) {
 	if !errors.As(err, &exit) || exit.code != 1 {
 		t.Fatalf("check-config of a bad file: err %v, want exit status 1", err)
 	}
-	for _, want := range []string{"store.driver", "connectors.itglue.page_size", "connectors.itglue.colour: unknown key", "connectors.itglue.api_key"} {
+	for _, want := range []string{"store.driver", "connectors.itglue.page_size", "connectors.itglue.colour: line 6: unknown key", "connectors.itglue.api_key"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("check-config output lacks %q:\n%s", want, out)
 		}
