@@ -223,8 +223,8 @@ func (a *App) reconcileJob() *jobs.ReconcileJob {
 }
 
 // ScheduledJobs is the daemon's job catalogue: a sync per enabled connector (which
-// triggers reconcile when it brought records), reconcile and retention, on the
-// configured schedules.
+// triggers reconcile when it brought records), reconcile, retention, report and
+// notify, on the configured schedules.
 func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 	sched := a.Config.Schedules
 	var out []jobs.Job
@@ -265,7 +265,9 @@ func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 		}
 		reportJob.Mailer = &jobs.NotifyMailer{Pipeline: p, Receiver: name}
 	}
-	out = append(out, jobs.Job{Name: "report", Schedule: sched.Report.Cron(), Run: reportJob.Run})
+	// A report job that never ran waits for its slot: at a first start there is no
+	// watched month to report on.
+	out = append(out, jobs.Job{Name: "report", Schedule: sched.Report.Cron(), Run: reportJob.Run, FirstAtSlot: true})
 	notifier, err := a.Notifier()
 	if err != nil {
 		return nil, err
