@@ -227,8 +227,8 @@ func (a *App) reconcileJob() *jobs.ReconcileJob {
 }
 
 // ScheduledJobs is the daemon's job catalogue: a sync per enabled connector (which
-// triggers reconcile when it brought records), reconcile and retention, on the
-// configured schedules.
+// triggers reconcile when it brought records), reconcile, retention, report and
+// notify, on the configured schedules.
 func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 	sched := a.Config.Schedules
 	var out []jobs.Job
@@ -238,6 +238,7 @@ func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 			Name: "sync:" + c.Name(), Schedule: a.Config.SyncSchedule(c.Name()).Cron(), Then: "reconcile",
 			Run: func(ctx context.Context) (jobs.Counts, error) {
 				_, counts, err := job.Run(ctx)
+				a.warnMetric(a.updateCoverageGauge(ctx), "coverage")
 				return counts, err
 			},
 		})
@@ -247,9 +248,7 @@ func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 		Name: "reconcile", Schedule: sched.Reconcile.Cron(),
 		Run: func(ctx context.Context) (jobs.Counts, error) {
 			_, counts, err := reconcileJob.Run(ctx)
-			if gerr := a.updateFindingGauge(ctx); gerr != nil {
-				a.Log.Warn().Err(gerr).Msg("updating the open findings metric")
-			}
+			a.warnMetric(a.updateFindingGauge(ctx), "open findings")
 			return counts, err
 		},
 	})
@@ -269,7 +268,9 @@ func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 		}
 		reportJob.Mailer = &jobs.NotifyMailer{Pipeline: p, Receiver: name}
 	}
-	out = append(out, jobs.Job{Name: "report", Schedule: sched.Report.Cron(), Run: reportJob.Run})
+	// A report job that never ran waits for its slot: at a first start there is no
+	// watched month to report on.
+	out = append(out, jobs.Job{Name: "report", Schedule: sched.Report.Cron(), Run: reportJob.Run, FirstAtSlot: true})
 	notifier, err := a.Notifier()
 	if err != nil {
 		return nil, err
@@ -278,6 +279,9 @@ func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 		Name: "notify", Schedule: sched.Notify.Cron(),
 		Run: func(ctx context.Context) (jobs.Counts, error) {
 			r, err := notifier.Run(ctx)
+			if err == nil {
+				a.Metrics.SetReceivers(receiverStates(notifier, r.Failing))
+			}
 			return notifyCounts(r), err
 		},
 	})
@@ -287,20 +291,6 @@ func (a *App) ScheduledJobs() ([]jobs.Job, error) {
 // ReportJob renders, archives and e-mails the monthly customer reports.
 func (a *App) ReportJob() *jobs.ReportJob {
 	return &jobs.ReportJob{Store: a.Store, Config: a.Config, Rules: a.Rules, Now: a.now, Log: a.Log}
-}
-
-// updateFindingGauge publishes how many findings are open per rule and severity.
-func (a *App) updateFindingGauge(ctx context.Context) error {
-	counts, err := a.Store.OpenFindingCounts(ctx)
-	if err != nil {
-		return err
-	}
-	byKey := make(map[metrics.FindingKey]int, len(counts))
-	for _, c := range counts {
-		byKey[metrics.FindingKey{Rule: c.Rule, Severity: string(c.Severity)}] = c.Count
-	}
-	a.Metrics.SetOpenFindings(byKey)
-	return nil
 }
 
 // Notifier builds the alert pipeline of the [notify] section; its bodies are sealed

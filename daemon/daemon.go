@@ -1,6 +1,7 @@
 // Package daemon runs Custos as a service: it opens the configured store and
-// connectors, schedules the jobs, reloads the configuration on request, and stops
-// taking work on shutdown while the batch in flight commits with its cursor.
+// connectors, sets the metrics from the store, schedules the jobs (those that missed
+// a slot run at once), reloads the configuration on request, and stops taking work on
+// shutdown while the batch in flight commits with its cursor.
 package daemon
 
 import (
@@ -11,6 +12,7 @@ import (
 	"os"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -81,6 +83,11 @@ func Run(ctx context.Context, opts Options, reload <-chan struct{}) error {
 	}
 }
 
+// metricsRefresh is how often a replica sets the metrics that mirror the store (open
+// findings, last successes, coverage, failing receivers) from it, so that a replica
+// that did not run a job still reports what it did.
+const metricsRefresh = time.Minute
+
 // instance is Custos running with one configuration.
 type instance struct {
 	cfg   *config.Config
@@ -89,6 +96,9 @@ type instance struct {
 	sched *jobs.Scheduler
 	web   *web.Server
 	lock  *os.File
+	// stopRefresh stops the metrics refresh; refreshed is closed once it stopped.
+	stopRefresh context.CancelFunc
+	refreshed   chan struct{}
 	// scheduled is set once the schedules are loaded; /readyz waits for it.
 	scheduled atomic.Bool
 }
@@ -133,11 +143,16 @@ func start(ctx context.Context, cfg *config.Config, opts Options) (inst *instanc
 	for _, j := range catalogue {
 		inst.sched.Add(j)
 	}
+	// Before /metrics answers: its first scrape shows what the store holds.
+	if err := inst.app.RefreshMetrics(ctx); err != nil {
+		inst.log.Warn().Err(err).Msg("setting the metrics from the store")
+	}
 	inst.web = web.NewServer(cfg.Daemon.Listen, inst.app.Metrics, inst.ready, inst.log)
 	if err := inst.web.Start(); err != nil {
 		_ = inst.app.Close()
 		return nil, fmt.Errorf("daemon.listen: %w", err)
 	}
+	inst.refreshMetrics(ctx)
 	inst.sched.Start(ctx)
 	inst.scheduled.Store(true)
 	inst.log.Info().Str("replica", opts.Holder).Str("store", cfg.Store.Driver).Int("jobs", len(catalogue)).
@@ -145,10 +160,33 @@ func start(ctx context.Context, cfg *config.Config, opts Options) (inst *instanc
 	return inst, nil
 }
 
+// refreshMetrics sets the metrics from the store every metricsRefresh until stop.
+func (i *instance) refreshMetrics(ctx context.Context) {
+	ctx, i.stopRefresh = context.WithCancel(ctx)
+	i.refreshed = make(chan struct{})
+	go func() {
+		defer close(i.refreshed)
+		tick := time.NewTicker(metricsRefresh)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if err := i.app.RefreshMetrics(ctx); err != nil && ctx.Err() == nil {
+					i.log.Warn().Err(err).Msg("setting the metrics from the store")
+				}
+			}
+		}
+	}()
+}
+
 // stop lets the runs in flight finish their batch and closes the store.
 func (i *instance) stop() error {
 	ctx, cancel := context.WithTimeout(context.Background(), i.cfg.Daemon.ShutdownTimeout.Std())
 	defer cancel()
+	i.stopRefresh()
+	<-i.refreshed
 	err := i.sched.Stop(ctx)
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("daemon: work still running after daemon.shutdown_timeout (%s)", i.cfg.Daemon.ShutdownTimeout)

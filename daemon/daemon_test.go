@@ -3,11 +3,13 @@ package daemon_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	stdsync "sync"
 	"testing"
@@ -18,6 +20,7 @@ import (
 	itgluefake "github.com/custos-msp/custos/fixtures/itglue"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/store/storetest"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // shortSchedules makes the demo configuration run its sync every second.
@@ -39,7 +42,29 @@ func startDemo(t *testing.T) (configPath, dir string) {
 	return env.ConfigPath, filepath.Dir(env.ConfigPath)
 }
 
+// hourlySchedules gives every job an hourly schedule, so that a run in the first
+// seconds is one owed at start.
+const hourlySchedules = `
+[schedules]
+sync = "@every 1h"
+reconcile = "@every 1h"
+retention = "@every 1h"
+notify = "@every 1h"
+spread = "0s"
+
+[daemon]
+listen = "127.0.0.1:0"
+shutdown_timeout = "10s"
+`
+
 func startDemoEnv(t *testing.T) *demo.Environment {
+	t.Helper()
+	return startDemoWith(t, shortSchedules)
+}
+
+// startDemoWith starts the demo's fake vendors and writes its configuration with
+// schedules appended and an info-level JSON log.
+func startDemoWith(t *testing.T, schedules string) *demo.Environment {
 	t.Helper()
 	env, err := demo.Start(t.TempDir(), time.Now())
 	if err != nil {
@@ -50,7 +75,7 @@ func startDemoEnv(t *testing.T) *demo.Environment {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.WriteString(shortSchedules); err != nil {
+	if _, err := f.WriteString(schedules); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
@@ -232,7 +257,8 @@ func TestRun_ThreeReplicasOnPostgreSQL(t *testing.T) {
 		}
 	}
 	runs := syncRuns()
-	for i := 1; i < len(runs); i++ {
+	// runs[0] is the run the never-run job owed at start; from runs[1] on, each is a slot.
+	for i := 2; i < len(runs); i++ {
 		if gap := runs[i].StartedAt.Sub(runs[i-1].StartedAt); gap < 500*time.Millisecond {
 			t.Errorf("two syncs started %v apart: a one-second slot ran twice", gap)
 		}
@@ -334,5 +360,121 @@ func TestRun_StoppedWhileStartingIsACleanStop(t *testing.T) {
 	cancel()
 	if err := daemon.Run(ctx, daemon.Options{ConfigPath: configPath, Version: "test", LogOutput: io.Discard, Holder: "r1"}, nil); err != nil {
 		t.Errorf("Run stopped while starting = %v, want a clean stop", err)
+	}
+}
+
+// runDaemon runs the daemon on the configuration until the test ends, logging to
+// logs, and returns its listen address once it has started.
+func runDaemon(t *testing.T, configPath string, logs *lockedWriter) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- daemon.Run(ctx, daemon.Options{ConfigPath: configPath, Version: "test", LogOutput: logs, Holder: "r1"}, nil)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	var addr []string
+	waitFor(t, 15*time.Second, "the daemon to start", func() bool {
+		addr = regexp.MustCompile(`"listen":"([^"]+)"`).FindStringSubmatch(logs.String())
+		return addr != nil
+	})
+	return addr[1]
+}
+
+// recordSuccess records a successful scheduled run of the job that finished at.
+func recordSuccess(t *testing.T, st *store.Store, job string, at time.Time) {
+	t.Helper()
+	if err := st.RecordJobRun(context.Background(), &store.JobRun{Job: job, Scope: "all", StartedAt: at.Add(-time.Minute), FinishedAt: &at, Outcome: store.JobOK}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func countRuns(ctx context.Context, st *store.Store, job string) int64 {
+	var n int64
+	storetest.DB(ctx, st).Model(&store.JobRun{}).Where("job = ?", job).Count(&n)
+	return n
+}
+
+func TestRun_CatchesUpAJobThatNeverRanButNotOneThatJustDid(t *testing.T) {
+	env := startDemoWith(t, hourlySchedules)
+	st := openStore(t, filepath.Dir(env.ConfigPath))
+	ctx := context.Background()
+	recordSuccess(t, st, "sync:screenconnect", time.Now().Add(-10*time.Minute))
+
+	logs := &lockedWriter{w: &bytes.Buffer{}}
+	runDaemon(t, env.ConfigPath, logs)
+	// Every job is hourly: a sync in the first seconds is the catch-up. (The demo's
+	// Microsoft 365 syncs fail by design: some tenants deny access.)
+	waitFor(t, 15*time.Second, "the syncs that never ran to run at start", func() bool {
+		for _, job := range []string{"sync:itglue", "sync:dattormm", "sync:autotask", "sync:m365", "sync:o365audit"} {
+			var n int64
+			storetest.DB(ctx, st).Model(&store.JobRun{}).Where("job = ? AND outcome <> ?", job, store.JobRunning).Count(&n)
+			if n == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	if n := countRuns(ctx, st, "sync:screenconnect"); n != 1 {
+		t.Errorf("sync:screenconnect has %d runs, want only the one 10 minutes ago: it owed none at start", n)
+	}
+	if !strings.Contains(logs.String(), "sync:itglue: never ran: running now") {
+		t.Errorf("the log does not say that sync:itglue is caught up and why:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), "sync:screenconnect: ") {
+		t.Errorf("the log says sync:screenconnect is caught up:\n%s", logs.String())
+	}
+}
+
+func TestRun_FirstScrapeShowsWhatTheStoreHolds(t *testing.T) {
+	env := startDemoWith(t, hourlySchedules)
+	st := openStore(t, filepath.Dir(env.ConfigPath))
+	ctx := context.Background()
+	// Every job succeeded a minute ago, so none runs at start: the scrape shows the
+	// store as it was before the daemon started.
+	ranAt := time.Now().Add(-time.Minute).UTC().Truncate(time.Second)
+	for _, job := range []string{"sync:itglue", "sync:screenconnect", "sync:dattormm", "sync:autotask", "sync:m365", "sync:o365audit", "reconcile", "retention", "report", "notify"} {
+		recordSuccess(t, st, job, ranAt)
+	}
+	for i, sev := range []vocab.Severity{vocab.Critical, vocab.Critical, vocab.High} {
+		rule := "ACCESS-UNAUTHORISED"
+		if sev == vocab.High {
+			rule = "CONFIG-BACKUP-MISSING"
+		}
+		f := store.Finding{Rule: rule, Fingerprint: fmt.Sprintf("seeded-%d", i), Subject: "seeded", Severity: sev, Summary: "seeded", Status: store.StatusOpen, FirstSeen: ranAt, LastSeen: ranAt}
+		if err := storetest.DB(ctx, st).Create(&f).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	cov := store.Coverage{Connector: "itglue", Stream: "configurations", Scope: "2001", StartedAt: ranAt.Add(-time.Second), FinishedAt: ranAt, Outcome: vocab.OutcomeOK}
+	if err := storetest.DB(ctx, st).Create(&cov).Error; err != nil {
+		t.Fatal(err)
+	}
+
+	addr := runDaemon(t, env.ConfigPath, &lockedWriter{w: &bytes.Buffer{}})
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	ts := strconv.FormatFloat(float64(ranAt.Unix()), 'g', -1, 64)
+	for _, want := range []string{
+		`custos_findings_open{rule="ACCESS-UNAUTHORISED",severity="critical"} 2`,
+		`custos_findings_open{rule="CONFIG-BACKUP-MISSING",severity="high"} 1`,
+		`custos_job_last_success_timestamp_seconds{job="sync:itglue",scope="all"} ` + ts,
+		`custos_coverage_last_success_timestamp_seconds{connector="itglue",scope="2001",stream="configurations"} ` + ts,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("the first scrape lacks %s", want)
+		}
+	}
+	if n := countRuns(ctx, st, "sync:itglue"); n != 1 {
+		t.Errorf("sync:itglue has %d runs, want only the seeded one (the scrape must show the store before any job)", n)
 	}
 }

@@ -24,22 +24,27 @@ func mayTake(cur store.JobLease, holder string, slot, now time.Time) bool {
 // acquireLease takes the job's lease for a slot on behalf of holder, for ttl from now,
 // and reports whether it did.
 func acquireLease(ctx context.Context, st *store.Store, name, holder string, slot time.Time, ttl time.Duration, now time.Time) (bool, error) {
-	next := store.JobLease{Name: name, Holder: holder, Slot: slot, ExpiresAt: now.Add(ttl)}
 	cur, found, err := st.JobLease(ctx, name)
 	if err != nil {
 		return false, fmt.Errorf("jobs: acquiring lease: %w", err)
 	}
+	return takeLease(ctx, st, cur, found, store.JobLease{Name: name, Holder: holder, Slot: slot, ExpiresAt: now.Add(ttl)}, now)
+}
+
+// takeLease writes next over the lease cur, as read (found false: none was), if
+// next's holder may take it for next's slot, and reports whether it did.
+func takeLease(ctx context.Context, st *store.Store, cur store.JobLease, found bool, next store.JobLease, now time.Time) (bool, error) {
 	if !found {
 		ok, err := st.CreateJobLease(ctx, next)
 		if err != nil || ok {
 			return ok, err
 		}
 		// Another replica created it first: decide on its lease.
-		if cur, _, err = st.JobLease(ctx, name); err != nil {
+		if cur, _, err = st.JobLease(ctx, next.Name); err != nil {
 			return false, fmt.Errorf("jobs: acquiring lease: %w", err)
 		}
 	}
-	if !mayTake(cur, holder, slot, now) {
+	if !mayTake(cur, next.Holder, next.Slot, now) {
 		return false, nil
 	}
 	return st.ReplaceJobLease(ctx, cur, next)

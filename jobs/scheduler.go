@@ -21,11 +21,17 @@ type Job struct {
 	// Then, when set, names a job to run right after a run of this one that brought
 	// records (Counts["records"] > 0): reconcile after a sync.
 	Then string
+	// FirstAtSlot keeps a job that never ran from running at start: its first run is
+	// its first slot. The monthly report sets it: a month Custos did not watch has no
+	// report to send.
+	FirstAtSlot bool
 }
 
 // Scheduler runs jobs on their schedules. A job never overlaps itself: a run that
 // overruns its next slots skips them and records that it did. With several
 // replicas on one database, each slot runs on exactly one of them, through a lease.
+// At start, a job that missed a slot (or never ran) runs once, spread as its slots
+// are, before it keeps its schedule: see owedRun.
 type Scheduler struct {
 	Runner *Runner
 	Store  *store.Store
@@ -43,6 +49,9 @@ type Scheduler struct {
 	wg     stdsync.WaitGroup
 	cancel context.CancelFunc
 }
+
+// scheduledScope is the scope the scheduler records its runs under.
+const scheduledScope = "all"
 
 type scheduled struct {
 	Job
@@ -121,12 +130,19 @@ func (s *Scheduler) location() *time.Location {
 	return time.UTC
 }
 
+// loop runs the job's slots until ctx ends. First, its spread after the start, it
+// runs the run the job owes if it owes one; a trigger before then stands for it.
 func (s *Scheduler) loop(ctx context.Context, j *scheduled) {
 	defer s.wg.Done()
 	from := s.Runner.now()
+	checkOwed := true
 	for {
 		slot := j.Schedule.Next(from.In(s.location()))
-		timer := time.NewTimer(slot.Add(j.offset).Sub(s.Runner.now()))
+		fire := slot.Add(j.offset)
+		if checkOwed {
+			fire = from.Add(j.offset) // never after the first slot's: that is slot + offset
+		}
+		timer := time.NewTimer(fire.Sub(s.Runner.now()))
 		triggered := false
 		select {
 		case <-ctx.Done():
@@ -137,6 +153,15 @@ func (s *Scheduler) loop(ctx context.Context, j *scheduled) {
 			timer.Stop()
 			slot, triggered = s.Runner.now(), true
 		}
+		if checkOwed && !triggered {
+			checkOwed = false
+			if s.runOwed(ctx, j) {
+				from = s.Runner.now()
+			}
+			// Else from stays the start: the first slot is still to come.
+			continue
+		}
+		checkOwed = false
 		s.runSlot(ctx, j, slot)
 		finished := s.Runner.now()
 		if !triggered {
@@ -149,9 +174,7 @@ func (s *Scheduler) loop(ctx context.Context, j *scheduled) {
 	}
 }
 
-// runSlot runs one slot of the job if this replica wins its lease, renewing the
-// lease while the job runs and cancelling the run if the lease is lost, so that two
-// replicas never run the job at once.
+// runSlot runs one slot of the job if this replica wins its lease.
 func (s *Scheduler) runSlot(ctx context.Context, j *scheduled, slot time.Time) {
 	if ctx.Err() != nil {
 		return
@@ -165,6 +188,33 @@ func (s *Scheduler) runSlot(ctx context.Context, j *scheduled, slot time.Time) {
 		s.Log.Debug().Str("job", j.Name).Time("slot", slot).Msg("slot taken by another replica")
 		return
 	}
+	s.runLeased(ctx, j)
+}
+
+// runOwed runs the run the job owes at start, if it still owes one and this replica
+// wins its lease, says so and why, and reports whether it ran.
+func (s *Scheduler) runOwed(ctx context.Context, j *scheduled) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	now := s.Runner.now()
+	owed, ok, err := takeOwedRun(ctx, s.Store, j, s.Holder, s.LeaseTTL, now, s.location())
+	if err != nil {
+		s.Log.Error().Err(err).Str("job", j.Name).Msg("cannot tell whether the job missed a slot; it keeps its schedule")
+		return false
+	}
+	if !ok {
+		return false
+	}
+	s.Log.Info().Str("job", j.Name).Time("slot", owed.Slot).Msgf("%s: %s: running now", j.Name, owed.Why)
+	s.runLeased(ctx, j)
+	return true
+}
+
+// runLeased runs the job under the lease this replica took, renewing the lease while
+// the job runs and cancelling the run if the lease is lost, so that two replicas
+// never run the job at once; then it frees the lease.
+func (s *Scheduler) runLeased(ctx context.Context, j *scheduled) {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	renewed := make(chan struct{})
@@ -173,7 +223,7 @@ func (s *Scheduler) runSlot(ctx context.Context, j *scheduled, slot time.Time) {
 		s.renew(runCtx, cancel, j.Name)
 	}()
 	var counts Counts
-	_ = s.Runner.Run(runCtx, j.Name, "all", func(ctx context.Context) (Counts, error) {
+	_ = s.Runner.Run(runCtx, j.Name, scheduledScope, func(ctx context.Context) (Counts, error) {
 		c, err := j.Run(ctx)
 		counts = c
 		return c, err
@@ -212,5 +262,5 @@ func (s *Scheduler) recordSkipped(ctx context.Context, j *scheduled, slot, finis
 		return
 	}
 	s.Log.Warn().Str("job", j.Name).Int("slots", skipped).Msg("run overran its next slots; they were skipped")
-	s.Runner.Skipped(ctx, j.Name, "all", skipped)
+	s.Runner.Skipped(ctx, j.Name, scheduledScope, skipped)
 }

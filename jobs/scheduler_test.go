@@ -1,8 +1,11 @@
 package jobs_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"strings"
+	stdsync "sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -43,6 +46,15 @@ func (p *probe) run(ctx context.Context) (jobs.Counts, error) {
 	return jobs.Counts{"records": 1}, nil
 }
 
+// ranJustNow records a successful run of the job, so that it owes none at start.
+func ranJustNow(t *testing.T, st *store.Store, job string) {
+	t.Helper()
+	now := time.Now()
+	if err := st.RecordJobRun(context.Background(), &store.JobRun{Job: job, Scope: "all", StartedAt: now, FinishedAt: &now, Outcome: store.JobOK}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func runs(t *testing.T, st *store.Store, job, outcome string) int64 {
 	t.Helper()
 	var n int64
@@ -58,7 +70,8 @@ func TestScheduler_ThreeReplicasRunEachSlotOnceAndSurviveALoss(t *testing.T) {
 		var replicas []*jobs.Scheduler
 		for i := range 3 {
 			s := newScheduler(st, fmt.Sprintf("replica-%d", i))
-			s.Add(jobs.Job{Name: "sync:test", Schedule: everySecond, Run: p.run})
+			// FirstAtSlot: no run at start, so that the runs counted are the slots'.
+			s.Add(jobs.Job{Name: "sync:test", Schedule: everySecond, Run: p.run, FirstAtSlot: true})
 			s.Start(context.Background())
 			replicas = append(replicas, s)
 		}
@@ -94,6 +107,7 @@ func TestScheduler_ThreeReplicasRunEachSlotOnceAndSurviveALoss(t *testing.T) {
 
 func TestScheduler_OverrunSkipsSlotsAndSaysSo(t *testing.T) {
 	st := storetest.Open(t, "sqlite", nil)
+	ranJustNow(t, st, "slow")
 	p := &probe{took: 2200 * time.Millisecond}
 	s := newScheduler(st, "solo")
 	s.Add(jobs.Job{Name: "slow", Schedule: everySecond, Run: p.run})
@@ -142,4 +156,64 @@ func TestScheduler_StopCancelsRunInFlight(t *testing.T) {
 	if got := runs(t, st, "long", "ok"); got != 1 {
 		t.Errorf("run history: %d finished runs, want the cancelled run recorded", got)
 	}
+}
+
+func TestScheduler_CatchesUpOwedRunsOnceAtStart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		ranJustNow(t, st, "fresh")
+		hourly := cron.Every(time.Hour)
+		// The owed run lasts long enough for the second replica to decide while the
+		// first runs it.
+		owed, fresh, monthly := &probe{took: 500 * time.Millisecond}, &probe{}, &probe{}
+		var logs lockedBuffer
+		var replicas []*jobs.Scheduler
+		for i := range 2 {
+			s := newScheduler(st, fmt.Sprintf("replica-%d", i))
+			s.Log = zerolog.New(&logs)
+			s.Add(jobs.Job{Name: "owed", Schedule: hourly, Run: owed.run})
+			s.Add(jobs.Job{Name: "fresh", Schedule: hourly, Run: fresh.run})
+			s.Add(jobs.Job{Name: "monthly", Schedule: hourly, Run: monthly.run, FirstAtSlot: true})
+			replicas = append(replicas, s)
+		}
+		for _, s := range replicas {
+			s.Start(ctx)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for runs(t, st, "owed", "ok") == 0 && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		time.Sleep(300 * time.Millisecond) // time for a second replica to run it, were it to
+		for _, s := range replicas {
+			_ = s.Stop(ctx)
+		}
+		if got := owed.runs.Load(); got != 1 {
+			t.Errorf("the job that never ran ran %d times at start on two replicas, want once", got)
+		}
+		if fresh.runs.Load() != 0 || monthly.runs.Load() != 0 {
+			t.Errorf("ran at start: a job that just succeeded %d times, a first-at-slot job %d times; want neither",
+				fresh.runs.Load(), monthly.runs.Load())
+		}
+		if n := strings.Count(logs.String(), "owed: never ran: running now"); n != 1 {
+			t.Errorf("the run owed at start was logged %d times, want once, saying what is caught up and why:\n%s", n, logs.String())
+		}
+	})
+}
+
+// lockedBuffer serialises the scheduler goroutines' log writes.
+type lockedBuffer struct {
+	mu  stdsync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -1,10 +1,12 @@
 // Package metrics holds Custos's Prometheus metrics on a registry of its own: what the
 // pulls brought and cost, how long vendors throttled us, how the jobs and the rules
-// ran, and how many findings are open. The rest of Custos records through its typed methods and never
+// ran, how many findings are open, when each stream's scope was last read and which
+// receivers are failing. The rest of Custos records through its typed methods and never
 // touches a collector directly.
 package metrics
 
 import (
+	"strings"
 	"sync"
 	"time"
 
@@ -24,17 +26,22 @@ type Metrics struct {
 	httpWait      *prometheus.CounterVec
 	jobDuration   *prometheus.HistogramVec
 	jobLastOK     *prometheus.GaugeVec
-	findingsOpen  *prometheus.GaugeVec
+	findingsOpen  *replaced
+	coverageOK    *replaced
+	receiverFails *replaced
 	ruleDuration  *prometheus.HistogramVec
 	ruleFailures  *prometheus.CounterVec
-
-	findingsMu  sync.Mutex
-	findingKeys map[FindingKey]struct{} // the series of findingsOpen now set
 }
 
 // FindingKey identifies one series of custos_findings_open.
 type FindingKey struct {
 	Rule, Severity string
+}
+
+// ScopeKey identifies one series of custos_coverage_last_success_timestamp_seconds:
+// one stream of a connector for one scope (a customer tenant, a site, the account).
+type ScopeKey struct {
+	Connector, Stream, Scope string
 }
 
 // New returns metrics registered on a new registry, together with the Go runtime and
@@ -69,10 +76,18 @@ func New() *Metrics {
 			Name: "custos_job_last_success_timestamp_seconds",
 			Help: "Unix time at which a job last finished successfully for a scope.",
 		}, []string{"job", "scope"}),
-		findingsOpen: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		findingsOpen: newReplaced(prometheus.GaugeOpts{
 			Name: "custos_findings_open",
 			Help: "Findings currently open, by rule and severity.",
-		}, []string{"rule", "severity"}),
+		}, "rule", "severity"),
+		coverageOK: newReplaced(prometheus.GaugeOpts{
+			Name: "custos_coverage_last_success_timestamp_seconds",
+			Help: "Unix time at which the latest successful pull of a connector stream for one scope finished; 0 when none of its pulls succeeded.",
+		}, "connector", "stream", "scope"),
+		receiverFails: newReplaced(prometheus.GaugeOpts{
+			Name: "custos_notify_receiver_failing",
+			Help: "1 when the latest delivery attempt to a configured notify receiver failed, else 0.",
+		}, "receiver"),
 		ruleDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "custos_rule_evaluation_duration_seconds",
 			Help:    "How long one evaluation of a reconcile rule took.",
@@ -87,7 +102,7 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.recordsPulled, m.pulls, m.pullDuration, m.httpWait,
-		m.jobDuration, m.jobLastOK, m.findingsOpen, m.ruleDuration, m.ruleFailures,
+		m.jobDuration, m.jobLastOK, m.findingsOpen.vec, m.coverageOK.vec, m.receiverFails.vec, m.ruleDuration, m.ruleFailures,
 	)
 	return m
 }
@@ -124,8 +139,24 @@ func (m *Metrics) ObserveJob(job, scope, outcome string, started, finished time.
 	}
 	m.jobDuration.WithLabelValues(job, outcome).Observe(max(finished.Sub(started), 0).Seconds())
 	if outcome == "ok" {
-		m.jobLastOK.WithLabelValues(job, scope).Set(float64(finished.UnixNano()) / 1e9)
+		m.SetJobLastSuccess(job, scope, finished)
 	}
+}
+
+// SetJobLastSuccess records that the job last finished successfully for the scope at
+// at: after a run, or from the run history at start.
+func (m *Metrics) SetJobLastSuccess(job, scope string, at time.Time) {
+	if m == nil {
+		return
+	}
+	m.jobLastOK.WithLabelValues(job, scope).Set(unixSeconds(at))
+}
+
+func unixSeconds(t time.Time) float64 {
+	if t.IsZero() {
+		return 0
+	}
+	return float64(t.UnixNano()) / 1e9
 }
 
 // ObserveRule records one evaluation of a reconcile rule: how long it took and
@@ -148,20 +179,76 @@ func (m *Metrics) SetOpenFindings(counts map[FindingKey]int) {
 	if m == nil {
 		return
 	}
+	samples := make([]sample, 0, len(counts))
+	for k, n := range counts {
+		samples = append(samples, sample{[]string{k.Rule, k.Severity}, float64(n)})
+	}
+	m.findingsOpen.replace(samples)
+}
+
+// SetCoverage replaces when each stream's scope was last read successfully; a zero
+// time (never) is 0. The series of a scope absent from lastOK disappear.
+func (m *Metrics) SetCoverage(lastOK map[ScopeKey]time.Time) {
+	if m == nil {
+		return
+	}
+	samples := make([]sample, 0, len(lastOK))
+	for k, t := range lastOK {
+		samples = append(samples, sample{[]string{k.Connector, k.Stream, k.Scope}, unixSeconds(t)})
+	}
+	m.coverageOK.replace(samples)
+}
+
+// SetReceivers replaces the configured receivers, each with whether it is failing;
+// the series of a receiver absent from failing disappear.
+func (m *Metrics) SetReceivers(failing map[string]bool) {
+	if m == nil {
+		return
+	}
+	samples := make([]sample, 0, len(failing))
+	for name, f := range failing {
+		v := 0.0
+		if f {
+			v = 1
+		}
+		samples = append(samples, sample{[]string{name}, v})
+	}
+	m.receiverFails.replace(samples)
+}
+
+// replaced is a gauge vector whose series are replaced all at once, so that a series
+// no longer in the store disappears from the metrics.
+type replaced struct {
+	vec  *prometheus.GaugeVec
+	mu   sync.Mutex
+	keys map[string][]string // the label values of the series now set, by their join
+}
+
+// sample is one series' label values, in the vector's label order, and its value.
+type sample struct {
+	labels []string
+	value  float64
+}
+
+func newReplaced(opts prometheus.GaugeOpts, labels ...string) *replaced {
+	return &replaced{vec: prometheus.NewGaugeVec(opts, labels)}
+}
+
+// replace sets the series of samples and deletes the others.
+func (r *replaced) replace(samples []sample) {
 	// Set the new values first and then delete the series that are gone, rather than
 	// Reset and set: a scrape in between never sees the vector empty.
-	m.findingsMu.Lock()
-	defer m.findingsMu.Unlock()
-	for k, n := range counts {
-		m.findingsOpen.WithLabelValues(k.Rule, k.Severity).Set(float64(n))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	keys := make(map[string][]string, len(samples))
+	for _, s := range samples {
+		r.vec.WithLabelValues(s.labels...).Set(s.value)
+		keys[strings.Join(s.labels, "\x00")] = s.labels
 	}
-	for k := range m.findingKeys {
-		if _, ok := counts[k]; !ok {
-			m.findingsOpen.DeleteLabelValues(k.Rule, k.Severity)
+	for k, labels := range r.keys {
+		if _, ok := keys[k]; !ok {
+			r.vec.DeleteLabelValues(labels...)
 		}
 	}
-	m.findingKeys = make(map[FindingKey]struct{}, len(counts))
-	for k := range counts {
-		m.findingKeys[k] = struct{}{}
-	}
+	r.keys = keys
 }

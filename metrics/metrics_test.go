@@ -124,8 +124,45 @@ custos_findings_open{rule="REPORT-MISSING",severity="low"} 4
 	}
 
 	m.SetOpenFindings(nil)
-	if n := testutil.CollectAndCount(m.findingsOpen); n != 0 {
+	if n := testutil.CollectAndCount(m.findingsOpen.vec); n != 0 {
 		t.Errorf("after no open findings: %d series, want 0", n)
+	}
+}
+
+func TestSetCoverage_NeverReadIsZeroAndGoneScopesVanish(t *testing.T) {
+	m := New()
+	read := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	m.SetCoverage(map[ScopeKey]time.Time{
+		{Connector: "itglue", Stream: "configurations", Scope: "2001"}: read,
+		{Connector: "m365", Stream: "signins", Scope: "tenant-a"}:      {},
+	})
+	want := `
+# HELP custos_coverage_last_success_timestamp_seconds Unix time at which the latest successful pull of a connector stream for one scope finished; 0 when none of its pulls succeeded.
+# TYPE custos_coverage_last_success_timestamp_seconds gauge
+custos_coverage_last_success_timestamp_seconds{connector="itglue",scope="2001",stream="configurations"} 1.7723592e+09
+custos_coverage_last_success_timestamp_seconds{connector="m365",scope="tenant-a",stream="signins"} 0
+`
+	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), "custos_coverage_last_success_timestamp_seconds"); err != nil {
+		t.Error(err)
+	}
+	m.SetCoverage(map[ScopeKey]time.Time{{Connector: "m365", Stream: "signins", Scope: "tenant-a"}: read})
+	if n := testutil.CollectAndCount(m.coverageOK.vec); n != 1 {
+		t.Errorf("after one scope: %d series, want 1", n)
+	}
+}
+
+func TestSetReceivers_OneSeriesPerConfiguredReceiver(t *testing.T) {
+	m := New()
+	m.SetReceivers(map[string]bool{"teams-soc": true, "email-oncall": false})
+	m.SetReceivers(map[string]bool{"teams-soc": false, "webhook": true}) // email-oncall left the configuration
+	want := `
+# HELP custos_notify_receiver_failing 1 when the latest delivery attempt to a configured notify receiver failed, else 0.
+# TYPE custos_notify_receiver_failing gauge
+custos_notify_receiver_failing{receiver="teams-soc"} 0
+custos_notify_receiver_failing{receiver="webhook"} 1
+`
+	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), "custos_notify_receiver_failing"); err != nil {
+		t.Error(err)
 	}
 }
 
@@ -160,6 +197,9 @@ func TestNilMetrics_RecordsNothing(t *testing.T) {
 	m.ObserveWait("v", "rate_limit", time.Second)
 	m.ObserveJob("j", "s", "ok", time.Now(), time.Now())
 	m.SetOpenFindings(map[FindingKey]int{{"r", "low"}: 1})
+	m.SetJobLastSuccess("j", "s", time.Now())
+	m.SetCoverage(map[ScopeKey]time.Time{{"c", "s", "x"}: time.Now()})
+	m.SetReceivers(map[string]bool{"r": true})
 }
 
 // histogram returns the sample count and sum of the histogram series with the labels.

@@ -81,7 +81,7 @@ func (p *Pipeline) Run(ctx context.Context) (Result, error) {
 	if err = p.deliver(ctx, &res); err != nil {
 		return res, err
 	}
-	res.Failing, err = p.failing(ctx)
+	res.Failing, err = p.Failing(ctx)
 	return res, err
 }
 
@@ -92,12 +92,12 @@ func (p *Pipeline) DryRun(ctx context.Context) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	res.Failing, err = p.failing(ctx)
+	res.Failing, err = p.Failing(ctx)
 	return res, err
 }
 
-// failing lists the configured receivers whose latest attempt failed.
-func (p *Pipeline) failing(ctx context.Context) ([]store.ReceiverHealth, error) {
+// Failing lists the configured receivers whose latest attempt failed.
+func (p *Pipeline) Failing(ctx context.Context) ([]store.ReceiverHealth, error) {
 	hs, err := p.Store.ReceiverHealths(ctx)
 	return slices.DeleteFunc(hs, func(h store.ReceiverHealth) bool {
 		return h.FailingSince == nil || p.Receivers[h.Receiver] == nil

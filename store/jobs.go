@@ -111,3 +111,25 @@ func (s *Store) AbandonJobRuns(ctx context.Context, now time.Time) (int, error) 
 	}
 	return int(res.RowsAffected), nil
 }
+
+// JobSuccess is when a job last finished successfully for a scope.
+type JobSuccess struct {
+	Job, Scope string
+	FinishedAt time.Time
+}
+
+// JobSuccesses lists, per job and scope, the latest run that finished ok, by job and
+// scope. A job that never succeeded (or whose runs retention deleted) is absent.
+func (s *Store) JobSuccesses(ctx context.Context) ([]JobSuccess, error) {
+	db := s.db.WithContext(ctx)
+	var runs []JobRun
+	latest := db.Model(&JobRun{}).Select("MAX(id)").Where("outcome = ? AND finished_at IS NOT NULL", JobOK).Group("job, scope")
+	if err := db.Where("id IN (?)", latest).Order("job, scope").Find(&runs).Error; err != nil {
+		return nil, fmt.Errorf("store: reading the latest successful job runs: %w", err)
+	}
+	out := make([]JobSuccess, len(runs))
+	for i, r := range runs {
+		out[i] = JobSuccess{Job: r.Job, Scope: r.Scope, FinishedAt: r.FinishedAt.UTC()}
+	}
+	return out, nil
+}
