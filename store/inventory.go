@@ -66,6 +66,13 @@ const (
 	ExpiresAsRaw
 	// ExpiresOnDelivery values are deleted once the alert is delivered or given up.
 	ExpiresOnDelivery
+	// ExpiresToTechnicianPseudonym values (a reference to the technician who acted)
+	// are replaced RetentionPolicy.PersonalData after the access by the technician's
+	// pseudonym (TechnicianPseudonym), when the row is linked to a known technician,
+	// so that the past months still count per technician. An actor no technician
+	// matched keeps its sealed reference until the row goes: it is the evidence of
+	// the finding about an unknown actor.
+	ExpiresToTechnicianPseudonym
 )
 
 // Inventory classifies every column of one table: the columns that can hold
@@ -138,7 +145,7 @@ var inventories = map[string]Inventory{
 	"config_backups": {About: "configuration backups attached in IT Glue", Personal: []Personal{raw}, Plain: []string{"file_name", "name", "content_type", "size"}},
 	"access_events": {About: "every access by a technician to a customer's systems", Personal: []Personal{
 		raw,
-		reference("actor_ref", whyActor, Technicians),
+		reference("actor_ref", whyActor, Technicians).expiring(ExpiresToTechnicianPseudonym),
 		sealed("actor_name", whyActor, Technicians).expiring(ExpiresAsPersonalData),
 		sealed("source_ip", "to show where an access came from", NetworkAddresses).expiring(ExpiresAsPersonalData),
 		sealed("detail", whyTarget, CustomerUsers, Technicians).expiring(ExpiresAsPersonalData),
@@ -304,6 +311,9 @@ func (p RetentionPolicy) Keeping(t Table, col Personal) string {
 		return "cleared " + after(p.RawPayloads, "the source last listed the row") + "; " + row
 	case ExpiresOnDelivery:
 		return "deleted once the alert is delivered or given up; " + row
+	case ExpiresToTechnicianPseudonym:
+		return "replaced by the technician's pseudonym " + after(p.PersonalData, "the access started") +
+			" (an actor no technician matched keeps it as the finding's evidence); " + row
 	}
 	return row
 }

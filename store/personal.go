@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
@@ -125,10 +126,33 @@ func (p personalSealing) Value(ctx context.Context, field *schema.Field, _ refle
 	return sealed, nil
 }
 
+// Pseudonyms replace a person's name where retention or an erasure removed it, so that
+// what is counted per person still adds up. They name Custos's own record of the
+// person (which is kept), not the person, and are stored as they are, unsealed, so
+// that SQL can tell a pseudonymised value from a sealed one.
+const (
+	technicianPseudonymPrefix = "technician #"
+	erasedPseudonymPrefix     = "erased person #"
+	// technicianPseudonymSQL is TechnicianPseudonym of a row's technician_id, in SQL.
+	technicianPseudonymSQL = "'" + technicianPseudonymPrefix + "' || CAST(technician_id AS TEXT)"
+)
+
+// TechnicianPseudonym is how technician id is named once their own name is removed.
+func TechnicianPseudonym(id uint) string { return fmt.Sprintf("%s%d", technicianPseudonymPrefix, id) }
+
+// erasedPseudonym names the subject of erasure id where no technician record does.
+func erasedPseudonym(id uint) string { return fmt.Sprintf("%s%d", erasedPseudonymPrefix, id) }
+
+// IsPseudonym reports whether v is a pseudonym rather than a person's value.
+func IsPseudonym(v string) bool {
+	return strings.HasPrefix(v, technicianPseudonymPrefix) || strings.HasPrefix(v, erasedPseudonymPrefix)
+}
+
 // sealPersonal seals a personal value; an empty one stays empty (so SQL can still
-// tell a missing value), and with no sealer the value is kept as it is.
+// tell a missing value), a pseudonym stays as it is, and with no sealer the value is
+// kept as it is.
 func sealPersonal(s Sealer, clear string, reference bool, ad []byte) (string, error) {
-	if s == nil || clear == "" {
+	if s == nil || clear == "" || IsPseudonym(clear) {
 		return clear, nil
 	}
 	if !reference {

@@ -83,7 +83,7 @@ func (s *Store) resealColumn(ctx context.Context, r Resealer, t Table, p Persona
 		after = rows[len(rows)-1].ID
 		for _, row := range rows {
 			legacy := !p.BoundToColumn && !seal.IsSealed(row.Value)
-			if !legacy && !r.NeedsReseal(row.Value) {
+			if (!legacy && !r.NeedsReseal(row.Value)) || (legacy && IsPseudonym(row.Value)) {
 				continue
 			}
 			clear := []byte(row.Value)

@@ -105,19 +105,14 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy, now time.Time, bat
 			return err
 		}},
 		{p.PersonalData, retainedAs(KeptAsEvents), func(t Table, cutoff time.Time) error {
-			columns := t.InventoryOf().Expiring(ExpiresAsPersonalData)
-			if len(columns) == 0 {
+			changes, pending := expiringPersonalData(t.InventoryOf())
+			if len(changes) == 0 {
 				return nil
 			}
-			blank := make(map[string]any, len(columns))
-			filled := make([]string, len(columns))
-			for i, c := range columns {
-				blank[c], filled[i] = "", c+" <> ''"
-			}
-			where := "started_at < ? AND (" + strings.Join(filled, " OR ") + ")"
+			where := "started_at < ? AND (" + strings.Join(pending, " OR ") + ")"
 			n, _, err := s.pruneBatches(ctx, batch, t.Model, where, []any{cutoff},
 				func(tx *gorm.DB, ids []uint) (int64, int64, error) {
-					r := tx.Model(t.Model).Where("id IN ?", ids).Where(where, cutoff).UpdateColumns(blank)
+					r := tx.Model(t.Model).Where("id IN ?", ids).Where(where, cutoff).UpdateColumns(changes)
 					if r.Error != nil {
 						return 0, 0, fmt.Errorf("blanking personal data: %w", r.Error)
 					}
@@ -213,6 +208,24 @@ func (s *Store) pruneDeliveries(ctx context.Context, keep time.Duration, now tim
 		return fmt.Errorf("store: pruning notify_groups: %w", err)
 	}
 	return nil
+}
+
+// expiringPersonalData returns what the personal data retention changes in a table
+// (its columns that ExpiresAsPersonalData blanked, those that ExpiresToTechnicianPseudonym
+// replaced by the row's technician's pseudonym) and, for each, the condition of a
+// row it still has to change.
+func expiringPersonalData(inv Inventory) (changes map[string]any, pending []string) {
+	changes = map[string]any{}
+	for _, c := range inv.Expiring(ExpiresAsPersonalData) {
+		changes[c] = ""
+		pending = append(pending, c+" <> ''")
+	}
+	for _, c := range inv.Expiring(ExpiresToTechnicianPseudonym) {
+		changes[c] = gorm.Expr(fmt.Sprintf("CASE WHEN technician_id IS NULL THEN %s ELSE %s END", c, technicianPseudonymSQL))
+		pending = append(pending, fmt.Sprintf("(technician_id IS NOT NULL AND %[1]s <> '' AND %[1]s NOT LIKE '%[2]s%%')", c, technicianPseudonymPrefix))
+	}
+	slices.Sort(pending)
+	return changes, pending
 }
 
 // retainedAs selects the tables of a retention class.
