@@ -438,6 +438,20 @@ func models() []any {
 		&ReportArchive{},
 		&Relationship{}, &ReportReceipt{},
 		&OutboxEntry{}, &Delivery{}, &NotifyLog{}, &NotifyGroup{}, &NotifyReceiver{},
-		&QuarantinedRecord{},
+		&QuarantinedRecord{}, &Erasure{},
 	}
+}
+
+// Erasure records one subject erasure (Store.EraseSubject): when, the pseudonym that
+// now stands for the person, who asked and why, and how many rows of each table
+// changed. It holds nothing of the person erased.
+type Erasure struct {
+	ID        uint      `gorm:"primaryKey"`
+	ErasedAt  time.Time `gorm:"not null"`
+	Pseudonym string    `gorm:"not null"`
+	// RequestedBy and Reason are sealed: they name the requester.
+	RequestedBy string `gorm:"not null;serializer:personal"`
+	Reason      string `gorm:"not null;serializer:personal"`
+	// Counts is a JSON object of rows changed (or deleted) per table.
+	Counts string `gorm:"not null"`
 }

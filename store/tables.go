@@ -223,6 +223,7 @@ var tables = []Table{
 		Name: "quarantined_records", Model: &QuarantinedRecord{}, Record: recordType[*record.Quarantined](), Pull: Quarantine,
 		write: (*Store).upsertQuarantined,
 	},
+	{Name: "erasures", Model: &Erasure{}},
 }
 
 func recordType[R record.Record]() reflect.Type { return reflect.TypeFor[R]() }

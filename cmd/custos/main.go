@@ -76,6 +76,7 @@ func newRootCommand() *cobra.Command {
 		newDataCommand(g),
 		newRetentionCommand(g),
 		newSealCommand(g),
+		newSubjectCommand(g),
 		newVersionCommand(),
 	)
 	return root
