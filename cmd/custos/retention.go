@@ -21,7 +21,8 @@ func newRetentionCommand(g *globalFlags) *cobra.Command {
 	run := &cobra.Command{
 		Use:   "run",
 		Short: "Apply the retention policy now, as the daemon does each night; --dry-run says what it would remove",
-		Long: "run deletes rows past their retention, blanks personal values past retention.personal_data, clears\n" +
+		Long: "run deletes rows past their retention, blanks personal values past retention.personal_data (a known\n" +
+			"technician's name becoming their pseudonym, technician #ID), clears\n" +
 			"raw payloads past retention.raw_payloads and gives the freed space back, printing what it did per table.\n" +
 			"With --dry-run it runs the same pruning in a transaction it rolls back, so the figures are exact and\n" +
 			"nothing changes. `custos data inventory` says column by column what each period removes.",
@@ -54,7 +55,7 @@ func writePruneResult(w io.Writer, r store.PruneResult, dryRun bool) {
 		what string
 	}{
 		{r.AccessEventsDeleted, "access_events: %d %sdeleted (past access_events)"},
-		{r.AccessEventsBlanked, "access_events: %d %sblanked (names, addresses and free text past personal_data)"},
+		{r.AccessEventsBlanked, "access_events: %d %sblanked (names, addresses and free text past personal_data; a known technician named by pseudonym)"},
 		{r.RawCleared, "raw payloads: %d %scleared (past raw_payloads)"},
 		{r.OrganizationsDeleted, "organizations: %d %sdeleted (removed at their source past removed_records)"},
 		{r.ConfigurationsDeleted, "configurations: %d %sdeleted (removed at their source past removed_records)"},
