@@ -56,6 +56,9 @@ type Report struct {
 	// Receiver names the e-mail receiver in notify.receivers that reports are sent
 	// through, to each customer's recipients; empty sends none.
 	Receiver string `toml:"receiver"`
+	// SigningKey is the MSP's Ed25519 key (PEM) that signs evidence bundles; unset
+	// makes none. `custos evidence new-key FILE` writes one and its public key.
+	SigningKey secret.Ref `toml:"signing_key"`
 }
 
 // ReportCustomer is one customer's report settings.

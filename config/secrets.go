@@ -19,6 +19,8 @@ const (
 	TeamsURL
 	// WebhookURL is an absolute http(s) address.
 	WebhookURL
+	// SigningKey is a PEM (PKCS #8) Ed25519 private key.
+	SigningKey
 )
 
 // NeededSecret is a secret that the configuration names for something it enables,
@@ -30,8 +32,9 @@ type NeededSecret struct {
 }
 
 // NeededSecrets lists every secret that what the configuration enables will load:
-// the PostgreSQL DSN, the sealing keys when anything is sealed (raw payloads, queued
-// alerts), each enabled connector's credentials and each receiver's. A reference the
+// the PostgreSQL DSN, the sealing keys (every write of personal data uses them once
+// seal.key is set), the evidence signing key, each enabled connector's credentials
+// and each receiver's. A reference the
 // file leaves empty is not listed; Validate reports the ones that must be named.
 func (c *Config) NeededSecrets() []NeededSecret {
 	var out []NeededSecret
@@ -43,12 +46,11 @@ func (c *Config) NeededSecrets() []NeededSecret {
 	if c.Store.Driver == "postgres" {
 		add("store.dsn", c.Store.DSN, Credential)
 	}
-	if c.Seal.KeepRawPayloads || len(c.Notify.Receivers) > 0 {
-		add("seal.key", c.Seal.Key, SealingKey)
-		for i, ref := range c.Seal.PreviousKeys {
-			add(fmt.Sprintf("seal.previous_keys[%d]", i), ref, SealingKey)
-		}
+	add("seal.key", c.Seal.Key, SealingKey)
+	for i, ref := range c.Seal.PreviousKeys {
+		add(fmt.Sprintf("seal.previous_keys[%d]", i), ref, SealingKey)
 	}
+	add("report.signing_key", c.Report.SigningKey, SigningKey)
 	cs := c.Connectors
 	if cs.ITGlue.Enabled {
 		add("connectors.itglue.api_key", cs.ITGlue.APIKey, Credential)

@@ -11,6 +11,7 @@ import (
 	"net/url"
 
 	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/evidence"
 	"github.com/custos-msp/custos/notify/teams"
 	"github.com/custos-msp/custos/seal"
 	"github.com/custos-msp/custos/secret"
@@ -43,6 +44,9 @@ func checkForm(use config.SecretUse, v secret.Value) error {
 	switch use {
 	case config.SealingKey:
 		_, err := seal.ParseKey([]byte(v.Reveal()))
+		return err
+	case config.SigningKey:
+		_, err := evidence.ParsePrivateKey([]byte(v.Reveal()))
 		return err
 	case config.TeamsURL:
 		return teams.CheckURL(v)

@@ -1,11 +1,13 @@
 package preflight_test
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/evidence"
 	"github.com/custos-msp/custos/preflight"
 	"github.com/custos-msp/custos/seal"
 )
@@ -17,6 +19,16 @@ func TestCheck_SecretsOfWhatIsEnabled(t *testing.T) {
 	dir := t.TempDir()
 	key := filepath.Join(dir, "seal.key")
 	if err := seal.WriteKeyFile(key); err != nil {
+		t.Fatal(err)
+	}
+	if err := evidence.WriteKeyPair(filepath.Join(dir, "evidence.key")); err != nil {
+		t.Fatal(err)
+	}
+	public, err := os.ReadFile(filepath.Join(dir, "evidence.key.pub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "public.key"), public, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	const secretValue = "s3cr3t-value-never-shown"
@@ -37,7 +49,12 @@ func TestCheck_SecretsOfWhatIsEnabled(t *testing.T) {
 		{"credential not set", "[connectors.itglue]\nenabled = true\napi_key = { env = \"PREFLIGHT_TEST_UNSET\" }\n",
 			"connectors.itglue.api_key", "environment variable PREFLIGHT_TEST_UNSET is not set"},
 		{"connector not enabled", "[connectors.itglue]\napi_key = { env = \"PREFLIGHT_TEST_UNSET\" }\n", "", ""},
-		{"sealing key not needed", "[seal]\nkey = { env = \"PREFLIGHT_TEST_UNSET\" }\n", "", ""},
+		// Once named, the sealing key seals every write of personal data.
+		{"sealing key named, not set", "[seal]\nkey = { env = \"PREFLIGHT_TEST_UNSET\" }\n",
+			"seal.key", "environment variable PREFLIGHT_TEST_UNSET is not set"},
+		{"signing key", "[report]\nsigning_key = { file = \"evidence.key\" }\n", "", ""},
+		{"signing key not a key", "[report]\nsigning_key = { file = \"public.key\" }\n",
+			"report.signing_key", "a PEM PUBLIC KEY where a PRIVATE KEY belongs"},
 		{"sealing key not a key", "[seal]\nkey = { env = \"PREFLIGHT_TEST_SHORT_KEY\" }\nkeep_raw_payloads = true\n",
 			"seal.key", "environment variable PREFLIGHT_TEST_SHORT_KEY: sealing key is 24 bytes long"},
 		{"Teams Workflows URL", receivers + "type = \"teams\"\nteams.url = { env = \"PREFLIGHT_TEST_WORKFLOW\" }\n", "", ""},
