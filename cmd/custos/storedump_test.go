@@ -132,9 +132,19 @@ func dumpStore(t *testing.T, path string, keys *seal.Keyring, clock runClock) st
 		}
 	}
 
+	// Every sealed value is opened first, so that a natural key sealed as a person
+	// reference (a technician's key, a link's source id) labels its row by content.
 	raw := map[string]rawTable{}
 	for _, n := range names {
-		raw[n] = readTable(t, db, n)
+		rt := readTable(t, db, n)
+		for _, row := range rt.rows {
+			for i, c := range rt.columns {
+				if seal.IsSealed(row[i]) {
+					row[i] = opened(keys, n+"."+c, row[i])
+				}
+			}
+		}
+		raw[n] = rt
 	}
 
 	// Labels: the canonical tables first, since devices name their customer.
@@ -169,14 +179,6 @@ func dumpStore(t *testing.T, path string, keys *seal.Keyring, clock runClock) st
 		}
 	}
 
-	sealed := map[string]bool{}
-	for _, tb := range tables {
-		for _, p := range tb.InventoryOf().Personal {
-			if p.Sealed {
-				sealed[tb.Name+"."+p.Column] = true
-			}
-		}
-	}
 	for _, n := range names {
 		if _, skip := dumpSkipped[n]; skip {
 			continue
@@ -191,8 +193,6 @@ func dumpStore(t *testing.T, path string, keys *seal.Keyring, clock runClock) st
 				}
 				v := row[i]
 				switch {
-				case sealed[n+"."+c] && v != "" && v != "NULL":
-					v = opened(keys, n+"."+c, v)
 				case n == "checkpoints" && c == "cursor":
 					// A time-window stream's cursor is where its pull ended by the
 					// run's clock (Graph's reports), or that less the settle delay
@@ -327,9 +327,13 @@ func label(labels map[string]map[string]string, table, id string) string {
 }
 
 // opened opens a sealed value of field ("table.column") and shows it by a digest
-// and its start.
+// and its start. A payload is sealed for its field, a personal value for the
+// associated data all personal columns share.
 func opened(keys *seal.Keyring, field, v string) string {
 	plain, err := keys.Open(v, []byte(field))
+	if err != nil {
+		plain, err = keys.Open(v, []byte("custos personal data"))
+	}
 	if err != nil {
 		return fmt.Sprintf("<unopenable: %v>", err)
 	}
