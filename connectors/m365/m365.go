@@ -122,15 +122,7 @@ func (c *Connector) Streams() []connectors.Stream {
 
 // Check gets a partner-tenant token and reads one relationship.
 func (c *Connector) Check(ctx context.Context) error {
-	g, err := c.client(c.cfg.PartnerTenantID)
-	if err != nil {
-		return err
-	}
-	_, err = g.relationshipsPage(ctx, g.v1("tenantRelationships/delegatedAdminRelationships?$top=1"))
-	if err != nil {
-		return fmt.Errorf("m365: reading relationships in the partner tenant: %w", err)
-	}
-	return nil
+	return (&relationships{c}).Probe(ctx, connectors.Account)
 }
 
 // Tenants lists the customer tenants: the configured ones, or those of the partner's

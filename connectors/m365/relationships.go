@@ -60,6 +60,18 @@ func (s *relationships) Pull(ctx context.Context, _ connectors.Scope, from conne
 	return "", nil
 }
 
+// Probe implements connectors.Prober: one relationship and its access assignments.
+func (s *relationships) Probe(ctx context.Context, _ connectors.Scope) error {
+	g, err := s.c.client(s.c.cfg.PartnerTenantID)
+	if err == nil {
+		_, err = g.relationshipsPage(ctx, g.v1("tenantRelationships/delegatedAdminRelationships?$top=1"))
+	}
+	if err != nil {
+		return fmt.Errorf("m365: probe relationships in the partner tenant: %w", err)
+	}
+	return nil
+}
+
 type relPage struct {
 	rels []*record.Relationship
 	next string
