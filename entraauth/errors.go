@@ -75,6 +75,15 @@ func (e *TokenError) Error() string {
 // Is makes errors.Is(err, ErrConsent) and errors.Is(err, ErrCredential) work.
 func (e *TokenError) Is(target error) bool { return target == e.kind }
 
+// Fix says what an operator does: have an administrator of the tenant consent to
+// the app at its admin-consent URL, or renew the app's credential.
+func (e *TokenError) Fix() string {
+	if e.kind == ErrConsent {
+		return "an administrator of the tenant grants the app admin consent at " + e.AdminConsentURL()
+	}
+	return "renew the app's client secret or certificate in its app registration and update [connectors.m365]"
+}
+
 // Outcome classifies the pull that failed with e: access denied for a missing
 // consent, misconfigured for a refused credential.
 func (e *TokenError) Outcome() vocab.Outcome {
