@@ -51,14 +51,50 @@ func WriteText(w io.Writer, r Report) error {
 		fmt.Fprintln(w)
 	}
 	problems := r.Problems()
-	for _, c := range problems {
-		fmt.Fprintf(w, "%s %s · %s: %s — %s\n", c.Connector, c.Stream, scopeLabel(c), c.Status.Label(), c.Fix)
-		if c.Status == Failed || c.Status == Unreachable {
-			fmt.Fprintf(w, "    %s\n", shorten(c.Error, maxErrorText))
+	for _, p := range groupProblems(problems) {
+		fmt.Fprintf(w, "%s: %s (%s) — %s\n", p.scope, p.status.Label(), p.streams, p.fix)
+		if p.status == Failed || p.status == Unreachable {
+			fmt.Fprintf(w, "    %s\n", shorten(p.err, maxErrorText))
 		}
 	}
 	_, err := fmt.Fprintf(w, "%d of %d checks ok, %d not ok\n", len(r.Cells)-len(problems), len(r.Cells), len(problems))
 	return err
+}
+
+// problem is one scope's problem with its fix, and the streams it stops, e.g.
+// "m365 signins, directoryaudits; o365audit exchange".
+type problem struct {
+	scope    string
+	status   Status
+	fix, err string
+	streams  string
+	lastConn string
+}
+
+// groupProblems gathers the cells of one scope with the same status and fix, so
+// that a fix is said once for every stream it concerns, in the cells' order.
+func groupProblems(cells []Cell) []*problem {
+	var out []*problem
+	index := map[[3]string]*problem{}
+	for _, c := range cells {
+		key := [3]string{c.ScopeID + "\x00" + c.ScopeName, string(c.Status), c.Fix}
+		p := index[key]
+		if p == nil {
+			p = &problem{scope: scopeLabel(c), status: c.Status, fix: c.Fix, err: c.Error}
+			index[key] = p
+			out = append(out, p)
+		}
+		switch {
+		case p.streams == "":
+			p.streams = c.Connector + " " + c.Stream
+		case p.lastConn == c.Connector:
+			p.streams += ", " + c.Stream
+		default:
+			p.streams += "; " + c.Connector + " " + c.Stream
+		}
+		p.lastConn = c.Connector
+	}
+	return out
 }
 
 // maxErrorText bounds the error shown under a failed cell; --json has it whole.
