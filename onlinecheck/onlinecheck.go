@@ -89,7 +89,7 @@ type Options struct {
 }
 
 // allScopes is the scope name of a cell whose stream could not list its scopes.
-const allScopes = "(listing the scopes)"
+const allScopes = "(scopes not listed)"
 
 // Run probes every stream of conns for every scope it lists.
 func Run(ctx context.Context, conns []connectors.Connector, opts Options) Report {
