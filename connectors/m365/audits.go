@@ -22,10 +22,7 @@ func (s *directoryAudits) Mode() connectors.Mode { return connectors.Incremental
 
 // Needs lists the permissions in every customer tenant.
 func (s *directoryAudits) Needs() []string {
-	return []string{
-		"Graph application permission AuditLog.Read.All (each customer tenant)",
-		"Graph application permission Directory.Read.All (each customer tenant)",
-	}
+	return []string{needAuditLog, needDirectory}
 }
 
 func (s *directoryAudits) Scopes(ctx context.Context) ([]connectors.Scope, error) {

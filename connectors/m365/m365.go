@@ -30,6 +30,13 @@ import (
 // Name is the connector's name and the Source of its records.
 const Name = record.SourceM365
 
+// The needs that several streams share.
+const (
+	needRelationships = "Graph application permission DelegatedAdminRelationship.Read.All (partner tenant)"
+	needAuditLog      = "Graph application permission AuditLog.Read.All (each customer tenant)"
+	needDirectory     = "Graph application permission Directory.Read.All (each customer tenant; Microsoft documents it as needed for the sign-in and audit logs)"
+)
+
 // Options adjust the connector for tests and the demo.
 type Options struct {
 	// Transport carries token and Graph requests (a fake's client that trusts its

@@ -22,7 +22,7 @@ func (s *relationships) Mode() connectors.Mode { return connectors.Snapshot }
 
 // Needs lists the permission in the partner tenant.
 func (s *relationships) Needs() []string {
-	return []string{"Graph application permission DelegatedAdminRelationship.Read.All (partner tenant)"}
+	return []string{needRelationships}
 }
 
 func (s *relationships) Scopes(context.Context) ([]connectors.Scope, error) {
@@ -203,7 +203,7 @@ func (s *customers) Mode() connectors.Mode { return connectors.Snapshot }
 
 // Needs lists the permission in the partner tenant.
 func (s *customers) Needs() []string {
-	return []string{"Graph application permission DelegatedAdminRelationship.Read.All (partner tenant)"}
+	return []string{needRelationships}
 }
 
 func (s *customers) Scopes(context.Context) ([]connectors.Scope, error) {

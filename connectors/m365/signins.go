@@ -22,11 +22,7 @@ func (s *signIns) Mode() connectors.Mode { return connectors.Incremental }
 
 // Needs lists the permissions in every customer tenant and the licence.
 func (s *signIns) Needs() []string {
-	return []string{
-		"Graph application permission AuditLog.Read.All (each customer tenant)",
-		"Graph application permission Directory.Read.All (each customer tenant; Microsoft's known issue for sign-in logs)",
-		"Entra ID P1 or P2 in the customer tenant (otherwise coverage is not_licensed)",
-	}
+	return []string{needAuditLog, needDirectory, "Entra ID P1 or P2 in the customer tenant (otherwise coverage is not_licensed)"}
 }
 
 func (s *signIns) Scopes(ctx context.Context) ([]connectors.Scope, error) { return s.c.Tenants(ctx) }
