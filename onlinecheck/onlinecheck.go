@@ -91,6 +91,10 @@ type Options struct {
 // allScopes is the scope name of a cell whose stream could not list its scopes.
 const allScopes = "(scopes not listed)"
 
+// unlistedFix is the fix of a stream whose scopes could not be listed for a reason
+// that names no fix: the listing reads what the connector's account-wide streams read.
+const unlistedFix = "the stream's scopes could not be listed: fix the connector's whole-account cells first, then check again"
+
 // Run probes every stream of conns for every scope it lists.
 func Run(ctx context.Context, conns []connectors.Connector, opts Options) Report {
 	if opts.Concurrency <= 0 {
@@ -114,6 +118,9 @@ func Run(ctx context.Context, conns []connectors.Connector, opts Options) Report
 			if err != nil {
 				cell := &Cell{Connector: c.Name(), Stream: s.Name(), ScopeName: allScopes}
 				diagnose(cell, s, err)
+				if connectors.FixOf(err) == "" && cell.Status != Unreachable {
+					cell.Fix = unlistedFix
+				}
 				cells = append(cells, cell)
 				continue
 			}
