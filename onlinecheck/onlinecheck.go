@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"strings"
 	stdsync "sync"
 	"time"
@@ -209,6 +210,13 @@ func diagnose(cell *Cell, s connectors.Stream, err error) {
 	cell.Status = statusOf(err)
 	cell.Fix = connectors.FixOf(err)
 	if cell.Fix != "" {
+		return
+	}
+	var se *connectors.StatusError
+	switch {
+	case cell.Status == MissingPermission && errors.As(err, &se) && se.Status == http.StatusUnauthorized:
+		cell.Fix = fmt.Sprintf("the vendor refused the credentials: check the key (or user and secret) under [connectors.%s]; the stream needs: %s",
+			cell.Connector, strings.Join(s.Needs(), "; "))
 		return
 	}
 	switch cell.Status {

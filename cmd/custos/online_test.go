@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -47,18 +48,26 @@ func TestCheckConfigOnline_ExitCode(t *testing.T) {
 		name        string
 		healthyOnly bool
 		itglueDown  bool
-		code        int
-		want        []string
+		// itglueKey, when set, replaces the IT Glue API key the demo wrote.
+		itglueKey string
+		code      int
+		want      []string
 	}{
-		{"every scope readable", true, false, 0, []string{"itglue\n", "Contoso Ltd (", "0 not ok"}},
-		{"demo tenants failing", false, false, 1, []string{"Woodgrove Bank (3eb04f55…): consent missing", "Fabrikam Inc (1c9e2d33…): licence missing", "Fabrikam Inc (1c9e2d33…): auditing off"}},
-		{"IT Glue not answering", true, true, 1, []string{"whole account: unreachable (itglue organizations)", "check the connector's base URL"}},
+		{"every scope readable", true, false, "", 0, []string{"itglue\n", "Contoso Ltd (", "0 not ok"}},
+		{"demo tenants failing", false, false, "", 1, []string{"Woodgrove Bank (3eb04f55…): consent missing", "Fabrikam Inc (1c9e2d33…): licence missing", "Fabrikam Inc (1c9e2d33…): auditing off"}},
+		{"IT Glue not answering", true, true, "", 1, []string{"whole account: unreachable (itglue organizations)", "check the connector's base URL"}},
+		{"IT Glue key refused", true, false, "ITG.wrong0000000000000000000000000000", 1, []string{"whole account: missing permission (itglue organizations)", "refused the credentials: check the key (or user and secret) under [connectors.itglue]"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			env, config := onlineDemo(t, tc.healthyOnly)
 			if tc.itglueDown {
 				env.ITGlue().Close()
+			}
+			if tc.itglueKey != "" {
+				if err := os.WriteFile(filepath.Join(filepath.Dir(config), "itglue.key"), []byte(tc.itglueKey+"\n"), 0o600); err != nil {
+					t.Fatal(err)
+				}
 			}
 			out, err := run(t, "--config", config, "check-config", "--online")
 			code := 0
@@ -70,6 +79,9 @@ func TestCheckConfigOnline_ExitCode(t *testing.T) {
 			}
 			if code != tc.code {
 				t.Errorf("exit code %d, want %d:\n%s", code, tc.code, out)
+			}
+			if strings.Contains(out, `{"errors"`) || (tc.itglueKey != "" && strings.Contains(out, tc.itglueKey)) {
+				t.Errorf("the output shows a raw error body or the key:\n%s", out)
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(out, w) {
