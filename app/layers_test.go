@@ -60,7 +60,8 @@ func within(pkg string, roots ...string) bool {
 }
 
 // TestLayers_DataWalksOneWay holds the import graph to DESIGN.md's data flow:
-// connectors → sync → store; mapping, reconcile, findings, notify and report read
+// connectors → sync → store (onlinecheck probes the connectors beside sync and
+// writes nothing); mapping, reconcile, findings, notify and report read
 // from store; app wires them and cmd/custos only calls app.
 func TestLayers_DataWalksOneWay(t *testing.T) {
 	rules := []struct {
@@ -71,8 +72,10 @@ func TestLayers_DataWalksOneWay(t *testing.T) {
 		// forbidden are the packages (and those below them) they must not import.
 		forbidden []string
 	}{
-		{"only sync, the registry and app reach the connectors",
-			[]string{""}, []string{"connectors", "sync", "app", "cmd", "demo", "fixtures"}, []string{"connectors"}},
+		{"only sync, the online check, the registry and app reach the connectors",
+			[]string{""}, []string{"connectors", "sync", "onlinecheck", "app", "cmd", "demo", "fixtures"}, []string{"connectors"}},
+		{"the online check only probes: it writes no store and runs no sync",
+			[]string{"onlinecheck"}, nil, []string{"store", "sync", "jobs", "app"}},
 		{"the vocabulary imports nothing of Custos",
 			[]string{"vocab"}, nil, []string{""}},
 		{"store knows no vendor, no configuration and none of its readers",

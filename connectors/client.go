@@ -217,9 +217,9 @@ func (c *Client) transportError(ctx context.Context, req *http.Request, err erro
 	}
 	msg := c.opts.Redactor.String(err.Error())
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("%s: %s %s: timed out: %s: %w", c.opts.Vendor, req.Method, where, msg, context.DeadlineExceeded)
+		return fmt.Errorf("%s: %s %s: timed out: %s: %w: %w", c.opts.Vendor, req.Method, where, msg, ErrUnreachable, context.DeadlineExceeded)
 	}
-	return fmt.Errorf("%s: %s %s: %s", c.opts.Vendor, req.Method, where, msg)
+	return fmt.Errorf("%s: %s %s: %s: %w", c.opts.Vendor, req.Method, where, msg, ErrUnreachable)
 }
 
 // retryPolicy retries 429, 5xx (but 501) and connection errors, and stops at once when

@@ -395,6 +395,9 @@ func TestClient_ConnectionErrorHidesQuery(t *testing.T) {
 	if !strings.Contains(msg, "itglue") || !strings.Contains(msg, "/download") {
 		t.Errorf("error %q does not name vendor and path", msg)
 	}
+	if !errors.Is(err, ErrUnreachable) {
+		t.Errorf("error %q is not ErrUnreachable", msg)
+	}
 }
 
 func TestClient_BadURLHidesSecrets(t *testing.T) {

@@ -78,6 +78,15 @@ type Stream interface {
 	Pull(ctx context.Context, scope Scope, from Cursor, sink Sink) (Cursor, error)
 }
 
+// Prober is a stream that can test one scope with the cheapest request its pull
+// makes (one item of the first page), through the same client code. A stream
+// without it is tested by a pull stopped at its first page.
+type Prober interface {
+	// Probe reads as little of the scope as the vendor allows and returns the error
+	// the pull would meet, or nil when the scope can be read.
+	Probe(ctx context.Context, scope Scope) error
+}
+
 // Sink receives what a stream pulls. The sync engine implements it.
 type Sink interface {
 	// Page hands over records and the cursor that resumes after them. When it returns

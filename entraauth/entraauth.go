@@ -160,7 +160,7 @@ func (c *Credentials) For(tenantID string) (azcore.TokenCredential, error) {
 	if err != nil {
 		return nil, fmt.Errorf("entraauth: credential for tenant %s: %w", tenantID, err)
 	}
-	cred := &tenantCredential{tenant: tenantID, inner: inner}
+	cred := &tenantCredential{tenant: tenantID, clientID: c.clientID, host: c.host, inner: inner}
 	c.byTent[tenantID] = cred
 	return cred, nil
 }

@@ -155,6 +155,12 @@ func TestCredential_ClassifiesRefusals(t *testing.T) {
 			if !errors.As(err, &te) || te.Code != tc.code || te.Tenant != tc.tenant {
 				t.Errorf("TokenError = %+v, want code %s for tenant %s", te, tc.code, tc.tenant)
 			}
+			if te != nil {
+				want := srv.AuthorityHost() + tc.tenant + "/adminconsent?client_id=" + tc.auth.ClientID
+				if got := te.AdminConsentURL(); got != want {
+					t.Errorf("AdminConsentURL = %s, want %s", got, want)
+				}
+			}
 			if got := connectors.Classify(err); got != tc.outcome {
 				t.Errorf("outcome = %s, want %s", got, tc.outcome)
 			}

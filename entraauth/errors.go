@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -51,7 +52,19 @@ type TokenError struct {
 	Code string
 	// Description is Entra's explanation without its trace and correlation ids.
 	Description string
-	kind        error
+	// ClientID is the app that asked for the token.
+	ClientID string
+	// AuthorityHost is the Entra authority the token was asked of, e.g.
+	// https://login.microsoftonline.com/.
+	AuthorityHost string
+	kind          error
+}
+
+// AdminConsentURL is the address where an administrator of the tenant grants the
+// app its admin consent (Entra's v1 admin-consent endpoint), e.g.
+// https://login.microsoftonline.com/{tenant}/adminconsent?client_id={client id}.
+func (e *TokenError) AdminConsentURL() string {
+	return strings.TrimSuffix(e.AuthorityHost, "/") + "/" + url.PathEscape(e.Tenant) + "/adminconsent?client_id=" + url.QueryEscape(e.ClientID)
 }
 
 // Error names the tenant, the code and what it means; never a secret.
@@ -61,6 +74,15 @@ func (e *TokenError) Error() string {
 
 // Is makes errors.Is(err, ErrConsent) and errors.Is(err, ErrCredential) work.
 func (e *TokenError) Is(target error) bool { return target == e.kind }
+
+// Fix says what an operator does: have an administrator of the tenant consent to
+// the app at its admin-consent URL, or renew the app's credential.
+func (e *TokenError) Fix() string {
+	if e.kind == ErrConsent {
+		return "an administrator of the tenant grants the app admin consent at " + e.AdminConsentURL()
+	}
+	return "renew the app's client secret or certificate in its app registration and update [connectors.m365]"
+}
 
 // Outcome classifies the pull that failed with e: access denied for a missing
 // consent, misconfigured for a refused credential.
@@ -74,15 +96,15 @@ func (e *TokenError) Outcome() vocab.Outcome {
 // tenantCredential wraps an azidentity credential bound to one tenant and
 // classifies its errors.
 type tenantCredential struct {
-	tenant string
-	inner  azcore.TokenCredential
+	tenant, clientID, host string
+	inner                  azcore.TokenCredential
 }
 
 // GetToken implements azcore.TokenCredential.
 func (c *tenantCredential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	tok, err := c.inner.GetToken(ctx, opts)
 	if err != nil {
-		return tok, classify(c.tenant, err)
+		return tok, c.classify(err)
 	}
 	return tok, nil
 }
@@ -96,7 +118,8 @@ type entraError struct {
 
 // classify turns an azidentity error into a TokenError when Entra gave a code that
 // says consent or the credential is the problem; otherwise it wraps it.
-func classify(tenant string, err error) error {
+func (c *tenantCredential) classify(err error) error {
+	tenant := c.tenant
 	var afe *azidentity.AuthenticationFailedError
 	if !errors.As(err, &afe) || afe.RawResponse == nil {
 		return fmt.Errorf("entraauth: token for tenant %s: %w", tenant, err)
@@ -112,7 +135,7 @@ func classify(tenant string, err error) error {
 	if !found {
 		code, rest = fmt.Sprintf("AADSTS%d", e.Codes[0]), desc
 	}
-	te := &TokenError{Tenant: tenant, Code: code, Description: rest}
+	te := &TokenError{Tenant: tenant, Code: code, Description: rest, ClientID: c.clientID, AuthorityHost: c.host}
 	switch {
 	case slices.ContainsFunc(e.Codes, func(c int) bool { return slices.Contains(consentCodes, c) }):
 		te.kind = ErrConsent

@@ -16,6 +16,7 @@ import (
 	"github.com/custos-msp/custos/app"
 	"github.com/custos-msp/custos/demo"
 	"github.com/custos-msp/custos/mapping"
+	"github.com/custos-msp/custos/onlinecheck"
 	"github.com/custos-msp/custos/preflight"
 	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/store"
@@ -56,23 +57,35 @@ func newVersionCommand() *cobra.Command {
 }
 
 func newCheckConfigCommand(g *globalFlags) *cobra.Command {
-	var online bool
+	var online, asJSON bool
 	cmd := &cobra.Command{
 		Use:   "check-config",
 		Short: "Validate the configuration file and what it names, and list every problem",
 		Long: "check-config lists every problem at once, each with its key (and line): unknown keys (with the key\n" +
 			"meant), values of the wrong type, invalid values, and every secret the enabled parts need that does\n" +
 			"not resolve (an environment variable not set, a file missing or readable by every user) or has the\n" +
-			"wrong form (a sealing key, a Teams Workflows URL). It exits 1 on any problem.",
+			"wrong form (a sealing key, a Teams Workflows URL). It exits 1 on any problem.\n\n" +
+			"With --online it also tries every stream of every enabled connector for every scope (tenant,\n" +
+			"organisation, site) with the cheapest request the stream's pull makes, and prints a grid of\n" +
+			"scope × stream: ok, missing permission, consent missing, licence missing, auditing off, unreachable\n" +
+			"or failed, with a one-line fix for each cell that is not ok (--json for scripts). It writes nothing\n" +
+			"to the vendors but the audit subscriptions a first sync would start.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if asJSON && !online {
+				return errors.New("--json needs --online")
+			}
 			out := cmd.OutOrStdout()
 			cfg, err := app.LoadConfig(g.config, preflight.Check)
 			if err != nil {
 				fmt.Fprintln(out, err)
 				return exitError{code: 1}
 			}
-			fmt.Fprintf(out, "%s: valid\n", g.config)
+			status := out
+			if asJSON {
+				status = cmd.ErrOrStderr()
+			}
+			fmt.Fprintf(status, "%s: valid\n", g.config)
 			if !online {
 				return nil
 			}
@@ -82,22 +95,22 @@ func newCheckConfigCommand(g *globalFlags) *cobra.Command {
 				return exitError{code: 1}
 			}
 			defer a.Close()
-			failed := false
-			for _, c := range a.Connectors {
-				if err := c.Check(cmd.Context()); err != nil {
-					failed = true
-					fmt.Fprintf(out, "%s: cannot connect: %v\n", c.Name(), err)
-					continue
-				}
-				fmt.Fprintf(out, "%s: connected\n", c.Name())
+			report := onlinecheck.Run(cmd.Context(), a.Connectors, onlinecheck.Options{})
+			write := onlinecheck.WriteText
+			if asJSON {
+				write = onlinecheck.WriteJSON
 			}
-			if failed {
+			if err := write(out, report); err != nil {
+				return err
+			}
+			if !report.OK() {
 				return exitError{code: 1}
 			}
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&online, "online", false, "also connect to every enabled vendor with its credentials")
+	cmd.Flags().BoolVar(&online, "online", false, "also try every stream of every enabled vendor for every scope with its credentials")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "with --online, print the grid as JSON")
 	return cmd
 }
 

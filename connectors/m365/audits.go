@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
@@ -21,10 +22,7 @@ func (s *directoryAudits) Mode() connectors.Mode { return connectors.Incremental
 
 // Needs lists the permissions in every customer tenant.
 func (s *directoryAudits) Needs() []string {
-	return []string{
-		"Graph application permission AuditLog.Read.All (each customer tenant)",
-		"Graph application permission Directory.Read.All (each customer tenant)",
-	}
+	return []string{needAuditLog, needDirectory}
 }
 
 func (s *directoryAudits) Scopes(ctx context.Context) ([]connectors.Scope, error) {
@@ -33,14 +31,24 @@ func (s *directoryAudits) Scopes(ctx context.Context) ([]connectors.Scope, error
 
 // Pull reads the tenant's directory audits in the window.
 func (s *directoryAudits) Pull(ctx context.Context, scope connectors.Scope, from connectors.Cursor, sink connectors.Sink) (connectors.Cursor, error) {
-	return pullTenantLog[models.DirectoryAuditCollectionResponseable](ctx, s.c, scope, from, sink, tenantLog[models.DirectoryAuditable]{
+	return pullTenantLog[models.DirectoryAuditCollectionResponseable](ctx, s.c, scope, from, sink, s.log())
+}
+
+// Probe implements connectors.Prober: one directory audit of the tenant's last hour.
+func (s *directoryAudits) Probe(ctx context.Context, scope connectors.Scope) error {
+	return probeTenantLog(ctx, s.c, scope, s.log())
+}
+
+// log says where directory audits are read and how they become access events.
+func (s *directoryAudits) log() tenantLog[models.DirectoryAuditable] {
+	return tenantLog[models.DirectoryAuditable]{
 		stream: s.Name(), what: "list directory audits",
-		url: func(g *graphClient, w window) string {
-			return g.v1("auditLogs/directoryAudits?" + query("$filter", w.filter("activityDateTime"), "$top", "1000"))
+		url: func(g *graphClient, w window, top int) string {
+			return g.v1("auditLogs/directoryAudits?" + query("$filter", w.filter("activityDateTime"), "$top", strconv.Itoa(top)))
 		},
 		factory: models.CreateDirectoryAuditCollectionResponseFromDiscriminatorValue,
 		event:   s.c.auditEvent,
-	})
+	}
 }
 
 // removable are the target types whose deletion is a removal.

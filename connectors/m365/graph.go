@@ -26,6 +26,20 @@ import (
 // P1 or P2.
 const errNotLicensed = "Authentication_RequestFromNonPremiumTenantOrB2CTenant"
 
+// errPermissionMissing is Graph's answer to an app whose token lacks the permission
+// an identity report needs; its message ends with the permission's name.
+const errPermissionMissing = "Authentication_MSGraphPermissionMissing"
+
+// permissionFix names the permission that Graph's message says is missing, e.g.
+// "Calling principal does not have required MSGraph permissions AuditLog.Read.All".
+func permissionFix(msg string) string {
+	_, perm, ok := strings.Cut(msg, "MSGraph permissions ")
+	if !ok || strings.TrimSpace(perm) == "" {
+		return ""
+	}
+	return "grant the app the Graph application permission " + strings.TrimSpace(perm) + " with admin consent in the tenant"
+}
+
 // graphClient is a Graph request adapter signed in to one tenant.
 type graphClient struct {
 	tenant  string
@@ -154,7 +168,10 @@ func classify(err error) error {
 	e := fmt.Errorf("HTTP %d %s: %s (request-id %s)", status, code, msg, reqID)
 	switch {
 	case status == http.StatusForbidden && code == errNotLicensed:
-		return &connectors.ClassifiedError{Kind: vocab.OutcomeNotLicensed, Err: e}
+		return &connectors.ClassifiedError{Kind: vocab.OutcomeNotLicensed, Err: e,
+			Remedy: "assign Microsoft Entra ID P1 or P2 (e.g. in Microsoft 365 Business Premium) in the tenant: its sign-in logs need it"}
+	case status == http.StatusForbidden && code == errPermissionMissing:
+		return &connectors.ClassifiedError{Kind: vocab.OutcomeAccessDenied, Err: e, Remedy: permissionFix(msg)}
 	case status == http.StatusTooManyRequests:
 		return &connectors.ClassifiedError{Kind: vocab.OutcomeThrottled, Err: e}
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:

@@ -30,6 +30,13 @@ import (
 // Name is the connector's name and the Source of its records.
 const Name = record.SourceM365
 
+// The needs that several streams share.
+const (
+	needRelationships = "Graph application permission DelegatedAdminRelationship.Read.All (partner tenant)"
+	needAuditLog      = "Graph application permission AuditLog.Read.All (each customer tenant)"
+	needDirectory     = "Graph application permission Directory.Read.All (each customer tenant; Microsoft documents it as needed for the sign-in and audit logs)"
+)
+
 // Options adjust the connector for tests and the demo.
 type Options struct {
 	// Transport carries token and Graph requests (a fake's client that trusts its
@@ -122,15 +129,7 @@ func (c *Connector) Streams() []connectors.Stream {
 
 // Check gets a partner-tenant token and reads one relationship.
 func (c *Connector) Check(ctx context.Context) error {
-	g, err := c.client(c.cfg.PartnerTenantID)
-	if err != nil {
-		return err
-	}
-	_, err = g.relationshipsPage(ctx, g.v1("tenantRelationships/delegatedAdminRelationships?$top=1"))
-	if err != nil {
-		return fmt.Errorf("m365: reading relationships in the partner tenant: %w", err)
-	}
-	return nil
+	return (&relationships{c}).Probe(ctx, connectors.Account)
 }
 
 // Tenants lists the customer tenants: the configured ones, or those of the partner's

@@ -22,7 +22,7 @@ func (s *relationships) Mode() connectors.Mode { return connectors.Snapshot }
 
 // Needs lists the permission in the partner tenant.
 func (s *relationships) Needs() []string {
-	return []string{"Graph application permission DelegatedAdminRelationship.Read.All (partner tenant)"}
+	return []string{needRelationships}
 }
 
 func (s *relationships) Scopes(context.Context) ([]connectors.Scope, error) {
@@ -58,6 +58,18 @@ func (s *relationships) Pull(ctx context.Context, _ connectors.Scope, from conne
 		from, link = connectors.Cursor(page.next), page.next
 	}
 	return "", nil
+}
+
+// Probe implements connectors.Prober: one relationship and its access assignments.
+func (s *relationships) Probe(ctx context.Context, _ connectors.Scope) error {
+	g, err := s.c.client(s.c.cfg.PartnerTenantID)
+	if err == nil {
+		_, err = g.relationshipsPage(ctx, g.v1("tenantRelationships/delegatedAdminRelationships?$top=1"))
+	}
+	if err != nil {
+		return fmt.Errorf("m365: probe relationships in the partner tenant: %w", err)
+	}
+	return nil
 }
 
 type relPage struct {
@@ -191,7 +203,7 @@ func (s *customers) Mode() connectors.Mode { return connectors.Snapshot }
 
 // Needs lists the permission in the partner tenant.
 func (s *customers) Needs() []string {
-	return []string{"Graph application permission DelegatedAdminRelationship.Read.All (partner tenant)"}
+	return []string{needRelationships}
 }
 
 func (s *customers) Scopes(context.Context) ([]connectors.Scope, error) {

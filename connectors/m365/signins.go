@@ -3,6 +3,7 @@ package m365
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
@@ -21,11 +22,7 @@ func (s *signIns) Mode() connectors.Mode { return connectors.Incremental }
 
 // Needs lists the permissions in every customer tenant and the licence.
 func (s *signIns) Needs() []string {
-	return []string{
-		"Graph application permission AuditLog.Read.All (each customer tenant)",
-		"Graph application permission Directory.Read.All (each customer tenant; Microsoft's known issue for sign-in logs)",
-		"Entra ID P1 or P2 in the customer tenant (otherwise coverage is not_licensed)",
-	}
+	return []string{needAuditLog, needDirectory, "Entra ID P1 or P2 in the customer tenant (otherwise coverage is not_licensed)"}
 }
 
 func (s *signIns) Scopes(ctx context.Context) ([]connectors.Scope, error) { return s.c.Tenants(ctx) }
@@ -34,14 +31,25 @@ func (s *signIns) Scopes(ctx context.Context) ([]connectors.Scope, error) { retu
 // crossTenantAccessType is not documented as filterable, so signInEvent checks it
 // rather than $filter.
 func (s *signIns) Pull(ctx context.Context, scope connectors.Scope, from connectors.Cursor, sink connectors.Sink) (connectors.Cursor, error) {
-	return pullTenantLog[models.SignInCollectionResponseable](ctx, s.c, scope, from, sink, tenantLog[models.SignInable]{
+	return pullTenantLog[models.SignInCollectionResponseable](ctx, s.c, scope, from, sink, s.log())
+}
+
+// Probe implements connectors.Prober: one sign-in of the tenant's last hour, which
+// meets the permission, consent and licence a pull needs.
+func (s *signIns) Probe(ctx context.Context, scope connectors.Scope) error {
+	return probeTenantLog(ctx, s.c, scope, s.log())
+}
+
+// log says where sign-ins are read and how they become access events.
+func (s *signIns) log() tenantLog[models.SignInable] {
+	return tenantLog[models.SignInable]{
 		stream: s.Name(), what: "list sign-ins",
-		url: func(g *graphClient, w window) string {
-			return g.beta("auditLogs/signIns?" + query("$filter", w.filter("createdDateTime"), "$top", "1000"))
+		url: func(g *graphClient, w window, top int) string {
+			return g.beta("auditLogs/signIns?" + query("$filter", w.filter("createdDateTime"), "$top", strconv.Itoa(top)))
 		},
 		factory: models.CreateSignInCollectionResponseFromDiscriminatorValue,
 		event:   s.c.signInEvent,
-	})
+	}
 }
 
 // signInEvent returns the access event of a partner sign-in, nil for any other.

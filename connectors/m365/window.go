@@ -100,8 +100,8 @@ type tenantLog[V any] struct {
 	// stream names the stream in paging errors; what names the read in errors,
 	// e.g. "list sign-ins".
 	stream, what string
-	// url is the first page's address for the window.
-	url     func(g *graphClient, w window) string
+	// url is the first page's address for the window, with at most top items a page.
+	url     func(g *graphClient, w window, top int) string
 	factory absser.ParsableFactory
 	// event returns an item's access event, nil for an item that is not the partner's.
 	event func(tenant string, v V) *record.AccessEvent
@@ -135,5 +135,27 @@ func pullTenantLog[P logPage[V], V any](ctx context.Context, c *Connector, scope
 		}
 		return recs, nextLink(page), nil
 	}
-	return pullWindow(ctx, w, l.url(g, w), l.what+" for tenant "+scope.ID, c.pager(l.stream, scope), fetch, sink)
+	return pullWindow(ctx, w, l.url(g, w, maxReportsPage), l.what+" for tenant "+scope.ID, c.pager(l.stream, scope), fetch, sink)
+}
+
+// maxReportsPage is the largest page the identity reports answer ($top ≤ 1000).
+const maxReportsPage = 1000
+
+// probeWindow is the stretch of a tenant's log a probe asks for.
+const probeWindow = time.Hour
+
+// probeTenantLog reads one item of the tenant's log from the last hour, with the
+// client and the address its pull uses, so that it meets the same consent,
+// permission and licence.
+func probeTenantLog[V any](ctx context.Context, c *Connector, scope connectors.Scope, l tenantLog[V]) error {
+	end := c.now().UTC().Truncate(time.Second)
+	w := window{start: end.Add(-probeWindow), end: end}
+	g, err := c.client(scope.ID)
+	if err == nil {
+		_, err = g.get(ctx, l.url(g, w, 1), l.factory)
+	}
+	if err != nil {
+		return fmt.Errorf("m365: probe %s for %s: %w", l.what, scope.ID, err)
+	}
+	return nil
 }

@@ -143,10 +143,12 @@ func classify(err error) error {
 		return fmt.Errorf("%w: %w", errExpired, err)
 	case code == "AF20023":
 		return &connectors.ClassifiedError{Kind: vocab.OutcomeAuditingDisabled, Err: fmt.Errorf(
-			"an administrator of the tenant disabled the audit subscription (AF20023); the tenant's audit log is not read until it is enabled again: %w", err)}
+			"an administrator of the tenant disabled the audit subscription (AF20023); the tenant's audit log is not read until it is enabled again: %w", err),
+			Remedy: "ask the tenant's administrator to enable the audit subscription again; Custos restarts it on the next pull"}
 	case se.Status == http.StatusBadRequest && strings.Contains(se.Body, "DataServiceException") && strings.Contains(se.Body, "does not exist"):
 		return &connectors.ClassifiedError{Kind: vocab.OutcomeAuditingDisabled, Err: fmt.Errorf(
-			"the service answers that the tenant does not exist, which it does when unified audit logging is off; turn it on in Microsoft Purview > Audit (Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled $true): %w", err)}
+			"the service answers that the tenant does not exist, which it does when unified audit logging is off: %w", err),
+			Remedy: auditingOffFix}
 	case code == "AF10001" || se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden:
 		return &connectors.ClassifiedError{Kind: vocab.OutcomeAccessDenied, Err: fmt.Errorf(
 			"access refused: the app needs the Office 365 Management APIs permission ActivityFeed.Read with admin consent in this tenant: %w", err)}
@@ -155,6 +157,10 @@ func classify(err error) error {
 	}
 	return err
 }
+
+// auditingOffFix turns unified audit logging on in a tenant.
+const auditingOffFix = "turn on unified audit logging in the tenant: Microsoft Purview > Audit > Start recording user and admin activity, " +
+	"or Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled $true in Exchange Online PowerShell; content appears within hours"
 
 // asStatus finds the *connectors.StatusError in err.
 func asStatus(err error, se **connectors.StatusError) bool { return errors.As(err, se) }

@@ -154,6 +154,28 @@ func (s *AuditStream) Pull(ctx context.Context, scope connectors.Scope, from con
 	return cur.encode(), nil
 }
 
+// probeWindow is the stretch of content a probe lists.
+const probeWindow = time.Hour
+
+// errProbed stops a probe's listing at its first blob.
+var errProbed = errors.New("probed")
+
+// Probe implements connectors.Prober with what a pull does first: it makes sure the
+// subscription is started (the service refuses it where auditing is off) and lists
+// the last hour's content up to its first blob.
+func (s *AuditStream) Probe(ctx context.Context, scope connectors.Scope) error {
+	c := s.c
+	err := c.ensureSubscription(ctx, scope.ID, s.contentType)
+	if err == nil {
+		end := c.now().UTC().Truncate(time.Second)
+		err = c.listContent(ctx, scope.ID, s.contentType, end.Add(-probeWindow), end, func(blobRef) error { return errProbed })
+	}
+	if err != nil && !errors.Is(err, errProbed) {
+		return fmt.Errorf("o365audit: probe %s for %s: %w", s.contentType, scope.ID, err)
+	}
+	return nil
+}
+
 // pullState is what one pull of one tenant carries from window to window.
 type pullState struct {
 	s       *AuditStream
