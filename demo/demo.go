@@ -21,6 +21,7 @@ import (
 	itgluefake "github.com/custos-msp/custos/fixtures/itglue"
 	o365fake "github.com/custos-msp/custos/fixtures/o365audit"
 	scfake "github.com/custos-msp/custos/fixtures/screenconnect"
+	"github.com/custos-msp/custos/evidence"
 	"github.com/custos-msp/custos/seal"
 )
 
@@ -120,6 +121,9 @@ func StartWith(dir string, now time.Time, opts Options) (*Environment, error) {
 
 func (e *Environment) write(dir string) error {
 	if err := seal.WriteKeyFile(filepath.Join(dir, "seal.key")); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if err := evidence.WriteKeyPair(filepath.Join(dir, "evidence.key")); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("demo: %w", err)
 	}
 	// The fake servers' credentials: demo values, not anyone's secrets.
@@ -233,6 +237,7 @@ requests_per_second = 50
 [report]
 msp_name = "Demo MSP"
 dir = "reports"
+signing_key = { file = "evidence.key" }
 
 [connectors.m365]
 enabled = true

@@ -438,7 +438,7 @@ func models() []any {
 		&ReportArchive{},
 		&Relationship{}, &ReportReceipt{},
 		&OutboxEntry{}, &Delivery{}, &NotifyLog{}, &NotifyGroup{}, &NotifyReceiver{},
-		&QuarantinedRecord{}, &Erasure{},
+		&QuarantinedRecord{}, &Erasure{}, &EvidenceManifest{},
 	}
 }
 
@@ -454,4 +454,15 @@ type Erasure struct {
 	Reason      string `gorm:"not null;serializer:personal"`
 	// Counts is a JSON object of rows changed (or deleted) per table.
 	Counts string `gorm:"not null"`
+}
+
+// EvidenceManifest is one evidence bundle made: whose month it is, the SHA-256 of its
+// signed manifest (which the next month's manifest names) and where it was written.
+type EvidenceManifest struct {
+	ID         uint      `gorm:"primaryKey"`
+	CustomerID uint      `gorm:"not null;index:idx_evidence_manifests_customer_month,priority:1"`
+	Month      string    `gorm:"not null;index:idx_evidence_manifests_customer_month,priority:2"`
+	SHA256     string    `gorm:"column:sha256;not null"`
+	Path       string    `gorm:"not null"`
+	CreatedAt  time.Time `gorm:"not null"`
 }

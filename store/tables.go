@@ -224,6 +224,7 @@ var tables = []Table{
 		write: (*Store).upsertQuarantined,
 	},
 	{Name: "erasures", Model: &Erasure{}},
+	{Name: "evidence_manifests", Model: &EvidenceManifest{}},
 }
 
 func recordType[R record.Record]() reflect.Type { return reflect.TypeFor[R]() }

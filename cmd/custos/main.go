@@ -77,6 +77,7 @@ func newRootCommand() *cobra.Command {
 		newRetentionCommand(g),
 		newSealCommand(g),
 		newSubjectCommand(g),
+		newEvidenceCommand(g),
 		newVersionCommand(),
 	)
 	return root
