@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/custos-msp/custos/evidence"
 	atfake "github.com/custos-msp/custos/fixtures/autotask"
 	dattofake "github.com/custos-msp/custos/fixtures/dattormm"
 	entrafake "github.com/custos-msp/custos/fixtures/entra"
@@ -21,7 +22,6 @@ import (
 	itgluefake "github.com/custos-msp/custos/fixtures/itglue"
 	o365fake "github.com/custos-msp/custos/fixtures/o365audit"
 	scfake "github.com/custos-msp/custos/fixtures/screenconnect"
-	"github.com/custos-msp/custos/evidence"
 	"github.com/custos-msp/custos/seal"
 )
 

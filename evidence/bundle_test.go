@@ -169,4 +169,3 @@ func TestChainProblems(t *testing.T) {
 		})
 	}
 }
-
