@@ -81,8 +81,12 @@ type evidenceFinding struct {
 // the month's archived reports, signed with report.signing_key and chained to the
 // last bundle of the month before. A zero month is the previous one in the customer's
 // time zone; an empty dir is [report] dir/<month>.
-func (a *App) ExportEvidence(ctx context.Context, customer store.Customer, month report.Month, dir string) (EvidenceExport, error) {
+func (a *App) ExportEvidence(ctx context.Context, customerName string, month report.Month, dir string) (EvidenceExport, error) {
 	key, err := a.signingKey()
+	if err != nil {
+		return EvidenceExport{}, err
+	}
+	customer, err := a.Store.CustomerByName(ctx, customerName)
 	if err != nil {
 		return EvidenceExport{}, err
 	}

@@ -18,6 +18,16 @@ type SubjectErasure struct {
 	StillConfigured []string
 }
 
+// SubjectRecords works out who person names and lists every record about them.
+func (a *App) SubjectRecords(ctx context.Context, person string) (store.Subject, []store.SubjectSection, error) {
+	subj, err := a.Store.FindSubject(ctx, person)
+	if err != nil {
+		return subj, nil, err
+	}
+	sections, err := a.Store.SubjectRecords(ctx, subj)
+	return subj, sections, err
+}
+
 // EraseSubject erases the person query names (store.EraseSubject) and says which
 // configured technicians still name them.
 func (a *App) EraseSubject(ctx context.Context, query, requestedBy, reason string) (SubjectErasure, error) {

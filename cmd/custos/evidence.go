@@ -54,22 +54,18 @@ func newEvidenceExportCommand(g *globalFlags) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				cust, err := a.Store.CustomerByName(ctx, c.Name)
-				if err != nil {
-					return err
-				}
 				var m report.Month
 				if month != "" {
 					if m, err = report.ParseMonth(month); err != nil {
 						return err
 					}
 				}
-				done, err := a.ExportEvidence(ctx, cust, m, dir)
+				done, err := a.ExportEvidence(ctx, c.Name, m, dir)
 				if err != nil {
 					return err
 				}
 				w := cmd.OutOrStdout()
-				fmt.Fprintf(w, "%s\n  %s %s, %d files, manifest sha256 %s\n", done.Path, cust.Name, done.Manifest.Month, len(done.Manifest.Files), done.ManifestSHA256)
+				fmt.Fprintf(w, "%s\n  %s %s, %d files, manifest sha256 %s\n", done.Path, done.Manifest.Customer, done.Manifest.Month, len(done.Manifest.Files), done.ManifestSHA256)
 				if done.Manifest.Previous == "" {
 					fmt.Fprintln(w, "  the first bundle of this customer's series: no bundle of the month before was made")
 				} else {

@@ -43,7 +43,7 @@ func newSubjectFindCommand(g *globalFlags) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				subj, sections, err := subjectRecords(ctx, a, args[0])
+				subj, sections, err := a.SubjectRecords(ctx, args[0])
 				if err != nil {
 					return err
 				}
@@ -65,7 +65,7 @@ func newSubjectExportCommand(g *globalFlags) *cobra.Command {
 				return fmt.Errorf("subject export: --out FILE is required")
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				subj, sections, err := subjectRecords(ctx, a, args[0])
+				subj, sections, err := a.SubjectRecords(ctx, args[0])
 				if err != nil {
 					return err
 				}
@@ -129,16 +129,6 @@ func newSubjectEraseCommand(g *globalFlags) *cobra.Command {
 	cmd.Flags().StringVar(&reason, "reason", "", "why (e.g. the request's reference)")
 	cmd.Flags().StringVar(&requestedBy, "requested-by", "", "who asked for the erasure")
 	return cmd
-}
-
-// subjectRecords finds who PERSON names and every record about them.
-func subjectRecords(ctx context.Context, a *app.App, person string) (store.Subject, []store.SubjectSection, error) {
-	subj, err := a.Store.FindSubject(ctx, person)
-	if err != nil {
-		return subj, nil, err
-	}
-	sections, err := a.Store.SubjectRecords(ctx, subj)
-	return subj, sections, err
 }
 
 func countRows(sections []store.SubjectSection) int {
