@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/custos-msp/custos/app"
+	"github.com/custos-msp/custos/evidence"
+	"github.com/custos-msp/custos/seal"
 )
 
 // run executes the command line in-process and returns what it printed, on
@@ -177,7 +179,22 @@ func TestCheckConfig(t *testing.T) {
 		}
 	}
 
-	good, err := run(t, "--config", filepath.Join("..", "..", "config.example.toml"), "check-config")
+	// The example passes once the key files it names exist.
+	example, err := os.ReadFile(filepath.Join("..", "..", "config.example.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	example = bytes.ReplaceAll(example, []byte("/etc/custos/"), []byte(dir+"/"))
+	if err := os.WriteFile(filepath.Join(dir, "custos.toml"), example, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := seal.WriteKeyFile(filepath.Join(dir, "seal.key")); err != nil {
+		t.Fatal(err)
+	}
+	if err := evidence.WriteKeyPair(filepath.Join(dir, "evidence.key")); err != nil {
+		t.Fatal(err)
+	}
+	good, err := run(t, "--config", filepath.Join(dir, "custos.toml"), "check-config")
 	if err != nil || !strings.Contains(good, "valid") {
 		t.Errorf("config.example.toml: %v\n%s", err, good)
 	}

@@ -326,14 +326,15 @@ func label(labels map[string]map[string]string, table, id string) string {
 	return "[" + l + "]"
 }
 
-// opened opens a sealed value of field ("table.column") and shows it by a digest
-// and its start. A payload is sealed for its field, a personal value for the
-// associated data all personal columns share.
+// opened opens a sealed value of field ("table.column"). A payload, sealed for its
+// field, is shown by a digest and its start; a personal value, sealed with the
+// associated data all personal columns share, is shown as it is, so that the run
+// clock can be masked in it like in any other text.
 func opened(keys *seal.Keyring, field, v string) string {
-	plain, err := keys.Open(v, []byte(field))
-	if err != nil {
-		plain, err = keys.Open(v, []byte("custos personal data"))
+	if plain, err := keys.Open(v, []byte("custos personal data")); err == nil {
+		return string(plain)
 	}
+	plain, err := keys.Open(v, []byte(field))
 	if err != nil {
 		return fmt.Sprintf("<unopenable: %v>", err)
 	}
