@@ -17,6 +17,7 @@ import (
 
 	"github.com/custos-msp/custos/acts"
 	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/mapping"
 	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
@@ -167,7 +168,7 @@ func Build(ctx context.Context, st *store.Store, customer store.Customer, month 
 		if err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
-		if r.RMMReport.Receipts, err = reportReceipts(receipts, customer.ID, loc); err != nil {
+		if r.RMMReport.Receipts, err = reportReceipts(mapping.CustomerReceipts(receipts, customer, month.String()), loc); err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
 	}
@@ -204,13 +205,11 @@ func relationships(all []store.Relationship, customerID uint, from time.Time, lo
 	return out, nil
 }
 
-// reportReceipts lists the customer's RMM report e-mails, one row per attachment.
-func reportReceipts(all []store.ReportReceipt, customerID uint, loc *time.Location) ([]Receipt, error) {
+// reportReceipts lists the customer's RMM report e-mails (mapping.CustomerReceipts),
+// one row per attachment.
+func reportReceipts(receipts []store.ReportReceipt, loc *time.Location) ([]Receipt, error) {
 	var out []Receipt
-	for _, rc := range all {
-		if rc.CustomerID == nil || *rc.CustomerID != customerID {
-			continue
-		}
+	for _, rc := range receipts {
 		atts, err := rc.AttachmentList()
 		if err != nil {
 			return nil, err
