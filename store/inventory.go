@@ -189,7 +189,7 @@ var inventories = map[string]Inventory{
 	"coverages":       {About: "what each pull read", Plain: []string{"connector", "window_start", "window_end", "outcome", "records", "pages", "removed", "warnings", "error"}},
 	"job_runs":        {About: "the history of jobs", Plain: []string{"job", "outcome", "counts", "error"}},
 	"job_leases":      {About: "which replica runs which job", Plain: []string{"name", "holder", "slot"}},
-	"report_archives": {About: "monthly reports written (each file it names holds the report's personal data and is deleted with its row after retention.reports)", Plain: []string{"month", "format", "variant", "sha256", "path", "size", "template_version"}},
+	"report_archives": {About: "monthly reports written, every rendering (each file it names holds the report's personal data and is deleted with its row after retention.reports)", Plain: []string{"month", "format", "variant", "rendering", "sha256", "document_sha256", "path", "size", "template_version"}},
 	"relationships": {About: "GDAP relationships with customers' tenants", Personal: []Personal{raw},
 		Plain: []string{"customer_ref", "customer_name", "display_name", "status", "duration_days", "auto_extend_days", "roles", "assignments"}},
 	"report_receipts": {About: "monthly RMM report e-mails received", Personal: []Personal{raw}, Plain: []string{"message_id", "customer_ref", "month", "subject", "attachments"}},
