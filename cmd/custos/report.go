@@ -82,7 +82,7 @@ func newReportVerifyCommand(g *globalFlags) *cobra.Command {
 				return fmt.Errorf("reading %s: %w", args[0], err)
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				v, err := report.Verify(ctx, a.Store, data)
+				v, err := a.VerifyReport(ctx, data)
 				if err != nil {
 					return err
 				}
