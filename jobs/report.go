@@ -105,17 +105,15 @@ type ReportRequest struct {
 	Dir string
 }
 
-// ReportResult is one rendered report.
+// ReportResult is one rendered report: a new file and a new archive row.
 type ReportResult struct {
-	File report.File
-	// Archive is the archive row; Created is false when the archive already held
-	// the same content.
+	File    report.File
 	Archive store.ReportArchive
-	Created bool
 	Report  *report.Report
 }
 
-// One renders, writes and archives one report.
+// One renders, writes and archives one report, a new rendering; for a month of
+// which the store holds no data it returns Build's error (report.ErrNoData).
 func (j *ReportJob) One(ctx context.Context, req ReportRequest) (ReportResult, error) {
 	c, err := j.Store.CustomerByName(ctx, req.Customer)
 	if err != nil {
@@ -143,24 +141,17 @@ func (j *ReportJob) render(ctx context.Context, c store.Customer, req ReportRequ
 	if dir == "" {
 		dir = filepath.Join(j.Config.Resolve(j.Config.Report.Dir), month.String())
 	}
-	f, err := report.Write(dir, r, req.Format)
-	if err != nil {
-		return ReportResult{}, err
-	}
-	res := ReportResult{File: f, Report: r, Archive: store.ReportArchive{
-		CustomerID: c.ID, Month: r.Month, Format: f.Format, Variant: r.Variant,
-		SHA256: f.SHA256, Path: f.Path, Size: f.Size, TemplateVersion: r.TemplateVersion,
-	}}
-	res.Created, err = j.Store.ArchiveReport(ctx, &res.Archive)
+	res := ReportResult{Report: r}
+	res.File, res.Archive, err = report.Keep(ctx, j.Store, c.ID, dir, r, req.Format)
 	return res, err
 }
 
 // Run renders the previous month's reports of every active customer in every
-// configured format (and the internal variant when configured), archives them and
-// e-mails each customer its customer-variant files once a month: not when a
-// customer-variant report of that month was sent before, even if a later rendering
-// differs (its generation time does). A customer that fails does not stop the
-// others; the error joins every failure.
+// configured format (and the internal variant when configured), archives each as a
+// new rendering and e-mails each customer its customer-variant files once a month:
+// not when a customer-variant report of that month was sent before. A customer of
+// which the store holds no data for the month is skipped (counted no_data). A
+// customer that fails does not stop the others; the error joins every failure.
 func (j *ReportJob) Run(ctx context.Context) (Counts, error) {
 	counts := Counts{}
 	customers, err := j.Store.ActiveCustomers(ctx)
@@ -196,13 +187,15 @@ func (j *ReportJob) customer(ctx context.Context, c store.Customer, variants []s
 	for _, variant := range variants {
 		for _, format := range j.Config.Report.Formats {
 			res, err := j.render(ctx, c, ReportRequest{Format: format, Variant: variant}, logo)
+			if errors.Is(err, report.ErrNoData) {
+				counts["no_data"]++
+				j.Log.Info().Str("customer", c.Name).Msg(err.Error())
+				return nil
+			}
 			if err != nil {
 				return err
 			}
 			counts["rendered"]++
-			if res.Created {
-				counts["archived"]++
-			}
 			if variant == report.VariantCustomer && res.Archive.SentAt == nil {
 				toSend = append(toSend, res.File)
 				ids = append(ids, res.Archive.ID)

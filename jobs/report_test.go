@@ -59,14 +59,8 @@ func (m *fakeMailer) SendReport(_ context.Context, rm jobs.ReportMail) error {
 func TestReportJob_RendersArchivesAndSendsOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		for _, c := range []*store.Customer{
-			{Name: "Contoso Ltd", Key: "contoso"}, {Name: "Fabrikam Inc", Key: "fabrikam"},
-			{Name: "Adatum", Key: "adatum", Status: store.CustomerOffboarded},
-		} {
-			if err := storetest.DB(ctx, st).Create(c).Error; err != nil {
-				t.Fatal(err)
-			}
-		}
+		seedCustomers(t, st, &store.Customer{Name: "Contoso Ltd", Key: "contoso"}, &store.Customer{Name: "Fabrikam Inc", Key: "fabrikam"},
+			&store.Customer{Name: "Adatum", Key: "adatum", Status: store.CustomerOffboarded})
 		cfg := config.Default()
 		cfg.Dir = t.TempDir()
 		cfg.Report.Internal = true
@@ -86,11 +80,11 @@ func TestReportJob_RendersArchivesAndSendsOnce(t *testing.T) {
 		if err == nil {
 			t.Error("a failed e-mail was not reported")
 		}
-		want := jobs.Counts{"rendered": 8, "archived": 8, "failed": 1}
+		want := jobs.Counts{"rendered": 8, "failed": 1}
 		if !maps.Equal(counts, want) {
 			t.Errorf("first run counts = %v, want %v", counts, want)
 		}
-		// It is up again: the same reports are not archived twice, and the unsent
+		// It is up again: every run archives new renderings, and the month's
 		// customer variants go out once, to Contoso only (Fabrikam has no recipients).
 		mailer.fail = false
 		for run, want := range []jobs.Counts{{"rendered": 8, "mail_queued": 1}, {"rendered": 8}} {
@@ -99,7 +93,7 @@ func TestReportJob_RendersArchivesAndSendsOnce(t *testing.T) {
 				t.Errorf("run %d: counts = %v, %v; want %v", run+2, counts, err, want)
 			}
 		}
-		if len(mailer.sent) != 1 || !slices.Equal(mailer.sent[0], []string{"contoso-ltd_2026-10.html", "contoso-ltd_2026-10.pdf"}) ||
+		if len(mailer.sent) != 1 || !slices.Equal(mailer.sent[0], []string{"2026-10-contoso-ltd-r2.html", "2026-10-contoso-ltd-r2.pdf"}) ||
 			!slices.Equal(mailer.to[0], []string{"it@contoso.example"}) {
 			t.Errorf("sent %v to %v; want Contoso's October HTML and PDF once to it@contoso.example", mailer.sent, mailer.to)
 		}
@@ -119,10 +113,37 @@ func TestReportJob_RendersArchivesAndSendsOnce(t *testing.T) {
 				t.Errorf("archived at %s, want under reports/2026-10", a.Path)
 			}
 		}
-		if len(archived) != 4 || sent != 2 {
-			t.Errorf("Contoso's archive holds %d reports, %d sent; want 4, 2", len(archived), sent)
+		if len(archived) != 12 || sent != 2 {
+			t.Errorf("Contoso's archive holds %d reports, %d sent; want 12 (3 runs of 2 variants in 2 formats), 2", len(archived), sent)
+		}
+		names := map[string]bool{}
+		for _, a := range archived {
+			if names[a.Path] {
+				t.Errorf("two renderings archived at %s", a.Path)
+			}
+			names[a.Path] = true
+			if _, err := os.Stat(a.Path); err != nil {
+				t.Errorf("rendering %d of %s %s: %v", a.Rendering, a.Variant, a.Format, err)
+			}
 		}
 	})
+}
+
+// seedCustomers writes the customers and a pull of the whole account in October
+// 2026, so that the store holds data for that month.
+func seedCustomers(t *testing.T, st *store.Store, customers ...*store.Customer) {
+	t.Helper()
+	ctx := context.Background()
+	for _, c := range customers {
+		if err := storetest.DB(ctx, st).Create(c).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := time.Date(2026, 10, 20, 12, 0, 0, 0, time.UTC)
+	cov := &store.Coverage{Connector: "itglue", Stream: "organizations", Scope: store.AccountScope, StartedAt: at, FinishedAt: at, Outcome: "ok"}
+	if err := st.RecordCoverage(ctx, cov); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // configuredRules builds the rules cfg configures, as the app does.
@@ -150,11 +171,7 @@ type mailFixture struct {
 
 func newMailFixture(t *testing.T, st *store.Store, receiver string) *mailFixture {
 	t.Helper()
-	for _, c := range []*store.Customer{{Name: "Contoso Ltd", Key: "contoso"}, {Name: "Fabrikam Inc", Key: "fabrikam"}} {
-		if err := storetest.DB(context.Background(), st).Create(c).Error; err != nil {
-			t.Fatal(err)
-		}
-	}
+	seedCustomers(t, st, &store.Customer{Name: "Contoso Ltd", Key: "contoso"}, &store.Customer{Name: "Fabrikam Inc", Key: "fabrikam"})
 	cfg := config.Default()
 	cfg.Dir = t.TempDir()
 	cfg.Report.Receiver = receiver
@@ -252,12 +269,11 @@ func TestReportJob_EmailsThroughTheNotifyReceiverOnce(t *testing.T) {
 			job                     jobs.Counts
 			sent, retrying, smtpGot int
 		}{
-			{"queued, greylisted", 0, jobs.Counts{"rendered": 4, "archived": 4, "mail_queued": 1}, 0, 1, 0},
-			// The PDFs differ (their creation date), so they are archived anew; the
-			// month was sent, so nothing is queued.
-			{"the job again: nothing new queued", 30 * time.Second, jobs.Counts{"rendered": 4, "archived": 2}, 0, 0, 0},
+			{"queued, greylisted", 0, jobs.Counts{"rendered": 4, "mail_queued": 1}, 0, 1, 0},
+			// New renderings are archived; the month was sent, so nothing is queued.
+			{"the job again: nothing new queued", 30 * time.Second, jobs.Counts{"rendered": 4}, 0, 0, 0},
 			{"retried after the backoff", 2 * time.Minute, nil, 1, 0, 1},
-			{"the job again a day later", 24 * time.Hour, jobs.Counts{"rendered": 4, "archived": 4}, 0, 0, 1},
+			{"the job again a day later", 24 * time.Hour, jobs.Counts{"rendered": 4}, 0, 0, 1},
 		}
 		for _, s := range steps {
 			f.now = start.Add(s.at)
@@ -391,6 +407,37 @@ func TestNotifyMailer_QueuesOnceAndOnlyWhatWasArchived(t *testing.T) {
 			if n != s.queued {
 				t.Errorf("%s: %d report messages queued, want %d", s.name, n, s.queued)
 			}
+		}
+	})
+}
+
+// TestReportJob_SkipsAMonthWithoutData renders nothing for a customer of which the
+// store holds no data in the month, without calling it a failure.
+func TestReportJob_SkipsAMonthWithoutData(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		seedCustomers(t, st, &store.Customer{Name: "Contoso Ltd", Key: "contoso"})
+		cfg := config.Default()
+		cfg.Dir = t.TempDir()
+		tests := []struct {
+			name string
+			now  time.Time
+			want jobs.Counts
+		}{
+			{"October, read", time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC), jobs.Counts{"rendered": 2}},
+			{"September, before the first pull", time.Date(2026, 10, 2, 6, 0, 0, 0, time.UTC), jobs.Counts{"no_data": 1}},
+			{"November, not read", time.Date(2026, 12, 2, 6, 0, 0, 0, time.UTC), jobs.Counts{"no_data": 1}},
+		}
+		for _, tt := range tests {
+			job := &jobs.ReportJob{Store: st, Config: &cfg, Rules: configuredRules(t, &cfg), Now: func() time.Time { return tt.now }, Log: zerolog.Nop()}
+			counts, err := job.Run(ctx)
+			if err != nil || !maps.Equal(counts, tt.want) {
+				t.Errorf("%s: counts = %v, %v; want %v", tt.name, counts, err, tt.want)
+			}
+		}
+		files, _ := filepath.Glob(filepath.Join(cfg.Dir, "reports", "*", "*"))
+		if len(files) != 2 || !strings.Contains(files[0], "2026-10") {
+			t.Errorf("files written = %v, want October's two", files)
 		}
 	})
 }

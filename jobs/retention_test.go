@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -187,20 +188,22 @@ func TestRetentionJob_DeletesExpiredReports(t *testing.T) {
 	ctx := context.Background()
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		dir := t.TempDir()
-		report := func(month string, written time.Time, onDisk bool) store.ReportArchive {
-			path := filepath.Join(dir, month+".pdf")
+		report := func(month string, rendering int, written time.Time, onDisk bool) store.ReportArchive {
+			path := filepath.Join(dir, fmt.Sprintf("%s-r%d.pdf", month, rendering))
 			if onDisk {
 				if err := os.WriteFile(path, []byte("%PDF "+month), 0o600); err != nil {
 					t.Fatal(err)
 				}
 			}
-			r := store.ReportArchive{CustomerID: 1, Month: month, Format: "pdf", Variant: "customer", SHA256: month, Path: path, CreatedAt: written}
+			r := store.ReportArchive{CustomerID: 1, Month: month, Format: "pdf", Variant: "customer", Rendering: rendering, SHA256: path, Path: path, CreatedAt: written}
 			if err := storetest.DB(ctx, st).Create(&r).Error; err != nil {
 				t.Fatal(err)
 			}
 			return r
 		}
-		old, gone, young := report("2024-09", now.Add(-800*day), true), report("2024-08", now.Add(-830*day), false), report("2026-10", now.Add(-day), true)
+		// Renderings of one month are kept or deleted each by its own age.
+		old, gone := report("2024-09", 1, now.Add(-800*day), true), report("2024-08", 1, now.Add(-830*day), false)
+		young := report("2024-09", 2, now.Add(-day), true)
 		job := &jobs.RetentionJob{Store: st, Policy: store.RetentionPolicy{Reports: 730 * day}, Now: func() time.Time { return now }}
 		res, _, err := job.Run(ctx)
 		if err != nil {
@@ -219,8 +222,8 @@ func TestRetentionJob_DeletesExpiredReports(t *testing.T) {
 		}
 		var left []string
 		storetest.DB(ctx, st).Model(&store.ReportArchive{}).Order("month").Pluck("month", &left)
-		if strings.Join(left, ",") != "2026-10" {
-			t.Errorf("archive rows left %v, want only 2026-10", left)
+		if strings.Join(left, ",") != "2024-09" {
+			t.Errorf("archive rows left %v, want only 2024-09's second rendering", left)
 		}
 	})
 }

@@ -44,17 +44,9 @@ func (r ReportMissing) Evaluate(in *Input, now time.Time) []Finding {
 		return nil
 	}
 	month := previousMonth(now)
-	got := map[uint]bool{}
-	gotName := map[string]bool{}
-	for _, rc := range in.Receipts {
-		if rc.CustomerID != nil {
-			got[*rc.CustomerID] = true
-		}
-		gotName[mapping.NormaliseName(rc.CustomerRef)] = true
-	}
 	var out []Finding
 	for _, c := range in.Customers {
-		if c.Status != store.CustomerActive || got[c.ID] || gotName[mapping.NormaliseName(c.Name)] {
+		if c.Status != store.CustomerActive || len(mapping.CustomerReceipts(in.Receipts, c, month)) > 0 {
 			continue
 		}
 		id := c.ID

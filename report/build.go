@@ -8,6 +8,7 @@ package report
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/custos-msp/custos/acts"
 	"github.com/custos-msp/custos/config"
+	"github.com/custos-msp/custos/mapping"
 	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
@@ -126,6 +128,9 @@ func Build(ctx context.Context, st *store.Store, customer store.Customer, month 
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
+	if len(coverage) == 0 {
+		return nil, noData(ctx, st, customer, month, from, now)
+	}
 	streams, err := st.CustomerStreams(ctx, customer.ID, now)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
@@ -167,11 +172,55 @@ func Build(ctx context.Context, st *store.Store, customer store.Customer, month 
 		if err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
-		if r.RMMReport.Receipts, err = reportReceipts(receipts, customer.ID, loc); err != nil {
+		if r.RMMReport.Receipts, err = reportReceipts(mapping.CustomerReceipts(receipts, customer, month.String()), loc); err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
 	}
 	return r, nil
+}
+
+// ErrNoData is what Build's error matches (errors.Is) when Custos holds no data for
+// the customer in the month: no pull of any source that reads the customer ran in
+// it or read a window of it. Such a month is not reported, since every number would
+// be a zero that nothing was read to support.
+var ErrNoData = errors.New("no data for the month")
+
+// NoDataError says why a month has no report: the customer's first read, if any.
+type NoDataError struct {
+	Customer string
+	Month    Month
+	// First is the earliest instant a source read of the customer; nil when none has.
+	First *time.Time
+	// Before is true when the month ended before First.
+	Before bool
+}
+
+func (e *NoDataError) Error() string {
+	name := time.Date(e.Month.Year, e.Month.Month, 1, 0, 0, 0, 0, time.UTC).Format("January 2006")
+	switch {
+	case e.First == nil:
+		return fmt.Sprintf("report: Custos holds no data for %s: no source has read it yet, so there is nothing to report for %s", e.Customer, name)
+	case e.Before:
+		return fmt.Sprintf("report: Custos holds no data for %s before %s (its first read), so there is nothing to report for %s", e.Customer, e.First.Format("2 January 2006 15:04 MST"), name)
+	}
+	return fmt.Sprintf("report: Custos holds no data for %s in %s: no source read it in that month (its first read was %s)", e.Customer, name, e.First.Format("2 January 2006 15:04 MST"))
+}
+
+// Is makes the error match ErrNoData.
+func (e *NoDataError) Is(target error) bool { return target == ErrNoData }
+
+// noData is the NoDataError of a month of the customer that no pull read.
+func noData(ctx context.Context, st *store.Store, customer store.Customer, month Month, from, now time.Time) error {
+	first, ok, err := st.CustomerFirstRead(ctx, customer.ID, now)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	e := &NoDataError{Customer: customer.Name, Month: month}
+	if ok {
+		at := first.In(from.Location())
+		e.First, e.Before = &at, !at.Before(from.AddDate(0, 1, 0))
+	}
+	return e
 }
 
 // globalAdministrator is the role template id of Global Administrator
@@ -204,13 +253,11 @@ func relationships(all []store.Relationship, customerID uint, from time.Time, lo
 	return out, nil
 }
 
-// reportReceipts lists the customer's RMM report e-mails, one row per attachment.
-func reportReceipts(all []store.ReportReceipt, customerID uint, loc *time.Location) ([]Receipt, error) {
+// reportReceipts lists the customer's RMM report e-mails (mapping.CustomerReceipts),
+// one row per attachment.
+func reportReceipts(receipts []store.ReportReceipt, loc *time.Location) ([]Receipt, error) {
 	var out []Receipt
-	for _, rc := range all {
-		if rc.CustomerID == nil || *rc.CustomerID != customerID {
-			continue
-		}
+	for _, rc := range receipts {
 		atts, err := rc.AttachmentList()
 		if err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/custos-msp/custos/vocab"
@@ -39,6 +40,9 @@ type Report struct {
 	Partial     bool
 	GeneratedAt time.Time
 	Variant     string
+	// Rendering numbers this rendering among the archived ones of the customer's
+	// month, format and variant (1, 2, …); 0 until the archive numbers it.
+	Rendering int
 
 	Summary   Summary
 	Days      []Day
@@ -56,6 +60,19 @@ type Report struct {
 
 // Internal reports whether this is the internal variant.
 func (r *Report) Internal() bool { return r.Variant == VariantInternal }
+
+// RenderingName is "r2" for the second rendering, "not archived" before the
+// archive numbers it.
+func (r *Report) RenderingName() string {
+	if r.Rendering < 1 {
+		return "not archived"
+	}
+	return fmt.Sprintf("r%d", r.Rendering)
+}
+
+// DocumentHash is what the footer prints after HashLabel: a placeholder that Stamp
+// replaces with the document hash once the rendering is complete.
+func (r *Report) DocumentHash() string { return hashPlaceholder }
 
 // Logo is an image file's content.
 type Logo struct {

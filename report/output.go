@@ -5,8 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -35,68 +37,123 @@ func Render(w io.Writer, r *Report, format string) error {
 
 // File is a rendered report written to disk.
 type File struct {
-	Path   string
-	SHA256 string
-	Size   int64
-	Format string
+	Path string
+	// SHA256 is the SHA-256 of the file's bytes; DocumentSHA256 is the document
+	// hash its footer prints (Stamp).
+	SHA256, DocumentSHA256 string
+	Size                   int64
+	Format                 string
+	// Rendering is the rendering's number (Report.Rendering).
+	Rendering int
 }
 
 var unsafeName = regexp.MustCompile(`[^a-z0-9]+`)
 
-// FileName is the report's file name: customer, month, variant and format, e.g.
-// contoso-ltd_2026-10.pdf or contoso-ltd_2026-10_internal.html.
+// FileName is the file name of the report's rendering: month, customer, variant
+// (when internal), rendering number and format, e.g. 2026-10-contoso-ltd-r2.pdf or
+// 2026-10-contoso-ltd-internal-r1.html.
 func FileName(r *Report, format string) string {
 	name := strings.Trim(unsafeName.ReplaceAllString(strings.ToLower(r.Customer), "-"), "-")
 	if name == "" {
 		name = "customer"
 	}
-	name += "_" + r.Month
+	name = r.Month + "-" + name
 	if r.Internal() {
-		name += "_" + VariantInternal
+		name += "-" + VariantInternal
 	}
-	return name + "." + format
+	return fmt.Sprintf("%s-r%d.%s", name, r.Rendering, format)
 }
 
-// Write renders the report into dir (created if need be) under FileName, replacing
-// the file in one rename so that a reader never sees half a report.
+// Write renders and stamps (Stamp) the report into dir (created if need be) as a new
+// file named FileName, readable by its owner and group only (0640). It never
+// replaces a file: when the name is taken, the error matches fs.ErrExist. A write
+// that fails removes the file it created.
 func Write(dir string, r *Report, format string) (File, error) {
 	var buf bytes.Buffer
 	if err := Render(&buf, r, format); err != nil {
+		return File{}, err
+	}
+	data, docSum, err := Stamp(buf.Bytes())
+	if err != nil {
 		return File{}, err
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return File{}, fmt.Errorf("report: creating %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, FileName(r, format))
-	tmp, err := os.CreateTemp(dir, ".report-*")
-	if err != nil {
-		return File{}, fmt.Errorf("report: writing %s: %w", path, err)
+	if err := createNew(path, data); err != nil {
+		return File{}, err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		return File{}, fmt.Errorf("report: writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return File{}, fmt.Errorf("report: writing %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o640); err != nil {
-		return File{}, fmt.Errorf("report: writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return File{}, fmt.Errorf("report: writing %s: %w", path, err)
-	}
-	sum := sha256.Sum256(buf.Bytes())
-	return File{Path: path, SHA256: hex.EncodeToString(sum[:]), Size: int64(buf.Len()), Format: format}, nil
+	sum := sha256.Sum256(data)
+	return File{Path: path, SHA256: hex.EncodeToString(sum[:]), DocumentSHA256: docSum, Size: int64(len(data)), Format: format, Rendering: r.Rendering}, nil
 }
 
-// Archive records a written report in the store's archive; it returns false when
-// the archive already held the same content.
-func Archive(ctx context.Context, st *store.Store, customerID uint, r *Report, f File) (bool, error) {
-	return st.ArchiveReport(ctx, &store.ReportArchive{
-		CustomerID: customerID, Month: r.Month, Format: f.Format, Variant: r.Variant,
-		SHA256: f.SHA256, Path: f.Path, Size: f.Size, TemplateVersion: r.TemplateVersion,
-	})
+// createNew writes data to a file that must not exist yet (O_EXCL), synced to disk
+// and set to 0640 whatever the umask; on failure it removes what it created.
+func createNew(path string, data []byte) (err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("report: creating %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(path)
+		}
+	}()
+	if _, err = f.Write(data); err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(path, 0o640)
+	}
+	if err != nil {
+		return fmt.Errorf("report: writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// keepTries bounds how many rendering numbers Keep tries when others are taken.
+const keepTries = 20
+
+// Keep renders a new rendering of the customer's report in the format, writes it
+// under dir and archives it: numbered one after the highest archived rendering of
+// that month, format and variant, or the next free number when a file of that name
+// exists already or another writer archived the number first. Nothing it kept is
+// ever replaced.
+func Keep(ctx context.Context, st *store.Store, customerID uint, dir string, r *Report, format string) (File, store.ReportArchive, error) {
+	n, err := st.NextRendering(ctx, customerID, r.Month, format, r.Variant)
+	if err != nil {
+		return File{}, store.ReportArchive{}, fmt.Errorf("report: %w", err)
+	}
+	for range keepTries {
+		r.Rendering = n
+		n++
+		f, err := Write(dir, r, format)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return File{}, store.ReportArchive{}, err
+		}
+		a := store.ReportArchive{
+			CustomerID: customerID, Month: r.Month, Format: f.Format, Variant: r.Variant, Rendering: f.Rendering,
+			SHA256: f.SHA256, DocumentSHA256: f.DocumentSHA256, Path: f.Path, Size: f.Size, TemplateVersion: r.TemplateVersion,
+		}
+		err = st.ArchiveReport(ctx, &a)
+		if errors.Is(err, store.ErrRenderingTaken) {
+			os.Remove(f.Path)
+			continue
+		}
+		if err != nil {
+			os.Remove(f.Path)
+			return File{}, store.ReportArchive{}, fmt.Errorf("report: %w", err)
+		}
+		return f, a, nil
+	}
+	return File{}, store.ReportArchive{}, fmt.Errorf("report: no free rendering number for the %s %s report of %s %s after %d tries", r.Variant, format, r.Customer, r.Month, keepTries)
 }
 
 // LoadLogo reads a PNG or JPEG logo; an empty path is no logo.

@@ -18,6 +18,7 @@ const (
 	pdfLine     = 4.6
 	pdfPad      = 1.2
 	pdfFont     = "LiberationSans"
+	pdfHashFont = "Courier"
 	pdfChartDPI = 200
 )
 
@@ -40,6 +41,9 @@ func RenderPDF(w io.Writer, r *Report) error {
 	f.SetCreationDate(r.GeneratedAt)
 	f.SetModificationDate(r.GeneratedAt)
 	f.SetCatalogSort(true)
+	// Pages are written uncompressed, so that the document hash in the footer is in
+	// the file's bytes as printed (Stamp, DocumentHash).
+	f.SetCompression(false)
 	f.SetProducer("Custos", true)
 	f.SetTitle(fmt.Sprintf("%s — access report %s", r.Customer, r.MonthName), true)
 	f.SetAuthor(r.MSPName, true)
@@ -69,12 +73,19 @@ func (p *pdfDoc) colour(c [3]int) { p.f.SetTextColor(c[0], c[1], c[2]) }
 
 func (p *pdfDoc) footer() {
 	f, r := p.f, p.r
-	f.SetY(-pdfMargin)
+	f.SetY(-pdfMargin - 1.5)
 	f.SetFont(pdfFont, "", 8)
 	p.colour(pdfGrey)
-	left := fmt.Sprintf("%s · %s · %s · template %s · %s variant", r.MSPName, r.Customer, r.MonthName, r.TemplateVersion, r.Variant)
+	left := fmt.Sprintf("%s · %s · %s · template %s · %s variant · rendering %s", r.MSPName, r.Customer, r.MonthName, r.TemplateVersion, r.Variant, r.RenderingName())
 	f.CellFormat(0, 4, left, "", 0, "L", false, 0, "")
-	f.CellFormat(0, 4, fmt.Sprintf("page %d of {nb}", f.PageNo()), "", 0, "R", false, 0, "")
+	f.CellFormat(0, 4, fmt.Sprintf("page %d of {nb}", f.PageNo()), "", 1, "R", false, 0, "")
+	// The document hash in a standard font, one byte a character in the page's
+	// content, where Stamp finds its placeholder.
+	f.SetFont(pdfHashFont, "", 6.5)
+	hash := HashLabel + r.DocumentHash()
+	f.CellFormat(f.GetStringWidth(hash)+1, 4, hash, "", 0, "L", false, 0, "")
+	f.SetFont(pdfFont, "", 7)
+	f.CellFormat(0, 4, "of this file, with this value read as zeros", "", 0, "L", false, 0, "")
 }
 
 func (p *pdfDoc) header() {

@@ -150,6 +150,7 @@ func TestRenderPDF_ParsesWithPagesAndText(t *testing.T) {
 		"2026-10-01", "Bob Jones", "helpdesk-temp", "Autotask ticket T20261026.0003",
 		"Every access", "Microsoft 365 partner access", "CON-FW01", "no configuration backup",
 		"newest backup is 164 days old", "screenconnect /", "1 throttled", "page 1 of 3", "page 3 of 3",
+		"customer variant · rendering not archived", "Document SHA-256 " + strings.Repeat("0", 64), "with this value read as zeros",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the PDF's text lacks %q", want)

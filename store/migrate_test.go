@@ -698,3 +698,40 @@ func benchOpen(b *testing.B, driver string, fresh bool) {
 		_ = st.Close()
 	}
 }
+
+// TestMigrate_NumbersArchivedRenderings upgrades a release database holding three
+// renderings of one report (the same name, three hashes) and one of another: they
+// are numbered in the order they were archived.
+func TestMigrate_NumbersArchivedRenderings(t *testing.T) {
+	for _, driver := range drivers {
+		t.Run(driver, func(t *testing.T) {
+			opts := loadRelease(t, driver)
+			db := rawDB(t, opts)
+			for _, sum := range []string{"r2", "r3"} {
+				if _, err := db.Exec(`INSERT INTO report_archives (customer_id, month, format, variant, sha256, path)
+					VALUES (1, '2026-09', 'pdf', 'customer', '` + sum + `', 'reports/acme/2026-09.pdf')`); err != nil {
+					t.Fatal(err)
+				}
+			}
+			st, err := store.Open(ctx, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = st.Close() })
+			archived, err := st.ReportArchives(ctx, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, a := range archived {
+				got = append(got, fmt.Sprintf("%s %s r%d", a.Format, a.Variant, a.Rendering))
+			}
+			if want := []string{"html internal r1", "pdf customer r1", "pdf customer r2", "pdf customer r3"}; !slices.Equal(got, want) {
+				t.Errorf("renderings after the upgrade = %v, want %v", got, want)
+			}
+			if next, err := st.NextRendering(ctx, 1, "2026-09", "pdf", "customer"); err != nil || next != 4 {
+				t.Errorf("next rendering = %d, %v; want 4", next, err)
+			}
+		})
+	}
+}

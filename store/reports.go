@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,9 +12,10 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// ReportArchive is one rendered monthly report kept in the archive: whose and which
-// month it is, its format and variant, where the file is and its SHA-256. A
-// re-rendering with the same content is the same archive row.
+// ReportArchive is one rendering of a monthly report kept in the archive: whose and
+// which month it is, its format and variant, its rendering number, where the file is
+// and its hashes. Every rendering is a row of its own and a file of its own; none
+// replaces another.
 type ReportArchive struct {
 	ID         uint `gorm:"primaryKey"`
 	CustomerID uint `gorm:"not null;uniqueIndex:idx_report_archive"`
@@ -22,8 +24,16 @@ type ReportArchive struct {
 	// Format is html or pdf; Variant is customer or internal.
 	Format  string `gorm:"not null;uniqueIndex:idx_report_archive"`
 	Variant string `gorm:"not null;uniqueIndex:idx_report_archive"`
-	// SHA256 is the hex SHA-256 of the file's content.
-	SHA256          string `gorm:"column:sha256;not null;uniqueIndex:idx_report_archive"`
+	// Rendering numbers the renderings of one customer, month, format and variant
+	// from 1 (r1, r2, …); rows archived before renderings were numbered were
+	// numbered in the order they were written.
+	Rendering int `gorm:"not null;default:0;uniqueIndex:idx_report_archive"`
+	// SHA256 is the hex SHA-256 of the file's content, as sha256sum prints it.
+	SHA256 string `gorm:"column:sha256;not null;index"`
+	// DocumentSHA256 is the hash printed in the document's footer: the SHA-256 of
+	// the file with every occurrence of that hash read as 64 zeros (report.Stamp);
+	// empty for renderings archived before it was printed.
+	DocumentSHA256  string `gorm:"column:document_sha256;index"`
 	Path            string `gorm:"not null"`
 	Size            int64
 	TemplateVersion string
@@ -32,24 +42,43 @@ type ReportArchive struct {
 	SentAt *time.Time
 }
 
-// ArchiveReport records a rendered report. When the archive already holds the same
-// customer, month, format, variant and content, it fills a with that row and returns
-// false.
-func (s *Store) ArchiveReport(ctx context.Context, a *ReportArchive) (bool, error) {
-	db := s.db.WithContext(ctx)
-	res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(a)
-	if res.Error != nil {
-		return false, fmt.Errorf("store: archiving the %s report of customer %d for %s: %w", a.Format, a.CustomerID, a.Month, res.Error)
-	}
-	if res.RowsAffected == 1 {
-		return true, nil
-	}
-	err := db.Where("customer_id = ? AND month = ? AND format = ? AND variant = ? AND sha256 = ?",
-		a.CustomerID, a.Month, a.Format, a.Variant, a.SHA256).First(a).Error
+// ErrRenderingTaken is returned by ArchiveReport when the archive already holds the
+// rendering number for the customer, month, format and variant.
+var ErrRenderingTaken = errors.New("rendering number already archived")
+
+// NextRendering is the number the next rendering of the customer's month in the
+// format and variant takes: one more than the highest archived, 1 for the first.
+func (s *Store) NextRendering(ctx context.Context, customerID uint, month, format, variant string) (int, error) {
+	var n int
+	err := s.db.WithContext(ctx).Model(&ReportArchive{}).Select("COALESCE(MAX(rendering), 0)").
+		Where("customer_id = ? AND month = ? AND format = ? AND variant = ?", customerID, month, format, variant).Scan(&n).Error
 	if err != nil {
-		return false, fmt.Errorf("store: reading the archived %s report of customer %d for %s: %w", a.Format, a.CustomerID, a.Month, err)
+		return 0, fmt.Errorf("store: numbering the next %s %s report of customer %d for %s: %w", variant, format, customerID, month, err)
 	}
-	return false, nil
+	return n + 1, nil
+}
+
+// ArchiveReport records a rendering. It never replaces a row: when another writer
+// archived the same rendering number first, it returns ErrRenderingTaken.
+func (s *Store) ArchiveReport(ctx context.Context, a *ReportArchive) error {
+	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(a)
+	if res.Error != nil {
+		return fmt.Errorf("store: archiving the %s report of customer %d for %s: %w", a.Format, a.CustomerID, a.Month, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("store: archiving rendering %d of the %s %s report of customer %d for %s: %w", a.Rendering, a.Variant, a.Format, a.CustomerID, a.Month, ErrRenderingTaken)
+	}
+	return nil
+}
+
+// ReportArchivesByHash lists the archived renderings whose file hash or printed
+// document hash is sum, by id.
+func (s *Store) ReportArchivesByHash(ctx context.Context, sum string) ([]ReportArchive, error) {
+	var out []ReportArchive
+	if err := s.db.WithContext(ctx).Where("sha256 = ? OR document_sha256 = ?", sum, sum).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: looking up archived reports by SHA-256 %s: %w", sum, err)
+	}
+	return out, nil
 }
 
 // MarkReportsSent records that the archived reports were e-mailed at.
@@ -64,11 +93,11 @@ func (s *Store) MarkReportsSent(ctx context.Context, ids []uint, at time.Time) e
 }
 
 // ReportArchives lists a customer's archived reports, newest month first, then by
-// format, variant and creation.
+// format, variant and rendering.
 func (s *Store) ReportArchives(ctx context.Context, customerID uint) ([]ReportArchive, error) {
 	var out []ReportArchive
 	err := s.db.WithContext(ctx).Where("customer_id = ?", customerID).
-		Order("month DESC, format, variant, created_at, id").Find(&out).Error
+		Order("month DESC, format, variant, rendering, id").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: listing the archived reports of customer %d: %w", customerID, err)
 	}
@@ -208,6 +237,23 @@ func (s *Store) CustomerStreams(ctx context.Context, customerID uint, to time.Ti
 		return nil, fmt.Errorf("store: listing the streams that read customer %d: %w", customerID, err)
 	}
 	return out, nil
+}
+
+// CustomerFirstRead returns the earliest instant any source read of a customer (as
+// CustomerCoverage counts pulls) before asOf: the start of the first window read, or
+// the start of the first pull of a stream that reads no window. ok is false when no
+// source has read the customer yet.
+func (s *Store) CustomerFirstRead(ctx context.Context, customerID uint, asOf time.Time) (first time.Time, ok bool, err error) {
+	var rows []Coverage
+	err = s.customerCoverage(ctx, customerID, asOf).Select("coverages.started_at", "coverages.window_start").
+		Order("COALESCE(coverages.window_start, coverages.started_at), coverages.id").Limit(1).Find(&rows).Error
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("store: looking for the first pull that read customer %d: %w", customerID, err)
+	}
+	if len(rows) == 0 {
+		return time.Time{}, false, nil
+	}
+	return cmp.Or(rows[0].WindowStart, &rows[0].StartedAt).UTC(), true, nil
 }
 
 func (s *Store) customerCoverage(ctx context.Context, customerID uint, to time.Time) *gorm.DB {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -21,36 +22,34 @@ func seedReportCustomers(t *testing.T, st *store.Store) (contoso, fabrikam uint)
 	return c.ID, f.ID
 }
 
-func TestArchiveReport_SameContentOnce(t *testing.T) {
+func TestArchiveReport_KeepsEveryRendering(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		contoso, _ := seedReportCustomers(t, st)
-		rows := []store.ReportArchive{
-			{CustomerID: contoso, Month: "2026-10", Format: "pdf", Variant: "customer", SHA256: "aa", Path: "a.pdf"},
-			{CustomerID: contoso, Month: "2026-10", Format: "pdf", Variant: "customer", SHA256: "aa", Path: "again.pdf"},
-			{CustomerID: contoso, Month: "2026-10", Format: "pdf", Variant: "customer", SHA256: "bb", Path: "b.pdf"},
-			{CustomerID: contoso, Month: "2026-10", Format: "html", Variant: "internal", SHA256: "aa", Path: "a.html"},
-			{CustomerID: contoso, Month: "2026-11", Format: "html", Variant: "customer", SHA256: "cc", Path: "c.html"},
+		tests := []struct {
+			format, variant, month string
+			rendering              int
+			sum                    string
+			wantErr                error
+		}{
+			{"pdf", "customer", "2026-10", 1, "aa", nil},
+			{"pdf", "customer", "2026-10", 2, "aa", nil}, // the same content again is a rendering of its own
+			{"pdf", "customer", "2026-10", 2, "bb", store.ErrRenderingTaken},
+			{"html", "internal", "2026-10", 1, "cc", nil},
+			{"html", "customer", "2026-11", 1, "dd", nil},
 		}
-		wantCreated := []bool{true, false, true, true, true}
-		for i := range rows {
-			created, err := st.ArchiveReport(ctx, &rows[i])
+		for _, tt := range tests {
+			next, err := st.NextRendering(ctx, contoso, tt.month, tt.format, tt.variant)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if created != wantCreated[i] {
-				t.Errorf("archiving %s: created = %v, want %v", rows[i].Path, created, wantCreated[i])
+			if tt.wantErr == nil && next != tt.rendering {
+				t.Errorf("next %s %s rendering of %s = %d, want %d", tt.variant, tt.format, tt.month, next, tt.rendering)
 			}
-		}
-		if rows[1].ID != rows[0].ID || rows[1].Path != "a.pdf" {
-			t.Errorf("re-archived row = %d %s, want the existing row %d a.pdf", rows[1].ID, rows[1].Path, rows[0].ID)
-		}
-		if err := st.MarkReportsSent(ctx, []uint{rows[0].ID}, t0); err != nil {
-			t.Fatal(err)
-		}
-		again := rows[0]
-		again.ID, again.SentAt = 0, nil
-		if _, err := st.ArchiveReport(ctx, &again); err != nil || again.SentAt == nil || !again.SentAt.Equal(t0) {
-			t.Errorf("re-archived a sent report: SentAt = %v, err %v; want %v", again.SentAt, err, t0)
+			a := store.ReportArchive{CustomerID: contoso, Month: tt.month, Format: tt.format, Variant: tt.variant, Rendering: tt.rendering,
+				SHA256: tt.sum, DocumentSHA256: "doc-" + tt.sum, Path: fmt.Sprintf("%s-r%d.%s", tt.month, tt.rendering, tt.format)}
+			if err := st.ArchiveReport(ctx, &a); !errors.Is(err, tt.wantErr) {
+				t.Errorf("archiving %s %s: %v, want %v", a.Path, tt.variant, err, tt.wantErr)
+			}
 		}
 		got, err := st.ReportArchives(ctx, contoso)
 		if err != nil {
@@ -60,8 +59,14 @@ func TestArchiveReport_SameContentOnce(t *testing.T) {
 		for _, a := range got {
 			paths = append(paths, a.Path)
 		}
-		if want := []string{"c.html", "a.html", "a.pdf", "b.pdf"}; !slices.Equal(paths, want) {
+		if want := []string{"2026-11-r1.html", "2026-10-r1.html", "2026-10-r1.pdf", "2026-10-r2.pdf"}; !slices.Equal(paths, want) {
 			t.Errorf("archives = %v, want %v", paths, want)
+		}
+		for sum, want := range map[string]int{"aa": 2, "doc-cc": 1, "bb": 0, "zz": 0} {
+			rows, err := st.ReportArchivesByHash(ctx, sum)
+			if err != nil || len(rows) != want {
+				t.Errorf("archives with hash %s: %d, %v; want %d", sum, len(rows), err, want)
+			}
 		}
 	})
 }

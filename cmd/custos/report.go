@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -63,17 +64,69 @@ func newReportCommand(g *globalFlags) *cobra.Command {
 	cmd.Flags().StringVar(&req.Dir, "out", "", "directory to write the report to (default: [report] dir/<month>)")
 	cmd.Flags().BoolVar(&internal, "internal", false, "the internal variant, with technician-level detail")
 	_ = cmd.MarkFlagRequired("customer")
+	cmd.AddCommand(newReportVerifyCommand(g))
 	return cmd
 }
 
-// printReport prints where a report was written, its hash and its headline numbers.
+func newReportVerifyCommand(g *globalFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "verify FILE",
+		Short: "Say which archived report a file is and whether it is intact",
+		Long: "verify reads a rendered report (PDF or HTML) and says which customer, month and rendering of the\n" +
+			"archive it is and whether it is intact: byte for byte the file archived. It also checks the document\n" +
+			"hash the footer prints against the file itself. It exits 1 when the file was altered or is unknown.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			data, err := os.ReadFile(args[0])
+			if err != nil {
+				return fmt.Errorf("reading %s: %w", args[0], err)
+			}
+			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
+				v, err := a.VerifyReport(ctx, data)
+				if err != nil {
+					return err
+				}
+				if !printVerification(cmd.OutOrStdout(), args[0], v) {
+					return exitError{code: 1}
+				}
+				return nil
+			})
+		},
+	}
+}
+
+// printVerification prints what report verify found and reports whether the file
+// is intact.
+func printVerification(w io.Writer, path string, v report.Verification) bool {
+	fmt.Fprintln(w, path)
+	self := "the file prints no document hash"
+	if v.Printed != "" {
+		self = "the document hash it prints (" + v.Printed + ") does not match its content"
+		if v.SelfConsistent {
+			self = "the document hash it prints (" + v.Printed + ") matches its content"
+		}
+	}
+	if !v.Known() {
+		fmt.Fprintf(w, "  UNKNOWN: no archived report has this content (sha256 %s) or the document hash it prints; %s\n", v.SHA256, self)
+		return false
+	}
+	a := v.Archive
+	what := fmt.Sprintf("%s, %s, %s variant, %s, rendering r%d, written %s", v.Customer, a.Month, a.Variant, a.Format, a.Rendering,
+		a.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"))
+	if v.Intact {
+		fmt.Fprintf(w, "  INTACT: %s\n  sha256 %s as archived; %s\n", what, v.SHA256, self)
+		return true
+	}
+	fmt.Fprintf(w, "  ALTERED: claims to be %s\n  sha256 %s, archived %s; %s\n", what, v.SHA256, a.SHA256, self)
+	return false
+}
+
+// printReport prints where a report was written, its rendering, hashes and headline
+// numbers.
 func printReport(w io.Writer, res jobs.ReportResult) {
 	r := res.Report
-	archived := "archived"
-	if !res.Created {
-		archived = "already archived"
-	}
-	fmt.Fprintf(w, "%s\n  %s %s, %s variant, %d bytes, sha256 %s (%s)\n", res.File.Path, r.Customer, r.Month, r.Variant, res.File.Size, res.File.SHA256, archived)
+	fmt.Fprintf(w, "%s\n  %s %s, %s variant, rendering %s, %d bytes, sha256 %s, document sha256 %s (archived)\n",
+		res.File.Path, r.Customer, r.Month, r.Variant, r.RenderingName(), res.File.Size, res.File.SHA256, res.File.DocumentSHA256)
 	fmt.Fprintf(w, "  %d accesses (%d authorised, %d not authorised, %d not yet checked); findings: %d opened, %d resolved, %d open at the end\n",
 		r.Summary.Accesses, r.Summary.Authorised, r.Summary.Unauthorised, r.Summary.Unchecked, r.Summary.Opened, r.Summary.Resolved, r.Summary.OpenAt)
 }
