@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/custos-msp/custos/progress"
+	"github.com/custos-msp/custos/vocab"
 )
 
 // fakeClock is a clock a test moves by hand.
@@ -139,6 +140,12 @@ type causeError struct{ msg, cause string }
 func (e causeError) Error() string { return e.msg }
 func (e causeError) Cause() string { return e.cause }
 
+// classified is an error that classifies a failure, as connectors.StatusError.
+type classified struct{ msg string }
+
+func (e classified) Error() string          { return e.msg }
+func (e classified) Outcome() vocab.Outcome { return vocab.OutcomeFailed }
+
 func TestTracker_CauseReplacesOnlyTheScopeID(t *testing.T) {
 	tests := []struct {
 		name, scope string
@@ -150,6 +157,11 @@ func TestTracker_CauseReplacesOnlyTheScopeID(t *testing.T) {
 		{"repeated", "1", errors.New("GET /a/1/1/b: HTTP 500"), "GET /a/{scope}/{scope}/b: HTTP 500"},
 		{"part of a longer id", "12", errors.New("GET /organizations/123: HTTP 500"), "GET /organizations/123: HTTP 500"},
 		{"an error's own cause", "7", fmt.Errorf("list page 1: %w", causeError{"GET /organizations/7 at http://h: refused", "http://h: refused"}), "http://h: refused"},
+		{"a long id as a word", "3eb04f55-a178", errors.New("token for tenant 3eb04f55-a178: not consented (tenant 3eb04f55-a178)"),
+			"token for tenant {scope}: not consented (tenant {scope})"},
+		{"a short id as a word stays", "500", errors.New("organization 500: HTTP 500"), "organization 500: HTTP 500"},
+		{"the classifying error, not where it happened", "2519688",
+			fmt.Errorf("list configurations for organization 2519688 page 1: %w", classified{"GET /configurations: HTTP 500"}), "GET /configurations: HTTP 500"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

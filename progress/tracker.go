@@ -12,6 +12,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/custos-msp/custos/vocab"
 )
 
 // Reasons a connector's HTTP client waits, as connectors.Client.OnWait names them.
@@ -199,23 +201,44 @@ func eta(elapsed time.Duration, done, total int) time.Duration {
 // (connectors.TransportError: a server that does not answer).
 type causer interface{ Cause() string }
 
-// cause is err's message as the cause of a scope's failure (its Cause when it has
-// one): the scope's id, where it stands as a path segment, a query value or a
-// quoted word, is replaced by "{scope}".
+// outcomer is an error that classifies a failure (connectors.StatusError and
+// ClassifiedError, entraauth.TokenError): it says what went wrong, and what wraps it
+// says where (which page, which request of which stream).
+type outcomer interface{ Outcome() vocab.Outcome }
+
+// cause is why err made a scope fail, worded the same for every scope and stream
+// it made fail: its Cause when an error in its chain has one, else the message of
+// the outermost error that classifies it, else its message; with the scope's id
+// replaced by "{scope}" (see scopeID).
 func cause(err error, scope string) string {
 	msg := err.Error()
 	var c causer
-	if errors.As(err, &c) {
+	var o outcomer
+	switch {
+	case errors.As(err, &c):
 		msg = c.Cause()
+	case errors.As(err, &o):
+		if e, ok := o.(error); ok {
+			msg = e.Error()
+		}
 	}
 	if scope == "" {
 		return msg
 	}
-	re := regexp.MustCompile(`(^|[/='"])` + regexp.QuoteMeta(scope) + `($|[/?&'"\s:,])`)
-	// Twice: a match consumes the delimiter after the id, which the next one
-	// ("/1/1/") needs before it.
-	for range 2 {
-		msg = re.ReplaceAllString(msg, "${1}{scope}${2}")
-	}
-	return msg
+	return scopeID(scope).ReplaceAllString(msg, "${1}{scope}")
 }
+
+// scopeID matches a scope's id where it stands as a path segment, a query value or
+// a quoted word, and, for an id of longLen characters or more (an IT Glue
+// organization's, a tenant's), wherever it stands as a whole word: a shorter one
+// would match counts and status codes.
+func scopeID(scope string) *regexp.Regexp {
+	before := `(^|[/='"])`
+	if len(scope) >= longLen {
+		before = `(^|[^\pL\pN_-])`
+	}
+	return regexp.MustCompile(before + regexp.QuoteMeta(scope) + `\b`)
+}
+
+// longLen is the length from which an id matches wherever it stands as a word.
+const longLen = 6
