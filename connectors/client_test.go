@@ -370,20 +370,27 @@ func TestClient_ErrorsNeverShowSecrets(t *testing.T) {
 	}
 }
 
-func TestClient_ConnectionErrorHidesQuery(t *testing.T) {
-	// A port that was free a moment ago: the connection is refused.
+// closedPort returns the address of a port that was free a moment ago: a
+// connection to it is refused.
+func closedPort(t *testing.T) string {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
 	l.Close()
+	return addr
+}
+
+func TestClient_ConnectionErrorHidesQuery(t *testing.T) {
+	addr := closedPort(t)
 
 	c, _ := testClient(t, func(o *ClientOptions) {
 		o.MaxRetries = 1
 		o.Redactor = nil // the query must be hidden even without a redactor
 	})
-	_, _, err = c.Do(t.Context(), Request{Method: http.MethodGet, URL: "http://" + addr + "/download?sig=" + testSig})
+	_, _, err := c.Do(t.Context(), Request{Method: http.MethodGet, URL: "http://" + addr + "/download?sig=" + testSig})
 	if err == nil {
 		t.Fatal("Do succeeded against a closed port")
 	}
@@ -551,12 +558,7 @@ func TestClient_OnRequestCountsEveryAttempt(t *testing.T) {
 // paths against a closed port: their errors name their paths, their causes are
 // one and name neither.
 func TestTransportError_CauseIsTheSameForEveryPath(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := closedPort(t)
 	c, _ := testClient(t, func(o *ClientOptions) { o.MaxRetries = 0 })
 	var causes []string
 	for _, path := range []string{"/organizations/1/relationships/configurations", "/organizations/2/relationships/configurations"} {

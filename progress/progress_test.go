@@ -13,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/custos-msp/custos/connectors/connectortest"
 	"github.com/custos-msp/custos/progress"
 	"github.com/custos-msp/custos/vocab"
 )
@@ -244,7 +245,7 @@ func TestLog_EmitsProgressRecordsOfRunningConnectors(t *testing.T) {
 	tr.Committed("itglue", 7)
 	clock.Advance(10 * time.Second)
 
-	var buf syncBuffer
+	var buf connectortest.LogBuffer
 	stop := progress.Follow(progress.Log{Logger: zerolog.New(&buf), Tracker: tr}, 5*time.Millisecond)
 	deadline := time.Now().Add(5 * time.Second)
 	for strings.Count(buf.String(), "\n") < 2 && time.Now().Before(deadline) {
@@ -266,22 +267,4 @@ func TestLog_EmitsProgressRecordsOfRunningConnectors(t *testing.T) {
 	if !reflect.DeepEqual(rec, want) {
 		t.Errorf("progress record\n got %v\nwant %v", rec, want)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
