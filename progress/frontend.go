@@ -86,8 +86,9 @@ type Terminal struct {
 	tracker *Tracker
 	width   func() int
 
-	mu    sync.Mutex
-	drawn int // lines drawn last, which the next drawing replaces
+	mu       sync.Mutex
+	drawn    int  // lines drawn last, which the next drawing replaces
+	finished bool // the lines are left as they are
 }
 
 // NewTerminal returns the terminal front end of tracker, drawing to out as wide as
@@ -100,16 +101,31 @@ func NewTerminal(out io.Writer, tracker *Tracker, width func() int) *Terminal {
 func (t *Terminal) Render() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.finished {
+		return
+	}
 	var b strings.Builder
 	t.erase(&b)
 	t.draw(&b)
 	_, _ = io.WriteString(t.out, b.String())
 }
 
-// Write implements io.Writer: p is written above the live lines.
+// Finish leaves the lines drawn last as they are: Render draws no more, and what
+// is written after them (the log, a summary) goes below them.
+func (t *Terminal) Finish() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.finished, t.drawn = true, 0
+}
+
+// Write implements io.Writer: p is written above the live lines, or after them
+// once finished.
 func (t *Terminal) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.finished {
+		return t.out.Write(p)
+	}
 	var b strings.Builder
 	t.erase(&b)
 	b.Write(p)

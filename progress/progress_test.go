@@ -230,6 +230,17 @@ func TestTerminal_RedrawsInPlaceAndLogsAbove(t *testing.T) {
 	if got := out.String(); got != "\x1b[2A\r\x1b[Ja log line\n"+strings.TrimPrefix(want, "\r\x1b[J") {
 		t.Errorf("a log line is not written above the live lines: %q", got)
 	}
+
+	// Finished, the lines stay: what comes after goes below them, as it is.
+	term.Finish()
+	out.Reset()
+	term.Render()
+	if _, err := term.Write([]byte("after\n")); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != "after\n" {
+		t.Errorf("after Finish the terminal wrote %q, want only the log line", got)
+	}
 }
 
 func TestLog_EmitsProgressRecordsOfRunningConnectors(t *testing.T) {
