@@ -20,6 +20,7 @@ import (
 	"github.com/custos-msp/custos/metrics"
 	"github.com/custos-msp/custos/notify"
 	"github.com/custos-msp/custos/notify/receivers"
+	"github.com/custos-msp/custos/progress"
 	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/seal"
 	"github.com/custos-msp/custos/secret"
@@ -38,6 +39,9 @@ type Options struct {
 	// Metrics records what Custos does; a new set when nil. The daemon passes the
 	// same one across reloads, so counters do not start over.
 	Metrics *metrics.Metrics
+	// Progress is told how syncs go as they go (the connectors' requests and waits,
+	// the engine's scopes and records); a new tracker when nil.
+	Progress *progress.Tracker
 }
 
 // LoadConfig reads, decodes and validates the configuration file, the rules' tables
@@ -55,9 +59,11 @@ type App struct {
 	Store      *store.Store
 	Connectors []connectors.Connector
 	Metrics    *metrics.Metrics
-	runner     *jobs.Runner
-	now        func() time.Time
-	redactor   *secret.Redactor
+	// Progress follows the syncs as they run, for the front ends that show it.
+	Progress *progress.Tracker
+	runner   *jobs.Runner
+	now      func() time.Time
+	redactor *secret.Redactor
 	// changed is what the commands changed since the last reconcile.
 	changed changed
 }
@@ -91,11 +97,19 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	if m == nil {
 		m = metrics.New()
 	}
+	tracker := opts.Progress
+	if tracker == nil {
+		tracker = progress.New(clock)
+	}
 	conns, err := registry.Build(cfg.Connectors, connectors.Deps{
 		UserAgent: "Custos/" + opts.Version + " (+https://github.com/custos-msp/custos)",
 		Logger:    log,
 		Redactor:  redactor,
-		OnWait:    m.ObserveWait,
+		OnWait: func(vendor, reason string, d time.Duration) {
+			m.ObserveWait(vendor, reason, d)
+			tracker.Waited(vendor, reason, d)
+		},
+		OnRequest: tracker.Request,
 	})
 	if err != nil {
 		return nil, err
@@ -105,7 +119,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	return &App{
-		Config: cfg, Rules: rules, Log: log, Store: st, Connectors: conns, Metrics: m, now: now, redactor: redactor,
+		Config: cfg, Rules: rules, Log: log, Store: st, Connectors: conns, Metrics: m, Progress: tracker, now: now, redactor: redactor,
 		runner: &jobs.Runner{Store: st, Log: log, Now: now, LeaseTTL: cfg.Daemon.LeaseTTL.Std(), Observe: m.ObserveJob},
 	}, nil
 }
@@ -211,7 +225,7 @@ func (a *App) syncJob(conns []connectors.Connector, spread time.Duration) *jobs.
 	engine := &sync.Engine{
 		Store: a.Store, Log: a.Log, BatchSize: a.Config.Sync.BatchSize,
 		Concurrency: a.Config.Sync.Concurrency, Now: a.now, Observer: a.Metrics,
-		ScopeSpread: spread,
+		Progress: a.Progress, ScopeSpread: spread,
 	}
 	return &jobs.SyncJob{
 		Pull:  func(ctx context.Context) ([]sync.Result, error) { return engine.RunAll(ctx, conns) },

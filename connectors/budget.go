@@ -170,6 +170,8 @@ type BudgetTransport struct {
 	// OnWait, when set, is told about each wait: "retry_after" for the time held by
 	// a pause, "rate_limit" for the rest.
 	OnWait func(reason string, d time.Duration)
+	// OnRequest, when set, is told about each attempt as it is sent.
+	OnRequest func()
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -191,6 +193,9 @@ func (t *BudgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if limited > time.Millisecond {
 			t.OnWait("rate_limit", limited)
 		}
+	}
+	if t.OnRequest != nil {
+		t.OnRequest()
 	}
 	resp, err := t.Next.RoundTrip(req)
 	if err == nil {

@@ -90,8 +90,10 @@ func (o *ClientOptions) defaults() {
 type Client struct {
 	opts ClientOptions
 	rc   *retryablehttp.Client
-	// waits counts the time spent waiting on the rate limiter and on Retry-After.
+	// onWait is told about the time spent waiting on the rate limiter and on Retry-After.
 	onWait func(reason string, d time.Duration)
+	// onRequest is told about every attempt sent.
+	onRequest func()
 }
 
 // NewClient returns a client for one vendor.
@@ -103,7 +105,7 @@ func NewClient(opts ClientOptions) *Client {
 	// attempt's timeout starts once the budget lets it go.
 	budgeted := &BudgetTransport{
 		Budget: NewBudget(opts.RatePerSecond, opts.Burst), Next: AttemptTimeout(opts.Transport, opts.Timeout),
-		Fallback: opts.MinWait, MaxPause: opts.MaxRetryAfter, OnWait: c.waited,
+		Fallback: opts.MinWait, MaxPause: opts.MaxRetryAfter, OnWait: c.waited, OnRequest: c.requested,
 	}
 	rc := retryablehttp.NewClient()
 	rc.HTTPClient = &http.Client{
@@ -134,6 +136,16 @@ func (c *Client) OnWait(f func(reason string, d time.Duration)) { c.onWait = f }
 func (c *Client) waited(reason string, d time.Duration) {
 	if c.onWait != nil && d > 0 {
 		c.onWait(reason, d)
+	}
+}
+
+// OnRequest registers a function told about every attempt the client sends,
+// retries included. Progress counts them.
+func (c *Client) OnRequest(f func()) { c.onRequest = f }
+
+func (c *Client) requested() {
+	if c.onRequest != nil {
+		c.onRequest()
 	}
 }
 
@@ -215,11 +227,47 @@ func (c *Client) transportError(ctx context.Context, req *http.Request, err erro
 		// The redirect error names no query string, so it is kept whole for errors.As.
 		return fmt.Errorf("%s: %s %s: %w", c.opts.Vendor, req.Method, where, err)
 	}
-	msg := c.opts.Redactor.String(err.Error())
-	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("%s: %s %s: timed out: %s: %w: %w", c.opts.Vendor, req.Method, where, msg, ErrUnreachable, context.DeadlineExceeded)
+	te := &TransportError{
+		Vendor: c.opts.Vendor, Method: req.Method, Path: req.URL.Path, Origin: req.URL.Scheme + "://" + req.URL.Host,
+		Msg: c.opts.Redactor.String(err.Error()),
 	}
-	return fmt.Errorf("%s: %s %s: %s: %w", c.opts.Vendor, req.Method, where, msg, ErrUnreachable)
+	if errors.Is(err, context.DeadlineExceeded) {
+		te.Msg = "timed out: " + te.Msg + ": " + context.DeadlineExceeded.Error()
+		te.Err = context.DeadlineExceeded
+	}
+	return te
+}
+
+// TransportError is a request that got no HTTP answer: the connection failed or the
+// attempt timed out.
+type TransportError struct {
+	Vendor, Method, Path string
+	// Origin is the scheme and host the request went to; never the query string,
+	// which may carry a signature or a key.
+	Origin string
+	// Msg says what failed, secrets redacted.
+	Msg string
+	// Err is context.DeadlineExceeded when the attempt timed out, else nil.
+	Err error
+}
+
+// Error implements error.
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("%s: %s %s at %s: %s", e.Vendor, e.Method, e.Path, e.Origin, e.Msg)
+}
+
+// Unwrap returns ErrUnreachable, and context.DeadlineExceeded for a timeout.
+func (e *TransportError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrUnreachable, e.Err}
+	}
+	return []error{ErrUnreachable}
+}
+
+// Cause is the failure without the request it stopped: every request to a server
+// that does not answer fails the same way, whatever it asked for.
+func (e *TransportError) Cause() string {
+	return fmt.Sprintf("%s: %s: %s", e.Vendor, e.Origin, e.Msg)
 }
 
 // retryPolicy retries 429, 5xx (but 501) and connection errors, and stops at once when

@@ -370,20 +370,27 @@ func TestClient_ErrorsNeverShowSecrets(t *testing.T) {
 	}
 }
 
-func TestClient_ConnectionErrorHidesQuery(t *testing.T) {
-	// A port that was free a moment ago: the connection is refused.
+// closedPort returns the address of a port that was free a moment ago: a
+// connection to it is refused.
+func closedPort(t *testing.T) string {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
 	l.Close()
+	return addr
+}
+
+func TestClient_ConnectionErrorHidesQuery(t *testing.T) {
+	addr := closedPort(t)
 
 	c, _ := testClient(t, func(o *ClientOptions) {
 		o.MaxRetries = 1
 		o.Redactor = nil // the query must be hidden even without a redactor
 	})
-	_, _, err = c.Do(t.Context(), Request{Method: http.MethodGet, URL: "http://" + addr + "/download?sig=" + testSig})
+	_, _, err := c.Do(t.Context(), Request{Method: http.MethodGet, URL: "http://" + addr + "/download?sig=" + testSig})
 	if err == nil {
 		t.Fatal("Do succeeded against a closed port")
 	}
@@ -522,4 +529,53 @@ func TestClient_RedirectKeepsCredentialsHome(t *testing.T) {
 		t.Errorf("the refused redirect was sent %d times, want 1 (no retry)", n)
 	}
 	assertNoSecret(t, "error", err.Error())
+}
+
+// TestClient_OnRequestCountsEveryAttempt counts the attempts the client sends,
+// retries included, as the server counts them.
+func TestClient_OnRequestCountsEveryAttempt(t *testing.T) {
+	tests := []struct {
+		name     string
+		statuses []int
+		want     int32
+	}{
+		{"answered at once", []int{http.StatusOK}, 1},
+		{"two retries", []int{http.StatusServiceUnavailable, http.StatusInternalServerError, http.StatusOK}, 3},
+		{"retries exhausted", []int{http.StatusInternalServerError}, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, served := scriptedServer(t, tt.statuses, nil)
+			c, _ := testClient(t, nil)
+			var sent atomic.Int32
+			c.OnRequest(func() { sent.Add(1) })
+			_, _, _ = c.Do(t.Context(), Request{Method: http.MethodGet, URL: srv.URL + "/organizations"})
+			if sent.Load() != tt.want || served.Load() != tt.want {
+				t.Errorf("OnRequest told of %d requests, the server answered %d; want %d", sent.Load(), served.Load(), tt.want)
+			}
+		})
+	}
+}
+
+// TestTransportError_CauseIsTheSameForEveryPath fails two requests for different
+// paths against a closed port: their errors name their paths, their causes are
+// one and name neither.
+func TestTransportError_CauseIsTheSameForEveryPath(t *testing.T) {
+	addr := closedPort(t)
+	c, _ := testClient(t, func(o *ClientOptions) { o.MaxRetries = 0 })
+	var causes []string
+	for _, path := range []string{"/organizations/1/relationships/configurations", "/organizations/2/relationships/configurations"} {
+		_, _, err := c.Do(t.Context(), Request{Method: http.MethodGet, URL: "http://" + addr + path})
+		var te *TransportError
+		if !errors.As(err, &te) {
+			t.Fatalf("%s: error %v is not a *TransportError", path, err)
+		}
+		if !strings.Contains(err.Error(), path) || strings.Contains(te.Cause(), "/organizations") {
+			t.Errorf("%s: error %q should name the path, cause %q should not", path, err, te.Cause())
+		}
+		causes = append(causes, te.Cause())
+	}
+	if causes[0] != causes[1] || !strings.Contains(causes[0], addr) {
+		t.Errorf("causes %q, want one cause naming %s", causes, addr)
+	}
 }

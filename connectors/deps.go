@@ -22,11 +22,14 @@ type Deps struct {
 	// OnWait, when set, is told about every wait of the connector's HTTP client on
 	// the rate limiter or a Retry-After ("rate_limit" or "retry_after"), for metrics.
 	OnWait func(vendor, reason string, d time.Duration)
+	// OnRequest, when set, is told about every request (each attempt) of the
+	// connector's HTTP client, for progress.
+	OnRequest func(vendor string)
 }
 
 // Client returns the shared HTTP client for vendor with the connector's HTTP
 // settings (its burst from the rate and the vendor's limit, CatchUpBurst), its
-// logger and these deps' redactor, user agent and wait hook.
+// logger and these deps' redactor, user agent, and wait and request hooks.
 // transport, when not nil, replaces the default transport under the client.
 func (d Deps) Client(vendor string, h config.HTTP, log zerolog.Logger, transport http.RoundTripper) *Client {
 	client := NewClient(ClientOptions{
@@ -45,6 +48,9 @@ func (d Deps) Client(vendor string, h config.HTTP, log zerolog.Logger, transport
 	})
 	if d.OnWait != nil {
 		client.OnWait(func(reason string, wait time.Duration) { d.OnWait(vendor, reason, wait) })
+	}
+	if d.OnRequest != nil {
+		client.OnRequest(func() { d.OnRequest(vendor) })
 	}
 	return client
 }

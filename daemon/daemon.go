@@ -1,7 +1,8 @@
 // Package daemon runs Custos as a service: it opens the configured store and
 // connectors, sets the metrics from the store, schedules the jobs (those that missed
-// a slot run at once), reloads the configuration on request, and stops taking work on
-// shutdown while the batch in flight commits with its cursor.
+// a slot run at once), logs the progress of running syncs, reloads the configuration
+// on request, and stops taking work on shutdown while the batch in flight commits
+// with its cursor.
 package daemon
 
 import (
@@ -20,6 +21,7 @@ import (
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/jobs"
 	"github.com/custos-msp/custos/metrics"
+	"github.com/custos-msp/custos/progress"
 	"github.com/custos-msp/custos/web"
 )
 
@@ -88,6 +90,9 @@ func Run(ctx context.Context, opts Options, reload <-chan struct{}) error {
 // that did not run a job still reports what it did.
 const metricsRefresh = time.Minute
 
+// progressLogEvery is how often a running sync logs its progress per connector.
+const progressLogEvery = 15 * time.Second
+
 // instance is Custos running with one configuration.
 type instance struct {
 	cfg   *config.Config
@@ -99,6 +104,8 @@ type instance struct {
 	// stopRefresh stops the metrics refresh; refreshed is closed once it stopped.
 	stopRefresh context.CancelFunc
 	refreshed   chan struct{}
+	// stopProgress stops logging the progress of the syncs.
+	stopProgress func()
 	// scheduled is set once the schedules are loaded; /readyz waits for it.
 	scheduled atomic.Bool
 }
@@ -153,6 +160,7 @@ func start(ctx context.Context, cfg *config.Config, opts Options) (inst *instanc
 		return nil, fmt.Errorf("daemon.listen: %w", err)
 	}
 	inst.refreshMetrics(ctx)
+	inst.stopProgress = progress.Follow(progress.Log{Logger: inst.log, Tracker: inst.app.Progress}, progressLogEvery)
 	inst.sched.Start(ctx)
 	inst.scheduled.Store(true)
 	inst.log.Info().Str("replica", opts.Holder).Str("store", cfg.Store.Driver).Int("jobs", len(catalogue)).
@@ -188,6 +196,7 @@ func (i *instance) stop() error {
 	i.stopRefresh()
 	<-i.refreshed
 	err := i.sched.Stop(ctx)
+	i.stopProgress()
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("daemon: work still running after daemon.shutdown_timeout (%s)", i.cfg.Daemon.ShutdownTimeout)
 	}

@@ -6,7 +6,6 @@ package logging
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -62,9 +61,10 @@ func parseLevel(s string) (zerolog.Level, error) {
 	return zerolog.NoLevel, fmt.Errorf("log.level: %q is not one of debug, info, warn, error", s)
 }
 
-// isTerminal reports whether w is a file attached to a terminal.
+// isTerminal reports whether w is a file attached to a terminal, or a writer that
+// draws on one and gives its file descriptor (progress.Terminal).
 func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	f, ok := w.(interface{ Fd() uintptr })
 	if !ok {
 		return false
 	}

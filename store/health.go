@@ -52,13 +52,9 @@ func (s *Store) StreamHealths(ctx context.Context) ([]StreamHealth, error) {
 	if err != nil {
 		return nil, err
 	}
-	var links []Link
-	if err := db.Where("kind = ?", LinkCustomer).Find(&links).Error; err != nil {
-		return nil, fmt.Errorf("store: reading customer links: %w", err)
-	}
-	customer := make(map[[2]string]uint, len(links))
-	for _, l := range links {
-		customer[[2]string{l.Source, l.SourceID}] = l.TargetID
+	customer, err := scopeCustomers(db)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]StreamHealth, len(latest))
 	for i, c := range latest {
@@ -75,6 +71,24 @@ func (s *Store) StreamHealths(ctx context.Context) ([]StreamHealth, error) {
 		out[i] = h
 	}
 	return out, nil
+}
+
+// ScopeCustomers maps each connector's scope that mapping linked to a customer,
+// keyed by (connector, scope id), to the customer's id.
+func (s *Store) ScopeCustomers(ctx context.Context) (map[[2]string]uint, error) {
+	return scopeCustomers(s.db.WithContext(ctx))
+}
+
+func scopeCustomers(db *gorm.DB) (map[[2]string]uint, error) {
+	var links []Link
+	if err := db.Where("kind = ?", LinkCustomer).Find(&links).Error; err != nil {
+		return nil, fmt.Errorf("store: reading customer links: %w", err)
+	}
+	customer := make(map[[2]string]uint, len(links))
+	for _, l := range links {
+		customer[[2]string{l.Source, l.SourceID}] = l.TargetID
+	}
+	return customer, nil
 }
 
 // failingSince returns, per connector, stream and scope, when the first failed pull

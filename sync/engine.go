@@ -35,6 +35,8 @@ type Engine struct {
 	Now func() time.Time
 	// Observer, when set, is told about every pull (metrics).
 	Observer Observer
+	// Progress, when set, is told how each run goes as it goes.
+	Progress Progress
 	// ScopeSpread delays each scope's pull by a fixed amount derived from its
 	// connector, stream and scope, up to ScopeSpread, so that hundreds of tenants do
 	// not all start at the same second. Zero starts every scope at once.
@@ -44,6 +46,35 @@ type Engine struct {
 // Observer is told how each pull went.
 type Observer interface {
 	ObservePull(connector, stream, outcome string, records int, d time.Duration)
+}
+
+// Progress is told how a run goes while it runs: the scopes each stream will pull,
+// each scope pulled and the records committed. progress.Tracker implements it.
+type Progress interface {
+	// Begin and End bracket the run of one connector's streams.
+	Begin(connector string)
+	End(connector string)
+	ScopesListed(connector, stream string, n int)
+	Committed(connector string, records int)
+	// ScopeDone is told each pull's end: err is its failure without the key that
+	// Result.Err names it by, nil when it succeeded.
+	ScopeDone(connector, stream, scope, scopeName, outcome string, err error)
+}
+
+// noProgress is the Progress of an engine that has none.
+type noProgress struct{}
+
+func (noProgress) Begin(string)                                            {}
+func (noProgress) End(string)                                              {}
+func (noProgress) ScopesListed(string, string, int)                        {}
+func (noProgress) Committed(string, int)                                   {}
+func (noProgress) ScopeDone(string, string, string, string, string, error) {}
+
+func (e *Engine) progress() Progress {
+	if e.Progress == nil {
+		return noProgress{}
+	}
+	return e.Progress
 }
 
 // Result is the outcome of one pull of one stream for one scope.
@@ -81,6 +112,8 @@ func (e *Engine) Run(ctx context.Context, c connectors.Connector) ([]Result, err
 		results []Result
 		errs    []error
 	)
+	e.progress().Begin(c.Name())
+	defer e.progress().End(c.Name())
 	for _, s := range c.Streams() {
 		rs := e.RunStream(ctx, c.Name(), s)
 		for _, r := range rs {
@@ -95,27 +128,36 @@ func (e *Engine) Run(ctx context.Context, c connectors.Connector) ([]Result, err
 	return results, errors.Join(errs...)
 }
 
+// AllScopes is the scope of a stream's result when its scopes could not be listed.
+const AllScopes = "*"
+
 // RunStream pulls one stream for each of its scopes.
 func (e *Engine) RunStream(ctx context.Context, connector string, s connectors.Stream) []Result {
 	scopes, err := e.scopes(ctx, s)
 	if err != nil {
-		res := Result{Key: store.StreamKey{Connector: connector, Stream: s.Name(), Scope: "*"}}
+		res := Result{Key: store.StreamKey{Connector: connector, Stream: s.Name(), Scope: AllScopes}}
 		res.Err = fmt.Errorf("%s/%s: listing scopes: %w", connector, s.Name(), err)
 		res.Outcome = connectors.Classify(err)
 		e.recordCoverage(ctx, e.now(), &res, pullStats{})
+		e.progress().ScopesListed(connector, s.Name(), 1)
+		e.progress().ScopeDone(connector, s.Name(), AllScopes, "listing scopes", string(res.Outcome), fmt.Errorf("listing scopes: %w", err))
 		return []Result{res}
 	}
+	e.progress().ScopesListed(connector, s.Name(), len(scopes))
 	results := make([]Result, len(scopes))
 	var g errgroup.Group
 	g.SetLimit(max(e.Concurrency, 1))
 	for i, scope := range scopes {
 		key := store.StreamKey{Connector: connector, Stream: s.Name(), Scope: scope.ID}
 		g.Go(func() error {
+			var cause error
 			if !e.waitSpread(ctx, key) {
-				results[i] = Result{Key: key, Outcome: vocab.OutcomeCancelled, Err: fmt.Errorf("%s: %w", key, ctx.Err())}
-				return nil
+				cause = ctx.Err()
+				results[i] = Result{Key: key, Outcome: vocab.OutcomeCancelled, Err: fmt.Errorf("%s: %w", key, cause)}
+			} else {
+				results[i], cause = e.pull(ctx, key, s, scope)
 			}
-			results[i] = e.pull(ctx, key, s, scope)
+			e.progress().ScopeDone(connector, s.Name(), scope.ID, scope.Name, string(results[i].Outcome), cause)
 			return nil // a failing scope never stops the others
 		})
 	}
@@ -170,7 +212,8 @@ func (e *Engine) now() time.Time {
 }
 
 // pull runs one stream for one scope from its checkpoint and records its coverage.
-func (e *Engine) pull(ctx context.Context, key store.StreamKey, s connectors.Stream, scope connectors.Scope) (res Result) {
+// cause is the pull's failure, which res.Err wraps with the key.
+func (e *Engine) pull(ctx context.Context, key store.StreamKey, s connectors.Stream, scope connectors.Scope) (res Result, cause error) {
 	res.Key = key
 	started := e.now()
 	log := e.Log.With().Str("connector", key.Connector).Str("stream", key.Stream).Str("scope", key.Scope).Logger()
@@ -180,7 +223,7 @@ func (e *Engine) pull(ctx context.Context, key store.StreamKey, s connectors.Str
 	cp, err := e.Store.Checkpoint(ctx, key)
 	if err != nil {
 		res.Err, res.Outcome = err, outcome(ctx, err)
-		return res
+		return res, err
 	}
 	// A snapshot pull keeps the time it began with its cursor; a resumed pull keeps
 	// the start of the pull it resumes, so the final sweep counts what the
@@ -214,10 +257,10 @@ func (e *Engine) pull(ctx context.Context, key store.StreamKey, s connectors.Str
 	if err != nil {
 		res.Err = fmt.Errorf("%s: %w", key, err)
 		log.Warn().Err(err).Str("outcome", string(res.Outcome)).Int("records", res.Records).Msg("pull failed")
-		return res
+		return res, err
 	}
 	log.Info().Int("records", res.Records).Int("removed", res.Removed).Msg("pull complete")
-	return res
+	return res, nil
 }
 
 // runPull calls the stream's Pull, turning a panic into an error, and then commits
@@ -363,6 +406,7 @@ func (b *batchSink) write() {
 				continue
 			}
 			b.committed += len(p.Records)
+			b.engine.progress().Committed(b.key.Connector, len(p.Records))
 		}
 		b.window.add(bt.covered)
 	}

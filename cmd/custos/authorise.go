@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -323,18 +322,17 @@ func writeAuthorisationsTable(w io.Writer, views []register.View, now time.Time,
 		}
 		return
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tCUSTOMER\tTECHNICIAN\tDEVICE\tSCOPE\tFROM\tTO\tGRANTED BY\tEVIDENCE\tSTATUS")
+	t := newTable(w, styleFor(w), "ID", "CUSTOMER", "TECHNICIAN", "DEVICE", "SCOPE", "FROM", "TO", "GRANTED BY", "EVIDENCE", "STATUS")
 	for _, v := range views {
 		to := "standing"
 		if v.ValidTo != nil {
 			to = v.ValidTo.In(loc).Format(authoriseTimeLayout)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, cmp.Or(v.CustomerName, v.CustomerRef),
+		t.Row(strconv.FormatUint(uint64(v.ID), 10), cmp.Or(v.CustomerName, v.CustomerRef),
 			authorisedName(v.TechnicianName, v.TechnicianRef), authorisedName(v.DeviceName, v.DeviceRef), v.AccessScope,
-			v.ValidFrom.In(loc).Format(authoriseTimeLayout), to, v.GrantedBy, v.Evidence, v.Status(now))
+			v.ValidFrom.In(loc).Format(authoriseTimeLayout), to, v.GrantedBy, v.Evidence, string(v.Status(now)))
 	}
-	tw.Flush()
+	_ = t.Flush()
 }
 
 // authorisedName is how a technician or device is shown: its canonical name, else the

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -124,17 +123,16 @@ func writeBackupsTable(w io.Writer, views []store.VerifiedBackupView, loc *time.
 		fmt.Fprintln(w, "No verified backups.")
 		return nil
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tCUSTOMER\tDEVICE\tWHAT\tTAKEN\tVERIFIED\tBY\tEVIDENCE\tWITHDRAWN")
+	t := newTable(w, styleFor(w), "ID", "CUSTOMER", "DEVICE", "WHAT", "TAKEN", "VERIFIED", "BY", "EVIDENCE", "WITHDRAWN")
 	for _, v := range views {
 		withdrawn := ""
 		if v.WithdrawnAt != nil {
 			withdrawn = fmt.Sprintf("%s by %s: %s", v.WithdrawnAt.In(loc).Format(authoriseTimeLayout), v.WithdrawnBy, v.WithdrawReason)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.CustomerName, cmp.Or(v.DeviceName, register.Any), v.What,
+		t.Row(strconv.FormatUint(uint64(v.ID), 10), v.CustomerName, cmp.Or(v.DeviceName, register.Any), v.What,
 			v.TakenAt.In(loc).Format(authoriseTimeLayout), v.VerifiedAt.In(loc).Format(authoriseTimeLayout), v.VerifiedBy, v.Evidence, withdrawn)
 	}
-	return tw.Flush()
+	return t.Flush()
 }
 
 // backupJSON is a verified backup as backup list --output json prints it.

@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -28,11 +27,16 @@ import (
 var clock = time.Now
 
 func openApp(ctx context.Context, path string) (*app.App, error) {
+	return openAppWith(ctx, path, app.Options{Version: version, LogOutput: os.Stderr, Now: clock})
+}
+
+// openAppWith opens Custos from the configuration file at path with opts.
+func openAppWith(ctx context.Context, path string, opts app.Options) (*app.App, error) {
 	cfg, err := app.LoadConfig(path)
 	if err != nil {
 		return nil, err
 	}
-	return app.Open(ctx, cfg, app.Options{Version: version, LogOutput: os.Stderr, Now: clock})
+	return app.Open(ctx, cfg, opts)
 }
 
 // withApp runs f with Custos opened from the command's configuration file.
@@ -124,16 +128,20 @@ func newSyncCommand(g *globalFlags) *cobra.Command {
 		Short: "Pull every enabled connector now, then reconcile if it brought records",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				results, err := a.Sync(ctx, connector)
-				printResults(cmd.OutOrStdout(), results)
-				if noReconcile || !broughtRecords(results) {
-					return err
-				}
-				res, rerr := a.Reconcile(ctx)
-				writeReconcile(cmd.OutOrStdout(), res)
-				return errors.Join(err, rerr)
-			})
+			ctx := cmd.Context()
+			p := newSyncProgress(cmd.ErrOrStderr())
+			a, err := openAppWith(ctx, g.config, p.options())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			results, err := syncWithProgress(ctx, cmd.OutOrStdout(), a, p, connector)
+			if noReconcile || !broughtRecords(results) {
+				return err
+			}
+			res, rerr := a.Reconcile(ctx)
+			writeReconcile(cmd.OutOrStdout(), res)
+			return errors.Join(err, rerr)
 		},
 	}
 	cmd.Flags().StringVar(&connector, "connector", "", "pull only this connector")
@@ -145,19 +153,6 @@ func newSyncCommand(g *globalFlags) *cobra.Command {
 // findings may have changed, and the daemon reconciles after it too.
 func broughtRecords(results []sync.Result) bool {
 	return slices.ContainsFunc(results, func(r sync.Result) bool { return r.Records > 0 || r.Removed > 0 })
-}
-
-func printResults(w io.Writer, results []sync.Result) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CONNECTOR\tSTREAM\tSCOPE\tOUTCOME\tRECORDS\tREMOVED\tERROR")
-	for _, r := range results {
-		msg := ""
-		if r.Err != nil {
-			msg = r.Err.Error()
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", r.Key.Connector, r.Key.Stream, r.Key.Scope, r.Outcome, r.Records, r.Removed, msg)
-	}
-	tw.Flush()
 }
 
 func newReconcileCommand(g *globalFlags) *cobra.Command {
@@ -286,8 +281,7 @@ func runDemo(ctx context.Context, out io.Writer, dir string) error {
 	}
 	results, err := a.Sync(ctx, "")
 	if err != nil && !demo.Planted(results) {
-		printResults(out, results)
-		return err
+		return errors.Join(syncExit(err, results), writeAppSyncSummary(ctx, out, a))
 	}
 	if err := demo.RecordBackup(ctx, a, a.Now()); err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -137,11 +136,10 @@ func writeUnresolvedTable(w io.Writer, list []store.Unresolved) {
 		fmt.Fprintln(w, "Everything is resolved.")
 		return
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KIND\tSOURCE\tREF\tNAME\tRECORDS\tFIRST\tLAST")
+	t := newTable(w, styleFor(w), "KIND", "SOURCE", "REF", "NAME", "RECORDS", "FIRST", "LAST")
 	for _, u := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%q\t%s\t%d\t%s\t%s\n", u.Kind, u.Source, u.Ref, u.Name, u.Records,
+		t.Row(u.Kind, u.Source, strconv.Quote(u.Ref), u.Name, strconv.Itoa(u.Records),
 			u.First.Format(time.DateOnly), u.Last.Format(time.DateOnly))
 	}
-	tw.Flush()
+	_ = t.Flush()
 }

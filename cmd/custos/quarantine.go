@@ -1,10 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -93,17 +93,12 @@ func writeQuarantineTable(w io.Writer, list []store.QuarantinedRecord) {
 		fmt.Fprintln(w, "Nothing is quarantined: every record pulled decoded.")
 		return
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SOURCE\tSTREAM\tSCOPE\tID\tKIND\tSINCE\tPAGE\tERROR")
+	t := newTable(w, styleFor(w), "SOURCE", "STREAM", "SCOPE", "ID", "KIND", "SINCE", "PAGE", "ERROR")
 	for _, q := range list {
-		id := q.SourceID
-		if id == "" {
-			id = "(none)"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", q.Source, q.Stream, q.Scope, id, q.Kind,
+		t.Row(q.Source, q.Stream, q.Scope, cmp.Or(q.SourceID, "(none)"), q.Kind,
 			q.FirstSeenAt.UTC().Format(time.DateOnly), q.Page, q.Error)
 	}
-	tw.Flush()
+	_ = t.Flush()
 }
 
 // writeQuarantineCount says how many records are quarantined, under the listing of

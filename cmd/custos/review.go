@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -227,13 +226,12 @@ func writeExclusions(w io.Writer, xs []exclusionJSON, loc *time.Location) {
 		fmt.Fprintln(w, "No exclusions.")
 		return
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATUS\tCUSTOMER\tRULE\tTECHNICIAN\tDEVICE\tEXPIRES\tOWNER\tREASON")
+	t := newTable(w, styleFor(w), "ID", "STATUS", "CUSTOMER", "RULE", "TECHNICIAN", "DEVICE", "EXPIRES", "OWNER", "REASON")
 	for _, x := range xs {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.ID, x.Status, x.Customer, x.Rule,
+		t.Row(strconv.FormatUint(uint64(x.ID), 10), x.Status, x.Customer, x.Rule,
 			x.Technician, x.Device, x.ExpiresAt.In(loc).Format(authoriseTimeLayout), x.Owner, x.Reason)
 	}
-	tw.Flush()
+	_ = t.Flush()
 }
 
 func newExcludeEndCommand(g *globalFlags) *cobra.Command {
@@ -336,16 +334,16 @@ func writeReplay(w io.Writer, r reconcile.Replay, since time.Time) {
 	slices.SortFunc(keys, func(a, b key) int {
 		return cmp.Or(strings.Compare(a.customer, b.customer), strings.Compare(a.rule, b.rule))
 	})
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nCUSTOMER\tRULE\tNEW\tREOPEN\tALREADY OPEN\tSUPPRESSED\tRESOLVE")
+	fmt.Fprintln(w)
+	t := newTable(w, styleFor(w), "CUSTOMER", "RULE", "NEW", "REOPEN", "ALREADY OPEN", "SUPPRESSED", "RESOLVE")
 	for _, k := range keys {
-		fmt.Fprintf(tw, "%s\t%s", k.customer, k.rule)
+		row := []string{k.customer, k.rule}
 		for _, o := range replayOutcomes {
-			fmt.Fprintf(tw, "\t%d", counts[k][o])
+			row = append(row, strconv.Itoa(counts[k][o]))
 		}
-		fmt.Fprintln(tw)
+		t.Row(row...)
 	}
-	tw.Flush()
+	_ = t.Flush()
 	fmt.Fprintln(w)
 	for _, it := range r.Items {
 		if it.Outcome == findings.PreviewOpen {

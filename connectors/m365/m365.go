@@ -57,6 +57,7 @@ type Connector struct {
 	// all tenants; other is every other request's budget per tenant.
 	reports, other *connectors.Budget
 	onWait         func(reason string, d time.Duration)
+	onRequest      func()
 
 	mu       stdsync.Mutex
 	adapters map[string]*graphClient
@@ -95,6 +96,9 @@ func New(cfg config.M365, deps connectors.Deps, opts Options) (*Connector, error
 	}
 	if deps.OnWait != nil {
 		c.onWait = func(reason string, d time.Duration) { deps.OnWait(Name, reason, d) }
+	}
+	if deps.OnRequest != nil {
+		c.onRequest = func() { deps.OnRequest(Name) }
 	}
 	return c, nil
 }
@@ -213,6 +217,7 @@ func (c *Connector) transport(tenant string) http.RoundTripper {
 		return &connectors.BudgetTransport{
 			Budget: b, Next: c.base, Key: func(*http.Request) string { return tenant },
 			Fallback: c.cfg.MinRetryWait.Std(), MaxPause: c.cfg.MaxRetryWait.Std(), OnWait: c.onWait,
+			OnRequest: c.onRequest,
 		}
 	}
 	return &tenantTransport{reports: spend(c.reports), other: spend(c.other)}
