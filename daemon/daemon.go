@@ -21,6 +21,7 @@ import (
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/jobs"
 	"github.com/custos-msp/custos/metrics"
+	"github.com/custos-msp/custos/preflight"
 	"github.com/custos-msp/custos/progress"
 	"github.com/custos-msp/custos/web"
 )
@@ -48,7 +49,7 @@ func Run(ctx context.Context, opts Options, reload <-chan struct{}) error {
 	if opts.Metrics == nil {
 		opts.Metrics = metrics.New()
 	}
-	cfg, err := app.LoadConfig(opts.ConfigPath)
+	cfg, err := app.LoadConfig(opts.ConfigPath, preflight.Check)
 	if err != nil {
 		return err
 	}
@@ -64,7 +65,7 @@ func Run(ctx context.Context, opts Options, reload <-chan struct{}) error {
 		case <-ctx.Done():
 			return inst.stop()
 		case <-reload:
-			next, err := app.LoadConfig(opts.ConfigPath)
+			next, err := app.LoadConfig(opts.ConfigPath, preflight.Check)
 			if err != nil {
 				inst.log.Error().Err(err).Msg("configuration refused; the running one is kept")
 				continue

@@ -478,3 +478,21 @@ func TestRun_FirstScrapeShowsWhatTheStoreHolds(t *testing.T) {
 		t.Errorf("sync:itglue has %d runs, want only the seeded one (the scrape must show the store before any job)", n)
 	}
 }
+
+// TestRun_RefusesToStartWithoutItsSecrets: secrets the configuration names that do
+// not load (here IT Glue's and Datto RMM's key files, removed) stop the daemon at
+// start, every one named at once, as check-config names them.
+func TestRun_RefusesToStartWithoutItsSecrets(t *testing.T) {
+	configPath, dir := startDemo(t)
+	for _, f := range []string{"itglue.key", "dattormm.key"} {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := daemon.Run(context.Background(), daemon.Options{ConfigPath: configPath, Version: "test", LogOutput: io.Discard, Holder: "r1"}, nil)
+	for _, key := range []string{"connectors.itglue.api_key", "connectors.dattormm.api_key"} {
+		if err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("Run without IT Glue's and Datto RMM's keys = %v, want a refusal naming %s", err, key)
+		}
+	}
+}
