@@ -30,8 +30,40 @@ type chartSize struct{ w, h vg.Length }
 
 var (
 	accessChartSize = chartSize{17 * vg.Centimeter, 6.5 * vg.Centimeter}
-	backupChartSize = chartSize{12 * vg.Centimeter, 5.5 * vg.Centimeter}
+	backupChartSize = chartSize{12 * vg.Centimeter, 4 * vg.Centimeter}
 )
+
+// legendBand is the height of the band between a chart's title and its plot that
+// holds the legend, so that the legend never covers a bar.
+const legendBand = 0.9 * vg.Centimeter
+
+// chart is a chart the report shows: its name (the PDF's image name), plot and size.
+type chart struct {
+	name string
+	plot *plot.Plot
+	size chartSize
+}
+
+// charts returns the report's charts that have something to show: the accesses per
+// day when there was an access, the backups when there is a network device.
+func charts(r *Report) ([]chart, error) {
+	var out []chart
+	if r.Summary.Accesses > 0 {
+		p, err := accessChart(r.Days)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, chart{"accesses", p, accessChartSize})
+	}
+	if len(r.Backups.Rows) > 0 {
+		p, err := backupChart(r.Backups)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, chart{"backups", p, backupChartSize})
+	}
+	return out, nil
+}
 
 // accessChart draws the accesses per day, authorised ones stacked under the others.
 func accessChart(days []Day) (*plot.Plot, error) {
@@ -64,10 +96,11 @@ func accessChart(days []Day) (*plot.Plot, error) {
 	p.Add(good, bad)
 	p.Legend.Add("authorised", good)
 	p.Legend.Add("not authorised or not yet checked", bad)
-	p.Legend.Top = true
+	// The legend sits in a band of its own between the title and the plot.
+	p.Legend.Top, p.Legend.YOffs = true, legendBand
+	p.Title.Padding = legendBand
 	p.NominalX(labels...)
-	// Head room above the tallest bar keeps the legend clear of the bars.
-	p.Y.Min, p.Y.Max = 0, float64(max(top, 1))*1.5
+	p.Y.Min, p.Y.Max = 0, float64(max(top, 1))
 	p.Y.Tick.Marker = integerTicks{}
 	sans(p)
 	return p, nil

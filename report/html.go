@@ -23,31 +23,25 @@ var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template
 // htmlView is what the template reads: the report and its rendered charts.
 type htmlView struct {
 	*Report
-	AccessChart, BackupChart template.HTML
-	LogoURI                  template.URL
+	Charts  []template.HTML
+	LogoURI template.URL
 }
 
 // RenderHTML writes the report as one self-contained HTML page: styles inline,
 // charts as inline SVG, the logo as a data URI.
 func RenderHTML(w io.Writer, r *Report) error {
 	v := htmlView{Report: r}
-	ac, err := accessChart(r.Days)
+	shown, err := charts(r)
 	if err != nil {
 		return err
 	}
-	svg, err := svgOf(ac, accessChartSize)
-	if err != nil {
-		return err
+	for _, c := range shown {
+		svg, err := svgOf(c.plot, c.size)
+		if err != nil {
+			return err
+		}
+		v.Charts = append(v.Charts, template.HTML(svg)) // #nosec G203 -- SVG drawn by gonum/plot from numbers and fixed labels
 	}
-	v.AccessChart = template.HTML(svg) // #nosec G203 -- SVG drawn by gonum/plot from numbers and fixed labels
-	bc, err := backupChart(r.Backups)
-	if err != nil {
-		return err
-	}
-	if svg, err = svgOf(bc, backupChartSize); err != nil {
-		return err
-	}
-	v.BackupChart = template.HTML(svg) // #nosec G203 -- as above
 	if r.Logo != nil {
 		v.LogoURI = template.URL("data:" + r.Logo.MIME + ";base64," + base64.StdEncoding.EncodeToString(r.Logo.Data))
 	}

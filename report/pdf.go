@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -163,6 +164,79 @@ func (p *pdfDoc) para(text string) {
 
 // table draws a table whose cells wrap; rows that do not fit start a new page,
 // which repeats the header. widths are fractions of the text width.
+// maxWordShare bounds the width a single word may claim: a longer one (a URL, an
+// id) is broken rather than squeezing every other column.
+const maxWordShare = 0.22
+
+// fitColumns sizes a table's columns: shares of total as widths says, except that a
+// column is never narrower than its longest word (header in bold, cells in regular,
+// as measure gives their width), up to maxWordShare of total, so that no ordinary word
+// is split across lines. The width a column needs more is taken from the columns with
+// room to spare, in proportion to that room. When the words cannot all fit, the
+// longest are left to break: the bound on a word's width is lowered until the rest fit.
+func fitColumns(header []string, rows [][]string, widths []float64, total float64, measure func(string, bool) float64) []float64 {
+	need := make([]float64, len(widths))
+	for i := range widths {
+		for _, word := range strings.Fields(header[i]) {
+			need[i] = max(need[i], measure(word, true))
+		}
+		for _, r := range rows {
+			for _, word := range strings.Fields(r[i]) {
+				need[i] = max(need[i], measure(word, false))
+			}
+		}
+	}
+	shares := make([]float64, len(widths))
+	for i, w := range widths {
+		shares[i] = w * total
+	}
+	lo, hi := 0.0, maxWordShare*total
+	if _, ok := fitTo(shares, need, hi); !ok {
+		for range 40 {
+			mid := (lo + hi) / 2
+			if _, ok := fitTo(shares, need, mid); ok {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		hi = lo
+	}
+	cols, _ := fitTo(shares, need, hi)
+	return cols
+}
+
+// fitTo widens each column to its need, bounded by limit, taking the width from the
+// columns with room to spare; it reports false, changing nothing, when there is not
+// enough room.
+func fitTo(shares, need []float64, limit float64) ([]float64, bool) {
+	cols := slices.Clone(shares)
+	var deficit, spare float64
+	for i := range cols {
+		n := min(need[i], limit)
+		if cols[i] < n {
+			deficit += n - cols[i]
+		} else {
+			spare += cols[i] - n
+		}
+	}
+	if deficit == 0 {
+		return cols, true
+	}
+	if deficit > spare {
+		return cols, false
+	}
+	for i := range cols {
+		n := min(need[i], limit)
+		if cols[i] < n {
+			cols[i] = n
+		} else {
+			cols[i] -= (cols[i] - n) * deficit / spare
+		}
+	}
+	return cols, true
+}
+
 func (p *pdfDoc) table(header []string, widths []float64, rows [][]string, empty string) {
 	f := p.f
 	if len(rows) == 0 {
@@ -173,10 +247,15 @@ func (p *pdfDoc) table(header []string, widths []float64, rows [][]string, empty
 		return
 	}
 	total := p.width()
-	cols := make([]float64, len(widths))
-	for i, w := range widths {
-		cols[i] = w * total
-	}
+	cols := fitColumns(header, rows, widths, total, func(s string, bold bool) float64 {
+		style := ""
+		if bold {
+			style = "B"
+		}
+		f.SetFont(pdfFont, style, 8)
+		// SplitText keeps a cell margin on either side of the width it is given.
+		return f.GetStringWidth(s) + 2*pdfPad + 2*f.GetCellMargin() + 0.1
+	})
 	_, pageH := f.GetPageSize()
 	bottom := pageH - pdfMargin - 5
 	var drawRow func(cells []string, bold bool)
@@ -261,24 +340,20 @@ func (p *pdfDoc) body() error {
 	}
 	p.table([]string{"Finding severity", "Opened", "Resolved", "Open at the end"}, []float64{.4, .2, .2, .2}, sev, "")
 
-	p.heading("Charts")
-	ac, err := accessChart(r.Days)
+	shown, err := charts(r)
 	if err != nil {
 		return err
 	}
-	png, err := pngOf(ac, accessChartSize, pdfChartDPI)
-	if err != nil {
-		return err
+	if len(shown) > 0 {
+		p.heading("Charts")
 	}
-	p.chart("accesses", png, accessChartSize)
-	bc, err := backupChart(r.Backups)
-	if err != nil {
-		return err
+	for _, c := range shown {
+		png, err := pngOf(c.plot, c.size, pdfChartDPI)
+		if err != nil {
+			return err
+		}
+		p.chart(c.name, png, c.size)
 	}
-	if png, err = pngOf(bc, backupChartSize, pdfChartDPI); err != nil {
-		return err
-	}
-	p.chart("backups", png, backupChartSize)
 
 	p.accesses()
 	p.findings()

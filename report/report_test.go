@@ -147,7 +147,7 @@ func TestRenderPDF_ParsesWithPagesAndText(t *testing.T) {
 		"Monthly access report", "Contoso Ltd", "October 2026", "times in Europe/London", "Northwind IT Services",
 		"9 accesses to your systems: 4 covered by your authorisation or a verified backup, 4 not covered by an authorisation, 1", "not yet checked.",
 		"Findings: 5 opened, 2 resolved, 4 open at the end of the period.",
-		"2026-10-01", "Bob Jones", "helpdesk-temp", "Autotask ticket T20261026.0003",
+		"2026-10-01", "Bob Jones", "helpdesk-temp", "T20261026.0003",
 		"Every access", "Microsoft 365 partner access", "CON-FW01", "no configuration backup",
 		"newest backup is 164 days old", "screenconnect /", "1 throttled", "page 1 of 3", "page 3 of 3",
 		"customer variant · rendering not archived", "Document SHA-256 " + strings.Repeat("0", 64), "with this value read as zeros",
