@@ -128,7 +128,8 @@ func Build(ctx context.Context, st *store.Store, customer store.Customer, month 
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	if len(coverage) == 0 {
+	// A month whose pulls retention has since deleted still holds what they read.
+	if len(coverage) == 0 && len(events) == 0 {
 		return nil, noData(ctx, st, customer, month, from, now)
 	}
 	streams, err := st.CustomerStreams(ctx, customer.ID, now)
@@ -181,7 +182,7 @@ func Build(ctx context.Context, st *store.Store, customer store.Customer, month 
 
 // ErrNoData is what Build's error matches (errors.Is) when Custos holds no data for
 // the customer in the month: no pull of any source that reads the customer ran in
-// it or read a window of it. Such a month is not reported, since every number would
+// it or read a window of it, and no access of the month is stored. Such a month is not reported, since every number would
 // be a zero that nothing was read to support.
 var ErrNoData = errors.New("no data for the month")
 

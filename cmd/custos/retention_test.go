@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -113,6 +114,9 @@ func demoReports(t *testing.T, db string, now time.Time) map[string]monthCounts 
 		month := report.Month{Year: m.Year(), Month: m.Month()}
 		for _, c := range customers {
 			r, err := report.Build(ctx, st, c, month, report.Options{Now: now, Variant: report.VariantInternal})
+			if errors.Is(err, report.ErrNoData) {
+				continue // a month without accesses whose pulls retention deleted
+			}
 			if err != nil {
 				t.Fatalf("report of %s %s: %v", c.Name, month, err)
 			}
