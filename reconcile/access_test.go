@@ -1,6 +1,7 @@
 package reconcile_test
 
 import (
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -131,7 +132,7 @@ func TestEngine_AccessDecisionsFindingsAndExclusions(t *testing.T) {
 			return out
 		}
 		want := map[string]int{reconcile.RuleAccessUnauthorised: 2, reconcile.RuleCommandUnauthorised: 1, reconcile.RuleRemovalWithoutBackup: 1}
-		if got := count(store.StatusOpen); !equalCounts(got, want) {
+		if got := count(store.StatusOpen); !maps.Equal(got, want) {
 			t.Errorf("open findings by rule = %v, want %v (Jane Doe is a configured contact: no grantor finding)", got, want)
 		}
 
@@ -159,22 +160,10 @@ func TestEngine_AccessDecisionsFindingsAndExclusions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := count(store.StatusOpen); !equalCounts(got, want) || res.Reopened != 2 {
+		if got := count(store.StatusOpen); !maps.Equal(got, want) || res.Reopened != 2 {
 			t.Errorf("after the exclusion expired: open %v, reopened %d; want %v and 2", got, res.Reopened, want)
 		}
 	})
-}
-
-func equalCounts(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 func TestEngine_AccessFindingsResolveWhenTheCustomersEventsAreGone(t *testing.T) {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 
@@ -45,7 +46,7 @@ func TestSubject_FindAndErase(t *testing.T) {
 		for _, s := range sections {
 			got[s.Table] = len(s.Rows)
 		}
-		if want := (map[string]int{"technicians": 1, "links": 1, "access_events": 2}); !equalCounts(got, want) {
+		if want := (map[string]int{"technicians": 1, "links": 1, "access_events": 2}); !maps.Equal(got, want) {
 			t.Errorf("records = %v, want %v", got, want)
 		}
 
@@ -99,16 +100,4 @@ func TestSubject_FindAndErase(t *testing.T) {
 			t.Errorf("erasures = %+v, %v", list, err)
 		}
 	})
-}
-
-func equalCounts(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
