@@ -76,16 +76,12 @@ func recordedLate(recorded, start time.Time, skew time.Duration) bool {
 // lateAuthorisation says which authorisation covers e only afterwards, and when it
 // was recorded against when e began.
 func lateAuthorisation(e *store.AccessEvent, d sweep.Decision, a *store.Authorisation) string {
-	name := "authorisation " + strconv.FormatUint(uint64(d.Late), 10)
-	if a != nil && a.Evidence != "" {
-		name += " (" + a.Evidence + ")"
-	}
-	return recordedAfter(name, d.LateRecorded, "the access", e.StartedAt)
+	return recordedAfter(authorisationName(d.Late, a), d.LateRecorded, "the access", e.StartedAt)
 }
 
 // lateBackup says which verified backup covers removal e only afterwards.
 func lateBackup(e *store.AccessEvent, b *store.VerifiedBackup) string {
-	return recordedAfter(fmt.Sprintf("verified backup %d (%s, %s)", b.ID, b.What, b.Evidence), b.RecordedAt, "the removal", e.StartedAt)
+	return recordedAfter(fmt.Sprintf("the verified backup of %s (%s)", b.What, b.Evidence), b.RecordedAt, "the removal", e.StartedAt)
 }
 
 func recordedAfter(what string, recorded time.Time, access string, began time.Time) string {

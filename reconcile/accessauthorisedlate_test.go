@@ -35,7 +35,7 @@ func TestAccessCheck_AuthorisedAfterwards(t *testing.T) {
 		says   string
 	}{
 		{name: "recorded an hour after the access", event: "covered", auth: session.Add(time.Hour), late: true,
-			says: "authorised afterwards: authorisation %d (Autotask ticket T20261119.0001) was recorded " + dayStr(session.Add(time.Hour)) +
+			says: "authorised afterwards: the authorisation in Autotask ticket T20261119.0001 (granted by Jane Doe) was recorded " + dayStr(session.Add(time.Hour)) +
 				", an hour after the access began at " + dayStr(session)},
 		{name: "recorded a minute before", event: "covered", auth: session.Add(-time.Minute), says: "covered by authorisation %d"},
 		{name: "recorded within the skew", event: "covered", auth: session.Add(4 * time.Minute), says: "covered by authorisation %d"},
@@ -46,7 +46,7 @@ func TestAccessCheck_AuthorisedAfterwards(t *testing.T) {
 			says: "a minute after the access began"},
 		{name: "recorded when unknown", event: "covered", says: "covered by authorisation %d"},
 		{name: "backup recorded after the removal", event: "removal", backup: removal.Add(42 * time.Minute), late: true,
-			says: "authorised afterwards: verified backup %d (PC-042 profile, Veeam job 881) was recorded " + dayStr(removal.Add(42*time.Minute)) +
+			says: "authorised afterwards: the verified backup of PC-042 profile (Veeam job 881) was recorded " + dayStr(removal.Add(42*time.Minute)) +
 				", 42 minutes after the removal began at " + dayStr(removal)},
 		{name: "backup recorded before the removal", event: "removal", backup: removal.Add(-time.Hour), says: "covered by verified backup %d"},
 	}

@@ -92,24 +92,22 @@ func explainMisses(e *store.AccessEvent, misses []sweep.Miss, auths map[uint]*st
 	return strings.Join(parts, "; ")
 }
 
-// authorisationName names an authorisation with its evidence and grantor:
-// "authorisation 4 (Autotask ticket T20261031.0002, granted by Tom Reed)".
+// authorisationName names an authorisation as the customer knows it, by its evidence
+// and grantor: "the authorisation in Autotask ticket T20261031.0002 (granted by Tom
+// Reed)". Custos's own number for it ("authorisation 4"), which no customer has seen,
+// names it only when it has no evidence.
 func authorisationName(id uint, a *store.Authorisation) string {
 	s := "authorisation " + strconv.FormatUint(uint64(id), 10)
 	if a == nil {
 		return s
 	}
-	var about []string
 	if a.Evidence != "" {
-		about = append(about, a.Evidence)
+		s = "the authorisation in " + a.Evidence
 	}
 	if a.GrantedBy != "" {
-		about = append(about, "granted by "+a.GrantedBy)
+		s += " (granted by " + a.GrantedBy + ")"
 	}
-	if len(about) == 0 {
-		return s
-	}
-	return s + " (" + strings.Join(about, ", ") + ")"
+	return s
 }
 
 // clock is how summaries and decisions write an instant.
