@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -116,7 +115,12 @@ func Build(ctx context.Context, st *store.Store, customer store.Customer, month 
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	findings, err := st.CustomerFindings(ctx, customer.ID, until)
+	// Every finding known now: one first seen after the month can be about an access in it.
+	findings, err := st.CustomerFindings(ctx, customer.ID, now)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	occurred, err := st.FindingsOccurred(ctx, findings)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
@@ -136,7 +140,7 @@ func Build(ctx context.Context, st *store.Store, customer store.Customer, month 
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	r.Findings, r.Summary.Findings = findingRows(findings, from, until, r.Internal())
+	r.Findings, r.Summary.Findings = findingRows(findings, occurred, from, until, r.Internal())
 	for _, s := range r.Summary.Findings {
 		r.Summary.Opened += s.Opened
 		r.Summary.Resolved += s.Resolved
@@ -326,14 +330,8 @@ func tenantTarget(kind string) string {
 func raisedBy(findings []store.Finding) map[uint]store.Finding {
 	out := map[uint]store.Finding{}
 	for _, f := range findings {
-		for _, ev := range strings.Split(f.Evidence, ",") {
-			id, ok := strings.CutPrefix(strings.TrimSpace(ev), "access_events:")
-			if !ok {
-				continue
-			}
-			if n, err := strconv.ParseUint(id, 10, 64); err == nil {
-				out[uint(n)] = f
-			}
+		for _, id := range f.AccessEventIDs() {
+			out[id] = f
 		}
 	}
 	return out
@@ -454,14 +452,24 @@ func (r *Report) summariseAccesses(from, to time.Time) {
 
 // findingRows lists the findings opened or resolved in [from, until) or open at
 // until, most severe first, and counts them per severity.
-func findingRows(findings []store.Finding, from, until time.Time, internal bool) ([]FindingRow, []SeverityCount) {
+// A finding is dated by when what it is about happened (occurred: the earliest access
+// it cites), so that a month's report counts the findings about that month's
+// accesses, even those Custos found later.
+func findingRows(findings []store.Finding, occurred map[uint]time.Time, from, until time.Time, internal bool) ([]FindingRow, []SeverityCount) {
 	counts := make([]SeverityCount, len(vocab.Severities))
 	for i, s := range vocab.Severities {
 		counts[len(counts)-1-i].Severity = s
 	}
 	var rows []FindingRow
 	for _, f := range findings {
-		opened := !f.FirstSeen.Before(from) && f.FirstSeen.Before(until)
+		happened, ok := occurred[f.ID]
+		if !ok {
+			happened = f.FirstSeen
+		}
+		if !happened.Before(until) {
+			continue
+		}
+		opened := !happened.Before(from)
 		resolvedIn := f.ResolvedAt != nil && !f.ResolvedAt.Before(from) && f.ResolvedAt.Before(until)
 		resolvedBy := f.ResolvedAt != nil && f.ResolvedAt.Before(until)
 		state := stateAt(f, until)
@@ -485,7 +493,7 @@ func findingRows(findings []store.Finding, from, until time.Time, internal bool)
 			c.OpenAt++
 		}
 		row := FindingRow{
-			ID: f.ID, Rule: f.Rule, Severity: f.Severity, Summary: f.Summary, FirstSeen: f.FirstSeen.In(from.Location()), State: state,
+			ID: f.ID, Rule: f.Rule, Severity: f.Severity, Summary: f.Summary, Happened: happened.In(from.Location()), State: state,
 		}
 		if resolvedBy {
 			at := f.ResolvedAt.In(from.Location())
@@ -499,7 +507,7 @@ func findingRows(findings []store.Finding, from, until time.Time, internal bool)
 	slices.SortStableFunc(rows, func(a, b FindingRow) int {
 		return cmp.Or(
 			b.Severity.Rank()-a.Severity.Rank(),
-			a.FirstSeen.Compare(b.FirstSeen),
+			a.Happened.Compare(b.Happened),
 			cmp.Compare(a.ID, b.ID),
 		)
 	})

@@ -147,11 +147,13 @@ type Access struct {
 
 // FindingRow is a finding opened, resolved or open in the period.
 type FindingRow struct {
-	ID         uint
-	Rule       string
-	Severity   vocab.Severity
-	Summary    string
-	FirstSeen  time.Time
+	ID       uint
+	Rule     string
+	Severity vocab.Severity
+	Summary  string
+	// Happened is when what the finding is about happened: the start of the earliest
+	// access it cites, else when Custos first saw it.
+	Happened   time.Time
 	ResolvedAt *time.Time
 	// State is the finding's state at the end of the period: open, acknowledged,
 	// resolved or suppressed.

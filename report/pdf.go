@@ -452,7 +452,7 @@ func accessOutcome(a Access) string {
 func (p *pdfDoc) findings() {
 	r := p.r
 	p.heading("Findings")
-	header := []string{"#", "Severity", "Finding", "First seen", "State at the end", "Resolved"}
+	header := []string{"#", "Severity", "Finding", "Happened", "State at the end", "Resolved"}
 	widths := []float64{.05, .09, .5, .12, .12, .12}
 	if r.Internal() {
 		header = append(header, "Rule (internal)", "Status by and why (internal)")
@@ -464,7 +464,7 @@ func (p *pdfDoc) findings() {
 		if fr.ResolvedAt != nil {
 			resolved = day(*fr.ResolvedAt)
 		}
-		row := []string{itoa(int(fr.ID)), string(fr.Severity), fr.Summary, day(fr.FirstSeen), fr.State, resolved}
+		row := []string{itoa(int(fr.ID)), string(fr.Severity), fr.Summary, day(fr.Happened), fr.State, resolved}
 		if r.Internal() {
 			why := fr.StatusBy
 			if fr.StatusReason != "" {

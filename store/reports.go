@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -290,4 +292,54 @@ func (s *Store) DeleteReportArchive(ctx context.Context, id uint) error {
 		return fmt.Errorf("store: deleting archived report %d: %w", id, err)
 	}
 	return nil
+}
+
+// AccessEventIDs lists the access events the finding cites as evidence.
+func (f Finding) AccessEventIDs() []uint {
+	var out []uint
+	prefix := TableOf[AccessEvent]().Name + ":"
+	for _, ref := range strings.Split(f.Evidence, ",") {
+		id, ok := strings.CutPrefix(strings.TrimSpace(ref), prefix)
+		if !ok {
+			continue
+		}
+		if n, err := strconv.ParseUint(id, 10, 64); err == nil {
+			out = append(out, uint(n))
+		}
+	}
+	return out
+}
+
+// FindingsOccurred says when what each finding is about happened: the start of the
+// earliest access event it cites, or, for a finding that cites none, when Custos
+// first saw it.
+func (s *Store) FindingsOccurred(ctx context.Context, findings []Finding) (map[uint]time.Time, error) {
+	var ids []uint
+	for _, f := range findings {
+		ids = append(ids, f.AccessEventIDs()...)
+	}
+	starts := make(map[uint]time.Time, len(ids))
+	for chunk := range slices.Chunk(ids, maxPruneBatch) {
+		var rows []struct {
+			ID        uint
+			StartedAt time.Time
+		}
+		if err := s.db.WithContext(ctx).Model(&AccessEvent{}).Select("id, started_at").Where("id IN ?", chunk).Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("store: reading when the findings' accesses started: %w", err)
+		}
+		for _, r := range rows {
+			starts[r.ID] = r.StartedAt
+		}
+	}
+	out := make(map[uint]time.Time, len(findings))
+	for _, f := range findings {
+		at := f.FirstSeen
+		for _, id := range f.AccessEventIDs() {
+			if start, ok := starts[id]; ok && start.Before(at) {
+				at = start
+			}
+		}
+		out[f.ID] = at
+	}
+	return out, nil
 }
