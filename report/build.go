@@ -151,6 +151,7 @@ func Build(ctx context.Context, st *store.Store, customer store.Customer, month 
 	r.Backups = backups(configs, until, opts.BackupMaxAge)
 	tolerance := cmp.Or(opts.GapTolerance, DefaultGapTolerance)
 	r.Coverage = streamCoverage(streams, coverage, from, until, tolerance)
+	r.Sources = sourceLines(r.Coverage, from, until, r.Partial)
 	r.Absent = absent(r.Coverage)
 	r.M365 = M365{Configured: hasConnector(streams, m365Connectors...)}
 	if r.M365.Configured {

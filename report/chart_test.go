@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -92,6 +93,43 @@ func TestFitColumns(t *testing.T) {
 			}
 			if sum < total-1e-9 || sum > total+1e-9 {
 				t.Errorf("columns add up to %v, want %v", sum, total)
+			}
+		})
+	}
+}
+
+// TestSourceLines: one sentence per source from its streams' coverage.
+func TestSourceLines(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 12, d, 0, 0, 0, 0, time.UTC) }
+	from, until := day(1), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	complete := func(source, stream string) StreamCoverage {
+		return StreamCoverage{Connector: source, Stream: stream, Status: CoverageComplete}
+	}
+	gap := func(source, stream string, spans ...Span) StreamCoverage {
+		return StreamCoverage{Connector: source, Stream: stream, Status: CoverageGaps, Gaps: spans}
+	}
+	none := func(source, stream string) StreamCoverage {
+		return StreamCoverage{Connector: source, Stream: stream, Status: CoverageNoData}
+	}
+	tests := []struct {
+		name    string
+		streams []StreamCoverage
+		partial bool
+		want    string
+	}{
+		{"read whole", []StreamCoverage{complete("itglue", "organizations"), complete("itglue", "configurations")}, false, "IT Glue: read for the whole month"},
+		{"read so far", []StreamCoverage{complete("autotask", "tickets")}, true, "Autotask: read for the month so far"},
+		{"gaps of two streams joined", []StreamCoverage{
+			gap("screenconnect", "sessions", Span{day(3), day(5)}), gap("screenconnect", "events", Span{day(4), day(6)}, Span{day(20), day(21)}),
+		}, false, "ScreenConnect: no data 3–5 December, 20 December"},
+		{"one stream unread", []StreamCoverage{complete("m365", "signins"), none("m365", "directoryaudits")}, false, "Microsoft 365: partly read: directoryaudits not read this month"},
+		{"nothing read", []StreamCoverage{none("dattormm", "activity")}, false, "Datto RMM: not read this month"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := sourceLines(tt.streams, from, until, tt.partial)
+			if len(got) != 1 || !strings.HasPrefix(got[0].Source+": "+got[0].Said, tt.want) {
+				t.Errorf("lines = %+v, want one starting %q", got, tt.want)
 			}
 		})
 	}

@@ -1,9 +1,11 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/custos-msp/custos/store"
@@ -110,4 +112,79 @@ func gaps(windows []Span, from, until time.Time, tolerance time.Duration) []Span
 		}
 	}
 	return out
+}
+
+// sourceNames are the names a customer knows each connector's source by.
+var sourceNames = map[string]string{
+	"m365": "Microsoft 365", "o365audit": "Microsoft 365 audit log", "screenconnect": "ScreenConnect",
+	"dattormm": "Datto RMM", "itglue": "IT Glue", "autotask": "Autotask",
+}
+
+// SourceLine is one source's coverage in a sentence, for the customer variant.
+type SourceLine struct {
+	Source string
+	// Said is what was read: "read for the whole month", "no data 3–5 December".
+	Said string
+	// Complete is true when the source was read for the whole period.
+	Complete bool
+}
+
+// sourceLines says per source (connector), in one sentence each, what its streams
+// read of the period: all of it, all but some stretches, or nothing. The streams'
+// detail stays in the internal variant's table.
+func sourceLines(streams []StreamCoverage, from, until time.Time, partial bool) []SourceLine {
+	bySource := map[string][]StreamCoverage{}
+	var order []string
+	for _, s := range streams {
+		if _, seen := bySource[s.Connector]; !seen {
+			order = append(order, s.Connector)
+		}
+		bySource[s.Connector] = append(bySource[s.Connector], s)
+	}
+	whole := "read for the whole month"
+	if partial {
+		whole = "read for the month so far"
+	}
+	var out []SourceLine
+	for _, source := range order {
+		var unread []string
+		var gaps []Span
+		for _, s := range bySource[source] {
+			switch s.Status {
+			case CoverageNoData:
+				unread = append(unread, s.Stream)
+			case CoverageGaps:
+				gaps = append(gaps, s.Gaps...)
+			}
+		}
+		line := SourceLine{Source: cmp.Or(sourceNames[source], source)}
+		switch {
+		case len(unread) == len(bySource[source]):
+			line.Said = "not read this month: an absence of findings from it is not evidence that nothing happened"
+		case len(unread) > 0:
+			line.Said = "partly read: " + strings.Join(unread, ", ") + " not read this month"
+		case len(gaps) > 0:
+			var days []string
+			for _, g := range merge(gaps, from, until) {
+				days = append(days, dayRange(g.From, g.To))
+			}
+			line.Said = "no data " + strings.Join(days, ", ")
+		default:
+			line.Said, line.Complete = whole, true
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// dayRange says a stretch in days: "3 December", "3–5 December", "30 November – 2 December".
+func dayRange(from, to time.Time) string {
+	last := to.Add(-time.Nanosecond)
+	switch {
+	case from.YearDay() == last.YearDay() && from.Year() == last.Year():
+		return from.Format("2 January")
+	case from.Month() == last.Month():
+		return fmt.Sprintf("%d–%s", from.Day(), last.Format("2 January"))
+	}
+	return from.Format("2 January") + " – " + last.Format("2 January")
 }

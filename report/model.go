@@ -52,6 +52,8 @@ type Report struct {
 	Backups   Backups
 	RMMReport RMMReport
 	Coverage  []StreamCoverage
+	// Sources says per source in one sentence what was read (the customer variant's coverage).
+	Sources []SourceLine
 	// Absent says what each empty section means, from Coverage.
 	Absent Absent
 	// Technicians totals the accesses per technician (internal variant only).

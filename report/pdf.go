@@ -561,6 +561,12 @@ func (p *pdfDoc) rmmReport() {
 func (p *pdfDoc) coverage() {
 	p.heading("Coverage: what was read")
 	p.para("A source with no data or with gaps means an absence of findings there is not evidence that nothing happened.")
+	for _, l := range p.r.Sources {
+		p.para("• " + l.Source + ": " + l.Said)
+	}
+	if !p.r.Internal() {
+		return
+	}
 	var rows [][]string
 	for _, c := range p.r.Coverage {
 		windows := "current state"

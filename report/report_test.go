@@ -149,7 +149,7 @@ func TestRenderPDF_ParsesWithPagesAndText(t *testing.T) {
 		"Findings: 5 opened, 2 resolved, 4 open at the end of the period.",
 		"2026-10-01", "Bob Jones", "helpdesk-temp", "T20261026.0003",
 		"Every access", "Microsoft 365 partner access", "CON-FW01", "no configuration backup",
-		"newest backup is 164 days old", "screenconnect /", "1 throttled", "page 1 of 3", "page 3 of 3",
+		"newest backup is 164 days old", "ScreenConnect: no data 10", "IT Glue: read for the whole month", "page 1 of 3", "page 3 of 3",
 		"customer variant · rendering not archived", "Document SHA-256 " + strings.Repeat("0", 64), "with this value read as zeros",
 	} {
 		if !strings.Contains(all, want) {
