@@ -41,6 +41,8 @@ type Report struct {
 	MSPName string `toml:"msp_name"`
 	// Logo is a PNG or JPEG file shown at the top of every report; empty shows none.
 	Logo string `toml:"logo"`
+	// Colour is the MSP's colour, #RRGGBB, for the reports' titles and rules.
+	Colour string `toml:"colour"`
 	// Dir is where the monthly job writes and archives the reports.
 	Dir string `toml:"dir"`
 	// TimeZone is the IANA zone of the calendar month of a customer that Customers

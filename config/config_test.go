@@ -70,6 +70,7 @@ func TestParse_BadFiles(t *testing.T) {
 		{"report_msp_name", "report.msp_name", "must name the MSP", false},
 		{"report_dir", "report.dir", "must name the directory", false},
 		{"report_logo", "report.logo", `"logo.svg" is not a .png, .jpg or .jpeg file`, false},
+		{"report_colour", "report.colour", `"navy" is not a colour written #RRGGBB`, false},
 		{"report_timezone", "report.timezone", `"Europe/Atlantis" is not an IANA time zone`, false},
 		{"report_formats", "report.formats[1]", `"docx" is not one of html, pdf`, false},
 		{"report_customer_timezone", `report.customers."Contoso Ltd".timezone`, "is not an IANA time zone", false},

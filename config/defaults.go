@@ -186,6 +186,7 @@ func Default() Config {
 		},
 		Report: Report{
 			MSPName:  "Your MSP",
+			Colour:   "#1f4e79",
 			Dir:      "reports",
 			TimeZone: Location{loc: time.UTC},
 			Formats:  []string{"html", "pdf"},

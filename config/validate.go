@@ -170,6 +170,7 @@ func (c *Config) validateReport(v *validator) {
 		ext := strings.ToLower(filepath.Ext(r.Logo))
 		v.check(ext == ".png" || ext == ".jpg" || ext == ".jpeg", "report.logo", fmt.Sprintf("%q is not a .png, .jpg or .jpeg file", r.Logo))
 	}
+	v.check(hexColour.MatchString(r.Colour), "report.colour", fmt.Sprintf("%q is not a colour written #RRGGBB, e.g. #1f4e79", r.Colour))
 	v.timeZone("report.timezone", r.TimeZone)
 	v.check(len(r.Formats) > 0, "report.formats", "must list at least one of html, pdf")
 	for i, f := range r.Formats {
@@ -186,6 +187,9 @@ func (c *Config) validateReport(v *validator) {
 	c.validateReportReceiver(v)
 	v.schedule("schedules.report", c.Schedules.Report)
 }
+
+// hexColour is a colour as report.colour writes it.
+var hexColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
 // validateReportReceiver checks that report.receiver names an e-mail receiver, and
 // that it is set when any customer has report recipients.

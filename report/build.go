@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -58,6 +59,8 @@ func (m Month) Bounds(loc *time.Location) (from, to time.Time) {
 type Options struct {
 	MSPName string
 	Logo    *Logo
+	// Colour is the MSP's colour, #RRGGBB, of titles and rules; DefaultColour when empty.
+	Colour string
 	// Location is the customer's time zone; UTC when nil.
 	Location *time.Location
 	// Variant is VariantCustomer or VariantInternal.
@@ -85,7 +88,7 @@ func OptionsFromConfig(cfg *config.Config, rules *reconcile.RuleSet, customer st
 		}
 	}
 	return Options{
-		MSPName: cfg.Report.MSPName, Logo: logo, Location: zone.Std(), Variant: variant, Now: now,
+		MSPName: cfg.Report.MSPName, Logo: logo, Colour: cfg.Report.Colour, Location: zone.Std(), Variant: variant, Now: now,
 		BackupMaxAge: reconcile.Configured[*reconcile.ConfigBackupStale](rules).MaxAge.Std(), GapTolerance: DefaultGapTolerance,
 	}
 }
@@ -107,7 +110,7 @@ func Build(ctx context.Context, st *store.Store, customer store.Customer, month 
 	}
 	variant := cmp.Or(opts.Variant, VariantCustomer)
 	r := &Report{
-		TemplateVersion: TemplateVersion, MSPName: opts.MSPName, Logo: opts.Logo, Customer: customer.Name,
+		TemplateVersion: TemplateVersion, MSPName: opts.MSPName, Logo: opts.Logo, Colour: brandColour(opts.Colour), Customer: customer.Name,
 		Month: month.String(), MonthName: from.Format("January 2006"), TimeZone: loc.String(),
 		From: from, To: to, Until: until, Partial: until.Before(to), GeneratedAt: now, Variant: variant,
 	}
@@ -183,6 +186,19 @@ func Build(ctx context.Context, st *store.Store, customer store.Customer, month 
 		}
 	}
 	return r, nil
+}
+
+// DefaultColour is the reports' colour when the MSP names none.
+const DefaultColour = "#1f4e79"
+
+var hexColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+// brandColour is colour when it is written #RRGGBB, else DefaultColour.
+func brandColour(colour string) string {
+	if hexColour.MatchString(colour) {
+		return strings.ToLower(colour)
+	}
+	return DefaultColour
 }
 
 // ErrNoData is what Build's error matches (errors.Is) when Custos holds no data for

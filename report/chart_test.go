@@ -134,3 +134,28 @@ func TestSourceLines(t *testing.T) {
 		})
 	}
 }
+
+// TestBrandColour: the MSP's colour is used when written #RRGGBB, the default otherwise.
+func TestBrandColour(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want [3]int
+	}{
+		{"#AA3300", [3]int{0xaa, 0x33, 0x00}},
+		{"", [3]int{0x1f, 0x4e, 0x79}},
+		{"navy", [3]int{0x1f, 0x4e, 0x79}},
+		{"#12345", [3]int{0x1f, 0x4e, 0x79}},
+	} {
+		if got := rgb(tt.in); got != tt.want {
+			t.Errorf("rgb(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+	var html strings.Builder
+	r := &Report{Colour: brandColour("#AA3300"), Variant: VariantCustomer}
+	if err := RenderHTML(&html, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html.String(), "h1 { font-size: 26px; margin: 0; color: #aa3300; }") {
+		t.Error("the HTML's title is not in the MSP's colour")
+	}
+}

@@ -26,6 +26,8 @@ const TemplateVersion = "v1"
 type Report struct {
 	TemplateVersion string
 	MSPName         string
+	// Colour is the MSP's colour, #rrggbb, of titles and rules.
+	Colour string
 	// Logo is the MSP's logo, or nil.
 	Logo     *Logo
 	Customer string

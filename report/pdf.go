@@ -25,7 +25,6 @@ const (
 
 // Colours of the PDF, as RGB.
 var (
-	pdfBlue  = [3]int{0x1f, 0x4e, 0x79}
 	pdfGrey  = [3]int{0x56, 0x60, 0x6b}
 	pdfHead  = [3]int{0xee, 0xf2, 0xf6}
 	pdfRule  = [3]int{0xd5, 0xdd, 0xe5}
@@ -37,7 +36,7 @@ var (
 // images. The document's dates are the report's generation time, so the same report
 // renders to the same bytes.
 func RenderPDF(w io.Writer, r *Report) error {
-	p := &pdfDoc{f: fpdf.New("P", "mm", "A4", ""), r: r}
+	p := &pdfDoc{f: fpdf.New("P", "mm", "A4", ""), r: r, brand: rgb(r.Colour)}
 	f := p.f
 	f.SetCreationDate(r.GeneratedAt)
 	f.SetModificationDate(r.GeneratedAt)
@@ -68,6 +67,15 @@ func RenderPDF(w io.Writer, r *Report) error {
 type pdfDoc struct {
 	f *fpdf.Fpdf
 	r *Report
+	// brand is the report's colour as RGB.
+	brand [3]int
+}
+
+// rgb reads a colour as brandColour writes it (#rrggbb).
+func rgb(colour string) [3]int {
+	var c [3]int
+	_, _ = fmt.Sscanf(brandColour(colour), "#%02x%02x%02x", &c[0], &c[1], &c[2])
+	return c
 }
 
 func (p *pdfDoc) colour(c [3]int) { p.f.SetTextColor(c[0], c[1], c[2]) }
@@ -107,7 +115,7 @@ func (p *pdfDoc) header() {
 		}
 	}
 	f.SetFont(pdfFont, "B", 17)
-	p.colour(pdfBlue)
+	p.colour(p.brand)
 	f.MultiCell(p.width()+textWidth, 8, "Monthly access report — "+r.Customer, "", "L", false)
 	f.SetFont(pdfFont, "", 9.5)
 	p.colour(pdfGrey)
@@ -117,7 +125,7 @@ func (p *pdfDoc) header() {
 	}
 	f.MultiCell(p.width()+textWidth, 5, period+" · times in "+r.TimeZone+" · issued by "+r.MSPName, "", "L", false)
 	f.Ln(2)
-	f.SetDrawColor(pdfBlue[0], pdfBlue[1], pdfBlue[2])
+	f.SetDrawColor(p.brand[0], p.brand[1], p.brand[2])
 	f.SetLineWidth(0.8)
 	f.Line(pdfMargin, f.GetY(), pdfMargin+p.width(), f.GetY())
 	f.SetLineWidth(0.2)
@@ -150,7 +158,7 @@ func (p *pdfDoc) heading(text string) {
 	}
 	f.Ln(3)
 	f.SetFont(pdfFont, "B", 13)
-	p.colour(pdfBlue)
+	p.colour(p.brand)
 	f.CellFormat(0, 7, text, "B", 1, "L", false, 0, "")
 	f.Ln(1.5)
 }
