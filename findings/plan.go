@@ -66,7 +66,7 @@ const (
 // What the lifecycle writes in a finding's status columns when it, not a person,
 // changes the status.
 const (
-	byCustos       = "custos"
+	byCustos       = store.StatusBySystem
 	reasonGone     = "condition no longer holds"
 	reasonReturned = "condition returned"
 	reasonNewProof = "found again with new evidence after it was resolved by hand"

@@ -380,7 +380,7 @@ func accesses(events []store.ReportAccess, raised map[uint]store.Finding, until 
 			a.Status = AccessUnchecked
 		}
 		if f, ok := raised[e.ID]; ok && a.Status != AccessAuthorised {
-			a.FindingID, a.FindingStatus = f.ID, stateAt(f, until)
+			a.FindingID, a.FindingStatus = f.ID, triaged(f, until)
 		}
 		if internal {
 			a.Reason, a.Source, a.SourceIP = e.Decision, e.Source+":"+e.SourceID, e.SourceIP
@@ -529,6 +529,17 @@ func findingRows(findings []store.Finding, occurred map[uint]time.Time, from, un
 		)
 	})
 	return rows, counts
+}
+
+// triaged says a finding's state at until and, when a person set it (acknowledged,
+// resolved, suppressed), what they wrote: "acknowledged: the customer asked for it by
+// phone". What the MSP did about an access nothing covered.
+func triaged(f store.Finding, until time.Time) string {
+	state := stateAt(f, until)
+	if state == store.StatusOpen || f.StatusReason == "" || f.StatusBy == "" || f.StatusBy == store.StatusBySystem {
+		return state
+	}
+	return state + ": " + f.StatusReason
 }
 
 // stateAt is a finding's state at until: one resolved later was still open then.

@@ -55,3 +55,34 @@ func TestBuild_FindingsDatedByTheAccess(t *testing.T) {
 		t.Errorf("November: %d critical opened, want 0: the access was in October", opened)
 	}
 }
+
+// TestBuild_AccessSaysWhatWasDoneAboutIt: an access nothing covered shows its
+// finding's state and, when a person triaged it, what they wrote; a state Custos set
+// itself shows alone.
+func TestBuild_AccessSaysWhatWasDoneAboutIt(t *testing.T) {
+	st := storetest.Open(t, "sqlite", nil)
+	c := seed(t, st)
+	db := storetest.DB(ctx, st)
+	if err := db.Model(&store.Finding{}).Where("fingerprint = ?", "f-cmd").
+		Updates(map[string]any{"status_by": "jane", "status_reason": "the customer asked for the job by phone"}).Error; err != nil {
+		t.Fatal(err)
+	}
+	r, err := report.Build(ctx, st, c, report.Month{Year: 2026, Month: time.October}, options(report.VariantCustomer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, a := range r.Accesses {
+		if a.FindingID != 0 {
+			got[a.Action] = a.FindingStatus
+		}
+	}
+	var triagedByJane, setByCustos bool
+	for _, status := range got {
+		triagedByJane = triagedByJane || status == "acknowledged: the customer asked for the job by phone"
+		setByCustos = setByCustos || status == "resolved"
+	}
+	if !triagedByJane || !setByCustos {
+		t.Errorf("finding states of the accesses = %v; want Jane's note on the acknowledged one and a bare resolved", got)
+	}
+}

@@ -327,6 +327,9 @@ const (
 	StatusSuppressed   = "suppressed"
 )
 
+// StatusBySystem is who a finding's status is by when Custos, not a person, set it.
+const StatusBySystem = "custos"
+
 // Exclusion suppresses the findings it matches until it expires: a scope (customer,
 // rule, technician, device; empty = any), a required reason and an owner.
 type Exclusion struct {
