@@ -43,6 +43,16 @@ type AuthorityEvidence struct {
 
 // FindingEvidence resolves the evidence of each finding in fs, in the order each
 // cites it. It reads each table once for the whole list, not once per finding.
+// FindingsHappened says when what each finding is about happened (store.FindingsOccurred),
+// the date reports give it.
+func (a *App) FindingsHappened(ctx context.Context, fs []store.FindingView) (map[uint]time.Time, error) {
+	plain := make([]store.Finding, len(fs))
+	for i, f := range fs {
+		plain[i] = f.Finding
+	}
+	return a.Store.FindingsOccurred(ctx, plain)
+}
+
 func (a *App) FindingEvidence(ctx context.Context, fs []store.FindingView) ([][]Evidence, error) {
 	events, auths := store.TableOf[store.AccessEvent](), store.TableOf[store.Authorisation]()
 	var eventIDs, authIDs []uint

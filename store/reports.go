@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -295,20 +294,7 @@ func (s *Store) DeleteReportArchive(ctx context.Context, id uint) error {
 }
 
 // AccessEventIDs lists the access events the finding cites as evidence.
-func (f Finding) AccessEventIDs() []uint {
-	var out []uint
-	prefix := TableOf[AccessEvent]().Name + ":"
-	for _, ref := range strings.Split(f.Evidence, ",") {
-		id, ok := strings.CutPrefix(strings.TrimSpace(ref), prefix)
-		if !ok {
-			continue
-		}
-		if n, err := strconv.ParseUint(id, 10, 64); err == nil {
-			out = append(out, uint(n))
-		}
-	}
-	return out
-}
+func (f Finding) AccessEventIDs() []uint { return TableOf[AccessEvent]().IDs(f.Evidence) }
 
 // FindingsOccurred says when what each finding is about happened: the start of the
 // earliest access event it cites, or, for a finding that cites none, when Custos

@@ -221,7 +221,11 @@ func newFindingsCommand(g *globalFlags) *cobra.Command {
 					if err != nil {
 						return err
 					}
-					return writeFindingsJSON(cmd.OutOrStdout(), fresh, fs, cited)
+					happened, err := a.FindingsHappened(ctx, fs)
+					if err != nil {
+						return err
+					}
+					return writeFindingsJSON(cmd.OutOrStdout(), fresh, fs, cited, happened)
 				case outputCSV:
 					// One row per finding leaves no room for the sources: they go to
 					// standard error, where a person running it still sees them.

@@ -81,8 +81,7 @@ func TestFreshness_SyncThenFindings(t *testing.T) {
 	// (ACCESS-AUTHORISED-LATE), since the authorisation was recorded after them.
 	out = mustRun(t, "--config", config, "authorise", "add", "--customer", "Contoso Ltd", "--technician", "Bob Jones",
 		"--device", "any", "--scope", "any", "--from", "2020-01-01", "--standing", "--granted-by", "Jane Doe", "--evidence", "T1", "--by", "tester")
-	id, _, _ := strings.Cut(out, "\n")
-	for _, want := range []string{" resolved: authorised afterwards: authorisation " + id + " (T1) was recorded ", " opened: ACCESS-AUTHORISED-LATE: Bob Jones "} {
+	for _, want := range []string{" resolved: authorised afterwards: the authorisation in T1 (granted by Jane Doe) was recorded ", " opened: ACCESS-AUTHORISED-LATE: Bob Jones "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("authorise add does not print what it changed (%q):\n%s", want, out)
 		}

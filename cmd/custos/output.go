@@ -31,10 +31,13 @@ type findingJSON struct {
 	Subject     string         `json:"subject"`
 	Evidence    []string       `json:"evidence"`
 	// Cited is the evidence inline: each event and authorisation with what it says.
-	Cited      []app.Evidence `json:"cited"`
-	FirstSeen  time.Time      `json:"first_seen"`
-	LastSeen   time.Time      `json:"last_seen"`
-	ResolvedAt *time.Time     `json:"resolved_at,omitempty"`
+	Cited     []app.Evidence `json:"cited"`
+	FirstSeen time.Time      `json:"first_seen"`
+	// Happened is when what the finding is about happened: its earliest access, else
+	// FirstSeen. Reports date findings by it.
+	Happened   time.Time  `json:"happened"`
+	LastSeen   time.Time  `json:"last_seen"`
+	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
 }
 
 // The --output formats of the listing commands.
@@ -125,13 +128,13 @@ func evidenceRefs(evidence string) []string {
 // writeFindingsJSON writes the findings with their evidence inline, and when each
 // source was last read for the scope listed, so that an empty list is never read as
 // "all clear" without data.
-func writeFindingsJSON(w io.Writer, fresh app.Freshness, fs []store.FindingView, cited [][]app.Evidence) error {
+func writeFindingsJSON(w io.Writer, fresh app.Freshness, fs []store.FindingView, cited [][]app.Evidence, happened map[uint]time.Time) error {
 	out := make([]findingJSON, len(fs))
 	for i, f := range fs {
 		out[i] = findingJSON{
 			ID: f.ID, Rule: f.Rule, Severity: f.Severity, Customer: f.CustomerName, Summary: f.Summary,
 			Fingerprint: f.Fingerprint, Status: f.Status, Subject: f.Subject, Evidence: evidenceRefs(f.Evidence), Cited: cited[i],
-			FirstSeen: f.FirstSeen.UTC(), LastSeen: f.LastSeen.UTC(), ResolvedAt: f.ResolvedAt,
+			FirstSeen: f.FirstSeen.UTC(), Happened: happened[f.ID].UTC(), LastSeen: f.LastSeen.UTC(), ResolvedAt: f.ResolvedAt,
 		}
 	}
 	return writeJSON(w, struct {

@@ -51,7 +51,7 @@ func TestReport_AgreesWithFindingsJSON(t *testing.T) {
 				if !strings.EqualFold(f.Customer, tt.customer) {
 					continue
 				}
-				if !f.FirstSeen.Before(from) {
+				if !f.Happened.Before(from) {
 					opened++
 				}
 				if f.ResolvedAt != nil && !f.ResolvedAt.Before(from) {
