@@ -67,14 +67,13 @@ func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time,
 	if err != nil {
 		return run, err
 	}
-	customers, err := st.AccessCustomers(ctx, since)
-	if err != nil {
-		return run, err
+	customers := scope.Customers
+	if scope.Full {
+		if customers, err = st.AccessCustomers(ctx, since); err != nil {
+			return run, err
+		}
 	}
 	for _, id := range customers {
-		if !scope.Includes(id) {
-			continue
-		}
 		ca, err := st.ReadCustomerAccess(ctx, id, since)
 		if err != nil {
 			return run, err

@@ -114,7 +114,11 @@ type Engine struct {
 	Rules []Rule
 	// Access, when set, matches access events to authorisations.
 	Access *AccessCheck
-	Log    zerolog.Logger
+	// FullEvery is how long after the last run that checked every customer a run of
+	// the changed customers checks every customer again, as a safety net; zero means
+	// DefaultFullEvery.
+	FullEvery time.Duration
+	Log       zerolog.Logger
 }
 
 // Result says what one run did.
@@ -126,6 +130,8 @@ type Result struct {
 	Health Healths
 	// Events and Covered count the access events checked and those covered.
 	Events, Covered int
+	// Scope is the customers whose access events the run checked.
+	Scope Scope
 }
 
 // Evaluation is what the rules found, before it is recorded.
@@ -140,18 +146,26 @@ type Evaluation struct {
 	Changed int
 }
 
-// Scope limits the access check of a run to some customers: a command that changed
-// one customer's authorisations re-checks that customer's events only. The zero
-// Scope checks every customer. The rules over whole tables always run whole.
+// Scope says which customers' access events a run checks. The zero Scope checks the
+// customers whose inputs changed since the last completed run, as the store's change
+// journal says (or every customer when the access rules' settings changed, when a
+// change concerns every customer, or when the last full run is FullEvery old); Full
+// checks every customer; Customers lists the customers a command changed. The rules
+// over whole tables always run whole.
 type Scope struct {
-	// Customers lists the customers to check; nil means every customer.
+	// Customers lists the customers to check, in id order.
 	Customers []uint
+	// Full checks every customer.
+	Full bool
 }
 
-// String names the scope in a job run's record: "all", or "customers 3,7".
+// String names the scope in a job run's record: "changed", "all", or "customers 3,7".
 func (s Scope) String() string {
-	if s.Customers == nil {
+	switch {
+	case s.Full:
 		return "all"
+	case s.Customers == nil:
+		return "changed"
 	}
 	ids := make([]string, len(s.Customers))
 	for i, id := range s.Customers {
@@ -162,21 +176,56 @@ func (s Scope) String() string {
 
 // Includes says whether the scope checks the customer id.
 func (s Scope) Includes(id uint) bool {
-	return s.Customers == nil || slices.Contains(s.Customers, id)
+	return s.Full || slices.Contains(s.Customers, id)
 }
 
-// Run reads the records, evaluates every rule and records the findings at now.
-// The rules over whole tables are recorded in one transaction; access events are
-// checked and their decisions and findings recorded a customer at a time, so the
-// run holds one customer's events, never every customer's.
+// Run reads the records, evaluates every rule and records the findings at now,
+// checking the access events of the customers whose inputs changed since the last
+// run (Scope's zero value). The rules over whole tables are recorded in one
+// transaction; access events are checked and their decisions and findings recorded
+// a customer at a time, so the run holds one customer's events, never every
+// customer's.
 func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
 	return e.RunScope(ctx, now, Scope{})
 }
 
-// RunScope is Run with the access check limited to scope's customers.
+// RunFull is Run checking every customer's access events.
+func (e *Engine) RunFull(ctx context.Context, now time.Time) (Result, error) {
+	return e.RunScope(ctx, now, Scope{Full: true})
+}
+
+// RunScope is Run with the access check limited to scope's customers. A run of the
+// changed customers or of every customer claims the change journal first and, once
+// it completes, deletes the marks it claimed; a run of listed customers leaves the
+// journal to the next.
 func (e *Engine) RunScope(ctx context.Context, now time.Time, scope Scope) (Result, error) {
+	if e.Access == nil || scope.Customers != nil {
+		return e.runScope(ctx, now, scope)
+	}
+	changes, err := e.Store.ClaimChanges(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("reconcile: %w", err)
+	}
+	settings := e.Access.Fingerprint()
+	if !scope.Full {
+		if scope, err = e.changed(ctx, changes, settings, now); err != nil {
+			return Result{}, fmt.Errorf("reconcile: %w", err)
+		}
+	}
+	res, err := e.runScope(ctx, now, scope)
+	if err != nil {
+		return res, err
+	}
+	if err := e.Store.CompleteChanges(ctx, changes, settings, now, scope.Full); err != nil {
+		return res, fmt.Errorf("reconcile: %w", err)
+	}
+	return res, nil
+}
+
+// runScope evaluates every rule and checks the access events of scope's customers.
+func (e *Engine) runScope(ctx context.Context, now time.Time, scope Scope) (Result, error) {
 	ev, err := e.evaluateRules(ctx, now)
-	res := Result{Health: ev.Health}
+	res := Result{Health: ev.Health, Scope: scope}
 	if err != nil {
 		return res, err
 	}
@@ -229,7 +278,7 @@ func (e *Engine) Evaluate(ctx context.Context, now, since time.Time) (Evaluation
 	if err != nil || e.Access == nil {
 		return ev, err
 	}
-	run, health, err := e.runAccess(ctx, now, since, Scope{}, func(_ context.Context, ca CustomerCheck) error {
+	run, health, err := e.runAccess(ctx, now, since, Scope{Full: true}, func(_ context.Context, ca CustomerCheck) error {
 		ev.Found = append(ev.Found, inputs(ca.Findings)...)
 		return nil
 	})

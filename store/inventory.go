@@ -199,6 +199,8 @@ var inventories = map[string]Inventory{
 	"erasures": {About: "subject erasures done (the record of each request; nothing of the person erased)", Plain: []string{"pseudonym", "counts"},
 		Personal: []Personal{sealed("requested_by", "to show who asked for an erasure (accountability)", CustosUsers, Contacts), sealed("reason", whyFreeText, CustosUsers)}},
 	"evidence_manifests": {About: "evidence bundles made (the hash that chains each month to the next)", Plain: []string{"month", "sha256", "path"}},
+	"reconcile_changes":  {About: "customers whose reconcile inputs changed since the last run", Plain: []string{"claimed"}},
+	"reconcile_states":   {About: "the access rules' settings and time of the last reconcile run", Plain: []string{"settings", "run_at", "full_at"}},
 	"report_archives":    {About: "monthly reports written (each file it names holds the report's personal data and is deleted with its row after retention.reports)", Plain: []string{"month", "format", "variant", "sha256", "path", "size", "template_version"}},
 	"relationships": {About: "GDAP relationships with customers' tenants", Personal: []Personal{raw},
 		Plain: []string{"customer_ref", "customer_name", "display_name", "status", "duration_days", "auto_extend_days", "roles", "assignments"}},
