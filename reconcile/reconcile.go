@@ -159,13 +159,16 @@ type Scope struct {
 	Full bool
 }
 
-// String names the scope in a job run's record: "changed", "all", or "customers 3,7".
+// String names the scope in a job run's record: "changed", "all", "no customers" or
+// "customers 3,7".
 func (s Scope) String() string {
 	switch {
 	case s.Full:
 		return "all"
 	case s.Customers == nil:
 		return "changed"
+	case len(s.Customers) == 0:
+		return "no customers"
 	}
 	ids := make([]string, len(s.Customers))
 	for i, id := range s.Customers {

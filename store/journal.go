@@ -67,17 +67,17 @@ func (s *Store) ClaimChanges(ctx context.Context) (Changes, error) {
 // removed) after after and at or before upTo, in id order, and whether one of no
 // customer did: time alone changes what those customers' findings are.
 func (s *Store) ExclusionsEnded(ctx context.Context, after, upTo time.Time) (customers []uint, every bool, err error) {
-	var ids []*uint
+	var ids []uint
 	err = s.db.WithContext(ctx).Model(&Exclusion{}).Where("removed_at IS NULL AND expires_at > ? AND expires_at <= ?", after.UTC(), upTo.UTC()).
-		Pluck("customer_id", &ids).Error
+		Pluck("COALESCE(customer_id, 0)", &ids).Error
 	if err != nil {
 		return nil, false, fmt.Errorf("store: reading the exclusions ended since the last reconcile: %w", err)
 	}
 	for _, id := range ids {
-		if id == nil {
+		if id == EveryCustomer {
 			every = true
 		} else {
-			customers = append(customers, *id)
+			customers = append(customers, id)
 		}
 	}
 	slices.Sort(customers)
