@@ -177,11 +177,6 @@ func (s Scope) String() string {
 	return "customers " + strings.Join(ids, ",")
 }
 
-// Includes says whether the scope checks the customer id.
-func (s Scope) Includes(id uint) bool {
-	return s.Full || slices.Contains(s.Customers, id)
-}
-
 // Run reads the records, evaluates every rule and records the findings at now,
 // checking the access events of the customers whose inputs changed since the last
 // run (Scope's zero value). The rules over whole tables are recorded in one
@@ -252,13 +247,17 @@ func (e *Engine) runScope(ctx context.Context, now time.Time, scope Scope) (Resu
 	if err != nil {
 		return res, fmt.Errorf("reconcile: %w", err)
 	}
+	if !scope.Full {
+		// The access check went through every listed customer, events or none.
+		return res, nil
+	}
 	// Customers left with no access events at all resolve their access findings.
 	others, err := e.Store.CustomersWithFindings(ctx, rules)
 	if err != nil {
 		return res, fmt.Errorf("reconcile: %w", err)
 	}
 	for _, id := range others {
-		if _, found := slices.BinarySearch(checked, id); !found && scope.Includes(id) {
+		if _, found := slices.BinarySearch(checked, id); !found {
 			if err := e.applyAccess(ctx, rules, id, nil, now, &res); err != nil {
 				return res, fmt.Errorf("reconcile: %w", err)
 			}
