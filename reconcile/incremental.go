@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
 
@@ -36,6 +37,28 @@ func (c *AccessCheck) Fingerprint() string {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:12])
+}
+
+// CustomerRule is a rule over whole tables whose every finding is about one customer
+// and follows only from its settings and that customer's rows the change journal
+// watches (authorisations, contacts, the customer's name), so that a run of the
+// changed customers evaluates it for those customers alone.
+type CustomerRule interface {
+	Rule
+	perCustomer()
+}
+
+// fingerprint identifies the settings of everything a run of the changed customers
+// scopes: the access check's and the per-customer rules'.
+func (e *Engine) fingerprint() string {
+	h := sha256.New()
+	h.Write([]byte(e.Access.Fingerprint()))
+	for _, r := range e.Rules {
+		if _, ok := r.(CustomerRule); ok {
+			fmt.Fprintf(h, "\x00%#v", r)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 // changed is the scope of a run of the changed customers at now: the customers the

@@ -20,7 +20,8 @@ import (
 // TestIncremental_EqualsFull is the property that makes incremental runs safe: on
 // random sequences of changes (events added, authorisations added and revoked,
 // verified backups added, events linked to other technicians, devices and
-// customers, exclusions added and expiring, names changed, a rule setting changed),
+// customers, exclusions added and expiring, names changed, authorisation contacts
+// added, a rule setting changed),
 // a run of the changed customers leaves every finding (rule, fingerprint, status,
 // customer) and every event's decision exactly as a full run at the same time then
 // finds them. It also checks that most runs did check fewer than every customer.
@@ -119,7 +120,8 @@ func (w *world) change(step int) {
 	}{
 		{"events added", w.addEvent}, {"events added", w.addEvent}, {"authorisation added", w.addAuthorisation},
 		{"authorisation revoked", w.revoke}, {"backup added", w.addBackup}, {"event relinked", w.relink},
-		{"exclusion added", w.addExclusion}, {"technician renamed", w.rename}, {"rule setting changed", w.setting},
+		{"exclusion added", w.addExclusion}, {"technician renamed", w.rename}, {"contact added", w.addContact},
+		{"rule setting changed", w.setting},
 	}
 	for range 1 + w.r.IntN(3) {
 		c := changes[w.r.IntN(len(changes))]
@@ -220,6 +222,14 @@ func (w *world) addExclusion() {
 		x.CustomerID = &c
 	}
 	w.must(storetest.DB(ctx, w.st).Create(&x).Error)
+}
+
+// addContact makes Jane Doe, who grants every authorisation, an authorisation
+// contact of a random customer (GRANTOR-NOT-AUTHORISED).
+func (w *world) addContact() {
+	c := w.customer()
+	ct := store.Contact{Pulled: w.pulled("autotask"), Name: "Jane Doe", Authorised: true, Active: true, CustomerID: &c}
+	w.must(storetest.DB(ctx, w.st).Create(&ct).Error)
 }
 
 func (w *world) rename() {

@@ -144,6 +144,13 @@ type Evaluation struct {
 	Covered   int
 	// Changed counts the access decisions that differ from the stored ones.
 	Changed int
+	// PerCustomer holds, in a run of listed customers, the per-customer rules that
+	// ran to the end and their findings, to be recorded with each customer's access
+	// findings.
+	PerCustomer struct {
+		Evaluated []string
+		Found     []findings.Input
+	}
 }
 
 // Scope says which customers' access events a run checks. The zero Scope checks the
@@ -197,21 +204,25 @@ func (e *Engine) RunFull(ctx context.Context, now time.Time) (Result, error) {
 // it completes, deletes the marks it claimed; a run of listed customers leaves the
 // journal to the next.
 func (e *Engine) RunScope(ctx context.Context, now time.Time, scope Scope) (Result, error) {
-	if e.Access == nil || scope.Customers != nil {
+	if e.Access == nil {
+		return e.runScope(ctx, now, Scope{Full: true})
+	}
+	if scope.Customers != nil {
 		return e.runScope(ctx, now, scope)
 	}
 	changes, err := e.Store.ClaimChanges(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("reconcile: %w", err)
 	}
-	settings := e.Access.Fingerprint()
+	settings := e.fingerprint()
 	if !scope.Full {
 		if scope, err = e.changed(ctx, changes, settings, now); err != nil {
 			return Result{}, fmt.Errorf("reconcile: %w", err)
 		}
 	}
 	res, err := e.runScope(ctx, now, scope)
-	if err != nil {
+	if err != nil || len(res.Health.Failed()) > 0 {
+		// The marks stay claimed: the next run checks their customers again.
 		return res, err
 	}
 	if err := e.Store.CompleteChanges(ctx, changes, settings, now, scope.Full); err != nil {
@@ -222,7 +233,7 @@ func (e *Engine) RunScope(ctx context.Context, now time.Time, scope Scope) (Resu
 
 // runScope evaluates every rule and checks the access events of scope's customers.
 func (e *Engine) runScope(ctx context.Context, now time.Time, scope Scope) (Result, error) {
-	ev, err := e.evaluateRules(ctx, now)
+	ev, err := e.evaluateRules(ctx, now, scope)
 	res := Result{Health: ev.Health, Scope: scope}
 	if err != nil {
 		return res, err
@@ -234,13 +245,22 @@ func (e *Engine) runScope(ctx context.Context, now time.Time, scope Scope) (Resu
 		return res, nil
 	}
 	rules := e.Access.Rules()
+	// A run of listed customers records the per-customer rules' findings with each
+	// customer's access findings, in the customer's transaction.
+	byCustomer := map[uint][]findings.Input{}
+	for _, f := range ev.PerCustomer.Found {
+		byCustomer[*f.CustomerID] = append(byCustomer[*f.CustomerID], f)
+	}
 	var checked []uint
 	run, health, err := e.runAccess(ctx, now, time.Time{}, scope, func(ctx context.Context, ca CustomerCheck) error {
 		checked = append(checked, ca.CustomerID)
 		if err := e.Store.SaveDecisions(ctx, ca.Decisions); err != nil {
 			return err
 		}
-		return e.applyAccess(ctx, rules, ca.CustomerID, ca.Findings, now, &res)
+		found := append(inputs(ca.Findings), byCustomer[ca.CustomerID]...)
+		r, err := findings.ApplyCustomer(ctx, e.Store, append(slices.Clone(rules), ev.PerCustomer.Evaluated...), ca.CustomerID, found, now)
+		res.Recorded.Add(r)
+		return err
 	})
 	res.Events, res.Covered = run.Events, run.Covered
 	res.Health = append(res.Health, health...)
@@ -276,7 +296,7 @@ func (e *Engine) applyAccess(ctx context.Context, rules []string, customer uint,
 // Evaluate reads the records and evaluates every rule at now, changing nothing.
 // Access events that started before since are not checked (zero checks them all).
 func (e *Engine) Evaluate(ctx context.Context, now, since time.Time) (Evaluation, error) {
-	ev, err := e.evaluateRules(ctx, now)
+	ev, err := e.evaluateRules(ctx, now, Scope{Full: true})
 	if err != nil || e.Access == nil {
 		return ev, err
 	}
@@ -294,10 +314,12 @@ func (e *Engine) Evaluate(ctx context.Context, now, since time.Time) (Evaluation
 }
 
 // evaluateRules reads the records and evaluates the rules over whole tables: every
-// rule but the access check.
-func (e *Engine) evaluateRules(ctx context.Context, now time.Time) (Evaluation, error) {
+// rule but the access check. Unless scope is Full, the per-customer rules
+// (CustomerRule) are evaluated over scope's customers only, and their findings go
+// to ev.PerCustomer, to be recorded a customer at a time.
+func (e *Engine) evaluateRules(ctx context.Context, now time.Time, scope Scope) (Evaluation, error) {
 	var ev Evaluation
-	in, err := e.read(ctx, now)
+	in, err := e.read(ctx, now, scope)
 	if err != nil {
 		return ev, fmt.Errorf("reconcile: %w", err)
 	}
@@ -305,6 +327,11 @@ func (e *Engine) evaluateRules(ctx context.Context, now time.Time) (Evaluation, 
 		fs, health := evaluateRule(r, in, now, e.Log)
 		ev.Health = append(ev.Health, health)
 		if health.Err != nil {
+			continue
+		}
+		if _, ok := r.(CustomerRule); ok && !scope.Full {
+			ev.PerCustomer.Evaluated = append(ev.PerCustomer.Evaluated, r.ID())
+			ev.PerCustomer.Found = append(ev.PerCustomer.Found, inputs(fs)...)
 			continue
 		}
 		ev.Evaluated = append(ev.Evaluated, r.ID())
@@ -345,8 +372,9 @@ func inputs(fs []Finding) []findings.Input {
 	return out
 }
 
-// read loads what the rules evaluate at now.
-func (e *Engine) read(ctx context.Context, now time.Time) (*Input, error) {
+// read loads what the rules evaluate at now; unless scope is Full, the
+// authorisations of scope's customers only.
+func (e *Engine) read(ctx context.Context, now time.Time, scope Scope) (*Input, error) {
 	var (
 		in  Input
 		err error
@@ -366,7 +394,13 @@ func (e *Engine) read(ctx context.Context, now time.Time) (*Input, error) {
 	if in.Standing, err = e.Store.StandingDevices(ctx); err != nil {
 		return nil, err
 	}
-	if in.Grants, err = e.Store.CheckedAuthorisations(ctx); err != nil {
+	of := scope.Customers
+	if scope.Full {
+		of = nil
+	} else if of == nil {
+		of = []uint{}
+	}
+	if in.Grants, err = e.Store.CheckedAuthorisations(ctx, of); err != nil {
 		return nil, err
 	}
 	if in.Contacts, err = e.Store.AuthorisationContacts(ctx); err != nil {

@@ -205,14 +205,24 @@ type CheckedAuthorisation struct {
 }
 
 // CheckedAuthorisations lists the authorisations not revoked nor removed at their
-// source, of known customers, ordered by id, with the columns the rules read (id,
+// source, of known customers (of those listed, unless customers is nil), ordered by id, with the columns the rules read (id,
 // source and source id, scope, valid from, granted by, the canonical ids). It scans
 // rows by hand, opening the two sealed columns itself: with gorm's reflection the
 // read of 100,000 authorisations took seconds.
-func (s *Store) CheckedAuthorisations(ctx context.Context) ([]CheckedAuthorisation, error) {
-	rows, err := s.db.WithContext(ctx).Raw("SELECT a.id, a.source, a.source_id, a.access_scope, a.valid_from, a.granted_by, " +
+func (s *Store) CheckedAuthorisations(ctx context.Context, customers []uint) ([]CheckedAuthorisation, error) {
+	query := "SELECT a.id, a.source, a.source_id, a.access_scope, a.valid_from, a.granted_by, " +
 		"a.granted_by_ref, a.customer_id, a.technician_id, a.device_id, c.name FROM authorisations a JOIN customers c ON c.id = a.customer_id " +
-		"WHERE a.revoked_at IS NULL AND a.removed_at IS NULL ORDER BY a.id").Rows()
+		"WHERE a.revoked_at IS NULL AND a.removed_at IS NULL"
+	var args []any
+	switch {
+	case customers == nil:
+	case len(customers) == 0:
+		return nil, nil
+	default:
+		query += " AND a.customer_id IN ?"
+		args = append(args, customers)
+	}
+	rows, err := s.db.WithContext(ctx).Raw(query+" ORDER BY a.id", args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("store: reading authorisations: %w", err)
 	}

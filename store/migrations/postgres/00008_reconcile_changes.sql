@@ -1,5 +1,5 @@
 -- Incremental reconcile (issue 19): a change journal that the database itself keeps.
--- Triggers on every table the access check reads mark the customers whose inputs
+-- Triggers on every table the access check (and GRANTOR-NOT-AUTHORISED) reads mark the customers whose inputs
 -- changed, in the same transaction as the change, whichever code path wrote it;
 -- customer 0 stands for every customer (a technician or device renamed, an exclusion
 -- of no one customer). A run claims the unclaimed marks, re-checks their customers
@@ -105,6 +105,15 @@ CREATE TRIGGER verified_backups_journal AFTER INSERT OR UPDATE OR DELETE ON veri
 -- Exclusions: any change; one of no customer concerns every customer.
 CREATE TRIGGER exclusions_journal AFTER INSERT OR UPDATE OR DELETE ON exclusions
     FOR EACH ROW EXECUTE FUNCTION reconcile_journal('all');
+
+-- Contacts: who may grant an authorisation (GRANTOR-NOT-AUTHORISED).
+CREATE TRIGGER contacts_journal_insert_delete AFTER INSERT OR DELETE ON contacts
+    FOR EACH ROW EXECUTE FUNCTION reconcile_journal('one');
+CREATE TRIGGER contacts_journal_update AFTER UPDATE ON contacts FOR EACH ROW
+    WHEN ((OLD.source, OLD.source_id, OLD.removed_at, OLD.name, OLD.email, OLD.authorised, OLD.active, OLD.customer_id)
+          IS DISTINCT FROM
+          (NEW.source, NEW.source_id, NEW.removed_at, NEW.name, NEW.email, NEW.authorised, NEW.active, NEW.customer_id))
+    EXECUTE FUNCTION reconcile_journal('one');
 
 -- Names that decisions and summaries show: a customer's concerns that customer; a
 -- technician's or device's, every customer (events of any customer may name them).

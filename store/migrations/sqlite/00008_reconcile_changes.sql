@@ -1,5 +1,5 @@
 -- Incremental reconcile (issue 19): a change journal that the database itself keeps.
--- Triggers on every table the access check reads mark the customers whose inputs
+-- Triggers on every table the access check (and GRANTOR-NOT-AUTHORISED) reads mark the customers whose inputs
 -- changed, in the same transaction as the change, whichever code path wrote it;
 -- customer 0 stands for every customer (a technician or device renamed, an exclusion
 -- of no one customer). A run claims the unclaimed marks, re-checks their customers
@@ -130,6 +130,30 @@ CREATE TRIGGER exclusions_journal_update AFTER UPDATE ON exclusions
 BEGIN
     INSERT INTO reconcile_marks VALUES (coalesce(OLD.customer_id, 0));
     INSERT INTO reconcile_marks VALUES (coalesce(NEW.customer_id, 0));
+END;
+-- +goose StatementEnd
+
+-- Contacts: who may grant an authorisation (GRANTOR-NOT-AUTHORISED).
+-- +goose StatementBegin
+CREATE TRIGGER contacts_journal_insert AFTER INSERT ON contacts
+BEGIN
+    INSERT INTO reconcile_marks VALUES (NEW.customer_id);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER contacts_journal_delete AFTER DELETE ON contacts
+BEGIN
+    INSERT INTO reconcile_marks VALUES (OLD.customer_id);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER contacts_journal_update AFTER UPDATE ON contacts
+WHEN OLD.source IS NOT NEW.source OR OLD.source_id IS NOT NEW.source_id OR OLD.removed_at IS NOT NEW.removed_at
+  OR OLD.name IS NOT NEW.name OR OLD.email IS NOT NEW.email OR OLD.authorised IS NOT NEW.authorised
+  OR OLD.active IS NOT NEW.active OR OLD.customer_id IS NOT NEW.customer_id
+BEGIN
+    INSERT INTO reconcile_marks VALUES (OLD.customer_id);
+    INSERT INTO reconcile_marks VALUES (NEW.customer_id);
 END;
 -- +goose StatementEnd
 
