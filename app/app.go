@@ -64,8 +64,6 @@ type App struct {
 	runner   *jobs.Runner
 	now      func() time.Time
 	redactor *secret.Redactor
-	// changed is what the commands changed since the last reconcile.
-	changed changed
 }
 
 // Open builds everything the configuration describes and opens the store.
@@ -188,9 +186,16 @@ func (a *App) Sync(ctx context.Context, only string) ([]sync.Result, error) {
 	return results, err
 }
 
-// Reconcile evaluates every enabled rule and records the run.
+// Reconcile evaluates every enabled rule and records the run, checking the access
+// events of the customers whose records changed since the last run (the store's
+// change journal says which).
 func (a *App) Reconcile(ctx context.Context) (reconcile.Result, error) {
 	return a.reconcile(ctx, reconcile.Scope{})
+}
+
+// ReconcileFull is Reconcile checking every customer's access events.
+func (a *App) ReconcileFull(ctx context.Context) (reconcile.Result, error) {
+	return a.reconcile(ctx, reconcile.Scope{Full: true})
 }
 
 // reconcile evaluates every enabled rule, checking the access events of scope's

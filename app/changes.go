@@ -24,10 +24,11 @@ type Change struct {
 
 // ReconcileChanges reconciles now and says what changed: a command that changed
 // authorisations, backups, links or exclusions calls it so that the findings follow
-// at once. It re-checks the access events of the customers those commands changed
-// (every customer when a change can touch any), and evaluates the other rules whole.
+// at once. It re-checks the access events of the customers whose records changed
+// since the last run (the store's change journal says which, whoever changed them),
+// and evaluates the other rules whole.
 func (a *App) ReconcileChanges(ctx context.Context) ([]Change, reconcile.Result, error) {
-	res, err := a.reconcile(ctx, a.changed.take())
+	res, err := a.reconcile(ctx, reconcile.Scope{})
 	if err != nil {
 		return nil, res, err
 	}

@@ -31,9 +31,6 @@ func (a *App) Link(ctx context.Context, kind, source, sourceID, target string) (
 	if err := mapping.Link(ctx, a.Store, kind, source, sourceID, m.ID); err != nil {
 		return 0, err
 	}
-	// A link moves records between customers, technicians or devices: the
-	// customer it replaced is affected as much as the new one.
-	a.changed.everyone()
 	return m.ID, nil
 }
 

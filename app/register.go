@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"time"
 
@@ -16,7 +15,6 @@ func (a *App) Authorise(ctx context.Context, e register.Entry) (uint, error) {
 	if err != nil {
 		return 0, err
 	}
-	a.changed.customer(added.CustomerID)
 	return added.ID, nil
 }
 
@@ -28,25 +26,13 @@ func (a *App) Authorisations(ctx context.Context, customer string, all bool) ([]
 
 // RevokeAuthorisation ends an authorisation now, keeping who revoked it and why.
 func (a *App) RevokeAuthorisation(ctx context.Context, id uint, by, reason string) error {
-	if err := register.Revoke(ctx, a.Store, id, by, reason, a.now()); err != nil {
-		return err
-	}
-	revoked, err := a.Store.Authorisation(ctx, id)
-	if err != nil {
-		return fmt.Errorf("authorisation %d: %w", id, err)
-	}
-	a.changed.customer(revoked.CustomerID)
-	return nil
+	return register.Revoke(ctx, a.Store, id, by, reason, a.now())
 }
 
 // ImportAuthorisations imports a CSV file of authorisations, all rows or none, reading
 // its times in loc; name names the file in errors. It returns how many were new.
 func (a *App) ImportAuthorisations(ctx context.Context, r io.Reader, name, by string, loc *time.Location) (int, error) {
-	n, err := register.ImportCSV(ctx, a.Store, r, name, by, loc, a.now())
-	if n > 0 {
-		a.changed.everyone()
-	}
-	return n, err
+	return register.ImportCSV(ctx, a.Store, r, name, by, loc, a.now())
 }
 
 // RecordBackup records a verified backup and returns its id.
@@ -55,7 +41,6 @@ func (a *App) RecordBackup(ctx context.Context, e register.BackupEntry) (uint, e
 	if err != nil {
 		return 0, err
 	}
-	a.changed.customer(b.CustomerID)
 	return b.ID, nil
 }
 
@@ -67,13 +52,5 @@ func (a *App) Backups(ctx context.Context, customer string, all bool) ([]store.V
 
 // WithdrawBackup records that a verified backup turned out unusable.
 func (a *App) WithdrawBackup(ctx context.Context, id uint, by, reason string) error {
-	if err := register.WithdrawBackup(ctx, a.Store, id, by, reason, a.now()); err != nil {
-		return err
-	}
-	withdrawn, err := a.Store.VerifiedBackup(ctx, id)
-	if err != nil {
-		return fmt.Errorf("verified backup %d: %w", id, err)
-	}
-	a.changed.customer(withdrawn.CustomerID)
-	return nil
+	return register.WithdrawBackup(ctx, a.Store, id, by, reason, a.now())
 }

@@ -92,7 +92,6 @@ func (a *App) Exclude(ctx context.Context, x *store.Exclusion, scope ExclusionSc
 	if err := a.Store.AddExclusion(ctx, x, a.now()); err != nil {
 		return done, err
 	}
-	a.changed.customer(x.CustomerID)
 	if done.Changes, _, err = a.ReconcileChanges(ctx); err != nil {
 		return done, fmt.Errorf("exclusion %d added; reconcile after it failed: %w", x.ID, err)
 	}

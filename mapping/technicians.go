@@ -80,7 +80,8 @@ func resolveTechnicians(ids *store.Identities, configured []config.Technician, p
 	return linked + n, nil
 }
 
-// upsertConfiguredTechnicians creates or updates the technicians the configuration lists.
+// upsertConfiguredTechnicians creates or updates the technicians the configuration
+// lists, leaving those already as configured untouched.
 func upsertConfiguredTechnicians(ids *store.Identities, configured []config.Technician) error {
 	for _, c := range configured {
 		key := NormalisePerson(c.Name)
@@ -88,7 +89,13 @@ func upsertConfiguredTechnicians(ids *store.Identities, configured []config.Tech
 		if err != nil {
 			return fmt.Errorf("mapping: %w", err)
 		}
+		was := t
 		t.Name, t.Key, t.Email, t.Aliases = c.Name, key, c.Email, strings.Join(c.Aliases, "|")
+		if t.ID != 0 && t == was {
+			// Saving would seal the same name again under a new nonce, which the
+			// reconcile journal would take for a rename.
+			continue
+		}
 		if err := ids.SaveTechnician(&t); err != nil {
 			return fmt.Errorf("mapping: %w", err)
 		}

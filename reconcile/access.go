@@ -58,23 +58,27 @@ type CustomerCheck struct {
 	Decisions []store.DecisionUpdate
 }
 
-// Run checks the access events of scope's customers that started at or after since, streamed per
-// customer: each customer's decisions and findings go to each as soon as the
+// Run checks the access events of scope's customers that started at or after since
+// (every listed customer, whether it has events or not; with a Full scope, every
+// customer with events), streamed per customer: each customer's decisions and findings go to each as soon as the
 // customer is matched, so that only one customer's are ever held.
 func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time, scope Scope, each func(context.Context, CustomerCheck) error) (AccessRun, error) {
 	var run AccessRun
+	customers := scope.Customers
+	if scope.Full {
+		var err error
+		if customers, err = st.AccessCustomers(ctx, since); err != nil {
+			return run, err
+		}
+	}
+	if len(customers) == 0 {
+		return run, nil
+	}
 	names, err := st.ReadNames(ctx)
 	if err != nil {
 		return run, err
 	}
-	customers, err := st.AccessCustomers(ctx, since)
-	if err != nil {
-		return run, err
-	}
 	for _, id := range customers {
-		if !scope.Includes(id) {
-			continue
-		}
 		ca, err := st.ReadCustomerAccess(ctx, id, since)
 		if err != nil {
 			return run, err

@@ -253,8 +253,8 @@ func TestAccessCheck_VerifiedBackupCoversARemoval(t *testing.T) {
 	}
 }
 
-// TestEngine_RunScope checks that a run scoped to some customers checks only their
-// access events, and leaves the access findings of the others as they are rather
+// TestEngine_RunScope checks that a run scoped to some customers (or to those changed
+// since the last run: none here) checks only their access events, and leaves the access findings of the others as they are rather
 // than resolving them as if those customers had no events.
 func TestEngine_RunScope(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
@@ -290,7 +290,8 @@ func TestEngine_RunScope(t *testing.T) {
 		}{
 			{"another customer", reconcile.Scope{Customers: []uint{ids["Contoso Ltd"] + 1000}}, 0},
 			{"the customer", reconcile.Scope{Customers: []uint{ids["Contoso Ltd"]}}, 6},
-			{"every customer", reconcile.Scope{}, 6},
+			{"every customer", reconcile.Scope{Full: true}, 6},
+			{"the customers changed since: none", reconcile.Scope{}, 0},
 		} {
 			res, err := eng.RunScope(ctx, now, tc.scope)
 			if err != nil {

@@ -1,6 +1,7 @@
 package reconcile_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -19,86 +20,138 @@ import (
 	"github.com/custos-msp/custos/store/storetest"
 )
 
+// scale is a synthetic store of customers, each with forty devices and a team of ten
+// of fifty technicians, and the seeded random source that writes their events and
+// grants.
+type scale struct {
+	b         *testing.B
+	st        *store.Store
+	r         *rand.Rand
+	techs     []store.Technician
+	customers []scaleCustomer
+	next      int
+}
+
+type scaleCustomer struct {
+	id      uint
+	devices []store.Device
+	team    []store.Technician
+}
+
+// scaleStart and scaleSpan are when the synthetic events and grants fall: October 2026.
+var (
+	scaleStart = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	scaleSpan  = 30 * 24 * time.Hour
+)
+
 // seedScale writes customers, each with perCustomer events and grants over 30 days
 // (ten of fifty technicians, forty devices each), straight into a fresh SQLite
 // store, as if synced and mapped; with sealer, personal data is sealed.
-func seedScale(b *testing.B, customers, events, grants int, sealer store.Sealer) *store.Store {
+func seedScale(b *testing.B, customers, events, grants int, sealer store.Sealer) *scale {
 	b.Helper()
 	st, err := store.Open(ctx, store.Options{Driver: "sqlite", Path: filepath.Join(b.TempDir(), "bench.db"), Sealer: sealer})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
+	s := &scale{b: b, st: st, r: rand.New(rand.NewPCG(1, 2)), techs: make([]store.Technician, 50)}
 	db := storetest.DB(ctx, st)
-	techs := make([]store.Technician, 50)
-	for i := range techs {
-		techs[i] = store.Technician{Name: fmt.Sprintf("Tech %02d", i), Key: fmt.Sprintf("tech %02d", i)}
+	for i := range s.techs {
+		s.techs[i] = store.Technician{Name: fmt.Sprintf("Tech %02d", i), Key: fmt.Sprintf("tech %02d", i)}
 	}
-	if err := db.CreateInBatches(techs, 500).Error; err != nil {
-		b.Fatal(err)
-	}
-	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
-	span := int64(30 * 24 * time.Hour)
-	r := rand.New(rand.NewPCG(1, 2))
-	scopes := []string{record.KindRemoteSession, record.KindRemoteSession, record.KindRemoteSession, record.KindCommand, record.KindM365Admin}
-	pulled := func(source string, id int) store.Pulled {
-		return store.Pulled{Source: source, SourceID: strconv.Itoa(id), Stream: "bench", Scope: "bench", SeenAt: start}
-	}
-	var nextEvent, nextGrant int
+	s.must(db.CreateInBatches(s.techs, 500).Error)
 	for c := range customers {
 		cust := store.Customer{Name: fmt.Sprintf("Customer %03d", c), Key: fmt.Sprintf("customer %03d", c), Status: store.CustomerActive}
-		if err := db.Create(&cust).Error; err != nil {
-			b.Fatal(err)
-		}
+		s.must(db.Create(&cust).Error)
 		devices := make([]store.Device, 40)
 		for i := range devices {
 			devices[i] = store.Device{CustomerID: &cust.ID, Name: fmt.Sprintf("C%03d-PC-%02d", c, i), HostKey: fmt.Sprintf("c%03dpc%02d", c, i)}
 		}
-		if err := db.CreateInBatches(devices, 500).Error; err != nil {
-			b.Fatal(err)
+		s.must(db.CreateInBatches(devices, 500).Error)
+		sc := scaleCustomer{id: cust.ID, devices: devices, team: s.techs[s.r.IntN(40):][:10]}
+		s.customers = append(s.customers, sc)
+		s.grants(sc, grants, scaleStart, scaleSpan)
+		s.events(sc, events, scaleStart, scaleSpan)
+	}
+	return s
+}
+
+func (s *scale) must(err error) {
+	s.b.Helper()
+	if err != nil {
+		s.b.Fatal(err)
+	}
+}
+
+func (s *scale) pulled(at time.Time) store.Pulled {
+	s.next++
+	return store.Pulled{Source: "bench", SourceID: strconv.Itoa(s.next), Stream: "bench", Scope: "bench", SeenAt: at}
+}
+
+// grants writes n of c's grants valid from a random time in [from, from+span).
+func (s *scale) grants(c scaleCustomer, n int, from time.Time, span time.Duration) {
+	auths := make([]store.Authorisation, n)
+	for i := range auths {
+		valid := from.Add(time.Duration(s.r.Int64N(int64(span))))
+		to := valid.Add(time.Duration(2+s.r.IntN(6)) * time.Hour)
+		a := store.Authorisation{Pulled: s.pulled(from), AccessScope: record.ScopeRemote, ValidFrom: valid, ValidTo: &to,
+			CustomerID: &c.id, TechnicianID: &c.team[s.r.IntN(10)].ID, DeviceID: &c.devices[s.r.IntN(40)].ID, RecordedAt: from}
+		switch s.r.IntN(10) {
+		case 0:
+			a.TechnicianID, a.DeviceID, a.ValidTo = nil, nil, nil // standing, any technician
+		case 1, 2:
+			a.DeviceID, a.AccessScope = nil, record.ScopeAny
 		}
-		team := techs[r.IntN(40):][:10]
-		auths := make([]store.Authorisation, grants)
-		for i := range auths {
-			nextGrant++
-			from := start.Add(time.Duration(r.Int64N(span)))
-			to := from.Add(time.Duration(2+r.IntN(6)) * time.Hour)
-			a := store.Authorisation{Pulled: pulled("bench", nextGrant), AccessScope: record.ScopeRemote, ValidFrom: from, ValidTo: &to,
-				CustomerID: &cust.ID, TechnicianID: &team[r.IntN(10)].ID, DeviceID: &devices[r.IntN(40)].ID, RecordedAt: start}
-			switch r.IntN(10) {
-			case 0:
-				a.TechnicianID, a.DeviceID, a.ValidTo = nil, nil, nil // standing, any technician
-			case 1, 2:
-				a.DeviceID, a.AccessScope = nil, record.ScopeAny
-			}
-			auths[i] = a
+		auths[i] = a
+	}
+	if n > 0 {
+		s.must(storetest.DB(ctx, s.st).CreateInBatches(auths, 1000).Error)
+	}
+}
+
+// events writes n of c's events starting at a random time in [from, from+span).
+func (s *scale) events(c scaleCustomer, n int, from time.Time, span time.Duration) {
+	kinds := []string{record.KindRemoteSession, record.KindRemoteSession, record.KindRemoteSession, record.KindCommand, record.KindM365Admin}
+	evs := make([]store.AccessEvent, n)
+	for i := range evs {
+		start := from.Add(time.Duration(s.r.Int64N(int64(span))))
+		end := start.Add(time.Duration(s.r.IntN(90)) * time.Minute)
+		tech := c.team[s.r.IntN(10)]
+		evs[i] = store.AccessEvent{Pulled: s.pulled(from), Kind: kinds[s.r.IntN(len(kinds))], Action: "bench",
+			StartedAt: start, EndedAt: &end, CustomerID: &c.id, TechnicianID: &tech.ID, DeviceID: &c.devices[s.r.IntN(40)].ID,
+			ActorRef: tech.Key + "@msp.example", ActorName: tech.Name, SourceIP: "198.51.100.7", Detail: "Remote session"}
+	}
+	if n > 0 {
+		s.must(storetest.DB(ctx, s.st).CreateInBatches(evs, 1000).Error)
+	}
+}
+
+// change adds a hundredth more events and a thousandth more grants, over random
+// customers, all in the last day of the span, as a day's syncs do.
+func (s *scale) change(events, grants int) {
+	day := scaleStart.Add(scaleSpan - 24*time.Hour)
+	add := func(total int, write func(scaleCustomer, int)) {
+		per := map[int]int{}
+		for range max(1, total) {
+			per[s.r.IntN(len(s.customers))]++
 		}
-		if err := db.CreateInBatches(auths, 1000).Error; err != nil {
-			b.Fatal(err)
-		}
-		evs := make([]store.AccessEvent, events)
-		for i := range evs {
-			nextEvent++
-			s := start.Add(time.Duration(r.Int64N(span)))
-			end := s.Add(time.Duration(r.IntN(90)) * time.Minute)
-			tech := team[r.IntN(10)]
-			evs[i] = store.AccessEvent{Pulled: pulled("bench", nextEvent), Kind: scopes[r.IntN(len(scopes))], Action: "bench",
-				StartedAt: s, EndedAt: &end, CustomerID: &cust.ID, TechnicianID: &tech.ID, DeviceID: &devices[r.IntN(40)].ID,
-				ActorRef: tech.Key + "@msp.example", ActorName: tech.Name, SourceIP: "198.51.100.7", Detail: "Remote session"}
-		}
-		if err := db.CreateInBatches(evs, 1000).Error; err != nil {
-			b.Fatal(err)
+		for i, n := range per {
+			write(s.customers[i], n)
 		}
 	}
-	return st
+	add(events/100, func(c scaleCustomer, n int) { s.events(c, n, day, 24*time.Hour) })
+	add(grants/1000, func(c scaleCustomer, n int) { s.grants(c, n, day, 24*time.Hour) })
 }
 
 // BenchmarkReconcile_SQLite runs the whole reconcile — reading each customer's
 // events and authorisations, matching, storing every decision and the findings —
 // over an SQLite store of 500 customers with 1,000,000 events and 100,000
 // authorisations, and a tenth and a hundredth of that (these two also with personal
-// data sealed, to show what sealing costs); then again on unchanged data.
-// Peak heap is sampled every 10 ms while the run goes.
+// data sealed, to show what sealing costs); then again on unchanged data (rerun-s, a
+// run of the changed customers: none), again checking every customer
+// (full-rerun-s), and once more after a hundredth more events and a thousandth more
+// authorisations over random customers in the last day (change-1pct-s). Peak heap
+// is sampled every 10 ms during the first three runs.
 func BenchmarkReconcile_SQLite(b *testing.B) {
 	set := configured(b, new(config.Default()))
 	for _, size := range []struct {
@@ -112,33 +165,40 @@ func BenchmarkReconcile_SQLite(b *testing.B) {
 				if size.sealed {
 					sealer = storetest.Keyring(b)
 				}
-				st := seedScale(b, 500, size.events, size.grants, sealer)
-				eng := &reconcile.Engine{Store: st, Rules: set.Rules, Log: zerolog.Nop(), Access: set.Access}
+				sc := seedScale(b, 500, size.events, size.grants, sealer)
+				eng := &reconcile.Engine{Store: sc.st, Rules: set.Rules, Log: zerolog.Nop(), Access: set.Access}
 				runtime.GC()
 				stop := samplePeakHeap()
 				b.StartTimer()
-				t0 := time.Now()
-				res, err := eng.Run(ctx, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
-				first := time.Since(t0)
-				if err != nil {
-					b.Fatal(err)
+				at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+				timed := func(run func(context.Context, time.Time) (reconcile.Result, error)) (reconcile.Result, time.Duration) {
+					at = at.Add(time.Hour)
+					t0 := time.Now()
+					res, err := run(ctx, at)
+					if err != nil {
+						b.Fatal(err)
+					}
+					return res, time.Since(t0)
 				}
-				t1 := time.Now()
-				again, err := eng.Run(ctx, time.Date(2026, 11, 1, 1, 0, 0, 0, time.UTC))
-				rerun := time.Since(t1)
-				if err != nil {
-					b.Fatal(err)
-				}
+				res, first := timed(eng.Run)
+				again, rerun := timed(eng.Run)
+				full, fullRerun := timed(eng.RunFull)
 				peak := stop()
-				if res.Events != size.events*500 || again.Opened != 0 {
-					b.Fatalf("checked %d events (want %d); re-run opened %d", res.Events, size.events*500, again.Opened)
+				b.StopTimer()
+				sc.change(size.events*500, size.grants*500)
+				b.StartTimer()
+				changed, changeRun := timed(eng.Run)
+				if res.Events != size.events*500 || again.Opened != 0 || again.Events != 0 || full.Events != res.Events || changed.Events <= 0 {
+					b.Fatalf("checked %d events (want %d); re-run opened %d and checked %d events, full re-run %d, run after changes %d",
+						res.Events, size.events*500, again.Opened, again.Events, full.Events, changed.Events)
 				}
 				b.ReportMetric(first.Seconds(), "first-run-s")
 				b.ReportMetric(rerun.Seconds(), "rerun-s")
+				b.ReportMetric(fullRerun.Seconds(), "full-rerun-s")
+				b.ReportMetric(changeRun.Seconds(), "change-1pct-s")
 				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 				b.ReportMetric(100*float64(res.Covered)/float64(res.Events), "%covered")
 				b.ReportMetric(float64(res.Opened), "findings")
-				b.StartTimer()
 			}
 		})
 	}

@@ -43,6 +43,10 @@ func (r *GrantorNotAuthorised) Build(env Env) Evaluator {
 // ID implements Rule.
 func (GrantorNotAuthorised) ID() string { return RuleGrantorNotAuthorised }
 
+// perCustomer implements CustomerRule: a finding is about one authorisation, judged
+// by its customer's name and contacts.
+func (GrantorNotAuthorised) perCustomer() {}
+
 // Evaluate implements Rule.
 func (r GrantorNotAuthorised) Evaluate(in *Input, _ time.Time) []Finding {
 	var out []Finding

@@ -114,7 +114,11 @@ type Engine struct {
 	Rules []Rule
 	// Access, when set, matches access events to authorisations.
 	Access *AccessCheck
-	Log    zerolog.Logger
+	// FullEvery is how long after the last run that checked every customer a run of
+	// the changed customers checks every customer again, as a safety net; zero means
+	// DefaultFullEvery.
+	FullEvery time.Duration
+	Log       zerolog.Logger
 }
 
 // Result says what one run did.
@@ -126,6 +130,8 @@ type Result struct {
 	Health Healths
 	// Events and Covered count the access events checked and those covered.
 	Events, Covered int
+	// Scope is the customers whose access events the run checked.
+	Scope Scope
 }
 
 // Evaluation is what the rules found, before it is recorded.
@@ -138,20 +144,38 @@ type Evaluation struct {
 	Covered   int
 	// Changed counts the access decisions that differ from the stored ones.
 	Changed int
+	// PerCustomer holds, in a run of listed customers, the per-customer rules that
+	// ran to the end and their findings, to be recorded with each customer's access
+	// findings.
+	PerCustomer struct {
+		Evaluated []string
+		Found     []findings.Input
+	}
 }
 
-// Scope limits the access check of a run to some customers: a command that changed
-// one customer's authorisations re-checks that customer's events only. The zero
-// Scope checks every customer. The rules over whole tables always run whole.
+// Scope says which customers' access events a run checks. The zero Scope checks the
+// customers whose inputs changed since the last completed run, as the store's change
+// journal says (or every customer when the access rules' settings changed, when a
+// change concerns every customer, or when the last full run is FullEvery old); Full
+// checks every customer; Customers lists the customers a command changed. The rules
+// over whole tables always run whole.
 type Scope struct {
-	// Customers lists the customers to check; nil means every customer.
+	// Customers lists the customers to check, in id order.
 	Customers []uint
+	// Full checks every customer.
+	Full bool
 }
 
-// String names the scope in a job run's record: "all", or "customers 3,7".
+// String names the scope in a job run's record: "changed", "all", "no customers" or
+// "customers 3,7".
 func (s Scope) String() string {
-	if s.Customers == nil {
+	switch {
+	case s.Full:
 		return "all"
+	case s.Customers == nil:
+		return "changed"
+	case len(s.Customers) == 0:
+		return "no customers"
 	}
 	ids := make([]string, len(s.Customers))
 	for i, id := range s.Customers {
@@ -160,23 +184,57 @@ func (s Scope) String() string {
 	return "customers " + strings.Join(ids, ",")
 }
 
-// Includes says whether the scope checks the customer id.
-func (s Scope) Includes(id uint) bool {
-	return s.Customers == nil || slices.Contains(s.Customers, id)
-}
-
-// Run reads the records, evaluates every rule and records the findings at now.
-// The rules over whole tables are recorded in one transaction; access events are
-// checked and their decisions and findings recorded a customer at a time, so the
-// run holds one customer's events, never every customer's.
+// Run reads the records, evaluates every rule and records the findings at now,
+// checking the access events of the customers whose inputs changed since the last
+// run (Scope's zero value). The rules over whole tables are recorded in one
+// transaction; access events are checked and their decisions and findings recorded
+// a customer at a time, so the run holds one customer's events, never every
+// customer's.
 func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
 	return e.RunScope(ctx, now, Scope{})
 }
 
-// RunScope is Run with the access check limited to scope's customers.
+// RunFull is Run checking every customer's access events.
+func (e *Engine) RunFull(ctx context.Context, now time.Time) (Result, error) {
+	return e.RunScope(ctx, now, Scope{Full: true})
+}
+
+// RunScope is Run with the access check limited to scope's customers. A run of the
+// changed customers or of every customer claims the change journal first and, once
+// it completes, deletes the marks it claimed; a run of listed customers leaves the
+// journal to the next.
 func (e *Engine) RunScope(ctx context.Context, now time.Time, scope Scope) (Result, error) {
-	ev, err := e.evaluateRules(ctx, now)
-	res := Result{Health: ev.Health}
+	if e.Access == nil {
+		return e.runScope(ctx, now, Scope{Full: true})
+	}
+	if scope.Customers != nil {
+		return e.runScope(ctx, now, scope)
+	}
+	changes, err := e.Store.ClaimChanges(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("reconcile: %w", err)
+	}
+	settings := e.fingerprint()
+	if !scope.Full {
+		if scope, err = e.changed(ctx, changes, settings, now); err != nil {
+			return Result{}, fmt.Errorf("reconcile: %w", err)
+		}
+	}
+	res, err := e.runScope(ctx, now, scope)
+	if err != nil || len(res.Health.Failed()) > 0 {
+		// The marks stay claimed: the next run checks their customers again.
+		return res, err
+	}
+	if err := e.Store.CompleteChanges(ctx, changes, settings, now, scope.Full); err != nil {
+		return res, fmt.Errorf("reconcile: %w", err)
+	}
+	return res, nil
+}
+
+// runScope evaluates every rule and checks the access events of scope's customers.
+func (e *Engine) runScope(ctx context.Context, now time.Time, scope Scope) (Result, error) {
+	ev, err := e.evaluateRules(ctx, now, scope)
+	res := Result{Health: ev.Health, Scope: scope}
 	if err != nil {
 		return res, err
 	}
@@ -187,18 +245,31 @@ func (e *Engine) RunScope(ctx context.Context, now time.Time, scope Scope) (Resu
 		return res, nil
 	}
 	rules := e.Access.Rules()
+	// A run of listed customers records the per-customer rules' findings with each
+	// customer's access findings, in the customer's transaction.
+	byCustomer := map[uint][]findings.Input{}
+	for _, f := range ev.PerCustomer.Found {
+		byCustomer[*f.CustomerID] = append(byCustomer[*f.CustomerID], f)
+	}
 	var checked []uint
 	run, health, err := e.runAccess(ctx, now, time.Time{}, scope, func(ctx context.Context, ca CustomerCheck) error {
 		checked = append(checked, ca.CustomerID)
 		if err := e.Store.SaveDecisions(ctx, ca.Decisions); err != nil {
 			return err
 		}
-		return e.applyAccess(ctx, rules, ca.CustomerID, ca.Findings, now, &res)
+		found := append(inputs(ca.Findings), byCustomer[ca.CustomerID]...)
+		r, err := findings.ApplyCustomer(ctx, e.Store, append(slices.Clone(rules), ev.PerCustomer.Evaluated...), ca.CustomerID, found, now)
+		res.Recorded.Add(r)
+		return err
 	})
 	res.Events, res.Covered = run.Events, run.Covered
 	res.Health = append(res.Health, health...)
 	if err != nil {
 		return res, fmt.Errorf("reconcile: %w", err)
+	}
+	if !scope.Full {
+		// The access check went through every listed customer, events or none.
+		return res, nil
 	}
 	// Customers left with no access events at all resolve their access findings.
 	others, err := e.Store.CustomersWithFindings(ctx, rules)
@@ -206,7 +277,7 @@ func (e *Engine) RunScope(ctx context.Context, now time.Time, scope Scope) (Resu
 		return res, fmt.Errorf("reconcile: %w", err)
 	}
 	for _, id := range others {
-		if _, found := slices.BinarySearch(checked, id); !found && scope.Includes(id) {
+		if _, found := slices.BinarySearch(checked, id); !found {
 			if err := e.applyAccess(ctx, rules, id, nil, now, &res); err != nil {
 				return res, fmt.Errorf("reconcile: %w", err)
 			}
@@ -225,11 +296,11 @@ func (e *Engine) applyAccess(ctx context.Context, rules []string, customer uint,
 // Evaluate reads the records and evaluates every rule at now, changing nothing.
 // Access events that started before since are not checked (zero checks them all).
 func (e *Engine) Evaluate(ctx context.Context, now, since time.Time) (Evaluation, error) {
-	ev, err := e.evaluateRules(ctx, now)
+	ev, err := e.evaluateRules(ctx, now, Scope{Full: true})
 	if err != nil || e.Access == nil {
 		return ev, err
 	}
-	run, health, err := e.runAccess(ctx, now, since, Scope{}, func(_ context.Context, ca CustomerCheck) error {
+	run, health, err := e.runAccess(ctx, now, since, Scope{Full: true}, func(_ context.Context, ca CustomerCheck) error {
 		ev.Found = append(ev.Found, inputs(ca.Findings)...)
 		return nil
 	})
@@ -243,10 +314,12 @@ func (e *Engine) Evaluate(ctx context.Context, now, since time.Time) (Evaluation
 }
 
 // evaluateRules reads the records and evaluates the rules over whole tables: every
-// rule but the access check.
-func (e *Engine) evaluateRules(ctx context.Context, now time.Time) (Evaluation, error) {
+// rule but the access check. Unless scope is Full, the per-customer rules
+// (CustomerRule) are evaluated over scope's customers only, and their findings go
+// to ev.PerCustomer, to be recorded a customer at a time.
+func (e *Engine) evaluateRules(ctx context.Context, now time.Time, scope Scope) (Evaluation, error) {
 	var ev Evaluation
-	in, err := e.read(ctx, now)
+	in, err := e.read(ctx, now, scope)
 	if err != nil {
 		return ev, fmt.Errorf("reconcile: %w", err)
 	}
@@ -254,6 +327,11 @@ func (e *Engine) evaluateRules(ctx context.Context, now time.Time) (Evaluation, 
 		fs, health := evaluateRule(r, in, now, e.Log)
 		ev.Health = append(ev.Health, health)
 		if health.Err != nil {
+			continue
+		}
+		if _, ok := r.(CustomerRule); ok && !scope.Full {
+			ev.PerCustomer.Evaluated = append(ev.PerCustomer.Evaluated, r.ID())
+			ev.PerCustomer.Found = append(ev.PerCustomer.Found, inputs(fs)...)
 			continue
 		}
 		ev.Evaluated = append(ev.Evaluated, r.ID())
@@ -294,8 +372,9 @@ func inputs(fs []Finding) []findings.Input {
 	return out
 }
 
-// read loads what the rules evaluate at now.
-func (e *Engine) read(ctx context.Context, now time.Time) (*Input, error) {
+// read loads what the rules evaluate at now; unless scope is Full, the
+// authorisations of scope's customers only.
+func (e *Engine) read(ctx context.Context, now time.Time, scope Scope) (*Input, error) {
 	var (
 		in  Input
 		err error
@@ -315,7 +394,13 @@ func (e *Engine) read(ctx context.Context, now time.Time) (*Input, error) {
 	if in.Standing, err = e.Store.StandingDevices(ctx); err != nil {
 		return nil, err
 	}
-	if in.Grants, err = e.Store.CheckedAuthorisations(ctx); err != nil {
+	of := scope.Customers
+	if scope.Full {
+		of = nil
+	} else if of == nil {
+		of = []uint{}
+	}
+	if in.Grants, err = e.Store.CheckedAuthorisations(ctx, of); err != nil {
 		return nil, err
 	}
 	if in.Contacts, err = e.Store.AuthorisationContacts(ctx); err != nil {

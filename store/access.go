@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -204,18 +205,62 @@ type CheckedAuthorisation struct {
 }
 
 // CheckedAuthorisations lists the authorisations not revoked nor removed at their
-// source, of known customers, ordered by id.
-func (s *Store) CheckedAuthorisations(ctx context.Context) ([]CheckedAuthorisation, error) {
-	var rows []CheckedAuthorisation
-	err := s.db.WithContext(ctx).Model(&Authorisation{}).
-		Select("authorisations.*, customers.name AS customer_name").
-		Joins("JOIN customers ON customers.id = authorisations.customer_id").
-		Where("authorisations.revoked_at IS NULL AND authorisations.removed_at IS NULL").
-		Order("authorisations.id").Scan(&rows).Error
+// source, of known customers (of those listed, unless customers is nil), ordered by id, with the columns the rules read (id,
+// source and source id, scope, valid from, granted by, the canonical ids). It scans
+// rows by hand, opening the two sealed columns itself: with gorm's reflection the
+// read of 100,000 authorisations took seconds.
+func (s *Store) CheckedAuthorisations(ctx context.Context, customers []uint) ([]CheckedAuthorisation, error) {
+	query := "SELECT a.id, a.source, a.source_id, a.access_scope, a.valid_from, a.granted_by, " +
+		"a.granted_by_ref, a.customer_id, a.technician_id, a.device_id, c.name FROM authorisations a JOIN customers c ON c.id = a.customer_id " +
+		"WHERE a.revoked_at IS NULL AND a.removed_at IS NULL"
+	var args []any
+	switch {
+	case customers == nil:
+	case len(customers) == 0:
+		return nil, nil
+	default:
+		query += " AND a.customer_id IN ?"
+		args = append(args, customers)
+	}
+	rows, err := s.db.WithContext(ctx).Raw(query+" ORDER BY a.id", args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("store: reading authorisations: %w", err)
 	}
-	return rows, nil
+	defer rows.Close()
+	var out []CheckedAuthorisation
+	for rows.Next() {
+		var (
+			a                     CheckedAuthorisation
+			grantedBy, grantedRef sql.NullString
+			technician, device    sql.NullInt64
+		)
+		if err := rows.Scan(&a.ID, &a.Source, &a.SourceID, &a.AccessScope, &a.ValidFrom, &grantedBy, &grantedRef,
+			&a.CustomerID, &technician, &device, &a.CustomerName); err != nil {
+			return nil, fmt.Errorf("store: reading authorisations: %w", err)
+		}
+		if a.GrantedBy, err = openPersonal(s.sealer, grantedBy.String, personalData); err != nil {
+			return nil, fmt.Errorf("store: opening who granted authorisation %d: %w", a.ID, err)
+		}
+		if a.GrantedByRef, err = openPersonal(s.sealer, grantedRef.String, personalData); err != nil {
+			return nil, fmt.Errorf("store: opening who granted authorisation %d: %w", a.ID, err)
+		}
+		a.TechnicianID, a.DeviceID = optionalID(technician), optionalID(device)
+		a.ValidFrom = a.ValidFrom.UTC()
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: reading authorisations: %w", err)
+	}
+	return out, nil
+}
+
+// optionalID is a nullable id column as an optional id.
+func optionalID(v sql.NullInt64) *uint {
+	if !v.Valid {
+		return nil
+	}
+	id := uint(v.Int64)
+	return &id
 }
 
 // AuthorisationContacts returns, by customer, the active contacts who may authorise

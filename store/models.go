@@ -442,6 +442,7 @@ func models() []any {
 		&Relationship{}, &ReportReceipt{},
 		&OutboxEntry{}, &Delivery{}, &NotifyLog{}, &NotifyGroup{}, &NotifyReceiver{},
 		&QuarantinedRecord{}, &Erasure{}, &EvidenceManifest{},
+		&ReconcileChange{}, &ReconcileState{},
 	}
 }
 
@@ -468,4 +469,23 @@ type EvidenceManifest struct {
 	SHA256     string    `gorm:"column:sha256;not null"`
 	Path       string    `gorm:"not null"`
 	CreatedAt  time.Time `gorm:"not null"`
+}
+
+// ReconcileChange marks a customer whose reconcile inputs changed since a run last
+// claimed the marks: the database's triggers write it in the same transaction as the
+// change (store/migrations, 00009). CustomerID 0 stands for every customer.
+type ReconcileChange struct {
+	ID         uint `gorm:"primaryKey"`
+	CustomerID uint `gorm:"not null;index:idx_reconcile_changes_customer_claimed,priority:1"`
+	Claimed    bool `gorm:"not null;default:false;index:idx_reconcile_changes_customer_claimed,priority:2"`
+}
+
+// ReconcileState is what the last completed reconcile run left for the next: the
+// fingerprint of the access rules' settings it ran with, its time and the time of
+// the last run that checked every customer.
+type ReconcileState struct {
+	ID       uint      `gorm:"primaryKey"`
+	Settings string    `gorm:"not null"`
+	RunAt    time.Time `gorm:"not null"`
+	FullAt   time.Time `gorm:"not null"`
 }

@@ -225,6 +225,8 @@ var tables = []Table{
 	},
 	{Name: "erasures", Model: &Erasure{}},
 	{Name: "evidence_manifests", Model: &EvidenceManifest{}},
+	{Name: "reconcile_changes", Model: &ReconcileChange{}},
+	{Name: "reconcile_states", Model: &ReconcileState{}},
 }
 
 func recordType[R record.Record]() reflect.Type { return reflect.TypeFor[R]() }

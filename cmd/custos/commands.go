@@ -156,23 +156,34 @@ func broughtRecords(results []sync.Result) bool {
 }
 
 func newReconcileCommand(g *globalFlags) *cobra.Command {
-	return &cobra.Command{
+	var full bool
+	cmd := &cobra.Command{
 		Use:   "reconcile",
 		Short: "Evaluate every rule against the stored records now",
-		Args:  cobra.NoArgs,
+		Long: "Evaluate every rule against the stored records now. Access events are checked again only for the\n" +
+			"customers whose records changed since the last run (or every customer when the rule settings changed,\n" +
+			"or the last full run is a day old); --full checks every customer's.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				res, err := a.Reconcile(ctx)
+				run := a.Reconcile
+				if full {
+					run = a.ReconcileFull
+				}
+				res, err := run(ctx)
 				writeReconcile(cmd.OutOrStdout(), res)
 				return err
 			})
 		},
 	}
+	cmd.Flags().BoolVar(&full, "full", false, "check every customer's access events, not only those whose records changed")
+	return cmd
 }
 
 // writeReconcile prints what a reconcile run changed and each rule that failed, with
 // its error.
 func writeReconcile(w io.Writer, res reconcile.Result) {
+	fmt.Fprintf(w, "access checked: %s, %d events\n", res.Scope, res.Events)
 	fmt.Fprintf(w, "findings: %d opened, %d re-opened, %d still open, %d resolved\n",
 		res.Opened, res.Reopened, res.Updated, res.Resolved)
 	for _, h := range res.Health.Failed() {

@@ -28,3 +28,24 @@ func TestWriteReconcile_PrintsEachFailedRule(t *testing.T) {
 		t.Errorf("output names a rule that did not fail:\n%s", out.String())
 	}
 }
+
+// TestReconcile_IncrementalAndFull runs reconcile on the demo twice: with nothing
+// changed since the demo's own run it checks no customer's access events, and with
+// --full it checks every customer's again and finds the same findings.
+func TestReconcile_IncrementalAndFull(t *testing.T) {
+	config, _ := demoStore(t)
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"reconcile"}, []string{"access checked: no customers, 0 events\n", "findings: 0 opened, 0 re-opened"}},
+		{[]string{"reconcile", "--full"}, []string{"access checked: all, ", "findings: 0 opened, 0 re-opened", ", 0 resolved\n"}},
+	} {
+		out := mustRun(t, append([]string{"--config", config}, tc.args...)...)
+		for _, want := range tc.want {
+			if !strings.Contains(out, want) {
+				t.Errorf("%v: output lacks %q:\n%s", tc.args, want, out)
+			}
+		}
+	}
+}
