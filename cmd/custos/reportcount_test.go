@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,9 +13,11 @@ import (
 )
 
 // TestReport_NumbersAreARecountOfTheStore builds every demo customer's report of this
-// month and the last and recounts its access numbers from the stored events with
-// queries of its own: covered (by an authorisation or a verified backup), authorised
-// afterwards, checked and not covered, not yet checked.
+// month and the last and recounts its numbers from the store with queries of its own:
+// the accesses covered (by an authorisation or a verified backup), authorised
+// afterwards, checked and not covered, not yet checked; and the findings opened in
+// the month (dated by the earliest access they cite, else when first seen) and open at
+// its end.
 func TestReport_NumbersAreARecountOfTheStore(t *testing.T) {
 	_, db := demoStore(t)
 	ctx := context.Background()
@@ -65,10 +68,50 @@ func TestReport_NumbersAreARecountOfTheStore(t *testing.T) {
 					c.Name, m, got.Accesses, got.Authorised, got.AuthorisedLate, got.Unauthorised, got.Unchecked,
 					want.Accesses, want.Authorised, want.AuthorisedLate, want.Unauthorised, want.Unchecked)
 			}
+			opened, openAt := recountFindings(t, st, c.ID, from, to)
+			if got.Opened != opened || got.OpenAt != openAt {
+				t.Errorf("%s %s: report counts %d findings opened and %d open at the end; the store %d and %d",
+					c.Name, m, got.Opened, got.OpenAt, opened, openAt)
+			}
 			checked += want.Accesses
 		}
 	}
 	if checked == 0 {
 		t.Fatal("no demo customer has an access in the last two months: the test compares nothing")
 	}
+}
+
+// recountFindings counts a customer's findings that happened in [from, to) and those
+// open (or acknowledged) at to, reading the findings and the accesses they cite.
+func recountFindings(t *testing.T, st *store.Store, customerID uint, from, to time.Time) (opened, openAt int) {
+	t.Helper()
+	ctx := context.Background()
+	var findings []store.Finding
+	if err := storetest.DB(ctx, st).Where("customer_id = ?", customerID).Find(&findings).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range findings {
+		happened := f.FirstSeen
+		for _, ref := range strings.Split(f.Evidence, ",") {
+			id, ok := strings.CutPrefix(ref, "access_events:")
+			if !ok {
+				continue
+			}
+			var e store.AccessEvent
+			if err := storetest.DB(ctx, st).Select("started_at").Where("id = ?", id).Take(&e).Error; err == nil && e.StartedAt.Before(happened) {
+				happened = e.StartedAt
+			}
+		}
+		if !happened.Before(to) {
+			continue
+		}
+		if !happened.Before(from) {
+			opened++
+		}
+		resolvedBy := f.ResolvedAt != nil && f.ResolvedAt.Before(to)
+		if (f.Status == store.StatusOpen || f.Status == store.StatusAcknowledged) || (f.Status == store.StatusResolved && !resolvedBy) {
+			openAt++
+		}
+	}
+	return opened, openAt
 }
