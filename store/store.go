@@ -14,12 +14,14 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/mattn/go-sqlite3"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -72,11 +74,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("store: unknown driver %q (want sqlite or postgres)", opts.Driver)
 	}
-	db, err := gorm.Open(dialector, &gorm.Config{
-		Logger:                 logger.Discard,
-		SkipDefaultTransaction: true,
-		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
-	})
+	db, err := openGorm(ctx, dialector)
 	if err != nil {
 		return nil, fmt.Errorf("store: opening %s: %w", opts.Driver, err)
 	}
@@ -124,6 +122,39 @@ func privateFile(path string) error {
 		}
 	}
 	return nil
+}
+
+// busyWait bounds how long Open retries a database SQLite reports busy.
+const busyWait = 10 * time.Second
+
+// openGorm opens the database. SQLite answers "database is locked" at once, without
+// its busy timeout, when several processes open one file together and each sets it to
+// WAL (the first open of a file, or of one made before WAL): Open then retries for up
+// to busyWait.
+func openGorm(ctx context.Context, dialector gorm.Dialector) (*gorm.DB, error) {
+	config := &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	}
+	deadline := time.Now().Add(busyWait)
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
+		db, err := gorm.Open(dialector, config)
+		var busy sqlite3.Error
+		if err == nil || !errors.As(err, &busy) || busy.Code != sqlite3.ErrBusy || time.Now().After(deadline) {
+			return db, err
+		}
+		if db != nil {
+			if sqlDB, err := db.DB(); err == nil {
+				_ = sqlDB.Close()
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+	}
 }
 
 // sqliteDSN turns a file path into a DSN with WAL, a busy timeout, foreign keys, and
