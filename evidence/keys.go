@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/custos-msp/custos/newfile"
 )
 
 // The PEM block types of the signing key files (PKCS #8 and PKIX, as openssl writes them).
@@ -44,21 +46,11 @@ func WriteKeyPair(path string) error {
 }
 
 func writeNew(path string, data []byte, mode os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
+	if err := newfile.Write(path, data, mode); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("evidence: %s: refusing to overwrite it: %w", path, fs.ErrExist)
 		}
 		return fmt.Errorf("evidence: %w", err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("evidence: writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(path)
-		return fmt.Errorf("evidence: writing %s: %w", path, err)
 	}
 	return nil
 }

@@ -15,6 +15,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/custos-msp/custos/newfile"
+
 	"github.com/custos-msp/custos/store"
 )
 
@@ -88,29 +90,10 @@ func Write(dir string, r *Report, format string) (File, error) {
 	return File{Path: path, SHA256: hex.EncodeToString(sum[:]), DocumentSHA256: docSum, Size: int64(len(data)), Format: format, Rendering: r.Rendering}, nil
 }
 
-// createNew writes data to a file that must not exist yet (O_EXCL), synced to disk
-// and set to 0640 whatever the umask; on failure it removes what it created.
-func createNew(path string, data []byte) (err error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("report: creating %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(path)
-		}
-	}()
-	if _, err = f.Write(data); err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(path, 0o640)
-	}
-	if err != nil {
-		return fmt.Errorf("report: writing %s: %w", path, err)
+// createNew writes data to a file that must not exist yet, 0640 whatever the umask.
+func createNew(path string, data []byte) error {
+	if err := newfile.Write(path, data, 0o640); err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
 	return nil
 }

@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/custos-msp/custos/newfile"
+
 	"github.com/BurntSushi/toml"
 
 	"github.com/custos-msp/custos/config"
@@ -227,18 +229,7 @@ func Write(opts Options) (Files, error) {
 
 // writeNew writes a file that must not exist yet.
 func writeNew(path, text string, mode fs.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if _, err := f.WriteString(text); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return newfile.Write(path, []byte(text), mode)
 }
 
 // postgresDSN is the secret the store needs on PostgreSQL.

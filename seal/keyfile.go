@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
+
+	"github.com/custos-msp/custos/newfile"
 )
 
 // WriteKeyFile writes a new random key to path as 64 hex digits and a newline, with
@@ -16,20 +17,10 @@ func WriteKeyFile(path string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
+	if err := newfile.Write(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("writing sealing key: %s: refusing to overwrite a key: %w", path, fs.ErrExist)
 		}
-		return fmt.Errorf("writing sealing key: %w", err)
-	}
-	if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("writing sealing key: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(path)
 		return fmt.Errorf("writing sealing key: %w", err)
 	}
 	return nil

@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
+
+	"github.com/custos-msp/custos/newfile"
 
 	"github.com/spf13/cobra"
 
@@ -76,16 +77,8 @@ func newSubjectExportCommand(g *globalFlags) *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("subject export: %w", err)
 				}
-				f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-				if err != nil {
+				if err := newfile.Write(out, append(body, '\n'), 0o600); err != nil {
 					return fmt.Errorf("subject export: %w (an export is never overwritten)", err)
-				}
-				if _, err := f.Write(append(body, '\n')); err != nil {
-					f.Close()
-					return fmt.Errorf("subject export: writing %s: %w", out, err)
-				}
-				if err := f.Close(); err != nil {
-					return fmt.Errorf("subject export: writing %s: %w", out, err)
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: %d records in %d tables\n", out, countRows(sections), len(sections))
 				return nil
