@@ -48,30 +48,10 @@ func (a *App) signingKey() (ed25519.PrivateKey, error) {
 	return key, nil
 }
 
-// evidenceAccess is one access as a bundle shows it: what happened, and what
-// reconcile decided and why.
-type evidenceAccess struct {
-	ID           uint       `json:"id"`
-	Source       string     `json:"source"`
-	SourceID     string     `json:"source_id"`
-	Kind         string     `json:"kind"`
-	Action       string     `json:"action"`
-	StartedAt    time.Time  `json:"started_at"`
-	EndedAt      *time.Time `json:"ended_at,omitempty"`
-	Technician   string     `json:"technician"`
-	Device       string     `json:"device"`
-	Detail       string     `json:"detail,omitempty"`
-	CoveredBy    *uint      `json:"covered_by_authorisation,omitempty"`
-	AuthorisedBy string     `json:"authorised_by,omitempty"`
-	Evidence     string     `json:"authorisation_evidence,omitempty"`
-	LateBy       *uint      `json:"authorised_late_by,omitempty"`
-	BackupID     *uint      `json:"verified_backup,omitempty"`
-	Decision     string     `json:"decision"`
-}
-
-// evidenceFinding is a finding of the month with its triage history.
+// evidenceFinding is a finding of the month, as the internal report lists it, with
+// its triage history.
 type evidenceFinding struct {
-	store.Finding
+	report.FindingRow
 	History []store.FindingEvent `json:"history"`
 }
 
@@ -90,32 +70,26 @@ func (a *App) ExportEvidence(ctx context.Context, customerName string, month rep
 	if err != nil {
 		return EvidenceExport{}, err
 	}
-	opts := report.OptionsFromConfig(a.Config, a.Rules, customer.Name, nil, report.VariantInternal, a.now())
-	loc := opts.Location
-	if loc == nil {
-		loc = time.UTC
-	}
 	now := a.now()
+	opts := report.OptionsFromConfig(a.Config, a.Rules, customer.Name, nil, report.VariantInternal, now)
 	if month == (report.Month{}) {
-		month = report.PreviousMonth(now, loc)
+		month = report.PreviousMonth(now, opts.Location)
 	}
 	if dir == "" {
 		dir = filepath.Join(a.Config.Resolve(a.Config.Report.Dir), month.String())
 	}
-	from, to := month.Bounds(loc)
-	if !now.After(from) {
-		return EvidenceExport{}, fmt.Errorf("evidence: %s of %s has not started yet", month, customer.Name)
+	// The bundle's accesses, findings and coverage are the internal report's: one
+	// answer to what happened in the month, whichever of the two is read.
+	r, err := report.Build(ctx, a.Store, customer, month, opts)
+	if err != nil {
+		return EvidenceExport{}, fmt.Errorf("evidence: %w", err)
 	}
-	until := to
-	if now.Before(to) {
-		until = now
-	}
-	files, missing, err := a.evidenceFiles(ctx, customer, month, from, until, now)
+	files, missing, err := a.evidenceFiles(ctx, customer, r)
 	if err != nil {
 		return EvidenceExport{}, err
 	}
 	m := evidence.Manifest{Customer: customer.Name, Month: month.String(), CreatedAt: now.UTC().Truncate(time.Second)}
-	prevMonth := report.Month{Year: from.AddDate(0, -1, 0).Year(), Month: from.AddDate(0, -1, 0).Month()}
+	prevMonth := report.Month{Year: r.From.AddDate(0, -1, 0).Year(), Month: r.From.AddDate(0, -1, 0).Month()}
 	prev, err := a.Store.LatestEvidenceManifest(ctx, customer.ID, prevMonth.String())
 	if err != nil {
 		return EvidenceExport{}, err
@@ -139,28 +113,17 @@ func (a *App) ExportEvidence(ctx context.Context, customerName string, month rep
 	return EvidenceExport{Path: path, Manifest: written.Manifest, ManifestSHA256: written.ManifestSHA256, MissingReports: missing}, nil
 }
 
-// evidenceFiles reads what a bundle holds.
-func (a *App) evidenceFiles(ctx context.Context, customer store.Customer, month report.Month, from, until, now time.Time) ([]evidence.Content, []string, error) {
-	events, err := a.Store.ReportAccessEvents(ctx, customer.ID, from, until)
-	if err != nil {
-		return nil, nil, fmt.Errorf("evidence: %w", err)
-	}
-	accesses := make([]evidenceAccess, len(events))
-	for i, e := range events {
-		accesses[i] = evidenceAccess{
-			ID: e.ID, Source: e.Source, SourceID: e.SourceID, Kind: e.Kind, Action: e.Action, StartedAt: e.StartedAt, EndedAt: e.EndedAt,
-			Technician: firstNonEmpty(e.TechnicianName, e.ActorName, e.ActorRef), Device: firstNonEmpty(e.CanonicalDevice, e.DeviceName),
-			Detail: e.Detail, CoveredBy: e.CoveredBy, AuthorisedBy: e.AuthGrantedBy, Evidence: e.AuthEvidence,
-			LateBy: e.AuthorisedLateBy, BackupID: firstID(e.BackupID, e.LateBackupID), Decision: e.Decision,
-		}
-	}
+// evidenceFiles reads what a bundle holds: the internal report's accesses (with the
+// decision and source of each), findings (with their history) and coverage, and the
+// authorisations and verified backups they rest on.
+func (a *App) evidenceFiles(ctx context.Context, customer store.Customer, r *report.Report) ([]evidence.Content, []string, error) {
 	auths, err := a.Store.Authorisations(ctx, &customer.ID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("evidence: %w", err)
 	}
 	var inMonth []store.AuthorisationView
 	for _, v := range auths {
-		if v.ValidFrom.Before(until) && (v.ValidTo == nil || !v.ValidTo.Before(from)) {
+		if v.ValidFrom.Before(r.Until) && (v.ValidTo == nil || !v.ValidTo.Before(r.From)) {
 			v.Raw = ""
 			inMonth = append(inMonth, v)
 		}
@@ -169,32 +132,21 @@ func (a *App) evidenceFiles(ctx context.Context, customer store.Customer, month 
 	if err != nil {
 		return nil, nil, fmt.Errorf("evidence: %w", err)
 	}
-	coverage, err := a.Store.CustomerCoverage(ctx, customer.ID, from, until, now)
-	if err != nil {
-		return nil, nil, fmt.Errorf("evidence: %w", err)
-	}
-	all, err := a.Store.CustomerFindings(ctx, customer.ID, until)
-	if err != nil {
-		return nil, nil, fmt.Errorf("evidence: %w", err)
-	}
-	var findings []evidenceFinding
-	for _, f := range all {
-		if f.ResolvedAt != nil && f.ResolvedAt.Before(from) {
-			continue
-		}
+	findings := make([]evidenceFinding, len(r.Findings))
+	for i, f := range r.Findings {
 		history, err := a.Store.FindingHistory(ctx, f.ID)
 		if err != nil {
 			return nil, nil, fmt.Errorf("evidence: %w", err)
 		}
-		findings = append(findings, evidenceFinding{Finding: f, History: history})
+		findings[i] = evidenceFinding{FindingRow: f, History: history}
 	}
 	var files []evidence.Content
 	for _, part := range []struct {
 		name string
 		v    any
 	}{
-		{"accesses.json", accesses}, {"authorisations.json", inMonth}, {"verified_backups.json", backups},
-		{"coverage.json", coverage}, {"findings.json", findings},
+		{"accesses.json", r.Accesses}, {"authorisations.json", inMonth}, {"verified_backups.json", backups},
+		{"coverage.json", r.Coverage}, {"findings.json", findings},
 	} {
 		data, err := json.MarshalIndent(part.v, "", "  ")
 		if err != nil {
@@ -202,7 +154,7 @@ func (a *App) evidenceFiles(ctx context.Context, customer store.Customer, month 
 		}
 		files = append(files, evidence.Content{Name: part.name, Data: append(data, '\n')})
 	}
-	reports, missing, err := a.monthReports(ctx, customer.ID, month.String())
+	reports, missing, err := a.monthReports(ctx, customer.ID, r.Month)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -236,22 +188,4 @@ func (a *App) monthReports(ctx context.Context, customerID uint, month string) (
 		files = append(files, evidence.Content{Name: name, Data: data})
 	}
 	return files, missing, nil
-}
-
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-func firstID(ids ...*uint) *uint {
-	for _, id := range ids {
-		if id != nil {
-			return id
-		}
-	}
-	return nil
 }
