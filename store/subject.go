@@ -422,6 +422,10 @@ func (s *Store) EraseSubject(ctx context.Context, subj Subject, requestedBy, rea
 		if err != nil {
 			return err
 		}
+		if len(done.Changed) == 0 {
+			// Nothing names them: no erasure happened, so none is recorded.
+			return fmt.Errorf("store: erasure of %q: %w; nothing was erased", subj.Query, ErrNoSubject)
+		}
 		counts, err := json.Marshal(done.Changed)
 		if err != nil {
 			return fmt.Errorf("store: erasure: %w", err)

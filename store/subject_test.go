@@ -92,6 +92,13 @@ func TestSubject_FindAndErase(t *testing.T) {
 		if left, err := st.SubjectRecords(ctx, again); err != nil || len(left) != 0 {
 			t.Errorf("after the erasure records about them = %+v, %v", left, err)
 		}
+		nobody, err := st.FindSubject(ctx, "nobody@nowhere.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.EraseSubject(ctx, nobody, "the DPO", "request 8", t0); !errors.Is(err, store.ErrNoSubject) {
+			t.Errorf("erasing someone no record names = %v, want ErrNoSubject and no erasure recorded", err)
+		}
 		if _, err := st.FindSubject(ctx, "technician:999"); !errors.Is(err, store.ErrNoSubject) {
 			t.Errorf("an unknown technician id = %v, want ErrNoSubject", err)
 		}
