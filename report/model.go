@@ -141,7 +141,7 @@ type Access struct {
 	// Evidence, GrantedBy and Scope describe the covering authorisation; Recorded,
 	// for an access authorised afterwards, is when it was recorded.
 	Evidence, GrantedBy, Scope string
-	Recorded                   time.Time
+	Recorded                   time.Time `json:",omitzero"`
 	// FindingID is the finding the access raised, 0 if none; FindingStatus its status.
 	FindingID     uint
 	FindingStatus string
