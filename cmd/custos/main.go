@@ -57,6 +57,7 @@ func newRootCommand() *cobra.Command {
 	root.PersistentFlags().StringVar(&g.config, "config", defaultConfig, "configuration file (env CUSTOS_CONFIG)")
 	root.AddCommand(
 		newDemoCommand(),
+		newBenchCommand(),
 		newInitCommand(),
 		newRunCommand(g),
 		newSyncCommand(g),

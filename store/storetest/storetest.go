@@ -4,17 +4,10 @@ package storetest
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL driver, for creating test schemas
 	"gorm.io/gorm"
 
 	"github.com/custos-msp/custos/seal"
@@ -105,32 +98,12 @@ func Options(t testing.TB, driver string) store.Options {
 // whose search_path points at it.
 func freshSchema(t testing.TB, base string) string {
 	t.Helper()
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	db, err := sql.Open("pgx", base)
+	dsn, drop, err := store.ScratchSchema(context.Background(), base, "t_")
 	if err != nil {
-		t.Fatalf("opening %s: %v", DSNEnv, err)
+		t.Fatalf("%s: %v", DSNEnv, err)
 	}
-	t.Cleanup(func() { _ = db.Close() })
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("creating schema on the test PostgreSQL server: %v", err)
-	}
-	t.Cleanup(func() { _, _ = db.Exec("DROP SCHEMA " + schema + " CASCADE") })
-	return withSearchPath(base, schema)
-}
-
-func withSearchPath(dsn, schema string) string {
-	if strings.Contains(dsn, "://") {
-		u, err := url.Parse(dsn)
-		if err == nil {
-			q := u.Query()
-			q.Set("search_path", schema)
-			u.RawQuery = q.Encode()
-			return u.String()
-		}
-	}
-	return fmt.Sprintf("%s search_path=%s", dsn, schema)
+	t.Cleanup(func() { _ = drop() })
+	return dsn
 }
 
 // Count counts the rows of model that match where (a condition and its arguments;
