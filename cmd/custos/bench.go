@@ -1,23 +1,15 @@
 package main
 
 import (
-	"context"
-	"crypto/rand"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 
-	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
-	"github.com/custos-msp/custos/config"
-	"github.com/custos-msp/custos/reconcile"
-	"github.com/custos-msp/custos/seal"
+	"github.com/custos-msp/custos/app"
 	"github.com/custos-msp/custos/sizing"
-	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/synth"
 )
 
@@ -40,16 +32,7 @@ func newBenchCommand() *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := size.Check(); err != nil {
-				return fmt.Errorf("bench: %w", err)
-			}
-			st, cleanup, err := scratchStore(cmd.Context(), postgres)
-			if err != nil {
-				return err
-			}
-			defer cleanup()
-			set, problems := reconcile.Configure(new(config.Default()))
-			if len(problems) > 0 {
-				return fmt.Errorf("bench: the default rules do not configure: %v", problems)
+				return fmt.Errorf("bench: %w", err) // before the heading, which would name the bad size
 			}
 			database := "SQLite"
 			if postgres != "" {
@@ -58,9 +41,11 @@ func newBenchCommand() *cobra.Command {
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "%s customers, %s access events, %s authorisations on %s, personal data sealed; %d CPUs\n",
 				thousands(size.Customers), thousands(size.Events), thousands(size.Authorisations), database, runtime.NumCPU())
-			phases, err := sizing.Run(cmd.Context(), st, sizing.Options{Size: size, Seed: seed, Rules: set, Log: zerolog.Nop(),
+			phases, err := app.Bench(cmd.Context(), app.BenchOptions{Size: size, Seed: seed, Postgres: postgres,
 				Started: func(phase string) { fmt.Fprintf(cmd.ErrOrStderr(), "%s…\n", phase) }})
-			writePhases(out, phases)
+			if len(phases) > 0 {
+				writePhases(out, phases)
+			}
 			return err
 		},
 	}
@@ -70,38 +55,6 @@ func newBenchCommand() *cobra.Command {
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the synthetic data; the same seed makes the same data")
 	cmd.Flags().StringVar(&postgres, "postgres", "", "measure on this PostgreSQL server (a DSN), in a scratch schema; default: SQLite in a temporary directory")
 	return cmd
-}
-
-// scratchStore opens an empty store sealing with a new random key: an SQLite file
-// in a temporary directory, or a scratch schema on the PostgreSQL server dsn names.
-// cleanup closes it and removes what it made.
-func scratchStore(ctx context.Context, dsn string) (st *store.Store, cleanup func(), err error) {
-	key := make([]byte, seal.KeySize)
-	_, _ = rand.Read(key)
-	keyring, err := seal.NewKeyring(key)
-	if err != nil {
-		return nil, nil, fmt.Errorf("bench: %w", err)
-	}
-	opts := store.Options{Sealer: keyring}
-	var remove func() error
-	if dsn == "" {
-		dir, err := os.MkdirTemp("", "custos-bench-")
-		if err != nil {
-			return nil, nil, fmt.Errorf("bench: %w", err)
-		}
-		opts.Driver, opts.Path = "sqlite", filepath.Join(dir, "bench.db")
-		remove = func() error { return os.RemoveAll(dir) }
-	} else {
-		opts.Driver = "postgres"
-		if opts.DSN, remove, err = store.ScratchSchema(ctx, dsn, "custos_bench_"); err != nil {
-			return nil, nil, fmt.Errorf("bench: --postgres: %w", err)
-		}
-	}
-	if st, err = store.Open(ctx, opts); err != nil {
-		_ = remove()
-		return nil, nil, fmt.Errorf("bench: %w", err)
-	}
-	return st, func() { _ = st.Close(); _ = remove() }, nil
 }
 
 // writePhases prints one line per phase: its time, what it did, and the peaks.
