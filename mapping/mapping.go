@@ -212,10 +212,8 @@ func Link(ctx context.Context, st *store.Store, kind, source, sourceID string, t
 		if err := createLink(ids, source, kind, sourceID, target, MethodManual); err != nil {
 			return err
 		}
-		for _, kind := range []string{store.LinkCustomer, store.LinkTechnician, store.LinkDevice} {
-			if err := ids.Propagate(kind); err != nil {
-				return fmt.Errorf("mapping: %w", err)
-			}
+		if err := ids.PropagateLink(source, kind, sourceID); err != nil {
+			return fmt.Errorf("mapping: %w", err)
 		}
 		return nil
 	})

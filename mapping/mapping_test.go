@@ -2,10 +2,12 @@ package mapping_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
 
+	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/mapping"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
@@ -210,4 +212,82 @@ func TestResolve_CountsEachOrganizationOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestResolve_RowsFollowTheirReference checks that a record's resolved ids follow
+// its references, although a run only resolves rows that have none: a device that
+// moves to another site in a re-pull belongs to that site's customer, an access
+// event whose actor is renamed at the source belongs to the new technician, and a
+// site linked by hand moves the records that name it with it.
+func TestResolve_RowsFollowTheirReference(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		opts := mapping.Options{CreateFrom: []string{"itglue"}, Technicians: []config.Technician{
+			{Name: "Alice Smith", Email: "alice@msp.example"}, {Name: "Bob Jones", Email: "bob@msp.example"}}}
+		at := now.Add(-time.Hour)
+		event := func(actor string) *record.AccessEvent {
+			return &record.AccessEvent{Source: "itglue", SourceID: "e1", Kind: record.KindRemoteSession, Action: "Connected",
+				StartedAt: at, CustomerRef: "1", ActorRef: actor}
+		}
+		write(t, st, "organizations", org("itglue", "1", "Contoso Ltd", "Active"), org("itglue", "2", "Fabrikam Inc", "Active"))
+		write(t, st, "configurations", &record.Configuration{Source: "itglue", SourceID: "c1", CustomerRef: "1", Name: "fw"})
+		write(t, st, "events", event("alice@msp.example"))
+		resolve := func() {
+			t.Helper()
+			if _, err := mapping.Resolve(ctx, st, opts, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		resolve()
+		contoso, _ := customerOf(t, st, "itglue", "1")
+		fabrikam, _ := customerOf(t, st, "itglue", "2")
+		technician := func(name string) uint {
+			var all []store.Technician // names are sealed: read them all and compare opened
+			if err := storetest.DB(ctx, st).Find(&all).Error; err != nil {
+				t.Fatal(err)
+			}
+			for _, tech := range all {
+				if tech.Name == name {
+					return tech.ID
+				}
+			}
+			t.Fatalf("no technician %s", name)
+			return 0
+		}
+		check := func(when string, customer uint, tech uint) {
+			t.Helper()
+			var cfg store.Configuration
+			var ev store.AccessEvent
+			if err := storetest.DB(ctx, st).Where("source_id = ?", "c1").Take(&cfg).Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := storetest.DB(ctx, st).Where("source_id = ?", "e1").Take(&ev).Error; err != nil {
+				t.Fatal(err)
+			}
+			if cfg.CustomerID == nil || *cfg.CustomerID != customer {
+				t.Errorf("%s: the configuration's customer is %s, want %d", when, idOf(cfg.CustomerID), customer)
+			}
+			if ev.TechnicianID == nil || *ev.TechnicianID != tech {
+				t.Errorf("%s: the event's technician is %s, want %d", when, idOf(ev.TechnicianID), tech)
+			}
+		}
+		check("first run", contoso.ID, technician("Alice Smith"))
+
+		write(t, st, "configurations", &record.Configuration{Source: "itglue", SourceID: "c1", CustomerRef: "2", Name: "fw"})
+		write(t, st, "events", event("bob@msp.example"))
+		resolve()
+		check("after the device moved to site 2 and the actor was renamed", fabrikam.ID, technician("Bob Jones"))
+
+		if err := mapping.Link(ctx, st, store.LinkCustomer, "itglue", "2", contoso.ID); err != nil {
+			t.Fatal(err)
+		}
+		check("after site 2 was linked to Contoso by hand", contoso.ID, technician("Bob Jones"))
+	})
+}
+
+// idOf writes an optional id, "none" for nil.
+func idOf(id *uint) string {
+	if id == nil {
+		return "none"
+	}
+	return fmt.Sprint(*id)
 }

@@ -150,10 +150,12 @@ type Actor struct {
 
 // UnlinkedActors returns the actors of access events whose reference is linked to
 // no technician, one per source and reference with one of the names they were given.
+// Only events without a technician are read: an event with one was resolved (or
+// recorded with it), so a run reads what is new, not every event stored.
 func (ids *Identities) UnlinkedActors() ([]Actor, error) {
 	var out []Actor
 	err := ids.tx.Model(&AccessEvent{}).Select("source, actor_ref, MAX(actor_name) AS actor_name").
-		Where("actor_ref <> ''").Where(unlinked("access_events", "actor_ref"), LinkTechnician).
+		Where("actor_ref <> '' AND technician_id IS NULL").Where(unlinked("access_events", "actor_ref"), LinkTechnician).
 		Group("source, actor_ref").Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: reading unlinked technician names: %w", err)
@@ -276,10 +278,33 @@ func (ids *Identities) CanonicalExists(kind string, id uint) (bool, error) {
 	return canonicalExists(ids.tx, kind, id)
 }
 
-// Propagate copies the ids of links of kind onto every row that names one, in every
-// table whose description says it resolves that kind. Rows without a link keep their
-// value: an authorisation recorded in Custos carries its ids without links.
+// Propagate copies the ids of links of kind onto the rows that name one and have no
+// id yet, in every table whose description says it resolves that kind, so that a
+// run costs what is new, not what is stored: a row keeps the id it has (a pull that
+// changes a row's reference clears it, and PropagateLink replaces it when a person
+// relinks). Rows without a link keep their value: an authorisation recorded in
+// Custos carries its ids without links.
 func (ids *Identities) Propagate(kind string) error {
+	return ids.propagate(kind, func(r Resolved) (string, []any) {
+		return fmt.Sprintf("%s IS NULL", r.Column), nil
+	})
+}
+
+// PropagateLink copies the target of the link of kind of the source's id onto every
+// row that names that id, replacing the id they had.
+func (ids *Identities) PropagateLink(source, kind, sourceID string) error {
+	ref, err := ids.linkSourceID(kind, sourceID)
+	if err != nil {
+		return err
+	}
+	return ids.propagate(kind, func(r Resolved) (string, []any) {
+		return fmt.Sprintf("source = ? AND %s = ?", r.Ref), []any{source, ref}
+	})
+}
+
+// propagate sets, in every table resolving kind, each row's id to its link's target
+// where the row matches where and its link's target differs from the id it has.
+func (ids *Identities) propagate(kind string, where func(Resolved) (string, []any)) error {
 	for _, t := range tables {
 		for _, r := range t.Resolved {
 			if r.Kind != kind {
@@ -287,7 +312,9 @@ func (ids *Identities) Propagate(kind string) error {
 			}
 			linked := fmt.Sprintf(`(SELECT links.target_id FROM links WHERE links.kind = '%s' AND links.source = %s.source AND links.source_id = %s.%s)`,
 				r.Kind, t.Name, t.Name, r.Ref)
-			err := ids.tx.Exec(fmt.Sprintf("UPDATE %[1]s SET %[2]s = %[3]s WHERE %[3]s IS NOT NULL AND %[2]s IS DISTINCT FROM %[3]s", t.Name, r.Column, linked)).Error
+			cond, args := where(r)
+			err := ids.tx.Exec(fmt.Sprintf("UPDATE %[1]s SET %[2]s = %[3]s WHERE %[4]s AND %[3]s IS NOT NULL AND %[2]s IS DISTINCT FROM %[3]s",
+				t.Name, r.Column, linked, cond), args...).Error
 			if err != nil {
 				return fmt.Errorf("store: resolving %s of %s: %w", r.Column, t.Name, err)
 			}

@@ -52,7 +52,7 @@ func pulledRows[R record.Record, M any](toRow func(Pulled, R) M) func(*Store, *g
 			}
 			rows[i] = toRow(base, r)
 		}
-		return upsert(tx, &rows, t.upsertExcluded()...)
+		return upsert(tx, &rows, t)
 	}
 }
 
@@ -219,7 +219,7 @@ func (s *Store) upsertConfigurations(tx *gorm.DB, p Page, t Table, all []record.
 		}
 		sourceIDs[i] = r.SourceID
 	}
-	if err := upsert(tx, &rows, t.upsertExcluded()...); err != nil {
+	if err := upsert(tx, &rows, t); err != nil {
 		return err
 	}
 	source := recs[0].Source
@@ -265,16 +265,19 @@ func (s *Store) upsertConfigurations(tx *gorm.DB, p Page, t Table, all []record.
 	if len(backups) == 0 {
 		return nil
 	}
-	return upsert(tx, &backups)
+	return upsert(tx, &backups, Table{})
 }
 
-// upsert inserts rows, updating every column but the primary key and the excluded
-// ones when (source, source_id) already exists. A row seen again is no longer removed.
-func upsert[T any](tx *gorm.DB, rows *[]T, exclude ...string) error {
+// upsert inserts rows into t, updating every column but the primary key, t's local
+// columns and its resolved ids when (source, source_id) already exists; a resolved
+// id whose reference changed is cleared, for mapping to resolve again. A row seen
+// again is no longer removed.
+func upsert[T any](tx *gorm.DB, rows *[]T, t Table) error {
 	stmt := &gorm.Statement{DB: tx}
 	if err := stmt.Parse(new(T)); err != nil {
 		return fmt.Errorf("parsing model: %w", err)
 	}
+	exclude := t.upsertExcluded()
 	var update []string
 	for _, name := range stmt.Schema.DBNames {
 		if name == "id" || slices.Contains(exclude, name) {
@@ -282,9 +285,19 @@ func upsert[T any](tx *gorm.DB, rows *[]T, exclude ...string) error {
 		}
 		update = append(update, name)
 	}
+	set := clause.AssignmentColumns(update)
+	for _, r := range t.Resolved {
+		if r.Ref == "source_id" {
+			continue // the conflict key: it never changes
+		}
+		// A row whose reference changed (a device moved to another site) loses the
+		// id its old reference resolved to, and mapping resolves the new one.
+		set = append(set, clause.Assignment{Column: clause.Column{Name: r.Column},
+			Value: gorm.Expr(fmt.Sprintf("CASE WHEN %[1]s.%[2]s = excluded.%[2]s THEN %[1]s.%[3]s END", stmt.Schema.Table, r.Ref, r.Column))})
+	}
 	err := tx.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "source"}, {Name: "source_id"}},
-		DoUpdates: clause.AssignmentColumns(update),
+		DoUpdates: set,
 	}).CreateInBatches(rows, insertBatch).Error
 	if err != nil {
 		return fmt.Errorf("upserting %s: %w", stmt.Schema.Table, err)
