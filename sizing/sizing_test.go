@@ -38,8 +38,8 @@ func TestRun_MeasuresEveryPhaseOfAMappedStore(t *testing.T) {
 		byName := map[string]sizing.Phase{}
 		for _, p := range phases {
 			byName[p.Name] = p
-			if p.Elapsed <= 0 || p.Peak.Heap == 0 {
-				t.Errorf("%s: elapsed %v, peak heap %d: not measured", p.Name, p.Elapsed, p.Peak.Heap)
+			if p.Elapsed <= 0 || p.Peak.Heap == 0 || (p.Records == 0) != (p.Mapping > 0) || p.Mapping > p.Elapsed {
+				t.Errorf("%s: elapsed %v (mapping %v), peak heap %d: not measured", p.Name, p.Elapsed, p.Mapping, p.Peak.Heap)
 			}
 		}
 		records := size.Customers*(1+synth.DevicesPerCustomer) + size.Events + size.Authorisations
@@ -95,6 +95,9 @@ func BenchmarkWhole(b *testing.B) {
 					for _, p := range phases {
 						unit := metricName(p.Name)
 						b.ReportMetric(p.Elapsed.Seconds(), unit+"-s")
+						if p.Records == 0 {
+							b.ReportMetric(p.Mapping.Seconds(), unit+"-mapping-s")
+						}
 						b.ReportMetric(float64(p.Peak.Heap)/(1<<20), unit+"-heap-MiB")
 						b.ReportMetric(float64(p.Peak.RSS)/(1<<20), unit+"-rss-MiB")
 					}

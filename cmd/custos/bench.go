@@ -59,13 +59,15 @@ func newBenchCommand() *cobra.Command {
 
 // writePhases prints one line per phase: its time, what it did, and the peaks.
 func writePhases(w io.Writer, phases []sizing.Phase) {
-	t := newTable(w, styleFor(w), "PHASE", "TIME", "WHAT IT DID", "PEAK GO HEAP", "PEAK RSS")
+	t := newTable(w, styleFor(w), "PHASE", "TIME", "OF WHICH MAPPING", "WHAT IT DID", "PEAK GO HEAP", "PEAK RSS")
 	for _, p := range phases {
 		did := fmt.Sprintf("%s events checked, %s covered, %s findings opened", thousands(p.Events), thousands(p.Covered), thousands(p.Opened))
+		mapping := fmt.Sprintf("%.2f s", p.Mapping.Seconds())
 		if p.Records > 0 {
 			did = fmt.Sprintf("%s records written, %s a second", thousands(p.Records), thousands(int(float64(p.Records)/p.Elapsed.Seconds())))
+			mapping = ""
 		}
-		t.Row(p.Name, fmt.Sprintf("%.2f s", p.Elapsed.Seconds()), did, mib(p.Peak.Heap), mib(p.Peak.RSS))
+		t.Row(p.Name, fmt.Sprintf("%.2f s", p.Elapsed.Seconds()), mapping, did, mib(p.Peak.Heap), mib(p.Peak.RSS))
 	}
 	_ = t.Flush()
 }
