@@ -34,17 +34,21 @@ func (ix *deviceIndex) add(d *store.Device) {
 // the same customer, creating the device when none matches; then it copies the
 // device ids onto the records. It returns how many links it made.
 func resolveDevices(ids *store.Identities) (int, error) {
-	devices, err := ids.Devices()
+	machines, err := ids.UnlinkedMachines()
 	if err != nil {
 		return 0, fmt.Errorf("mapping: %w", err)
 	}
 	ix := &deviceIndex{bySerial: map[string]*store.Device{}, byHost: map[hostKey]*store.Device{}}
-	for _, d := range devices {
-		ix.add(d)
-	}
-	machines, err := ids.UnlinkedMachines()
-	if err != nil {
-		return 0, fmt.Errorf("mapping: %w", err)
+	if len(machines) > 0 {
+		// Every device is read only when a machine needs matching: a run with
+		// nothing new costs the search for unlinked machines alone.
+		devices, err := ids.Devices()
+		if err != nil {
+			return 0, fmt.Errorf("mapping: %w", err)
+		}
+		for _, d := range devices {
+			ix.add(d)
+		}
 	}
 	linked := 0
 	for _, m := range machines {
