@@ -28,13 +28,17 @@ func quarantineItemKey(q *record.Quarantined) string {
 	return "digest:" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// upsertQuarantined writes a page's quarantined records, keeping the first time
+// upsertQuarantined writes pages' quarantined records, keeping the first time
 // each was seen.
-func (s *Store) upsertQuarantined(tx *gorm.DB, p Page, t Table, recs []record.Record) error {
-	byKey := map[string]int{}
+func (s *Store) upsertQuarantined(tx *gorm.DB, t Table, recs []pageRecord) error {
+	type key struct {
+		scope StreamKey
+		item  string
+	}
+	byKey := map[key]int{}
 	var rows []QuarantinedRecord
-	for _, rec := range recs {
-		q := rec.(*record.Quarantined)
+	for _, pr := range recs {
+		q, p := pr.record.(*record.Quarantined), pr.page
 		raw, err := s.sealRaw(q.Raw, t.Name)
 		if err != nil {
 			return fmt.Errorf("sealing %s %s: %w", t.Name, q.SourceID, err)
@@ -45,11 +49,12 @@ func (s *Store) upsertQuarantined(tx *gorm.DB, p Page, t Table, recs []record.Re
 			FirstSeenAt: p.SeenAt, SeenAt: p.SeenAt,
 		}
 		// One statement may not upsert a row twice (PostgreSQL refuses): the last wins.
-		if i, ok := byKey[row.ItemKey]; ok {
+		k := key{StreamKey{q.Source, p.Key.Stream, p.Key.Scope}, row.ItemKey}
+		if i, ok := byKey[k]; ok {
 			rows[i] = row
 			continue
 		}
-		byKey[row.ItemKey] = len(rows)
+		byKey[k] = len(rows)
 		rows = append(rows, row)
 	}
 	err := tx.Clauses(clause.OnConflict{
@@ -62,34 +67,45 @@ func (s *Store) upsertQuarantined(tx *gorm.DB, p Page, t Table, recs []record.Re
 	return nil
 }
 
-// dropDecoded deletes the quarantined rows of the page's stream and scope whose
+// dropDecoded deletes the quarantined rows of each page's stream and scope whose
 // records the page decoded after all.
-func dropDecoded(tx *gorm.DB, p Page) error {
-	decoded := map[record.Key]bool{}
-	var sources []string
-	for _, r := range p.Records {
-		if _, ok := r.(*record.Quarantined); !ok {
-			k := r.RecordKey()
-			if !slices.Contains(sources, k.Source) {
-				sources = append(sources, k.Source)
+func dropDecoded(tx *gorm.DB, pages []Page) error {
+	type decodedKey struct {
+		stream, scope string
+		record.Key
+	}
+	decoded := map[decodedKey]bool{}
+	var sources, streams, scopes []string
+	add := func(list *[]string, v string) {
+		if !slices.Contains(*list, v) {
+			*list = append(*list, v)
+		}
+	}
+	for _, p := range pages {
+		for _, r := range p.Records {
+			if _, ok := r.(*record.Quarantined); !ok {
+				k := r.RecordKey()
+				add(&sources, k.Source)
+				add(&streams, p.Key.Stream)
+				add(&scopes, p.Key.Scope)
+				decoded[decodedKey{p.Key.Stream, p.Key.Scope, k}] = true
 			}
-			decoded[k] = true
 		}
 	}
 	if len(decoded) == 0 {
 		return nil
 	}
-	// Usually nothing of the scope is quarantined: one indexed read says so.
+	// Usually nothing of the scopes is quarantined: one indexed read says so.
 	var held []QuarantinedRecord
-	err := tx.Select("id", "source", "source_id").
-		Where("source IN ? AND stream = ? AND scope = ? AND source_id <> ''", sources, p.Key.Stream, p.Key.Scope).
+	err := tx.Select("id", "source", "stream", "scope", "source_id").
+		Where("source IN ? AND stream IN ? AND scope IN ? AND source_id <> ''", sources, streams, scopes).
 		Find(&held).Error
 	if err != nil {
-		return fmt.Errorf("reading quarantined records of %s: %w", p.Key, err)
+		return fmt.Errorf("reading quarantined records of %s: %w", pagesOf(pages), err)
 	}
 	var ids []uint
 	for _, q := range held {
-		if decoded[record.Key{Source: q.Source, SourceID: q.SourceID}] {
+		if decoded[decodedKey{q.Stream, q.Scope, record.Key{Source: q.Source, SourceID: q.SourceID}}] {
 			ids = append(ids, q.ID)
 		}
 	}
@@ -97,7 +113,7 @@ func dropDecoded(tx *gorm.DB, p Page) error {
 		return nil
 	}
 	if err := tx.Where("id IN ?", ids).Delete(&QuarantinedRecord{}).Error; err != nil {
-		return fmt.Errorf("deleting quarantined records of %s that decoded: %w", p.Key, err)
+		return fmt.Errorf("deleting quarantined records of %s that decoded: %w", pagesOf(pages), err)
 	}
 	return nil
 }

@@ -17,36 +17,60 @@ import (
 // databases' limits on bound parameters.
 const insertBatch = 200
 
-// upsertRecords writes a page's records, grouped by type, each group upserted on
-// (source, source_id) into the table that holds its type.
-func (s *Store) upsertRecords(tx *gorm.DB, p Page) error {
-	groups := map[reflect.Type][]record.Record{}
-	for _, r := range p.Records {
-		ty := reflect.TypeOf(r)
-		if _, ok := tableByRecord[ty]; !ok {
-			return fmt.Errorf("no table for record type %T", r)
+// pageRecord is a record with the page that brought it.
+type pageRecord struct {
+	page   *Page
+	record record.Record
+}
+
+// upsertRecords writes the pages' records, grouped by type across pages, each group
+// upserted on (source, source_id) into the table that holds its type. A record that a
+// later page brings again replaces the earlier one: one upsert may not touch a row
+// twice (PostgreSQL refuses it).
+func (s *Store) upsertRecords(tx *gorm.DB, pages []Page) error {
+	type key struct {
+		typ reflect.Type
+		key record.Key
+	}
+	groups := map[reflect.Type][]pageRecord{}
+	at := map[key]int{}
+	for i := range pages {
+		p := &pages[i]
+		for _, r := range p.Records {
+			ty := reflect.TypeOf(r)
+			if _, ok := tableByRecord[ty]; !ok {
+				return fmt.Errorf("no table for record type %T", r)
+			}
+			k := key{ty, r.RecordKey()}
+			if _, quarantined := r.(*record.Quarantined); !quarantined {
+				if j, ok := at[k]; ok {
+					groups[ty][j] = pageRecord{p, r}
+					continue
+				}
+				at[k] = len(groups[ty])
+			}
+			groups[ty] = append(groups[ty], pageRecord{p, r})
 		}
-		groups[ty] = append(groups[ty], r)
 	}
 	for _, t := range tables {
 		if recs := groups[t.Record]; t.Record != nil && len(recs) > 0 {
-			if err := t.write(s, tx, p, t, recs); err != nil {
+			if err := t.write(s, tx, t, recs); err != nil {
 				return err
 			}
 		}
 	}
-	return dropDecoded(tx, p)
+	return dropDecoded(tx, pages)
 }
 
 // pulledRows returns the writer of a table whose rows carry nothing but a record:
 // it maps each record onto a row with toRow and upserts them, leaving the table's
 // resolved ids and local columns as they are.
-func pulledRows[R record.Record, M any](toRow func(Pulled, R) M) func(*Store, *gorm.DB, Page, Table, []record.Record) error {
-	return func(s *Store, tx *gorm.DB, p Page, t Table, recs []record.Record) error {
+func pulledRows[R record.Record, M any](toRow func(Pulled, R) M) func(*Store, *gorm.DB, Table, []pageRecord) error {
+	return func(s *Store, tx *gorm.DB, t Table, recs []pageRecord) error {
 		rows := make([]M, len(recs))
-		for i, rec := range recs {
-			r := rec.(R)
-			base, err := s.pulled(p, r.RecordKey(), rawOf(r), t)
+		for i, pr := range recs {
+			r := pr.record.(R)
+			base, err := s.pulled(pr.page, r.RecordKey(), rawOf(r), t)
 			if err != nil {
 				return err
 			}
@@ -138,7 +162,7 @@ func attributesJSON(attrs map[string]string) string {
 	return string(b)
 }
 
-func (s *Store) pulled(p Page, k record.Key, raw []byte, t Table) (Pulled, error) {
+func (s *Store) pulled(p *Page, k record.Key, raw []byte, t Table) (Pulled, error) {
 	sealed, err := s.sealRaw(raw, t.Name)
 	if err != nil {
 		return Pulled{}, fmt.Errorf("sealing %s %s: %w", t.Name, k.SourceID, err)
@@ -200,15 +224,15 @@ func (s *Store) OpenRaw(sealed, table string) ([]byte, error) {
 
 // upsertConfigurations writes configurations with their backups: the page lists each
 // configuration's complete set of backups.
-func (s *Store) upsertConfigurations(tx *gorm.DB, p Page, t Table, all []record.Record) error {
+func (s *Store) upsertConfigurations(tx *gorm.DB, t Table, all []pageRecord) error {
 	recs := make([]*record.Configuration, len(all))
-	for i, r := range all {
-		recs[i] = r.(*record.Configuration)
+	for i, pr := range all {
+		recs[i] = pr.record.(*record.Configuration)
 	}
 	rows := make([]Configuration, len(recs))
 	sourceIDs := make([]string, len(recs))
 	for i, r := range recs {
-		base, err := s.pulled(p, r.RecordKey(), rawOf(r), t)
+		base, err := s.pulled(all[i].page, r.RecordKey(), rawOf(r), t)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,224 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/custos-msp/custos/record"
+)
+
+// Batch is what the pulls of one or more scopes write together, in one transaction:
+// a sync commits the pages of many small scopes at once, each scope's cursor with its
+// own records, so that after a crash every scope resumes right after its last
+// committed page.
+type Batch struct {
+	// Pages are written in order: a record of a later page replaces one of an earlier
+	// page with the same key, and a scope's checkpoint moves to its last page's cursor.
+	Pages []Page
+	// Completions end pulls whose pages are committed, in this batch or before.
+	Completions []Completion
+	// Coverage rows of pulls that end without a completion (those that failed).
+	Coverage []Coverage
+}
+
+// Completion ends a pull: its checkpoint moves to Next and, for a snapshot pull, the
+// rows of its scope the pull did not see are marked removed (see CompleteSnapshot).
+type Completion struct {
+	Key  StreamKey
+	Next string
+	// PullStartedAt is when the snapshot pull began; nil for an incremental pull,
+	// whose completion only moves the checkpoint.
+	PullStartedAt *time.Time
+	// Records are the kinds of record the stream writes, as typed nil pointers (e.g.
+	// (*record.Configuration)(nil)): the sweep marks rows of their tables only. None:
+	// every snapshot table.
+	Records []record.Record
+	// Coverage, when set, is the pull's coverage row, written with the completion: its
+	// Removed becomes the rows marked, and a held-back sweep counts as one more warning.
+	Coverage *Coverage
+}
+
+// Completed is what one completion did.
+type Completed struct {
+	// Removed is how many rows the sweep marked removed.
+	Removed int
+	// HeldBack wraps ErrSnapshotHeldBack when the sweep marked nothing because a
+	// quarantined record named no id; the checkpoint moved all the same.
+	HeldBack error
+}
+
+// ErrSnapshotHeldBack is returned by CompleteSnapshot, with the pull otherwise
+// complete, when it marked nothing removed because a quarantined record named no id.
+var ErrSnapshotHeldBack = errors.New("store: snapshot completed without marking rows removed")
+
+// CommitBatch writes the batch in one transaction: either all of it is stored or
+// none. It returns what each completion did, in order.
+func (s *Store) CommitBatch(ctx context.Context, b Batch) ([]Completed, error) {
+	done := make([]Completed, len(b.Completions))
+	err := s.writes(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.upsertRecords(tx, b.Pages); err != nil {
+			return fmt.Errorf("store: writing %s: %w", pagesOf(b.Pages), err)
+		}
+		var cps checkpoints
+		for _, p := range b.Pages {
+			cps.set(p.Key, p.Cursor, p.PullStartedAt, tx.NowFunc())
+		}
+		coverage := b.Coverage
+		for i, c := range b.Completions {
+			if c.PullStartedAt != nil {
+				var err error
+				if done[i], err = s.sweep(tx, c); err != nil {
+					return err
+				}
+			}
+			cps.set(c.Key, c.Next, nil, tx.NowFunc())
+			if c.Coverage != nil {
+				cov := *c.Coverage
+				cov.Removed = done[i].Removed
+				if done[i].HeldBack != nil {
+					cov.Warnings++
+				}
+				coverage = append(coverage, cov)
+			}
+		}
+		if err := cps.save(tx); err != nil {
+			return err
+		}
+		if len(coverage) > 0 {
+			if err := tx.CreateInBatches(&coverage, insertBatch).Error; err != nil {
+				return fmt.Errorf("store: recording coverage of %d pulls: %w", len(coverage), err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return done, nil
+}
+
+// writes is the handle pulls write through: statements are prepared once per
+// connection and kept (up to preparedStatements of them), instead of being prepared
+// again for every page.
+func (s *Store) writes(ctx context.Context) *gorm.DB {
+	return s.db.WithContext(ctx).Session(&gorm.Session{PrepareStmt: true})
+}
+
+// preparedStatements bounds the statements writes keeps prepared.
+const preparedStatements = 512
+
+// pagesOf names the scopes of pages in an error: "the itglue/configurations/12 page"
+// or "pages of 40 scopes".
+func pagesOf(pages []Page) string {
+	keys := map[StreamKey]bool{}
+	for _, p := range pages {
+		keys[p.Key] = true
+	}
+	if len(keys) == 1 {
+		return pages[0].Key.String() + " page"
+	}
+	return fmt.Sprintf("pages of %d scopes", len(keys))
+}
+
+// sweep marks removed the rows of a completed snapshot pull's scope that the pull did
+// not see, in the tables of the stream's records.
+func (s *Store) sweep(tx *gorm.DB, c Completion) (Completed, error) {
+	key, started := c.Key, *c.PullStartedAt
+	held, err := quarantinedInPull(tx, key, started)
+	if err != nil {
+		return Completed{}, err
+	}
+	if held.unnamed > 0 {
+		return Completed{HeldBack: fmt.Errorf("%w: %d quarantined record(s) of %s name no id", ErrSnapshotHeldBack, held.unnamed, key)}, nil
+	}
+	swept, err := sweptTables(c.Records)
+	if err != nil {
+		return Completed{}, fmt.Errorf("store: completing %s: %w", key, err)
+	}
+	var done Completed
+	for _, t := range swept {
+		q := tx.Model(t.Model).
+			Where("source = ? AND stream = ? AND scope = ? AND seen_at < ? AND removed_at IS NULL",
+				key.Connector, key.Stream, key.Scope, started)
+		if len(held.ids) > 0 {
+			ids := held.ids
+			if t.personIDs() {
+				if ids, err = s.storedSourceIDs(t, ids); err != nil {
+					return Completed{}, err
+				}
+			}
+			q = q.Where("source_id NOT IN ?", ids)
+		}
+		res := q.Update("removed_at", started)
+		if res.Error != nil {
+			return Completed{}, fmt.Errorf("store: marking removed rows of %s: %w", key, res.Error)
+		}
+		done.Removed += int(res.RowsAffected)
+	}
+	return done, nil
+}
+
+// sweptTables returns the snapshot tables of the kinds of record; every snapshot
+// table when none is given.
+func sweptTables(kinds []record.Record) ([]Table, error) {
+	if len(kinds) == 0 {
+		return tablesWhere(func(t Table) bool { return t.Pull == Snapshot }), nil
+	}
+	var out []Table
+	for _, k := range kinds {
+		t, ok := tableByRecord[reflect.TypeOf(k)]
+		if !ok {
+			return nil, fmt.Errorf("no table for record type %T", k)
+		}
+		if t.Pull == Snapshot {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// checkpoints collects the checkpoints a batch moves, each scope's last one winning.
+type checkpoints struct {
+	rows  []Checkpoint
+	index map[StreamKey]int
+}
+
+func (c *checkpoints) set(key StreamKey, cursor string, pullStartedAt *time.Time, now time.Time) {
+	cp := Checkpoint{
+		Connector: key.Connector, Stream: key.Stream, Scope: key.Scope,
+		Cursor: cursor, PullStartedAt: pullStartedAt, UpdatedAt: now,
+	}
+	if i, ok := c.index[key]; ok {
+		c.rows[i] = cp
+		return
+	}
+	if c.index == nil {
+		c.index = map[StreamKey]int{}
+	}
+	c.index[key] = len(c.rows)
+	c.rows = append(c.rows, cp)
+}
+
+// save upserts the checkpoints.
+func (c *checkpoints) save(tx *gorm.DB) error {
+	if len(c.rows) == 0 {
+		return nil
+	}
+	err := tx.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "connector"}, {Name: "stream"}, {Name: "scope"}},
+		DoUpdates: clause.AssignmentColumns([]string{"cursor", "pull_started_at", "updated_at"}),
+	}).CreateInBatches(&c.rows, insertBatch).Error
+	if err != nil {
+		if len(c.rows) == 1 {
+			return fmt.Errorf("store: saving checkpoint %s: %w", StreamKey{c.rows[0].Connector, c.rows[0].Stream, c.rows[0].Scope}, err)
+		}
+		return fmt.Errorf("store: saving %d checkpoints: %w", len(c.rows), err)
+	}
+	return nil
+}
