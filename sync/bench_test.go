@@ -11,29 +11,28 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/connectors/connectortest"
 	"github.com/custos-msp/custos/connectors/itglue"
 	fx "github.com/custos-msp/custos/fixtures/itglue"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/store/storetest"
+	"github.com/custos-msp/custos/sync"
 )
 
 // Ingest benchmark shapes: an IT Glue account of 4,000 network devices, each with one
 // backup, held by one customer, by 100 customers of 40 devices or by 500 of 8 (the
-// shapes of issue 19), read in API pages of up to benchPage and committed in
-// batches of benchBatch records.
+// shapes of issue 19), read in API pages of up to benchPage, with the default
+// sync settings (batch size and concurrency).
 var benchShapes = []struct{ customers, devices int }{{1, 4000}, {100, 40}, {500, 8}}
 
-const (
-	benchPage  = 1000
-	benchBatch = 500
-)
+const benchPage = 1000
 
 // BenchmarkIngest measures fake IT Glue server → connector → engine → store against a
 // yardstick: the same rows (organizations, configurations, backups) written into the
 // same tables of an empty store by multi-row INSERTs of yardstickRows rows, one
-// transaction per benchBatch configurations. Each iteration runs both, one after the
+// transaction per batch of configurations. Each iteration runs both, one after the
 // other, so that load on the machine falls on both alike. ratio is ingest ÷ yardstick
 // in rows per second (1 would be ingest as fast as the bare inserts, decoding
 // included); PostgreSQL runs when CUSTOS_TEST_POSTGRES_DSN is set.
@@ -55,11 +54,12 @@ func benchIngest(b *testing.B, driver string, customers, devices int) {
 	orgs, configs := pullRecords(b, conn)
 	want := int64(len(orgs) + 2*len(configs))
 
+	settings := config.Default().Sync
 	var ingest, yardstick time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		st := storetest.Open(b, driver, nil)
-		e := engine(st, benchBatch)
+		e := &sync.Engine{Store: st, Log: zerolog.Nop(), BatchSize: settings.BatchSize, Concurrency: settings.Concurrency}
 		b.StartTimer()
 		start := time.Now()
 		if _, err := e.Run(context.Background(), conn); err != nil {
@@ -77,7 +77,7 @@ func benchIngest(b *testing.B, driver string, customers, devices int) {
 		}
 		b.StartTimer()
 		start = time.Now()
-		if err := multiRowInsert(db, driver, orgs, configs); err != nil {
+		if err := multiRowInsert(db, driver, orgs, configs, settings.BatchSize); err != nil {
 			b.Fatal(err)
 		}
 		yardstick += time.Since(start)
@@ -144,9 +144,9 @@ const yardstickRows = 100
 
 // multiRowInsert writes organizations, configurations and their backups with
 // database/sql only: multi-row INSERTs of yardstickRows rows, one transaction for the
-// organizations and one per benchBatch configurations with their backups. It writes
-// what a sync without a sealing key writes (no raw payloads).
-func multiRowInsert(db *sql.DB, driver string, orgs []*record.Organization, configs []*record.Configuration) error {
+// organizations and one per batch configurations with their backups. It writes what a
+// sync without a sealing key writes (no raw payloads).
+func multiRowInsert(db *sql.DB, driver string, orgs []*record.Organization, configs []*record.Configuration, batch int) error {
 	now := time.Now().UTC()
 	tx, err := db.Begin()
 	if err != nil {
@@ -167,8 +167,8 @@ func multiRowInsert(db *sql.DB, driver string, orgs []*record.Organization, conf
 		"serial", "type_name", "installed_at", "archived", "source_created_at", "source_updated_at"}
 	bkCols := []string{"source", "source_id", "configuration_id", "file_name", "name", "content_type", "size",
 		"source_created_at", "source_updated_at", "raw"}
-	for start := 0; start < len(configs); start += benchBatch {
-		part := configs[start:min(start+benchBatch, len(configs))]
+	for start := 0; start < len(configs); start += batch {
+		part := configs[start:min(start+batch, len(configs))]
 		tx, err := db.Begin()
 		if err != nil {
 			return err
