@@ -60,7 +60,7 @@ var ErrSnapshotHeldBack = errors.New("store: snapshot completed without marking 
 // CommitBatch writes the batch in one transaction: either all of it is stored or
 // none. It returns what each completion did, in order.
 func (s *Store) CommitBatch(ctx context.Context, b Batch) ([]Completed, error) {
-	done := make([]Completed, len(b.Completions))
+	var done []Completed
 	err := s.writes(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := s.upsertRecords(tx, b.Pages); err != nil {
 			return fmt.Errorf("store: writing %s: %w", pagesOf(b.Pages), err)
@@ -69,14 +69,12 @@ func (s *Store) CommitBatch(ctx context.Context, b Batch) ([]Completed, error) {
 		for _, p := range b.Pages {
 			cps.set(p.Key, p.Cursor, p.PullStartedAt, tx.NowFunc())
 		}
+		var err error
+		if done, err = s.sweep(tx, b.Completions); err != nil {
+			return err
+		}
 		coverage := b.Coverage
 		for i, c := range b.Completions {
-			if c.PullStartedAt != nil {
-				var err error
-				if done[i], err = s.sweep(tx, c); err != nil {
-					return err
-				}
-			}
 			cps.set(c.Key, c.Next, nil, tx.NowFunc())
 			if c.Coverage != nil {
 				cov := *c.Coverage
@@ -126,42 +124,88 @@ func pagesOf(pages []Page) string {
 	return fmt.Sprintf("pages of %d scopes", len(keys))
 }
 
-// sweep marks removed the rows of a completed snapshot pull's scope that the pull did
-// not see, in the tables of the stream's records.
-func (s *Store) sweep(tx *gorm.DB, c Completion) (Completed, error) {
-	key, started := c.Key, *c.PullStartedAt
-	held, err := quarantinedInPull(tx, key, started)
+// sweep marks removed, for each completed snapshot pull, the rows of its scope that
+// the pull did not see, in the tables of its stream's records. Pulls of one stream
+// that began at the same time are swept together, one statement per table.
+func (s *Store) sweep(tx *gorm.DB, cs []Completion) ([]Completed, error) {
+	done := make([]Completed, len(cs))
+	held, err := quarantinedInPulls(tx, cs)
 	if err != nil {
-		return Completed{}, err
+		return nil, err
 	}
-	if held.unnamed > 0 {
-		return Completed{HeldBack: fmt.Errorf("%w: %d quarantined record(s) of %s name no id", ErrSnapshotHeldBack, held.unnamed, key)}, nil
+	type together struct {
+		table          string
+		source, stream string
+		started        time.Time
 	}
-	swept, err := sweptTables(c.Records)
-	if err != nil {
-		return Completed{}, fmt.Errorf("store: completing %s: %w", key, err)
-	}
-	var done Completed
-	for _, t := range swept {
-		q := tx.Model(t.Model).
-			Where("source = ? AND stream = ? AND scope = ? AND seen_at < ? AND removed_at IS NULL",
-				key.Connector, key.Stream, key.Scope, started)
-		if len(held.ids) > 0 {
-			ids := held.ids
-			if t.personIDs() {
-				if ids, err = s.storedSourceIDs(t, ids); err != nil {
-					return Completed{}, err
+	var order []together
+	groups := map[together][]int{}
+	for i, c := range cs {
+		if c.PullStartedAt == nil {
+			continue
+		}
+		if held[i].unnamed > 0 {
+			done[i].HeldBack = fmt.Errorf("%w: %d quarantined record(s) of %s name no id", ErrSnapshotHeldBack, held[i].unnamed, c.Key)
+			continue
+		}
+		swept, err := sweptTables(c.Records)
+		if err != nil {
+			return nil, fmt.Errorf("store: completing %s: %w", c.Key, err)
+		}
+		for _, t := range swept {
+			if len(held[i].ids) > 0 {
+				n, err := s.sweepHeld(tx, t, c, held[i].ids)
+				if err != nil {
+					return nil, err
 				}
+				done[i].Removed += n
+				continue
 			}
-			q = q.Where("source_id NOT IN ?", ids)
+			g := together{t.Name, c.Key.Connector, c.Key.Stream, c.PullStartedAt.UTC()}
+			if _, ok := groups[g]; !ok {
+				order = append(order, g)
+			}
+			groups[g] = append(groups[g], i)
 		}
-		res := q.Update("removed_at", started)
-		if res.Error != nil {
-			return Completed{}, fmt.Errorf("store: marking removed rows of %s: %w", key, res.Error)
+	}
+	for _, g := range order {
+		byScope := map[string]int{}
+		scopes := make([]string, 0, len(groups[g]))
+		for _, i := range groups[g] {
+			byScope[cs[i].Key.Scope] = i
+			scopes = append(scopes, cs[i].Key.Scope)
 		}
-		done.Removed += int(res.RowsAffected)
+		var marked []string
+		err := tx.Raw("UPDATE "+g.table+" SET removed_at = ? WHERE source = ? AND stream = ? AND scope IN ? AND seen_at < ? AND removed_at IS NULL RETURNING scope",
+			g.started, g.source, g.stream, scopes, g.started).Scan(&marked).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: marking removed rows of %s/%s in %d scopes: %w", g.source, g.stream, len(scopes), err)
+		}
+		for _, scope := range marked {
+			done[byScope[scope]].Removed++
+		}
 	}
 	return done, nil
+}
+
+// sweepHeld marks removed the rows of table t that the completed pull c did not see,
+// but for those of the records it quarantined (ids): they were listed, only not
+// decoded.
+func (s *Store) sweepHeld(tx *gorm.DB, t Table, c Completion, ids []string) (int, error) {
+	if t.personIDs() {
+		var err error
+		if ids, err = s.storedSourceIDs(t, ids); err != nil {
+			return 0, err
+		}
+	}
+	res := tx.Model(t.Model).
+		Where("source = ? AND stream = ? AND scope = ? AND seen_at < ? AND removed_at IS NULL AND source_id NOT IN ?",
+			c.Key.Connector, c.Key.Stream, c.Key.Scope, *c.PullStartedAt, ids).
+		Update("removed_at", *c.PullStartedAt)
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: marking removed rows of %s: %w", c.Key, res.Error)
+	}
+	return int(res.RowsAffected), nil
 }
 
 // sweptTables returns the snapshot tables of the kinds of record; every snapshot

@@ -37,6 +37,20 @@ func (s *Store) Checkpoint(ctx context.Context, key StreamKey) (Checkpoint, erro
 	return cp, nil
 }
 
+// Checkpoints returns where each scope of a stream resumes, by scope; a scope that
+// never ran is not in it.
+func (s *Store) Checkpoints(ctx context.Context, connector, stream string) (map[string]Checkpoint, error) {
+	var cps []Checkpoint
+	if err := s.db.WithContext(ctx).Where("connector = ? AND stream = ?", connector, stream).Find(&cps).Error; err != nil {
+		return nil, fmt.Errorf("store: reading checkpoints of %s/%s: %w", connector, stream, err)
+	}
+	out := make(map[string]Checkpoint, len(cps))
+	for _, cp := range cps {
+		out[cp.Scope] = cp
+	}
+	return out, nil
+}
+
 // Page is a batch of records from one pull and the cursor that resumes after them.
 type Page struct {
 	Key     StreamKey
@@ -71,12 +85,6 @@ func (s *Store) CompleteSnapshot(ctx context.Context, key StreamKey, pullStarted
 		return 0, err
 	}
 	return done[0].Removed, done[0].HeldBack
-}
-
-// SaveCursor moves the checkpoint without writing records.
-func (s *Store) SaveCursor(ctx context.Context, key StreamKey, cursor string) error {
-	_, err := s.CommitBatch(ctx, Batch{Completions: []Completion{{Key: key, Next: cursor}}})
-	return err
 }
 
 // RecordCoverage stores the outcome of one pull.

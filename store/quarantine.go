@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -125,27 +124,57 @@ type heldBack struct {
 	unnamed int
 }
 
-// quarantinedInPull reads what the snapshot pull of key that began at pullStartedAt
-// quarantined, and deletes the key's quarantined rows that the pull did not meet
-// again: their records decoded, or the source no longer lists them.
-func quarantinedInPull(tx *gorm.DB, key StreamKey, pullStartedAt time.Time) (heldBack, error) {
-	of := tx.Model(&QuarantinedRecord{}).Where("source = ? AND stream = ? AND scope = ?", key.Connector, key.Stream, key.Scope)
-	if err := of.Session(&gorm.Session{}).Where("seen_at < ?", pullStartedAt).Delete(&QuarantinedRecord{}).Error; err != nil {
-		return heldBack{}, fmt.Errorf("store: deleting quarantined records of %s no longer listed: %w", key, err)
-	}
-	var rows []QuarantinedRecord
-	if err := of.Session(&gorm.Session{}).Select("source_id").Find(&rows).Error; err != nil {
-		return heldBack{}, fmt.Errorf("store: reading quarantined records of %s: %w", key, err)
-	}
-	var h heldBack
-	for _, r := range rows {
-		if r.SourceID == "" {
-			h.unnamed++
-		} else {
-			h.ids = append(h.ids, r.SourceID)
+// quarantinedInPulls reads what each completed snapshot pull quarantined (the rows
+// of its scope seen since it began) and deletes the quarantined rows of their scopes
+// that the pulls did not meet again: their records decoded, or the source no longer
+// lists them. It returns one heldBack per completion; incremental ones hold nothing.
+func quarantinedInPulls(tx *gorm.DB, cs []Completion) ([]heldBack, error) {
+	held := make([]heldBack, len(cs))
+	at := map[StreamKey]int{}
+	var sources, streams, scopes []string
+	add := func(list *[]string, v string) {
+		if !slices.Contains(*list, v) {
+			*list = append(*list, v)
 		}
 	}
-	return h, nil
+	for i, c := range cs {
+		if c.PullStartedAt == nil {
+			continue
+		}
+		at[c.Key] = i
+		add(&sources, c.Key.Connector)
+		add(&streams, c.Key.Stream)
+		scopes = append(scopes, c.Key.Scope)
+	}
+	if len(at) == 0 {
+		return held, nil
+	}
+	// Usually nothing of the scopes is quarantined: one indexed read says so.
+	var rows []QuarantinedRecord
+	err := tx.Select("id", "source", "stream", "scope", "source_id", "seen_at").
+		Where("source IN ? AND stream IN ? AND scope IN ?", sources, streams, scopes).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: reading quarantined records of %d completed pulls: %w", len(at), err)
+	}
+	var gone []uint
+	for _, r := range rows {
+		i, ok := at[StreamKey{r.Source, r.Stream, r.Scope}]
+		switch {
+		case !ok:
+		case r.SeenAt.Before(*cs[i].PullStartedAt):
+			gone = append(gone, r.ID)
+		case r.SourceID == "":
+			held[i].unnamed++
+		default:
+			held[i].ids = append(held[i].ids, r.SourceID)
+		}
+	}
+	if len(gone) > 0 {
+		if err := tx.Where("id IN ?", gone).Delete(&QuarantinedRecord{}).Error; err != nil {
+			return nil, fmt.Errorf("store: deleting quarantined records no longer listed: %w", err)
+		}
+	}
+	return held, nil
 }
 
 // QuarantineFilter narrows ListQuarantined; empty fields match everything.

@@ -145,6 +145,10 @@ func (e *Engine) RunStream(ctx context.Context, connector string, s connectors.S
 	}
 	e.progress().ScopesListed(connector, s.Name(), len(scopes))
 	results := make([]Result, len(scopes))
+	// A fresh snapshot pull of any scope sweeps the rows seen before the run began:
+	// the pulls of a stream that began with the run are swept together.
+	run := streamRun{started: e.now(), emits: emits(s)}
+	run.checkpoints, run.checkpointsErr = e.Store.Checkpoints(ctx, connector, s.Name())
 	c := newCommitter(ctx, e)
 	var g errgroup.Group
 	g.SetLimit(max(e.Concurrency, 1))
@@ -160,7 +164,7 @@ func (e *Engine) RunStream(ctx context.Context, connector string, s connectors.S
 			// The pull hands its pages and its end to the committer and returns: the
 			// next scope starts while they are written, and the committer settles
 			// results[i] once the end is committed.
-			e.pull(ctx, c, &pull{key: key, scopeName: scope.Name, emits: emits(s), result: &results[i]}, s, scope)
+			e.pull(ctx, c, &run, &pull{key: key, scopeName: scope.Name, emits: run.emits, result: &results[i]}, s, scope)
 			return nil // a failing scope never stops the others
 		})
 	}
@@ -224,21 +228,32 @@ func (e *Engine) now() time.Time {
 	return now().UTC().Truncate(time.Microsecond)
 }
 
+// streamRun is what the pulls of one run of a stream share.
+type streamRun struct {
+	// started is when the run began, which fresh snapshot pulls keep as their start.
+	started time.Time
+	// emits are the kinds of record the stream says it hands over.
+	emits []record.Record
+	// checkpoints are where each scope resumes, read once for the run.
+	checkpoints    map[string]store.Checkpoint
+	checkpointsErr error
+}
+
 // pull runs one stream for one scope from its checkpoint: it hands the pages and
 // then the pull's end to the committer, which writes them and the pull's coverage.
-func (e *Engine) pull(ctx context.Context, c *committer, p *pull, s connectors.Stream, scope connectors.Scope) {
+func (e *Engine) pull(ctx context.Context, c *committer, run *streamRun, p *pull, s connectors.Stream, scope connectors.Scope) {
 	p.started = e.now()
 	p.log = e.Log.With().Str("connector", p.key.Connector).Str("stream", p.key.Stream).Str("scope", p.key.Scope).Logger()
-	cp, err := e.Store.Checkpoint(ctx, p.key)
-	if err != nil {
-		c.add(item{pull: p, end: &pullEnd{err: err}})
+	if run.checkpointsErr != nil {
+		c.add(item{pull: p, end: &pullEnd{err: run.checkpointsErr}})
 		return
 	}
+	cp := run.checkpoints[p.key.Scope]
 	// A snapshot pull keeps the time it began with its cursor; a resumed pull keeps
 	// the start of the pull it resumes, so the final sweep counts what the
 	// interrupted part saw.
 	if s.Mode() == connectors.Snapshot {
-		ps := p.started
+		ps := run.started
 		if cp.Cursor != "" && cp.PullStartedAt != nil {
 			ps = cp.PullStartedAt.UTC()
 		}
