@@ -172,21 +172,23 @@ func (c *committer) run() {
 	}
 }
 
-// write commits items in one transaction; when that fails, each pull's items are
-// committed alone.
+// write commits items in one transaction. When that fails, each pull's items are
+// committed alone and, when that fails too, one by one: the pull fails at the item
+// that does not commit, and its pages before it are kept.
 func (c *committer) write(items []item) {
-	err := c.commit(items)
-	if err == nil {
+	if c.commit(items) == nil {
 		return
 	}
 	groups := byPull(items)
-	if len(groups) == 1 {
-		c.failed(items, err)
-		return
-	}
 	for _, g := range groups {
-		if err := c.commit(g); err != nil {
-			c.failed(g, err)
+		if len(groups) > 1 && c.commit(g) == nil {
+			continue
+		}
+		for i, it := range g {
+			if err := c.commit([]item{it}); err != nil {
+				c.failed(g[i:], err)
+				break
+			}
 		}
 	}
 }
