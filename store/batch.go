@@ -227,42 +227,53 @@ func sweptTables(kinds []record.Record) ([]Table, error) {
 	return out, nil
 }
 
+// lastWins is a list of values by key in which a value put again under a key
+// replaces the earlier one in its place: one upsert may not touch a row twice
+// (PostgreSQL refuses it), so the last of a batch's values for a row wins.
+type lastWins[K comparable, V any] struct {
+	values []V
+	at     map[K]int
+}
+
+func (l *lastWins[K, V]) put(k K, v V) {
+	if i, ok := l.at[k]; ok {
+		l.values[i] = v
+		return
+	}
+	if l.at == nil {
+		l.at = map[K]int{}
+	}
+	l.at[k] = len(l.values)
+	l.values = append(l.values, v)
+}
+
 // checkpoints collects the checkpoints a batch moves, each scope's last one winning.
 type checkpoints struct {
-	rows  []Checkpoint
-	index map[StreamKey]int
+	lastWins[StreamKey, Checkpoint]
 }
 
 func (c *checkpoints) set(key StreamKey, cursor string, pullStartedAt *time.Time, now time.Time) {
-	cp := Checkpoint{
+	c.put(key, Checkpoint{
 		Connector: key.Connector, Stream: key.Stream, Scope: key.Scope,
 		Cursor: cursor, PullStartedAt: pullStartedAt, UpdatedAt: now,
-	}
-	if i, ok := c.index[key]; ok {
-		c.rows[i] = cp
-		return
-	}
-	if c.index == nil {
-		c.index = map[StreamKey]int{}
-	}
-	c.index[key] = len(c.rows)
-	c.rows = append(c.rows, cp)
+	})
 }
 
 // save upserts the checkpoints.
 func (c *checkpoints) save(tx *gorm.DB) error {
-	if len(c.rows) == 0 {
+	rows := c.values
+	if len(rows) == 0 {
 		return nil
 	}
 	err := tx.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "connector"}, {Name: "stream"}, {Name: "scope"}},
 		DoUpdates: clause.AssignmentColumns([]string{"cursor", "pull_started_at", "updated_at"}),
-	}).CreateInBatches(&c.rows, insertBatch).Error
+	}).CreateInBatches(&rows, insertBatch).Error
 	if err != nil {
-		if len(c.rows) == 1 {
-			return fmt.Errorf("store: saving checkpoint %s: %w", StreamKey{c.rows[0].Connector, c.rows[0].Stream, c.rows[0].Scope}, err)
+		if len(rows) == 1 {
+			return fmt.Errorf("store: saving checkpoint %s: %w", StreamKey{rows[0].Connector, rows[0].Stream, rows[0].Scope}, err)
 		}
-		return fmt.Errorf("store: saving %d checkpoints: %w", len(c.rows), err)
+		return fmt.Errorf("store: saving %d checkpoints: %w", len(rows), err)
 	}
 	return nil
 }

@@ -34,8 +34,7 @@ func (s *Store) upsertQuarantined(tx *gorm.DB, t Table, recs []pageRecord) error
 		scope StreamKey
 		item  string
 	}
-	byKey := map[key]int{}
-	var rows []QuarantinedRecord
+	var rows lastWins[key, QuarantinedRecord]
 	for _, pr := range recs {
 		q, p := pr.record.(*record.Quarantined), pr.page
 		raw, err := s.sealRaw(q.Raw, t.Name)
@@ -47,19 +46,12 @@ func (s *Store) upsertQuarantined(tx *gorm.DB, t Table, recs []pageRecord) error
 			SourceID: q.SourceID, Kind: q.Kind, Page: q.Page, Error: q.Err, Raw: raw,
 			FirstSeenAt: p.SeenAt, SeenAt: p.SeenAt,
 		}
-		// One statement may not upsert a row twice (PostgreSQL refuses): the last wins.
-		k := key{StreamKey{q.Source, p.Key.Stream, p.Key.Scope}, row.ItemKey}
-		if i, ok := byKey[k]; ok {
-			rows[i] = row
-			continue
-		}
-		byKey[k] = len(rows)
-		rows = append(rows, row)
+		rows.put(key{StreamKey{q.Source, p.Key.Stream, p.Key.Scope}, row.ItemKey}, row)
 	}
 	err := tx.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "source"}, {Name: "stream"}, {Name: "scope"}, {Name: "item_key"}},
 		DoUpdates: clause.AssignmentColumns([]string{"source_id", "kind", "page", "error", "raw", "seen_at"}),
-	}).CreateInBatches(&rows, insertBatch).Error
+	}).CreateInBatches(&rows.values, insertBatch).Error
 	if err != nil {
 		return fmt.Errorf("upserting %s: %w", t.Name, err)
 	}

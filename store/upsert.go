@@ -28,12 +28,8 @@ type pageRecord struct {
 // later page brings again replaces the earlier one: one upsert may not touch a row
 // twice (PostgreSQL refuses it).
 func (s *Store) upsertRecords(tx *gorm.DB, pages []Page) error {
-	type key struct {
-		typ reflect.Type
-		key record.Key
-	}
-	groups := map[reflect.Type][]pageRecord{}
-	at := map[key]int{}
+	groups := map[reflect.Type]*lastWins[record.Key, pageRecord]{}
+	var quarantined []pageRecord // told apart by their item keys (upsertQuarantined)
 	for i := range pages {
 		p := &pages[i]
 		for _, r := range p.Records {
@@ -41,19 +37,25 @@ func (s *Store) upsertRecords(tx *gorm.DB, pages []Page) error {
 			if _, ok := tableByRecord[ty]; !ok {
 				return fmt.Errorf("no table for record type %T", r)
 			}
-			k := key{ty, r.RecordKey()}
-			if _, quarantined := r.(*record.Quarantined); !quarantined {
-				if j, ok := at[k]; ok {
-					groups[ty][j] = pageRecord{p, r}
-					continue
-				}
-				at[k] = len(groups[ty])
+			if _, ok := r.(*record.Quarantined); ok {
+				quarantined = append(quarantined, pageRecord{p, r})
+				continue
 			}
-			groups[ty] = append(groups[ty], pageRecord{p, r})
+			if groups[ty] == nil {
+				groups[ty] = &lastWins[record.Key, pageRecord]{}
+			}
+			groups[ty].put(r.RecordKey(), pageRecord{p, r})
 		}
 	}
 	for _, t := range tables {
-		if recs := groups[t.Record]; t.Record != nil && len(recs) > 0 {
+		var recs []pageRecord
+		switch g := groups[t.Record]; {
+		case t.Pull == Quarantine:
+			recs = quarantined
+		case g != nil:
+			recs = g.values
+		}
+		if len(recs) > 0 {
 			if err := t.write(s, tx, t, recs); err != nil {
 				return err
 			}

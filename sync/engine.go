@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"reflect"
 	"runtime/debug"
 	stdsync "sync"
 	"time"
@@ -355,16 +354,9 @@ type batchSink struct {
 
 	mu       stdsync.Mutex
 	buffered []record.Record
-	index    map[bufferedKey]int // position of each buffered record
 	cursor   connectors.Cursor
 	pending  bool
 	covered  span // reported since the last hand-off
-}
-
-// bufferedKey identifies a buffered record: its type and its (source, source id).
-type bufferedKey struct {
-	typ reflect.Type
-	key record.Key
 }
 
 // Page implements connectors.Sink.
@@ -374,20 +366,9 @@ func (b *batchSink) Page(_ context.Context, records []record.Record, next connec
 	}
 	b.quarantined(records)
 	b.mu.Lock()
-	for _, r := range records {
-		// A record handed over again before its batch commits (a vendor page that
-		// repeats an earlier one) replaces the buffered one.
-		k := bufferedKey{reflect.TypeOf(r), r.RecordKey()}
-		if i, ok := b.index[k]; ok {
-			b.buffered[i] = r
-			continue
-		}
-		if b.index == nil {
-			b.index = map[bufferedKey]int{}
-		}
-		b.index[k] = len(b.buffered)
-		b.buffered = append(b.buffered, r)
-	}
+	// A record handed over again before its batch commits (a vendor page that
+	// repeats an earlier one) is written once, the later one winning (the store's).
+	b.buffered = append(b.buffered, records...)
 	b.cursor = next
 	b.pending = true
 	b.pull.count(1, 0)
@@ -440,7 +421,7 @@ func (b *batchSink) handOff() {
 			PullStartedAt: b.pull.pullStart, SeenAt: b.engine.now(),
 		}
 	}
-	b.buffered, b.index, b.pending, b.covered = nil, nil, false, span{}
+	b.buffered, b.pending, b.covered = nil, false, span{}
 	b.mu.Unlock()
 	if it.page != nil || !it.covered.from.IsZero() {
 		b.committer.add(it)
