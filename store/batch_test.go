@@ -66,3 +66,50 @@ func TestCommitBatch_ScopesKeepTheirCursorsAndSweepTheirTables(t *testing.T) {
 		}
 	})
 }
+
+func TestCommitPage_UnchangedIncrementalRowIsNotWrittenAgain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		key := store.StreamKey{Connector: "screenconnect", Stream: "connections", Scope: "account"}
+		event := func(detail string) *record.AccessEvent {
+			return &record.AccessEvent{
+				Source: "screenconnect", SourceID: "s1", Kind: record.KindRemoteSession, Action: "Connected",
+				StartedAt: t0, CustomerRef: "site-1", ActorRef: "tech@msp.example", ActorName: "Tom Reed",
+				Detail: detail, Raw: []byte(`{"session":"s1"}`),
+			}
+		}
+		// The sealed text as stored: a rewrite seals under new nonces.
+		type sealed struct{ ActorName, Detail, Digest string }
+		stored := func() sealed {
+			t.Helper()
+			var row sealed
+			if err := storetest.DB(ctx, st).Model(&store.AccessEvent{}).Select("actor_name", "detail", "digest").
+				Where("source_id = ?", "s1").Scan(&row).Error; err != nil {
+				t.Fatal(err)
+			}
+			return row
+		}
+		if err := st.CommitPage(ctx, store.Page{Key: key, Records: []record.Record{event("42 minutes")}, SeenAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+		first := stored()
+		if first.Digest == "" || first.ActorName == "Tom Reed" {
+			t.Fatalf("stored %+v, want a digest and the name sealed", first)
+		}
+		if err := st.CommitPage(ctx, store.Page{Key: key, Records: []record.Record{event("42 minutes")}, SeenAt: t0.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if again := stored(); again != first {
+			t.Errorf("pulling the same event again rewrote it: %+v, was %+v", again, first)
+		}
+		if err := st.CommitPage(ctx, store.Page{Key: key, Records: []record.Record{event("43 minutes")}, SeenAt: t0.Add(2 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if changed := stored(); changed.Digest == first.Digest || changed.Detail == first.Detail {
+			t.Errorf("a changed event was not written: %+v", changed)
+		}
+		var events []store.AccessEvent
+		if err := storetest.DB(ctx, st).Find(&events).Error; err != nil || len(events) != 1 || events[0].Detail != "43 minutes" {
+			t.Errorf("events %+v, %v; want one, detailed \"43 minutes\"", events, err)
+		}
+	})
+}

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -77,6 +79,11 @@ func pulledRows[R record.Record, M any](toRow func(Pulled, R) M) func(*Store, *g
 				return err
 			}
 			rows[i] = toRow(base, r)
+			if d, ok := any(&rows[i]).(digested); ok {
+				if err := s.digest(d, r, t); err != nil {
+					return err
+				}
+			}
 		}
 		return upsert(tx, &rows, t.upsertExcluded()...)
 	}
@@ -294,8 +301,34 @@ func (s *Store) upsertConfigurations(tx *gorm.DB, t Table, all []pageRecord) err
 	return upsert(tx, &backups)
 }
 
+// digested is a row with a ContentDigest.
+type digested interface{ digested() *ContentDigest }
+
+func (c *ContentDigest) digested() *ContentDigest { return c }
+
+// digest sets the content digest of row d of table t from record r: SHA-256 of the
+// record's JSON (its fields and its raw payload), sealed deterministically so that
+// it says nothing but whether two contents are equal. Without a sealer that can, the
+// digest stays a plain SHA-256: the values are then in clear anyway.
+func (s *Store) digest(d digested, r record.Record, t Table) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("digesting %s %s: %w", t.Name, r.RecordKey().SourceID, err)
+	}
+	sum := sha256.Sum256(b)
+	digest := hex.EncodeToString(sum[:])
+	if ds, ok := s.sealer.(DeterministicSealer); ok {
+		if digest, err = ds.SealDeterministic([]byte(digest), []byte(t.Name+".digest")); err != nil {
+			return fmt.Errorf("sealing the digest of %s %s: %w", t.Name, r.RecordKey().SourceID, err)
+		}
+	}
+	d.digested().Digest = digest
+	return nil
+}
+
 // upsert inserts rows, updating every column but the primary key and the excluded
 // ones when (source, source_id) already exists. A row seen again is no longer removed.
+// A row with a content digest is left as it is when the digest did not change.
 func upsert[T any](tx *gorm.DB, rows *[]T, exclude ...string) error {
 	stmt := &gorm.Statement{DB: tx}
 	if err := stmt.Parse(new(T)); err != nil {
@@ -308,10 +341,16 @@ func upsert[T any](tx *gorm.DB, rows *[]T, exclude ...string) error {
 		}
 		update = append(update, name)
 	}
-	err := tx.Clauses(clause.OnConflict{
+	onConflict := clause.OnConflict{
 		Columns:   []clause.Column{{Name: "source"}, {Name: "source_id"}},
 		DoUpdates: clause.AssignmentColumns(update),
-	}).CreateInBatches(rows, insertBatch).Error
+	}
+	if _, ok := any(new(T)).(digested); ok {
+		onConflict.Where = clause.Where{Exprs: []clause.Expression{
+			clause.Expr{SQL: stmt.Schema.Table + ".digest <> excluded.digest"},
+		}}
+	}
+	err := tx.Clauses(onConflict).CreateInBatches(rows, insertBatch).Error
 	if err != nil {
 		return fmt.Errorf("upserting %s: %w", stmt.Schema.Table, err)
 	}
