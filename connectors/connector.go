@@ -78,6 +78,14 @@ type Stream interface {
 	Pull(ctx context.Context, scope Scope, from Cursor, sink Sink) (Cursor, error)
 }
 
+// Emitter is a stream that says which kinds of record it hands over (quarantined
+// records aside), as typed nil pointers such as (*record.Configuration)(nil), so that
+// completing one of its snapshot pulls looks for rows it no longer lists in their
+// tables only. A snapshot stream that does not say has every snapshot table swept.
+type Emitter interface {
+	Emits() []record.Record
+}
+
 // Prober is a stream that can test one scope with the cheapest request its pull
 // makes (one item of the first page), through the same client code. A stream
 // without it is tested by a pull stopped at its first page.

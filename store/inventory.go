@@ -151,7 +151,7 @@ var inventories = map[string]Inventory{
 		sealed("detail", whyTarget, CustomerUsers, Technicians).expiring(ExpiresAsPersonalData),
 		sealed("attributes", whyTarget, CustomerUsers, Technicians, NetworkAddresses).expiring(ExpiresAsPersonalData),
 		sealed("decision", "reconcile's reason, which names the technicians and grantors it compared", Technicians, Contacts),
-	}, Plain: []string{"kind", "action", "customer_ref", "device_ref", "device_name", "removal", "covered_by", "authorised_late_by"}},
+	}, Plain: []string{"kind", "action", "customer_ref", "device_ref", "device_name", "removal", "covered_by", "authorised_late_by", "digest"}},
 	"endpoints":     {About: "customers' machines as each tool lists them", Personal: []Personal{raw}, Plain: []string{"customer_ref", "hostname", "domain", "serial", "os", "type_name"}},
 	"agents":        {About: "remote-access agents on customers' machines", Personal: []Personal{raw}, Plain: []string{"type", "customer_ref", "device_ref", "hostname", "ended"}},
 	"user_accounts": {About: "technicians' accounts in each tool", Personal: []Personal{raw, reference("source_id", "the tool's id for the account is the technician's user name, which its activity names", Technicians), sealed("name", whyTechnician, Technicians), sealed("email", whyTechnician, Technicians)}, Plain: []string{"disabled"}},
@@ -164,7 +164,7 @@ var inventories = map[string]Inventory{
 		sealed("recorded_by", "who recorded the authorisation: a Custos user, or the PSA's resource id", CustosUsers, Technicians),
 		sealed("revoked_by", whyWho, CustosUsers),
 		sealed("revoke_reason", whyFreeText, CustosUsers, Contacts),
-	}, Plain: []string{"customer_ref", "device_ref", "access_scope", "valid_from", "valid_to"}},
+	}, Plain: []string{"customer_ref", "device_ref", "access_scope", "valid_from", "valid_to", "digest"}},
 	"contacts": {About: "customers' authorisation contacts", Personal: []Personal{raw, sealed("name", whyContact, Contacts), sealed("email", whyContact, Contacts)}, Plain: []string{"customer_ref", "authorised", "active"}},
 	"verified_backups": {About: "backups verified before a removal", Personal: []Personal{
 		sealed("what", "names what was backed up, such as a person's mailbox", CustomerUsers),
@@ -204,7 +204,7 @@ var inventories = map[string]Inventory{
 	"reconcile_states":   {About: "the access rules' settings and time of the last reconcile run", Plain: []string{"settings", "run_at", "full_at"}},
 	"relationships": {About: "GDAP relationships with customers' tenants", Personal: []Personal{raw},
 		Plain: []string{"customer_ref", "customer_name", "display_name", "status", "duration_days", "auto_extend_days", "roles", "assignments"}},
-	"report_receipts": {About: "monthly RMM report e-mails received", Personal: []Personal{raw}, Plain: []string{"message_id", "customer_ref", "month", "subject", "attachments"}},
+	"report_receipts": {About: "monthly RMM report e-mails received", Personal: []Personal{raw}, Plain: []string{"message_id", "customer_ref", "month", "subject", "attachments", "digest"}},
 	"outbox_entries":  {About: "alerts waiting to be routed", Plain: []string{"fingerprint", "event", "severity", "receiver", "route", "returned"}},
 	"notify_receivers": {About: "each receiver's delivery health", Personal: []Personal{
 		kept("last_error", "the receiver's answer to the last failed delivery, which can quote the message", Technicians),

@@ -57,6 +57,7 @@ func (r Relationship) AssignmentList() ([]record.RoleAssignment, error) {
 type ReportReceipt struct {
 	ID uint `gorm:"primaryKey"`
 	Pulled
+	ContentDigest
 	MessageID string
 	// CustomerRef is the company name as the subject writes it.
 	CustomerRef string `gorm:"index"`

@@ -86,6 +86,15 @@ type Pulled struct {
 	Raw string
 }
 
+// ContentDigest is the part of an incremental table's row that says what the pull
+// brought: a pull that brings a row again with the same content writes nothing, so
+// that its sealed values keep their nonces and the change journal sees no change.
+type ContentDigest struct {
+	// Digest is a keyed digest of the record as pulled (deterministically sealed
+	// SHA-256 of its fields and payload); "" for rows Custos wrote itself.
+	Digest string
+}
+
 // Organization is a customer as one source knows it (record.Organization).
 type Organization struct {
 	ID uint `gorm:"primaryKey"`
@@ -120,6 +129,7 @@ type Configuration struct {
 type AccessEvent struct {
 	ID uint `gorm:"primaryKey"`
 	Pulled
+	ContentDigest
 	Kind        string    `gorm:"not null"`
 	Action      string    `gorm:"not null"`
 	StartedAt   time.Time `gorm:"not null;index:idx_access_customer_time,priority:2"`
@@ -190,6 +200,7 @@ type Agent struct {
 type Authorisation struct {
 	ID uint `gorm:"primaryKey"`
 	Pulled
+	ContentDigest
 	CustomerRef   string
 	TechnicianRef string `gorm:"serializer:personref"`
 	DeviceRef     string

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -28,13 +27,16 @@ func quarantineItemKey(q *record.Quarantined) string {
 	return "digest:" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// upsertQuarantined writes a page's quarantined records, keeping the first time
+// upsertQuarantined writes pages' quarantined records, keeping the first time
 // each was seen.
-func (s *Store) upsertQuarantined(tx *gorm.DB, p Page, t Table, recs []record.Record) error {
-	byKey := map[string]int{}
-	var rows []QuarantinedRecord
-	for _, rec := range recs {
-		q := rec.(*record.Quarantined)
+func (s *Store) upsertQuarantined(tx *gorm.DB, t Table, recs []pageRecord) error {
+	type key struct {
+		scope StreamKey
+		item  string
+	}
+	var rows lastWins[key, QuarantinedRecord]
+	for _, pr := range recs {
+		q, p := pr.record.(*record.Quarantined), pr.page
 		raw, err := s.sealRaw(q.Raw, t.Name)
 		if err != nil {
 			return fmt.Errorf("sealing %s %s: %w", t.Name, q.SourceID, err)
@@ -44,52 +46,57 @@ func (s *Store) upsertQuarantined(tx *gorm.DB, p Page, t Table, recs []record.Re
 			SourceID: q.SourceID, Kind: q.Kind, Page: q.Page, Error: q.Err, Raw: raw,
 			FirstSeenAt: p.SeenAt, SeenAt: p.SeenAt,
 		}
-		// One statement may not upsert a row twice (PostgreSQL refuses): the last wins.
-		if i, ok := byKey[row.ItemKey]; ok {
-			rows[i] = row
-			continue
-		}
-		byKey[row.ItemKey] = len(rows)
-		rows = append(rows, row)
+		rows.put(key{StreamKey{q.Source, p.Key.Stream, p.Key.Scope}, row.ItemKey}, row)
 	}
 	err := tx.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "source"}, {Name: "stream"}, {Name: "scope"}, {Name: "item_key"}},
 		DoUpdates: clause.AssignmentColumns([]string{"source_id", "kind", "page", "error", "raw", "seen_at"}),
-	}).CreateInBatches(&rows, insertBatch).Error
+	}).CreateInBatches(&rows.values, insertBatch).Error
 	if err != nil {
 		return fmt.Errorf("upserting %s: %w", t.Name, err)
 	}
 	return nil
 }
 
-// dropDecoded deletes the quarantined rows of the page's stream and scope whose
+// dropDecoded deletes the quarantined rows of each page's stream and scope whose
 // records the page decoded after all.
-func dropDecoded(tx *gorm.DB, p Page) error {
-	decoded := map[record.Key]bool{}
-	var sources []string
-	for _, r := range p.Records {
-		if _, ok := r.(*record.Quarantined); !ok {
-			k := r.RecordKey()
-			if !slices.Contains(sources, k.Source) {
-				sources = append(sources, k.Source)
+func dropDecoded(tx *gorm.DB, pages []Page) error {
+	type decodedKey struct {
+		stream, scope string
+		record.Key
+	}
+	decoded := map[decodedKey]bool{}
+	var sources, streams, scopes []string
+	add := func(list *[]string, v string) {
+		if !slices.Contains(*list, v) {
+			*list = append(*list, v)
+		}
+	}
+	for _, p := range pages {
+		for _, r := range p.Records {
+			if _, ok := r.(*record.Quarantined); !ok {
+				k := r.RecordKey()
+				add(&sources, k.Source)
+				add(&streams, p.Key.Stream)
+				add(&scopes, p.Key.Scope)
+				decoded[decodedKey{p.Key.Stream, p.Key.Scope, k}] = true
 			}
-			decoded[k] = true
 		}
 	}
 	if len(decoded) == 0 {
 		return nil
 	}
-	// Usually nothing of the scope is quarantined: one indexed read says so.
+	// Usually nothing of the scopes is quarantined: one indexed read says so.
 	var held []QuarantinedRecord
-	err := tx.Select("id", "source", "source_id").
-		Where("source IN ? AND stream = ? AND scope = ? AND source_id <> ''", sources, p.Key.Stream, p.Key.Scope).
+	err := tx.Select("id", "source", "stream", "scope", "source_id").
+		Where("source IN ? AND stream IN ? AND scope IN ? AND source_id <> ''", sources, streams, scopes).
 		Find(&held).Error
 	if err != nil {
-		return fmt.Errorf("reading quarantined records of %s: %w", p.Key, err)
+		return fmt.Errorf("reading quarantined records of %s: %w", pagesOf(pages), err)
 	}
 	var ids []uint
 	for _, q := range held {
-		if decoded[record.Key{Source: q.Source, SourceID: q.SourceID}] {
+		if decoded[decodedKey{q.Stream, q.Scope, record.Key{Source: q.Source, SourceID: q.SourceID}}] {
 			ids = append(ids, q.ID)
 		}
 	}
@@ -97,7 +104,7 @@ func dropDecoded(tx *gorm.DB, p Page) error {
 		return nil
 	}
 	if err := tx.Where("id IN ?", ids).Delete(&QuarantinedRecord{}).Error; err != nil {
-		return fmt.Errorf("deleting quarantined records of %s that decoded: %w", p.Key, err)
+		return fmt.Errorf("deleting quarantined records of %s that decoded: %w", pagesOf(pages), err)
 	}
 	return nil
 }
@@ -109,27 +116,57 @@ type heldBack struct {
 	unnamed int
 }
 
-// quarantinedInPull reads what the snapshot pull of key that began at pullStartedAt
-// quarantined, and deletes the key's quarantined rows that the pull did not meet
-// again: their records decoded, or the source no longer lists them.
-func quarantinedInPull(tx *gorm.DB, key StreamKey, pullStartedAt time.Time) (heldBack, error) {
-	of := tx.Model(&QuarantinedRecord{}).Where("source = ? AND stream = ? AND scope = ?", key.Connector, key.Stream, key.Scope)
-	if err := of.Session(&gorm.Session{}).Where("seen_at < ?", pullStartedAt).Delete(&QuarantinedRecord{}).Error; err != nil {
-		return heldBack{}, fmt.Errorf("store: deleting quarantined records of %s no longer listed: %w", key, err)
-	}
-	var rows []QuarantinedRecord
-	if err := of.Session(&gorm.Session{}).Select("source_id").Find(&rows).Error; err != nil {
-		return heldBack{}, fmt.Errorf("store: reading quarantined records of %s: %w", key, err)
-	}
-	var h heldBack
-	for _, r := range rows {
-		if r.SourceID == "" {
-			h.unnamed++
-		} else {
-			h.ids = append(h.ids, r.SourceID)
+// quarantinedInPulls reads what each completed snapshot pull quarantined (the rows
+// of its scope seen since it began) and deletes the quarantined rows of their scopes
+// that the pulls did not meet again: their records decoded, or the source no longer
+// lists them. It returns one heldBack per completion; incremental ones hold nothing.
+func quarantinedInPulls(tx *gorm.DB, cs []Completion) ([]heldBack, error) {
+	held := make([]heldBack, len(cs))
+	at := map[StreamKey]int{}
+	var sources, streams, scopes []string
+	add := func(list *[]string, v string) {
+		if !slices.Contains(*list, v) {
+			*list = append(*list, v)
 		}
 	}
-	return h, nil
+	for i, c := range cs {
+		if c.PullStartedAt == nil {
+			continue
+		}
+		at[c.Key] = i
+		add(&sources, c.Key.Connector)
+		add(&streams, c.Key.Stream)
+		scopes = append(scopes, c.Key.Scope)
+	}
+	if len(at) == 0 {
+		return held, nil
+	}
+	// Usually nothing of the scopes is quarantined: one indexed read says so.
+	var rows []QuarantinedRecord
+	err := tx.Select("id", "source", "stream", "scope", "source_id", "seen_at").
+		Where("source IN ? AND stream IN ? AND scope IN ?", sources, streams, scopes).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: reading quarantined records of %d completed pulls: %w", len(at), err)
+	}
+	var gone []uint
+	for _, r := range rows {
+		i, ok := at[StreamKey{r.Source, r.Stream, r.Scope}]
+		switch {
+		case !ok:
+		case r.SeenAt.Before(*cs[i].PullStartedAt):
+			gone = append(gone, r.ID)
+		case r.SourceID == "":
+			held[i].unnamed++
+		default:
+			held[i].ids = append(held[i].ids, r.SourceID)
+		}
+	}
+	if len(gone) > 0 {
+		if err := tx.Where("id IN ?", gone).Delete(&QuarantinedRecord{}).Error; err != nil {
+			return nil, fmt.Errorf("store: deleting quarantined records no longer listed: %w", err)
+		}
+	}
+	return held, nil
 }
 
 // QuarantineFilter narrows ListQuarantined; empty fields match everything.

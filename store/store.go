@@ -135,6 +135,7 @@ func openGorm(ctx context.Context, dialector gorm.Dialector) (*gorm.DB, error) {
 	config := &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true,
+		PrepareStmtMaxSize:     preparedStatements,
 		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	}
 	deadline := time.Now().Add(busyWait)

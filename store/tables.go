@@ -44,8 +44,8 @@ type Table struct {
 	// backups, a finding's history), names that table and ParentColumn the column holding its id.
 	Parent, ParentColumn string
 
-	// write upserts a page's records of the table's record type, as rows of t.
-	write func(s *Store, tx *gorm.DB, p Page, t Table, recs []record.Record) error
+	// write upserts pages' records of the table's record type, as rows of t.
+	write func(s *Store, tx *gorm.DB, t Table, recs []pageRecord) error
 }
 
 // Pull says how streams write a table.

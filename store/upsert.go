@@ -1,6 +1,8 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -17,40 +19,71 @@ import (
 // databases' limits on bound parameters.
 const insertBatch = 200
 
-// upsertRecords writes a page's records, grouped by type, each group upserted on
-// (source, source_id) into the table that holds its type.
-func (s *Store) upsertRecords(tx *gorm.DB, p Page) error {
-	groups := map[reflect.Type][]record.Record{}
-	for _, r := range p.Records {
-		ty := reflect.TypeOf(r)
-		if _, ok := tableByRecord[ty]; !ok {
-			return fmt.Errorf("no table for record type %T", r)
+// pageRecord is a record with the page that brought it.
+type pageRecord struct {
+	page   *Page
+	record record.Record
+}
+
+// upsertRecords writes the pages' records, grouped by type across pages, each group
+// upserted on (source, source_id) into the table that holds its type. A record that a
+// later page brings again replaces the earlier one: one upsert may not touch a row
+// twice (PostgreSQL refuses it).
+func (s *Store) upsertRecords(tx *gorm.DB, pages []Page) error {
+	groups := map[reflect.Type]*lastWins[record.Key, pageRecord]{}
+	var quarantined []pageRecord // told apart by their item keys (upsertQuarantined)
+	for i := range pages {
+		p := &pages[i]
+		for _, r := range p.Records {
+			ty := reflect.TypeOf(r)
+			if _, ok := tableByRecord[ty]; !ok {
+				return fmt.Errorf("no table for record type %T", r)
+			}
+			if _, ok := r.(*record.Quarantined); ok {
+				quarantined = append(quarantined, pageRecord{p, r})
+				continue
+			}
+			if groups[ty] == nil {
+				groups[ty] = &lastWins[record.Key, pageRecord]{}
+			}
+			groups[ty].put(r.RecordKey(), pageRecord{p, r})
 		}
-		groups[ty] = append(groups[ty], r)
 	}
 	for _, t := range tables {
-		if recs := groups[t.Record]; t.Record != nil && len(recs) > 0 {
-			if err := t.write(s, tx, p, t, recs); err != nil {
+		var recs []pageRecord
+		switch g := groups[t.Record]; {
+		case t.Pull == Quarantine:
+			recs = quarantined
+		case g != nil:
+			recs = g.values
+		}
+		if len(recs) > 0 {
+			if err := t.write(s, tx, t, recs); err != nil {
 				return err
 			}
 		}
 	}
-	return dropDecoded(tx, p)
+	return dropDecoded(tx, pages)
 }
 
 // pulledRows returns the writer of a table whose rows carry nothing but a record:
 // it maps each record onto a row with toRow and upserts them, leaving the table's
 // resolved ids and local columns as they are.
-func pulledRows[R record.Record, M any](toRow func(Pulled, R) M) func(*Store, *gorm.DB, Page, Table, []record.Record) error {
-	return func(s *Store, tx *gorm.DB, p Page, t Table, recs []record.Record) error {
+func pulledRows[R record.Record, M any](toRow func(Pulled, R) M) func(*Store, *gorm.DB, Table, []pageRecord) error {
+	return func(s *Store, tx *gorm.DB, t Table, recs []pageRecord) error {
 		rows := make([]M, len(recs))
-		for i, rec := range recs {
-			r := rec.(R)
-			base, err := s.pulled(p, r.RecordKey(), rawOf(r), t)
+		for i, pr := range recs {
+			r := pr.record.(R)
+			base, err := s.pulled(pr.page, r.RecordKey(), rawOf(r), t)
 			if err != nil {
 				return err
 			}
 			rows[i] = toRow(base, r)
+			if d, ok := any(&rows[i]).(digested); ok {
+				if err := s.digest(d, r, t); err != nil {
+					return err
+				}
+			}
 		}
 		return upsert(tx, &rows, t)
 	}
@@ -138,7 +171,7 @@ func attributesJSON(attrs map[string]string) string {
 	return string(b)
 }
 
-func (s *Store) pulled(p Page, k record.Key, raw []byte, t Table) (Pulled, error) {
+func (s *Store) pulled(p *Page, k record.Key, raw []byte, t Table) (Pulled, error) {
 	sealed, err := s.sealRaw(raw, t.Name)
 	if err != nil {
 		return Pulled{}, fmt.Errorf("sealing %s %s: %w", t.Name, k.SourceID, err)
@@ -200,15 +233,15 @@ func (s *Store) OpenRaw(sealed, table string) ([]byte, error) {
 
 // upsertConfigurations writes configurations with their backups: the page lists each
 // configuration's complete set of backups.
-func (s *Store) upsertConfigurations(tx *gorm.DB, p Page, t Table, all []record.Record) error {
+func (s *Store) upsertConfigurations(tx *gorm.DB, t Table, all []pageRecord) error {
 	recs := make([]*record.Configuration, len(all))
-	for i, r := range all {
-		recs[i] = r.(*record.Configuration)
+	for i, pr := range all {
+		recs[i] = pr.record.(*record.Configuration)
 	}
 	rows := make([]Configuration, len(recs))
 	sourceIDs := make([]string, len(recs))
 	for i, r := range recs {
-		base, err := s.pulled(p, r.RecordKey(), rawOf(r), t)
+		base, err := s.pulled(all[i].page, r.RecordKey(), rawOf(r), t)
 		if err != nil {
 			return err
 		}
@@ -268,10 +301,36 @@ func (s *Store) upsertConfigurations(tx *gorm.DB, p Page, t Table, all []record.
 	return upsert(tx, &backups, Table{})
 }
 
+// digested is a row with a ContentDigest.
+type digested interface{ digested() *ContentDigest }
+
+func (c *ContentDigest) digested() *ContentDigest { return c }
+
+// digest sets the content digest of row d of table t from record r: SHA-256 of the
+// record's JSON (its fields and its raw payload), sealed deterministically so that
+// it says nothing but whether two contents are equal. Without a sealer that can, the
+// digest stays a plain SHA-256: the values are then in clear anyway.
+func (s *Store) digest(d digested, r record.Record, t Table) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("digesting %s %s: %w", t.Name, r.RecordKey().SourceID, err)
+	}
+	sum := sha256.Sum256(b)
+	digest := hex.EncodeToString(sum[:])
+	if ds, ok := s.sealer.(DeterministicSealer); ok {
+		if digest, err = ds.SealDeterministic([]byte(digest), []byte(t.Name+".digest")); err != nil {
+			return fmt.Errorf("sealing the digest of %s %s: %w", t.Name, r.RecordKey().SourceID, err)
+		}
+	}
+	d.digested().Digest = digest
+	return nil
+}
+
 // upsert inserts rows into t, updating every column but the primary key, t's local
 // columns and its resolved ids when (source, source_id) already exists; a resolved
 // id whose reference changed is cleared, for mapping to resolve again. A row seen
-// again is no longer removed.
+// again is no longer removed. A row with a content digest is left as it is when the
+// digest did not change.
 func upsert[T any](tx *gorm.DB, rows *[]T, t Table) error {
 	stmt := &gorm.Statement{DB: tx}
 	if err := stmt.Parse(new(T)); err != nil {
@@ -295,10 +354,16 @@ func upsert[T any](tx *gorm.DB, rows *[]T, t Table) error {
 		set = append(set, clause.Assignment{Column: clause.Column{Name: r.Column},
 			Value: gorm.Expr(fmt.Sprintf("CASE WHEN %[1]s.%[2]s = excluded.%[2]s THEN %[1]s.%[3]s END", stmt.Schema.Table, r.Ref, r.Column))})
 	}
-	err := tx.Clauses(clause.OnConflict{
+	onConflict := clause.OnConflict{
 		Columns:   []clause.Column{{Name: "source"}, {Name: "source_id"}},
 		DoUpdates: set,
-	}).CreateInBatches(rows, insertBatch).Error
+	}
+	if _, ok := any(new(T)).(digested); ok {
+		onConflict.Where = clause.Where{Exprs: []clause.Expression{
+			clause.Expr{SQL: stmt.Schema.Table + ".digest <> excluded.digest"},
+		}}
+	}
+	err := tx.Clauses(onConflict).CreateInBatches(rows, insertBatch).Error
 	if err != nil {
 		return fmt.Errorf("upserting %s: %w", stmt.Schema.Table, err)
 	}

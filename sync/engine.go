@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"reflect"
 	"runtime/debug"
 	stdsync "sync"
 	"time"
@@ -145,24 +144,41 @@ func (e *Engine) RunStream(ctx context.Context, connector string, s connectors.S
 	}
 	e.progress().ScopesListed(connector, s.Name(), len(scopes))
 	results := make([]Result, len(scopes))
+	// A fresh snapshot pull of any scope sweeps the rows seen before the run began:
+	// the pulls of a stream that began with the run are swept together.
+	run := streamRun{started: e.now(), emits: emits(s)}
+	run.checkpoints, run.checkpointsErr = e.Store.Checkpoints(ctx, connector, s.Name())
+	c := newCommitter(ctx, e)
 	var g errgroup.Group
 	g.SetLimit(max(e.Concurrency, 1))
 	for i, scope := range scopes {
 		key := store.StreamKey{Connector: connector, Stream: s.Name(), Scope: scope.ID}
 		g.Go(func() error {
-			var cause error
 			if !e.waitSpread(ctx, key) {
-				cause = ctx.Err()
+				cause := ctx.Err()
 				results[i] = Result{Key: key, Outcome: vocab.OutcomeCancelled, Err: fmt.Errorf("%s: %w", key, cause)}
-			} else {
-				results[i], cause = e.pull(ctx, key, s, scope)
+				e.progress().ScopeDone(connector, s.Name(), scope.ID, scope.Name, string(results[i].Outcome), cause)
+				return nil
 			}
-			e.progress().ScopeDone(connector, s.Name(), scope.ID, scope.Name, string(results[i].Outcome), cause)
+			// The pull hands its pages and its end to the committer and returns: the
+			// next scope starts while they are written, and the committer settles
+			// results[i] once the end is committed.
+			e.pull(ctx, c, &run, &pull{key: key, scopeName: scope.Name, emits: run.emits, result: &results[i]}, s, scope)
 			return nil // a failing scope never stops the others
 		})
 	}
 	_ = g.Wait()
+	c.close()
 	return results
+}
+
+// emits returns the kinds of record a stream says it hands over; none when it does
+// not say.
+func emits(s connectors.Stream) []record.Record {
+	if em, ok := s.(connectors.Emitter); ok {
+		return em.Emits()
+	}
+	return nil
 }
 
 // ScopeOffset is the fixed delay of a scope's pull within spread.
@@ -211,61 +227,45 @@ func (e *Engine) now() time.Time {
 	return now().UTC().Truncate(time.Microsecond)
 }
 
-// pull runs one stream for one scope from its checkpoint and records its coverage.
-// cause is the pull's failure, which res.Err wraps with the key.
-func (e *Engine) pull(ctx context.Context, key store.StreamKey, s connectors.Stream, scope connectors.Scope) (res Result, cause error) {
-	res.Key = key
-	started := e.now()
-	log := e.Log.With().Str("connector", key.Connector).Str("stream", key.Stream).Str("scope", key.Scope).Logger()
-	var stats pullStats
-	defer func() { e.recordCoverage(ctx, started, &res, stats) }()
+// streamRun is what the pulls of one run of a stream share.
+type streamRun struct {
+	// started is when the run began, which fresh snapshot pulls keep as their start.
+	started time.Time
+	// emits are the kinds of record the stream says it hands over.
+	emits []record.Record
+	// checkpoints are where each scope resumes, read once for the run.
+	checkpoints    map[string]store.Checkpoint
+	checkpointsErr error
+}
 
-	cp, err := e.Store.Checkpoint(ctx, key)
-	if err != nil {
-		res.Err, res.Outcome = err, outcome(ctx, err)
-		return res, err
+// pull runs one stream for one scope from its checkpoint: it hands the pages and
+// then the pull's end to the committer, which writes them and the pull's coverage.
+func (e *Engine) pull(ctx context.Context, c *committer, run *streamRun, p *pull, s connectors.Stream, scope connectors.Scope) {
+	p.started = e.now()
+	p.log = e.Log.With().Str("connector", p.key.Connector).Str("stream", p.key.Stream).Str("scope", p.key.Scope).Logger()
+	if run.checkpointsErr != nil {
+		c.add(item{pull: p, end: &pullEnd{err: run.checkpointsErr}})
+		return
 	}
+	cp := run.checkpoints[p.key.Scope]
 	// A snapshot pull keeps the time it began with its cursor; a resumed pull keeps
 	// the start of the pull it resumes, so the final sweep counts what the
 	// interrupted part saw.
-	var pullStart *time.Time
 	if s.Mode() == connectors.Snapshot {
-		ps := started
+		ps := run.started
 		if cp.Cursor != "" && cp.PullStartedAt != nil {
 			ps = cp.PullStartedAt.UTC()
 		}
-		pullStart = &ps
+		p.pullStart = &ps
 	}
-	sink := newBatchSink(e, key, log, pullStart)
-	next, err := runPull(ctx, s, scope, connectors.Cursor(cp.Cursor), sink, log)
-	stats = pullStats{pages: sink.pages, warnings: sink.warnings, window: sink.window}
-	res.Records = sink.committed
-	if err == nil {
-		if pullStart != nil {
-			res.Removed, err = e.Store.CompleteSnapshot(context.WithoutCancel(ctx), key, *pullStart, string(next))
-			if errors.Is(err, store.ErrSnapshotHeldBack) {
-				// Complete, and checkpointed: only the sweep for removed rows was held back.
-				log.Warn().Err(err).Msg("snapshot complete; no row marked removed, since a quarantined record may be any of them")
-				stats.warnings++
-				err = nil
-			}
-		} else {
-			err = e.Store.SaveCursor(context.WithoutCancel(ctx), key, string(next))
-		}
-	}
-	res.Outcome = outcome(ctx, err)
-	if err != nil {
-		res.Err = fmt.Errorf("%s: %w", key, err)
-		log.Warn().Err(err).Str("outcome", string(res.Outcome)).Int("records", res.Records).Msg("pull failed")
-		return res, err
-	}
-	log.Info().Int("records", res.Records).Int("removed", res.Removed).Msg("pull complete")
-	return res, nil
+	sink := &batchSink{engine: e, committer: c, pull: p}
+	next, err := runPull(ctx, s, scope, connectors.Cursor(cp.Cursor), sink, p.log)
+	c.add(item{pull: p, end: &pullEnd{next: next, err: err}})
 }
 
-// runPull calls the stream's Pull, turning a panic into an error, and then commits
-// what the sink still holds: pages the stream handed over are whole pages with their
-// cursors, so they are kept even when the pull failed later, and the next pull
+// runPull calls the stream's Pull, turning a panic into an error, and then hands
+// over what the sink still holds: pages the stream handed over are whole pages with
+// their cursors, so they are kept even when the pull failed later, and the next pull
 // resumes after them.
 func runPull(ctx context.Context, s connectors.Stream, scope connectors.Scope, from connectors.Cursor, sink *batchSink, log zerolog.Logger) (next connectors.Cursor, err error) {
 	defer func() {
@@ -273,9 +273,7 @@ func runPull(ctx context.Context, s connectors.Stream, scope connectors.Scope, f
 			log.Error().Bytes("stack", debug.Stack()).Msgf("stream panicked: %v", p)
 			err = fmt.Errorf("panic: %v", p)
 		}
-		if cerr := sink.close(); cerr != nil && err == nil {
-			err = cerr
-		}
+		sink.handOff()
 	}()
 	return s.Pull(ctx, scope, from, sink)
 }
@@ -312,12 +310,23 @@ func (s *span) add(o span) {
 	}
 }
 
+// recordCoverage records the coverage of a pull that never started (its stream's
+// scopes could not be listed).
 func (e *Engine) recordCoverage(ctx context.Context, started time.Time, res *Result, stats pullStats) {
-	key := res.Key
+	cov := e.coverage(started, res, stats)
 	if e.Observer != nil {
-		e.Observer.ObservePull(key.Connector, key.Stream, string(res.Outcome), res.Records, e.now().Sub(started))
+		e.Observer.ObservePull(res.Key.Connector, res.Key.Stream, string(res.Outcome), res.Records, cov.FinishedAt.Sub(started))
 	}
-	cov := &store.Coverage{
+	if err := e.Store.RecordCoverage(context.WithoutCancel(ctx), &cov); err != nil {
+		e.Log.Error().Err(err).Str("key", res.Key.String()).Msg("recording coverage")
+	}
+}
+
+// coverage is the coverage row of a pull that began at started and ended with res
+// now.
+func (e *Engine) coverage(started time.Time, res *Result, stats pullStats) store.Coverage {
+	key := res.Key
+	cov := store.Coverage{
 		Connector: key.Connector, Stream: key.Stream, Scope: key.Scope,
 		StartedAt: started, FinishedAt: e.now(), Outcome: res.Outcome,
 		Records: res.Records, Pages: stats.pages, Removed: res.Removed, Warnings: stats.warnings,
@@ -330,120 +339,40 @@ func (e *Engine) recordCoverage(ctx context.Context, started time.Time, res *Res
 	if res.Err != nil {
 		cov.Error = res.Err.Error()
 	}
-	if err := e.Store.RecordCoverage(context.WithoutCancel(ctx), cov); err != nil {
-		e.Log.Error().Err(err).Str("key", key.String()).Msg("recording coverage")
-	}
+	return cov
 }
 
-// batchSink buffers pages until a batch is full, then hands the records with the
-// cursor of the last buffered page to a writer goroutine that commits them in one
-// transaction. The stream decodes the next page while the writer commits the last
-// batch; batches commit in order, and at most one waits while another is written.
-// A window the stream reports covered travels with the batch of the pages buffered
-// then (or alone, when none is) and counts once every page handed over before the
-// report is committed.
+// batchSink buffers a pull's pages until a batch is full, then hands the records
+// with the cursor of the last buffered page to the committer. The stream decodes the
+// next page while the committer writes. A window the stream reports covered travels
+// with the batch of the pages buffered then (or alone, when none is) and counts once
+// every page handed over before the report is committed.
 type batchSink struct {
-	engine *Engine
-	key    store.StreamKey
-	log    zerolog.Logger
-	// pullStarted is committed with every cursor of a snapshot pull.
-	pullStarted *time.Time
+	engine    *Engine
+	committer *committer
+	pull      *pull
 
 	mu       stdsync.Mutex
 	buffered []record.Record
-	index    map[bufferedKey]int // position of each buffered record
 	cursor   connectors.Cursor
 	pending  bool
 	covered  span // reported since the last hand-off
-	pages    int
-	warnings int
-
-	batches   chan batch
-	done      chan struct{}
-	committed int   // written by the writer; read after done is closed
-	window    span  // written by the writer; read after done is closed
-	writeErr  error // the writer's first error, under mu
-}
-
-// bufferedKey identifies a buffered record: its type and its (source, source id).
-type bufferedKey struct {
-	typ reflect.Type
-	key record.Key
-}
-
-// batch is what the writer commits: a page of records with its cursor (none when
-// only a window was reported since the last batch), and the window that counts once
-// it is committed.
-type batch struct {
-	page    *store.Page
-	covered span
-}
-
-func newBatchSink(e *Engine, key store.StreamKey, log zerolog.Logger, pullStarted *time.Time) *batchSink {
-	b := &batchSink{
-		engine: e, key: key, log: log, pullStarted: pullStarted,
-		batches: make(chan batch, 1), done: make(chan struct{}),
-	}
-	go b.write()
-	return b
-}
-
-// write commits batches in order until the channel closes. After a failure it
-// commits nothing more, so no later cursor can skip the failed batch.
-func (b *batchSink) write() {
-	defer close(b.done)
-	for bt := range b.batches {
-		if b.err() != nil {
-			continue
-		}
-		if p := bt.page; p != nil {
-			// A batch the sink accepted commits even when the run is being stopped: it
-			// lands with its cursor, and the stream sees the cancellation next.
-			if err := b.engine.Store.CommitPage(context.Background(), *p); err != nil {
-				b.mu.Lock()
-				b.writeErr = err
-				b.mu.Unlock()
-				continue
-			}
-			b.committed += len(p.Records)
-			b.engine.progress().Committed(b.key.Connector, len(p.Records))
-		}
-		b.window.add(bt.covered)
-	}
-}
-
-func (b *batchSink) err() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.writeErr
 }
 
 // Page implements connectors.Sink.
 func (b *batchSink) Page(_ context.Context, records []record.Record, next connectors.Cursor) error {
-	if err := b.err(); err != nil {
+	if err := b.pull.failure(); err != nil {
 		return err
 	}
 	b.quarantined(records)
 	b.mu.Lock()
-	for _, r := range records {
-		// A record handed over again before its batch commits (a vendor page that
-		// repeats an earlier one) replaces the buffered one: one upsert may not
-		// touch a row twice (PostgreSQL refuses it).
-		k := bufferedKey{reflect.TypeOf(r), r.RecordKey()}
-		if i, ok := b.index[k]; ok {
-			b.buffered[i] = r
-			continue
-		}
-		if b.index == nil {
-			b.index = map[bufferedKey]int{}
-		}
-		b.index[k] = len(b.buffered)
-		b.buffered = append(b.buffered, r)
-	}
+	// A record handed over again before its batch commits (a vendor page that
+	// repeats an earlier one) is written once, the later one winning (the store's).
+	b.buffered = append(b.buffered, records...)
 	b.cursor = next
 	b.pending = true
-	b.pages++
-	full := len(b.buffered) >= max(b.engine.BatchSize, 1)
+	b.pull.count(1, 0)
+	full := len(b.buffered) >= b.engine.batchSize()
 	b.mu.Unlock()
 	if full {
 		b.handOff()
@@ -456,10 +385,8 @@ func (b *batchSink) Page(_ context.Context, records []record.Record, next connec
 func (b *batchSink) quarantined(records []record.Record) {
 	for _, r := range records {
 		if q, ok := r.(*record.Quarantined); ok {
-			b.mu.Lock()
-			b.warnings++
-			b.mu.Unlock()
-			b.log.Warn().Str("kind", q.Kind).Str("source_id", q.SourceID).Str("page", q.Page).Str("error", q.Err).
+			b.pull.count(0, 1)
+			b.pull.log.Warn().Str("kind", q.Kind).Str("source_id", q.SourceID).Str("page", q.Page).Str("error", q.Err).
 				Msg("record quarantined: it does not decode")
 		}
 	}
@@ -467,13 +394,11 @@ func (b *batchSink) quarantined(records []record.Record) {
 
 // Warn implements connectors.Sink.
 func (b *batchSink) Warn(err error) {
-	b.mu.Lock()
-	b.warnings++
-	b.mu.Unlock()
-	b.log.Warn().Err(err).Msg("record skipped")
+	b.pull.count(0, 1)
+	b.pull.log.Warn().Err(err).Msg("record skipped")
 }
 
-// Covered implements connectors.Sink. A window whose pages all went to the writer
+// Covered implements connectors.Sink. A window whose pages all went to the committer
 // follows them at once, so that it does not wait for, and fail with, a later batch.
 func (b *batchSink) Covered(from, to time.Time) {
 	b.mu.Lock()
@@ -486,28 +411,21 @@ func (b *batchSink) Covered(from, to time.Time) {
 }
 
 // handOff passes the buffered records and their cursor, and the windows reported
-// since the last hand-off, to the writer.
+// since the last hand-off, to the committer.
 func (b *batchSink) handOff() {
 	b.mu.Lock()
-	bt := batch{covered: b.covered}
+	it := item{pull: b.pull, covered: b.covered}
 	if b.pending {
-		bt.page = &store.Page{
-			Key: b.key, Records: b.buffered, Cursor: string(b.cursor),
-			PullStartedAt: b.pullStarted, SeenAt: b.engine.now(),
+		it.page = &store.Page{
+			Key: b.pull.key, Records: b.buffered, Cursor: string(b.cursor),
+			PullStartedAt: b.pull.pullStart, SeenAt: b.engine.now(),
 		}
 	}
-	b.buffered, b.index, b.pending, b.covered = nil, nil, false, span{}
+	b.buffered, b.pending, b.covered = nil, false, span{}
 	b.mu.Unlock()
-	if bt.page != nil || !bt.covered.from.IsZero() {
-		b.batches <- bt
+	if it.page != nil || !it.covered.from.IsZero() {
+		b.committer.add(it)
 	}
 }
 
-// close commits what is still buffered, waits for the writer and returns its first
-// error. It must be called once, after the stream's Pull returned.
-func (b *batchSink) close() error {
-	b.handOff()
-	close(b.batches)
-	<-b.done
-	return b.err()
-}
+func (e *Engine) batchSize() int { return max(e.BatchSize, 1) }

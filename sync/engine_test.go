@@ -29,6 +29,7 @@ type pagedStream struct {
 	perScope int
 	pageSize int
 	failAt   map[string]int // scope → page number that fails
+	strayAt  map[string]int // scope → page number that carries a record no table holds
 	panicIn  string         // scope whose pull panics
 
 	mu     stdsync.Mutex
@@ -70,6 +71,9 @@ func (s *pagedStream) Pull(ctx context.Context, scope connectors.Scope, from con
 				Source: "test", SourceID: id, CustomerRef: scope.ID, Name: "dev " + id, TypeName: "Firewall",
 				Backups: []record.Backup{{SourceID: "b" + id, FileName: id + ".cfg", Size: int64(i)}},
 			})
+		}
+		if s.strayAt[scope.ID] == page {
+			recs = append(recs, strayRecord{})
 		}
 		if err := sink.Page(ctx, recs, connectors.Cursor(strconv.Itoa(page+1))); err != nil {
 			return "", err

@@ -27,6 +27,11 @@ func (s *ConfigurationsStream) Name() string { return "configurations" }
 // Mode implements connectors.Stream.
 func (s *ConfigurationsStream) Mode() connectors.Mode { return connectors.Snapshot }
 
+// Emits implements connectors.Emitter.
+func (s *ConfigurationsStream) Emits() []record.Record {
+	return []record.Record{(*record.Configuration)(nil)}
+}
+
 // Needs implements connectors.Stream.
 func (s *ConfigurationsStream) Needs() []string { return needs() }
 

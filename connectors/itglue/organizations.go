@@ -26,6 +26,11 @@ func (s *OrganizationsStream) Mode() connectors.Mode { return connectors.Snapsho
 // Needs implements connectors.Stream.
 func (s *OrganizationsStream) Needs() []string { return needs() }
 
+// Emits implements connectors.Emitter.
+func (s *OrganizationsStream) Emits() []record.Record {
+	return []record.Record{(*record.Organization)(nil)}
+}
+
 // Scopes implements connectors.Stream: the whole account.
 func (s *OrganizationsStream) Scopes(context.Context) ([]connectors.Scope, error) {
 	return []connectors.Scope{connectors.Account}, nil
