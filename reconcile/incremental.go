@@ -17,7 +17,7 @@ import (
 // AccessVersion is the version of the access check's matching: raise it whenever a
 // change to the code gives other decisions or findings for the same records, so that
 // the next run checks every customer again.
-const AccessVersion = 1
+const AccessVersion = 2
 
 // DefaultFullEvery is how often, at the least, a run of the changed customers checks
 // every customer instead: a safety net for a change the journal could not see.
