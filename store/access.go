@@ -41,15 +41,38 @@ var matchedEventColumns = []string{
 	"authorised_late_by", "late_backup_id",
 }
 
+// DaySpan is a span of whole UTC days: From (a midnight) up to To (a later
+// midnight, not included); a zero To has no end. The zero DaySpan is every day.
+type DaySpan struct {
+	From, To time.Time
+}
+
+// Contains says whether day ("2006-01-02") is in the span.
+func (d DaySpan) Contains(day string) bool {
+	return day >= d.From.UTC().Format(time.DateOnly) && (d.To.IsZero() || day < d.To.UTC().Format(time.DateOnly))
+}
+
+// String names the span's days: "2026-10-30..2026-10-31", or "2026-10-30.." with no end.
+func (d DaySpan) String() string {
+	s := d.From.UTC().Format(time.DateOnly) + ".."
+	if !d.To.IsZero() {
+		s += d.To.UTC().Add(-24 * time.Hour).Format(time.DateOnly)
+	}
+	return s
+}
+
 // ReadCustomerAccess reads one customer's access events that started at or after
-// since (only the columns matching needs), and the customer's authorisations that
-// were still valid then (or are standing), so that the caller holds one customer at
-// a time.
-func (s *Store) ReadCustomerAccess(ctx context.Context, customerID uint, since time.Time) (CustomerAccess, error) {
+// since and within days (only the columns matching needs), and the customer's
+// authorisations that were still valid at since (or are standing), so that the
+// caller holds one customer at a time.
+func (s *Store) ReadCustomerAccess(ctx context.Context, customerID uint, since time.Time, days DaySpan) (CustomerAccess, error) {
 	ca := CustomerAccess{CustomerID: customerID}
 	db := s.db.WithContext(ctx)
-	err := db.Select(matchedEventColumns).Where("customer_id = ? AND started_at >= ?", customerID, since.UTC()).
-		Order("started_at, id").Find(&ca.Events).Error
+	events := db.Select(matchedEventColumns).Where("customer_id = ? AND started_at >= ? AND started_at >= ?", customerID, since.UTC(), days.From.UTC())
+	if !days.To.IsZero() {
+		events = events.Where("started_at < ?", days.To.UTC())
+	}
+	err := events.Order("started_at, id").Find(&ca.Events).Error
 	if err != nil {
 		return ca, fmt.Errorf("store: reading access events of customer %d: %w", customerID, err)
 	}

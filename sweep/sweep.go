@@ -146,8 +146,12 @@ func Match(events []Event, grants []Grant, opts Options) []Decision {
 	return out
 }
 
-// upcomingLookahead bounds how many not-yet-started grants explain an access.
-const upcomingLookahead = 16
+// Lookahead is how many of the grants that begin after an access (less the grace)
+// explain it when nothing covers it: the soonest that many, of any technician,
+// are candidates. An access is thus explained by grants that begin after it, up
+// to the Lookahead-th, and by the grant of its technician that ended last before
+// it (however long before); what covers it began by its start (less the grace).
+const Lookahead = 16
 
 type sweeper struct {
 	opts Options
@@ -337,7 +341,7 @@ func (s *sweeper) explain(e *Event) []Miss {
 		}
 		return cmp.Compare(a.ID, b.ID) // the active set is a map: keep explanations stable
 	})
-	for i := range s.upcoming[:min(len(s.upcoming), upcomingLookahead)] {
+	for i := range s.upcoming[:min(len(s.upcoming), Lookahead)] {
 		if g := &s.upcoming[i]; g.Technician == 0 || g.Technician == e.Technician {
 			cands = append(cands, g)
 		}
