@@ -113,6 +113,9 @@ func newWorld(t *testing.T, st *store.Store, seed uint64) *world {
 	for range 120 {
 		w.addAuthorisation()
 	}
+	for range 20 {
+		w.addBackup()
+	}
 	return w
 }
 
@@ -528,4 +531,63 @@ func TestIncremental_LookaheadAcrossMidnight(t *testing.T) {
 			t.Fatalf("incremental (%s) and full runs differ:\n%s", inc.Scope, diff(got, want))
 		}
 	})
+}
+
+// TestIncremental_BackupReach: a verified backup withdrawn changes the decisions of
+// the removals after it that it covered (up to BackupMaxAge after it, also past a
+// later backup that did not cover them) or that named it as the nearest (however
+// long after it, until a later backup of every device).
+func TestIncremental_BackupReach(t *testing.T) {
+	day := 24 * time.Hour
+	tests := []struct {
+		name string
+		// removal is when the removal began after the first backup; second, when a
+		// second backup, verified six hours after it was taken, was taken (0: none).
+		removal, second time.Duration
+	}{
+		{"covered by the first backup, the second (taken the day before) verified after the removal", 2*day + 13*time.Hour, 2*day + 11*time.Hour},
+		{"named as the nearest backup, ten days on", 10 * day, 0},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, st *store.Store) {
+				w := newWorld(t, st, uint64(8+i))
+				db := storetest.DB(ctx, st)
+				c, dev := w.customers[0], w.devices[w.customers[0]][0]
+				for _, m := range []any{&store.AccessEvent{}, &store.Authorisation{}, &store.VerifiedBackup{}} {
+					w.must(db.Where("customer_id = ?", c).Delete(m).Error)
+				}
+				taken := w.start.Add(-12 * day)
+				backup := func(at time.Time) store.VerifiedBackup {
+					return store.VerifiedBackup{CustomerID: &c, What: "server", TakenAt: at, VerifiedAt: at.Add(6 * time.Hour),
+						VerifiedBy: "Jane Doe", Evidence: "ticket", RecordedAt: at.Add(6 * time.Hour)}
+				}
+				first := backup(taken)
+				w.must(db.Create(&first).Error)
+				if tt.second != 0 {
+					w.must(db.Create(new(backup(taken.Add(tt.second)))).Error)
+				}
+				start := taken.Add(tt.removal)
+				end := start.Add(time.Minute)
+				w.must(db.Create(&store.AccessEvent{Pulled: w.pulled("screenconnect"), Kind: record.KindRemoteSession, Action: "x", StartedAt: start,
+					EndedAt: &end, CustomerID: &c, TechnicianID: &w.techs[0], DeviceID: &dev, Removal: true}).Error)
+				if _, err := w.eng.RunFull(ctx, w.now); err != nil {
+					t.Fatal(err)
+				}
+				w.now = w.now.Add(time.Hour)
+				w.must(db.Model(&first).Updates(store.VerifiedBackup{WithdrawnAt: &w.now, WithdrawnBy: "Jane Doe", WithdrawReason: "test"}).Error)
+				inc, err := w.eng.Run(ctx, w.now)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := w.snapshot()
+				if _, err := w.eng.RunFull(ctx, w.now); err != nil {
+					t.Fatal(err)
+				}
+				if want := w.snapshot(); !slices.Equal(got, want) {
+					t.Fatalf("incremental (%s) and full runs differ:\n%s", inc.Scope, diff(got, want))
+				}
+			})
+		})
+	}
 }
