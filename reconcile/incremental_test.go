@@ -591,3 +591,29 @@ func TestIncremental_BackupReach(t *testing.T) {
 		})
 	}
 }
+
+// TestScope_String names what a run checked, as a job run's record and the log show
+// it: customers checked whole first, then those of each span of days.
+func TestScope_String(t *testing.T) {
+	oct30 := time.Date(2026, 10, 30, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		scope reconcile.Scope
+		want  string
+	}{
+		{reconcile.Scope{}, "changed"},
+		{reconcile.Scope{Full: true}, "all"},
+		{reconcile.Scope{Customers: []uint{}}, "no customers"},
+		{reconcile.Scope{Customers: []uint{3, 7}}, "customers 3,7"},
+		{reconcile.Scope{Customers: []uint{3, 7}, Days: map[uint]store.DaySpan{
+			3: {From: oct30, To: oct30.Add(48 * time.Hour)}, 7: {From: oct30, To: oct30.Add(48 * time.Hour)},
+		}}, "customers 3,7 (days 2026-10-30..2026-10-31)"},
+		{reconcile.Scope{Customers: []uint{1, 3, 7, 9}, Days: map[uint]store.DaySpan{
+			3: {From: oct30, To: oct30.Add(24 * time.Hour)}, 7: {From: oct30.Add(-24 * time.Hour)}, 9: {From: oct30, To: oct30.Add(24 * time.Hour)},
+		}}, "customers 1; 3,9 (days 2026-10-30..2026-10-30); 7 (days 2026-10-29..)"},
+	}
+	for _, tt := range tests {
+		if got := tt.scope.String(); got != tt.want {
+			t.Errorf("%+v: %q, want %q", tt.scope, got, tt.want)
+		}
+	}
+}

@@ -249,6 +249,7 @@ func (e *Engine) RunScope(ctx context.Context, now time.Time, scope Scope) (Resu
 		}
 	}
 	res, err := e.runScope(ctx, now, scope)
+	e.Log.Info().Stringer("checked", scope).Int("events", res.Events).Msg("reconcile: access checked")
 	if err != nil || len(res.Health.Failed()) > 0 {
 		// The marks stay claimed: the next run checks their customers again.
 		return res, err

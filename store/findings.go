@@ -85,16 +85,28 @@ func readFindingState(db *gorm.DB, scope FindingScope, now time.Time) (FindingSt
 	if scope.CustomerID != nil {
 		q = q.Where("customer_id = ?", *scope.CustomerID)
 	}
-	if d := scope.Days; d != nil {
-		days := db.Where("day >= ?", d.From.UTC().Format(time.DateOnly))
-		if !d.To.IsZero() {
-			days = days.Where("day < ?", d.To.UTC().Format(time.DateOnly))
+	if scope.Days == nil {
+		if err := q.Order("id").Find(&st.Existing).Error; err != nil {
+			return st, fmt.Errorf("store: reading findings: %w", err)
 		}
-		q = q.Where(db.Where("day = ''").Or(days))
+		return st, nil
 	}
-	if err := q.Order("id").Find(&st.Existing).Error; err != nil {
+	// The findings about no one day, then those about the scope's days: two
+	// searches of the index on customer and day (with an OR, SQLite reads every
+	// finding of the customer).
+	var about []Finding
+	days := q.Session(&gorm.Session{}).Where("day >= ?", scope.Days.From.UTC().Format(time.DateOnly))
+	if !scope.Days.To.IsZero() {
+		days = days.Where("day < ?", scope.Days.To.UTC().Format(time.DateOnly))
+	}
+	if err := q.Session(&gorm.Session{}).Where("day = ''").Find(&st.Existing).Error; err != nil {
 		return st, fmt.Errorf("store: reading findings: %w", err)
 	}
+	if err := days.Find(&about).Error; err != nil {
+		return st, fmt.Errorf("store: reading findings of %s: %w", scope.Days, err)
+	}
+	st.Existing = append(st.Existing, about...)
+	slices.SortFunc(st.Existing, func(a, b Finding) int { return cmp.Compare(a.ID, b.ID) })
 	return st, nil
 }
 
