@@ -67,7 +67,8 @@ func (e *Engine) fingerprint() string {
 // customer, the clock went back or the last full run is FullEvery old. A customer
 // only whose access events, authorisations or verified backups changed is checked
 // on the days those changes can affect (days); any other change, or an exclusion
-// that ended, checks the whole customer.
+// that ended, checks the whole customer. The per-customer rules are evaluated for
+// the customers whose authorisations, contacts or names changed (EventsOnly).
 func (e *Engine) changed(ctx context.Context, c store.Changes, settings string, now time.Time) (Scope, error) {
 	full := e.FullEvery
 	if full == 0 {
@@ -80,12 +81,16 @@ func (e *Engine) changed(ctx context.Context, c store.Changes, settings string, 
 	if err != nil || every {
 		return Scope{Full: every}, err
 	}
-	scope := Scope{Days: map[uint]store.DaySpan{}}
+	scope := Scope{Days: map[uint]store.DaySpan{}, EventsOnly: map[uint]bool{}}
 	for _, id := range c.Customers {
 		if _, whole := slices.BinarySearch(ended, id); whole {
 			continue
 		}
-		d, ok, err := e.days(ctx, id, c.Of[id])
+		cc := c.Of[id]
+		if !cc.Whole && len(cc.Grants) == 0 {
+			scope.EventsOnly[id] = true
+		}
+		d, ok, err := e.days(ctx, id, cc)
 		if err != nil {
 			return Scope{}, err
 		}

@@ -171,6 +171,11 @@ type Scope struct {
 	// started in a span of days, and the recording to the access findings about
 	// those days; a customer it does not name is checked whole.
 	Days map[uint]store.DaySpan
+	// EventsOnly holds the customers of Customers of which only access events or
+	// verified backups changed: the per-customer rules (CustomerRule), whose
+	// findings follow from authorisations, contacts and names, are not evaluated
+	// for them, and their findings stay as they are.
+	EventsOnly map[uint]bool
 }
 
 // String names the scope in a job run's record: "changed", "all", "no customers",
@@ -286,8 +291,12 @@ func (e *Engine) runScope(ctx context.Context, now time.Time, scope Scope) (Resu
 		if err := e.Store.SaveDecisions(ctx, ca.Decisions); err != nil {
 			return err
 		}
-		found := append(inputs(ca.Findings), byCustomer[ca.CustomerID]...)
-		r, err := findings.ApplyCustomer(ctx, e.Store, append(slices.Clone(rules), ev.PerCustomer.Evaluated...), ca.CustomerID, ca.Days, found, now)
+		found, evaluated := inputs(ca.Findings), rules
+		if !scope.EventsOnly[ca.CustomerID] {
+			found = append(found, byCustomer[ca.CustomerID]...)
+			evaluated = append(slices.Clone(rules), ev.PerCustomer.Evaluated...)
+		}
+		r, err := findings.ApplyCustomer(ctx, e.Store, evaluated, ca.CustomerID, ca.Days, found, now)
 		res.Recorded.Add(r)
 		return err
 	})
@@ -423,11 +432,12 @@ func (e *Engine) read(ctx context.Context, now time.Time, scope Scope) (*Input, 
 	if in.Standing, err = e.Store.StandingDevices(ctx); err != nil {
 		return nil, err
 	}
-	of := scope.Customers
-	if scope.Full {
-		of = nil
-	} else if of == nil {
-		of = []uint{}
+	var of []uint
+	if !scope.Full {
+		of = slices.DeleteFunc(slices.Clone(scope.Customers), func(id uint) bool { return scope.EventsOnly[id] })
+		if of == nil {
+			of = []uint{}
+		}
 	}
 	if in.Grants, err = e.Store.CheckedAuthorisations(ctx, of); err != nil {
 		return nil, err
