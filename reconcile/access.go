@@ -84,7 +84,7 @@ func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time,
 	}
 	for _, id := range customers {
 		days, ranged := scope.Days[id]
-		ca, err := st.ReadCustomerAccess(ctx, id, since, days)
+		ca, err := st.ReadCustomerAccess(ctx, id, store.AccessRead{Since: since, Days: days, GraceAfter: c.Grace.After})
 		if err != nil {
 			return run, err
 		}
