@@ -20,13 +20,17 @@ DROP INDEX idx_reconcile_changes_customer_claimed;
 CREATE INDEX idx_reconcile_changes_mark ON reconcile_changes (customer_id, claimed, kind, day);
 
 -- reconcile_mark_day marks a customer's day changed by a change of the kind, once
--- until a run claims the mark; a NULL customer or day marks nothing. reconcile_mark
--- (a whole customer) is reconcile_mark_day(customer, 'w', '').
+-- until a run claims the mark; a NULL customer marks nothing, a NULL day the whole
+-- customer. reconcile_mark (a whole customer) is reconcile_mark_day(customer, 'w', '').
 -- +goose StatementBegin
 CREATE FUNCTION reconcile_mark_day(customer bigint, k text, d text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    IF customer IS NULL OR d IS NULL THEN
+    IF customer IS NULL THEN
         RETURN;
+    END IF;
+    IF d IS NULL THEN
+        k := 'w';
+        d := '';
     END IF;
     PERFORM 1 FROM reconcile_changes WHERE customer_id = customer AND NOT claimed AND kind = k AND day = d FOR SHARE;
     IF NOT FOUND THEN

@@ -28,7 +28,8 @@ END;
 -- +goose StatementEnd
 
 -- Inserting (customer, kind, day) into reconcile_day_marks marks the day changed,
--- once until a run claims the mark; a NULL customer or day marks nothing.
+-- once until a run claims the mark; a NULL customer marks nothing, a NULL day (a
+-- time date() could not read) the whole customer.
 CREATE VIEW reconcile_day_marks AS SELECT customer_id, kind, day FROM reconcile_changes;
 
 -- +goose StatementBegin
@@ -38,6 +39,13 @@ BEGIN
     INSERT INTO reconcile_changes (customer_id, claimed, kind, day) SELECT NEW.customer_id, false, NEW.kind, NEW.day
     WHERE NOT EXISTS (SELECT 1 FROM reconcile_changes
                       WHERE customer_id = NEW.customer_id AND claimed = false AND kind = NEW.kind AND day = NEW.day);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER reconcile_day_marks_insert_no_day INSTEAD OF INSERT ON reconcile_day_marks
+WHEN NEW.customer_id IS NOT NULL AND NEW.day IS NULL
+BEGIN
+    INSERT INTO reconcile_marks VALUES (NEW.customer_id);
 END;
 -- +goose StatementEnd
 
