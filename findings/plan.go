@@ -40,6 +40,9 @@ type Input struct {
 	// TechnicianID and DeviceID, when the finding is about one, let exclusions match it.
 	TechnicianID *uint
 	DeviceID     *uint
+	// Day is the UTC day ("2006-01-02") a finding one per day is about; empty for
+	// one about no one day.
+	Day string
 }
 
 // Kind says what a change does to a finding.
@@ -113,6 +116,9 @@ func PlanChanges(scope store.FindingScope, state store.FindingState, found []Inp
 		if !inCustomer(scope, in.CustomerID) {
 			return Plan{}, fmt.Errorf("findings: finding %s of another customer reported in an evaluation of customer %d", in.Fingerprint, *scope.CustomerID)
 		}
+		if !scope.HasDay(in.Day) {
+			return Plan{}, fmt.Errorf("findings: finding %s about %s reported in an evaluation of the days %s", in.Fingerprint, in.Day, scope.Days)
+		}
 		if seen[in.Fingerprint] {
 			continue
 		}
@@ -121,7 +127,8 @@ func PlanChanges(scope store.FindingScope, state store.FindingState, found []Inp
 	}
 	for i := range state.Existing {
 		f := &state.Existing[i]
-		if seen[f.Fingerprint] || f.Status == store.StatusResolved || !slices.Contains(scope.Rules, f.Rule) || !inCustomer(scope, f.CustomerID) {
+		if seen[f.Fingerprint] || f.Status == store.StatusResolved || !slices.Contains(scope.Rules, f.Rule) || !inCustomer(scope, f.CustomerID) ||
+			!scope.HasDay(f.Day) {
 			continue
 		}
 		p.Changes = append(p.Changes, resolveChange(f, now))
@@ -142,7 +149,7 @@ func foundChange(was *store.Finding, in Input, x *store.Exclusion, now time.Time
 		c.Finding = *was
 	}
 	f := &c.Finding
-	f.Rule, f.Fingerprint, f.Subject, f.CustomerID = in.Rule, in.Fingerprint, in.Subject, in.CustomerID
+	f.Rule, f.Fingerprint, f.Subject, f.CustomerID, f.Day = in.Rule, in.Fingerprint, in.Subject, in.CustomerID, in.Day
 	f.Severity, f.Summary, f.Evidence = in.Severity, in.Summary, in.Evidence
 	f.TechnicianID, f.DeviceID, f.LastSeen = in.TechnicianID, in.DeviceID, now
 	switch {
@@ -269,7 +276,7 @@ func (c Change) note() string {
 
 // sameContent reports whether a and b say the same, apart from when they were last seen.
 func sameContent(a, b *store.Finding) bool {
-	return a.Subject == b.Subject && a.Severity == b.Severity && a.Summary == b.Summary && a.Evidence == b.Evidence &&
+	return a.Subject == b.Subject && a.Day == b.Day && a.Severity == b.Severity && a.Summary == b.Summary && a.Evidence == b.Evidence &&
 		sameID(a.CustomerID, b.CustomerID) && sameID(a.TechnicianID, b.TechnicianID) && sameID(a.DeviceID, b.DeviceID)
 }
 

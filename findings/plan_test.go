@@ -157,11 +157,37 @@ func TestPlanChanges_RefusesFindingsOutsideItsScope(t *testing.T) {
 		{"another customer", store.FindingScope{Rules: []string{"R1"}, CustomerID: &alice}, other},
 		{"no customer in a customer's evaluation", store.FindingScope{Rules: []string{"R1"}, CustomerID: &alice},
 			func() findings.Input { in := reported("c", "high"); in.CustomerID = nil; return in }()},
+		{"a day not evaluated", store.FindingScope{Rules: []string{"R1"}, CustomerID: &alice, Days: &store.DaySpan{From: now.Truncate(24 * time.Hour)}},
+			func() findings.Input { in := reported("d", "high"); in.Day = earlier.Format(time.DateOnly); return in }()},
 	}
 	for _, tt := range tests {
 		if _, err := findings.PlanChanges(tt.scope, store.FindingState{}, []findings.Input{tt.found}, now); err == nil {
 			t.Errorf("%s: a finding outside the scope was accepted", tt.name)
 		}
+	}
+}
+
+// TestPlanChanges_DaysScope: an evaluation of some days resolves the findings about
+// those days and about no one day that it did not find again, never one about
+// another day.
+func TestPlanChanges_DaysScope(t *testing.T) {
+	day := func(f store.Finding, d time.Time) store.Finding { f.Day = d.Format(time.DateOnly); return f }
+	state := store.FindingState{Existing: []store.Finding{
+		day(stored(1, "yesterday", "high", store.StatusOpen, "", ""), earlier),
+		day(stored(2, "today", "high", store.StatusOpen, "", ""), now),
+		stored(3, "no day", "high", store.StatusOpen, "", ""),
+	}}
+	scope := store.FindingScope{Rules: []string{"R1"}, CustomerID: &alice, Days: &store.DaySpan{From: now.Truncate(24 * time.Hour)}}
+	p, err := findings.PlanChanges(scope, state, nil, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range p.Changes {
+		got = append(got, fmt.Sprintf("%s %s", c.Kind, c.Finding.Fingerprint))
+	}
+	if want := []string{"resolve today", "resolve no day"}; !slices.Equal(got, want) {
+		t.Errorf("changes %q, want %q", got, want)
 	}
 }
 

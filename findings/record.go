@@ -35,9 +35,10 @@ func Apply(ctx context.Context, rows Rows, rules []string, found []Input, now ti
 // ApplyCustomer records one evaluation of the given rules for one customer, as
 // Apply does, except that only that customer's findings of the rules are refreshed
 // or resolved: an evaluation is recorded a customer at a time, and each customer in
-// a transaction of its own.
-func ApplyCustomer(ctx context.Context, rows Rows, rules []string, customerID uint, found []Input, now time.Time) (Recorded, error) {
-	return record(ctx, rows, store.FindingScope{Rules: rules, CustomerID: &customerID}, found, now)
+// a transaction of its own. With days, of the findings about a day only those
+// about a day in days are: the evaluation checked those days alone.
+func ApplyCustomer(ctx context.Context, rows Rows, rules []string, customerID uint, days *store.DaySpan, found []Input, now time.Time) (Recorded, error) {
+	return record(ctx, rows, store.FindingScope{Rules: rules, CustomerID: &customerID, Days: days}, found, now)
 }
 
 // Recorded is what recording an evaluation did: how many findings each change

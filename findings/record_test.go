@@ -157,14 +157,14 @@ func TestApplyCustomer_LeavesOtherCustomersAlone(t *testing.T) {
 		if _, err := findings.Apply(ctx, st, []string{"R1"}, []findings.Input{in("a1", &a), in("a2", &a), in("b1", &b)}, t0); err != nil {
 			t.Fatal(err)
 		}
-		got, err := findings.ApplyCustomer(ctx, st, []string{"R1"}, a, []findings.Input{in("a1", &a), in("a3", &a)}, t0.Add(time.Hour))
+		got, err := findings.ApplyCustomer(ctx, st, []string{"R1"}, a, nil, []findings.Input{in("a1", &a), in("a3", &a)}, t0.Add(time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if want := (findings.Result{Opened: 1, Updated: 1, Resolved: 1}); got.Result != want {
 			t.Errorf("result %+v, want %+v (a2 resolves, b1 is another customer's)", got, want)
 		}
-		if _, err := findings.ApplyCustomer(ctx, st, []string{"R1"}, a, []findings.Input{in("b1", &b)}, t0.Add(2*time.Hour)); err == nil {
+		if _, err := findings.ApplyCustomer(ctx, st, []string{"R1"}, a, nil, []findings.Input{in("b1", &b)}, t0.Add(2*time.Hour)); err == nil {
 			t.Error("a finding of customer 2 was accepted in an evaluation of customer 1")
 		}
 		open, err := st.CustomersWithFindings(ctx, []string{"R1"})

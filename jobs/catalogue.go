@@ -63,7 +63,11 @@ func (j *ReconcileJob) RunScope(ctx context.Context, scope reconcile.Scope) (rec
 	res, err := j.Engine.RunScope(ctx, now, scope)
 	failed := res.Health.Failed()
 	counts := Counts{"opened": res.Opened, "reopened": res.Reopened, "updated": res.Updated, "resolved": res.Resolved,
-		"rules_evaluated": len(res.Health), "rules_failed": len(failed)}
+		"rules_evaluated": len(res.Health), "rules_failed": len(failed), "events_checked": res.Events}
+	if !res.Scope.Full && res.Scope.Customers != nil {
+		// What the run checked: how many customers, and of them how many on some days only.
+		counts["customers_checked"], counts["customers_checked_by_day"] = len(res.Scope.Customers), len(res.Scope.Days)
+	}
 	for _, h := range res.Health {
 		if j.ObserveRule != nil {
 			j.ObserveRule(h.Rule, h.Duration, h.Err != nil)

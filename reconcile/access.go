@@ -53,14 +53,18 @@ type AccessRun struct {
 // CustomerCheck is what the access check decided about one customer.
 type CustomerCheck struct {
 	CustomerID uint
-	Findings   []Finding
+	// Days, when set, are the only days checked: the events that started on them,
+	// and of the findings those about them.
+	Days     *store.DaySpan
+	Findings []Finding
 	// Decisions are the decisions that differ from the stored ones.
 	Decisions []store.DecisionUpdate
 }
 
 // Run checks the access events of scope's customers that started at or after since
 // (every listed customer, whether it has events or not; with a Full scope, every
-// customer with events), streamed per customer: each customer's decisions and findings go to each as soon as the
+// customer with events), of a customer scope.Days names only those that started
+// on its days, streamed per customer: each customer's decisions and findings go to each as soon as the
 // customer is matched, so that only one customer's are ever held.
 func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time, scope Scope, each func(context.Context, CustomerCheck) error) (AccessRun, error) {
 	var run AccessRun
@@ -79,11 +83,15 @@ func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time,
 		return run, err
 	}
 	for _, id := range customers {
-		ca, err := st.ReadCustomerAccess(ctx, id, since)
+		days, ranged := scope.Days[id]
+		ca, err := st.ReadCustomerAccess(ctx, id, store.AccessRead{Since: since, Days: days, GraceAfter: c.Grace.After})
 		if err != nil {
 			return run, err
 		}
 		out := c.check(ca, names, &run)
+		if ranged {
+			out.Days = &days
+		}
 		run.Changed += len(out.Decisions)
 		if err := each(ctx, out); err != nil {
 			return run, err
@@ -128,12 +136,13 @@ func (c *AccessCheck) check(ca store.CustomerAccess, names store.Names, run *Acc
 		if !enabled {
 			continue
 		}
-		key := fmt.Sprintf("%s|%d|%s|%s|%s", rule, ca.CustomerID, technicianKey(e), deviceKey(e), e.StartedAt.UTC().Format(time.DateOnly))
+		day := e.StartedAt.UTC().Format(time.DateOnly)
+		key := fmt.Sprintf("%s|%d|%s|%s|%s", rule, ca.CustomerID, technicianKey(e), deviceKey(e), day)
 		g, ok := groups[key]
 		if !ok {
 			g = &group{why: why, f: Finding{
 				Rule: rule, Subject: "access:" + strings.TrimPrefix(key, rule+"|"), CustomerID: e.CustomerID,
-				Severity: severity, TechnicianID: e.TechnicianID, DeviceID: e.DeviceID,
+				Severity: severity, TechnicianID: e.TechnicianID, DeviceID: e.DeviceID, Day: day,
 			}}
 			groups[key] = g
 			order = append(order, key)

@@ -34,6 +34,9 @@ type Finding struct {
 	// TechnicianID and DeviceID, when the finding is about one, let exclusions match it.
 	TechnicianID *uint
 	DeviceID     *uint
+	// Day is the UTC day ("2006-01-02") a finding one per day is about (an access
+	// finding); empty for one about no one day.
+	Day string
 }
 
 // Fingerprint identifies a finding across runs: a hash of the rule and the subject.
@@ -164,10 +167,21 @@ type Scope struct {
 	Customers []uint
 	// Full checks every customer.
 	Full bool
+	// Days limits, by customer of Customers, the check to the access events that
+	// started in a span of days, and the recording to the access findings about
+	// those days; a customer it does not name is checked whole.
+	Days map[uint]store.DaySpan
+	// EventsOnly holds the customers of Customers of which only access events or
+	// verified backups changed: the per-customer rules (CustomerRule), whose
+	// findings follow from authorisations, contacts and names, are not evaluated
+	// for them, and their findings stay as they are.
+	EventsOnly map[uint]bool
 }
 
-// String names the scope in a job run's record: "changed", "all", "no customers" or
-// "customers 3,7".
+// String names the scope in a job run's record: "changed", "all", "no customers",
+// "customers 3,7" or, for customers checked on some days only, "customers 3,7
+// (days 2026-10-30..2026-10-31)" ("2026-10-30.." up to now), the customers checked
+// whole first and those of each span of days after, each span once.
 func (s Scope) String() string {
 	switch {
 	case s.Full:
@@ -177,11 +191,30 @@ func (s Scope) String() string {
 	case len(s.Customers) == 0:
 		return "no customers"
 	}
-	ids := make([]string, len(s.Customers))
-	for i, id := range s.Customers {
-		ids[i] = strconv.FormatUint(uint64(id), 10)
+	var whole []string
+	var spans []store.DaySpan
+	bySpan := map[store.DaySpan][]string{}
+	for _, id := range s.Customers {
+		n := strconv.FormatUint(uint64(id), 10)
+		d, ok := s.Days[id]
+		switch {
+		case !ok:
+			whole = append(whole, n)
+		case bySpan[d] == nil:
+			spans = append(spans, d)
+			fallthrough
+		default:
+			bySpan[d] = append(bySpan[d], n)
+		}
 	}
-	return "customers " + strings.Join(ids, ",")
+	var parts []string
+	if len(whole) > 0 {
+		parts = append(parts, strings.Join(whole, ","))
+	}
+	for _, d := range spans {
+		parts = append(parts, strings.Join(bySpan[d], ",")+" (days "+d.String()+")")
+	}
+	return "customers " + strings.Join(parts, "; ")
 }
 
 // Run reads the records, evaluates every rule and records the findings at now,
@@ -221,6 +254,7 @@ func (e *Engine) RunScope(ctx context.Context, now time.Time, scope Scope) (Resu
 		}
 	}
 	res, err := e.runScope(ctx, now, scope)
+	e.Log.Info().Stringer("checked", scope).Int("events", res.Events).Msg("reconcile: access checked")
 	if err != nil || len(res.Health.Failed()) > 0 {
 		// The marks stay claimed: the next run checks their customers again.
 		return res, err
@@ -257,8 +291,12 @@ func (e *Engine) runScope(ctx context.Context, now time.Time, scope Scope) (Resu
 		if err := e.Store.SaveDecisions(ctx, ca.Decisions); err != nil {
 			return err
 		}
-		found := append(inputs(ca.Findings), byCustomer[ca.CustomerID]...)
-		r, err := findings.ApplyCustomer(ctx, e.Store, append(slices.Clone(rules), ev.PerCustomer.Evaluated...), ca.CustomerID, found, now)
+		found, evaluated := inputs(ca.Findings), rules
+		if !scope.EventsOnly[ca.CustomerID] {
+			found = append(found, byCustomer[ca.CustomerID]...)
+			evaluated = append(slices.Clone(rules), ev.PerCustomer.Evaluated...)
+		}
+		r, err := findings.ApplyCustomer(ctx, e.Store, evaluated, ca.CustomerID, ca.Days, found, now)
 		res.Recorded.Add(r)
 		return err
 	})
@@ -288,7 +326,7 @@ func (e *Engine) runScope(ctx context.Context, now time.Time, scope Scope) (Resu
 
 // applyAccess records one customer's access findings and adds what changed to res.
 func (e *Engine) applyAccess(ctx context.Context, rules []string, customer uint, fs []Finding, now time.Time, res *Result) error {
-	r, err := findings.ApplyCustomer(ctx, e.Store, rules, customer, inputs(fs), now)
+	r, err := findings.ApplyCustomer(ctx, e.Store, rules, customer, nil, inputs(fs), now)
 	res.Recorded.Add(r)
 	return err
 }
@@ -366,7 +404,7 @@ func inputs(fs []Finding) []findings.Input {
 		out[i] = findings.Input{
 			Rule: f.Rule, Fingerprint: Fingerprint(f.Rule, f.Subject), Subject: f.Subject,
 			CustomerID: f.CustomerID, Severity: f.Severity, Summary: f.Summary,
-			Evidence: strings.Join(f.Evidence, ","), TechnicianID: f.TechnicianID, DeviceID: f.DeviceID,
+			Evidence: strings.Join(f.Evidence, ","), TechnicianID: f.TechnicianID, DeviceID: f.DeviceID, Day: f.Day,
 		}
 	}
 	return out
@@ -394,11 +432,12 @@ func (e *Engine) read(ctx context.Context, now time.Time, scope Scope) (*Input, 
 	if in.Standing, err = e.Store.StandingDevices(ctx); err != nil {
 		return nil, err
 	}
-	of := scope.Customers
-	if scope.Full {
-		of = nil
-	} else if of == nil {
-		of = []uint{}
+	var of []uint
+	if !scope.Full {
+		of = slices.DeleteFunc(slices.Clone(scope.Customers), func(id uint) bool { return scope.EventsOnly[id] })
+		if of == nil {
+			of = []uint{}
+		}
 	}
 	if in.Grants, err = e.Store.CheckedAuthorisations(ctx, of); err != nil {
 		return nil, err

@@ -41,20 +41,64 @@ var matchedEventColumns = []string{
 	"authorised_late_by", "late_backup_id",
 }
 
-// ReadCustomerAccess reads one customer's access events that started at or after
-// since (only the columns matching needs), and the customer's authorisations that
-// were still valid then (or are standing), so that the caller holds one customer at
-// a time.
-func (s *Store) ReadCustomerAccess(ctx context.Context, customerID uint, since time.Time) (CustomerAccess, error) {
+// DaySpan is a span of whole UTC days: From (a midnight) up to To (a later
+// midnight, not included); a zero To has no end. The zero DaySpan is every day.
+type DaySpan struct {
+	From, To time.Time
+}
+
+// Contains says whether day ("2006-01-02") is in the span.
+func (d DaySpan) Contains(day string) bool {
+	return day >= d.From.UTC().Format(time.DateOnly) && (d.To.IsZero() || day < d.To.UTC().Format(time.DateOnly))
+}
+
+// String names the span's days: "2026-10-30..2026-10-31", or "2026-10-30.." with no end.
+func (d DaySpan) String() string {
+	s := d.From.UTC().Format(time.DateOnly) + ".."
+	if !d.To.IsZero() {
+		s += d.To.UTC().Add(-24 * time.Hour).Format(time.DateOnly)
+	}
+	return s
+}
+
+// AccessRead says which of a customer's access events ReadCustomerAccess reads.
+type AccessRead struct {
+	// Since: the events that started at or after it, and the authorisations still
+	// valid then (or standing).
+	Since time.Time
+	// Days: the events that started on its days. With a start, of the
+	// authorisations only those that can decide these events are read: those that
+	// end (valid_to) GraceAfter before its start or later, or are standing,
+	// revoked or begin on its days or later, and of each technician's that ended
+	// before, the last (which an uncovered access names).
+	Days       DaySpan
+	GraceAfter time.Duration
+}
+
+// ReadCustomerAccess reads one customer's access events that r says (only the
+// columns matching needs), the authorisations that can decide them and the
+// customer's verified backups, so that the caller holds one customer at a time.
+func (s *Store) ReadCustomerAccess(ctx context.Context, customerID uint, r AccessRead) (CustomerAccess, error) {
 	ca := CustomerAccess{CustomerID: customerID}
 	db := s.db.WithContext(ctx)
-	err := db.Select(matchedEventColumns).Where("customer_id = ? AND started_at >= ?", customerID, since.UTC()).
-		Order("started_at, id").Find(&ca.Events).Error
+	events := db.Select(matchedEventColumns).Where("customer_id = ? AND started_at >= ? AND started_at >= ?", customerID, r.Since.UTC(), r.Days.From.UTC())
+	if !r.Days.To.IsZero() {
+		events = events.Where("started_at < ?", r.Days.To.UTC())
+	}
+	err := events.Order("started_at, id").Find(&ca.Events).Error
 	if err != nil {
 		return ca, fmt.Errorf("store: reading access events of customer %d: %w", customerID, err)
 	}
-	err = db.Where("customer_id = ? AND removed_at IS NULL AND (valid_to IS NULL OR valid_to >= ?)", customerID, since.UTC()).
-		Order("valid_from, id").Find(&ca.Authorisations).Error
+	grants := db.Where("customer_id = ? AND removed_at IS NULL AND (valid_to IS NULL OR valid_to >= ?)", customerID, r.Since.UTC())
+	if !r.Days.From.IsZero() {
+		cut := r.Days.From.Add(-r.GraceAfter).UTC()
+		// Of each technician's that ended before cut, the last, or rather every
+		// one that ended no earlier than the earliest of those lasts.
+		grants = grants.Where("valid_to IS NULL OR revoked_at IS NOT NULL OR valid_from >= ? OR valid_to >= ? OR valid_to >= "+
+			"(SELECT MIN(m) FROM (SELECT MAX(valid_to) AS m FROM authorisations WHERE customer_id = ? AND removed_at IS NULL "+
+			"AND revoked_at IS NULL AND valid_to < ? GROUP BY technician_id) AS last)", r.Days.From.UTC(), cut, customerID, cut)
+	}
+	err = grants.Order("valid_from, id").Find(&ca.Authorisations).Error
 	if err != nil {
 		return ca, fmt.Errorf("store: reading authorisations of customer %d: %w", customerID, err)
 	}

@@ -15,10 +15,18 @@ import (
 )
 
 // FindingScope names the findings one evaluation speaks for: those of its rules
-// and, when CustomerID is set, of that customer only.
+// and, when CustomerID is set, of that customer only, and when Days is set, of
+// the findings about a day (Finding.Day), those about a day in it only.
 type FindingScope struct {
 	Rules      []string
 	CustomerID *uint
+	Days       *DaySpan
+}
+
+// HasDay says whether a finding about day (empty for about no one day) is in the
+// scope's days.
+func (s FindingScope) HasDay(day string) bool {
+	return s.Days == nil || day == "" || s.Days.Contains(day)
 }
 
 // FindingState is what recording an evaluation starts from: the stored findings of
@@ -77,9 +85,28 @@ func readFindingState(db *gorm.DB, scope FindingScope, now time.Time) (FindingSt
 	if scope.CustomerID != nil {
 		q = q.Where("customer_id = ?", *scope.CustomerID)
 	}
-	if err := q.Order("id").Find(&st.Existing).Error; err != nil {
+	if scope.Days == nil {
+		if err := q.Order("id").Find(&st.Existing).Error; err != nil {
+			return st, fmt.Errorf("store: reading findings: %w", err)
+		}
+		return st, nil
+	}
+	// The findings about no one day, then those about the scope's days: two
+	// searches of the index on customer and day (with an OR, SQLite reads every
+	// finding of the customer).
+	var about []Finding
+	days := q.Session(&gorm.Session{}).Where("day >= ?", scope.Days.From.UTC().Format(time.DateOnly))
+	if !scope.Days.To.IsZero() {
+		days = days.Where("day < ?", scope.Days.To.UTC().Format(time.DateOnly))
+	}
+	if err := q.Session(&gorm.Session{}).Where("day = ''").Find(&st.Existing).Error; err != nil {
 		return st, fmt.Errorf("store: reading findings: %w", err)
 	}
+	if err := days.Find(&about).Error; err != nil {
+		return st, fmt.Errorf("store: reading findings of %s: %w", scope.Days, err)
+	}
+	st.Existing = append(st.Existing, about...)
+	slices.SortFunc(st.Existing, func(a, b Finding) int { return cmp.Compare(a.ID, b.ID) })
 	return st, nil
 }
 
@@ -108,7 +135,7 @@ func (w FindingWrites) write(tx *gorm.DB) error {
 	for i := range w.Update {
 		f := &w.Update[i]
 		// A struct, not a map: gorm seals personal columns only from a model's fields.
-		err := tx.Model(f).Select("last_seen", "summary", "severity", "evidence", "customer_id", "subject",
+		err := tx.Model(f).Select("last_seen", "day", "summary", "severity", "evidence", "customer_id", "subject",
 			"technician_id", "device_id", "status", "status_by", "status_reason", "resolved_at").Updates(f).Error
 		if err != nil {
 			return fmt.Errorf("store: updating finding %s: %w", f.Fingerprint, err)

@@ -180,7 +180,7 @@ var inventories = map[string]Inventory{
 		kept("status_by", whyWho, CustosUsers),
 		kept("status_reason", whyFreeText, CustosUsers),
 		kept("assignee", "who a finding is given to", CustosUsers),
-	}, Plain: []string{"rule", "fingerprint", "severity", "evidence", "first_seen", "last_seen", "status"}},
+	}, Plain: []string{"rule", "fingerprint", "severity", "evidence", "first_seen", "last_seen", "status", "day"}},
 	"finding_events": {About: "each finding's triage history", Personal: []Personal{
 		kept("actor", whyWho, CustosUsers),
 		sealed("note", whyFreeText, CustosUsers, Technicians, CustomerUsers),
@@ -200,7 +200,7 @@ var inventories = map[string]Inventory{
 		Personal: []Personal{sealed("requested_by", "to show who asked for an erasure (accountability)", CustosUsers, Contacts), sealed("reason", whyFreeText, CustosUsers)}},
 	"evidence_manifests": {About: "evidence bundles made (the hash that chains each month to the next)", Plain: []string{"month", "sha256", "path"}},
 	"report_archives":    {About: "monthly reports written, every rendering (each file it names holds the report's personal data and is deleted with its row after retention.reports)", Plain: []string{"month", "format", "variant", "rendering", "sha256", "document_sha256", "path", "size", "template_version"}},
-	"reconcile_changes":  {About: "customers whose reconcile inputs changed since the last run", Plain: []string{"claimed"}},
+	"reconcile_changes":  {About: "customers whose reconcile inputs changed since the last run, and on which days", Plain: []string{"claimed", "kind", "day"}},
 	"reconcile_states":   {About: "the access rules' settings and time of the last reconcile run", Plain: []string{"settings", "run_at", "full_at"}},
 	"relationships": {About: "GDAP relationships with customers' tenants", Personal: []Personal{raw},
 		Plain: []string{"customer_ref", "customer_name", "display_name", "status", "duration_days", "auto_extend_days", "roles", "assignments"}},

@@ -14,6 +14,29 @@ import (
 // EveryCustomer is the customer id of a change that concerns every customer.
 const EveryCustomer = 0
 
+// The kinds of change the journal records (ReconcileChange.Kind).
+const (
+	// ChangeWhole concerns the whole customer: a name, a contact, an exclusion, a
+	// person's triage.
+	ChangeWhole = "w"
+	// ChangeEvent is an access event that started on the mark's day.
+	ChangeEvent = "e"
+	// ChangeGrant is an authorisation whose earliest time (start, end or
+	// revocation) fell on the mark's day.
+	ChangeGrant = "a"
+	// ChangeBackup is a verified backup taken on the mark's day.
+	ChangeBackup = "b"
+)
+
+// CustomerChanges is what the journal says changed of one customer: the whole of
+// it, or the days (UTC midnights, in order, each once) on which changed access
+// events started, changed authorisations' earliest times fell and changed verified
+// backups were taken, each of the old row and of the new.
+type CustomerChanges struct {
+	Whole                   bool
+	Events, Grants, Backups []time.Time
+}
+
 // Changes is what changed in reconcile's inputs since the last completed run, as the
 // change journal says (ReconcileChange), and what that run left (ReconcileState).
 type Changes struct {
@@ -21,6 +44,8 @@ type Changes struct {
 	// change concerned every customer.
 	Customers []uint
 	Every     bool
+	// Of says, by customer of Customers, what changed of it.
+	Of map[uint]CustomerChanges
 	// Last is what the last completed run left; Ran is false before the first.
 	Last ReconcileState
 	Ran  bool
@@ -43,14 +68,26 @@ func (s *Store) ClaimChanges(ctx context.Context) (Changes, error) {
 	if err := db.Where("claimed = ?", true).Order("customer_id").Find(&marks).Error; err != nil {
 		return c, fmt.Errorf("store: reading the reconcile change journal: %w", err)
 	}
+	c.Of = map[uint]CustomerChanges{}
 	for _, m := range marks {
 		c.marks = append(c.marks, m.ID)
-		switch {
-		case m.CustomerID == EveryCustomer:
+		if m.CustomerID == EveryCustomer {
 			c.Every = true
-		case len(c.Customers) == 0 || c.Customers[len(c.Customers)-1] != m.CustomerID:
+			continue
+		}
+		if len(c.Customers) == 0 || c.Customers[len(c.Customers)-1] != m.CustomerID {
 			c.Customers = append(c.Customers, m.CustomerID)
 		}
+		cc := c.Of[m.CustomerID]
+		cc.add(m)
+		c.Of[m.CustomerID] = cc
+	}
+	for id, cc := range c.Of {
+		for _, days := range []*[]time.Time{&cc.Events, &cc.Grants, &cc.Backups} {
+			slices.SortFunc(*days, time.Time.Compare)
+			*days = slices.CompactFunc(*days, time.Time.Equal)
+		}
+		c.Of[id] = cc
 	}
 	err := db.Order("id DESC").Take(&c.Last).Error
 	switch {
@@ -61,6 +98,56 @@ func (s *Store) ClaimChanges(ctx context.Context) (Changes, error) {
 		c.Ran = true
 	}
 	return c, nil
+}
+
+// add adds what mark m says; a mark of a kind or day it does not know concerns the
+// whole customer.
+func (cc *CustomerChanges) add(m ReconcileChange) {
+	day, err := time.Parse(time.DateOnly, m.Day)
+	switch {
+	case m.Kind == ChangeWhole || err != nil:
+		cc.Whole = true
+	case m.Kind == ChangeEvent:
+		cc.Events = append(cc.Events, day)
+	case m.Kind == ChangeGrant:
+		cc.Grants = append(cc.Grants, day)
+	case m.Kind == ChangeBackup:
+		cc.Backups = append(cc.Backups, day)
+	default:
+		cc.Whole = true
+	}
+}
+
+// GrantStartBefore returns the start of the nth latest of the customer's
+// authorisations that access matching reads (not removed) starting before t, and
+// false when fewer than n start before t.
+func (s *Store) GrantStartBefore(ctx context.Context, customerID uint, t time.Time, n int) (time.Time, bool, error) {
+	var starts []time.Time
+	err := s.db.WithContext(ctx).Model(&Authorisation{}).Where("customer_id = ? AND removed_at IS NULL AND valid_from < ?", customerID, t.UTC()).
+		Order("valid_from DESC").Offset(n-1).Limit(1).Pluck("valid_from", &starts).Error
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("store: reading the authorisations of customer %d before %s: %w", customerID, t.UTC().Format(time.DateOnly), err)
+	}
+	if len(starts) == 0 {
+		return time.Time{}, false, nil
+	}
+	return starts[0], true, nil
+}
+
+// BackupOfEveryDeviceAfter returns when the customer's first verified backup of no
+// one device (not withdrawn) taken after t was taken, and false when there is none.
+func (s *Store) BackupOfEveryDeviceAfter(ctx context.Context, customerID uint, t time.Time) (time.Time, bool, error) {
+	var taken []time.Time
+	err := s.db.WithContext(ctx).Model(&VerifiedBackup{}).
+		Where("customer_id = ? AND device_id IS NULL AND withdrawn_at IS NULL AND taken_at > ?", customerID, t.UTC()).
+		Order("taken_at").Limit(1).Pluck("taken_at", &taken).Error
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("store: reading the verified backups of customer %d after %s: %w", customerID, t.UTC().Format(time.DateOnly), err)
+	}
+	if len(taken) == 0 {
+		return time.Time{}, false, nil
+	}
+	return taken[0], true, nil
 }
 
 // ExclusionsEnded returns the customers of exclusions that ended by themselves (not

@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -83,6 +85,73 @@ func TestJournal_MarksEachChangeOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		claim("technician saved with the same name", nil, false)
+	})
+}
+
+// TestJournal_MarksTheDaysChanged: events, authorisations and verified backups mark
+// the UTC days they touched, old row and new (an event's start; an authorisation's
+// earliest time; a backup's time taken), each day once however many rows; a contact
+// marks the whole customer.
+func TestJournal_MarksTheDaysChanged(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 10, d, 0, 0, 0, 0, time.UTC) }
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		db := storetest.DB(ctx, st)
+		a, b := journalCustomers(t, db)
+		claim := func(name string, want map[uint]store.CustomerChanges) {
+			t.Helper()
+			c, err := st.ClaimChanges(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fmt.Sprint(c.Of); got != fmt.Sprint(want) {
+				t.Errorf("%s: claimed %s, want %s", name, got, fmt.Sprint(want))
+			}
+			if err := st.CompleteChanges(ctx, c, "settings", t0, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		claim("customers created", map[uint]store.CustomerChanges{})
+		var events []store.AccessEvent
+		for i, at := range []time.Time{day(30).Add(23 * time.Hour), day(30).Add(time.Hour), day(28).Add(23*time.Hour + 59*time.Minute),
+			// 01:30 at UTC+2 is the day before in UTC.
+			time.Date(2026, 10, 26, 1, 30, 0, 0, time.FixedZone("UTC+2", 2*60*60))} {
+			e := journalEvent(strconv.Itoa(i), a)
+			e.StartedAt = at
+			events = append(events, e)
+		}
+		if err := db.Create(&events).Error; err != nil {
+			t.Fatal(err)
+		}
+		claim("events added", map[uint]store.CustomerChanges{a: {Events: []time.Time{day(25), day(28), day(30)}}})
+		if err := db.Model(&events[0]).Updates(map[string]any{"started_at": day(31), "customer_id": b}).Error; err != nil {
+			t.Fatal(err)
+		}
+		claim("event moved to another day and customer", map[uint]store.CustomerChanges{a: {Events: []time.Time{day(30)}}, b: {Events: []time.Time{day(31)}}})
+		to, revoked := day(29), day(27).Add(12*time.Hour)
+		grant := store.Authorisation{Pulled: store.Pulled{Source: "test", SourceID: "g", Stream: "s", Scope: "s", SeenAt: t0},
+			CustomerID: &a, AccessScope: record.ScopeRemote, ValidFrom: day(28), ValidTo: &to}
+		if err := db.Create(&grant).Error; err != nil {
+			t.Fatal(err)
+		}
+		claim("authorisation added", map[uint]store.CustomerChanges{a: {Grants: []time.Time{day(28)}}})
+		if err := db.Model(&grant).Update("revoked_at", revoked).Error; err != nil {
+			t.Fatal(err)
+		}
+		claim("authorisation revoked before it began", map[uint]store.CustomerChanges{a: {Grants: []time.Time{day(27), day(28)}}})
+		backup := store.VerifiedBackup{CustomerID: &b, What: "server", TakenAt: day(20).Add(time.Hour), VerifiedAt: day(21), VerifiedBy: "Jane", Evidence: "x"}
+		if err := db.Create(&backup).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Create(&store.Contact{Pulled: store.Pulled{Source: "test", SourceID: "c", Stream: "s", Scope: "s", SeenAt: t0}, Name: "Jane", CustomerID: &a}).Error; err != nil {
+			t.Fatal(err)
+		}
+		claim("backup and contact added", map[uint]store.CustomerChanges{a: {Whole: true}, b: {Backups: []time.Time{day(20)}}})
+		if db.Dialector.Name() == "sqlite" { // PostgreSQL refuses such a time
+			if err := db.Exec("UPDATE access_events SET started_at = 'soon' WHERE id = ?", events[1].ID).Error; err != nil {
+				t.Fatal(err)
+			}
+			claim("an event's start that is no time", map[uint]store.CustomerChanges{a: {Whole: true, Events: []time.Time{day(30)}}})
+		}
 	})
 }
 

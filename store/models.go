@@ -293,7 +293,7 @@ type Finding struct {
 	Fingerprint string `gorm:"not null;uniqueIndex"`
 	// Subject names what the finding is about, e.g. "itglue:configuration:123".
 	Subject    string         `gorm:"not null;serializer:personal"`
-	CustomerID *uint          `gorm:"index"`
+	CustomerID *uint          `gorm:"index;index:idx_findings_customer_day,priority:1"`
 	Severity   vocab.Severity `gorm:"not null"`
 	Summary    string         `gorm:"not null;serializer:personal"`
 	// Evidence lists the records behind the finding, as "table:id", comma-separated.
@@ -310,6 +310,9 @@ type Finding struct {
 	ResolvedAt   *time.Time
 	// Assignee is who a person gave the finding to; empty when nobody has it.
 	Assignee string
+	// Day is the UTC day ("2006-01-02") a finding one per day (an access finding)
+	// is about; empty for a finding about no one day.
+	Day string `gorm:"not null;default:'';index:idx_findings_customer_day,priority:2"`
 }
 
 // FindingEvent is one entry of a finding's history: who (a person, or "custos" for the
@@ -484,11 +487,16 @@ type EvidenceManifest struct {
 
 // ReconcileChange marks a customer whose reconcile inputs changed since a run last
 // claimed the marks: the database's triggers write it in the same transaction as the
-// change (store/migrations, 00009). CustomerID 0 stands for every customer.
+// change (store/migrations, 00009 and 00010). CustomerID 0 stands for every
+// customer. Kind and Day say what changed: the whole customer (ChangeWhole, no
+// day), or on Day an access event (ChangeEvent), an authorisation (ChangeGrant) or
+// a verified backup (ChangeBackup).
 type ReconcileChange struct {
-	ID         uint `gorm:"primaryKey"`
-	CustomerID uint `gorm:"not null;index:idx_reconcile_changes_customer_claimed,priority:1"`
-	Claimed    bool `gorm:"not null;default:false;index:idx_reconcile_changes_customer_claimed,priority:2"`
+	ID         uint   `gorm:"primaryKey"`
+	CustomerID uint   `gorm:"not null;index:idx_reconcile_changes_mark,priority:1"`
+	Claimed    bool   `gorm:"not null;default:false;index:idx_reconcile_changes_mark,priority:2"`
+	Kind       string `gorm:"not null;default:w;index:idx_reconcile_changes_mark,priority:3"`
+	Day        string `gorm:"not null;default:'';index:idx_reconcile_changes_mark,priority:4"`
 }
 
 // ReconcileState is what the last completed reconcile run left for the next: the

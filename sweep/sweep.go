@@ -124,7 +124,8 @@ const (
 func Match(events []Event, grants []Grant, opts Options) []Decision {
 	slices.SortFunc(events, func(a, b Event) int { return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.ID, b.ID)) })
 	slices.SortFunc(grants, func(a, b Grant) int { return cmp.Or(a.From.Compare(b.From), cmp.Compare(a.ID, b.ID)) })
-	s := sweeper{opts: opts, active: map[uint][]*Grant{}, firstEnd: map[uint]time.Time{}, lastEnded: map[uint]*Grant{}}
+	s := sweeper{opts: opts, active: map[uint][]*Grant{}, firstEnd: map[uint]time.Time{}}
+	s.byEnd = s.endings(grants)
 	out := make([]Decision, len(events))
 	next := 0
 	for i := range events {
@@ -145,8 +146,12 @@ func Match(events []Event, grants []Grant, opts Options) []Decision {
 	return out
 }
 
-// upcomingLookahead bounds how many not-yet-started grants explain an access.
-const upcomingLookahead = 16
+// Lookahead is how many of the grants that begin after an access (less the grace)
+// explain it when nothing covers it: the soonest that many, of any technician,
+// are candidates. An access is thus explained by grants that begin after it, up
+// to the Lookahead-th, and by the grant of its technician that ended last before
+// it (however long before); what covers it began by its start (less the grace).
+const Lookahead = 16
 
 type sweeper struct {
 	opts Options
@@ -157,12 +162,46 @@ type sweeper struct {
 	// when every grant in it is standing. The set is only scanned to evict grants
 	// once that end has passed, so standing permissions cost nothing per event.
 	firstEnd map[uint]time.Time
-	// lastEnded holds, by technician, the grant that most recently left the active
-	// set, to explain an access just after it.
-	lastEnded map[uint]*Grant
+	// byEnd holds, by technician, the grants that end (not the standing ones) in
+	// the order they end, to name the one that ended last before an access.
+	byEnd map[uint][]ending
 	// upcoming are the grants that begin after the current event's start (less the
 	// grace), soonest first.
 	upcoming []Grant
+}
+
+// ending is a grant that ends, and when.
+type ending struct {
+	at    time.Time
+	grant *Grant
+}
+
+// endings lists, by technician, the grants that end, in the order they end (then by
+// start and id, as the grants are sorted).
+func (s *sweeper) endings(grants []Grant) map[uint][]ending {
+	out := map[uint][]ending{}
+	for i := range grants {
+		if end, ok := s.end(&grants[i]); ok {
+			out[grants[i].Technician] = append(out[grants[i].Technician], ending{end, &grants[i]})
+		}
+	}
+	for _, list := range out {
+		slices.SortStableFunc(list, func(a, b ending) int { return a.at.Compare(b.at) })
+	}
+	return out
+}
+
+// lastEnded returns the technician's grant that ended last before start (the last
+// of those that ended at the same instant), or nil. It depends on the grants alone,
+// not on which events the sweep saw before, so that checking some of a customer's
+// events decides them as checking all of them does.
+func (s *sweeper) lastEnded(tech uint, start time.Time) *Grant {
+	list := s.byEnd[tech]
+	i, _ := slices.BinarySearchFunc(list, start, func(e ending, t time.Time) int { return e.at.Compare(t) })
+	if i == 0 {
+		return nil
+	}
+	return list[i-1].grant
 }
 
 // end returns the last instant the grant covers, and false for a standing one.
@@ -210,8 +249,8 @@ func (s *sweeper) recordedLate(g *Grant, e *Event) bool {
 	return !g.Recorded.IsZero() && g.Recorded.After(e.Start.Add(s.opts.Skew))
 }
 
-// evict drops from the technician's active set the grants that ended before start,
-// remembering the last one dropped, and recomputes the set's earliest end.
+// evict drops from the technician's active set the grants that ended before start
+// and recomputes the set's earliest end.
 func (s *sweeper) evict(tech uint, start time.Time) {
 	list := s.active[tech]
 	kept := list[:0]
@@ -219,8 +258,7 @@ func (s *sweeper) evict(tech uint, start time.Time) {
 	for _, g := range list {
 		end, ok := s.end(g)
 		if ok && end.Before(start) {
-			s.lastEnded[tech] = g // ended before this event: no later event needs it
-			continue
+			continue // ended before this event: no later event needs it
 		}
 		kept = append(kept, g)
 		if first, had := s.firstEnd[tech]; ok && (!had || end.Before(first)) {
@@ -274,7 +312,7 @@ func (s *sweeper) explain(e *Event) []Miss {
 	var cands []*Grant
 	for _, tech := range techniciansOf(e) {
 		cands = append(cands, s.active[tech]...)
-		if g := s.lastEnded[tech]; g != nil {
+		if g := s.lastEnded(tech, e.Start); g != nil {
 			cands = append(cands, g)
 		}
 	}
@@ -303,7 +341,7 @@ func (s *sweeper) explain(e *Event) []Miss {
 		}
 		return cmp.Compare(a.ID, b.ID) // the active set is a map: keep explanations stable
 	})
-	for i := range s.upcoming[:min(len(s.upcoming), upcomingLookahead)] {
+	for i := range s.upcoming[:min(len(s.upcoming), Lookahead)] {
 		if g := &s.upcoming[i]; g.Technician == 0 || g.Technician == e.Technician {
 			cands = append(cands, g)
 		}

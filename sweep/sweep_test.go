@@ -185,3 +185,26 @@ func TestMatch_AuthorisedAfterwards(t *testing.T) {
 		})
 	}
 }
+
+// TestMatch_ExplanationDoesNotDependOnEarlierEvents: the grant an access is
+// explained by as the one that ended last is the one that ended last before it,
+// whether or not an earlier access of the technician fell between the two grants'
+// ends (which evicts the shorter one from the active set first).
+func TestMatch_ExplanationDoesNotDependOnEarlierEvents(t *testing.T) {
+	grants := []Grant{
+		{ID: 1, Technician: alice, Device: pc42, Scope: "remote", From: at(0), To: at(2)},
+		{ID: 2, Technician: alice, Device: pc42, Scope: "remote", From: at(0.5), To: at(1.5)},
+	}
+	between := Event{ID: 1, Scope: "remote", Start: at(1.8), End: at(1.9), Technician: alice, Device: pc42}
+	later := Event{ID: 2, Scope: "remote", Start: at(3), End: at(3.5), Technician: alice, Device: pc42}
+	for name, events := range map[string][]Event{
+		"alone":                  {later},
+		"after an access at 1.8": {between, later},
+	} {
+		ds := Match(events, append([]Grant(nil), grants...), Options{})
+		d := ds[len(ds)-1]
+		if d.Event != 2 || len(d.Misses) != 1 || d.Misses[0].Grant != 1 || d.Misses[0].Reason != ReasonEnded {
+			t.Errorf("%s: the later access's decision = %+v, want grant 1 (which ended last) ended", name, d)
+		}
+	}
+}
