@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/custos-msp/custos/duration"
 	"github.com/custos-msp/custos/record"
 	"github.com/custos-msp/custos/store"
@@ -60,8 +62,11 @@ type CustomerCheck struct {
 
 // Run checks the access events of scope's customers that started at or after since
 // (every listed customer, whether it has events or not; with a Full scope, every
-// customer with events), streamed per customer: each customer's decisions and findings go to each as soon as the
-// customer is matched, so that only one customer's are ever held.
+// customer with events), streamed per customer: each customer's decisions and
+// findings go to each as soon as the customer is matched. The next customer is
+// read and matched while each handles the last (on PostgreSQL a read is mostly
+// waiting for the database), and never more than one ahead, so that only two
+// customers' events are ever held.
 func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time, scope Scope, each func(context.Context, CustomerCheck) error) (AccessRun, error) {
 	var run AccessRun
 	customers := scope.Customers
@@ -78,18 +83,35 @@ func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time,
 	if err != nil {
 		return run, err
 	}
-	for _, id := range customers {
-		ca, err := st.ReadCustomerAccess(ctx, id, since)
-		if err != nil {
-			return run, err
+	g, ctx := errgroup.WithContext(ctx)
+	checked := make(chan CustomerCheck)
+	g.Go(func() error {
+		defer close(checked)
+		for _, id := range customers {
+			ca, err := st.ReadCustomerAccess(ctx, id, since)
+			if err != nil {
+				return err
+			}
+			out := c.check(ca, names, &run)
+			run.Changed += len(out.Decisions)
+			select {
+			case checked <- out:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
-		out := c.check(ca, names, &run)
-		run.Changed += len(out.Decisions)
-		if err := each(ctx, out); err != nil {
-			return run, err
+		return nil
+	})
+	g.Go(func() error {
+		for out := range checked {
+			if err := each(ctx, out); err != nil {
+				return err
+			}
 		}
-	}
-	return run, nil
+		return nil
+	})
+	err = g.Wait()
+	return run, err
 }
 
 // check matches one customer's events, counting them in run.
