@@ -45,15 +45,10 @@ var (
 )
 
 // seedScale writes customers, each with perCustomer events and grants over 30 days
-// (ten of fifty technicians, forty devices each), straight into a fresh SQLite
-// store, as if synced and mapped; with sealer, personal data is sealed.
-func seedScale(b *testing.B, customers, events, grants int, sealer store.Sealer) *scale {
+// (ten of fifty technicians, forty devices each), straight into st, an empty store,
+// as if synced and mapped.
+func seedScale(b *testing.B, st *store.Store, customers, events, grants int) *scale {
 	b.Helper()
-	st, err := store.Open(ctx, store.Options{Driver: "sqlite", Path: filepath.Join(b.TempDir(), "bench.db"), Sealer: sealer})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
 	s := &scale{b: b, st: st, r: rand.New(rand.NewPCG(1, 2)), techs: make([]store.Technician, 50)}
 	db := storetest.DB(ctx, st)
 	for i := range s.techs {
@@ -153,6 +148,24 @@ func (s *scale) change(events, grants int) {
 // authorisations over random customers in the last day (change-1pct-s). Peak heap
 // is sampled every 10 ms during the first three runs.
 func BenchmarkReconcile_SQLite(b *testing.B) {
+	benchmarkReconcile(b, func(b *testing.B, sealer store.Sealer) *store.Store {
+		st, err := store.Open(ctx, store.Options{Driver: "sqlite", Path: filepath.Join(b.TempDir(), "bench.db"), Sealer: sealer})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { st.Close() })
+		return st
+	})
+}
+
+// BenchmarkReconcile_PostgreSQL is BenchmarkReconcile_SQLite on a fresh schema of
+// the PostgreSQL server CUSTOS_TEST_POSTGRES_DSN names; skipped without it.
+func BenchmarkReconcile_PostgreSQL(b *testing.B) {
+	benchmarkReconcile(b, func(b *testing.B, sealer store.Sealer) *store.Store { return storetest.Open(b, "postgres", sealer) })
+}
+
+// benchmarkReconcile runs the reconcile benchmark on the stores open opens.
+func benchmarkReconcile(b *testing.B, open func(*testing.B, store.Sealer) *store.Store) {
 	set := configured(b, new(config.Default()))
 	for _, size := range []struct {
 		events, grants int
@@ -165,7 +178,7 @@ func BenchmarkReconcile_SQLite(b *testing.B) {
 				if size.sealed {
 					sealer = storetest.Keyring(b)
 				}
-				sc := seedScale(b, 500, size.events, size.grants, sealer)
+				sc := seedScale(b, open(b, sealer), 500, size.events, size.grants)
 				eng := &reconcile.Engine{Store: sc.st, Rules: set.Rules, Log: zerolog.Nop(), Access: set.Access}
 				runtime.GC()
 				stop := samplePeakHeap()
