@@ -327,8 +327,8 @@ func (e *Engine) add(res *Result, r findings.Recorded) {
 
 // batchRows bounds the findings and decisions of the customers recorded in one
 // transaction: a commit per customer was a sixth of a first run, and a batch is
-// held in memory until it is written.
-const batchRows = 5000
+// held in memory until it is written. A variable for tests.
+var batchRows = 5000
 
 // Evaluate reads the records and evaluates every rule at now, changing nothing.
 // Access events that started before since are not checked (zero checks them all).
