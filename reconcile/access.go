@@ -63,10 +63,12 @@ type CustomerCheck struct {
 // Run checks the access events of scope's customers that started at or after since
 // (every listed customer, whether it has events or not; with a Full scope, every
 // customer with events), streamed per customer: each customer's decisions and
-// findings go to each as soon as the customer is matched. The next customer is
-// read and matched while each handles the last (on PostgreSQL a read is mostly
-// waiting for the database), and never more than one ahead, so that only two
-// customers' events are ever held.
+// findings go to each as soon as the customer is matched, so that only one
+// customer's events are held. On PostgreSQL, where a read is mostly waiting for
+// the server, the next customer is read and matched while each handles the last,
+// never more than one ahead (two customers held). On SQLite that costs more than it
+// saves: the reading connection's page cache is dropped at every commit of the
+// writing one, so customers are read in turn.
 func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time, scope Scope, each func(context.Context, CustomerCheck) error) (AccessRun, error) {
 	var run AccessRun
 	customers := scope.Customers
@@ -83,10 +85,8 @@ func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time,
 	if err != nil {
 		return run, err
 	}
-	g, ctx := errgroup.WithContext(ctx)
-	checked := make(chan CustomerCheck)
-	g.Go(func() error {
-		defer close(checked)
+	// checkAll reads and matches every customer, handing each result to next.
+	checkAll := func(ctx context.Context, next func(CustomerCheck) error) error {
 		for _, id := range customers {
 			ca, err := st.ReadCustomerAccess(ctx, id, since)
 			if err != nil {
@@ -94,13 +94,28 @@ func (c *AccessCheck) Run(ctx context.Context, st *store.Store, since time.Time,
 			}
 			out := c.check(ca, names, &run)
 			run.Changed += len(out.Decisions)
-			select {
-			case checked <- out:
-			case <-ctx.Done():
-				return ctx.Err()
+			if err := next(out); err != nil {
+				return err
 			}
 		}
 		return nil
+	}
+	if st.Driver() != "postgres" {
+		err := checkAll(ctx, func(out CustomerCheck) error { return each(ctx, out) })
+		return run, err
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	checked := make(chan CustomerCheck)
+	g.Go(func() error {
+		defer close(checked)
+		return checkAll(ctx, func(out CustomerCheck) error {
+			select {
+			case checked <- out:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
 	})
 	g.Go(func() error {
 		for out := range checked {
