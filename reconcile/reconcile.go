@@ -278,7 +278,7 @@ func (e *Engine) runScope(ctx context.Context, now time.Time, scope Scope) (Resu
 		checked = append(checked, ca.CustomerID)
 		found := append(inputs(ca.Findings), byCustomer[ca.CustomerID]...)
 		batch = append(batch, findings.Customer{ID: ca.CustomerID, Found: found, Decisions: ca.Decisions})
-		if rows += len(found) + len(ca.Decisions); rows >= batchRows {
+		if rows += 1 + len(found) + len(ca.Decisions); rows >= batchRows {
 			return flush(ctx)
 		}
 		return nil
@@ -325,7 +325,7 @@ func (e *Engine) add(res *Result, r findings.Recorded) {
 	res.Recorded.Add(r)
 }
 
-// batchRows bounds the findings and decisions of the customers recorded in one
+// batchRows bounds the findings and decisions (and customers) recorded in one
 // transaction: a commit per customer was a sixth of a first run, and a batch is
 // held in memory until it is written. A variable for tests.
 var batchRows = 5000
