@@ -190,18 +190,20 @@ func (a *App) Sync(ctx context.Context, only string) ([]sync.Result, error) {
 // events of the customers whose records changed since the last run (the store's
 // change journal says which).
 func (a *App) Reconcile(ctx context.Context) (reconcile.Result, error) {
-	return a.reconcile(ctx, reconcile.Scope{})
+	return a.reconcile(ctx, reconcile.Scope{}, false)
 }
 
 // ReconcileFull is Reconcile checking every customer's access events.
 func (a *App) ReconcileFull(ctx context.Context) (reconcile.Result, error) {
-	return a.reconcile(ctx, reconcile.Scope{Full: true})
+	return a.reconcile(ctx, reconcile.Scope{Full: true}, false)
 }
 
 // reconcile evaluates every enabled rule, checking the access events of scope's
-// customers, and records the run under the scope it checked.
-func (a *App) reconcile(ctx context.Context, scope reconcile.Scope) (reconcile.Result, error) {
+// customers, and records the run under the scope it checked; with listChanges the
+// result lists every change (reconcile.Engine.ListChanges).
+func (a *App) reconcile(ctx context.Context, scope reconcile.Scope, listChanges bool) (reconcile.Result, error) {
 	job := a.reconcileJob()
+	job.Engine.ListChanges = listChanges
 	var res reconcile.Result
 	err := a.runner.Run(ctx, "reconcile", scope.String(), func(ctx context.Context) (jobs.Counts, error) {
 		r, counts, err := job.RunScope(ctx, scope)

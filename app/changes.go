@@ -28,7 +28,7 @@ type Change struct {
 // since the last run (the store's change journal says which, whoever changed them),
 // and evaluates the other rules whole.
 func (a *App) ReconcileChanges(ctx context.Context) ([]Change, reconcile.Result, error) {
-	res, err := a.reconcile(ctx, reconcile.Scope{})
+	res, err := a.reconcile(ctx, reconcile.Scope{}, true)
 	if err != nil {
 		return nil, res, err
 	}

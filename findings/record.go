@@ -55,31 +55,87 @@ func (r *Recorded) Add(o Recorded) {
 	r.Changes = append(r.Changes, o.Changes...)
 }
 
+// Customer is one customer's evaluation, for ApplyCustomers: what the rules found
+// and the changed decisions about its access events, recorded with its findings.
+// Rules, when set, are the rules evaluated for this customer, of the batch's; Days,
+// when set, the days its access was checked on, as for ApplyCustomer.
+type Customer struct {
+	ID        uint
+	Rules     []string
+	Days      *store.DaySpan
+	Found     []Input
+	Decisions []store.DecisionUpdate
+}
+
+// CustomerRows is the part of the store that records several customers'
+// evaluations in one transaction; *store.Store is one.
+type CustomerRows interface {
+	RecordCustomerFindings(ctx context.Context, rules []string, now time.Time, customers []store.CustomerFindings) error
+}
+
+// ApplyCustomers records several customers' evaluations of the given rules (or of
+// a customer's own, some of them) at now, each as ApplyCustomer does, all in one
+// transaction (a run pays one commit for a
+// batch of customers): each customer's decisions and findings are recorded
+// together with the others', or, when anything fails, none is.
+func ApplyCustomers(ctx context.Context, rows CustomerRows, rules []string, customers []Customer, now time.Time) (Recorded, error) {
+	each := make([]Recorded, len(customers))
+	writes := make([]store.FindingWrites, len(customers))
+	batch := make([]store.CustomerFindings, len(customers))
+	for i, c := range customers {
+		scope := store.FindingScope{Rules: rules, CustomerID: &c.ID, Days: c.Days}
+		if c.Rules != nil {
+			scope.Rules = c.Rules
+		}
+		batch[i] = store.CustomerFindings{CustomerID: c.ID, Days: c.Days, Decisions: c.Decisions,
+			Plan: planner(scope, c.Found, now, &each[i], &writes[i])}
+	}
+	if err := rows.RecordCustomerFindings(ctx, rules, now, batch); err != nil {
+		return Recorded{}, err
+	}
+	var rec Recorded
+	for i := range customers {
+		each[i].nameNew(writes[i])
+		rec.Add(each[i])
+	}
+	return rec, nil
+}
+
 func record(ctx context.Context, rows Rows, scope store.FindingScope, found []Input, now time.Time) (Recorded, error) {
 	var (
 		rec Recorded
 		w   store.FindingWrites
 	)
-	err := rows.RecordFindings(ctx, scope, now, func(state store.FindingState) (store.FindingWrites, error) {
+	if err := rows.RecordFindings(ctx, scope, now, planner(scope, found, now, &rec, &w)); err != nil {
+		return Recorded{}, err
+	}
+	rec.nameNew(w)
+	return rec, nil
+}
+
+// planner plans recording found in scope at now from the stored state, leaving in
+// rec what the plan does and in w what it writes.
+func planner(scope store.FindingScope, found []Input, now time.Time, rec *Recorded, w *store.FindingWrites) func(store.FindingState) (store.FindingWrites, error) {
+	return func(state store.FindingState) (store.FindingWrites, error) {
 		p, err := PlanChanges(scope, state, found, now)
 		if err != nil {
 			return store.FindingWrites{}, err
 		}
-		rec.Result, w = p.Result(), p.Writes()
+		rec.Result, *w = p.Result(), p.Writes()
 		rec.Changes = slices.DeleteFunc(p.Changes, func(c Change) bool { return c.Kind == Refresh })
-		return w, nil
-	})
-	if err != nil {
-		return Recorded{}, err
+		return *w, nil
 	}
+}
+
+// nameNew gives the new findings among r's changes the ids w's inserts were written with.
+func (r *Recorded) nameNew(w store.FindingWrites) {
 	inserted := make(map[string]uint, len(w.Insert))
 	for _, f := range w.Insert {
 		inserted[f.Fingerprint] = f.ID
 	}
-	for i := range rec.Changes {
-		if c := &rec.Changes[i]; c.Was == nil {
+	for i := range r.Changes {
+		if c := &r.Changes[i]; c.Was == nil {
 			c.Finding.ID = inserted[c.Finding.Fingerprint]
 		}
 	}
-	return rec, nil
 }

@@ -178,6 +178,87 @@ func TestApplyCustomer_LeavesOtherCustomersAlone(t *testing.T) {
 	})
 }
 
+func TestApplyCustomers_RecordsEveryCustomerOfTheBatchOrNone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		a, b, c := uint(1), uint(2), uint(3)
+		in := func(fp string, customer *uint) findings.Input {
+			return findings.Input{Rule: "R1", Fingerprint: fp, Subject: "subject " + fp, CustomerID: customer, Severity: "high", Summary: "summary " + fp}
+		}
+		event := store.AccessEvent{Kind: "remote_session", Action: "a", StartedAt: t0, CustomerID: &a}
+		event.Source, event.SourceID, event.Stream, event.Scope = "s", "e1", "s", "s"
+		if err := storetest.DB(ctx, st).Create(&event).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := findings.Apply(ctx, st, []string{"R1"}, []findings.Input{in("c1", &c)}, t0); err != nil {
+			t.Fatal(err)
+		}
+		decided := []store.DecisionUpdate{{EventID: event.ID, Decision: "no authorisation for Dana Ortiz"}}
+
+		// Customer 3's evaluation names another customer's finding: the batch fails
+		// and nothing of customers 1 and 2 is kept, their decisions neither.
+		_, err := findings.ApplyCustomers(ctx, st, []string{"R1"}, []findings.Customer{
+			{ID: a, Found: []findings.Input{in("a1", &a)}, Decisions: decided},
+			{ID: b, Found: []findings.Input{in("b1", &b)}},
+			{ID: c, Found: []findings.Input{in("a2", &a)}},
+		}, t0.Add(time.Hour))
+		if err == nil {
+			t.Fatal("a batch with a finding of customer 1 in the evaluation of customer 3 was recorded")
+		}
+		var stored store.AccessEvent
+		if err := storetest.DB(ctx, st).Take(&stored, event.ID).Error; err != nil || stored.Decision != "" {
+			t.Errorf("decision after the failed batch = %q, %v; want none", stored.Decision, err)
+		}
+		if n := storetest.Count(t, st, &store.Finding{}); n != 1 {
+			t.Errorf("%d findings after the failed batch, want customer 3's one", n)
+		}
+
+		got, err := findings.ApplyCustomers(ctx, st, []string{"R1"}, []findings.Customer{
+			{ID: a, Found: []findings.Input{in("a1", &a), in("a2", &a)}, Decisions: decided},
+			{ID: b, Found: []findings.Input{in("b1", &b)}},
+			{ID: c},
+		}, t0.Add(2*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (findings.Result{Opened: 3, Resolved: 1}); got.Result != want {
+			t.Errorf("result %+v, want %+v (three opened, customer 3's resolved)", got.Result, want)
+		}
+		if err := storetest.DB(ctx, st).Take(&stored, event.ID).Error; err != nil || stored.Decision != decided[0].Decision {
+			t.Errorf("decision = %q, %v; want %q", stored.Decision, err, decided[0].Decision)
+		}
+		fs, err := st.Findings(ctx, store.FindingFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := map[string]uint{}
+		for _, f := range fs {
+			ids[f.Fingerprint] = f.ID
+			if f.Subject != "subject "+f.Fingerprint || f.Summary != "summary "+f.Fingerprint {
+				t.Errorf("finding %s reads %q, %q; want its subject and summary", f.Fingerprint, f.Subject, f.Summary)
+			}
+		}
+		for _, ch := range got.Changes {
+			if ch.Finding.ID == 0 || ch.Finding.ID != ids[ch.Finding.Fingerprint] {
+				t.Errorf("change %s of %s names finding %d, stored as %d", ch.Kind, ch.Finding.Fingerprint, ch.Finding.ID, ids[ch.Finding.Fingerprint])
+			}
+		}
+		entries, err := st.Outbox(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var told []string
+		for _, e := range entries {
+			if e.FindingID != ids[e.Fingerprint] {
+				t.Errorf("outbox entry of %s names finding %d, stored as %d", e.Fingerprint, e.FindingID, ids[e.Fingerprint])
+			}
+			told = append(told, e.Fingerprint+":"+e.Event)
+		}
+		if want := []string{"c1:opened", "a1:opened", "a2:opened", "b1:opened", "c1:resolved"}; !slices.Equal(told, want) {
+			t.Errorf("outbox = %v, want %v", told, want)
+		}
+	})
+}
+
 func TestSuppressedBy_CountsTheFindingsOfOneExclusion(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		// Exclusion 1 suppresses rule R1, exclusion 12 rule R2: "exclusion 1 " must not count 12's.

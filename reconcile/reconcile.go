@@ -121,12 +121,17 @@ type Engine struct {
 	// the changed customers checks every customer again, as a safety net; zero means
 	// DefaultFullEvery.
 	FullEvery time.Duration
-	Log       zerolog.Logger
+	// ListChanges lists every change a run records in Result.Changes; without it a
+	// run only counts them, since a first run opens a finding for about every other
+	// access and listing them all would hold them all.
+	ListChanges bool
+	Log         zerolog.Logger
 }
 
 // Result says what one run did.
 type Result struct {
-	// Recorded counts what the run changed and lists the changes.
+	// Recorded counts what the run changed and, when the engine's ListChanges is
+	// set, lists the changes.
 	findings.Recorded
 	// Health is each rule's health in the run; a failed rule's findings were left as
 	// they were.
@@ -220,9 +225,9 @@ func (s Scope) String() string {
 // Run reads the records, evaluates every rule and records the findings at now,
 // checking the access events of the customers whose inputs changed since the last
 // run (Scope's zero value). The rules over whole tables are recorded in one
-// transaction; access events are checked and their decisions and findings recorded
-// a customer at a time, so the run holds one customer's events, never every
-// customer's.
+// transaction; access events are checked a customer at a time, so the run holds one
+// customer's events, never every customer's, and their decisions and findings are
+// recorded a batch of customers a transaction (each customer whole within one).
 func (e *Engine) Run(ctx context.Context, now time.Time) (Result, error) {
 	return e.RunScope(ctx, now, Scope{})
 }
@@ -272,9 +277,11 @@ func (e *Engine) runScope(ctx context.Context, now time.Time, scope Scope) (Resu
 	if err != nil {
 		return res, err
 	}
-	if res.Recorded, err = findings.Apply(ctx, e.Store, ev.Evaluated, ev.Found, now); err != nil {
+	r, err := findings.Apply(ctx, e.Store, ev.Evaluated, ev.Found, now)
+	if err != nil {
 		return res, fmt.Errorf("reconcile: %w", err)
 	}
+	e.add(&res, r)
 	if e.Access == nil {
 		return res, nil
 	}
@@ -285,21 +292,39 @@ func (e *Engine) runScope(ctx context.Context, now time.Time, scope Scope) (Resu
 	for _, f := range ev.PerCustomer.Found {
 		byCustomer[*f.CustomerID] = append(byCustomer[*f.CustomerID], f)
 	}
-	var checked []uint
+	customerRules := append(slices.Clone(rules), ev.PerCustomer.Evaluated...)
+	var (
+		checked []uint
+		batch   []findings.Customer
+		rows    int
+	)
+	// flush records the customers checked since the last flush, in one transaction.
+	flush := func(ctx context.Context) error {
+		if len(batch) == 0 {
+			return nil
+		}
+		r, err := findings.ApplyCustomers(ctx, e.Store, customerRules, batch, now)
+		e.add(&res, r)
+		batch, rows = batch[:0], 0
+		return err
+	}
 	run, health, err := e.runAccess(ctx, now, time.Time{}, scope, func(ctx context.Context, ca CustomerCheck) error {
 		checked = append(checked, ca.CustomerID)
-		if err := e.Store.SaveDecisions(ctx, ca.Decisions); err != nil {
-			return err
+		c := findings.Customer{ID: ca.CustomerID, Days: ca.Days, Found: inputs(ca.Findings), Decisions: ca.Decisions}
+		if scope.EventsOnly[ca.CustomerID] {
+			c.Rules = rules // its per-customer rules' findings stay as they are
+		} else {
+			c.Found = append(c.Found, byCustomer[ca.CustomerID]...)
 		}
-		found, evaluated := inputs(ca.Findings), rules
-		if !scope.EventsOnly[ca.CustomerID] {
-			found = append(found, byCustomer[ca.CustomerID]...)
-			evaluated = append(slices.Clone(rules), ev.PerCustomer.Evaluated...)
+		batch = append(batch, c)
+		if rows += 1 + len(c.Found) + len(c.Decisions); rows >= batchRows {
+			return flush(ctx)
 		}
-		r, err := findings.ApplyCustomer(ctx, e.Store, evaluated, ca.CustomerID, ca.Days, found, now)
-		res.Recorded.Add(r)
-		return err
+		return nil
 	})
+	if err == nil {
+		err = flush(ctx)
+	}
 	res.Events, res.Covered = run.Events, run.Covered
 	res.Health = append(res.Health, health...)
 	if err != nil {
@@ -327,9 +352,22 @@ func (e *Engine) runScope(ctx context.Context, now time.Time, scope Scope) (Resu
 // applyAccess records one customer's access findings and adds what changed to res.
 func (e *Engine) applyAccess(ctx context.Context, rules []string, customer uint, fs []Finding, now time.Time, res *Result) error {
 	r, err := findings.ApplyCustomer(ctx, e.Store, rules, customer, nil, inputs(fs), now)
-	res.Recorded.Add(r)
+	e.add(res, r)
 	return err
 }
+
+// add adds what r recorded to res, its changes only when the engine lists them.
+func (e *Engine) add(res *Result, r findings.Recorded) {
+	if !e.ListChanges {
+		r.Changes = nil
+	}
+	res.Recorded.Add(r)
+}
+
+// batchRows bounds the findings and decisions (and customers) recorded in one
+// transaction: a commit per customer was a sixth of a first run, and a batch is
+// held in memory until it is written. A variable for tests.
+var batchRows = 5000
 
 // Evaluate reads the records and evaluates every rule at now, changing nothing.
 // Access events that started before since are not checked (zero checks them all).

@@ -190,8 +190,12 @@ func derive(key []byte, purpose string) []byte {
 // IsSealed reports whether s has the shape of a value this package seals (version,
 // key id and payload); it does not open it.
 func IsSealed(s string) bool {
-	ver, _, _, err := split(s)
-	return err == nil && ver == version
+	// Most values read are not sealed at all: tell them without split's error.
+	if !strings.HasPrefix(s, version+".") {
+		return false
+	}
+	_, _, _, err := split(s)
+	return err == nil
 }
 
 // Open decrypts a value made by Seal with the same associated data. Its errors wrap
@@ -238,14 +242,15 @@ func (k *Keyring) NeedsReseal(sealed string) bool {
 
 // split cuts a sealed value into its version, key id and payload.
 func split(sealed string) (ver, id, payload string, err error) {
-	parts := strings.Split(sealed, ".")
-	if len(parts) != 3 {
+	ver, rest, _ := strings.Cut(sealed, ".")
+	id, payload, ok := strings.Cut(rest, ".")
+	if !ok || strings.Contains(payload, ".") {
 		return "", "", "", fmt.Errorf("%w: want version.keyid.payload", ErrMalformed)
 	}
-	if parts[0] == "" || parts[1] == "" || parts[2] == "" {
+	if ver == "" || id == "" || payload == "" {
 		return "", "", "", fmt.Errorf("%w: empty part", ErrMalformed)
 	}
-	return parts[0], parts[1], parts[2], nil
+	return ver, id, payload, nil
 }
 
 // truncate keeps a foreign string short in an error message.

@@ -18,7 +18,7 @@ import (
 var planted = []string{
 	"dana.ortiz@msp.example", "Dana Ortiz", "dortiz", "192.0.2.201", "ceo@fabrikam.example",
 	"Ravi Patel", "ravi.patel@fabrikam.example", "ticket T-4711 from Ravi", "revoked at Ravi's request",
-	"no authorisation for Dana Ortiz", "finding about Dana Ortiz", "dana-helpdesk",
+	"no authorisation for Dana Ortiz", "finding about Dana Ortiz", "dana-helpdesk", "seen by Dana Ortiz",
 }
 
 // TestPersonalData_SealedOnEveryWrite writes personal values through every path
@@ -85,7 +85,8 @@ func TestPersonalData_SealedOnEveryWrite(t *testing.T) {
 			err := st.RecordFindings(ctx, scope, t0, func(state store.FindingState) (store.FindingWrites, error) {
 				finding.Summary = summary
 				if i == 0 {
-					return store.FindingWrites{Insert: []store.Finding{finding}}, nil
+					opened := store.FindingEvent{Fingerprint: "fp1", At: t0, Actor: store.StatusBySystem, Action: "opened", Note: "seen by Dana Ortiz"}
+					return store.FindingWrites{Insert: []store.Finding{finding}, History: []store.FindingEvent{opened}}, nil
 				}
 				finding.ID = state.Existing[0].ID
 				return store.FindingWrites{Update: []store.Finding{finding}}, nil
