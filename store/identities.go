@@ -16,12 +16,33 @@ import (
 type Identities struct {
 	tx     *gorm.DB
 	sealer Sealer
+	// rewritten holds the tables in which propagating ids rewrote many rows.
+	rewritten map[string]bool
 }
 
+// reanalyseAfter is how many rows one propagation rewrites before the table's
+// planner statistics are taken again.
+const reanalyseAfter = 10_000
+
 // ResolveIdentities runs f in one transaction: either everything f wrote is stored or
-// nothing is.
+// nothing is. On PostgreSQL, a table in which many rows got their ids is analysed
+// once the transaction commits: its statistics from before (every new row without
+// an id) would have the planner scan the whole table, not the index, for the rows
+// still without one on every later run, until autovacuum analysed it.
 func (s *Store) ResolveIdentities(ctx context.Context, f func(ids *Identities) error) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return f(&Identities{tx: tx, sealer: s.sealer}) })
+	ids := &Identities{sealer: s.sealer, rewritten: map[string]bool{}}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { ids.tx = tx; return f(ids) })
+	if err != nil || s.driver != "postgres" {
+		return err
+	}
+	for _, t := range tables {
+		if ids.rewritten[t.Name] {
+			if err := s.db.WithContext(ctx).Exec("ANALYZE " + t.Name).Error; err != nil {
+				return fmt.Errorf("store: analysing %s after mapping: %w", t.Name, err)
+			}
+		}
+	}
+	return nil
 }
 
 // unlinked matches the rows of table whose ref column has no link of kind from
@@ -285,8 +306,8 @@ func (ids *Identities) CanonicalExists(kind string, id uint) (bool, error) {
 // relinks). Rows without a link keep their value: an authorisation recorded in
 // Custos carries its ids without links.
 func (ids *Identities) Propagate(kind string) error {
-	return ids.propagate(kind, func(r Resolved) (string, []any) {
-		return fmt.Sprintf("%s IS NULL", r.Column), nil
+	return ids.propagate(kind, func(table string, r Resolved) (string, []any) {
+		return fmt.Sprintf("%s.%s IS NULL", table, r.Column), nil
 	})
 }
 
@@ -297,26 +318,31 @@ func (ids *Identities) PropagateLink(source, kind, sourceID string) error {
 	if err != nil {
 		return err
 	}
-	return ids.propagate(kind, func(r Resolved) (string, []any) {
-		return fmt.Sprintf("source = ? AND %s = ?", r.Ref), []any{source, ref}
+	return ids.propagate(kind, func(table string, r Resolved) (string, []any) {
+		return fmt.Sprintf("%[1]s.source = ? AND %[1]s.%[2]s = ?", table, r.Ref), []any{source, ref}
 	})
 }
 
 // propagate sets, in every table resolving kind, each row's id to its link's target
-// where the row matches where and its link's target differs from the id it has.
-func (ids *Identities) propagate(kind string, where func(Resolved) (string, []any)) error {
+// where the row matches where (its columns qualified by the table's name) and its
+// link's target differs from the id it has: one join with the links (UPDATE … FROM,
+// in both databases), one probe of the links' index per row.
+func (ids *Identities) propagate(kind string, where func(table string, r Resolved) (string, []any)) error {
 	for _, t := range tables {
 		for _, r := range t.Resolved {
 			if r.Kind != kind {
 				continue
 			}
-			linked := fmt.Sprintf(`(SELECT links.target_id FROM links WHERE links.kind = '%s' AND links.source = %s.source AND links.source_id = %s.%s)`,
-				r.Kind, t.Name, t.Name, r.Ref)
-			cond, args := where(r)
-			err := ids.tx.Exec(fmt.Sprintf("UPDATE %[1]s SET %[2]s = %[3]s WHERE %[4]s AND %[3]s IS NOT NULL AND %[2]s IS DISTINCT FROM %[3]s",
-				t.Name, r.Column, linked, cond), args...).Error
-			if err != nil {
-				return fmt.Errorf("store: resolving %s of %s: %w", r.Column, t.Name, err)
+			cond, args := where(t.Name, r)
+			res := ids.tx.Exec(fmt.Sprintf("UPDATE %[1]s SET %[2]s = links.target_id FROM links "+
+				"WHERE links.kind = ? AND links.source = %[1]s.source AND links.source_id = %[1]s.%[3]s "+
+				"AND %[1]s.%[2]s IS DISTINCT FROM links.target_id AND %[4]s", t.Name, r.Column, r.Ref, cond),
+				append([]any{r.Kind}, args...)...)
+			if res.Error != nil {
+				return fmt.Errorf("store: resolving %s of %s: %w", r.Column, t.Name, res.Error)
+			}
+			if res.RowsAffected >= reanalyseAfter {
+				ids.rewritten[t.Name] = true
 			}
 		}
 	}
