@@ -325,19 +325,20 @@ func (ids *Identities) PropagateLink(source, kind, sourceID string) error {
 
 // propagate sets, in every table resolving kind, each row's id to its link's target
 // where the row matches where (its columns qualified by the table's name) and its
-// link's target differs from the id it has: one join with the links (UPDATE … FROM,
-// in both databases), one probe of the links' index per row.
+// link's target differs from the id it has. (An UPDATE … FROM links, one probe a
+// row, was no faster on PostgreSQL and had SQLite scan every row: 87 s instead of
+// 0.1 s for a run with nothing new at 100,000 events.)
 func (ids *Identities) propagate(kind string, where func(table string, r Resolved) (string, []any)) error {
 	for _, t := range tables {
 		for _, r := range t.Resolved {
 			if r.Kind != kind {
 				continue
 			}
+			linked := fmt.Sprintf(`(SELECT links.target_id FROM links WHERE links.kind = '%s' AND links.source = %s.source AND links.source_id = %s.%s)`,
+				r.Kind, t.Name, t.Name, r.Ref)
 			cond, args := where(t.Name, r)
-			res := ids.tx.Exec(fmt.Sprintf("UPDATE %[1]s SET %[2]s = links.target_id FROM links "+
-				"WHERE links.kind = ? AND links.source = %[1]s.source AND links.source_id = %[1]s.%[3]s "+
-				"AND %[1]s.%[2]s IS DISTINCT FROM links.target_id AND %[4]s", t.Name, r.Column, r.Ref, cond),
-				append([]any{r.Kind}, args...)...)
+			res := ids.tx.Exec(fmt.Sprintf("UPDATE %[1]s SET %[2]s = %[3]s WHERE %[4]s AND %[3]s IS NOT NULL AND %[2]s IS DISTINCT FROM %[3]s",
+				t.Name, r.Column, linked, cond), args...)
 			if res.Error != nil {
 				return fmt.Errorf("store: resolving %s of %s: %w", r.Column, t.Name, res.Error)
 			}
