@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/custos-msp/custos/config"
 	"github.com/custos-msp/custos/reconcile"
 	"github.com/custos-msp/custos/record"
+	"github.com/custos-msp/custos/sizing"
 	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/store/storetest"
 )
@@ -184,7 +184,7 @@ func benchmarkReconcile(b *testing.B, open func(*testing.B, store.Sealer) *store
 				sc := seedScale(b, open(b, sealer), 500, size.events, size.grants)
 				eng := &reconcile.Engine{Store: sc.st, Rules: set.Rules, Log: zerolog.Nop(), Access: set.Access}
 				runtime.GC()
-				stop := samplePeakHeap()
+				stop := sizing.SamplePeak()
 				b.StartTimer()
 				at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 				// timed runs run, returning its result, wall time and processor time.
@@ -215,7 +215,7 @@ func benchmarkReconcile(b *testing.B, open func(*testing.B, store.Sealer) *store
 				b.ReportMetric(fullRerun.Seconds(), "full-rerun-s")
 				b.ReportMetric(fullCPU.Seconds(), "full-rerun-cpu-s")
 				b.ReportMetric(changeRun.Seconds(), "change-1pct-s")
-				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+				b.ReportMetric(float64(peak.Heap)/(1<<20), "peak-heap-MiB")
 				b.ReportMetric(100*float64(res.Covered)/float64(res.Events), "%covered")
 				b.ReportMetric(float64(res.Opened), "findings")
 			}
@@ -232,30 +232,4 @@ func processCPU(b *testing.B) time.Duration {
 		b.Fatal(err)
 	}
 	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
-}
-
-// samplePeakHeap samples the heap in use until the returned function is called,
-// which returns the highest sample.
-func samplePeakHeap() func() uint64 {
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		tick := time.NewTicker(10 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
-			}
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return func() uint64 { close(done); <-stopped; return peak.Load() }
 }
