@@ -88,13 +88,14 @@ type Inventory struct {
 
 // Reasons shared by several columns.
 const (
-	whyRaw        = "the vendor's record as it came, kept to explain a finding; cleared after raw_payloads"
-	whyActor      = "to say which technician did what (the policy is about who accessed what)"
-	whyTarget     = "to say on whom an access acted (a mailbox opened, an account deleted)"
-	whyWho        = "to say who recorded, changed or ended a Custos record (accountability)"
-	whyFreeText   = "free text a person or a vendor wrote; may name anyone"
-	whyTechnician = "to map every tool's name for a technician onto one person"
-	whyContact    = "to check that an authorisation was granted by one of the customer's authorisation contacts"
+	whyRaw         = "the vendor's record as it came, kept to explain a finding; cleared after raw_payloads"
+	whyActor       = "to say which technician did what (the policy is about who accessed what)"
+	whyTarget      = "to say on whom an access acted (a mailbox opened, an account deleted)"
+	whyWho         = "to say who recorded, changed or ended a Custos record (accountability)"
+	whyFreeText    = "free text a person or a vendor wrote; may name anyone"
+	whyTechnician  = "to map every tool's name for a technician onto one person"
+	whyContact     = "to check that an authorisation was granted by one of the customer's authorisation contacts"
+	whyConsoleUser = "to say who is signed in to the console and who made a change (the Entra object id or token, and the sign-in name)"
 )
 
 // kept is a personal column stored as it is, sealed one stored sealed; both stay
@@ -219,6 +220,21 @@ var inventories = map[string]Inventory{
 		kept("error", "why the record did not decode, which can quote the bad value", Technicians, CustomerUsers),
 	}, Plain: []string{"item_key", "kind", "page"}},
 	"notify_groups": {About: "alert groups sent", Plain: []string{"group_key"}},
+	"audit_entries": {About: "the audit trail: every change made through the console or the API, and every sign-in", Personal: []Personal{
+		sealed("subject", whyConsoleUser, CustosUsers),
+		sealed("name", whyConsoleUser, CustosUsers),
+		sealed("from_address", "to say where a change came from (the client's address)", NetworkAddresses),
+		sealed("detail", whyFreeText, CustosUsers, Technicians, CustomerUsers, Contacts),
+	}, Plain: []string{"role", "via", "action", "target", "outcome"}},
+	"console_sessions": {About: "browsers signed in to the console", Personal: []Personal{
+		sealed("subject", whyConsoleUser, CustosUsers),
+		sealed("name", whyConsoleUser, CustosUsers),
+	}, Plain: []string{"role", "via", "csrf", "link"}},
+	"api_tokens": {About: "the API's bearer tokens (only each token's SHA-256)", Personal: []Personal{
+		sealed("created_by", whyWho, CustosUsers),
+		sealed("revoked_by", whyWho, CustosUsers),
+		sealed("revoke_reason", whyFreeText, CustosUsers),
+	}, Plain: []string{"name", "role", "hash"}},
 }
 
 // plainByName reports whether a column is plain by its name alone: ids, times and
@@ -340,6 +356,12 @@ func (p RetentionPolicy) rowKeeping(t Table) string {
 		return "row deleted " + after(p.ResolvedFindings, "the finding was resolved")
 	case KeptAsDeliveries:
 		return "row deleted " + after(p.Deliveries, "it was written")
+	case KeptAsAuditTrail:
+		return "row deleted " + after(p.AuditTrail, "the change")
+	case KeptUntilExpired:
+		return "row deleted once the session expired or was signed out"
+	case KeptAsTokens:
+		return "row deleted " + after(p.AuditTrail, "the token was revoked or expired")
 	}
 	return "row kept until a person removes it"
 }

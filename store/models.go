@@ -457,6 +457,7 @@ func models() []any {
 		&OutboxEntry{}, &Delivery{}, &NotifyLog{}, &NotifyGroup{}, &NotifyReceiver{},
 		&QuarantinedRecord{}, &Erasure{}, &EvidenceManifest{},
 		&ReconcileChange{}, &ReconcileState{},
+		&AuditEntry{}, &ConsoleSession{}, &APIToken{},
 	}
 }
 
@@ -507,4 +508,60 @@ type ReconcileState struct {
 	Settings string    `gorm:"not null"`
 	RunAt    time.Time `gorm:"not null"`
 	FullAt   time.Time `gorm:"not null"`
+}
+
+// AuditEntry is one change made through the console or the API, as the audit trail
+// keeps it: who (their subject, name and role, and how they proved it), from which
+// address, what they did to what, and how it ended. The values that name a person
+// or where they were are sealed.
+type AuditEntry struct {
+	ID      uint      `gorm:"primaryKey"`
+	At      time.Time `gorm:"not null;index"`
+	Subject string    `gorm:"not null;serializer:personal"`
+	Name    string    `gorm:"not null;serializer:personal"`
+	Role    string    `gorm:"not null"`
+	Via     string    `gorm:"not null"`
+	// FromAddress is the client's address ("from" is a word of SQL).
+	FromAddress string `gorm:"not null;serializer:personal"`
+	Action      string `gorm:"not null;index"`
+	Target      string `gorm:"not null"`
+	Detail      string `gorm:"not null;serializer:personal"`
+	// Outcome is empty when the change was made, else why it was refused or failed.
+	Outcome string `gorm:"not null"`
+}
+
+// ConsoleSession is a signed-in browser (or a one-time local sign-in link not yet
+// followed). Its id is the SHA-256 of the random cookie value, never the value, so
+// the table's rows cannot be replayed as cookies.
+type ConsoleSession struct {
+	ID      string `gorm:"primaryKey"`
+	Subject string `gorm:"not null;serializer:personal"`
+	Name    string `gorm:"not null;serializer:personal"`
+	Role    string `gorm:"not null"`
+	Via     string `gorm:"not null"`
+	// CSRF is the token forms of the session send back.
+	CSRF string `gorm:"column:csrf;not null"`
+	// Link marks a one-time sign-in link not yet followed: it signs nobody in until
+	// ClaimSessionLink swaps it for a session.
+	Link       bool      `gorm:"not null"`
+	CreatedAt  time.Time `gorm:"not null"`
+	ExpiresAt  time.Time `gorm:"not null;index"`
+	LastSeenAt time.Time `gorm:"not null"`
+}
+
+// APIToken is a bearer token of the API. Only the SHA-256 of the token is kept; the
+// token itself is shown once, when it is made.
+type APIToken struct {
+	ID   uint   `gorm:"primaryKey"`
+	Name string `gorm:"not null"`
+	Role string `gorm:"not null"`
+	Hash string `gorm:"not null;uniqueIndex"`
+	// CreatedBy, RevokedBy and RevokeReason name people and are sealed.
+	CreatedBy    string    `gorm:"not null;serializer:personal"`
+	CreatedAt    time.Time `gorm:"not null"`
+	ExpiresAt    time.Time `gorm:"not null"`
+	RevokedAt    *time.Time
+	RevokedBy    string `gorm:"not null;serializer:personal"`
+	RevokeReason string `gorm:"not null;serializer:personal"`
+	LastUsedAt   *time.Time
 }

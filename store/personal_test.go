@@ -19,6 +19,7 @@ var planted = []string{
 	"dana.ortiz@msp.example", "Dana Ortiz", "dortiz", "192.0.2.201", "ceo@fabrikam.example",
 	"Ravi Patel", "ravi.patel@fabrikam.example", "ticket T-4711 from Ravi", "revoked at Ravi's request",
 	"no authorisation for Dana Ortiz", "finding about Dana Ortiz", "dana-helpdesk", "seen by Dana Ortiz",
+	"8f1c2d3e-entra-oid-of-dana", "198.51.100.23", "token leaked by Dana",
 }
 
 // TestPersonalData_SealedOnEveryWrite writes personal values through every path
@@ -107,6 +108,8 @@ func TestPersonalData_SealedOnEveryWrite(t *testing.T) {
 			t.Errorf("finding summary = %q, %v; want the updated summary in clear", stored.Summary, err)
 		}
 
+		console(t, st)
+
 		text := databaseText(t, st)
 		if !strings.Contains(text, seal.KeyID([]byte("custos-test-key-32-bytes-long!!!"))) {
 			t.Fatalf("the database text holds no sealed value at all; the scan reads the wrong thing")
@@ -117,6 +120,32 @@ func TestPersonalData_SealedOnEveryWrite(t *testing.T) {
 			}
 		}
 	})
+}
+
+// console writes personal values through the console's records: an audit entry, a
+// session, an API token created and revoked.
+func console(t *testing.T, st *store.Store) {
+	t.Helper()
+	entry := store.AuditEntry{At: t0, Subject: "8f1c2d3e-entra-oid-of-dana", Name: "dana.ortiz@msp.example", Role: "admin",
+		Via: "session", FromAddress: "198.51.100.23", Action: "finding.acknowledge", Target: "finding 1", Detail: "asked Ravi Patel"}
+	if err := st.RecordAudit(ctx, &entry); err != nil {
+		t.Fatal(err)
+	}
+	session := store.ConsoleSession{ID: "h", Subject: "8f1c2d3e-entra-oid-of-dana", Name: "Dana Ortiz", Role: "admin", Via: "session",
+		CreatedAt: t0, ExpiresAt: t0.Add(time.Hour), LastSeenAt: t0}
+	if err := st.CreateSession(ctx, &session); err != nil {
+		t.Fatal(err)
+	}
+	token := store.APIToken{Name: "ci", Role: "viewer", Hash: "h", CreatedBy: "Dana Ortiz", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	if err := st.CreateToken(ctx, &token); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RevokeToken(ctx, token.ID, t0, "dana-helpdesk", "token leaked by Dana"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.AuditEntries(ctx, store.AuditFilter{}); err != nil || len(got) != 1 || got[0].FromAddress != "198.51.100.23" {
+		t.Errorf("audit trail read back as %+v, %v; want the address in clear", got, err)
+	}
 }
 
 // databaseText returns everything the database holds: SQLite's file and log as

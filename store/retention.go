@@ -38,6 +38,10 @@ type RetentionPolicy struct {
 	// Reports is how long a rendered report is kept after it was written; the
 	// retention job deletes its file and its archive row (jobs.RetentionJob).
 	Reports time.Duration
+	// AuditTrail is how long an entry of the audit trail is kept after the change it
+	// records, and an API token after it was revoked or expired. Console sessions go
+	// once they expired, whatever the policy says.
+	AuditTrail time.Duration
 }
 
 // PruneResult counts what Prune did.
@@ -64,6 +68,11 @@ type PruneResult struct {
 	NotifyLogsDeleted int
 	// ReportsDeleted counts rendered reports deleted, file and archive row.
 	ReportsDeleted int
+	// AuditEntriesDeleted counts entries of the audit trail deleted; TokensDeleted
+	// revoked or expired API tokens; SessionsDeleted expired console sessions.
+	AuditEntriesDeleted int
+	TokensDeleted       int
+	SessionsDeleted     int
 }
 
 // DefaultPruneBatch is the batch Prune uses when it is given none.
@@ -151,6 +160,16 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy, now time.Time, bat
 			res.JobRunsDeleted += n
 			return err
 		}},
+		{p.AuditTrail, retainedAs(KeptAsAuditTrail), func(t Table, cutoff time.Time) error {
+			n, err := s.pruneDelete(ctx, batch, t.Model, "at < ?", cutoff)
+			res.AuditEntriesDeleted += n
+			return err
+		}},
+		{p.AuditTrail, retainedAs(KeptAsTokens), func(t Table, cutoff time.Time) error {
+			n, err := s.pruneDelete(ctx, batch, t.Model, "(revoked_at < ? OR expires_at < ?)", cutoff, cutoff)
+			res.TokensDeleted += n
+			return err
+		}},
 		{p.ResolvedFindings, retainedAs(KeptUntilResolved), func(t Table, cutoff time.Time) error {
 			n, history, err := s.pruneWithChildren(ctx, batch, t,
 				"status = ? AND resolved_at IS NOT NULL AND resolved_at < ?", StatusResolved, cutoff)
@@ -172,7 +191,9 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy, now time.Time, bat
 	if err := s.pruneDeliveries(ctx, p.Deliveries, now, batch, &res); err != nil {
 		return res, err
 	}
-	return res, nil
+	n, err := s.DeleteExpiredSessions(ctx, now)
+	res.SessionsDeleted = n
+	return res, err
 }
 
 // pruneDeliveries deletes what a delivered or failed message left behind: any body

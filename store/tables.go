@@ -99,6 +99,13 @@ const (
 	KeptUntilResolved
 	// KeptAsDeliveries rows are deleted Deliveries after they were written.
 	KeptAsDeliveries
+	// KeptAsAuditTrail rows are deleted AuditTrail after the change they record.
+	KeptAsAuditTrail
+	// KeptUntilExpired rows (console sessions) are deleted once they expired.
+	KeptUntilExpired
+	// KeptAsTokens rows (API tokens) are deleted AuditTrail after they were revoked
+	// or expired, so the audit trail's entries still name a token that existed.
+	KeptAsTokens
 )
 
 // Ref writes the evidence reference to the table's row id, e.g. "configurations:12".
@@ -227,6 +234,9 @@ var tables = []Table{
 	{Name: "evidence_manifests", Model: &EvidenceManifest{}},
 	{Name: "reconcile_changes", Model: &ReconcileChange{}},
 	{Name: "reconcile_states", Model: &ReconcileState{}},
+	{Name: "audit_entries", Model: &AuditEntry{}, Retention: KeptAsAuditTrail},
+	{Name: "console_sessions", Model: &ConsoleSession{}, Retention: KeptUntilExpired},
+	{Name: "api_tokens", Model: &APIToken{}, Retention: KeptAsTokens},
 }
 
 func recordType[R record.Record]() reflect.Type { return reflect.TypeFor[R]() }
