@@ -5,7 +5,7 @@ import (
 	"os"
 )
 
-// caFiles lists every connector's ca_file by its key, for validation and for
+// caFiles lists every connector's ca_file (and the console's sign-in host's) by its key, for validation and for
 // resolving relative paths against the config file.
 func (c *Config) caFiles() map[string]*string {
 	cs := &c.Connectors
@@ -16,6 +16,7 @@ func (c *Config) caFiles() map[string]*string {
 		"connectors.autotask.ca_file":      &cs.Autotask.CAFile,
 		"connectors.m365.ca_file":          &cs.M365.CAFile,
 		"connectors.o365audit.ca_file":     &cs.O365Audit.CAFile,
+		"web.entra.ca_file":                &c.Web.Entra.CAFile,
 	}
 }
 

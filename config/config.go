@@ -26,6 +26,7 @@ type Config struct {
 	// owns its settings, their defaults and their validation.
 	Rules     RuleTables `toml:"-"`
 	Daemon    Daemon     `toml:"daemon"`
+	Web       Web        `toml:"web"`
 	Schedules Schedules  `toml:"schedules"`
 	Retention Retention  `toml:"retention"`
 	// Technicians lists the MSP's technicians; Datto RMM users are added to them.
@@ -94,6 +95,52 @@ type Daemon struct {
 	LeaseTTL duration.Duration `toml:"lease_ttl"`
 }
 
+// Web configures the console and the API that `custos run` serves, and how people
+// sign in to them. /metrics and /healthz stay on [daemon] listen.
+type Web struct {
+	// Listen is the console's address; empty serves no console.
+	Listen string `toml:"listen"`
+	// PublicURL is the address people reach the console at (behind a proxy, the
+	// proxy's), e.g. https://custos.example.com: the OpenID Connect redirect URI is
+	// PublicURL + /auth/callback. Plain http is allowed only for a loopback host.
+	PublicURL string `toml:"public_url"`
+	// TLSCert and TLSKey are PEM files of the console's certificate (chain) and key;
+	// both or neither. Without them the console speaks plain HTTP, for a proxy that
+	// terminates TLS in front of it.
+	TLSCert string `toml:"tls_cert"`
+	TLSKey  string `toml:"tls_key"`
+	// TrustedProxies are the networks (CIDRs, or single addresses) whose
+	// X-Forwarded-For header is believed for the client's address.
+	TrustedProxies []string `toml:"trusted_proxies"`
+	// SessionLifetime is how long a console session lasts after sign-in.
+	SessionLifetime duration.Duration `toml:"session_lifetime"`
+	// Entra is the app registration people sign in through.
+	Entra WebEntra `toml:"entra"`
+}
+
+// WebEntra is the Microsoft Entra ID app registration (in the MSP's own tenant)
+// that people sign in to the console through, with OpenID Connect.
+type WebEntra struct {
+	// TenantID is the MSP's tenant id (a GUID); empty turns sign-in through Entra
+	// off (API tokens and `custos console` still work).
+	TenantID string `toml:"tenant_id"`
+	// ClientID is the app registration's application (client) id.
+	ClientID string `toml:"client_id"`
+	// ClientSecret is a client secret of the app registration.
+	ClientSecret secret.Ref `toml:"client_secret"`
+	// Authority is the Entra sign-in host: https://login.microsoftonline.com/, a
+	// national cloud's (https://login.microsoftonline.us/) or a test server. The
+	// issuer is Authority + TenantID + /v2.0.
+	Authority string `toml:"authority"`
+	// CAFile is a PEM file of further certificate authorities to trust for the
+	// sign-in host, besides the system's (a TLS-inspecting proxy, a test server).
+	CAFile string `toml:"ca_file"`
+	// Roles maps an app role's value, or a group's object id, that Entra puts in the
+	// ID token (roles and groups claims) to a Custos role: viewer, auditor, operator
+	// or admin. The highest that a person has wins; a person with none is refused.
+	Roles map[string]string `toml:"roles"`
+}
+
 // Schedules holds the cron schedules of the jobs.
 type Schedules struct {
 	// TimeZone is the IANA zone the schedules are read in; unset is UTC.
@@ -135,6 +182,9 @@ type Retention struct {
 	// Reports is how long a rendered monthly report is kept on disk and in the
 	// archive after it was written.
 	Reports duration.Duration `toml:"reports"`
+	// AuditTrail is how long the audit trail of the console and the API keeps an
+	// entry, and a revoked or expired API token is kept.
+	AuditTrail duration.Duration `toml:"audit_trail"`
 	// ExceedLimitsBecause, when not empty, says why this installation keeps data
 	// longer than RetentionLimits allow; without it a longer period is refused.
 	ExceedLimitsBecause string `toml:"exceed_limits_because"`
@@ -163,6 +213,7 @@ func RetentionLimits(r Retention) []RetentionLimit {
 		{"retention.personal_data", r.PersonalData, 365 * day, "names, addresses and free text for at most a year"},
 		{"retention.deliveries", r.Deliveries, 90 * day, "alerts discarded once sent"},
 		{"retention.reports", r.Reports, 2557 * day, "seven years of monthly reports"},
+		{"retention.audit_trail", r.AuditTrail, 1095 * day, "the console's audit trail as long as the access history it changed"},
 	}
 }
 

@@ -126,6 +126,17 @@ func TestParse_BadFiles(t *testing.T) {
 		{"o365audit_publisher_identifier", "connectors.o365audit.publisher_identifier", "not a tenant id", false},
 		{"o365audit_base_url", "connectors.o365audit.base_url", "not an absolute http(s) URL", false},
 		{"o365audit_without_m365", "connectors.o365audit.enabled", "needs connectors.m365 enabled", false},
+		{"web_listen", "web.listen", `"8443" is not an address such as 127.0.0.1:8443`, false},
+		{"web_public_url", "web.public_url", "plain http only for localhost", false},
+		{"web_tls_key", "web.tls_key", "set both tls_cert and tls_key, or neither", false},
+		{"web_tls_cert", "web.tls_cert", `"no-such-cert.pem" cannot be read`, false},
+		{"web_trusted_proxies", "web.trusted_proxies[1]", `"proxy.internal" is not a network such as 10.0.0.0/8`, false},
+		{"web_session_lifetime", "web.session_lifetime", "between 5m and 7d", false},
+		{"web_entra_tenant_id", "web.entra.tenant_id", `"msp.onmicrosoft.com" is not a tenant id`, false},
+		{"web_entra_client_secret", "web.entra.client_secret", "CUSTOS_ENTRA_CLIENT_SECRET", false},
+		{"web_entra_roles", "web.entra.roles", "must map at least one app role or group", false},
+		{"web_entra_role", "web.entra.roles.Custos.Admin", `"owner" is not one of viewer, auditor, operator, admin`, false},
+		{"retention_audit_trail_over_limit", "retention.audit_trail", "2000d is longer than the policy's 1095d", false},
 	})
 }
 

@@ -146,6 +146,10 @@ func Default() Config {
 			ShutdownTimeout: duration.Duration(30 * time.Second),
 			LeaseTTL:        duration.Duration(2 * time.Minute),
 		},
+		Web: Web{
+			SessionLifetime: duration.Duration(8 * time.Hour),
+			Entra:           WebEntra{Authority: "https://login.microsoftonline.com/"},
+		},
 		Schedules: Schedules{
 			TimeZone:  Location{loc: time.UTC},
 			Sync:      MustSchedule("0 */2 * * *"),
@@ -165,6 +169,7 @@ func Default() Config {
 			PersonalData:     duration.Duration(180 * 24 * time.Hour),
 			Deliveries:       duration.Duration(90 * 24 * time.Hour),
 			Reports:          duration.Duration(730 * 24 * time.Hour),
+			AuditTrail:       duration.Duration(730 * 24 * time.Hour),
 		},
 		Authorisations: Authorisations{
 			GraceBefore: duration.Duration(15 * time.Minute),

@@ -88,6 +88,7 @@ func Parse(path string, data []byte, checks ...Check) (*Config, error) {
 	cfg.resolveSecretFiles()
 	cfg.Connectors.M365.CertificateFile = cfg.Resolve(cfg.Connectors.M365.CertificateFile)
 	cfg.resolveCAFiles()
+	cfg.Web.TLSCert, cfg.Web.TLSKey = cfg.Resolve(cfg.Web.TLSCert), cfg.Resolve(cfg.Web.TLSKey)
 	for _, check := range checks {
 		problems = append(problems, check(&cfg)...)
 	}

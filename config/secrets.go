@@ -75,6 +75,9 @@ func (c *Config) NeededSecrets() []NeededSecret {
 			add("connectors.m365.certificate_password", m.CertificatePassword, Credential)
 		}
 	}
+	if w := c.Web; w.Listen != "" && w.Entra.TenantID != "" {
+		add("web.entra.client_secret", w.Entra.ClientSecret, Credential)
+	}
 	for i, r := range c.Notify.Receivers {
 		prefix := fmt.Sprintf("notify.receivers[%d]", i)
 		switch r.Type {

@@ -143,6 +143,7 @@ func (c *Config) Validate() []Problem {
 	v.check(c.Daemon.Listen != "", "daemon.listen", "must be an address such as 127.0.0.1:9464")
 	v.check(c.Daemon.ShutdownTimeout > 0, "daemon.shutdown_timeout", "must be positive")
 	v.check(c.Daemon.LeaseTTL >= duration.Duration(10*time.Second), "daemon.lease_ttl", "must be at least 10s")
+	c.validateWeb(v)
 	v.schedule("schedules.sync", c.Schedules.Sync)
 	v.schedule("schedules.reconcile", c.Schedules.Reconcile)
 	v.schedule("schedules.retention", c.Schedules.Retention)

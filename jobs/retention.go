@@ -49,6 +49,9 @@ func (j *RetentionJob) Run(ctx context.Context) (store.PruneResult, Counts, erro
 		"job_runs_deleted":   res.JobRunsDeleted,
 		"findings_deleted":   res.FindingsDeleted,
 		"reports_deleted":    res.ReportsDeleted,
+		"audit_deleted":      res.AuditEntriesDeleted,
+		"tokens_deleted":     res.TokensDeleted,
+		"sessions_deleted":   res.SessionsDeleted,
 	}
 	return res, counts, err
 }
@@ -87,5 +90,6 @@ func PolicyFromConfig(c config.Retention) store.RetentionPolicy {
 		PersonalData:     c.PersonalData.Std(),
 		Deliveries:       c.Deliveries.Std(),
 		Reports:          c.Reports.Std(),
+		AuditTrail:       c.AuditTrail.Std(),
 	}
 }

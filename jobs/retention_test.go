@@ -68,6 +68,7 @@ func TestRetentionJob_CountsWhatItPruned(t *testing.T) {
 		want := jobs.Counts{
 			"raw_cleared": 1, "records_deleted": 1, "reports_deleted": 0, "backups_deleted": 2,
 			"coverage_deleted": 1, "job_runs_deleted": 1, "findings_deleted": 1, "job_runs_abandoned": 0,
+			"audit_deleted": 0, "tokens_deleted": 0, "sessions_deleted": 0,
 		}
 		if !maps.Equal(counts, want) {
 			t.Errorf("counts = %v, want %v", counts, want)
@@ -98,7 +99,7 @@ func TestPolicyFromConfig_TakesEveryLimit(t *testing.T) {
 	want := store.RetentionPolicy{
 		RawPayloads: 90 * day, RemovedRecords: 90 * day, Coverage: 180 * day,
 		JobRuns: 31 * day, ResolvedFindings: 365 * day, AccessEvents: 730 * day, PersonalData: 180 * day,
-		Deliveries: 90 * day, Reports: 730 * day,
+		Deliveries: 90 * day, Reports: 730 * day, AuditTrail: 730 * day,
 	}
 	if got != want {
 		t.Errorf("PolicyFromConfig(defaults) = %+v, want %+v", got, want)

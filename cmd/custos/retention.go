@@ -69,6 +69,9 @@ func writePruneResult(w io.Writer, r store.PruneResult, dryRun bool) {
 		{r.DeliveriesDeleted, "deliveries: %d %sdeleted (past deliveries)"},
 		{r.NotifyLogsDeleted, "notify_logs: %d %sdeleted (past deliveries)"},
 		{r.ReportsDeleted, "reports: %d %sdeleted, file and archive row (past reports)"},
+		{r.AuditEntriesDeleted, "audit_entries: %d %sdeleted (past audit_trail)"},
+		{r.TokensDeleted, "api_tokens: %d %sdeleted (revoked or expired past audit_trail)"},
+		{r.SessionsDeleted, "console_sessions: %d %sdeleted (expired)"},
 	} {
 		fmt.Fprintf(w, line.what+"\n", line.n, would)
 	}
