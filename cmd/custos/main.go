@@ -79,6 +79,7 @@ func newRootCommand() *cobra.Command {
 		newSealCommand(g),
 		newSubjectCommand(g),
 		newEvidenceCommand(g),
+		newTokenCommand(g),
 		newVersionCommand(),
 	)
 	return root
