@@ -1,9 +1,12 @@
-// Package web serves Custos's HTTP endpoints for operators and monitoring: liveness
-// (/healthz), readiness (/readyz) and Prometheus metrics (/metrics).
+// Package web serves Custos's HTTP endpoints: for monitoring, liveness (/healthz),
+// readiness (/readyz) and Prometheus metrics (/metrics) on one address; for the MSP's
+// staff, the console and its API (package web/console) on another, over TLS or
+// behind a proxy that terminates it.
 package web
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,6 +34,8 @@ type Server struct {
 	ready        func(ctx context.Context) error
 	readyTimeout time.Duration
 	srv          *http.Server
+	// what the server serves, for the log
+	serves string
 
 	mu       sync.Mutex
 	listener net.Listener
@@ -41,24 +46,48 @@ type Server struct {
 // one). ready reports whether Custos can do its work, e.g. whether the store answers; a
 // nil ready is always ready. m may be nil, and then /metrics serves an empty registry.
 func NewServer(addr string, m *metrics.Metrics, ready func(ctx context.Context) error, log zerolog.Logger) *Server {
-	s := &Server{addr: addr, log: log, ready: ready, readyTimeout: ReadyTimeout}
+	s := &Server{addr: addr, log: log, ready: ready, readyTimeout: ReadyTimeout, serves: "/healthz, /readyz and /metrics"}
 	mux := http.NewServeMux()
 	// Method patterns: the mux answers 405 (with Allow) to other methods and 404 to
 	// other paths. GET also matches HEAD.
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", metricsHandler(m, log))
-	s.srv = &http.Server{
-		Handler:           mux,
+	s.srv = newHTTPServer(mux, log)
+	return s
+}
+
+// NewConsoleServer returns a server that will serve the console on addr, over TLS
+// with the certificate and key in the two PEM files when they are named, else in
+// plain HTTP for a proxy that terminates TLS in front of it.
+func NewConsoleServer(addr string, console http.Handler, certFile, keyFile string, log zerolog.Logger) (*Server, error) {
+	s := &Server{addr: addr, log: log, serves: "the console over plain HTTP"}
+	s.srv = newHTTPServer(console, log)
+	if certFile != "" || keyFile != "" {
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("web: loading the console's TLS certificate %s and key %s: %w", certFile, keyFile, err)
+		}
+		s.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		s.serves = "the console over TLS"
+	}
+	return s, nil
+}
+
+// newHTTPServer bounds how long a client may take, so that a slow one cannot hold a
+// connection open.
+func newHTTPServer(h http.Handler, log zerolog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		// Long enough for a readiness check and a metrics scrape.
-		WriteTimeout:   30 * time.Second,
+		// Long enough for a CSV import of authorisations.
+		ReadTimeout: 30 * time.Second,
+		// Long enough for a readiness check, a metrics scrape and a report download.
+		WriteTimeout:   60 * time.Second,
 		IdleTimeout:    60 * time.Second,
 		MaxHeaderBytes: 16 << 10,
 		ErrorLog:       stdlog.New(httpLogWriter{log}, "", 0),
 	}
-	return s
 }
 
 func metricsHandler(m *metrics.Metrics, log zerolog.Logger) http.Handler {
@@ -88,6 +117,9 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("web: listening on %s: %w", s.addr, err)
 	}
+	if s.srv.TLSConfig != nil {
+		ln = tls.NewListener(ln, s.srv.TLSConfig)
+	}
 	s.listener = ln
 	s.done = make(chan struct{})
 	go func() {
@@ -96,7 +128,7 @@ func (s *Server) Start() error {
 			s.log.Error().Err(err).Str("addr", ln.Addr().String()).Msg("web: serving stopped")
 		}
 	}()
-	s.log.Info().Str("addr", ln.Addr().String()).Msg("web: serving /healthz, /readyz and /metrics")
+	s.log.Info().Str("addr", ln.Addr().String()).Msg("web: serving " + s.serves)
 	return nil
 }
 
