@@ -36,11 +36,13 @@ func (a *App) RecordChange(ctx context.Context, c auth.Change) error {
 	return a.Store.RecordAudit(ctx, &e)
 }
 
-// AuditTrail lists the audit trail's changes that f keeps, newest first, with the
-// id of each (the Before of the next page).
+// AuditTrail lists the audit trail's entries that f keeps, newest first.
 func (a *App) AuditTrail(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error) {
 	return a.Store.AuditEntries(ctx, f)
 }
+
+// AuditActions lists the actions the audit trail holds, for a filter to offer.
+func (a *App) AuditActions(ctx context.Context) ([]string, error) { return a.Store.AuditActions(ctx) }
 
 // LocalPrincipal is the operating system's user running the command line, as the
 // audit trail names them: an admin, ViaLocal (whoever has the server's shell and

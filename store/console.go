@@ -32,9 +32,8 @@ type AuditFilter struct {
 	Action string
 	// Since and Until, when set, keep the entries at or after Since and before Until.
 	Since, Until time.Time
-	// Before, when not zero, keeps the entries older than the entry of that id: the
-	// next page after a page whose last entry it is.
-	Before uint
+	// Offset skips that many of the newest entries kept: the pages before.
+	Offset int
 	// Limit bounds the entries returned; DefaultAuditPage when not positive.
 	Limit int
 }
@@ -46,14 +45,14 @@ const (
 	MaxAuditPage     = 500
 )
 
-// AuditEntries lists the entries of the audit trail that f keeps, newest first (by
-// id, which is the order they were recorded in).
+// AuditEntries lists the entries of the audit trail that f keeps, newest first
+// (entries of the same time in the order they were recorded, last first).
 func (s *Store) AuditEntries(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = DefaultAuditPage
 	}
-	q := s.db.WithContext(ctx).Order("id DESC").Limit(min(limit, MaxAuditPage))
+	q := s.db.WithContext(ctx).Order("at DESC, id DESC").Limit(min(limit, MaxAuditPage)).Offset(max(f.Offset, 0))
 	if f.Action != "" {
 		q = q.Where("action = ?", f.Action)
 	}
@@ -62,9 +61,6 @@ func (s *Store) AuditEntries(ctx context.Context, f AuditFilter) ([]AuditEntry, 
 	}
 	if !f.Until.IsZero() {
 		q = q.Where("at < ?", f.Until.UTC())
-	}
-	if f.Before != 0 {
-		q = q.Where("id < ?", f.Before)
 	}
 	var out []AuditEntry
 	if err := q.Find(&out).Error; err != nil {

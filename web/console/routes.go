@@ -56,6 +56,7 @@ func (c *Console) routes() []route {
 	var all []route
 	for _, group := range [][]route{
 		c.metaRoutes(),
+		c.auditRoutes(),
 	} {
 		all = append(all, group...)
 	}
