@@ -14,10 +14,11 @@ import (
 	"github.com/custos-msp/custos/web/auth"
 )
 
-// Actions of the API tokens in the audit trail.
+// Actions of the API tokens and sessions in the audit trail.
 const (
 	ActionTokenCreate = "token.create"
 	ActionTokenRevoke = "token.revoke"
+	ActionSessionEnd  = "session.end"
 )
 
 // MaxTokenLifetime is the longest an API token may last.
@@ -137,4 +138,40 @@ func (a *App) RevokeToken(ctx context.Context, by auth.Principal, id uint, reaso
 		return err
 	}
 	return a.RecordChange(ctx, auth.Change{At: now, By: by, Action: ActionTokenRevoke, Target: fmt.Sprintf("token %d", id), Detail: reason})
+}
+
+// Sessions lists the console sessions live now, newest first. A session's id is the
+// SHA-256 of its cookie: it names the session and signs nobody in.
+func (a *App) Sessions(ctx context.Context) ([]store.ConsoleSession, error) {
+	return a.Store.Sessions(ctx, a.now())
+}
+
+// EndSessionsOf ends every live console session of subject (an Entra object id or
+// local:<user>) for by, because of reason, and records it: someone who left, or
+// whose role was taken away in Entra, is signed out on every replica at once rather
+// than at the end of their sessions. It returns how many sessions it ended.
+func (a *App) EndSessionsOf(ctx context.Context, by auth.Principal, subject, reason string) (int, error) {
+	if strings.TrimSpace(reason) == "" {
+		return 0, errors.New("say why the sessions end")
+	}
+	live, err := a.Sessions(ctx)
+	if err != nil {
+		return 0, err
+	}
+	ended := 0
+	for _, s := range live {
+		if s.Subject != subject {
+			continue
+		}
+		ok, err := a.Store.DeleteSession(ctx, s.ID)
+		if err != nil {
+			return ended, err
+		}
+		if ok {
+			ended++
+		}
+	}
+	// The subject names a person: it goes in the detail, which is sealed, not the target.
+	return ended, a.RecordChange(ctx, auth.Change{By: by, Action: ActionSessionEnd, Target: "console sessions",
+		Detail: fmt.Sprintf("%d of %s ended: %s", ended, subject, reason)})
 }

@@ -226,3 +226,14 @@ func (s *Store) RevokeToken(ctx context.Context, id uint, at time.Time, by, reas
 	}
 	return nil
 }
+
+// Sessions lists the console sessions live at now (not the sign-in links), newest
+// first, for an admin to see who is signed in and end a session.
+func (s *Store) Sessions(ctx context.Context, now time.Time) ([]ConsoleSession, error) {
+	var out []ConsoleSession
+	err := s.db.WithContext(ctx).Where("link = ? AND expires_at > ?", false, now.UTC()).Order("created_at DESC, id").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: listing console sessions: %w", err)
+	}
+	return out, nil
+}
