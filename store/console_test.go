@@ -131,6 +131,10 @@ func TestSessions_CreateReadTouchDeleteAndClaimALinkOnce(t *testing.T) {
 		if _, err := st.Session(ctx, "h1", t0); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("a deleted session was read: %v", err)
 		}
+		live, err := st.Sessions(ctx, t0.Add(2*time.Minute))
+		if err != nil || len(live) != 1 || live[0].ID != "h3" {
+			t.Errorf("Sessions = %+v, %v; want h3 only (h1 signed out, l2 a link)", live, err)
+		}
 		// Left: h3 (expires t0+1h) and the expired link l2.
 		n, err := st.DeleteExpiredSessions(ctx, t0.Add(10*time.Minute))
 		if err != nil || n != 1 {
