@@ -52,12 +52,6 @@ func (s *Store) Reseal(ctx context.Context, batch int) (Resealed, error) {
 	return done, nil
 }
 
-// sealedValue is one row's sealed column, as resealColumn reads it.
-type sealedValue struct {
-	ID    uint
-	Value string
-}
-
 // resealColumn reseals one column of table t, a batch of rows at a time in id order.
 func (s *Store) resealColumn(ctx context.Context, r Resealer, t Table, p Personal, batch int) (int, error) {
 	column := p.Column
@@ -66,30 +60,36 @@ func (s *Store) resealColumn(ctx context.Context, r Resealer, t Table, p Persona
 		field = []byte(t.Name + "." + column)
 	}
 	resealed := 0
-	for after := uint(0); ; {
-		var rows []sealedValue
-		q := s.db.WithContext(ctx).Table(t.Name).Select("id, "+column+" AS value").
-			Where("id > ? AND "+column+" <> ''", after)
+	var after any
+	for {
+		// The id is a number in most tables and text in some (console_sessions): the
+		// rows are read as maps, which keep whichever the driver gives.
+		var rows []map[string]any
+		q := s.db.WithContext(ctx).Table(t.Name).Select("id, "+column+" AS value").Where(column + " <> ''")
+		if after != nil {
+			q = q.Where("id > ?", after)
+		}
 		if p.Only != "" {
 			q = q.Where(p.Only)
 		}
-		err := q.Order("id").Limit(batch).Scan(&rows).Error
+		err := q.Order("id").Limit(batch).Find(&rows).Error
 		if err != nil {
-			return resealed, fmt.Errorf("store: reading %s.%s after id %d: %w", t.Name, column, after, err)
+			return resealed, fmt.Errorf("store: reading %s.%s after id %v: %w", t.Name, column, after, err)
 		}
 		if len(rows) == 0 {
 			return resealed, nil
 		}
-		after = rows[len(rows)-1].ID
+		after = rows[len(rows)-1]["id"]
 		for _, row := range rows {
-			legacy := !p.BoundToColumn && !seal.IsSealed(row.Value)
-			if (!legacy && !r.NeedsReseal(row.Value)) || (legacy && IsPseudonym(row.Value)) {
+			id, value := row["id"], text(row["value"])
+			legacy := !p.BoundToColumn && !seal.IsSealed(value)
+			if (!legacy && !r.NeedsReseal(value)) || (legacy && IsPseudonym(value)) {
 				continue
 			}
-			clear := []byte(row.Value)
+			clear := []byte(value)
 			if !legacy {
-				if clear, err = r.Open(row.Value, field); err != nil {
-					return resealed, fmt.Errorf("store: opening %s.%s of row %d: %w", t.Name, column, row.ID, err)
+				if clear, err = r.Open(value, field); err != nil {
+					return resealed, fmt.Errorf("store: opening %s.%s of row %v: %w", t.Name, column, id, err)
 				}
 			}
 			sealed, err := sealPersonal(r, string(clear), p.Reference, field)
@@ -97,13 +97,24 @@ func (s *Store) resealColumn(ctx context.Context, r Resealer, t Table, p Persona
 				sealed, err = r.Seal(clear, field)
 			}
 			if err != nil {
-				return resealed, fmt.Errorf("store: sealing %s.%s of row %d: %w", t.Name, column, row.ID, err)
+				return resealed, fmt.Errorf("store: sealing %s.%s of row %v: %w", t.Name, column, id, err)
 			}
-			res := s.db.WithContext(ctx).Table(t.Name).Where("id = ? AND "+column+" = ?", row.ID, row.Value).Update(column, sealed)
+			res := s.db.WithContext(ctx).Table(t.Name).Where("id = ? AND "+column+" = ?", id, value).Update(column, sealed)
 			if res.Error != nil {
-				return resealed, fmt.Errorf("store: writing %s.%s of row %d: %w", t.Name, column, row.ID, res.Error)
+				return resealed, fmt.Errorf("store: writing %s.%s of row %v: %w", t.Name, column, id, res.Error)
 			}
 			resealed += int(res.RowsAffected)
 		}
 	}
+}
+
+// text reads a text column as the drivers return it.
+func text(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case []byte:
+		return string(t)
+	}
+	return ""
 }

@@ -45,12 +45,27 @@ func TestReseal_MovesEveryValueToTheCurrentKey(t *testing.T) {
 				&store.Delivery{Receiver: "teams", Kind: "alert", IdempotencyKey: "k1", Status: "pending", NextAttemptAt: t0, CreatedAt: t0,
 					Body: sealWith(oldRing, "Bob Jones deleted user j.doe", "deliveries.body")},
 			)
+			// Console sessions are keyed by text, not by number; two of them make two batches.
+			for _, id := range []string{"hash-a", "hash-b"} {
+				create(t, st, &store.ConsoleSession{ID: id, ExpiresAt: t0})
+				if err := storetest.DB(ctx, st).Exec("UPDATE console_sessions SET name = ? WHERE id = ?",
+					sealWith(oldRing, "Dana Ortiz", "custos personal data"), id).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
 			done, err := st.Reseal(ctx, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if done["organizations.raw"] != 1 || done["deliveries.body"] != 1 {
-				t.Errorf("resealed %v, want one organization payload and one alert body", done)
+			if done["organizations.raw"] != 1 || done["deliveries.body"] != 1 || done["console_sessions.name"] != 2 {
+				t.Errorf("resealed %v, want one organization payload, one alert body and two sessions' names", done)
+			}
+			var names []string
+			storetest.DB(ctx, st).Model(&store.ConsoleSession{}).Order("id").Pluck("name", &names)
+			for _, n := range names {
+				if clear, err := newOnly.Open(n, []byte("custos personal data")); err != nil || string(clear) != "Dana Ortiz" {
+					t.Errorf("a session's name after reseal: %q, %v", clear, err)
+				}
 			}
 			var orgs []store.Organization
 			storetest.DB(ctx, st).Order("source_id").Find(&orgs)
@@ -67,7 +82,7 @@ func TestReseal_MovesEveryValueToTheCurrentKey(t *testing.T) {
 			if clear, err := newOnly.Open(d.Body, []byte("deliveries.body")); err != nil || string(clear) != "Bob Jones deleted user j.doe" {
 				t.Errorf("alert body after reseal: %q, %v", clear, err)
 			}
-			if again, err := st.Reseal(ctx, 0); err != nil || again["organizations.raw"]+again["deliveries.body"] != 0 {
+			if again, err := st.Reseal(ctx, 0); err != nil || again["organizations.raw"]+again["deliveries.body"]+again["console_sessions.name"] != 0 {
 				t.Errorf("a second reseal did %v (%v), want nothing", again, err)
 			}
 		})
