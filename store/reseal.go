@@ -65,7 +65,7 @@ func (s *Store) resealColumn(ctx context.Context, r Resealer, t Table, p Persona
 		// The id is a number in most tables and text in some (console_sessions): the
 		// rows are read as maps, which keep whichever the driver gives.
 		var rows []map[string]any
-		q := s.db.WithContext(ctx).Table(t.Name).Select("id, "+column+" AS value").Where(column + " <> ''")
+		q := s.db.WithContext(ctx).Table(t.Name).Select("id, " + column + " AS value").Where(column + " <> ''")
 		if after != nil {
 			q = q.Where("id > ?", after)
 		}
