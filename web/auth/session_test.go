@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"net/url"
@@ -25,6 +26,28 @@ func TestSession_ExpiresAfterItsLifetime(t *testing.T) {
 	rg.clock.Add(time.Second)
 	if _, err := svc.Authenticate(b.request()); !errors.Is(err, auth.ErrBadCredentials) {
 		t.Errorf("at the end of its lifetime: %v, want ErrBadCredentials", err)
+	}
+}
+
+// TestSignIn_NothingOfThePersonInClear signs in and out and reads the SQLite file:
+// the person's object id, sign-in name and address are sealed in the session and
+// the audit trail.
+func TestSignIn_NothingOfThePersonInClear(t *testing.T) {
+	rg := newRig(t, storetest.Open(t, "sqlite", storetest.Keyring(t)))
+	svc := rg.service(t)
+	b := newBrowser()
+	rg.signIn(t, b, svc.Handler(), svc.Handler(), "/", nil)
+	if _, err := svc.Authenticate(b.request()); err != nil {
+		t.Fatal(err)
+	}
+	db := databaseBytes(t, rg.st)
+	if !bytes.Contains(db, []byte("auth.signin")) {
+		t.Fatal("the audit trail's action is not in the file either: the scan reads the wrong thing")
+	}
+	for _, v := range []string{dana.OID, dana.PreferredUsername, browserIP} {
+		if bytes.Contains(db, []byte(v)) {
+			t.Errorf("%q is readable in the database file", v)
+		}
 	}
 }
 
