@@ -181,8 +181,10 @@ func (s *Service) tokenPrincipal(ctx context.Context, v string) (Principal, erro
 	if err != nil {
 		return Principal{}, fmt.Errorf("auth: API token %d: %w", t.ID, err)
 	}
-	if err := s.opts.Store.TouchToken(ctx, t.ID, now, touchEvery); err != nil {
-		return Principal{}, fmt.Errorf("auth: %w", err)
+	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= touchEvery {
+		if err := s.opts.Store.TouchToken(ctx, t.ID, now, touchEvery); err != nil {
+			return Principal{}, fmt.Errorf("auth: %w", err)
+		}
 	}
 	return Principal{Subject: fmt.Sprintf("token:%d", t.ID), Name: t.Name, Role: role, Via: ViaToken}, nil
 }

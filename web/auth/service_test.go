@@ -84,6 +84,11 @@ func (rg *rig) webConfig() config.Web {
 	}
 }
 
+// webConfigWithoutEntra is [web] with sign-in through Entra off.
+func (rg *rig) webConfigWithoutEntra() config.Web {
+	return config.Web{PublicURL: public, SessionLifetime: duration.Duration(8 * time.Hour)}
+}
+
 // service is one replica.
 func (rg *rig) service(t *testing.T) *auth.Service {
 	t.Helper()

@@ -40,6 +40,25 @@ func TestTokens_AuthenticateUntilExpiredOrRevoked(t *testing.T) {
 		if err != nil || p.Subject != "token:1" || p.Name != "ci-export" || p.Role != auth.Auditor || p.Via != auth.ViaToken || p.CSRF != "" {
 			t.Errorf("Authenticate = %+v, %v; want the token's principal without a CSRF token", p, err)
 		}
+		lastUsed := func() time.Time {
+			list, err := st.Tokens(ctx)
+			if err != nil || list[0].LastUsedAt == nil {
+				t.Fatalf("Tokens = %+v, %v; want a last use", list, err)
+			}
+			return *list[0].LastUsedAt
+		}
+		for _, step := range []struct {
+			after time.Duration
+			want  time.Time
+		}{{30 * time.Second, now}, {31 * time.Second, now.Add(61 * time.Second)}} {
+			rg.clock.Add(step.after)
+			if _, err := svc.Authenticate(bearer(token)); err != nil {
+				t.Fatal(err)
+			}
+			if got := lastUsed(); !got.Equal(step.want) {
+				t.Errorf("last use %s, want %s (written at most once a minute)", got, step.want)
+			}
+		}
 		other, _, _ := auth.NewToken()
 		for name, r := range map[string]*http.Request{
 			"an unknown token":            bearer(other),
