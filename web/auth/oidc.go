@@ -186,8 +186,9 @@ func (s *Service) finishSignIn(r *http.Request) (Principal, string, error) {
 	}
 	q := r.URL.Query()
 	if e := q.Get("error"); e != "" {
-		return who, "", refuse(http.StatusForbidden, "Microsoft Entra ID did not sign you in: "+q.Get("error_description"),
-			fmt.Errorf("Entra answered %s: %s", e, q.Get("error_description")))
+		// Anyone can write this query: it is not shown, and kept short.
+		return who, "", refuse(http.StatusForbidden, "Microsoft Entra ID did not sign you in. Try again, or ask whoever runs Custos.",
+			fmt.Errorf("Entra answered %s", clip(e+": "+q.Get("error_description"), 300)))
 	}
 	f, err := s.openFlow(r)
 	if err != nil {
@@ -226,7 +227,9 @@ func (s *Service) finishSignIn(r *http.Request) (Principal, string, error) {
 	case !hmac.Equal([]byte(id.Nonce), []byte(f.Nonce)):
 		return who, "", refuse(http.StatusForbidden, "The ID token from Microsoft Entra ID was not issued for this sign-in. Start again.", errors.New("the ID token's nonce is not this sign-in's"))
 	case c.Tid != s.opts.Web.Entra.TenantID || c.OID == "":
-		return who, "", refuse(http.StatusForbidden, "The ID token is not for a person of this tenant.", fmt.Errorf("the ID token is of tenant %q, object %q", c.Tid, c.OID))
+		// The outcome is not sealed: it names the tenant, never the person.
+		return who, "", refuse(http.StatusForbidden, "The ID token is not for a person of this tenant.",
+			fmt.Errorf("the ID token is of tenant %q, or names no object id", c.Tid))
 	}
 	who.Role = s.roleOf(c)
 	if who.Role == 0 {
@@ -245,6 +248,14 @@ func (s *Service) roleOf(c claims) Role {
 		}
 	}
 	return best
+}
+
+// clip keeps the first n characters of s.
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
 
 // fail answers a request that went wrong on Custos's side.

@@ -184,3 +184,19 @@ func TestClientAddr_BelievesOnlyTrustedProxies(t *testing.T) {
 		}
 	}
 }
+
+// TestCallback_EntraErrorIsRecordedNotEchoed: whoever writes the callback's query
+// cannot put words on Custos's page; the trail keeps what Entra (or they) said.
+func TestCallback_EntraErrorIsRecordedNotEchoed(t *testing.T) {
+	rg := newRig(t, storetest.Open(t, "sqlite", storetest.Keyring(t)))
+	svc := rg.service(t)
+	q := url.Values{"error": {"access_denied"}, "error_description": {"Call +1 555 0100 to restore your account"}, "state": {"x"}}
+	w := newBrowser().do(svc.Handler(), http.MethodGet, "/auth/callback?"+q.Encode(), nil)
+	if w.Code != http.StatusForbidden || strings.Contains(w.Body.String(), "555") {
+		t.Errorf("HTTP %d, page %s; want 403 without the description", w.Code, w.Body)
+	}
+	entries, _ := rg.st.AuditEntries(ctx, store.AuditFilter{})
+	if len(entries) != 1 || !strings.Contains(entries[0].Outcome, "access_denied: Call +1 555") {
+		t.Errorf("audit trail = %+v", entries)
+	}
+}
