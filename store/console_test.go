@@ -247,5 +247,20 @@ func TestSubject_FindsTheirAuditEntriesAndSessions(t *testing.T) {
 		if found["audit_entries"] != 1 || found["console_sessions"] != 1 {
 			t.Errorf("subject access found %v; want one audit entry and one session", found)
 		}
+		erased, err := st.EraseSubject(ctx, subj, "dpo@msp.example", "left, asked to be forgotten", t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sessions, names []string
+		db := storetest.DB(ctx, st)
+		db.Model(&store.ConsoleSession{}).Order("id").Pluck("id", &sessions)
+		entries, _ := st.AuditEntries(ctx, store.AuditFilter{})
+		for _, e := range entries {
+			names = append(names, e.Name)
+		}
+		if strings.Join(sessions, ",") != "lee.chen@msp.example" || erased.Changed["console_sessions"] != 1 ||
+			strings.Join(names, ",") != "lee.chen@msp.example,"+erased.Erasure.Pseudonym {
+			t.Errorf("after erasure: sessions %v, audit names %v (%v); want Dana signed out and named by pseudonym", sessions, names, erased.Changed)
+		}
 	})
 }

@@ -381,10 +381,10 @@ type Erased struct {
 // customer is owed) stays, with the person replaced by a pseudonym: the technician's
 // own (TechnicianPseudonym), so that past months still count per technician, or the
 // erasure's. Their technician or contact record keeps only the pseudonym; the tools'
-// ids linked to them and their accounts in the tools (rows whose source id is a
-// person's name) are deleted; vendor payloads that name them are cleared; the
-// network addresses of their own accesses are cleared; every other value that
-// names them has those names replaced by the pseudonym.
+// ids linked to them, their accounts in the tools (rows whose source id is a
+// person's name) and their console sessions are deleted; vendor payloads that name
+// them are cleared; the network addresses of their own accesses are cleared; every
+// other value that names them has those names replaced by the pseudonym.
 func (s *Store) EraseSubject(ctx context.Context, subj Subject, requestedBy, reason string, now time.Time) (Erased, error) {
 	if strings.TrimSpace(requestedBy) == "" || strings.TrimSpace(reason) == "" {
 		return Erased{}, errors.New("store: erasure: say who asked for it and why")
@@ -406,7 +406,8 @@ func (s *Store) EraseSubject(ctx context.Context, subj Subject, requestedBy, rea
 			if t.Name == "erasures" {
 				return nil
 			}
-			if t.Name == "links" || t.personIDs() {
+			// A console session of theirs is signed out rather than renamed.
+			if t.Name == "links" || t.Name == "console_sessions" || t.personIDs() {
 				if err := tx.Table(t.Name).Where("id = ?", row.Key).Delete(map[string]any{}).Error; err != nil {
 					return fmt.Errorf("store: erasure: deleting %s row %v: %w", t.Name, row.Key, err)
 				}
