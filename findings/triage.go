@@ -126,3 +126,19 @@ func statusBy(f store.Finding) string {
 func resolvedByHand(f *store.Finding) bool {
 	return f.Status == store.StatusResolved && statusBy(*f) != byCustos
 }
+
+// PersonActions are the actions a person takes on a finding, in the order a page
+// offers them.
+var PersonActions = []Action{Acknowledged, Assigned, Commented, Resolved, Reopened}
+
+// Possible lists the actions of PersonActions that f's state allows now: those Apply
+// would not refuse, given who, a note and an assignee.
+func Possible(f store.Finding) []Action {
+	var out []Action
+	for _, a := range PersonActions {
+		if _, _, err := (Triage{Action: a, By: "-", Note: "-", To: "-"}).Apply(f); err == nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}

@@ -80,3 +80,20 @@ func TestTriage_Apply(t *testing.T) {
 		})
 	}
 }
+
+func TestPossible_ListsTheActionsAFindingsStateAllows(t *testing.T) {
+	for status, want := range map[string]string{
+		"open":         "acknowledged assigned commented resolved",
+		"acknowledged": "assigned commented resolved reopened",
+		"resolved":     "commented reopened",
+		"suppressed":   "commented",
+	} {
+		var got []string
+		for _, a := range findings.Possible(stored(5, "a", "high", status, "Kim", "x")) {
+			got = append(got, string(a))
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s: %v, want %s", status, got, want)
+		}
+	}
+}
