@@ -25,9 +25,9 @@ import (
 // ticked findings as repeated id fields, and the note.
 func (c *Console) findingsRoutes() []route {
 	return []route{
-		{Method: http.MethodGet, Pattern: "/findings", Name: "findingsPage", Need: auth.Viewer, Template: "findings", Do: c.listFindings},
+		{Method: http.MethodGet, Pattern: "/findings", Name: "listFindings", Need: auth.Viewer, Template: "findings", Do: c.listFindings},
 		{Method: http.MethodGet, Pattern: "/api/v1/findings", Name: "listFindings", Need: auth.Viewer, Do: c.listFindings},
-		{Method: http.MethodPost, Pattern: "/findings/acknowledge", Name: "acknowledgeFindingsForm", Need: auth.Operator,
+		{Method: http.MethodPost, Pattern: "/findings/acknowledge", Name: "acknowledgeFindings", Need: auth.Operator,
 			Template: "acknowledged", Do: c.acknowledgeFindings},
 		{Method: http.MethodPost, Pattern: "/api/v1/findings/acknowledge", Name: "acknowledgeFindings", Need: auth.Operator,
 			Do: c.acknowledgeFindings},
@@ -244,7 +244,9 @@ func choices(names map[uint]string) []choice {
 	for id, name := range names {
 		out = append(out, choice{Value: strconv.FormatUint(uint64(id), 10), Label: name})
 	}
-	slices.SortFunc(out, func(a, b choice) int { return cmp.Or(strings.Compare(a.Label, b.Label), strings.Compare(a.Value, b.Value)) })
+	slices.SortFunc(out, func(a, b choice) int {
+		return cmp.Or(strings.Compare(a.Label, b.Label), strings.Compare(a.Value, b.Value))
+	})
 	return out
 }
 
