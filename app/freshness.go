@@ -44,22 +44,16 @@ type Freshness struct {
 // LookUp found it) or, when customer is nil, for every customer. When no pull of
 // any source has ever succeeded it returns ErrNeverSynced with what it read.
 func (a *App) Freshness(ctx context.Context, customer *mapping.Match) (Freshness, error) {
+	f := Freshness{At: a.now()}
 	healths, err := a.Store.StreamHealths(ctx)
 	if err != nil {
-		return Freshness{At: a.now()}, err
+		return f, err
 	}
-	return a.freshness(healths, customer)
-}
-
-// freshness is Freshness from the stream healths read.
-func (a *App) freshness(healths []store.StreamHealth, customer *mapping.Match) (Freshness, error) {
-	f := Freshness{At: a.now()}
-	in := func(store.StreamHealth) bool { return true }
+	var id *uint
 	if customer != nil {
-		f.Customer = customer.Name
-		in = func(h store.StreamHealth) bool { return h.CustomerID == nil || *h.CustomerID == customer.ID }
+		f.Customer, id = customer.Name, &customer.ID
 	}
-	f.Sources = summariseSources(a.enabledConnectors(), healths, in)
+	f.Sources = summariseSources(a.enabledConnectors(), healths, id)
 	if !slices.ContainsFunc(healths, func(h store.StreamHealth) bool { return h.LastOK != nil }) {
 		return f, ErrNeverSynced
 	}
@@ -74,14 +68,15 @@ func (a *App) enabledConnectors() []string {
 	return names
 }
 
-// summariseSources folds the stream healths that in keeps into one Source per
-// connector named.
-func summariseSources(connectors []string, healths []store.StreamHealth, in func(store.StreamHealth) bool) []Source {
+// summariseSources folds the stream healths into one Source per connector named:
+// those of every scope when customer is nil, else those of the customer's scopes and
+// of the scopes that belong to no customer (account-wide ones).
+func summariseSources(connectors []string, healths []store.StreamHealth, customer *uint) []Source {
 	out := make([]Source, len(connectors))
 	for i, name := range connectors {
 		s := Source{Connector: name}
 		for _, h := range healths {
-			if h.Connector != name || !in(h) {
+			if h.Connector != name || (customer != nil && h.CustomerID != nil && *h.CustomerID != *customer) {
 				continue
 			}
 			s.Scopes++

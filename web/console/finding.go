@@ -24,18 +24,18 @@ type triageAction struct {
 	Action findings.Action
 	// Name is the route's, the API operation's and the audit trail's.
 	Name string
-	// Label is the button's words.
-	Label string
+	// Label is the button's words; Prompt labels the note.
+	Label, Prompt string
 }
 
 // triageActions are the triage actions, in the order findings.PersonActions lists
 // them.
 var triageActions = []triageAction{
-	{Slug: "acknowledge", Action: findings.Acknowledged, Name: "acknowledgeFinding", Label: "Acknowledge"},
-	{Slug: "assign", Action: findings.Assigned, Name: "assignFinding", Label: "Assign"},
-	{Slug: "comment", Action: findings.Commented, Name: "commentOnFinding", Label: "Add comment"},
-	{Slug: "resolve", Action: findings.Resolved, Name: "resolveFinding", Label: "Resolve"},
-	{Slug: "reopen", Action: findings.Reopened, Name: "reopenFinding", Label: "Re-open"},
+	{Slug: "acknowledge", Action: findings.Acknowledged, Name: "acknowledgeFinding", Label: "Acknowledge", Prompt: "Who is on it, and why"},
+	{Slug: "assign", Action: findings.Assigned, Name: "assignFinding", Label: "Assign", Prompt: "Note for them (optional)"},
+	{Slug: "comment", Action: findings.Commented, Name: "commentOnFinding", Label: "Add comment", Prompt: "Comment"},
+	{Slug: "resolve", Action: findings.Resolved, Name: "resolveFinding", Label: "Resolve", Prompt: "Why it is resolved"},
+	{Slug: "reopen", Action: findings.Reopened, Name: "reopenFinding", Label: "Re-open", Prompt: "Why it opens again"},
 }
 
 // findingRoutes are a finding's page, its API twin and the triage actions, each a

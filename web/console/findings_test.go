@@ -16,7 +16,7 @@ import (
 )
 
 // syncedConsole is a test console whose store holds the demo's records and findings.
-func syncedConsole(t *testing.T) *testConsole {
+func syncedConsole(t testing.TB) *testConsole {
 	t.Helper()
 	tc := newTestConsole(t)
 	if results, err := tc.App.Sync(t.Context(), ""); err != nil && !demo.Planted(results) {

@@ -3,6 +3,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 
@@ -50,16 +51,19 @@ type UncheckedCustomer struct {
 }
 
 // Checked says what Custos has read: the Freshness of every customer's sources
-// (with ErrNeverSynced when no pull of any source ever succeeded, as Freshness), and
-// the customers whose own scopes a source cannot vouch for, by name. A customer that
-// no source has a scope of its own for is read through account-wide scopes only, and
-// the sources' freshness speaks for it.
+// (with ErrNeverSynced when no pull of any source ever succeeded), and the customers
+// whose own scopes a source cannot vouch for, by name. A customer that no source
+// has a scope of its own for is read through account-wide scopes only, and the
+// sources' freshness speaks for it.
 func (a *App) Checked(ctx context.Context) (Freshness, []UncheckedCustomer, error) {
+	fresh, freshErr := a.Freshness(ctx, nil)
+	if freshErr != nil && !errors.Is(freshErr, ErrNeverSynced) {
+		return fresh, nil, freshErr
+	}
 	healths, err := a.Store.StreamHealths(ctx)
 	if err != nil {
-		return Freshness{At: a.now()}, nil, err
+		return fresh, nil, err
 	}
-	fresh, freshErr := a.freshness(healths, nil)
 	byCustomer := map[uint][]store.StreamHealth{}
 	for _, h := range healths {
 		if h.CustomerID != nil {
@@ -74,9 +78,11 @@ func (a *App) Checked(ctx context.Context) (Freshness, []UncheckedCustomer, erro
 		return fresh, nil, err
 	}
 	var out []UncheckedCustomer
-	for id, hs := range byCustomer {
+	for id, own := range byCustomer {
 		var bad []Source
-		for _, s := range summariseSources(a.enabledConnectors(), hs, func(store.StreamHealth) bool { return true }) {
+		// Given no customer, summariseSources folds every scope it is given: here
+		// the customer's own.
+		for _, s := range summariseSources(a.enabledConnectors(), own, nil) {
 			if s.Scopes > 0 && (s.NeverRead() || s.Failing > 0) {
 				bad = append(bad, s)
 			}
