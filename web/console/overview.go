@@ -54,11 +54,11 @@ type overviewView struct {
 
 func (overviewView) PageTitle() (string, string) { return "Overview", "overview" }
 
-// NeverRead counts the sources never read.
-func (v overviewView) NeverRead() int {
+// Unread counts the sources never read or failing for some scope.
+func (v overviewView) Unread() int {
 	n := 0
 	for _, s := range v.Sources {
-		if s.NeverRead() {
+		if s.NeverRead() || s.Failing > 0 {
 			n++
 		}
 	}

@@ -1,6 +1,8 @@
 package console
 
 import (
+	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
@@ -97,13 +99,37 @@ func TestOverview_CountsWhatTheFindingsListLists(t *testing.T) {
 	if err != nil || len(unhealthy) == 0 {
 		t.Fatalf("the demo has no open CONNECTOR-UNHEALTHY finding (%v)", err)
 	}
-	unchecked := map[string]bool{}
+	// Each customer's own scopes that are failing or were never read, by connector.
+	healths, err := tc.App.Store.StreamHealths(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for _, h := range healths {
+		if h.CustomerID != nil && (h.FailingSince != nil || h.LastOK == nil) {
+			want[fmt.Sprintf("%d/%s", *h.CustomerID, h.Connector)] = true
+		}
+	}
+	gotUnchecked := map[string]bool{}
 	for _, u := range got.Unchecked {
-		unchecked[u.Customer] = len(u.Sources) > 0
+		for _, s := range u.Sources {
+			gotUnchecked[fmt.Sprintf("%d/%s", u.CustomerID, s.Connector)] = true
+		}
+	}
+	if len(want) == 0 || !maps.Equal(gotUnchecked, want) {
+		t.Errorf("unchecked customer/connector %v, the stream healths say %v", gotUnchecked, want)
+	}
+	failingFor := map[string]bool{} // customer/connector
+	for _, u := range got.Unchecked {
+		for _, s := range u.Sources {
+			failingFor[u.Customer+"/"+s.Connector] = s.Failing > 0
+		}
 	}
 	for _, f := range unhealthy {
-		if f.CustomerID != nil && !unchecked[f.CustomerName] {
-			t.Errorf("%s: %q, but the overview does not list it unchecked: %+v", f.CustomerName, f.Summary, got.Unchecked)
+		// Its subject is unhealthy:<connector>/<scope>.
+		connector, _, _ := strings.Cut(strings.TrimPrefix(f.Subject, "unhealthy:"), "/")
+		if f.CustomerID != nil && !failingFor[f.CustomerName+"/"+connector] {
+			t.Errorf("%s: %q, but the overview does not list %s failing for it: %+v", f.CustomerName, f.Summary, connector, got.Unchecked)
 		}
 	}
 
@@ -112,6 +138,18 @@ func TestOverview_CountsWhatTheFindingsListLists(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("the overview lacks %q", want)
 		}
+	}
+	failing := 0
+	for _, s := range got.Sources {
+		if s.Failing > 0 && !s.NeverRead() {
+			failing++
+			if !strings.Contains(body, `Failing</span> `+s.Connector+": ") {
+				t.Errorf("the overview does not list %s, failing for %d of %d scopes, as unchecked", s.Connector, s.Failing, s.Scopes)
+			}
+		}
+	}
+	if failing == 0 || strings.Contains(body, "All read") {
+		t.Errorf("the demo plants failing sources (%d seen), and the overview must not say all is read", failing)
 	}
 	if strings.Contains(body, "Nothing has been synced yet") {
 		t.Error("the overview of a synced store says nothing was synced")
