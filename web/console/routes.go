@@ -56,6 +56,9 @@ func (c *Console) routes() []route {
 	var all []route
 	for _, group := range [][]route{
 		c.metaRoutes(),
+		c.overviewRoutes(),
+		c.findingsRoutes(),
+		c.findingRoutes(),
 	} {
 		all = append(all, group...)
 	}
