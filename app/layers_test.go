@@ -62,7 +62,8 @@ func within(pkg string, roots ...string) bool {
 // TestLayers_DataWalksOneWay holds the import graph to DESIGN.md's data flow:
 // connectors → sync → store (onlinecheck probes the connectors beside sync and
 // writes nothing); mapping, reconcile, findings, notify and report read
-// from store; app wires them and cmd/custos only calls app.
+// from store; app wires them, and the two front ends, cmd/custos and the web
+// console, only call app.
 func TestLayers_DataWalksOneWay(t *testing.T) {
 	rules := []struct {
 		name string
@@ -85,7 +86,9 @@ func TestLayers_DataWalksOneWay(t *testing.T) {
 		{"the readers of the store do not run pulls or jobs",
 			[]string{"mapping", "reconcile", "findings", "notify", "report", "explain", "register"}, nil, []string{"sync", "jobs", "app", "daemon"}},
 		{"nothing below app imports app, the daemon or the command line",
-			[]string{""}, []string{"app", "daemon", "cmd"}, []string{"app", "daemon", "cmd"}},
+			[]string{""}, []string{"app", "daemon", "cmd", "web/console"}, []string{"app", "daemon", "cmd"}},
+		{"the console is a front end on app, like the command line: it runs no daemon",
+			[]string{"web/console"}, nil, []string{"daemon", "cmd", "sync", "jobs"}},
 	}
 	graph := imports(t)
 	for _, r := range rules {
@@ -103,40 +106,46 @@ func TestLayers_DataWalksOneWay(t *testing.T) {
 	}
 }
 
-// TestLayers_CommandLineGoesThroughApp: cmd/custos is wiring. Its commands reach the
-// store only through app's methods and read the time only from app's clock, which
-// the one clock of the command line (var clock = time.Now) feeds.
-func TestLayers_CommandLineGoesThroughApp(t *testing.T) {
-	dir := filepath.Join("..", "cmd", "custos")
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	clocks := 0
-	for _, path := range files {
-		if strings.HasSuffix(path, "_test.go") {
-			continue
-		}
-		fset := token.NewFileSet()
-		f, err := parser.ParseFile(fset, path, nil, 0)
+// TestLayers_FrontEndsGoThroughApp: cmd/custos and the web console are front ends.
+// Their code reaches the store only through app's methods, so that both give one
+// answer to one question; the command line reads the time only from app's clock,
+// which its one clock (var clock = time.Now) feeds.
+func TestLayers_FrontEndsGoThroughApp(t *testing.T) {
+	for _, dir := range []string{filepath.Join("..", "cmd", "custos"), filepath.Join("..", "web", "console")} {
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			sel, ok := n.(*ast.SelectorExpr)
-			if !ok {
+		clocks := 0
+		for _, path := range files {
+			if strings.HasSuffix(path, "_test.go") {
+				continue
+			}
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, path, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				sel, ok := n.(*ast.SelectorExpr)
+				if !ok {
+					return true
+				}
+				switch x, _ := sel.X.(*ast.Ident); {
+				case x != nil && x.Name == "time" && sel.Sel.Name == "Now":
+					clocks++
+				case sel.Sel.Name == "Store":
+					t.Errorf("%s: %s reaches the store past app", fset.Position(sel.Pos()), types.ExprString(sel))
+				}
 				return true
-			}
-			switch x, _ := sel.X.(*ast.Ident); {
-			case x != nil && x.Name == "time" && sel.Sel.Name == "Now":
-				clocks++
-			case sel.Sel.Name == "Store":
-				t.Errorf("%s: %s reaches the store past app", fset.Position(sel.Pos()), types.ExprString(sel))
-			}
-			return true
-		})
-	}
-	if clocks != 1 {
-		t.Errorf("cmd/custos reads time.Now in %d places; want 1, the clock it gives app", clocks)
+			})
+		}
+		want := 0 // the console reads the time from app
+		if strings.HasSuffix(dir, "custos") {
+			want = 1
+		}
+		if clocks != want {
+			t.Errorf("%s reads time.Now in %d places; want %d (the command line's one clock, given to app)", dir, clocks, want)
+		}
 	}
 }

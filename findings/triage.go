@@ -46,23 +46,40 @@ type Triage struct {
 	To   string
 }
 
-// Apply returns what t makes of f and the history entry that records it, or an error
-// naming the finding when t makes no sense for it: acknowledging a finding that is
-// not open, resolving or assigning one that is resolved or suppressed (an exclusion
-// keeps it so), re-opening one that is open or suppressed, a missing note (every
-// action but an assignment needs one: the reason, or the comment), an assignment
-// naming nobody, or no By.
+// Refusal is a triage that makes no sense for the finding it names, and why: Apply
+// changes nothing then. Field names the input to blame ("by", "note" or "to") when
+// one is missing; it is empty when the finding's state is what refuses it.
+type Refusal struct {
+	Finding uint
+	Rule    string
+	Action  Action
+	Field   string
+	Reason  string
+}
+
+func (r *Refusal) Error() string {
+	return fmt.Sprintf("finding %d (%s): cannot be %s: %s", r.Finding, r.Rule, r.Action, r.Reason)
+}
+
+// Apply returns what t makes of f and the history entry that records it, or a
+// *Refusal when t makes no sense for f: acknowledging a finding that is not open,
+// resolving or assigning one that is resolved or suppressed (an exclusion keeps it
+// so), re-opening one that is open or suppressed, a missing note (every action but
+// an assignment needs one: the reason, or the comment), an assignment naming nobody,
+// or no By.
 func (t Triage) Apply(f store.Finding) (store.Finding, store.FindingEvent, error) {
 	t.By, t.Note, t.To = strings.TrimSpace(t.By), strings.TrimSpace(t.Note), strings.TrimSpace(t.To)
-	name := fmt.Sprintf("finding %d (%s)", f.ID, f.Rule)
+	refuseInput := func(field, why string, args ...any) (store.Finding, store.FindingEvent, error) {
+		return f, store.FindingEvent{}, &Refusal{Finding: f.ID, Rule: f.Rule, Action: t.Action, Field: field, Reason: fmt.Sprintf(why, args...)}
+	}
 	refuse := func(why string, args ...any) (store.Finding, store.FindingEvent, error) {
-		return f, store.FindingEvent{}, fmt.Errorf("%s: cannot be %s: %s", name, t.Action, fmt.Sprintf(why, args...))
+		return refuseInput("", why, args...)
 	}
 	switch {
 	case t.By == "":
-		return refuse("say who you are")
+		return refuseInput("by", "say who you are")
 	case t.Note == "" && t.Action != Assigned:
-		return refuse("a note is required (--note), saying why")
+		return refuseInput("note", "a note is required, saying why")
 	}
 	status := f.Status
 	switch t.Action {
@@ -73,7 +90,7 @@ func (t Triage) Apply(f store.Finding) (store.Finding, store.FindingEvent, error
 		f.Status, f.StatusBy, f.StatusReason = store.StatusAcknowledged, t.By, t.Note
 	case Assigned:
 		if t.To == "" {
-			return refuse("name who gets it (--to)")
+			return refuseInput("to", "name who gets it")
 		}
 		if status == store.StatusResolved || status == store.StatusSuppressed {
 			return refuse("it is %s (by %s)", status, statusBy(f))
@@ -108,4 +125,20 @@ func statusBy(f store.Finding) string {
 // resolvedByHand reports whether a person, not the lifecycle, resolved f.
 func resolvedByHand(f *store.Finding) bool {
 	return f.Status == store.StatusResolved && statusBy(*f) != byCustos
+}
+
+// PersonActions are the actions a person takes on a finding, in the order a page
+// offers them.
+var PersonActions = []Action{Acknowledged, Assigned, Commented, Resolved, Reopened}
+
+// Possible lists the actions of PersonActions that f's state allows now: those Apply
+// would not refuse, given who, a note and an assignee.
+func Possible(f store.Finding) []Action {
+	var out []Action
+	for _, a := range PersonActions {
+		if _, _, err := (Triage{Action: a, By: "-", Note: "-", To: "-"}).Apply(f); err == nil {
+			out = append(out, a)
+		}
+	}
+	return out
 }

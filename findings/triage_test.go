@@ -2,6 +2,7 @@ package findings_test
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -33,7 +34,7 @@ func TestTriage_Apply(t *testing.T) {
 		{"acknowledge a suppressed finding", suppressed, tr(findings.Acknowledged, "x", ""), "it is suppressed (by Sam), not open", true},
 		{"acknowledge without a note", open, tr(findings.Acknowledged, "  ", ""), "a note is required", true},
 		{"assign an acknowledged finding keeps its status", acked, tr(findings.Assigned, "", "Bob Jones"), "acknowledged Kim on it Bob Jones open", false},
-		{"assign to nobody", open, tr(findings.Assigned, "x", " "), "name who gets it (--to)", true},
+		{"assign to nobody", open, tr(findings.Assigned, "x", " "), "name who gets it", true},
 		{"assign a resolved finding", resolved, tr(findings.Assigned, "", "Bob"), "it is resolved (by custos)", true},
 		{"comment on a resolved finding", resolved, tr(findings.Commented, "customer called", ""), "resolved custos condition no longer holds - resolved", false},
 		{"comment without words", open, tr(findings.Commented, "", ""), "a note is required", true},
@@ -46,12 +47,18 @@ func TestTriage_Apply(t *testing.T) {
 		{"nobody did it", open, findings.Triage{Action: findings.Commented, Note: "x", At: now}, "say who you are", true},
 		{"the lifecycle's actions are not a person's", open, tr(findings.Escalated, "x", ""), "cannot be escalated", true},
 	}
+	// A refusal for a missing input names it; one the finding's state refuses names none.
+	blamed := map[string]string{"acknowledge without a note": "note", "assign to nobody": "to", "comment without words": "note", "nobody did it": "by"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, e, err := tt.t.Apply(tt.f)
 			if tt.refused {
-				if err == nil || !strings.Contains(err.Error(), tt.want) {
-					t.Fatalf("error %v, want one saying %q", err, tt.want)
+				var r *findings.Refusal
+				if !errors.As(err, &r) || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("error %v, want a refusal saying %q", err, tt.want)
+				}
+				if r.Field != blamed[tt.name] {
+					t.Errorf("the refusal blames field %q, want %q", r.Field, blamed[tt.name])
 				}
 				return
 			}
@@ -71,5 +78,22 @@ func TestTriage_Apply(t *testing.T) {
 				t.Errorf("history entry %+v, want %+v", e, want)
 			}
 		})
+	}
+}
+
+func TestPossible_ListsTheActionsAFindingsStateAllows(t *testing.T) {
+	for status, want := range map[string]string{
+		"open":         "acknowledged assigned commented resolved",
+		"acknowledged": "assigned commented resolved reopened",
+		"resolved":     "commented reopened",
+		"suppressed":   "commented",
+	} {
+		var got []string
+		for _, a := range findings.Possible(stored(5, "a", "high", status, "Kim", "x")) {
+			got = append(got, string(a))
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s: %v, want %s", status, got, want)
+		}
 	}
 }

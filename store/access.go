@@ -212,20 +212,9 @@ type Names struct {
 
 // ReadNames loads the names of every customer, technician and device.
 func (s *Store) ReadNames(ctx context.Context) (Names, error) {
-	n := Names{Customers: map[uint]string{}, Technicians: map[uint]string{}, Devices: map[uint]string{}}
-	var customers []Customer
-	if err := s.db.WithContext(ctx).Select("id", "name").Find(&customers).Error; err != nil {
-		return n, fmt.Errorf("store: reading customer names: %w", err)
-	}
-	for _, c := range customers {
-		n.Customers[c.ID] = c.Name
-	}
-	var techs []Technician
-	if err := s.db.WithContext(ctx).Select("id", "name").Find(&techs).Error; err != nil {
-		return n, fmt.Errorf("store: reading technician names: %w", err)
-	}
-	for _, t := range techs {
-		n.Technicians[t.ID] = t.Name
+	n, err := s.CustomerAndTechnicianNames(ctx)
+	if err != nil {
+		return n, err
 	}
 	var devices []Device
 	if err := s.db.WithContext(ctx).Select("id", "name").Find(&devices).Error; err != nil {

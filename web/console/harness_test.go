@@ -73,7 +73,7 @@ type testConsole struct {
 	Audit *auditLog
 }
 
-func newTestConsole(t *testing.T) *testConsole {
+func newTestConsole(t testing.TB) *testConsole {
 	t.Helper()
 	env, err := demo.Start(t.TempDir(), time.Now())
 	if err != nil {

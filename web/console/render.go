@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"mime"
 	"net/http"
-	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -95,21 +94,7 @@ func funcs(loc *time.Location) template.FuncMap {
 		"isoTime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		// severity is the CSS class of a severity.
 		"severity": func(s vocab.Severity) string { return "sev-" + strings.ToLower(string(s)) },
-		// with returns the current query with one parameter set (removed when empty),
-		// for filter and page links.
-		"with": func(q url.Values, key, value string) template.URL {
-			q2 := url.Values{}
-			for k, v := range q {
-				q2[k] = v
-			}
-			if value == "" {
-				q2.Del(key)
-			} else {
-				q2.Set(key, value)
-			}
-			return template.URL("?" + q2.Encode())
-		},
-		"add": func(a, b int) int { return a + b },
+		"add":      func(a, b int) int { return a + b },
 	}
 }
 

@@ -57,6 +57,9 @@ func (c *Console) routes() []route {
 	for _, group := range [][]route{
 		c.metaRoutes(),
 		c.auditRoutes(),
+		c.overviewRoutes(),
+		c.findingsRoutes(),
+		c.findingRoutes(),
 	} {
 		all = append(all, group...)
 	}
