@@ -101,7 +101,9 @@ type instance struct {
 	app   *app.App
 	sched *jobs.Scheduler
 	web   *web.Server
-	lock  *os.File
+	// console serves the console and the API when web.listen is set.
+	console *Console
+	lock    *os.File
 	// stopRefresh stops the metrics refresh; refreshed is closed once it stopped.
 	stopRefresh context.CancelFunc
 	refreshed   chan struct{}
@@ -160,6 +162,13 @@ func start(ctx context.Context, cfg *config.Config, opts Options) (inst *instanc
 		_ = inst.app.Close()
 		return nil, fmt.Errorf("daemon.listen: %w", err)
 	}
+	if cfg.Web.Listen != "" {
+		if inst.console, err = StartConsole(inst.app, ConsoleOptions{}); err != nil {
+			_ = inst.web.Shutdown(ctx)
+			_ = inst.app.Close()
+			return nil, err
+		}
+	}
 	inst.refreshMetrics(ctx)
 	inst.stopProgress = progress.Follow(progress.Log{Logger: inst.log, Tracker: inst.app.Progress}, progressLogEvery)
 	inst.sched.Start(ctx)
@@ -200,6 +209,9 @@ func (i *instance) stop() error {
 	i.stopProgress()
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("daemon: work still running after daemon.shutdown_timeout (%s)", i.cfg.Daemon.ShutdownTimeout)
+	}
+	if i.console != nil {
+		err = errors.Join(err, i.console.Server.Shutdown(ctx))
 	}
 	err = errors.Join(err, i.web.Shutdown(ctx), i.app.Close())
 	if i.lock != nil {

@@ -108,14 +108,24 @@ func metricsHandler(m *metrics.Metrics, log zerolog.Logger) http.Handler {
 // listener is bound, so that a request made after Start is answered; Addr then says
 // where.
 func (s *Server) Start() error {
+	ln, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		return fmt.Errorf("web: listening on %s: %w", s.addr, err)
+	}
+	if err := s.StartOn(ln); err != nil {
+		_ = ln.Close()
+		return err
+	}
+	return nil
+}
+
+// StartOn serves on a listener already bound, in the background: for a caller that
+// must know the address before it builds what the server serves.
+func (s *Server) StartOn(ln net.Listener) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.listener != nil {
 		return errors.New("web: server already started")
-	}
-	ln, err := net.Listen("tcp", s.addr)
-	if err != nil {
-		return fmt.Errorf("web: listening on %s: %w", s.addr, err)
 	}
 	if s.srv.TLSConfig != nil {
 		ln = tls.NewListener(ln, s.srv.TLSConfig)

@@ -80,6 +80,7 @@ func newRootCommand() *cobra.Command {
 		newSubjectCommand(g),
 		newEvidenceCommand(g),
 		newTokenCommand(g),
+		newConsoleCommand(g),
 		newVersionCommand(),
 	)
 	return root
