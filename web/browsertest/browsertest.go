@@ -6,8 +6,12 @@ package browsertest
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,9 +35,10 @@ func Find() string {
 }
 
 // New starts a headless Chromium for the test and returns a context that drives its
-// first tab; everything is closed when the test ends. Each chromedp action should
-// run with a deadline below timeout, which bounds the whole browser.
-func New(t *testing.T, timeout time.Duration) context.Context {
+// first tab; everything is closed when the test ends. timeout bounds the whole
+// browser. The browser trusts the certificates of trusted (a test server's), by
+// their public keys, besides the system's.
+func New(t *testing.T, timeout time.Duration, trusted ...*x509.Certificate) context.Context {
 	t.Helper()
 	path := Find()
 	if path == "" {
@@ -49,6 +54,14 @@ func New(t *testing.T, timeout time.Duration) context.Context {
 		chromedp.Flag("headless", "new"),
 		chromedp.Flag("hide-scrollbars", true),
 	)
+	if len(trusted) > 0 {
+		var keys []string
+		for _, c := range trusted {
+			sum := sha256.Sum256(c.RawSubjectPublicKeyInfo)
+			keys = append(keys, base64.StdEncoding.EncodeToString(sum[:]))
+		}
+		opts = append(opts, chromedp.Flag("ignore-certificate-errors-spki-list", strings.Join(keys, ",")))
+	}
 	if os.Geteuid() == 0 {
 		// Chromium refuses to run as root with its sandbox; CI's containers run as root.
 		opts = append(opts, chromedp.NoSandbox)
