@@ -318,6 +318,7 @@ func runDemo(ctx context.Context, out io.Writer, dir string) error {
 	if err := writeDemoReports(ctx, out, a, a.Now()); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nConfiguration: %s\nTry: custos --config %s findings --json\n", env.ConfigPath, env.ConfigPath)
+	fmt.Fprintf(out, "\nConfiguration: %s\nTry: custos --config %s findings --json\n or: custos --config %s console   (the web console, signed in as you)\n",
+		env.ConfigPath, env.ConfigPath, env.ConfigPath)
 	return nil
 }
