@@ -225,7 +225,8 @@ var inventories = map[string]Inventory{
 		sealed("name", whyConsoleUser, CustosUsers),
 		sealed("from_address", "to say where a change came from (the client's address)", NetworkAddresses),
 		sealed("detail", whyFreeText, CustosUsers, Technicians, CustomerUsers, Contacts),
-	}, Plain: []string{"role", "via", "action", "target", "outcome"}},
+		sealed("outcome", "to say why a change was refused, which may name the person or record refused", CustosUsers, Technicians, CustomerUsers, Contacts),
+	}, Plain: []string{"role", "via", "action", "target"}},
 	"console_sessions": {About: "browsers signed in to the console", Personal: []Personal{
 		sealed("subject", whyConsoleUser, CustosUsers),
 		sealed("name", whyConsoleUser, CustosUsers),

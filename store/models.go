@@ -526,8 +526,9 @@ type AuditEntry struct {
 	Action      string `gorm:"not null;index"`
 	Target      string `gorm:"not null"`
 	Detail      string `gorm:"not null;serializer:personal"`
-	// Outcome is empty when the change was made, else why it was refused or failed.
-	Outcome string `gorm:"not null"`
+	// Outcome is empty when the change was made, else why it was refused or failed;
+	// sealed, because a refusal's reason may name a person.
+	Outcome string `gorm:"not null;serializer:personal"`
 }
 
 // ConsoleSession is a signed-in browser (or a one-time local sign-in link not yet

@@ -116,9 +116,15 @@ ca_file = %q
 	return consoleUnderTest{URL: base, Config: cfgPath}, idp
 }
 
+// stepTimeout bounds one step in the browser, so that a page that never shows what a
+// step waits for fails the test at once.
+const stepTimeout = 30 * time.Second
+
 // text returns the text of the first element sel matches.
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
 	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
 		t.Fatalf("reading %s: %v", sel, err)
@@ -129,6 +135,8 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 // do runs browser steps, failing the test with what was being done.
 func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		loc, _ := chromedp.Run(ctx, chromedp.Location())
 		t.Fatalf("%s (at %s): %v", what, loc, err)
