@@ -56,6 +56,11 @@ func (c *Console) routes() []route {
 	var all []route
 	for _, group := range [][]route{
 		c.metaRoutes(),
+		c.customersRoutes(),
+		c.authorisationsRoutes(),
+		c.exclusionsRoutes(),
+		c.coverageRoutes(),
+		c.reportsRoutes(),
 	} {
 		all = append(all, group...)
 	}
