@@ -73,7 +73,7 @@ func (a *App) Coverage(ctx context.Context, rows store.Rows) (CoverageGrid, int6
 		return g, 0, err
 	}
 	for _, c := range customers {
-		g.Rows = append(g.Rows, CoverageRow{CustomerID: c.ID, Customer: c.Name, Cells: a.coverageCells(healths, c.ID, g.At)})
+		g.Rows = append(g.Rows, CoverageRow{CustomerID: c.ID, Customer: c.Name, Cells: CoverageCells(g.Connectors, healths, c.ID, g.At, g.StaleAfter.Std())})
 	}
 	return g, total, nil
 }
@@ -86,10 +86,11 @@ func (a *App) staleAfter() time.Duration {
 	return DefaultStaleAfter
 }
 
-// coverageCells says, per enabled source, how it has been read for the customer at now.
-func (a *App) coverageCells(healths []store.StreamHealth, customer uint, now time.Time) []CoverageCell {
-	sources := summariseSources(a.enabledConnectors(), healths, &customer)
-	stale := a.staleAfter()
+// CoverageCells says, per connector named, how it has been read for the customer at
+// now, from the stream healths (store.StreamHealths): a read older than stale is
+// stale.
+func CoverageCells(connectors []string, healths []store.StreamHealth, customer uint, now time.Time, stale time.Duration) []CoverageCell {
+	sources := summariseSources(connectors, healths, &customer)
 	cells := make([]CoverageCell, len(sources))
 	for i, s := range sources {
 		c := CoverageCell{Source: s, State: CoverageOK}

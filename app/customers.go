@@ -172,7 +172,7 @@ func (a *App) Customer(ctx context.Context, id uint, rows store.Rows) (CustomerD
 	}
 	d := CustomerDetail{
 		Customer: customerRow(c, int(open), summariseSources(a.enabledConnectors(), healths, &id)),
-		Coverage: a.coverageCells(healths, id, now),
+		Coverage: CoverageCells(a.enabledConnectors(), healths, id, now, a.staleAfter()),
 	}
 	if d.Timeline, d.TimelineTotal, err = a.timeline(ctx, id, rows); err != nil {
 		return d, err
