@@ -193,15 +193,11 @@ func (a *App) timeline(ctx context.Context, id uint, rows store.Rows) ([]Timelin
 	if err != nil {
 		return nil, 0, err
 	}
-	events := store.TableOf[store.AccessEvent]()
-	refs := make([]string, len(evs))
-	for i, ev := range evs {
-		refs[i] = events.Ref(ev.ID)
-	}
-	citing, err := a.Store.FindingsCitingAny(ctx, id, refs)
+	citing, err := a.Store.FindingsCitingEvents(ctx, id, evs)
 	if err != nil {
 		return nil, 0, err
 	}
+	events := store.TableOf[store.AccessEvent]()
 	finding := map[uint]uint{}
 	for _, f := range citing {
 		for _, ev := range events.IDs(f.Evidence) {

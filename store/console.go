@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,15 +81,22 @@ func (s *Store) CustomerAccessPage(ctx context.Context, customerID uint, p Rows)
 	return out, total, nil
 }
 
-// FindingsCitingAny lists the customer's findings whose evidence names any of refs
-// (e.g. "access_events:12"), in id order.
-func (s *Store) FindingsCitingAny(ctx context.Context, customerID uint, refs []string) ([]Finding, error) {
-	if len(refs) == 0 {
+// FindingsCitingEvents lists the customer's findings whose evidence names any of
+// the access events, in id order. It reads only the findings of the events' days
+// (an access finding's day is its events') and those about no one day, through the
+// index on (customer_id, day).
+func (s *Store) FindingsCitingEvents(ctx context.Context, customerID uint, events []AccessEventView) ([]Finding, error) {
+	if len(events) == 0 {
 		return nil, nil
 	}
 	db := s.db.WithContext(ctx)
+	days := []string{""}
 	var cites *gorm.DB
-	for _, ref := range refs {
+	for _, ev := range events {
+		if day := ev.StartedAt.UTC().Format(time.DateOnly); !slices.Contains(days, day) {
+			days = append(days, day)
+		}
+		ref := Ref[AccessEvent](ev.ID)
 		if cites == nil {
 			cites = db.Where(citing(s.db, ref))
 		} else {
@@ -96,7 +104,7 @@ func (s *Store) FindingsCitingAny(ctx context.Context, customerID uint, refs []s
 		}
 	}
 	var out []Finding
-	if err := db.Where("customer_id = ?", customerID).Where(cites).Order("id").Find(&out).Error; err != nil {
+	if err := db.Where("customer_id = ? AND day IN ?", customerID, days).Where(cites).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("store: finding what cites the access events of customer %d: %w", customerID, err)
 	}
 	return out, nil

@@ -57,13 +57,20 @@ func TestConsoleLists_PageInTheDatabase(t *testing.T) {
 				page[0].ID, page[3].ID, page[0].CustomerName, page[0].ActorName, events[6].ID, events[3].ID)
 		}
 
-		refs := []string{fmt.Sprintf("access_events:%d", events[0].ID), fmt.Sprintf("access_events:%d", events[10].ID)}
-		citing, err := st.FindingsCitingAny(ctx, beta, refs)
+		cited := []store.AccessEventView{{AccessEvent: events[0]}, {AccessEvent: events[10]}}
+		citing, err := st.FindingsCitingEvents(ctx, beta, cited)
 		if err != nil || len(citing) != 1 || citing[0].Fingerprint != "a" {
-			t.Errorf("findings citing %v = %+v, %v; want only a (b cites another id that starts alike)", refs, citing, err)
+			t.Errorf("findings citing events %d and %d = %+v, %v; want only a (b cites another id that starts alike)", events[0].ID, events[10].ID, citing, err)
 		}
-		if citing, _ = st.FindingsCitingAny(ctx, alpha, refs); len(citing) != 0 {
-			t.Errorf("findings of another customer citing %v = %+v", refs, citing)
+		if citing, _ = st.FindingsCitingEvents(ctx, alpha, cited); len(citing) != 0 {
+			t.Errorf("findings of another customer citing them = %+v", citing)
+		}
+		// An access finding is read on its events' days only.
+		if err := db.Model(&store.Finding{}).Where("fingerprint = ?", "a").Update("day", "2020-01-01").Error; err != nil {
+			t.Fatal(err)
+		}
+		if citing, _ = st.FindingsCitingEvents(ctx, beta, cited); len(citing) != 0 {
+			t.Errorf("a finding of another day was read: %+v", citing)
 		}
 	})
 }
