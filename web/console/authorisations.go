@@ -32,6 +32,9 @@ type authorisationsPage struct {
 	Selected uint `json:"-"`
 	// CanChange is whether the person may add, revoke and import.
 	CanChange bool `json:"-"`
+	// Form and Problem, after a refused change, are the values given and why.
+	Form    url.Values `json:"-"`
+	Problem *Error     `json:"-"`
 }
 
 func (authorisationsPage) PageTitle() (string, string) { return "Authorisations", "authorisations" }
@@ -58,33 +61,49 @@ func (c *Console) authorisationsRoutes() []route {
 		}
 		return "/authorisations"
 	}
+	refill := func(r *http.Request, p auth.Principal, problem *Error) (any, error) {
+		page, err := c.authorisationsPage(r, p)
+		page.Form, page.Problem = r.PostForm, problem
+		if id, ierr := optionalID(r.PostForm, "customer"); ierr == nil && id != nil {
+			page.Selected = *id
+		}
+		return page, err
+	}
 	for _, ch := range []change{
 		{Name: "addAuthorisation", Need: auth.Operator, Form: "/authorisations", API: "/api/v1/authorisations", Back: back, Do: c.addAuthorisation},
 		{Name: "revokeAuthorisation", Need: auth.Operator, Form: "/authorisations/{id}/revoke", API: "/api/v1/authorisations/{id}/revoke", Back: back, Do: c.revokeAuthorisation},
 		{Name: "importAuthorisations", Need: auth.Operator, Form: "/authorisations/import", API: "/api/v1/authorisations/import", Back: back, Do: c.importAuthorisations},
 	} {
+		ch.Refill, ch.Template = refill, "authorisations"
 		rs = append(rs, ch.routes()...)
 	}
 	return rs
 }
 
 func (c *Console) listAuthorisations(r *http.Request, p auth.Principal) (result, error) {
+	page, err := c.authorisationsPage(r, p)
+	return result{Data: page}, err
+}
+
+// authorisationsPage reads the list the request's query asks for and, for a page,
+// the add form's choices.
+func (c *Console) authorisationsPage(r *http.Request, p auth.Principal) (authorisationsPage, error) {
 	q := r.URL.Query()
 	pg, err := paging(q)
 	if err != nil {
-		return result{}, err
+		return authorisationsPage{}, err
 	}
 	customer, err := optionalID(q, "customer")
 	if err != nil {
-		return result{}, err
+		return authorisationsPage{}, err
 	}
 	all, err := oneOf(q, "all", "1", "0")
 	if err != nil {
-		return result{}, err
+		return authorisationsPage{}, err
 	}
 	rows, total, err := c.App.AuthorisationRows(r.Context(), customer, all == "1", pg.rows())
 	if err != nil {
-		return result{}, err
+		return authorisationsPage{}, err
 	}
 	page := authorisationsPage{Authorisations: rows, Paging: newPageInfo(r, pg, total), CustomerID: customer, All: all == "1"}
 	if customer != nil {
@@ -92,11 +111,11 @@ func (c *Console) listAuthorisations(r *http.Request, p auth.Principal) (result,
 	}
 	if !isAPI(r) {
 		if page.Customers, err = c.App.CustomerChoices(r.Context()); err != nil {
-			return result{}, err
+			return page, err
 		}
 		page.Scopes, page.CanChange = record.Scopes, p.Role.Allows(auth.Operator)
 	}
-	return result{Data: page}, nil
+	return page, nil
 }
 
 // isAPI reports whether r is a call of the API rather than a page's.

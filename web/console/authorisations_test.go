@@ -208,8 +208,12 @@ func TestAuthorisations_RefuseBadInputNamingTheField(t *testing.T) {
 				t.Errorf("API: %d %+v, want 400 naming %s", w.Code, e, c.field)
 			}
 			w = tc.post(t, "operator", "/authorisations", c.form, nil)
-			if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), c.field) {
-				t.Errorf("form: %d, want 400 naming %s: %s", w.Code, c.field, w.Body)
+			body := w.Body.String()
+			if w.Code != http.StatusBadRequest || !strings.Contains(body, "Nothing was changed. "+c.field) {
+				t.Errorf("form: %d, want 400 naming %s: %s", w.Code, c.field, body)
+			}
+			if !strings.Contains(body, `name="granted_by" value="Jane Doe"`) {
+				t.Error("the form shown again lost the values given")
 			}
 		})
 	}

@@ -25,21 +25,16 @@ type exclusionsPage struct {
 	Customers []app.CustomerChoice `json:"-"`
 	Rules     []string             `json:"-"`
 	CanChange bool                 `json:"-"`
+	// Form is the add form's values after a refused change or one to confirm;
+	// Problem why it was refused; Confirm, for an exclusion that needs confirming,
+	// what it would suppress (ConfirmAbove findings at most go unconfirmed).
+	Form         url.Values  `json:"-"`
+	Problem      *Error      `json:"-"`
+	Confirm      *app.Impact `json:"-"`
+	ConfirmAbove int         `json:"-"`
 }
 
 func (exclusionsPage) PageTitle() (string, string) { return "Exclusions", "exclusions" }
-
-// exclusionConfirmPage asks to confirm an exclusion that would suppress many
-// findings or a critical one; Form is what to send again, confirmed.
-type exclusionConfirmPage struct {
-	Impact app.Impact
-	Above  int
-	Form   url.Values
-}
-
-func (exclusionConfirmPage) PageTitle() (string, string) {
-	return "Confirm the exclusion", "exclusions"
-}
 
 // exclusionAdded is the API's answer to adding an exclusion.
 type exclusionAdded struct {
@@ -57,27 +52,36 @@ type exclusionEnded struct {
 }
 
 func (c *Console) exclusionsRoutes() []route {
+	refill := func(r *http.Request, p auth.Principal, problem *Error) (any, error) {
+		page, err := c.exclusionsPage(r, p)
+		page.Form, page.Problem = r.PostForm, problem
+		return page, err
+	}
 	end := change{Name: "endExclusion", Need: auth.Operator, Form: "/exclusions/{id}/end", API: "/api/v1/exclusions/{id}/end",
-		Back: func(*http.Request) string { return "/exclusions" }, Do: c.endExclusion}
+		Back: func(*http.Request) string { return "/exclusions" }, Do: c.endExclusion, Refill: refill, Template: "exclusions"}
 	return append([]route{
 		{Method: http.MethodGet, Pattern: "/exclusions", Name: "listExclusions", Need: auth.Viewer, Template: "exclusions", Do: c.listExclusions},
 		{Method: http.MethodGet, Pattern: "/api/v1/exclusions", Name: "listExclusions", Need: auth.Viewer, Do: c.listExclusions},
-		{Method: http.MethodPost, Pattern: "/exclusions", Name: "addExclusion", Need: auth.Operator, Template: "exclusion-confirm",
+		{Method: http.MethodPost, Pattern: "/exclusions", Name: "addExclusion", Need: auth.Operator, Template: "exclusions",
 			Do: func(r *http.Request, p auth.Principal) (result, error) {
 				done, confirm, err := c.addExclusion(r, p)
+				var problem *Error
 				switch {
+				case errors.As(err, &problem) && problem.Status == http.StatusBadRequest:
+					page, perr := refill(r, p, problem)
+					if perr != nil {
+						return result{Change: done.Change}, errors.Join(err, perr)
+					}
+					done.Change.Outcome = "refused: " + problem.Message
+					return result{Data: page, Status: problem.Status, Change: done.Change}, nil
 				case err != nil:
 					return result{Change: done.Change}, err
 				case confirm != nil:
 					// Nothing was added: the page asks, and the trail says it was not made.
+					page, err := c.exclusionsPage(r, p)
+					page.Form, page.Confirm, page.ConfirmAbove = r.PostForm, &confirm.Impact, app.ConfirmAbove
 					done.Change.Outcome = "not made: " + confirm.Error()
-					form := url.Values{}
-					for k, v := range r.PostForm {
-						if k != CSRFField {
-							form[k] = v
-						}
-					}
-					return result{Data: exclusionConfirmPage{Impact: confirm.Impact, Above: app.ConfirmAbove, Form: form}, Change: done.Change}, nil
+					return result{Data: page, Change: done.Change}, err
 				}
 				return result{Redirect: "/exclusions?done=" + url.QueryEscape(done.Notice), Change: done.Change}, nil
 			}},
@@ -93,27 +97,34 @@ func (c *Console) exclusionsRoutes() []route {
 }
 
 func (c *Console) listExclusions(r *http.Request, p auth.Principal) (result, error) {
+	page, err := c.exclusionsPage(r, p)
+	return result{Data: page}, err
+}
+
+// exclusionsPage reads the list the request's query asks for and, for a page, the
+// add form's choices.
+func (c *Console) exclusionsPage(r *http.Request, p auth.Principal) (exclusionsPage, error) {
 	q := r.URL.Query()
 	pg, err := paging(q)
 	if err != nil {
-		return result{}, err
+		return exclusionsPage{}, err
 	}
 	all, err := oneOf(q, "all", "1", "0")
 	if err != nil {
-		return result{}, err
+		return exclusionsPage{}, err
 	}
 	rows, total, err := c.App.ExclusionRows(r.Context(), all == "1", pg.rows())
 	if err != nil {
-		return result{}, err
+		return exclusionsPage{}, err
 	}
 	page := exclusionsPage{Exclusions: rows, Paging: newPageInfo(r, pg, total), All: all == "1"}
 	if !isAPI(r) {
 		if page.Customers, err = c.App.CustomerChoices(r.Context()); err != nil {
-			return result{}, err
+			return page, err
 		}
 		page.Rules, page.CanChange = reconcile.Catalogue, p.Role.Allows(auth.Operator)
 	}
-	return result{Data: page}, nil
+	return page, nil
 }
 
 // addExclusion adds the exclusion of the form's fields, checked as `custos exclude`

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -63,6 +64,11 @@ type change struct {
 	// Back is where the browser goes after the form, without the notice.
 	Back func(r *http.Request) string
 	Do   func(r *http.Request, p auth.Principal) (changed, error)
+	// Refill, when set, shows the form's page again (in Template) after a request
+	// the change refused as bad, with the problem and the values given, instead of
+	// an error page.
+	Refill   func(r *http.Request, p auth.Principal, problem *Error) (any, error)
+	Template string
 }
 
 // routes returns the form's route, which redirects back with the notice, and the
@@ -75,9 +81,19 @@ func (ch change) routes() []route {
 		return ch.Do(r, p)
 	}
 	return []route{
-		{Method: http.MethodPost, Pattern: ch.Form, Name: ch.Name, Need: ch.Need,
+		{Method: http.MethodPost, Pattern: ch.Form, Name: ch.Name, Need: ch.Need, Template: ch.Template,
 			Do: func(r *http.Request, p auth.Principal) (result, error) {
 				done, err := do(r, p)
+				var problem *Error
+				if err != nil && ch.Refill != nil && errors.As(err, &problem) && problem.Status == http.StatusBadRequest {
+					page, perr := ch.Refill(r, p, problem)
+					if perr != nil {
+						return result{Change: done.Change}, errors.Join(err, perr)
+					}
+					// Shown, not failed: the trail still says it was refused.
+					done.Change.Outcome = "refused: " + problem.Message
+					return result{Data: page, Status: problem.Status, Change: done.Change}, nil
+				}
 				if err != nil {
 					return result{Change: done.Change}, err
 				}
