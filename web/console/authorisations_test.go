@@ -175,18 +175,7 @@ func TestAuthorisations_RefuseBadInputNamingTheField(t *testing.T) {
 	tc := syncedConsole(t)
 	good := url.Values{"customer": {"1"}, "technician": {"any"}, "device": {"any"}, "scope": {"remote"},
 		"valid_from": {"2026-11-21 09:00"}, "valid_to": {"2026-11-21 17:00"}, "granted_by": {"Jane Doe"}, "evidence": {"T1"}}
-	with := func(k, v string) url.Values {
-		f := url.Values{}
-		for key, vs := range good {
-			f[key] = vs
-		}
-		if v == "" {
-			f.Del(k)
-		} else {
-			f.Set(k, v)
-		}
-		return f
-	}
+	with := func(k, v string) url.Values { return withField(good, k, v) }
 	for _, c := range []struct {
 		name  string
 		form  url.Values
@@ -252,4 +241,18 @@ func TestAuthorisations_ImportAllOrNothingNamingLineAndColumn(t *testing.T) {
 	if w := tc.post(t, "operator", "/api/v1/authorisations/import", url.Values{"x": {"1"}}, map[string]string{}); w.Code != http.StatusBadRequest || errorOf(t, w).Field != "file" {
 		t.Errorf("importing no file: %d %s, want 400 naming file", w.Code, w.Body)
 	}
+}
+
+// withField is a copy of form with field set to value, or removed when value is empty.
+func withField(form url.Values, field, value string) url.Values {
+	f := url.Values{}
+	for k, vs := range form {
+		f[k] = vs
+	}
+	if value == "" {
+		f.Del(field)
+	} else {
+		f.Set(field, value)
+	}
+	return f
 }

@@ -87,18 +87,7 @@ func TestExclusions_AskToConfirmThenSuppressThenEnd(t *testing.T) {
 func TestExclusions_RefuseBadInputNamingTheField(t *testing.T) {
 	tc := syncedConsole(t)
 	good := url.Values{"rule": {"AGENT-LINGERING"}, "reason": {"r"}, "owner": {"o"}, "expires": {"7d"}}
-	with := func(k, v string) url.Values {
-		f := url.Values{}
-		for key, vs := range good {
-			f[key] = vs
-		}
-		if v == "" {
-			f.Del(k)
-		} else {
-			f.Set(k, v)
-		}
-		return f
-	}
+	with := func(k, v string) url.Values { return withField(good, k, v) }
 	for _, c := range []struct {
 		name  string
 		form  url.Values
