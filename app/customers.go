@@ -193,18 +193,9 @@ func (a *App) timeline(ctx context.Context, id uint, rows store.Rows) ([]Timelin
 	if err != nil {
 		return nil, 0, err
 	}
-	citing, err := a.Store.FindingsCitingEvents(ctx, id, evs)
+	finding, err := a.Store.FindingsCitingEvents(ctx, id, evs)
 	if err != nil {
 		return nil, 0, err
-	}
-	events := store.TableOf[store.AccessEvent]()
-	finding := map[uint]uint{}
-	for _, f := range citing {
-		for _, ev := range events.IDs(f.Evidence) {
-			if _, ok := finding[ev]; !ok {
-				finding[ev] = f.ID
-			}
-		}
 	}
 	out := make([]TimelineEvent, len(evs))
 	for i := range evs {

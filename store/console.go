@@ -72,40 +72,52 @@ func (s *Store) CustomerAccessPage(ctx context.Context, customerID uint, p Rows)
 	if err := db.Model(&AccessEvent{}).Where("customer_id = ?", customerID).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("store: counting the access events of customer %d: %w", customerID, err)
 	}
+	// The page's ids are found in the index on (customer_id, started_at) first, and
+	// only its rows read whole: an offset deep in the list skips index entries, not
+	// rows.
+	ids := p.apply(db.Model(&AccessEvent{}).Select("id").Where("customer_id = ?", customerID).Order("started_at DESC, id DESC"))
 	var out []AccessEventView
-	err := p.apply(accessEventViews(db).Where("access_events.customer_id = ?", customerID).
-		Order("access_events.started_at DESC, access_events.id DESC")).Scan(&out).Error
+	err := accessEventViews(db).Where("access_events.id IN (?)", ids).
+		Order("access_events.started_at DESC, access_events.id DESC").Scan(&out).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: reading the access events of customer %d: %w", customerID, err)
 	}
 	return out, total, nil
 }
 
-// FindingsCitingEvents lists the customer's findings whose evidence names any of
-// the access events, in id order. It reads only the findings of the events' days
-// (an access finding's day is its events') and those about no one day, through the
-// index on (customer_id, day).
-func (s *Store) FindingsCitingEvents(ctx context.Context, customerID uint, events []AccessEventView) ([]Finding, error) {
+// FindingsCitingEvents maps each of the access events that one of the customer's
+// findings cites to the first such finding's id. It reads the id and evidence of
+// the findings of the events' days (an access finding's day is its events') and of
+// those about no one day, through the index on (customer_id, day), and reads their
+// evidence lists itself: a pattern per event would have the database match every
+// one of those findings against each.
+func (s *Store) FindingsCitingEvents(ctx context.Context, customerID uint, events []AccessEventView) (map[uint]uint, error) {
+	out := map[uint]uint{}
 	if len(events) == 0 {
-		return nil, nil
+		return out, nil
 	}
-	db := s.db.WithContext(ctx)
 	days := []string{""}
-	var cites *gorm.DB
+	wanted := make(map[uint]bool, len(events))
 	for _, ev := range events {
 		if day := ev.StartedAt.UTC().Format(time.DateOnly); !slices.Contains(days, day) {
 			days = append(days, day)
 		}
-		ref := Ref[AccessEvent](ev.ID)
-		if cites == nil {
-			cites = db.Where(citing(s.db, ref))
-		} else {
-			cites = cites.Or(citing(s.db, ref))
-		}
+		wanted[ev.ID] = true
 	}
-	var out []Finding
-	if err := db.Where("customer_id = ? AND day IN ?", customerID, days).Where(cites).Order("id").Find(&out).Error; err != nil {
+	table := TableOf[AccessEvent]()
+	var rows []Finding
+	err := s.db.WithContext(ctx).Model(&Finding{}).Select("id, evidence").
+		Where("customer_id = ? AND day IN ? AND evidence LIKE ?", customerID, days, "%"+table.Name+":%").
+		Order("id").Find(&rows).Error
+	if err != nil {
 		return nil, fmt.Errorf("store: finding what cites the access events of customer %d: %w", customerID, err)
+	}
+	for _, f := range rows {
+		for _, id := range table.IDs(f.Evidence) {
+			if _, seen := out[id]; wanted[id] && !seen {
+				out[id] = f.ID
+			}
+		}
 	}
 	return out, nil
 }
