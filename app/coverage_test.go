@@ -17,7 +17,7 @@ func TestCoverageCells_SayWhyACellIsNotOK(t *testing.T) {
 			Last: store.Coverage{Outcome: vocab.OutcomeOK, StartedAt: *ago(read)}, LastOK: ago(read)}
 	}
 	failing := store.StreamHealth{Connector: "m365", Stream: "signins", Scope: "t1", CustomerID: &mine,
-		Last: store.Coverage{Outcome: vocab.OutcomeAccessDenied, Error: "not consented", StartedAt: *ago(time.Hour)},
+		Last:   store.Coverage{Outcome: vocab.OutcomeAccessDenied, Error: "not consented", StartedAt: *ago(time.Hour)},
 		LastOK: ago(3 * time.Hour), FailingSince: ago(2 * time.Hour)}
 	for _, tc := range []struct {
 		name    string
@@ -27,7 +27,7 @@ func TestCoverageCells_SayWhyACellIsNotOK(t *testing.T) {
 	}{
 		{"read an hour ago", []store.StreamHealth{ok("itglue", &mine, time.Hour)}, CoverageOK, ""},
 		{"an account-wide scope counts for every customer", []store.StreamHealth{ok("itglue", nil, time.Hour)}, CoverageOK, ""},
-		{"read two days ago", []store.StreamHealth{ok("itglue", &mine, 48 * time.Hour)}, CoverageStale, ""},
+		{"read two days ago", []store.StreamHealth{ok("itglue", &mine, 48*time.Hour)}, CoverageStale, ""},
 		{"only another customer's scope", []store.StreamHealth{ok("itglue", &other, time.Hour)}, CoverageNoScope, ""},
 		{"never pulled", nil, CoverageNeverRead, ""},
 		{"one scope failing", []store.StreamHealth{ok("m365", &mine, time.Hour), failing}, CoverageFailing, "not consented"},
