@@ -76,7 +76,7 @@ func summariseSources(connectors []string, healths []store.StreamHealth, custome
 	for i, name := range connectors {
 		s := Source{Connector: name}
 		for _, h := range healths {
-			if h.Connector != name || (customer != nil && h.CustomerID != nil && *h.CustomerID != *customer) {
+			if h.Connector != name || !ofCustomer(h, customer) {
 				continue
 			}
 			s.Scopes++
@@ -93,4 +93,10 @@ func summariseSources(connectors []string, healths []store.StreamHealth, custome
 		out[i] = s
 	}
 	return out
+}
+
+// ofCustomer reports whether a stream's scope is one Freshness shows for customer:
+// every scope when customer is nil, else the customer's and the account-wide ones.
+func ofCustomer(h store.StreamHealth, customer *uint) bool {
+	return customer == nil || h.CustomerID == nil || *h.CustomerID == *customer
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // AddExclusion stores an exclusion; reason, owner and a future expiry are required.
@@ -28,12 +30,8 @@ func (s *Store) AddExclusion(ctx context.Context, x *Exclusion, now time.Time) e
 
 // Exclusions lists exclusions, newest first; only those in force at now unless all.
 func (s *Store) Exclusions(ctx context.Context, now time.Time, all bool) ([]Exclusion, error) {
-	q := s.db.WithContext(ctx).Order("id DESC")
-	if !all {
-		q = q.Where("expires_at > ? AND removed_at IS NULL", now)
-	}
 	var xs []Exclusion
-	if err := q.Find(&xs).Error; err != nil {
+	if err := exclusionsInForce(s.db.WithContext(ctx), now, all).Order("id DESC").Find(&xs).Error; err != nil {
 		return nil, fmt.Errorf("store: listing exclusions: %w", err)
 	}
 	return xs, nil
@@ -54,4 +52,12 @@ func (s *Store) EndExclusion(ctx context.Context, id uint, by string, now time.T
 		return fmt.Errorf("store: exclusion %d: %w (or already ended)", id, ErrNotFound)
 	}
 	return nil
+}
+
+// exclusionsInForce keeps the exclusions in force at now, or with all every one.
+func exclusionsInForce(q *gorm.DB, now time.Time, all bool) *gorm.DB {
+	if all {
+		return q
+	}
+	return q.Where("expires_at > ? AND removed_at IS NULL", now)
 }

@@ -27,17 +27,22 @@ func (s *Store) AccessEventsByID(ctx context.Context, ids []uint) ([]AccessEvent
 		return nil, nil
 	}
 	var out []AccessEventView
-	err := s.db.WithContext(ctx).Table("access_events").
-		Select("access_events.*, COALESCE(customers.name, '') AS customer_name, "+
-			"COALESCE(technicians.name, '') AS technician_name, COALESCE(devices.name, '') AS canonical_name").
-		Joins("LEFT JOIN customers ON customers.id = access_events.customer_id").
-		Joins("LEFT JOIN technicians ON technicians.id = access_events.technician_id").
-		Joins("LEFT JOIN devices ON devices.id = access_events.device_id").
-		Where("access_events.id IN ?", ids).Order("access_events.id").Scan(&out).Error
+	err := accessEventViews(s.db.WithContext(ctx)).Where("access_events.id IN ?", ids).Order("access_events.id").Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: reading access events %v: %w", ids, err)
 	}
 	return out, nil
+}
+
+// accessEventViews selects access events with the names of their customer,
+// technician and device.
+func accessEventViews(db *gorm.DB) *gorm.DB {
+	return db.Table("access_events").
+		Select("access_events.*, COALESCE(customers.name, '') AS customer_name, " +
+			"COALESCE(technicians.name, '') AS technician_name, COALESCE(devices.name, '') AS canonical_name").
+		Joins("LEFT JOIN customers ON customers.id = access_events.customer_id").
+		Joins("LEFT JOIN technicians ON technicians.id = access_events.technician_id").
+		Joins("LEFT JOIN devices ON devices.id = access_events.device_id")
 }
 
 // AuthorisationView is an authorisation with the names of what it covers.

@@ -155,9 +155,9 @@ func newAuthoriseListCommand(g *globalFlags, timezone *string) *cobra.Command {
 				}
 				switch format {
 				case outputJSON:
-					return writeJSON(cmd.OutOrStdout(), authorisationsJSON(views, now))
+					return writeJSON(cmd.OutOrStdout(), app.NewAuthorisationRows(views, now))
 				case outputCSV:
-					return writeAuthorisationsCSV(cmd.OutOrStdout(), authorisationsJSON(views, now))
+					return writeAuthorisationsCSV(cmd.OutOrStdout(), app.NewAuthorisationRows(views, now))
 				}
 				writeAuthorisationsTable(cmd.OutOrStdout(), views, now, loc, all)
 				return nil
@@ -260,44 +260,7 @@ func newAuthoriseImportCommand(g *globalFlags, timezone *string) *cobra.Command 
 }
 
 // authorisationJSON is the stable JSON shape of `custos authorise list --json`.
-// TechnicianID and DeviceID are null for any technician and any device.
-type authorisationJSON struct {
-	ID           uint       `json:"id"`
-	Source       string     `json:"source"`
-	Customer     string     `json:"customer"`
-	CustomerID   *uint      `json:"customer_id"`
-	Technician   string     `json:"technician"`
-	TechnicianID *uint      `json:"technician_id"`
-	Device       string     `json:"device"`
-	DeviceID     *uint      `json:"device_id"`
-	Scope        string     `json:"scope"`
-	ValidFrom    time.Time  `json:"valid_from"`
-	ValidTo      *time.Time `json:"valid_to"`
-	GrantedBy    string     `json:"granted_by"`
-	Evidence     string     `json:"evidence"`
-	RecordedBy   string     `json:"recorded_by"`
-	RecordedAt   time.Time  `json:"recorded_at"`
-	Status       string     `json:"status"`
-	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
-	RevokedBy    string     `json:"revoked_by,omitempty"`
-	RevokeReason string     `json:"revoke_reason,omitempty"`
-}
-
-func authorisationsJSON(views []register.View, now time.Time) []authorisationJSON {
-	out := make([]authorisationJSON, len(views))
-	for i, v := range views {
-		out[i] = authorisationJSON{
-			ID: v.ID, Source: v.Source,
-			Customer: cmp.Or(v.CustomerName, v.CustomerRef), CustomerID: v.CustomerID,
-			Technician: authorisedName(v.TechnicianName, v.TechnicianRef), TechnicianID: v.TechnicianID,
-			Device: authorisedName(v.DeviceName, v.DeviceRef), DeviceID: v.DeviceID,
-			Scope: v.AccessScope, ValidFrom: v.ValidFrom.UTC(), ValidTo: utcOrNil(v.ValidTo),
-			GrantedBy: v.GrantedBy, Evidence: v.Evidence, RecordedBy: v.RecordedBy, RecordedAt: v.RecordedAt.UTC(),
-			Status: v.Status(now), RevokedAt: utcOrNil(v.RevokedAt), RevokedBy: v.RevokedBy, RevokeReason: v.RevokeReason,
-		}
-	}
-	return out
-}
+type authorisationJSON = app.AuthorisationRow
 
 // writeAuthorisationsCSV writes one row per authorisation, the JSON's fields in its order.
 func writeAuthorisationsCSV(w io.Writer, as []authorisationJSON) error {
@@ -329,15 +292,11 @@ func writeAuthorisationsTable(w io.Writer, views []register.View, now time.Time,
 			to = v.ValidTo.In(loc).Format(authoriseTimeLayout)
 		}
 		t.Row(strconv.FormatUint(uint64(v.ID), 10), cmp.Or(v.CustomerName, v.CustomerRef),
-			authorisedName(v.TechnicianName, v.TechnicianRef), authorisedName(v.DeviceName, v.DeviceRef), v.AccessScope,
+			app.AuthorisedName(v.TechnicianName, v.TechnicianRef), app.AuthorisedName(v.DeviceName, v.DeviceRef), v.AccessScope,
 			v.ValidFrom.In(loc).Format(authoriseTimeLayout), to, v.GrantedBy, v.Evidence, string(v.Status(now)))
 	}
 	_ = t.Flush()
 }
-
-// authorisedName is how a technician or device is shown: its canonical name, else the
-// reference the authorisation was recorded with, else "any".
-func authorisedName(name, ref string) string { return cmp.Or(name, ref, register.Any) }
 
 func utcOrNil(t *time.Time) *time.Time {
 	if t == nil {

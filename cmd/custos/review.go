@@ -18,7 +18,6 @@ import (
 	"github.com/custos-msp/custos/explain"
 	"github.com/custos-msp/custos/findings"
 	"github.com/custos-msp/custos/reconcile"
-	"github.com/custos-msp/custos/register"
 	"github.com/custos-msp/custos/store"
 )
 
@@ -75,7 +74,7 @@ func newExcludeCommand(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			expiry, err := parseExpiry(expires, loc)
+			expiry, err := app.ParseExpiry(expires, loc)
 			if err != nil {
 				return fmt.Errorf("--expires: %w", err)
 			}
@@ -120,19 +119,6 @@ func newExcludeCommand(g *globalFlags) *cobra.Command {
 	return cmd
 }
 
-// parseExpiry reads a duration from now or an end time, and returns the expiry as of
-// a time now.
-func parseExpiry(s string, loc *time.Location) (func(now time.Time) time.Time, error) {
-	if d, err := duration.Parse(s); err == nil {
-		if d <= 0 {
-			return nil, fmt.Errorf("%q: must be in the future", s)
-		}
-		return func(now time.Time) time.Time { return now.Add(d.Std()) }, nil
-	}
-	end, err := register.ParseEnd(s, loc)
-	return func(time.Time) time.Time { return end }, err
-}
-
 func newExcludeListCommand(g *globalFlags, timezone *string) *cobra.Command {
 	var (
 		all bool
@@ -156,7 +142,7 @@ func newExcludeListCommand(g *globalFlags, timezone *string) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				rows := exclusionRows(xs, names, a.Now())
+				rows := app.NewExclusionRows(xs, names, a.Now())
 				switch format {
 				case outputJSON:
 					return writeJSON(cmd.OutOrStdout(), rows)
@@ -173,44 +159,8 @@ func newExcludeListCommand(g *globalFlags, timezone *string) *cobra.Command {
 	return cmd
 }
 
-// exclusionJSON is the stable JSON shape of `custos exclude list --json`; a
-// customer, technician or device of "any" matches every one.
-type exclusionJSON struct {
-	ID         uint      `json:"id"`
-	Status     string    `json:"status"`
-	Customer   string    `json:"customer"`
-	Rule       string    `json:"rule"`
-	Technician string    `json:"technician"`
-	Device     string    `json:"device"`
-	ExpiresAt  time.Time `json:"expires_at"`
-	Owner      string    `json:"owner"`
-	Reason     string    `json:"reason"`
-}
-
-func exclusionRows(xs []store.Exclusion, n store.Names, now time.Time) []exclusionJSON {
-	name := func(m map[uint]string, id *uint) string {
-		if id == nil {
-			return "any"
-		}
-		return cmp.Or(m[*id], strconv.FormatUint(uint64(*id), 10))
-	}
-	out := make([]exclusionJSON, len(xs))
-	for i, x := range xs {
-		status := "active"
-		switch {
-		case x.RemovedAt != nil:
-			status = "ended by " + x.RemovedBy
-		case !x.ExpiresAt.After(now):
-			status = "expired"
-		}
-		out[i] = exclusionJSON{
-			ID: x.ID, Status: status, Customer: name(n.Customers, x.CustomerID), Rule: cmp.Or(x.Rule, "any"),
-			Technician: name(n.Technicians, x.TechnicianID), Device: name(n.Devices, x.DeviceID),
-			ExpiresAt: x.ExpiresAt.UTC(), Owner: x.Owner, Reason: x.Reason,
-		}
-	}
-	return out
-}
+// exclusionJSON is the stable JSON shape of `custos exclude list --json`.
+type exclusionJSON = app.ExclusionRow
 
 func writeExclusionsCSV(w io.Writer, xs []exclusionJSON) error {
 	rows := make([][]string, len(xs))

@@ -1,8 +1,10 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -66,3 +68,7 @@ type Change struct {
 	// Outcome is empty when the change was made, else why it was refused or failed.
 	Outcome string
 }
+
+// Who names the principal as the records they change keep it (a finding's history,
+// an authorisation's recorder): their name, or their subject when they have none.
+func (p Principal) Who() string { return cmp.Or(strings.TrimSpace(p.Name), p.Subject) }

@@ -181,7 +181,7 @@ func (c *Console) triage(t triageAction) func(*http.Request, auth.Principal) (re
 		if t.Action == findings.Assigned {
 			ch.Detail = "to: " + to + "; " + ch.Detail
 		}
-		_, _, err = c.App.Triage(r.Context(), strconv.FormatUint(uint64(id), 10), t.Action, who(p), note, to)
+		_, _, err = c.App.Triage(r.Context(), strconv.FormatUint(uint64(id), 10), t.Action, p.Who(), note, to)
 		var no *findings.Refusal
 		switch {
 		case errors.As(err, &no) && no.Field != "":

@@ -326,7 +326,7 @@ func (c *Console) acknowledgeFindings(r *http.Request, p auth.Principal) (result
 	}
 	var v acknowledgedView
 	for _, id := range picked {
-		_, _, err := c.App.Triage(r.Context(), strconv.FormatUint(uint64(id), 10), findings.Acknowledged, who(p), note, "")
+		_, _, err := c.App.Triage(r.Context(), strconv.FormatUint(uint64(id), 10), findings.Acknowledged, p.Who(), note, "")
 		var no *findings.Refusal
 		switch {
 		case errors.As(err, &no) && no.Field != "":
@@ -363,9 +363,6 @@ func (c *Console) acknowledgeFindings(r *http.Request, p auth.Principal) (result
 	}
 	return res, nil
 }
-
-// who is how a finding's history names the person: their name, or their subject.
-func who(p auth.Principal) string { return cmp.Or(strings.TrimSpace(p.Name), p.Subject) }
 
 func joinIDs(ids []uint) string {
 	s := make([]string, len(ids))

@@ -10,23 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/custos-msp/custos/demo"
 	"github.com/custos-msp/custos/findings"
 	"github.com/custos-msp/custos/store"
 )
-
-// syncedConsole is a test console whose store holds the demo's records and findings.
-func syncedConsole(t testing.TB) *testConsole {
-	t.Helper()
-	tc := newTestConsole(t)
-	if results, err := tc.App.Sync(t.Context(), ""); err != nil && !demo.Planted(results) {
-		t.Fatal(err)
-	}
-	if _, err := tc.App.Reconcile(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return tc
-}
 
 // getJSON makes a GET as role and decodes the JSON answer into v, failing unless it
 // is 200.

@@ -126,3 +126,16 @@ func recordServe(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 	h.ServeHTTP(w, r)
 	return w
 }
+
+// syncedConsole is a test console whose store holds the demo's records and findings.
+func syncedConsole(t testing.TB) *testConsole {
+	t.Helper()
+	tc := newTestConsole(t)
+	if results, err := tc.App.Sync(t.Context(), ""); err != nil && !demo.Planted(results) {
+		t.Fatal(err)
+	}
+	if _, err := tc.App.Reconcile(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return tc
+}

@@ -18,7 +18,7 @@ import (
 	"github.com/custos-msp/custos/web/auth"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/partials/*.html
 var templateFiles embed.FS
 
 //go:embed static
@@ -48,7 +48,8 @@ type titled interface {
 }
 
 func parsePages(loc *time.Location) (*pages, error) {
-	base, err := template.New("layout.html").Funcs(funcs(loc)).ParseFS(templateFiles, "templates/layout.html")
+	// The partials (a pager, say) are parsed with the layout, so every page can use them.
+	base, err := template.New("layout.html").Funcs(funcs(loc)).ParseFS(templateFiles, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("console: parsing the layout: %w", err)
 	}

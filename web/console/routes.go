@@ -60,6 +60,11 @@ func (c *Console) routes() []route {
 		c.overviewRoutes(),
 		c.findingsRoutes(),
 		c.findingRoutes(),
+		c.customersRoutes(),
+		c.authorisationsRoutes(),
+		c.exclusionsRoutes(),
+		c.coverageRoutes(),
+		c.reportsRoutes(),
 	} {
 		all = append(all, group...)
 	}

@@ -1,0 +1,152 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/custos-msp/custos/store"
+	"github.com/custos-msp/custos/web/auth"
+)
+
+// pageInfo says which page of a long list a page or API answer holds: its number,
+// its size and how many rows the list has; the page's template links the others
+// with the request's query.
+type pageInfo struct {
+	Page  int   `json:"page"`
+	Per   int   `json:"per"`
+	Total int64 `json:"total"`
+	query url.Values
+}
+
+func newPageInfo(r *http.Request, p Paging, total int64) pageInfo {
+	return pageInfo{Page: p.Page, Per: p.Per, Total: total, query: r.URL.Query()}
+}
+
+// rows is the part of the list the database is asked for.
+func (p Paging) rows() store.Rows { return store.Rows{Limit: p.Per, Offset: p.Offset()} }
+
+// Pages is how many pages the list has.
+func (p pageInfo) Pages() int {
+	if p.Per <= 0 {
+		return 1
+	}
+	return max(1, int((p.Total+int64(p.Per)-1)/int64(p.Per)))
+}
+
+// Query is the request's query string with key set to page n: the link to another page.
+func (p pageInfo) Query(key string, n int) string {
+	q := url.Values{}
+	for k, v := range p.query {
+		q[k] = v
+	}
+	q.Set(key, strconv.Itoa(n))
+	return "?" + q.Encode()
+}
+
+// changed is what a change did: a short notice for the person who made it (ids and
+// counts, never a customer's or a person's name: it travels in the URL), the API's
+// answer, and the audit trail's entry.
+type changed struct {
+	Notice string
+	Data   any
+	Change auth.Change
+}
+
+// change describes a change that a form and its API twin both make, the same way.
+type change struct {
+	Name string
+	Need auth.Role
+	// Form is the form's pattern; API the twin's under /api/v1.
+	Form, API string
+	// Back is where the browser goes after the form, without the notice.
+	Back func(r *http.Request) string
+	Do   func(r *http.Request, p auth.Principal) (changed, error)
+	// Refill, when set, shows the form's page again (in Template) after a request
+	// the change refused as bad, with the problem and the values given, instead of
+	// an error page.
+	Refill   func(r *http.Request, p auth.Principal, problem *Error) (any, error)
+	Template string
+}
+
+// routes returns the form's route, which redirects back with the notice, and the
+// API's, which answers the change's data as JSON.
+func (ch change) routes() []route {
+	do := func(r *http.Request, p auth.Principal) (changed, error) {
+		if err := parseForm(r); err != nil {
+			return changed{}, err
+		}
+		return ch.Do(r, p)
+	}
+	return []route{
+		{Method: http.MethodPost, Pattern: ch.Form, Name: ch.Name, Need: ch.Need, Template: ch.Template,
+			Do: func(r *http.Request, p auth.Principal) (result, error) {
+				done, err := do(r, p)
+				var problem *Error
+				if err != nil && ch.Refill != nil && errors.As(err, &problem) && problem.Status == http.StatusBadRequest {
+					page, perr := ch.Refill(r, p, problem)
+					if perr != nil {
+						return result{Change: done.Change}, errors.Join(err, perr)
+					}
+					// Shown, not failed: the trail still says it was refused.
+					done.Change.Outcome = "refused: " + problem.Message
+					return result{Data: page, Status: problem.Status, Change: done.Change}, nil
+				}
+				if err != nil {
+					return result{Change: done.Change}, err
+				}
+				back := ch.Back(r)
+				sep := "?"
+				if strings.Contains(back, "?") {
+					sep = "&"
+				}
+				return result{Redirect: back + sep + "done=" + url.QueryEscape(done.Notice), Change: done.Change}, nil
+			}},
+		{Method: http.MethodPost, Pattern: ch.API, Name: ch.Name, Need: ch.Need,
+			Do: func(r *http.Request, p auth.Principal) (result, error) {
+				done, err := do(r, p)
+				return result{Data: done.Data, Change: done.Change}, err
+			}},
+	}
+}
+
+// parseForm reads a change's form: URL-encoded, or multipart when it carries a file.
+func parseForm(r *http.Request) error {
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(maxForm)
+	} else {
+		err = r.ParseForm()
+	}
+	if err != nil {
+		return badField("body", "the form could not be read: %v", err)
+	}
+	return nil
+}
+
+// need is a form field a change requires, and what to tell a person who left it empty.
+type need struct{ field, hint string }
+
+// required refuses the first of the fields that is empty, naming it.
+func required(v url.Values, needs ...need) error {
+	for _, n := range needs {
+		if strings.TrimSpace(v.Get(n.field)) == "" {
+			return badField(n.field, "required (%s)", n.hint)
+		}
+	}
+	return nil
+}
+
+// formDetail is what the audit trail keeps of a change's form: the fields given,
+// in order.
+func formDetail(v url.Values, fields ...string) string {
+	var parts []string
+	for _, f := range fields {
+		if s := strings.TrimSpace(v.Get(f)); s != "" {
+			parts = append(parts, f+"="+s)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
