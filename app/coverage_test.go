@@ -31,6 +31,10 @@ func TestCoverageCells_SayWhyACellIsNotOK(t *testing.T) {
 		{"only another customer's scope", []store.StreamHealth{ok("itglue", &other, time.Hour)}, CoverageNoScope, ""},
 		{"never pulled", nil, CoverageNeverRead, ""},
 		{"one scope failing", []store.StreamHealth{ok("m365", &mine, time.Hour), failing}, CoverageFailing, "not consented"},
+		{"an account-wide scope failing fails every customer's cell",
+			[]store.StreamHealth{ok("m365", &mine, time.Hour), withScope(failing, nil, false)}, CoverageFailing, "not consented"},
+		{"a scope of an organization linked to no customer is not this customer's",
+			[]store.StreamHealth{ok("m365", &mine, time.Hour), withScope(failing, nil, true)}, CoverageOK, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			connector := "itglue"
@@ -43,4 +47,11 @@ func TestCoverageCells_SayWhyACellIsNotOK(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withScope returns h as the scope of customer, or of no customer (unlinked: of an
+// organization mapping linked to none).
+func withScope(h store.StreamHealth, customer *uint, unlinked bool) store.StreamHealth {
+	h.CustomerID, h.Unlinked = customer, unlinked
+	return h
 }

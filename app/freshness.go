@@ -70,7 +70,7 @@ func (a *App) enabledConnectors() []string {
 
 // summariseSources folds the stream healths into one Source per connector named:
 // those of every scope when customer is nil, else those of the customer's scopes and
-// of the scopes that belong to no customer (account-wide ones).
+// of the account-wide ones.
 func summariseSources(connectors []string, healths []store.StreamHealth, customer *uint) []Source {
 	out := make([]Source, len(connectors))
 	for i, name := range connectors {
@@ -96,7 +96,16 @@ func summariseSources(connectors []string, healths []store.StreamHealth, custome
 }
 
 // ofCustomer reports whether a stream's scope is one Freshness shows for customer:
-// every scope when customer is nil, else the customer's and the account-wide ones.
+// every scope when customer is nil, else the customer's and the account-wide ones. A
+// scope of an organization linked to no customer is some unknown customer's: its
+// failures are not another customer's (they show for every customer, and as
+// findings of their own).
 func ofCustomer(h store.StreamHealth, customer *uint) bool {
-	return customer == nil || h.CustomerID == nil || *h.CustomerID == *customer
+	switch {
+	case customer == nil:
+		return true
+	case h.CustomerID != nil:
+		return *h.CustomerID == *customer
+	}
+	return !h.Unlinked
 }

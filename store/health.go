@@ -18,6 +18,10 @@ type StreamHealth struct {
 	// CustomerID is the customer the scope is linked to, nil for an account-wide
 	// scope or one that matches no customer.
 	CustomerID *uint
+	// Unlinked marks a scope that is one organization at its source (a tenant, a
+	// site) that mapping linked to no customer: it is some customer's, not every
+	// customer's, so it says nothing of the others' coverage.
+	Unlinked bool
 	// Last is the latest pull.
 	Last Coverage
 	// LastOK is when the latest successful pull finished; nil when none did.
@@ -56,6 +60,14 @@ func (s *Store) StreamHealths(ctx context.Context) ([]StreamHealth, error) {
 	if err != nil {
 		return nil, err
 	}
+	var orphans []Organization
+	if err := db.Select("source, source_id").Where("customer_id IS NULL").Find(&orphans).Error; err != nil {
+		return nil, fmt.Errorf("store: reading the organizations linked to no customer: %w", err)
+	}
+	unlinked := make(map[[2]string]bool, len(orphans))
+	for _, o := range orphans {
+		unlinked[[2]string{o.Source, o.SourceID}] = true
+	}
 	out := make([]StreamHealth, len(latest))
 	for i, c := range latest {
 		h := StreamHealth{Connector: c.Connector, Stream: c.Stream, Scope: c.Scope, Last: c}
@@ -67,6 +79,8 @@ func (s *Store) StreamHealths(ctx context.Context) ([]StreamHealth, error) {
 		}
 		if id, ok := customer[[2]string{c.Connector, c.Scope}]; ok {
 			h.CustomerID = &id
+		} else {
+			h.Unlinked = unlinked[[2]string{c.Connector, c.Scope}]
 		}
 		out[i] = h
 	}
