@@ -95,11 +95,14 @@ func newNotifyTestCommand(g *globalFlags) *cobra.Command {
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
 				key, err := a.TestReceiver(ctx, args[0])
 				var none *app.NoReceiverError
+				var failed *app.ReceiverError
 				switch {
 				case errors.As(err, &none):
 					return fmt.Errorf("notify test: %w", err)
-				case err != nil:
+				case errors.As(err, &failed):
 					return fmt.Errorf("notify test %s: %w", args[0], err)
+				case err != nil:
+					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "test message %s handed to %s\n", key, args[0])
 				return nil
