@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os/user"
@@ -99,16 +98,17 @@ type NewToken struct {
 }
 
 // CreateToken makes an API token named name with role, lasting lifetime, for by,
-// and records it in the audit trail. Only its hash is kept.
+// and records it in the audit trail. Only its hash is kept. A bad name, role or
+// lifetime is a *FieldError.
 func (a *App) CreateToken(ctx context.Context, by auth.Principal, name string, role auth.Role, lifetime time.Duration) (NewToken, error) {
 	name = strings.TrimSpace(name)
 	switch {
 	case name == "":
-		return NewToken{}, errors.New("a token needs a name that says what uses it")
+		return NewToken{}, &FieldError{Field: "name", Message: "a token needs a name that says what uses it"}
 	case lifetime <= 0 || lifetime > MaxTokenLifetime:
-		return NewToken{}, fmt.Errorf("a token lasts between 1s and %s, not %s", MaxTokenLifetime, lifetime)
+		return NewToken{}, &FieldError{Field: "expires", Message: fmt.Sprintf("a token lasts between 1s and %s, not %s", MaxTokenLifetime, lifetime)}
 	case !role.Allows(auth.Viewer):
-		return NewToken{}, fmt.Errorf("%s is not a role", role)
+		return NewToken{}, &FieldError{Field: "role", Message: fmt.Sprintf("%s is not a role", role)}
 	}
 	token, hash, err := auth.NewToken()
 	if err != nil {
@@ -152,7 +152,7 @@ func (a *App) Sessions(ctx context.Context) ([]store.ConsoleSession, error) {
 // than at the end of their sessions. It returns how many sessions it ended.
 func (a *App) EndSessionsOf(ctx context.Context, by auth.Principal, subject, reason string) (int, error) {
 	if strings.TrimSpace(reason) == "" {
-		return 0, errors.New("say why the sessions end")
+		return 0, &FieldError{Field: "reason", Message: "say why the sessions end"}
 	}
 	live, err := a.Sessions(ctx)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -92,23 +93,18 @@ func newNotifyTestCommand(g *globalFlags) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				p, err := a.Notifier()
-				if err != nil {
+				key, err := a.TestReceiver(ctx, args[0])
+				var none *app.NoReceiverError
+				var failed *app.ReceiverError
+				switch {
+				case errors.As(err, &none):
+					return fmt.Errorf("notify test: %w", err)
+				case errors.As(err, &failed):
+					return fmt.Errorf("notify test %s: %w", args[0], err)
+				case err != nil:
 					return err
 				}
-				r := p.Receivers[args[0]]
-				if r == nil {
-					return fmt.Errorf("notify test: no receiver is named %q in notify.receivers", args[0])
-				}
-				now := a.Now()
-				m := notify.Message{
-					Key: fmt.Sprintf("custos-test-%d", now.UnixNano()), Kind: notify.KindTest, CreatedAt: now,
-					Title: "Custos test message", Text: "This is a test message from Custos to receiver " + args[0] + ". Alerts will arrive here.",
-				}
-				if err := r.Send(ctx, m); err != nil {
-					return fmt.Errorf("notify test %s: %w", args[0], err)
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "test message %s handed to %s\n", m.Key, args[0])
+				fmt.Fprintf(cmd.OutOrStdout(), "test message %s handed to %s\n", key, args[0])
 				return nil
 			})
 		},

@@ -11,7 +11,6 @@ import (
 
 	"github.com/custos-msp/custos/app"
 	"github.com/custos-msp/custos/duration"
-	"github.com/custos-msp/custos/store"
 	"github.com/custos-msp/custos/web/auth"
 )
 
@@ -79,11 +78,10 @@ func newTokenListCommand(g *globalFlags) *cobra.Command {
 				return err
 			}
 			return withApp(cmd, g, func(ctx context.Context, a *app.App) error {
-				list, err := a.Tokens(ctx)
+				js, err := a.TokenRows(ctx)
 				if err != nil {
 					return err
 				}
-				js := tokensJSON(list)
 				switch format {
 				case outputJSON:
 					return writeJSON(cmd.OutOrStdout(), js)
@@ -98,32 +96,7 @@ func newTokenListCommand(g *globalFlags) *cobra.Command {
 	return cmd
 }
 
-// tokenJSON is an API token as token list --output json prints it.
-type tokenJSON struct {
-	ID           uint       `json:"id"`
-	Name         string     `json:"name"`
-	Role         string     `json:"role"`
-	CreatedBy    string     `json:"created_by"`
-	CreatedAt    time.Time  `json:"created_at"`
-	ExpiresAt    time.Time  `json:"expires_at"`
-	LastUsedAt   *time.Time `json:"last_used_at,omitempty"`
-	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
-	RevokedBy    string     `json:"revoked_by,omitempty"`
-	RevokeReason string     `json:"revoke_reason,omitempty"`
-}
-
-func tokensJSON(list []store.APIToken) []tokenJSON {
-	out := make([]tokenJSON, len(list))
-	for i, t := range list {
-		out[i] = tokenJSON{
-			ID: t.ID, Name: t.Name, Role: t.Role, CreatedBy: t.CreatedBy, CreatedAt: t.CreatedAt.UTC(), ExpiresAt: t.ExpiresAt.UTC(),
-			LastUsedAt: utcOrNil(t.LastUsedAt), RevokedAt: utcOrNil(t.RevokedAt), RevokedBy: t.RevokedBy, RevokeReason: t.RevokeReason,
-		}
-	}
-	return out
-}
-
-func writeTokensCSV(w io.Writer, list []tokenJSON) error {
+func writeTokensCSV(w io.Writer, list []app.TokenRow) error {
 	rows := make([][]string, len(list))
 	for i, t := range list {
 		rows[i] = []string{strconv.FormatUint(uint64(t.ID), 10), t.Name, t.Role, t.CreatedBy, csvTime(&t.CreatedAt), csvTime(&t.ExpiresAt),
@@ -132,7 +105,7 @@ func writeTokensCSV(w io.Writer, list []tokenJSON) error {
 	return writeCSV(w, []string{"id", "name", "role", "created_by", "created_at", "expires_at", "last_used_at", "revoked_at", "revoked_by", "revoke_reason"}, rows)
 }
 
-func writeTokensTable(w io.Writer, list []tokenJSON) error {
+func writeTokensTable(w io.Writer, list []app.TokenRow) error {
 	if len(list) == 0 {
 		fmt.Fprintln(w, "No API tokens.")
 		return nil

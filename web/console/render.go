@@ -96,6 +96,8 @@ func funcs(loc *time.Location) template.FuncMap {
 		// severity is the CSS class of a severity.
 		"severity": func(s vocab.Severity) string { return "sev-" + strings.ToLower(string(s)) },
 		"add":      func(a, b int) int { return a + b },
+		// admin says whether a role may see the admin page (the navigation's entry).
+		"admin": func(r auth.Role) bool { return r.Allows(auth.Admin) },
 	}
 }
 

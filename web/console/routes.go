@@ -65,6 +65,7 @@ func (c *Console) routes() []route {
 		c.exclusionsRoutes(),
 		c.coverageRoutes(),
 		c.reportsRoutes(),
+		c.adminRoutes(),
 	} {
 		all = append(all, group...)
 	}
