@@ -26,11 +26,15 @@ const MaxTokenLifetime = 730 * 24 * time.Hour
 // entraTimeout bounds one request of sign-in to Entra ID.
 const entraTimeout = 30 * time.Second
 
-// RecordChange writes c to the audit trail (at the clock's time when c has none).
-// The console's pages and API record every change through it.
+// RecordChange writes c to the audit trail (at the clock's time when c has none,
+// from the client address ctx carries when c names none). The console's pages and
+// API record every change through it.
 func (a *App) RecordChange(ctx context.Context, c auth.Change) error {
 	if c.At.IsZero() {
 		c.At = a.now()
+	}
+	if c.From == "" {
+		c.From = auth.ClientAddressFrom(ctx)
 	}
 	e := auth.EntryOf(c)
 	return a.Store.RecordAudit(ctx, &e)

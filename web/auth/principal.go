@@ -67,6 +67,24 @@ type Change struct {
 	Detail string
 	// Outcome is empty when the change was made, else why it was refused or failed.
 	Outcome string
+	// Recorded says that the service which made the change wrote it to the audit
+	// trail itself (API tokens and sessions, which the command line changes too), so
+	// the console must not write it again. It is not stored.
+	Recorded bool
+}
+
+type clientKey struct{}
+
+// WithClientAddress returns ctx carrying the address the request making a change
+// comes from, for a service that records the change itself.
+func WithClientAddress(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, clientKey{}, addr)
+}
+
+// ClientAddressFrom returns the address ctx carries; "" for none (the command line).
+func ClientAddressFrom(ctx context.Context) string {
+	addr, _ := ctx.Value(clientKey{}).(string)
+	return addr
 }
 
 // Who names the principal as the records they change keep it (a finding's history,

@@ -151,7 +151,7 @@ func (c *Console) createToken(r *http.Request, p auth.Principal) (changed, error
 	if err != nil {
 		return done, fieldError(err)
 	}
-	done.Change.Target = fmt.Sprintf("token %d", t.Row.ID)
+	done.Change.Target, done.Change.Recorded = fmt.Sprintf("token %d", t.Row.ID), true
 	done.Data = &tokenCreated{ID: t.Row.ID, Name: t.Row.Name, Role: t.Row.Role, ExpiresAt: t.Row.ExpiresAt.UTC(), Token: t.Token}
 	return done, nil
 }
@@ -169,6 +169,7 @@ func (c *Console) revokeToken(r *http.Request, p auth.Principal) (changed, error
 	if err := c.App.RevokeToken(r.Context(), p, id, reason); err != nil {
 		return done, err
 	}
+	done.Change.Recorded = true
 	done.Notice, done.Data = fmt.Sprintf("Token %d revoked.", id), tokenRevoked{ID: id}
 	return done, nil
 }
@@ -187,6 +188,7 @@ func (c *Console) endSessions(r *http.Request, p auth.Principal) (changed, error
 	if err != nil {
 		return done, fieldError(err)
 	}
+	done.Change.Recorded = true
 	done.Notice, done.Data = fmt.Sprintf("%d session(s) ended.", n), sessionsEnded{Ended: n}
 	return done, nil
 }

@@ -48,8 +48,9 @@ func (c *Console) guard(rt route) http.Handler {
 				return
 			}
 		}
+		r = r.WithContext(auth.WithClientAddress(r.Context(), c.ClientAddress(r)))
 		res, err := rt.Do(r, p)
-		if rt.Changes() {
+		if rt.Changes() && (err != nil || !res.Change.Recorded) {
 			c.audit(r, rt, p, res.Change, err)
 		}
 		if err != nil {
