@@ -32,10 +32,9 @@ type AuditFilter struct {
 	Action string
 	// Since and Until, when set, keep the entries at or after Since and before Until.
 	Since, Until time.Time
-	// Offset skips that many of the newest entries kept: the pages before.
-	Offset int
-	// Limit bounds the entries returned; DefaultAuditPage when not positive.
-	Limit int
+	// Rows says which of the entries kept, newest first, to return: at most
+	// DefaultAuditPage (and never above MaxAuditPage) when Limit is not positive.
+	Rows
 }
 
 // DefaultAuditPage is how many entries a listing of the audit trail returns when its

@@ -37,8 +37,8 @@ func TestAuditEntries_NewestFirstFilteredAndPaged(t *testing.T) {
 			{"all, newest first", store.AuditFilter{}, "auth.signout,token.create,auth.signin,finding.acknowledge,auth.signin"},
 			{"one action", store.AuditFilter{Action: "auth.signin"}, "auth.signin,auth.signin"},
 			{"days 1 to 3", store.AuditFilter{Since: t0.Add(day), Until: t0.Add(3 * day)}, "auth.signin,finding.acknowledge"},
-			{"a page", store.AuditFilter{Limit: 2}, "auth.signout,token.create"},
-			{"the next page", store.AuditFilter{Limit: 2, Offset: 2}, "auth.signin,finding.acknowledge"},
+			{"a page", store.AuditFilter{Rows: store.Rows{Limit: 2}}, "auth.signout,token.create"},
+			{"the next page", store.AuditFilter{Rows: store.Rows{Limit: 2, Offset: 2}}, "auth.signin,finding.acknowledge"},
 		}
 		for _, tt := range tests {
 			got, err := st.AuditEntries(ctx, tt.f)

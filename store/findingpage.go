@@ -67,9 +67,8 @@ type FindingQuery struct {
 	// OpenedFrom, before OpenedBefore.
 	OpenedFrom, OpenedBefore time.Time
 	Order                    FindingOrder
-	// Limit and Offset say which rows of the ordered list the page holds; every row
-	// after Offset when Limit is 0.
-	Limit, Offset int
+	// Rows says which rows of the ordered list the page holds.
+	Rows
 }
 
 // where is the query of the findings q selects.
@@ -127,10 +126,7 @@ func (s *Store) FindingPage(ctx context.Context, q FindingQuery) ([]FindingView,
 	}
 	// The ids of the page first, ordered and cut by the database without reading
 	// the sealed columns of every row; then the page's rows.
-	ids := q.where(db).Select("findings.id").Order(order).Offset(q.Offset)
-	if q.Limit > 0 {
-		ids = ids.Limit(q.Limit)
-	}
+	ids := q.apply(q.where(db).Select("findings.id").Order(order))
 	out := []FindingView{}
 	err = db.Table("findings").Select("findings.*, COALESCE(customers.name, '') AS customer_name").
 		Joins("LEFT JOIN customers ON customers.id = findings.customer_id").

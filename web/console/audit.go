@@ -89,7 +89,7 @@ func (c *Console) auditTrail(r *http.Request, _ auth.Principal) (result, error) 
 		return result{}, err
 	}
 	v.Page, v.Per = pg.Page, pg.Per
-	entries, err := c.App.AuditTrail(r.Context(), store.AuditFilter{Action: v.Action, Since: from, Until: to, Offset: pg.Offset(), Limit: pg.Per + 1})
+	entries, err := c.App.AuditTrail(r.Context(), store.AuditFilter{Action: v.Action, Since: from, Until: to, Rows: store.Rows{Offset: pg.Offset(), Limit: pg.Per + 1}})
 	if err != nil {
 		return result{}, err
 	}

@@ -149,7 +149,7 @@ func (c *Console) readFindingsFilter(v url.Values, now time.Time) (findingsFilte
 	}
 	q = store.FindingQuery{
 		CustomerID: f.CustomerID, TechnicianID: f.TechnicianID, Rule: f.Rule, Severity: f.Severity, Status: f.Status,
-		OpenedFrom: after, OpenedBefore: before, Order: f.Sort, Limit: page.Per, Offset: page.Offset(),
+		OpenedFrom: after, OpenedBefore: before, Order: f.Sort, Rows: page.rows(),
 	}
 	if q.Status == statusAny {
 		q.Status = ""

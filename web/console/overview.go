@@ -111,7 +111,7 @@ func (c *Console) overview(r *http.Request, _ auth.Principal) (result, error) {
 	y, m, d := now.In(c.Location).Date()
 	from := time.Date(y, m, d-(weekDays-1), 0, 0, 0, 0, c.Location)
 	v.WeekFrom = from.Format(time.DateOnly)
-	week, total, err := c.App.FindingPage(ctx, store.FindingQuery{OpenedFrom: from, Order: store.OrderNewest, Limit: 10})
+	week, total, err := c.App.FindingPage(ctx, store.FindingQuery{OpenedFrom: from, Order: store.OrderNewest, Rows: store.Rows{Limit: 10}})
 	if err != nil {
 		return result{}, err
 	}
