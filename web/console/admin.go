@@ -71,14 +71,8 @@ func (c *Console) adminRoutes() []route {
 		{Method: http.MethodPost, Pattern: "/admin/tokens", Name: "createToken", Need: auth.Admin, Template: "admin",
 			Do: func(r *http.Request, p auth.Principal) (result, error) {
 				done, err := c.createToken(r, p)
-				var problem *Error
-				if err != nil && errors.As(err, &problem) && problem.Status == http.StatusBadRequest {
-					page, perr := refill(r, p, problem)
-					if perr != nil {
-						return result{Change: done.Change}, errors.Join(err, perr)
-					}
-					done.Change.Outcome = "refused: " + problem.Message
-					return result{Data: page, Status: problem.Status, Change: done.Change}, nil
+				if res, ok, err := refilled(r, p, refill, done, err); ok {
+					return res, err
 				}
 				if err != nil {
 					return result{Change: done.Change}, err

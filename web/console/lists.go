@@ -67,8 +67,28 @@ type change struct {
 	// Refill, when set, shows the form's page again (in Template) after a request
 	// the change refused as bad, with the problem and the values given, instead of
 	// an error page.
-	Refill   func(r *http.Request, p auth.Principal, problem *Error) (any, error)
+	Refill   refiller
 	Template string
+}
+
+// refiller shows a form's page again after a request refused as bad, with the
+// problem and the values given.
+type refiller func(r *http.Request, p auth.Principal, problem *Error) (any, error)
+
+// refilled answers a form refused for bad input with its page again, when refill
+// can show it; the trail still says the change was refused. It reports false for
+// any other outcome, which the caller answers itself.
+func refilled(r *http.Request, p auth.Principal, refill refiller, done changed, err error) (result, bool, error) {
+	var problem *Error
+	if err == nil || refill == nil || !errors.As(err, &problem) || problem.Status != http.StatusBadRequest {
+		return result{}, false, nil
+	}
+	page, perr := refill(r, p, problem)
+	if perr != nil {
+		return result{Change: done.Change}, true, errors.Join(err, perr)
+	}
+	done.Change.Outcome = "refused: " + problem.Message
+	return result{Data: page, Status: problem.Status, Change: done.Change}, true, nil
 }
 
 // routes returns the form's route, which redirects back with the notice, and the
@@ -84,15 +104,8 @@ func (ch change) routes() []route {
 		{Method: http.MethodPost, Pattern: ch.Form, Name: ch.Name, Need: ch.Need, Template: ch.Template,
 			Do: func(r *http.Request, p auth.Principal) (result, error) {
 				done, err := do(r, p)
-				var problem *Error
-				if err != nil && ch.Refill != nil && errors.As(err, &problem) && problem.Status == http.StatusBadRequest {
-					page, perr := ch.Refill(r, p, problem)
-					if perr != nil {
-						return result{Change: done.Change}, errors.Join(err, perr)
-					}
-					// Shown, not failed: the trail still says it was refused.
-					done.Change.Outcome = "refused: " + problem.Message
-					return result{Data: page, Status: problem.Status, Change: done.Change}, nil
+				if res, ok, err := refilled(r, p, ch.Refill, done, err); ok {
+					return res, err
 				}
 				if err != nil {
 					return result{Change: done.Change}, err
