@@ -15,12 +15,3 @@ func EntryOf(c Change) store.AuditEntry {
 		FromAddress: c.From, Action: c.Action, Target: c.Target, Detail: c.Detail, Outcome: c.Outcome,
 	}
 }
-
-// ChangeOf is the change an audit trail's row records.
-func ChangeOf(e store.AuditEntry) Change {
-	role, _ := ParseRole(e.Role)
-	return Change{
-		At: e.At, By: Principal{Subject: e.Subject, Name: e.Name, Role: role, Via: e.Via},
-		From: e.FromAddress, Action: e.Action, Target: e.Target, Detail: e.Detail, Outcome: e.Outcome,
-	}
-}

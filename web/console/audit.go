@@ -2,9 +2,7 @@ package console
 
 import (
 	"net/http"
-	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -111,14 +109,4 @@ func (c *Console) auditTrail(r *http.Request, _ auth.Principal) (result, error) 
 		return result{}, err
 	}
 	return result{Data: v}, nil
-}
-
-// pageLink is the query q asking for page n instead.
-func pageLink(q url.Values, n int) string {
-	next := url.Values{}
-	for k, v := range q {
-		next[k] = v
-	}
-	next.Set("page", strconv.Itoa(n))
-	return "?" + next.Encode()
 }

@@ -173,8 +173,8 @@ func (c *Console) triage(t triageAction) func(*http.Request, auth.Principal) (re
 		if err != nil {
 			return result{}, err
 		}
-		if err := r.ParseForm(); err != nil {
-			return result{}, badField("body", "the form cannot be read: %v", err)
+		if err := parseForm(r); err != nil {
+			return result{}, err
 		}
 		note, to := strings.TrimSpace(r.PostForm.Get("note")), strings.TrimSpace(r.PostForm.Get("to"))
 		ch := auth.Change{Target: fmt.Sprintf("finding %d", id), Detail: "note: " + note}

@@ -202,15 +202,7 @@ func (findingsView) PageTitle() (string, string) { return "Findings", "findings"
 func (v findingsView) Prev() int { return max(v.Page-1, 0) }
 
 // PageLink is the address of page n of the same list.
-func (v findingsView) PageLink(n int) string {
-	q := url.Values{}
-	for k, vs := range v.Query {
-		q[k] = vs
-	}
-	q.Set("page", strconv.Itoa(n))
-	q.Del("done")
-	return "?" + q.Encode()
-}
+func (v findingsView) PageLink(n int) string { return pageLink(v.Query, n) }
 
 func (v findingsView) Next() int {
 	if v.Page < v.Pages {
@@ -312,8 +304,8 @@ type refusal struct {
 // all: the request is the change a person made, and the entry says what became of
 // each finding.
 func (c *Console) acknowledgeFindings(r *http.Request, p auth.Principal) (result, error) {
-	if err := r.ParseForm(); err != nil {
-		return result{}, badField("body", "the form cannot be read: %v", err)
+	if err := parseForm(r); err != nil {
+		return result{}, err
 	}
 	picked, err := ids(r.PostForm, "id")
 	if err != nil {
@@ -390,13 +382,4 @@ func listURL(query string) string {
 		return "/findings"
 	}
 	return "/findings?" + keep.Encode()
-}
-
-// withDone adds the short notice of a change to a page's address.
-func withDone(target, notice string) string {
-	sep := "?"
-	if strings.Contains(target, "?") {
-		sep = "&"
-	}
-	return target + sep + url.Values{"done": {notice}}.Encode()
 }

@@ -36,14 +36,19 @@ func (p pageInfo) Pages() int {
 	return max(1, int((p.Total+int64(p.Per)-1)/int64(p.Per)))
 }
 
-// Query is the request's query string with key set to page n: the link to another page.
-func (p pageInfo) Query(key string, n int) string {
-	q := url.Values{}
-	for k, v := range p.query {
-		q[k] = v
+// Link is the address of page n of the same list.
+func (p pageInfo) Link(n int) string { return pageLink(p.query, n) }
+
+// pageLink is the request's query q asking for page n instead, without the notice
+// of a change it followed.
+func pageLink(q url.Values, n int) string {
+	next := url.Values{}
+	for k, v := range q {
+		next[k] = v
 	}
-	q.Set(key, strconv.Itoa(n))
-	return "?" + q.Encode()
+	next.Set("page", strconv.Itoa(n))
+	next.Del("done")
+	return "?" + next.Encode()
 }
 
 // changed is what a change did: a short notice for the person who made it (ids and
@@ -110,12 +115,7 @@ func (ch change) routes() []route {
 				if err != nil {
 					return result{Change: done.Change}, err
 				}
-				back := ch.Back(r)
-				sep := "?"
-				if strings.Contains(back, "?") {
-					sep = "&"
-				}
-				return result{Redirect: back + sep + "done=" + url.QueryEscape(done.Notice), Change: done.Change}, nil
+				return result{Redirect: withDone(ch.Back(r), done.Notice), Change: done.Change}, nil
 			}},
 		{Method: http.MethodPost, Pattern: ch.API, Name: ch.Name, Need: ch.Need,
 			Do: func(r *http.Request, p auth.Principal) (result, error) {
@@ -123,6 +123,15 @@ func (ch change) routes() []route {
 				return result{Data: done.Data, Change: done.Change}, err
 			}},
 	}
+}
+
+// withDone adds the short notice of a change to a page's address.
+func withDone(target, notice string) string {
+	sep := "?"
+	if strings.Contains(target, "?") {
+		sep = "&"
+	}
+	return target + sep + url.Values{"done": {notice}}.Encode()
 }
 
 // parseForm reads a change's form: URL-encoded, or multipart when it carries a file.

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/custos-msp/custos/report"
 )
 
 // pathID reads the numeric id of a route's {name} path parameter.
@@ -71,6 +73,19 @@ func date(v url.Values, field string, loc *time.Location) (time.Time, error) {
 		return time.Time{}, badField(field, "%q is not a date such as 2026-12-01", s)
 	}
 	return t, nil
+}
+
+// month reads a calendar month (YYYY-MM); "" when empty.
+func month(v url.Values, field string) (string, error) {
+	s := strings.TrimSpace(v.Get(field))
+	if s == "" {
+		return "", nil
+	}
+	m, err := report.ParseMonth(s)
+	if err != nil {
+		return "", badField(field, "%q is not a month such as 2026-11", s)
+	}
+	return m.String(), nil
 }
 
 // PageSize is how many rows a list shows at once, unless the request asks for fewer

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"github.com/custos-msp/custos/app"
 	"github.com/custos-msp/custos/report"
@@ -109,22 +108,6 @@ func (c *Console) listReports(r *http.Request, p auth.Principal) (result, error)
 		}
 	}
 	return result{Data: page}, nil
-}
-
-// month reads a calendar month (YYYY-MM); "" when empty.
-func month(v map[string][]string, field string) (string, error) {
-	s := ""
-	if vs := v[field]; len(vs) > 0 {
-		s = strings.TrimSpace(vs[0])
-	}
-	if s == "" {
-		return "", nil
-	}
-	m, err := report.ParseMonth(s)
-	if err != nil {
-		return "", badField(field, "%q is not a month such as 2026-11", s)
-	}
-	return m.String(), nil
 }
 
 func (c *Console) downloadReport(r *http.Request, _ auth.Principal) (result, error) {
