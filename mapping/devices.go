@@ -3,6 +3,7 @@ package mapping
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -31,49 +32,78 @@ func (ix *deviceIndex) add(d *store.Device) {
 
 // resolveDevices links every machine that IT Glue, an RMM or a remote-access tool
 // names to one canonical device, by serial number first and then by host name within
-// the same customer, creating the device when none matches; then it copies the
-// device ids onto the records. It returns how many links it made.
+// the same customer, creating the device when none matches. The new devices and the
+// links are stored many to a statement once every machine is matched. It returns how
+// many links it made; Resolve copies their ids onto the records.
 func resolveDevices(ids *store.Identities) (int, error) {
 	machines, err := ids.UnlinkedMachines()
 	if err != nil {
 		return 0, fmt.Errorf("mapping: %w", err)
 	}
-	ix := &deviceIndex{bySerial: map[string]*store.Device{}, byHost: map[hostKey]*store.Device{}}
-	if len(machines) > 0 {
+	if len(machines) == 0 {
 		// Every device is read only when a machine needs matching: a run with
 		// nothing new costs the search for unlinked machines alone.
-		devices, err := ids.Devices()
-		if err != nil {
-			return 0, fmt.Errorf("mapping: %w", err)
-		}
-		for _, d := range devices {
-			ix.add(d)
-		}
+		return 0, nil
 	}
-	linked := 0
-	for _, m := range machines {
-		ok, err := linkMachine(ids, ix, m)
-		if err != nil {
-			return 0, err
-		}
-		if ok {
-			linked++
-		}
-	}
-	if err := ids.Propagate(store.LinkDevice); err != nil {
+	devices, err := ids.Devices()
+	if err != nil {
 		return 0, fmt.Errorf("mapping: %w", err)
 	}
-	return linked, nil
+	ix := &deviceIndex{bySerial: map[string]*store.Device{}, byHost: map[hostKey]*store.Device{}}
+	for _, d := range devices {
+		ix.add(d)
+	}
+	var made, completed, targets []*store.Device
+	var links []*store.Link
+	for _, m := range machines {
+		d, method, change := ix.match(m)
+		switch change {
+		case deviceMade:
+			made = append(made, d)
+		case deviceCompleted:
+			if d.ID != 0 && !slices.Contains(completed, d) {
+				completed = append(completed, d)
+			}
+		}
+		if d != nil {
+			links = append(links, &store.Link{Source: m.Source, Kind: store.LinkDevice, SourceID: m.SourceID, Method: method})
+			targets = append(targets, d)
+		}
+	}
+	if err := ids.CreateDevices(made); err != nil {
+		return 0, fmt.Errorf("mapping: %w", err)
+	}
+	for _, d := range completed {
+		if err := ids.SaveDevice(d); err != nil {
+			return 0, fmt.Errorf("mapping: completing device %d: %w", d.ID, err)
+		}
+	}
+	for i, d := range targets {
+		links[i].TargetID = d.ID // a new device has its id now
+	}
+	if err := ids.CreateLinks(links); err != nil {
+		return 0, fmt.Errorf("mapping: %w", err)
+	}
+	return len(links), nil
 }
 
-// linkMachine links one machine to its device; false when it names neither a host
-// nor a serial number.
-func linkMachine(ids *store.Identities, ix *deviceIndex, m store.Machine) (bool, error) {
+// What matching a machine did to its device.
+const (
+	deviceFound = iota
+	deviceMade
+	deviceCompleted
+)
+
+// match finds the device of machine m, or makes one (not yet stored) when none
+// matches, and adds what m says of it to the index; a nil device when m names neither
+// a host nor a serial number. A found device that m gives a serial number, host name
+// or customer it lacked is completed. The method says how it matched.
+func (ix *deviceIndex) match(m store.Machine) (*store.Device, string, int) {
 	serial, host := NormaliseSerial(m.Serial), NormaliseHost(m.Hostname)
 	if serial == "" && host == "" {
-		return false, nil
+		return nil, "", deviceFound
 	}
-	method := MethodSerial
+	method, change := MethodSerial, deviceFound
 	d := ix.bySerial[serial]
 	if d == nil && m.CustomerID != nil {
 		d, method = ix.byHost[hostKey{*m.CustomerID, host}], MethodHost
@@ -81,22 +111,17 @@ func linkMachine(ids *store.Identities, ix *deviceIndex, m store.Machine) (bool,
 	switch {
 	case d == nil:
 		d = &store.Device{CustomerID: m.CustomerID, Name: m.Hostname, HostKey: host, Serial: serial}
-		if err := ids.SaveDevice(d); err != nil {
-			return false, fmt.Errorf("mapping: creating device for %s machine %s: %w", m.Source, m.SourceID, err)
-		}
-		method = MethodCreated
+		method, change = MethodCreated, deviceMade
 	case (d.Serial == "" && serial != "") || (d.CustomerID == nil && m.CustomerID != nil) || (d.HostKey == "" && host != ""):
 		d.Serial = cmp.Or(d.Serial, serial)
 		d.HostKey = cmp.Or(d.HostKey, host)
 		if d.CustomerID == nil {
 			d.CustomerID = m.CustomerID
 		}
-		if err := ids.SaveDevice(d); err != nil {
-			return false, fmt.Errorf("mapping: completing device %d: %w", d.ID, err)
-		}
+		change = deviceCompleted
 	}
 	ix.add(d)
-	return true, createLink(ids, m.Source, store.LinkDevice, m.SourceID, d.ID, method)
+	return d, method, change
 }
 
 // placeholderSerials are values BIOSes and tools put where there is no serial number.

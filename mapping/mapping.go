@@ -61,8 +61,9 @@ type Result struct {
 }
 
 // Resolve links every unlinked organization to a customer (by normalised name, or by
-// creating the customer when its source may create customers), copies the customer
-// ids onto the records that name those organizations, and updates each customer's
+// creating the customer when its source may create customers), every tool account and
+// actor to a technician and every machine to a device, then copies the new links' ids
+// onto the records that name them, all kinds in one pass, and updates each customer's
 // status from the organizations that created it.
 func Resolve(ctx context.Context, st *store.Store, opts Options, now time.Time) (Result, error) {
 	var res Result
@@ -89,17 +90,16 @@ func Resolve(ctx context.Context, st *store.Store, opts Options, now time.Time) 
 				res.Linked++
 			}
 		}
-		if err := ids.Propagate(store.LinkCustomer); err != nil {
-			return fmt.Errorf("mapping: %w", err)
-		}
-		if err := updateStatuses(ids, opts, now); err != nil {
-			return err
-		}
 		if res.TechniciansLinked, err = resolveTechnicians(ids, opts.Technicians, opts.PartnerDomains); err != nil {
 			return err
 		}
-		res.DevicesLinked, err = resolveDevices(ids)
-		return err
+		if res.DevicesLinked, err = resolveDevices(ids); err != nil {
+			return err
+		}
+		if err := ids.Propagate(store.LinkCustomer, store.LinkTechnician, store.LinkDevice); err != nil {
+			return fmt.Errorf("mapping: %w", err)
+		}
+		return updateStatuses(ids, opts, now)
 	})
 	return res, err
 }

@@ -52,8 +52,8 @@ func (ix *technicianIndex) match(names ...string) (uint, string) {
 
 // resolveTechnicians brings the configured technicians into the store, links every
 // tool account and every actor name of access events that it can to a technician
-// (creating technicians from tool accounts, which only the MSP's staff have), and
-// copies the technician ids onto the records. It returns how many links it made.
+// (creating technicians from tool accounts, which only the MSP's staff have). It
+// returns how many links it made; Resolve copies their ids onto the records.
 func resolveTechnicians(ids *store.Identities, configured []config.Technician, partnerDomains []string) (int, error) {
 	if err := upsertConfiguredTechnicians(ids, configured); err != nil {
 		return 0, err
@@ -71,13 +71,7 @@ func resolveTechnicians(ids *store.Identities, configured []config.Technician, p
 		return 0, err
 	}
 	n, err := linkActors(ids, ix, partnerDomains)
-	if err != nil {
-		return 0, err
-	}
-	if err := ids.Propagate(store.LinkTechnician); err != nil {
-		return 0, fmt.Errorf("mapping: %w", err)
-	}
-	return linked + n, nil
+	return linked + n, err
 }
 
 // upsertConfiguredTechnicians creates or updates the technicians the configuration
