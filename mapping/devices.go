@@ -87,9 +87,11 @@ func resolveDevices(ids *store.Identities) (int, error) {
 	return len(links), nil
 }
 
-// What matching a machine did to its device.
+// deviceChange is what matching a machine did to its device.
+type deviceChange int
+
 const (
-	deviceFound = iota
+	deviceFound deviceChange = iota
 	deviceMade
 	deviceCompleted
 )
@@ -98,7 +100,7 @@ const (
 // matches, and adds what m says of it to the index; a nil device when m names neither
 // a host nor a serial number. A found device that m gives a serial number, host name
 // or customer it lacked is completed. The method says how it matched.
-func (ix *deviceIndex) match(m store.Machine) (*store.Device, string, int) {
+func (ix *deviceIndex) match(m store.Machine) (*store.Device, string, deviceChange) {
 	serial, host := NormaliseSerial(m.Serial), NormaliseHost(m.Hostname)
 	if serial == "" && host == "" {
 		return nil, "", deviceFound

@@ -335,15 +335,13 @@ func (ids *Identities) CanonicalExists(kind string, id uint) (bool, error) {
 
 // Propagate copies the ids of links of the kinds onto the rows that name one and have
 // no id of that kind yet, in every table whose description says it resolves one of
-// the kinds, so that a run costs what is new, not what is stored: a row keeps the id
+// the kinds, so that a run costs what is new, not what is stored. A row keeps the id
 // it has (a pull that changes a row's reference clears it, and PropagateLink replaces
-// it when a person relinks). Rows without a link keep their value: an authorisation
-// recorded in Custos carries its ids without links, and a row naming no one (an
-// authorisation for any technician) is not looked up: on PostgreSQL, 30,000 such
-// authorisations looked up on every run were most of a run with nothing new at
-// 1,000,000 events. Each table is rewritten once for
-// all the kinds, so a new access event is updated (and journalled, and re-indexed)
-// once, not once for its customer, once for its technician and once for its device.
+// it when a person relinks); a row without a link keeps its value (an authorisation
+// recorded in Custos carries its ids without links); a row that names no one (an
+// authorisation for any technician) is not looked up. Each table is rewritten once
+// for all the kinds: a new access event is updated, journalled and re-indexed once,
+// not once a kind.
 func (ids *Identities) Propagate(kinds ...string) error {
 	return ids.propagate(kinds, func(table string, r Resolved, linked string) (string, string, []any) {
 		return fmt.Sprintf("COALESCE(%s, %s)", r.Column, linked),
