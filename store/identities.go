@@ -46,6 +46,13 @@ func (s *Store) ResolveIdentities(ctx context.Context, f func(ids *Identities) e
 	return nil
 }
 
+// linkTarget is the query that reads the target of the link of kind that the row of
+// table names in its ref column, from the row's source; NULL when there is none.
+func linkTarget(kind, table, ref string) string {
+	return fmt.Sprintf("(SELECT links.target_id FROM links WHERE links.kind = '%s' AND links.source = %[2]s.source AND links.source_id = %[2]s.%[3]s)",
+		kind, table, ref)
+}
+
 // unlinked matches the rows of table whose ref column has no link of kind from
 // their source.
 func unlinked(table, ref string) string {
@@ -255,8 +262,7 @@ func (ids *Identities) UnlinkedMachines() ([]Machine, error) {
 		{"endpoints", "hostname"},
 	} {
 		var rows []Machine
-		customer := fmt.Sprintf("COALESCE(customer_id, (SELECT links.target_id FROM links WHERE links.kind = '%s' AND links.source = %[2]s.source AND links.source_id = %[2]s.customer_ref))",
-			LinkCustomer, src.table)
+		customer := "COALESCE(customer_id, " + linkTarget(LinkCustomer, src.table, "customer_ref") + ")"
 		err := ids.tx.Table(src.table).Select("source, source_id, "+src.hostname+" AS hostname, serial, "+customer+" AS customer_id").
 			Where("removed_at IS NULL").Where(unlinked(src.table, "source_id"), LinkDevice).
 			Order("id").Scan(&rows).Error
@@ -378,8 +384,7 @@ func (ids *Identities) propagate(kinds []string, change func(table string, r Res
 			if !slices.Contains(kinds, r.Kind) {
 				continue
 			}
-			linked := fmt.Sprintf(`(SELECT links.target_id FROM links WHERE links.kind = '%s' AND links.source = %s.source AND links.source_id = %s.%s)`,
-				r.Kind, t.Name, t.Name, r.Ref)
+			linked := linkTarget(r.Kind, t.Name, r.Ref)
 			set, cond, condArgs := change(t.Name, r, linked)
 			sets = append(sets, r.Column+" = "+set)
 			conds = append(conds, "("+cond+")")
